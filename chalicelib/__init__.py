@@ -1,0 +1,1 @@
+"""Dossier: the client account profile back end."""

@@ -1,0 +1,131 @@
+"""Admin command line for the database that ``make run`` uses (stage ``local``).
+
+    python -m chalicelib.cli firm create --name NAME --owner-name NAME --owner-email EMAIL
+    python -m chalicelib.cli token --firm FIRM_ID --member MEMBER_ID
+    python -m chalicelib.cli member add --firm FIRM_ID --name NAME --email EMAIL [--role employee]
+                                        [--view-all] [--manage]
+    python -m chalicelib.cli table create
+    python -m chalicelib.cli seed
+Each prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+CONFIG = Path(__file__).resolve().parents[1] / ".chalice" / "config.json"
+
+
+def use_stage(stage: str) -> None:
+    """Apply the stage's environment variables from .chalice/config.json,
+    without overriding what the environment already sets."""
+    config = json.loads(CONFIG.read_text())
+    values = {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+    from chalicelib.config import reset_settings
+
+    reset_settings()
+
+
+def _print(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, indent=None))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", default="local", help="Chalice stage whose settings to use (default: local)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    firm = sub.add_parser("firm", help="firms").add_subparsers(dest="action", required=True)
+    create = firm.add_parser("create", help="create a firm and its owner; prints firm_id, member_id, token")
+    create.add_argument("--name", required=True)
+    create.add_argument("--owner-name", required=True)
+    create.add_argument("--owner-email", required=True)
+
+    token = sub.add_parser("token", help="print a fresh bearer token for a member")
+    token.add_argument("--firm", required=True)
+    token.add_argument("--member", required=True)
+
+    member = sub.add_parser("member", help="members").add_subparsers(dest="action", required=True)
+    add = member.add_parser("add", help="add a member to a firm")
+    add.add_argument("--firm", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--role", choices=("admin", "employee"), default="employee")
+    add.add_argument("--view-all", action="store_true", help="right: view all accounts")
+    add.add_argument("--manage", action="store_true", help="right: manage accounts")
+
+    table = sub.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
+    table.add_parser("create", help="create the table from infra/template.json unless it exists")
+
+    sub.add_parser("seed", help="create the demo firm unless it exists; prints its members and tokens")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    use_stage(args.stage)
+    from chalicelib.auth import issue_local_token
+    from chalicelib.config import settings
+    from chalicelib.errors import DossierError
+    from chalicelib.ids import new_id, now_iso
+    from chalicelib.models import MemberCreate, Rights
+    from chalicelib.repo.firms import FirmRepo
+    from chalicelib.repo.records import Member
+    from chalicelib.repo.schema import ensure_table
+    from chalicelib.repo.table import Table
+    from chalicelib.services.members import create_firm
+
+    table = Table.from_settings()
+    firms = FirmRepo(table)
+    try:
+        if args.command == "firm":
+            firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=args.owner_email)
+            _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
+        elif args.command == "token":
+            if firms.get_member(args.firm, args.member) is None:
+                print("no such member in that firm", file=sys.stderr)
+                return 1
+            _print({"token": issue_local_token(args.firm, args.member)})
+        elif args.command == "member":
+            body = MemberCreate(
+                name=args.name,
+                email=args.email,
+                role=args.role,
+                rights=Rights(view_all_accounts=args.view_all, manage_accounts=args.manage),
+            )
+            member = Member(
+                args.firm,
+                new_id(),
+                body.name,
+                body.email,
+                body.role,
+                body.rights.view_all_accounts,
+                body.rights.manage_accounts,
+                now_iso(),
+            )
+            firms.add_member(member)
+            _print({"firm_id": args.firm, "member_id": member.id, "token": issue_local_token(args.firm, member.id)})
+        elif args.command == "table":
+            created = ensure_table(table.client, settings().table_name)
+            _print({"table": settings().table_name, "created": created})
+        elif args.command == "seed":
+            from chalicelib.demo import seed
+
+            _print(seed(table))
+    except (DossierError, ValidationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Domain errors. Each maps to one HTTP status and a problem+json body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    loc: tuple[str | int, ...]
+    msg: str
+
+
+@dataclass
+class DossierError(Exception):
+    detail: str
+    errors: Sequence[FieldError] = field(default_factory=tuple)
+    status = 500
+    title = "Internal error"
+    type_slug = "internal"
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class BadRequestError(DossierError):
+    status = 400
+    title = "Bad request"
+    type_slug = "bad-request"
+
+
+class UnauthorizedError(DossierError):
+    status = 401
+    title = "Unauthorized"
+    type_slug = "unauthorized"
+
+
+class ForbiddenError(DossierError):
+    status = 403
+    title = "Forbidden"
+    type_slug = "forbidden"
+
+
+class NotFoundError(DossierError):
+    status = 404
+    title = "Not found"
+    type_slug = "not-found"
+
+
+class ConflictError(DossierError):
+    status = 409
+    title = "Conflict"
+    type_slug = "conflict"
+
+
+class PreconditionFailedError(DossierError):
+    status = 412
+    title = "Precondition failed"
+    type_slug = "precondition-failed"
+
+
+class UnprocessableError(DossierError):
+    status = 422
+    title = "Unprocessable request"
+    type_slug = "unprocessable"

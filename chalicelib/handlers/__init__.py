@@ -1,0 +1,1 @@
+"""Thin HTTP Blueprints: parse, call one service function, reply."""

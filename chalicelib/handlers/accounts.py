@@ -1,0 +1,197 @@
+"""/accounts: the clients list, the Info tab, edits and contact links."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+from pydantic import TypeAdapter
+
+from chalicelib.errors import BadRequestError, FieldError
+from chalicelib.http import Call, endpoint, reply
+from chalicelib.models import (
+    AccountCreate,
+    AccountOut,
+    AccountPatch,
+    AccountSummaryOut,
+    ContactLinkIn,
+    LinkedContactOut,
+    LinkPatch,
+)
+from chalicelib.services import accounts, links
+
+bp = Blueprint(__name__)
+
+ACCOUNT_TYPES = ("individual", "company", "other")
+_link_input: TypeAdapter[object] = TypeAdapter(ContactLinkIn)
+
+
+def _info(call: Call, account_id: str, status: int = 200, location: str | None = None) -> Response:
+    out = accounts.info(call.ctx, account_id)
+    return reply(out, status=status, version=out.version, location=location)
+
+
+def _filter_id(params: dict[str, str], name: str) -> str | None:
+    value = params.get(name)
+    if value is not None and not value.replace("-", "").replace("_", "").isalnum():
+        raise BadRequestError(f"{name} is not a valid id.", [FieldError(("query", name), "invalid id")])
+    return value
+
+
+@endpoint(
+    bp,
+    "/accounts",
+    "GET",
+    summary="The clients list: accounts the caller may open, alphabetical by name. "
+    "Filters: tag (tag id), type, team_member (member id), archived=true for archived accounts.",
+    response=list[AccountSummaryOut],
+    query=("limit", "cursor", "tag", "type", "team_member", "archived"),
+)
+def list_accounts(call: Call) -> Response:
+    params = call.query(("limit", "cursor", "tag", "type", "team_member", "archived"))
+    type_ = params.get("type")
+    if type_ is not None and type_ not in ACCOUNT_TYPES:
+        raise BadRequestError("Unknown account type.", [FieldError(("query", "type"), f"one of {ACCOUNT_TYPES}")])
+    archived = params.get("archived", "false")
+    if archived not in ("true", "false"):
+        raise BadRequestError("archived must be true or false.", [FieldError(("query", "archived"), "not a boolean")])
+    page = accounts.list_accounts(
+        call.ctx,
+        limit=call.limit(params),
+        cursor=params.get("cursor"),
+        tag=_filter_id(params, "tag"),
+        type_=type_,
+        team_member=_filter_id(params, "team_member"),
+        archived=archived == "true",
+    )
+    return reply({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@endpoint(
+    bp,
+    "/accounts",
+    "POST",
+    summary="Create an account with at least one contact, in one transaction.",
+    status=201,
+    request=AccountCreate,
+    response=AccountOut,
+    errors=(403, 409, 422),
+)
+def create_account(call: Call) -> Response:
+    body = call.body(AccountCreate)
+    account_id = accounts.create_account(call.ctx, body, call.idempotency())
+    return _info(call, account_id, 201, f"/accounts/{account_id}")
+
+
+@endpoint(
+    bp, "/accounts/{account_id}", "GET", summary="The Info tab of one account.", response=AccountOut, errors=(404,)
+)
+def get_account(call: Call) -> Response:
+    return _info(call, call.id("account_id"))
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}",
+    "PATCH",
+    summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one.",
+    request=AccountPatch,
+    response=AccountOut,
+    errors=(403, 404, 409, 412, 422),
+)
+def patch_account(call: Call) -> Response:
+    account_id = call.id("account_id")
+    body = call.body(AccountPatch)
+    accounts.patch_account(call.ctx, account_id, body, call.if_match())
+    return _info(call, account_id)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}",
+    "DELETE",
+    summary="Archive the account: it leaves lists and search, and can be restored.",
+    status=204,
+    errors=(403, 404, 412),
+)
+def archive_account(call: Call) -> Response:
+    accounts.set_archived(call.ctx, call.id("account_id"), True, call.if_match())
+    return reply(status=204)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/restore",
+    "POST",
+    summary="Bring an archived account back.",
+    response=AccountOut,
+    errors=(403, 404, 412),
+)
+def restore_account(call: Call) -> Response:
+    account_id = call.id("account_id")
+    accounts.set_archived(call.ctx, account_id, False, call.if_match())
+    return _info(call, account_id)
+
+
+# --- contact links ------------------------------------------------------------
+
+
+def _link(call: Call, account_id: str, contact_id: str, status: int = 200, location: str | None = None) -> Response:
+    out = links.get_link(call.ctx, account_id, contact_id)
+    return reply(out, status=status, version=out.link_version, location=location)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/contacts",
+    "POST",
+    summary="Link an existing contact (contact_id) or create one inline; description, signer_priority.",
+    status=201,
+    request=ContactLinkIn,
+    response=LinkedContactOut,
+    errors=(403, 404, 409, 422),
+)
+def link_contact(call: Call) -> Response:
+    account_id = call.id("account_id")
+    body = call.body_as(_link_input)
+    contact_id = links.link_contact(call.ctx, account_id, body, call.idempotency())
+    return _link(call, account_id, contact_id, 201, f"/accounts/{account_id}/contacts/{contact_id}")
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/contacts/{contact_id}",
+    "GET",
+    summary="One linked contact, with the link's description and signer priority (ETag: the link's version).",
+    response=LinkedContactOut,
+    errors=(404,),
+)
+def get_link(call: Call) -> Response:
+    return _link(call, call.id("account_id"), call.id("contact_id"))
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/contacts/{contact_id}",
+    "PATCH",
+    summary="Change the link's description or signer_priority.",
+    request=LinkPatch,
+    response=LinkedContactOut,
+    errors=(403, 404, 412),
+)
+def patch_link(call: Call) -> Response:
+    account_id, contact_id = call.id("account_id"), call.id("contact_id")
+    body = call.body(LinkPatch)
+    links.patch_link(call.ctx, account_id, contact_id, body, call.if_match())
+    return _link(call, account_id, contact_id)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/contacts/{contact_id}",
+    "DELETE",
+    summary="Unlink a contact; the account's last contact cannot be unlinked (409).",
+    status=204,
+    errors=(403, 404, 409, 412),
+)
+def unlink_contact(call: Call) -> Response:
+    links.unlink(call.ctx, call.id("account_id"), call.id("contact_id"), call.if_match())
+    return reply(status=204)

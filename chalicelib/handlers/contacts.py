@@ -1,0 +1,159 @@
+"""/contacts: people and their e-mail addresses."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.http import Call, endpoint, reply
+from chalicelib.models import (
+    AccountRef,
+    ContactCreate,
+    ContactOut,
+    ContactPatch,
+    EmailAdd,
+    EmailOut,
+    EmailSettingsPatch,
+)
+from chalicelib.services import contacts
+
+bp = Blueprint(__name__)
+
+
+def _contact(call: Call, contact_id: str, status: int = 200, location: str | None = None) -> Response:
+    out = contacts.get_contact(call.ctx, contact_id)
+    return reply(out, status=status, version=out.version, location=location)
+
+
+@endpoint(
+    bp,
+    "/contacts",
+    "GET",
+    summary="Contacts the caller may see (linked to an account they may open), alphabetically.",
+    response=list[ContactOut],
+    query=("limit", "cursor"),
+)
+def list_contacts(call: Call) -> Response:
+    params = call.query(("limit", "cursor"))
+    page = contacts.list_contacts(call.ctx, limit=call.limit(params), cursor=params.get("cursor"))
+    return reply({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@endpoint(
+    bp,
+    "/contacts",
+    "POST",
+    summary="Create a contact (not yet linked to an account).",
+    status=201,
+    request=ContactCreate,
+    response=ContactOut,
+    errors=(403, 409, 422),
+)
+def create_contact(call: Call) -> Response:
+    body = call.body(ContactCreate)
+    contact_id = contacts.create_contact(call.ctx, body, call.idempotency())
+    return _contact(call, contact_id, 201, f"/contacts/{contact_id}")
+
+
+@endpoint(bp, "/contacts/{contact_id}", "GET", summary="One contact.", response=ContactOut, errors=(404,))
+def get_contact(call: Call) -> Response:
+    return _contact(call, call.id("contact_id"))
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}",
+    "PATCH",
+    summary="Edit a contact's details; the change shows on every linked account.",
+    request=ContactPatch,
+    response=ContactOut,
+    errors=(403, 404, 412, 422),
+)
+def patch_contact(call: Call) -> Response:
+    contact_id = call.id("contact_id")
+    body = call.body(ContactPatch)
+    contacts.patch_contact(call.ctx, contact_id, body, call.if_match())
+    return _contact(call, contact_id)
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/accounts",
+    "GET",
+    summary="Accounts the contact is linked to that the caller may open, alphabetically.",
+    response=list[AccountRef],
+    query=("limit", "cursor"),
+    errors=(404,),
+)
+def contact_accounts(call: Call) -> Response:
+    contact_id = call.id("contact_id")
+    params = call.query(("limit", "cursor"))
+    items, next_cursor = contacts.contact_accounts(
+        call.ctx, contact_id, limit=call.limit(params), cursor=params.get("cursor")
+    )
+    return reply({"items": items, "next_cursor": next_cursor})
+
+
+def _email(call: Call, contact_id: str, address: str, status: int = 200, location: str | None = None) -> Response:
+    out = contacts.get_email(call.ctx, contact_id, address)
+    return reply(out, status=status, version=out.version, location=location)
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/emails",
+    "POST",
+    summary="Add an e-mail address; addresses are unique per firm, case-insensitively (409).",
+    status=201,
+    request=EmailAdd,
+    response=EmailOut,
+    errors=(403, 404, 409),
+)
+def add_email(call: Call) -> Response:
+    contact_id = call.id("contact_id")
+    body = call.body(EmailAdd)
+    address = contacts.add_email(call.ctx, contact_id, body, call.idempotency())
+    return _email(call, contact_id, address, 201, f"/contacts/{contact_id}/emails/{quote(address, safe='@')}")
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/emails/{email}",
+    "GET",
+    summary="One e-mail address and its settings.",
+    response=EmailOut,
+    errors=(404,),
+)
+def get_email(call: Call) -> Response:
+    return _email(call, call.id("contact_id"), call.email("email"))
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/emails/{email}",
+    "PATCH",
+    summary="An address's settings: login (none, invited; active comes from accepting the invitation), "
+    "notify, notification_preferences (merged by event type), email_sync, signing_authority.",
+    request=EmailSettingsPatch,
+    response=EmailOut,
+    errors=(403, 404, 412, 422),
+)
+def patch_email(call: Call) -> Response:
+    contact_id, address = call.id("contact_id"), call.email("email")
+    body = call.body(EmailSettingsPatch)
+    contacts.patch_email(call.ctx, contact_id, address, body, call.if_match())
+    return _email(call, contact_id, address)
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/emails/{email}",
+    "DELETE",
+    summary="Remove an address; a contact's last address cannot be removed (409).",
+    status=204,
+    errors=(403, 404, 409, 412),
+)
+def remove_email(call: Call) -> Response:
+    contacts.remove_email(call.ctx, call.id("contact_id"), call.email("email"), call.if_match())
+    return reply(status=204)

@@ -1,0 +1,65 @@
+"""/me and /members."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.http import Call, endpoint, reply
+from chalicelib.models import MemberCreate, MemberOut, MemberPatch, MeOut
+from chalicelib.services import members
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/me", "GET", summary="The caller: id, name, email, role, rights and firm.", response=MeOut)
+def get_me(call: Call) -> Response:
+    out = members.me(call.ctx)
+    return reply(out, version=out.version)
+
+
+@endpoint(bp, "/members", "GET", summary="The firm's members (owner, admin).", response=list[MemberOut], errors=(403,))
+def list_members(call: Call) -> Response:
+    items = members.list_members(call.ctx)
+    return reply({"items": items, "next_cursor": None})
+
+
+@endpoint(
+    bp,
+    "/members",
+    "POST",
+    summary="Add a member (owner, admin). E-mail addresses are unique per firm.",
+    status=201,
+    request=MemberCreate,
+    response=MemberOut,
+    errors=(403, 409, 422),
+)
+def add_member(call: Call) -> Response:
+    body = call.body(MemberCreate)
+    member_id = members.add_member(call.ctx, body, call.idempotency())
+    out = members.get_member(call.ctx, member_id)
+    return reply(out, status=201, version=out.version, location=f"/members/{member_id}")
+
+
+@endpoint(
+    bp, "/members/{member_id}", "GET", summary="One member (owner, admin).", response=MemberOut, errors=(403, 404)
+)
+def get_member(call: Call) -> Response:
+    out = members.get_member(call.ctx, call.id("member_id"))
+    return reply(out, version=out.version)
+
+
+@endpoint(
+    bp,
+    "/members/{member_id}",
+    "PATCH",
+    summary="Change a member's name, role or rights (owner, admin); the owner cannot be demoted (409).",
+    request=MemberPatch,
+    response=MemberOut,
+    errors=(403, 404, 409, 412),
+)
+def patch_member(call: Call) -> Response:
+    member_id = call.id("member_id")
+    body = call.body(MemberPatch)
+    members.patch_member(call.ctx, member_id, body, call.if_match())
+    out = members.get_member(call.ctx, member_id)
+    return reply(out, version=out.version)

@@ -1,0 +1,246 @@
+"""HTTP plumbing shared by every Blueprint: one ``endpoint`` decorator that
+verifies the token, parses and validates input, turns domain errors into
+``application/problem+json`` and records the route for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from chalice.app import Blueprint, Response
+from chalice.app import Request
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from chalicelib.auth import Claims, verify
+from chalicelib.errors import BadRequestError, DossierError, FieldError, NotFoundError
+from chalicelib.repo.firms import Idempotency
+from chalicelib.repo.table import Table
+from chalicelib.services.context import Ctx
+
+log = logging.getLogger("dossier")
+
+MAX_BODY_BYTES = 256 * 1024
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+PROBLEM_TYPE_BASE = "https://dossier.example/problems/"
+_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+_IDEM_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# --- problem responses ----------------------------------------------------------
+
+
+def problem(error: DossierError) -> Response:
+    body = {
+        "type": PROBLEM_TYPE_BASE + error.type_slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "errors": [{"loc": list(e.loc), "msg": e.msg} for e in error.errors],
+    }
+    return Response(
+        body=json.dumps(body), status_code=error.status, headers={"Content-Type": "application/problem+json"}
+    )
+
+
+def _validation_errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[FieldError]:
+    return [FieldError((*prefix, *e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+
+
+# --- the call -------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """One request as handlers see it."""
+
+    request: Request
+    params: dict[str, str]
+    route_id: str
+    _ctx: Ctx | None = field(default=None)
+
+    @property
+    def ctx(self) -> Ctx:
+        if self._ctx is None:
+            claims: Claims = verify(self.header("authorization"))
+            self._ctx = Ctx(claims=claims, table=Table.from_settings())
+        return self._ctx
+
+    def header(self, name: str) -> str | None:
+        headers = self.request.headers or {}
+        value = headers.get(name)
+        return value if isinstance(value, str) else None
+
+    def id(self, name: str) -> str:
+        """A path id; one that cannot be an id of ours is simply not found."""
+        value = self.params[name]
+        if not _ID.match(value):
+            raise NotFoundError("Not found.")
+        return value
+
+    def email(self, name: str) -> str:
+        value = self.params[name]
+        if "@" not in value:
+            value = unquote(value)
+        if "@" not in value or len(value) > 254 or "#" in value:
+            raise NotFoundError("The contact has no such e-mail address.")
+        return value
+
+    def raw_json(self) -> Any:
+        raw = self.request.raw_body or b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise BadRequestError(
+                f"The request body exceeds {MAX_BODY_BYTES} bytes.", [FieldError(("body",), "too large")]
+            )
+        if not raw.strip():
+            raise BadRequestError("A JSON request body is required.", [FieldError(("body",), "missing")])
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequestError("The request body is not valid JSON.", [FieldError(("body",), str(exc))]) from exc
+
+    def body(self, model: type[M]) -> M:
+        data = self.raw_json()
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise BadRequestError("The request body is invalid.", _validation_errors(exc, ("body",))) from exc
+
+    def body_as(self, adapter: TypeAdapter[Any]) -> Any:
+        data = self.raw_json()
+        try:
+            return adapter.validate_python(data)
+        except ValidationError as exc:
+            raise BadRequestError("The request body is invalid.", _validation_errors(exc, ("body",))) from exc
+
+    def query(self, allowed: tuple[str, ...]) -> dict[str, str]:
+        params = dict(self.request.query_params or {})
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise BadRequestError(
+                "Unknown query parameter.", [FieldError(("query", name), "unknown parameter") for name in unknown]
+            )
+        return params
+
+    def limit(self, params: dict[str, str]) -> int:
+        raw = params.get("limit")
+        if raw is None:
+            return DEFAULT_LIMIT
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+            raise BadRequestError(
+                f"limit must be an integer from 1 to {MAX_LIMIT}.", [FieldError(("query", "limit"), "out of range")]
+            )
+        return int(raw)
+
+    def if_match(self) -> int | None:
+        raw = self.header("if-match")
+        if raw is None or raw.strip() == "*":
+            return None
+        found = _ETAG.match(raw.strip())
+        if not found:
+            raise BadRequestError(
+                'If-Match must be an ETag such as "3".', [FieldError(("header", "If-Match"), "invalid ETag")]
+            )
+        return int(found.group(1))
+
+    def idempotency(self) -> Idempotency | None:
+        key = self.header("idempotency-key")
+        if key is None:
+            return None
+        if not _IDEM_KEY.match(key):
+            raise BadRequestError(
+                "Idempotency-Key must be 1-255 visible ASCII characters.",
+                [FieldError(("header", "Idempotency-Key"), "invalid")],
+            )
+        raw = self.request.raw_body or b""
+        digest = hashlib.sha256(self.request.path.encode() + b"\n" + raw).hexdigest()
+        return Idempotency(self.ctx.firm_id, self.ctx.claims.member_id, self.route_id, key, digest)
+
+
+# --- replies ----------------------------------------------------------------------
+
+
+def _dump(body: Any) -> Any:
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, list):
+        return [_dump(b) for b in body]
+    if isinstance(body, dict):
+        return {k: _dump(v) for k, v in body.items()}
+    return body
+
+
+def reply(body: Any = None, *, status: int = 200, version: int | None = None, location: str | None = None) -> Response:
+    headers = {"Content-Type": "application/json"}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    if location is not None:
+        headers["Location"] = location
+    if status == 204:
+        return Response(body="", status_code=204, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    return Response(body=json.dumps(_dump(body)), status_code=status, headers=headers)
+
+
+# --- routes and their documentation ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDoc:
+    method: str
+    path: str
+    summary: str
+    status: int
+    auth: bool
+    request: Any
+    response: Any
+    query: tuple[str, ...]
+    errors: tuple[int, ...]
+
+
+ROUTES: list[RouteDoc] = []
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    status: int = 200,
+    auth: bool = True,
+    request: Any = None,
+    response: Any = None,
+    query: tuple[str, ...] = (),
+    errors: tuple[int, ...] = (),
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    route_id = f"{method} {path}"
+
+    def register(handler: Callable[..., Response]) -> Callable[..., Response]:
+        def view(**params: str) -> Response:
+            call = Call(bp.current_request, params, route_id)
+            try:
+                if auth:
+                    _ = call.ctx  # verify the token before anything else
+                return handler(call)
+            except DossierError as exc:
+                return problem(exc)
+            except Exception:
+                log.exception("unhandled error in %s", route_id)
+                return problem(DossierError("An unexpected error occurred; it has been logged."))
+
+        view.__name__ = handler.__name__
+        bp.route(path, methods=[method])(view)
+        ROUTES.append(RouteDoc(method, path, summary, status, auth, request, response, query, errors))
+        return handler
+
+    return register

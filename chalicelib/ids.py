@@ -1,0 +1,16 @@
+"""Opaque ids that sort by creation time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ulid import ULID
+
+
+def new_id() -> str:
+    return str(ULID())
+
+
+def now_iso() -> str:
+    """UTC timestamp in ISO 8601 with a Z suffix, to the second, as API.md shows them."""
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,364 @@
+"""Request and response models. Input models forbid unknown fields and are
+strict about types; output models are separate, so no internal attribute
+(keys, entity names, guards) can leak into a response.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s#]+@[^@\s#]+\.[^@\s#]+$"),
+]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+SignerPriority = Annotated[int, Field(ge=1, le=100)]
+
+Role = Literal["owner", "admin", "employee"]
+AssignableRole = Literal["admin", "employee"]
+AccountType = Literal["individual", "company", "other"]
+Login = Literal["none", "invited", "active"]
+
+NOTIFICATION_EVENTS = (
+    "new_message",
+    "organizer_sent",
+    "document_requested",
+    "document_shared",
+    "invoice_issued",
+    "proposal_sent",
+    "signature_requested",
+    "task_assigned",
+)
+NotificationEvent = Literal[
+    "new_message",
+    "organizer_sent",
+    "document_requested",
+    "document_shared",
+    "invoice_issued",
+    "proposal_sent",
+    "signature_requested",
+    "task_assigned",
+]
+
+MAX_TAGS = 20
+MAX_TEAM = 20
+MAX_CONTACTS_PER_REQUEST = 25
+MAX_EMAILS_PER_CONTACT = 10
+MAX_PHONES = 10
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- members and firm ---------------------------------------------------------
+
+
+class Rights(InputModel):
+    view_all_accounts: bool = False
+    manage_accounts: bool = False
+
+
+class RightsPatch(InputModel):
+    view_all_accounts: bool | None = None
+    manage_accounts: bool | None = None
+
+
+class MemberCreate(InputModel):
+    name: Name
+    email: EmailAddress
+    role: AssignableRole = "employee"
+    rights: Rights = Rights()
+
+
+class MemberPatch(InputModel):
+    name: Name | None = None
+    role: AssignableRole | None = None
+    rights: RightsPatch | None = None
+
+
+class RightsOut(OutputModel):
+    view_all_accounts: bool
+    manage_accounts: bool
+
+
+class MemberOut(OutputModel):
+    id: str
+    name: str
+    email: str
+    role: Role
+    rights: RightsOut
+    created_at: str
+    version: int
+
+
+class FirmRef(OutputModel):
+    id: str
+    name: str
+
+
+class MeOut(MemberOut):
+    firm: FirmRef
+
+
+class MemberRef(OutputModel):
+    id: str
+    name: str
+
+
+# --- tags -------------------------------------------------------------------
+
+
+class TagCreate(InputModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    color: Color = "#9E9E9E"
+
+
+class TagPatch(InputModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
+    color: Color | None = None
+
+
+class TagOut(OutputModel):
+    id: str
+    name: str
+    color: str
+    version: int
+
+
+class TagRef(OutputModel):
+    id: str
+    name: str
+    color: str
+
+
+# --- addresses, phones, contacts --------------------------------------------
+
+
+class Address(InputModel):
+    line1: OptionalText = ""
+    line2: OptionalText = ""
+    city: OptionalText = ""
+    region: OptionalText = ""
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    country: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([A-Z]{2})?$")] = ""
+
+
+class AddressOut(OutputModel):
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class Phone(InputModel):
+    number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+()./ -]+$")
+    ]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+
+
+class PhoneOut(OutputModel):
+    number: str
+    label: str
+
+
+CustomFieldValues = dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Any]
+
+
+class ContactFields(InputModel):
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    middle_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    last_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    phones: Annotated[list[Phone], Field(max_length=MAX_PHONES)] = []
+    address: Address | None = None
+    custom_fields: CustomFieldValues = {}
+    emails: Annotated[list[EmailAddress], Field(max_length=MAX_EMAILS_PER_CONTACT)] = []
+
+
+class ContactCreate(ContactFields):
+    pass
+
+
+class ContactPatch(InputModel):
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    middle_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    last_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    phones: Annotated[list[Phone], Field(max_length=MAX_PHONES)] | None = None
+    address: Address | None = None
+    custom_fields: CustomFieldValues | None = None
+
+
+class NewContactLink(ContactFields):
+    """A new contact created inline and linked to the account."""
+
+    description: Description = ""
+    signer_priority: SignerPriority | None = None
+
+
+class ExistingContactLink(InputModel):
+    contact_id: Id
+    description: Description = ""
+    signer_priority: SignerPriority | None = None
+
+
+def _link_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "existing" if "contact_id" in value else "new"
+    return "existing" if isinstance(value, ExistingContactLink) else "new"
+
+
+ContactLinkIn = Annotated[
+    Annotated[ExistingContactLink, Tag("existing")] | Annotated[NewContactLink, Tag("new")],
+    Discriminator(_link_kind),
+]
+
+
+class LinkPatch(InputModel):
+    description: Description | None = None
+    signer_priority: SignerPriority | None = None
+
+
+class EmailAdd(InputModel):
+    address: EmailAddress
+
+
+class EmailSettingsPatch(InputModel):
+    login: Login | None = None
+    notify: bool | None = None
+    notification_preferences: dict[NotificationEvent, bool] | None = None
+    email_sync: bool | None = None
+    signing_authority: bool | None = None
+
+
+class EmailOut(OutputModel):
+    address: str
+    login: Login
+    notify: bool
+    notification_preferences: dict[str, bool]
+    email_sync: bool
+    signing_authority: bool
+    version: int
+
+
+class ContactOut(OutputModel):
+    id: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    display_name: str
+    phones: list[PhoneOut]
+    address: AddressOut | None
+    custom_fields: dict[str, Any]
+    emails: list[EmailOut]
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class LinkedContactOut(ContactOut):
+    description: str
+    signer_priority: int | None
+    link_version: int
+
+
+# --- accounts ---------------------------------------------------------------
+
+
+class AccountCreate(InputModel):
+    name: Name
+    type: AccountType
+    tags: Annotated[list[Id], Field(max_length=MAX_TAGS)] = []
+    team_member_ids: Annotated[list[Id], Field(max_length=MAX_TEAM)] = []
+    address: Address | None = None
+    custom_fields: CustomFieldValues = {}
+    contacts: Annotated[list[ContactLinkIn], Field(min_length=1, max_length=MAX_CONTACTS_PER_REQUEST)]
+
+
+class AccountPatch(InputModel):
+    name: Name | None = None
+    type: AccountType | None = None
+    tags: Annotated[list[Id], Field(max_length=MAX_TAGS)] | None = None
+    team_member_ids: Annotated[list[Id], Field(max_length=MAX_TEAM)] | None = None
+    address: Address | None = None
+    custom_fields: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Any] | None = None
+
+
+class QuickBooksOut(OutputModel):
+    status: Literal["not_synced", "pending", "synced", "error"]
+    synced_at: str | None
+    reason: str | None
+
+
+class AccountRef(OutputModel):
+    id: str
+    name: str
+    type: AccountType
+    photo_url: str | None
+
+
+class AccountSummaryOut(OutputModel):
+    """One row of the clients list."""
+
+    id: str
+    name: str
+    type: AccountType
+    photo_url: str | None
+    tags: list[TagRef]
+    team_members: list[MemberRef]
+    archived: bool
+
+
+class AccountOut(OutputModel):
+    """The Info tab."""
+
+    id: str
+    name: str
+    type: AccountType
+    photo_url: str | None
+    tags: list[TagRef]
+    team_members: list[MemberRef]
+    address: AddressOut | None
+    custom_fields: dict[str, Any]
+    credit_balance: str
+    currency: str
+    quickbooks: QuickBooksOut
+    archived: bool
+    created_at: str
+    updated_at: str
+    version: int
+    contacts: list[LinkedContactOut]
+    related_accounts: list[AccountRef]
+
+
+# --- lists and errors -------------------------------------------------------
+
+
+class ErrorDetail(OutputModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(OutputModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ErrorDetail]
+
+
+class HealthOut(OutputModel):
+    status: Literal["ok"]
+    table: str

@@ -1,0 +1,122 @@
+"""The OpenAPI 3.1 document, generated from the registered routes and models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from chalicelib.http import ROUTES, RouteDoc
+
+_REF_TEMPLATE = "#/components/schemas/{model}"
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    400: "Bad input: wrong type, unknown field, too long, bad enum, bad cursor, malformed JSON, body too large",
+    401: "Missing, invalid or expired bearer token",
+    403: "Visible, but the caller may not change it",
+    404: "Does not exist, or the caller may not open it",
+    409: "Conflicts with the current state (unique value taken, last contact, archived)",
+    412: "If-Match is stale; nothing was written",
+    422: "Well-formed, but breaks a rule (unknown reference, too many items)",
+}
+_PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
+    schema = TypeAdapter(annotation).json_schema(ref_template=_REF_TEMPLATE, mode="serialization")
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = definition
+    return schema
+
+
+def _list_schema(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "next_cursor"],
+        "properties": {"items": {"type": "array", "items": item}, "next_cursor": {"type": ["string", "null"]}},
+    }
+
+
+def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}_{route.path}"}
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", route.path)
+    ]
+    for name in route.query:
+        schema: dict[str, Any] = {"type": "string"}
+        if name == "limit":
+            schema = {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}
+        params.append({"name": name, "in": "query", "required": False, "schema": schema})
+    if route.method in ("PATCH", "PUT", "DELETE") or route.path.endswith("/restore"):
+        params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})
+    if route.method == "POST" and route.status == 201:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}})
+    if params:
+        op["parameters"] = params
+    if route.request is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema(route.request, components)}},
+        }
+    responses: dict[str, Any] = {}
+    success: dict[str, Any] = {"description": _STATUS_TEXT[route.status]}
+    if route.response is not None:
+        origin = getattr(route.response, "__origin__", None)
+        if origin is list:
+            (item,) = route.response.__args__
+            body = _list_schema(_schema(item, components))
+        else:
+            body = _schema(route.response, components)
+        success["content"] = {"application/json": {"schema": body}}
+    responses[str(route.status)] = success
+    codes = set(route.errors)
+    if route.request is not None or route.query or route.method in ("PATCH", "DELETE"):
+        codes.add(400)
+    if route.auth:
+        codes.add(401)
+    for code in sorted(codes):
+        responses[str(code)] = {
+            "description": _STATUS_TEXT[code],
+            "content": {"application/problem+json": {"schema": _PROBLEM}},
+        }
+    op["responses"] = responses
+    if route.auth:
+        op["security"] = [{"bearer": []}]
+    else:
+        op["security"] = []
+    return op
+
+
+def document() -> dict[str, Any]:
+    from chalicelib.models import Problem
+
+    components: dict[str, Any] = {}
+    components["Problem"] = _schema(Problem, components)
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Dossier API",
+            "version": "1.0.0",
+            "description": (
+                "The client account profile of a practice-management CRM. Every route but /health, "
+                "/openapi.json and portal-invite acceptance needs a bearer JWT whose verified claims give "
+                "the firm and member. Mutable resources carry `version`, served as `ETag`; PATCH/DELETE "
+                "accept `If-Match` (stale: 412, nothing written). Creates accept `Idempotency-Key`: a retry "
+                "answers the resource the first attempt created (its current state). Errors are "
+                "application/problem+json. Unknown query parameters are rejected with 400. Ids in paths that "
+                "cannot be ids answer 404."
+            ),
+        },
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+        "paths": paths,
+    }

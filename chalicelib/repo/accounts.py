@@ -1,0 +1,247 @@
+"""Accounts, their list entries, and account-contact links.
+
+Invariants held by DynamoDB conditions (not by read-then-write):
+- an account keeps ``contact_count >= 1``: every unlink decrements it in the
+  same transaction that deletes the link, conditioned on ``contact_count > 1``;
+- a link exists once per (account, contact);
+- edits are conditioned on the version that was read (412 when stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.errors import ConflictError, NotFoundError, UnprocessableError
+from chalicelib.repo import keys
+from chalicelib.repo.contacts import email_items_ops
+from chalicelib.repo.firms import STALE
+from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member, Tag
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    ITEM_EXISTS,
+    Condition,
+    Delete,
+    Op,
+    Page,
+    Put,
+    Table,
+    Update,
+    set_fields,
+)
+from chalicelib.text import email_key
+
+ACCOUNT_GONE = NotFoundError("Account not found.")
+ACCOUNT_ARCHIVED = ConflictError("The account is archived; restore it first.")
+ACCOUNT_ACTIVE = Condition("attribute_exists(PK) AND #archived = :false", {"#archived": "archived"}, {":false": False})
+LAST_CONTACT = ConflictError("An account keeps at least one contact; link another before unlinking this one.")
+
+
+def _contact_missing(contact_id: str) -> UnprocessableError:
+    return UnprocessableError(f"Contact {contact_id} does not exist.")
+
+
+@dataclass(slots=True)
+class AccountView:
+    """What one Query of an account partition returns: details and links."""
+
+    account: Account
+    links: list[Link]
+
+
+def _attach_account(firm_id: str, contact_id: str, account_id: str) -> Update:
+    return Update(
+        keys.contact(firm_id, contact_id),
+        "ADD #accounts :acc",
+        {"#accounts": "account_ids"},
+        {":acc": {account_id}},
+        condition=ITEM_EXISTS,
+        on_fail=_contact_missing(contact_id),
+    )
+
+
+def _detach_account(firm_id: str, contact_id: str, account_id: str) -> Update:
+    return Update(
+        keys.contact(firm_id, contact_id),
+        "DELETE #accounts :acc",
+        {"#accounts": "account_ids"},
+        {":acc": {account_id}},
+        condition=ITEM_EXISTS,
+    )
+
+
+class AccountRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # reads ------------------------------------------------------------------
+
+    def view(self, firm_id: str, account_id: str, *, consistent: bool = False) -> AccountView | None:
+        """Details and links with one Query (the ``ACCOUNT`` sort-key range)."""
+        items = self.table.query_all(
+            pk=keys.account_pk(firm_id, account_id), sk_prefix=keys.ACCOUNT_SK, consistent=consistent
+        )
+        account: Account | None = None
+        links: list[Link] = []
+        for item in items:
+            if item["entity"] == keys.ACCOUNT:
+                account = Account.from_item(item)
+            elif item["entity"] == keys.ACCOUNT_CONTACT:
+                links.append(Link.from_item(item))
+        return AccountView(account, links) if account else None
+
+    def get(self, firm_id: str, account_id: str, *, consistent: bool = False) -> Account | None:
+        item = self.table.get(keys.account(firm_id, account_id), consistent=consistent)
+        return Account.from_item(item) if item else None
+
+    def get_link(self, firm_id: str, account_id: str, contact_id: str) -> Link | None:
+        item = self.table.get(keys.account_contact(firm_id, account_id, contact_id), consistent=True)
+        return Link.from_item(item) if item else None
+
+    def summaries(self, firm_id: str, account_ids: Sequence[str]) -> list[AccountSummary]:
+        items = self.table.batch_get([keys.account(firm_id, a) for a in account_ids])
+        return [AccountSummary.from_item(i) for i in items]
+
+    def list_page(
+        self,
+        *,
+        list_pk: str,
+        start_key: Mapping[str, Any] | None,
+        limit: int,
+        filter_: Condition | None,
+    ) -> Page:
+        return self.table.query(pk=list_pk, index=keys.INDEX_GSI1, start_key=start_key, limit=limit, filter_=filter_)
+
+    def list_all_ids(self, list_pk: str) -> set[str]:
+        return {i["id"] for i in self.table.query_all(pk=list_pk, index=keys.INDEX_GSI1)}
+
+    # writes -----------------------------------------------------------------
+
+    def create(
+        self,
+        account: Account,
+        links: Sequence[Link],
+        new_contacts: Sequence[tuple[Contact, Sequence[Email]]],
+        idem: Op | None = None,
+    ) -> None:
+        """Account, list entries, links, new contacts and their e-mails: one transaction."""
+        new_ids = {c.id for c, _ in new_contacts}
+        ops: list[Op] = [idem] if idem else []
+        ops.append(Put(account.to_item(), ITEM_ABSENT))
+        ops += [Put(entry) for entry in account.list_entries()]
+        for contact, emails in new_contacts:
+            ops.append(Put(contact.to_item(), ITEM_ABSENT))
+            ops += email_items_ops(emails)
+        for link in links:
+            ops.append(Put(link.to_item(), ITEM_ABSENT))
+            if link.contact_id not in new_ids:
+                ops.append(_attach_account(account.firm_id, link.contact_id, account.id))
+        self.table.write(ops)
+
+    def update(self, old: Account, new: Account, changed: Mapping[str, Any], guard: Condition) -> None:
+        """Changed fields, plus list entries rewritten so filtered lists stay in step."""
+        fields = dict(changed)
+        fields["GSI1PK"] = keys.accounts_list(new.firm_id, archived=new.archived)
+        fields["GSI1SK"] = keys.name_sort_key(new.sort_name, new.id)
+        ops: list[Op] = [set_fields(keys.account(new.firm_id, new.id), fields, condition=guard, on_fail=STALE)]
+        new_entries = new.list_entries()
+        kept = {(e["PK"], e["SK"]) for e in new_entries}
+        ops += [Put(entry) for entry in new_entries]
+        ops += [Delete(keys.Key(e["PK"], e["SK"])) for e in old.list_entries() if (e["PK"], e["SK"]) not in kept]
+        self.table.write(ops)
+
+    def link_existing(self, link: Link, idem: Op | None = None) -> None:
+        ops: list[Op] = [idem] if idem else []
+        ops += [
+            Put(link.to_item(), ITEM_ABSENT, on_fail=ConflictError("The contact is already linked to this account.")),
+            self._count_change(link.firm_id, link.account_id, +1, ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED),
+            _attach_account(link.firm_id, link.contact_id, link.account_id),
+        ]
+        self.table.write(ops)
+
+    def link_new(self, link: Link, contact: Contact, emails: Sequence[Email], idem: Op | None = None) -> None:
+        ops: list[Op] = [idem] if idem else []
+        ops += [
+            Put(contact.to_item(), ITEM_ABSENT),
+            *email_items_ops(emails),
+            Put(link.to_item(), ITEM_ABSENT),
+            self._count_change(link.firm_id, link.account_id, +1, ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED),
+        ]
+        self.table.write(ops)
+
+    def update_link(self, link: Link, fields: Mapping[str, Any], guard: Condition) -> None:
+        key = keys.account_contact(link.firm_id, link.account_id, link.contact_id)
+        self.table.write([set_fields(key, fields, condition=guard, on_fail=STALE)])
+
+    def unlink(self, link: Link, guard: Condition) -> None:
+        """Delete the link unless it is the account's last (409), atomically."""
+        more_than_one = ACCOUNT_ACTIVE & Condition("#count > :one", {"#count": "contact_count"}, {":one": 1})
+        self.table.write(
+            [
+                Delete(
+                    keys.account_contact(link.firm_id, link.account_id, link.contact_id),
+                    guard,
+                    on_fail=NotFoundError("The contact is not linked to this account."),
+                ),
+                self._count_change(link.firm_id, link.account_id, -1, more_than_one, LAST_CONTACT),
+                _detach_account(link.firm_id, link.contact_id, link.account_id),
+            ]
+        )
+
+    def _count_change(
+        self, firm_id: str, account_id: str, delta: int, condition: Condition, on_fail: Exception
+    ) -> Update:
+        assert isinstance(on_fail, ConflictError | NotFoundError)
+        return Update(
+            keys.account(firm_id, account_id),
+            "ADD #count :delta",
+            {"#count": "contact_count"},
+            {":delta": delta},
+            condition=condition,
+            on_fail=on_fail,
+        )
+
+
+@dataclass(slots=True)
+class Batch:
+    """Items of several entities read with one BatchGetItem (up to 100 keys)."""
+
+    members: dict[str, Member]
+    tags: dict[str, Tag]
+    contacts: dict[str, Contact]
+    emails: dict[str, Email]
+    accounts: dict[str, AccountSummary]
+
+
+def read_batch(
+    table: Table,
+    firm_id: str,
+    *,
+    member_ids: Sequence[str] = (),
+    tag_ids: Sequence[str] = (),
+    contact_ids: Sequence[str] = (),
+    email_addresses: Sequence[str] = (),
+    account_ids: Sequence[str] = (),
+) -> Batch:
+    wanted = (
+        [keys.member(firm_id, m) for m in member_ids]
+        + [keys.tag(firm_id, t) for t in tag_ids]
+        + [keys.contact(firm_id, c) for c in contact_ids]
+        + [keys.email(firm_id, email_key(a)) for a in email_addresses]
+        + [keys.account(firm_id, a) for a in account_ids]
+    )
+    batch = Batch({}, {}, {}, {}, {})
+    for item in table.batch_get(wanted):
+        entity = item.get("entity")
+        if entity == keys.MEMBER:
+            batch.members[item["id"]] = Member.from_item(item)
+        elif entity == keys.TAG:
+            batch.tags[item["id"]] = Tag.from_item(item)
+        elif entity == keys.CONTACT:
+            batch.contacts[item["id"]] = Contact.from_item(item)
+        elif entity == keys.EMAIL:
+            batch.emails[email_key(item["address"])] = Email.from_item(item)
+        elif entity == keys.ACCOUNT:
+            batch.accounts[item["id"]] = AccountSummary.from_item(item)
+    return batch

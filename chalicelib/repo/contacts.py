@@ -1,0 +1,118 @@
+"""Contacts and their e-mail addresses.
+
+An e-mail item (``FIRM#f#EMAIL#<address>``) is both the per-address settings
+and the guarantee that an address belongs to one contact per firm: it is
+written with ``attribute_not_exists``, so of concurrent adds exactly one wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from chalicelib.errors import ConflictError, NotFoundError
+from chalicelib.models import MAX_EMAILS_PER_CONTACT
+from chalicelib.repo import keys
+from chalicelib.repo.firms import STALE
+from chalicelib.repo.records import Contact, Email
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    ITEM_EXISTS,
+    Condition,
+    Delete,
+    Op,
+    Page,
+    Put,
+    Table,
+    Update,
+    set_fields,
+)
+from chalicelib.text import email_key
+
+
+def address_taken(address: str) -> ConflictError:
+    return ConflictError(f"The e-mail address {address} already belongs to a contact of this firm.")
+
+
+def email_items_ops(emails: Sequence[Email]) -> list[Op]:
+    return [Put(e.to_item(), ITEM_ABSENT, on_fail=address_taken(e.address)) for e in emails]
+
+
+CONTACT_GONE = NotFoundError("Contact not found.")
+
+
+class ContactRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get(self, firm_id: str, contact_id: str, *, consistent: bool = False) -> Contact | None:
+        item = self.table.get(keys.contact(firm_id, contact_id), consistent=consistent)
+        return Contact.from_item(item) if item else None
+
+    def get_email(self, firm_id: str, address: str, *, consistent: bool = False) -> Email | None:
+        item = self.table.get(keys.email(firm_id, email_key(address)), consistent=consistent)
+        return Email.from_item(item) if item else None
+
+    def emails_of(self, contacts: Sequence[Contact]) -> dict[str, Email]:
+        """Settings of every address of ``contacts``, by normalised address."""
+        wanted = [keys.email(c.firm_id, email_key(a)) for c in contacts for a in c.emails]
+        return {email_key(i["address"]): Email.from_item(i) for i in self.table.batch_get(wanted)}
+
+    def list_page(self, firm_id: str, *, start_key: Mapping[str, Any] | None, limit: int) -> Page:
+        return self.table.query(pk=keys.contacts_list(firm_id), index=keys.INDEX_GSI1, start_key=start_key, limit=limit)
+
+    def create(self, contact: Contact, emails: Sequence[Email], idem: Op | None = None) -> None:
+        ops: list[Op] = [idem] if idem else []
+        ops += [Put(contact.to_item(), ITEM_ABSENT), *email_items_ops(emails)]
+        self.table.write(ops)
+
+    def update(self, contact: Contact, fields: Mapping[str, Any], guard: Condition) -> None:
+        self.table.write(
+            [set_fields(keys.contact(contact.firm_id, contact.id), fields, condition=guard, on_fail=STALE)]
+        )
+
+    def add_email(self, contact: Contact, email: Email, updated_at: str, idem: Op | None = None) -> None:
+        room = ITEM_EXISTS & Condition("size(#emails) < :max", {"#emails": "emails"}, {":max": MAX_EMAILS_PER_CONTACT})
+        ops: list[Op] = [idem] if idem else []
+        ops += [
+            *email_items_ops([email]),
+            Update(
+                keys.contact(contact.firm_id, contact.id),
+                "SET #emails = list_append(#emails, :new), #updated = :now ADD #v :one",
+                {"#emails": "emails", "#updated": "updated_at", "#v": "version"},
+                {":new": [email.address], ":now": updated_at, ":one": 1},
+                condition=room,
+                on_fail=ConflictError(f"A contact has at most {MAX_EMAILS_PER_CONTACT} e-mail addresses."),
+            ),
+        ]
+        self.table.write(ops)
+
+    def remove_email(self, contact: Contact, email: Email, index: int, updated_at: str, guard: Condition) -> None:
+        """Remove ``contact.emails[index]``; conditioned so a concurrent change cannot
+        make us remove a different address or the contact's last one."""
+        still_there = Condition(
+            f"#emails[{index}] = :address AND size(#emails) > :one",
+            {"#emails": "emails"},
+            {":address": email.address, ":one": 1},
+        )
+        self.table.write(
+            [
+                Delete(
+                    keys.email(email.firm_id, email_key(email.address)),
+                    Condition("#contact = :contact", {"#contact": "contact_id"}, {":contact": contact.id}),
+                    on_fail=NotFoundError("The contact has no such e-mail address."),
+                ),
+                Update(
+                    keys.contact(contact.firm_id, contact.id),
+                    f"REMOVE #emails[{index}] SET #updated = :now ADD #v :one1",
+                    {"#emails": "emails", "#updated": "updated_at", "#v": "version"},
+                    {":now": updated_at, ":one1": 1},
+                    condition=guard & still_there,
+                    on_fail=ConflictError("The contact's e-mail addresses changed meanwhile, or this is its last one."),
+                ),
+            ]
+        )
+
+    def update_email(self, email: Email, fields: Mapping[str, Any], guard: Condition) -> None:
+        key = keys.email(email.firm_id, email_key(email.address))
+        self.table.write([set_fields(key, fields, condition=guard, on_fail=STALE)])

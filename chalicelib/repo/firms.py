@@ -1,0 +1,193 @@
+"""Firms, members, the tag catalogue and idempotency records."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.errors import ConflictError, DossierError, NotFoundError, PreconditionFailedError
+from chalicelib.repo import keys
+from chalicelib.repo.records import Firm, Member, Tag
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    ITEM_EXISTS,
+    Condition,
+    Delete,
+    Op,
+    Put,
+    Table,
+    set_fields,
+    version_is,
+)
+from chalicelib.text import email_key, fold
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+
+class IdempotentReplayError(DossierError):
+    """Raised when a create's idempotency record already exists."""
+
+    status = 409
+    title = "Idempotent replay"
+    type_slug = "idempotent-replay"
+
+
+@dataclass(slots=True)
+class Idempotency:
+    """A POST's Idempotency-Key: stored with the create, in the same transaction."""
+
+    firm_id: str
+    member_id: str
+    route: str
+    key: str
+    request_hash: str
+
+    @property
+    def item_key(self) -> keys.Key:
+        return keys.idempotency(self.firm_id, self.member_id, self.route, self.key)
+
+    def record(self, resource_id: str) -> Op:
+        # Listed first in a transaction, so a replay is recognised before any
+        # other condition (e.g. a unique e-mail the first attempt took) fails.
+        return Put(
+            {
+                **self.item_key.as_dict(),
+                "entity": keys.IDEMPOTENCY,
+                "request_hash": self.request_hash,
+                "resource_id": resource_id,
+                "expires_at": int(time.time()) + IDEMPOTENCY_TTL_SECONDS,
+            },
+            ITEM_ABSENT,
+            on_fail=IdempotentReplayError("replay"),
+        )
+
+
+def version_guard(expected: int | None, current: int) -> Condition:
+    """Condition that the item is still at the version the caller edited.
+
+    ``expected`` is the If-Match version (or ``None``); a mismatch with what we
+    just read is already stale. Either way the write is conditioned on the
+    version we read, so a concurrent edit cannot be overwritten.
+    """
+    if expected is not None and expected != current:
+        raise PreconditionFailedError(f"The resource is at version {current}, not {expected}.")
+    return ITEM_EXISTS & version_is(current)
+
+
+STALE = PreconditionFailedError("The resource was changed by another request (version mismatch).")
+
+
+class FirmRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # firms and members ------------------------------------------------------
+
+    def create_firm(self, firm: Firm, owner: Member) -> None:
+        self.table.write(
+            [
+                Put(firm.to_item(), ITEM_ABSENT, on_fail=ConflictError("The firm already exists.")),
+                Put(owner.to_item(), ITEM_ABSENT),
+                Put(self._member_email_guard(owner), ITEM_ABSENT),
+            ]
+        )
+
+    def get_firm(self, firm_id: str) -> Firm | None:
+        item = self.table.get(keys.firm(firm_id))
+        return Firm.from_item(item) if item else None
+
+    def get_member(self, firm_id: str, member_id: str, *, consistent: bool = False) -> Member | None:
+        item = self.table.get(keys.member(firm_id, member_id), consistent=consistent)
+        return Member.from_item(item) if item else None
+
+    def list_members(self, firm_id: str) -> list[Member]:
+        items = self.table.query_all(pk=keys.firm_pk(firm_id), sk_prefix=keys.MEMBER_PREFIX)
+        return [Member.from_item(i) for i in items]
+
+    def add_member(self, member: Member, idem: Op | None = None) -> None:
+        taken = ConflictError(
+            f"{member.email} is already a member of this firm.",
+        )
+        ops: list[Op] = [idem] if idem else []
+        ops += [
+            Put(member.to_item(), ITEM_ABSENT),
+            Put(self._member_email_guard(member), ITEM_ABSENT, on_fail=taken),
+        ]
+        self.table.write(ops)
+
+    def update_member(self, firm_id: str, member_id: str, fields: dict[str, Any], guard: Condition) -> None:
+        self.table.write([set_fields(keys.member(firm_id, member_id), fields, condition=guard, on_fail=STALE)])
+
+    def _member_email_guard(self, member: Member) -> dict[str, Any]:
+        return {
+            **keys.member_email(member.firm_id, email_key(member.email)).as_dict(),
+            "entity": keys.MEMBER_EMAIL,
+            "member_id": member.id,
+        }
+
+    def members_by_id(self, firm_id: str, member_ids: Sequence[str]) -> dict[str, Member]:
+        items = self.table.batch_get([keys.member(firm_id, m) for m in member_ids])
+        return {i["id"]: Member.from_item(i) for i in items}
+
+    # tags -------------------------------------------------------------------
+
+    def list_tags(self, firm_id: str) -> list[Tag]:
+        items = self.table.query_all(pk=keys.firm_pk(firm_id), sk_prefix=keys.TAG_PREFIX)
+        return sorted((Tag.from_item(i) for i in items), key=lambda t: (fold(t.name), t.id))
+
+    def get_tag(self, firm_id: str, tag_id: str, *, consistent: bool = False) -> Tag | None:
+        item = self.table.get(keys.tag(firm_id, tag_id), consistent=consistent)
+        return Tag.from_item(item) if item else None
+
+    def tags_by_id(self, firm_id: str, tag_ids: Sequence[str]) -> dict[str, Tag]:
+        items = self.table.batch_get([keys.tag(firm_id, t) for t in tag_ids])
+        return {i["id"]: Tag.from_item(i) for i in items}
+
+    def _name_taken(self, name: str) -> ConflictError:
+        return ConflictError(f"A tag named {name!r} already exists.")
+
+    def create_tag(self, tag: Tag, idem: Op | None = None) -> None:
+        ops: list[Op] = [idem] if idem else []
+        ops += [
+            Put(tag.to_item(), ITEM_ABSENT),
+            Put(self._tag_name_guard(tag), ITEM_ABSENT, on_fail=self._name_taken(tag.name)),
+        ]
+        self.table.write(ops)
+
+    def update_tag(self, old: Tag, new: Tag, guard: Condition) -> None:
+        ops: list[Op] = [
+            set_fields(
+                keys.tag(new.firm_id, new.id), {"name": new.name, "color": new.color}, condition=guard, on_fail=STALE
+            )
+        ]
+        if fold(old.name) != fold(new.name):
+            ops.append(Delete(keys.tag_name(old.firm_id, fold(old.name))))
+            ops.append(Put(self._tag_name_guard(new), ITEM_ABSENT, on_fail=self._name_taken(new.name)))
+        elif old.name != new.name:
+            ops.append(Put(self._tag_name_guard(new)))
+        self.table.write(ops)
+
+    def delete_tag(self, tag: Tag, guard: Condition) -> None:
+        self.table.write(
+            [
+                Delete(keys.tag(tag.firm_id, tag.id), guard, on_fail=STALE),
+                Delete(keys.tag_name(tag.firm_id, fold(tag.name))),
+            ]
+        )
+
+    def _tag_name_guard(self, tag: Tag) -> dict[str, Any]:
+        return {
+            **keys.tag_name(tag.firm_id, fold(tag.name)).as_dict(),
+            "entity": keys.TAG_NAME,
+            "tag_id": tag.id,
+        }
+
+    # idempotency ------------------------------------------------------------
+
+    def stored_response(self, idem: Idempotency) -> dict[str, Any]:
+        item = self.table.get(idem.item_key, consistent=True)
+        if item is None:
+            raise NotFoundError("The idempotency record expired.")
+        return item

@@ -1,0 +1,377 @@
+"""Stored entities and their symmetric ``to_item`` / ``from_item`` mappings.
+
+Only this module and ``keys.py`` know what the stored items look like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.repo import keys
+from chalicelib.text import email_key, sort_name
+
+
+def _int(value: Any, default: int = 0) -> int:
+    return int(value) if value is not None else default
+
+
+@dataclass(slots=True)
+class Firm:
+    id: str
+    name: str
+    currency: str
+    created_at: str
+    version: int = 1
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.firm(self.id).as_dict(),
+            "entity": keys.FIRM,
+            "id": self.id,
+            "name": self.name,
+            "currency": self.currency,
+            "created_at": self.created_at,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Firm:
+        return cls(item["id"], item["name"], item["currency"], item["created_at"], _int(item["version"], 1))
+
+
+@dataclass(slots=True)
+class Member:
+    firm_id: str
+    id: str
+    name: str
+    email: str
+    role: str
+    view_all_accounts: bool
+    manage_accounts: bool
+    created_at: str
+    version: int = 1
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.member(self.firm_id, self.id).as_dict(),
+            "entity": keys.MEMBER,
+            "firm_id": self.firm_id,
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "role": self.role,
+            "view_all_accounts": self.view_all_accounts,
+            "manage_accounts": self.manage_accounts,
+            "created_at": self.created_at,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Member:
+        return cls(
+            firm_id=item["firm_id"],
+            id=item["id"],
+            name=item["name"],
+            email=item["email"],
+            role=item["role"],
+            view_all_accounts=bool(item.get("view_all_accounts", False)),
+            manage_accounts=bool(item.get("manage_accounts", False)),
+            created_at=item["created_at"],
+            version=_int(item.get("version"), 1),
+        )
+
+
+@dataclass(slots=True)
+class Tag:
+    firm_id: str
+    id: str
+    name: str
+    color: str
+    version: int = 1
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.tag(self.firm_id, self.id).as_dict(),
+            "entity": keys.TAG,
+            "firm_id": self.firm_id,
+            "id": self.id,
+            "name": self.name,
+            "color": self.color,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Tag:
+        return cls(item["firm_id"], item["id"], item["name"], item["color"], _int(item.get("version"), 1))
+
+
+@dataclass(slots=True)
+class Account:
+    firm_id: str
+    id: str
+    name: str
+    type: str
+    tags: list[str]
+    team_member_ids: list[str]
+    address: dict[str, str] | None
+    custom_fields: dict[str, Any]
+    created_at: str
+    updated_at: str
+    created_by: str
+    photo_url: str | None = None
+    credit_balance: Decimal = Decimal("0")
+    currency: str = "USD"
+    archived: bool = False
+    contact_count: int = 0
+    version: int = 1
+
+    @property
+    def sort_name(self) -> str:
+        return sort_name(self.name)
+
+    def summary(self) -> dict[str, Any]:
+        """What a clients-list row needs; copied onto every list entry."""
+        return {
+            "firm_id": self.firm_id,
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "tags": list(self.tags),
+            "team_member_ids": list(self.team_member_ids),
+            "photo_url": self.photo_url,
+            "archived": self.archived,
+        }
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.account(self.firm_id, self.id).as_dict(),
+            "entity": keys.ACCOUNT,
+            "GSI1PK": keys.accounts_list(self.firm_id, archived=self.archived),
+            "GSI1SK": keys.name_sort_key(self.sort_name, self.id),
+            **self.summary(),
+            "address": self.address,
+            "custom_fields": self.custom_fields,
+            "credit_balance": self.credit_balance,
+            "currency": self.currency,
+            "contact_count": self.contact_count,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "created_by": self.created_by,
+            "version": self.version,
+        }
+
+    def list_entries(self) -> list[dict[str, Any]]:
+        """One entry per team member and per tag, so filtered lists are one Query."""
+        names = [f"TEAM#{m}" for m in self.team_member_ids] + [f"TAG#{t}" for t in self.tags]
+        pks = [keys.team_list(self.firm_id, m, archived=self.archived) for m in self.team_member_ids] + [
+            keys.tag_list(self.firm_id, t, archived=self.archived) for t in self.tags
+        ]
+        return [
+            {
+                **keys.account_list_entry(self.firm_id, self.id, list_name).as_dict(),
+                "entity": keys.ACCOUNT_LIST_ENTRY,
+                "GSI1PK": pk,
+                "GSI1SK": keys.name_sort_key(self.sort_name, self.id),
+                **self.summary(),
+            }
+            for list_name, pk in zip(names, pks, strict=True)
+        ]
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Account:
+        return cls(
+            firm_id=item["firm_id"],
+            id=item["id"],
+            name=item["name"],
+            type=item["type"],
+            tags=list(item.get("tags") or []),
+            team_member_ids=list(item.get("team_member_ids") or []),
+            address=item.get("address"),
+            custom_fields=dict(item.get("custom_fields") or {}),
+            created_at=item["created_at"],
+            updated_at=item["updated_at"],
+            created_by=item.get("created_by", ""),
+            photo_url=item.get("photo_url"),
+            credit_balance=Decimal(item.get("credit_balance", 0)),
+            currency=item.get("currency", "USD"),
+            archived=bool(item.get("archived", False)),
+            contact_count=_int(item.get("contact_count")),
+            version=_int(item.get("version"), 1),
+        )
+
+
+@dataclass(slots=True)
+class AccountSummary:
+    """A clients-list row, read from an account item or any of its list entries."""
+
+    firm_id: str
+    id: str
+    name: str
+    type: str
+    tags: list[str]
+    team_member_ids: list[str]
+    photo_url: str | None
+    archived: bool
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> AccountSummary:
+        return cls(
+            firm_id=item["firm_id"],
+            id=item["id"],
+            name=item["name"],
+            type=item["type"],
+            tags=list(item.get("tags") or []),
+            team_member_ids=list(item.get("team_member_ids") or []),
+            photo_url=item.get("photo_url"),
+            archived=bool(item.get("archived", False)),
+        )
+
+
+@dataclass(slots=True)
+class Link:
+    firm_id: str
+    account_id: str
+    contact_id: str
+    description: str
+    signer_priority: int | None
+    created_at: str
+    version: int = 1
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.account_contact(self.firm_id, self.account_id, self.contact_id).as_dict(),
+            "entity": keys.ACCOUNT_CONTACT,
+            "firm_id": self.firm_id,
+            "account_id": self.account_id,
+            "contact_id": self.contact_id,
+            "description": self.description,
+            "signer_priority": self.signer_priority,
+            "created_at": self.created_at,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Link:
+        priority = item.get("signer_priority")
+        return cls(
+            firm_id=item["firm_id"],
+            account_id=item["account_id"],
+            contact_id=item["contact_id"],
+            description=item.get("description", ""),
+            signer_priority=int(priority) if priority is not None else None,
+            created_at=item["created_at"],
+            version=_int(item.get("version"), 1),
+        )
+
+
+@dataclass(slots=True)
+class Contact:
+    firm_id: str
+    id: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    phones: list[dict[str, str]]
+    address: dict[str, str] | None
+    custom_fields: dict[str, Any]
+    emails: list[str]  # addresses as entered, in the order they were added
+    account_ids: set[str]
+    created_at: str
+    updated_at: str
+    created_by: str
+    version: int = 1
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p) or (
+            self.emails[0] if self.emails else "(no name)"
+        )
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.contact(self.firm_id, self.id).as_dict(),
+            "entity": keys.CONTACT,
+            "GSI1PK": keys.contacts_list(self.firm_id),
+            "GSI1SK": keys.name_sort_key(sort_name(self.display_name), self.id),
+            "firm_id": self.firm_id,
+            "id": self.id,
+            "first_name": self.first_name,
+            "middle_name": self.middle_name,
+            "last_name": self.last_name,
+            "phones": self.phones,
+            "address": self.address,
+            "custom_fields": self.custom_fields,
+            "emails": self.emails,
+            # A string set cannot be empty in DynamoDB; absent means "no accounts".
+            "account_ids": set(self.account_ids) or None,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "created_by": self.created_by,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Contact:
+        return cls(
+            firm_id=item["firm_id"],
+            id=item["id"],
+            first_name=item.get("first_name", ""),
+            middle_name=item.get("middle_name", ""),
+            last_name=item.get("last_name", ""),
+            phones=list(item.get("phones") or []),
+            address=item.get("address"),
+            custom_fields=dict(item.get("custom_fields") or {}),
+            emails=list(item.get("emails") or []),
+            account_ids=set(item.get("account_ids") or set()),
+            created_at=item["created_at"],
+            updated_at=item["updated_at"],
+            created_by=item.get("created_by", ""),
+            version=_int(item.get("version"), 1),
+        )
+
+
+@dataclass(slots=True)
+class Email:
+    firm_id: str
+    address: str
+    contact_id: str
+    login: str = "none"
+    notify: bool = True
+    notification_preferences: dict[str, bool] = field(default_factory=dict)
+    email_sync: bool = False
+    signing_authority: bool = True
+    created_at: str = ""
+    version: int = 1
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.email(self.firm_id, email_key(self.address)).as_dict(),
+            "entity": keys.EMAIL,
+            "firm_id": self.firm_id,
+            "address": self.address,
+            "contact_id": self.contact_id,
+            "login": self.login,
+            "notify": self.notify,
+            "notification_preferences": self.notification_preferences,
+            "email_sync": self.email_sync,
+            "signing_authority": self.signing_authority,
+            "created_at": self.created_at,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Email:
+        return cls(
+            firm_id=item["firm_id"],
+            address=item["address"],
+            contact_id=item["contact_id"],
+            login=item.get("login", "none"),
+            notify=bool(item.get("notify", True)),
+            notification_preferences={k: bool(v) for k, v in (item.get("notification_preferences") or {}).items()},
+            email_sync=bool(item.get("email_sync", False)),
+            signing_authority=bool(item.get("signing_authority", True)),
+            created_at=item.get("created_at", ""),
+            version=_int(item.get("version"), 1),
+        )

@@ -1,0 +1,37 @@
+"""The table definition, read from ``infra/template.json`` so that DynamoDB
+Local, moto and AWS all get the same keys, indexes and stream."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.json"
+TABLE_RESOURCE = "DossierTable"
+
+
+def create_table_args(table_name: str) -> dict[str, Any]:
+    """CloudFormation table properties as CreateTable arguments."""
+    props = json.loads(TEMPLATE.read_text())["Resources"][TABLE_RESOURCE]["Properties"]
+    args: dict[str, Any] = {
+        "TableName": table_name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props["BillingMode"],
+        "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
+    }
+    stream = props.get("StreamSpecification")
+    if stream:
+        args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    return args
+
+
+def ensure_table(client: Any, table_name: str) -> bool:
+    """Create the table unless it exists; True when it was created."""
+    existing = client.list_tables().get("TableNames", [])
+    if table_name in existing:
+        return False
+    client.create_table(**create_table_args(table_name))
+    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    return True

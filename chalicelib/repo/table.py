@@ -1,0 +1,384 @@
+"""The DynamoDB table: one lazily built client, typed (de)serialisation,
+transactions whose cancellations become domain errors, and paging cursors.
+
+Every DynamoDB call in Dossier goes through :class:`Table`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from chalicelib.config import settings
+from chalicelib.errors import BadRequestError, ConflictError, DossierError, FieldError
+from chalicelib.repo.keys import Key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+else:
+    DynamoDBClient = Any
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_wire(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def from_wire(raw: Mapping[str, Any]) -> Item:
+    return {k: _deserializer.deserialize(v) for k, v in raw.items()}
+
+
+def _values(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items()}
+
+
+@lru_cache(maxsize=4)
+def _client(endpoint: str | None, region: str) -> DynamoDBClient:
+    kwargs: dict[str, Any] = {
+        "region_name": region,
+        "config": Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10),
+    }
+    if endpoint:
+        # DynamoDB Local accepts any credentials; do not require a profile.
+        kwargs.update(endpoint_url=endpoint, aws_access_key_id="local", aws_secret_access_key="local")
+    client: DynamoDBClient = boto3.client("dynamodb", **kwargs)
+    return client
+
+
+def reset_clients() -> None:
+    _client.cache_clear()
+
+
+# --- transaction operations -------------------------------------------------
+
+
+@dataclass(slots=True)
+class Condition:
+    """A condition expression built from named parts, with its placeholders."""
+
+    expression: str
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __and__(self, other: Condition) -> Condition:
+        return Condition(
+            f"({self.expression}) AND ({other.expression})",
+            {**self.names, **other.names},
+            {**self.values, **other.values},
+        )
+
+
+ITEM_EXISTS = Condition("attribute_exists(PK)")
+ITEM_ABSENT = Condition("attribute_not_exists(PK)")
+
+
+def version_is(version: int) -> Condition:
+    return Condition("#version = :expected_version", {"#version": "version"}, {":expected_version": version})
+
+
+@dataclass(slots=True)
+class Put:
+    item: Item
+    condition: Condition | None = None
+    on_fail: DossierError | None = None
+
+
+@dataclass(slots=True)
+class Update:
+    key: Key
+    expression: str
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    condition: Condition | None = None
+    on_fail: DossierError | None = None
+
+
+@dataclass(slots=True)
+class Delete:
+    key: Key
+    condition: Condition | None = None
+    on_fail: DossierError | None = None
+
+
+@dataclass(slots=True)
+class Check:
+    key: Key
+    condition: Condition
+    on_fail: DossierError | None = None
+
+
+Op = Put | Update | Delete | Check
+
+MAX_TRANSACTION_ITEMS = 100
+MAX_BATCH_GET = 100
+
+
+def _with_condition(
+    request: dict[str, Any], condition: Condition | None, names: dict[str, str], values: dict[str, Any]
+) -> dict[str, Any]:
+    all_names = dict(names)
+    all_values = dict(values)
+    if condition is not None:
+        request["ConditionExpression"] = condition.expression
+        all_names.update(condition.names)
+        all_values.update(condition.values)
+    if all_names:
+        request["ExpressionAttributeNames"] = all_names
+    if all_values:
+        request["ExpressionAttributeValues"] = _values(all_values)
+    return request
+
+
+def _op_request(table: str, op: Op) -> dict[str, Any]:
+    if isinstance(op, Put):
+        return {"Put": _with_condition({"TableName": table, "Item": to_wire(op.item)}, op.condition, {}, {})}
+    if isinstance(op, Update):
+        request = {"TableName": table, "Key": to_wire(op.key.as_dict()), "UpdateExpression": op.expression}
+        return {"Update": _with_condition(request, op.condition, op.names, op.values)}
+    if isinstance(op, Delete):
+        return {"Delete": _with_condition({"TableName": table, "Key": to_wire(op.key.as_dict())}, op.condition, {}, {})}
+    request = {"TableName": table, "Key": to_wire(op.key.as_dict())}
+    return {"ConditionCheck": _with_condition(request, op.condition, {}, {})}
+
+
+def error_for(exc: ClientError, ops: Sequence[Op] = ()) -> DossierError:
+    """The one place that maps DynamoDB error codes to Dossier errors.
+
+    A cancelled transaction names, per operation, why it was cancelled; the
+    first operation whose condition failed decides the error.
+    """
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "TransactionCanceledException":
+        reasons = exc.response.get("CancellationReasons", [])
+        for op, reason in zip(ops, reasons, strict=False):
+            if reason.get("Code") == "ConditionalCheckFailed":
+                return op.on_fail or ConflictError("The resource was changed by another request; retry.")
+        return ConflictError("A concurrent request changed the same resources; retry.")
+    if code == "ConditionalCheckFailedException":
+        for op in ops:
+            if op.on_fail is not None:
+                return op.on_fail
+        return ConflictError("The resource was changed by another request; retry.")
+    if code == "TransactionConflictException":
+        return ConflictError("A concurrent request changed the same resources; retry.")
+    raise exc
+
+
+# --- cursors ----------------------------------------------------------------
+
+
+def _cursor_mac(secret: bytes, payload: bytes) -> str:
+    return hmac.new(secret, payload, hashlib.sha256).hexdigest()[:16]
+
+
+def encode_cursor(scope: str, last_key: Mapping[str, Any]) -> str:
+    """An opaque cursor bound to one list (``scope`` names the list and firm)."""
+    payload = json.dumps({"s": scope, "k": last_key}, separators=(",", ":"), sort_keys=True).encode()
+    mac = _cursor_mac(_cursor_secret(), payload)
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + mac
+
+
+def decode_cursor(scope: str, cursor: str) -> dict[str, Any]:
+    bad = BadRequestError("The cursor is not valid for this list.", [FieldError(("query", "cursor"), "invalid cursor")])
+    try:
+        body, mac = cursor.rsplit(".", 1)
+        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, binascii.Error) as exc:
+        raise bad from exc
+    if not hmac.compare_digest(mac, _cursor_mac(_cursor_secret(), payload)):
+        raise bad
+    try:
+        decoded = json.loads(payload)
+    except ValueError as exc:
+        raise bad from exc
+    if not isinstance(decoded, dict) or decoded.get("s") != scope or not isinstance(decoded.get("k"), dict):
+        raise bad
+    last_key: dict[str, Any] = decoded["k"]
+    return last_key
+
+
+def _cursor_secret() -> bytes:
+    # Cursors are signed so a client cannot forge a start key (e.g. into another
+    # firm's partition); the table name keeps stages apart.
+    return ("dossier-cursor:" + settings().table_name + ":" + (settings().jwt_secret or "")).encode()
+
+
+# --- the table --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[Item]
+    last_key: dict[str, Any] | None
+
+
+class Table:
+    """Thin, typed access to the single table. Injected into every repository."""
+
+    def __init__(self, client: DynamoDBClient, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    @classmethod
+    def from_settings(cls) -> Table:
+        s = settings()
+        return cls(_client(s.dynamodb_endpoint, s.region), s.table_name)
+
+    def get(self, key: Key, *, consistent: bool = False) -> Item | None:
+        response = self.client.get_item(TableName=self.name, Key=to_wire(key.as_dict()), ConsistentRead=consistent)
+        raw = response.get("Item")
+        return from_wire(raw) if raw else None
+
+    def batch_get(self, keys: Sequence[Key]) -> list[Item]:
+        """All existing items among ``keys`` (order not kept; duplicates removed)."""
+        unique = list({(k.pk, k.sk): k for k in keys}.values())
+        found: list[Item] = []
+        for start in range(0, len(unique), MAX_BATCH_GET):
+            pending: dict[str, Any] = {
+                self.name: {"Keys": [to_wire(k.as_dict()) for k in unique[start : start + MAX_BATCH_GET]]}
+            }
+            while pending:
+                response = self.client.batch_get_item(RequestItems=pending)
+                found.extend(from_wire(raw) for raw in response.get("Responses", {}).get(self.name, []))
+                pending = response.get("UnprocessedKeys") or {}
+        return found
+
+    def query(
+        self,
+        *,
+        pk: str,
+        sk_prefix: str | None = None,
+        sk_equals: str | None = None,
+        index: str | None = None,
+        limit: int | None = None,
+        start_key: Mapping[str, Any] | None = None,
+        forward: bool = True,
+        filter_: Condition | None = None,
+        consistent: bool = False,
+    ) -> Page:
+        pk_attr, sk_attr = ("GSI1PK", "GSI1SK") if index else ("PK", "SK")
+        names = {"#pk": pk_attr}
+        values: dict[str, Any] = {":pk": pk}
+        expression = "#pk = :pk"
+        if sk_prefix is not None:
+            names["#sk"] = sk_attr
+            values[":sk"] = sk_prefix
+            expression += " AND begins_with(#sk, :sk)"
+        elif sk_equals is not None:
+            names["#sk"] = sk_attr
+            values[":sk"] = sk_equals
+            expression += " AND #sk = :sk"
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": expression,
+            "ScanIndexForward": forward,
+        }
+        if index:
+            request["IndexName"] = index
+        else:
+            request["ConsistentRead"] = consistent
+        if limit is not None:
+            request["Limit"] = limit
+        if start_key:
+            request["ExclusiveStartKey"] = to_wire(start_key)
+        if filter_ is not None:
+            request["FilterExpression"] = filter_.expression
+            names.update(filter_.names)
+            values.update(filter_.values)
+        request["ExpressionAttributeNames"] = names
+        request["ExpressionAttributeValues"] = _values(values)
+        response = self.client.query(**request)
+        last = response.get("LastEvaluatedKey")
+        return Page([from_wire(raw) for raw in response.get("Items", [])], from_wire(last) if last else None)
+
+    def query_all(self, **kwargs: Any) -> list[Item]:
+        items: list[Item] = []
+        start: Mapping[str, Any] | None = None
+        while True:
+            page = self.query(start_key=start, **kwargs)
+            items.extend(page.items)
+            if page.last_key is None:
+                return items
+            start = page.last_key
+
+    def write(self, ops: Sequence[Op], *, token: str | None = None) -> None:
+        """Apply ``ops`` atomically: one request, all or nothing.
+
+        A single Put/Update/Delete without a token is sent as a plain
+        (cheaper) write; anything else is one TransactWriteItems.
+        """
+        if not ops:
+            return
+        if len(ops) > MAX_TRANSACTION_ITEMS:
+            raise DossierError(f"transaction of {len(ops)} items exceeds {MAX_TRANSACTION_ITEMS}")
+        try:
+            if len(ops) == 1 and token is None and not isinstance(ops[0], Check):
+                self._write_one(ops[0])
+                return
+            request: dict[str, Any] = {"TransactItems": [_op_request(self.name, op) for op in ops]}
+            if token:
+                request["ClientRequestToken"] = token
+            self.client.transact_write_items(**request)
+        except ClientError as exc:
+            raise error_for(exc, ops) from exc
+
+    def _write_one(self, op: Op) -> None:
+        body = _op_request(self.name, op)
+        if isinstance(op, Put):
+            self.client.put_item(**body["Put"])
+        elif isinstance(op, Update):
+            self.client.update_item(**body["Update"])
+        elif isinstance(op, Delete):
+            self.client.delete_item(**body["Delete"])
+
+
+def set_fields(
+    key: Key,
+    fields: Mapping[str, Any],
+    *,
+    condition: Condition | None = None,
+    bump_version: bool = True,
+    on_fail: DossierError | None = None,
+) -> Update:
+    """An Update that sets (or, for ``None``, removes) exactly ``fields``.
+
+    Field-level updates keep attributes that other writers maintain (counters,
+    link sets) intact, unlike a whole-item Put.
+    """
+    sets: list[str] = []
+    removes: list[str] = []
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for i, (name, value) in enumerate(fields.items()):
+        names[f"#f{i}"] = name
+        if value is None:
+            removes.append(f"#f{i}")
+        else:
+            values[f":f{i}"] = value
+            sets.append(f"#f{i} = :f{i}")
+    if bump_version:
+        names["#v"] = "version"
+        values[":one"] = 1
+        sets.append("#v = #v + :one")
+    expression = ""
+    if sets:
+        expression += "SET " + ", ".join(sets)
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return Update(key, expression.strip(), names, values, condition=condition, on_fail=on_fail)

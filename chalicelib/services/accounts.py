@@ -1,0 +1,296 @@
+"""Accounts: the clients list, the Info tab, create, edit, archive, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import access
+from chalicelib.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.ids import new_id, now_iso
+from chalicelib.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
+from chalicelib.repo import keys
+from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
+from chalicelib.repo.firms import Idempotency, version_guard
+from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
+from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, decode_cursor, encode_cursor
+from chalicelib.services.contacts import new_contact, visible_contacts
+from chalicelib.services.context import Ctx, dedupe, idempotent_create
+from chalicelib.services.views import account_out, account_summary_out, linked_contacts_out
+
+ACCOUNT_NOT_FOUND = "Account not found."
+
+
+# --- reads ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Listed:
+    items: list[AccountSummaryOut]
+    next_cursor: str | None
+
+
+def list_accounts(
+    ctx: Ctx,
+    *,
+    limit: int,
+    cursor: str | None,
+    tag: str | None,
+    type_: str | None,
+    team_member: str | None,
+    archived: bool,
+) -> Listed:
+    """The clients list: alphabetical, only accounts the caller may open.
+
+    Each filter combination is one GSI1 partition sorted by name (the firm's
+    accounts, a team member's, or a tag's), so a page is one Query in the
+    common case; remaining filters are applied by DynamoDB as a filter.
+    """
+    me = ctx.member
+    restricted = not access.opens_every_account(me)
+    filters: list[Condition] = []
+    if team_member is not None:
+        list_pk = keys.team_list(ctx.firm_id, team_member, archived=archived)
+        if restricted and team_member != me.id:
+            filters.append(Condition("contains(#team, :me)", {"#team": "team_member_ids"}, {":me": me.id}))
+    elif restricted:
+        list_pk = keys.team_list(ctx.firm_id, me.id, archived=archived)
+    elif tag is not None:
+        list_pk = keys.tag_list(ctx.firm_id, tag, archived=archived)
+    else:
+        list_pk = keys.accounts_list(ctx.firm_id, archived=archived)
+    if tag is not None and not list_pk.startswith(keys.tag_list(ctx.firm_id, tag)):
+        filters.append(Condition("contains(#tags, :tag)", {"#tags": "tags"}, {":tag": tag}))
+    if type_ is not None:
+        filters.append(Condition("#type = :type", {"#type": "type"}, {":type": type_}))
+    combined: Condition | None = None
+    for f in filters:
+        combined = f if combined is None else combined & f
+    scope = f"accounts|{ctx.firm_id}|{me.id}|{list_pk}|{type_}|{tag}"
+    start = decode_cursor(scope, cursor) if cursor else None
+
+    rows: list[dict[str, Any]] = []
+    last_key: dict[str, Any] | None = None
+    while True:
+        page = ctx.accounts.list_page(
+            list_pk=list_pk,
+            start_key=start,
+            limit=limit + 1 if combined is None else max(limit * 4, 50),
+            filter_=combined,
+        )
+        rows.extend(page.items)
+        if len(rows) > limit or page.last_key is None:
+            break
+        start = page.last_key
+    if len(rows) > limit:
+        rows = rows[:limit]
+        tail = rows[-1]
+        last_key = {k: tail[k] for k in ("PK", "SK", "GSI1PK", "GSI1SK")}
+    summaries = [AccountSummary.from_item(r) for r in rows]
+    refs = read_batch(
+        ctx.table,
+        ctx.firm_id,
+        tag_ids=dedupe([t for s in summaries for t in s.tags]),
+        member_ids=dedupe([m for s in summaries for m in s.team_member_ids]),
+    )
+    items = [account_summary_out(s, refs.tags, refs.members) for s in summaries]
+    return Listed(items, encode_cursor(scope, last_key) if last_key else None)
+
+
+def info(ctx: Ctx, account_id: str) -> AccountOut:
+    """The Info tab: three DynamoDB requests for up to 25 contacts.
+
+    1. Query the account partition (details + contact links);
+    2. BatchGet the caller's member item, the contacts, tags and team members;
+    3. BatchGet the contacts' e-mail settings and the related accounts.
+    The caller is checked once step 2 has read their member item.
+    """
+    view = ctx.accounts.view(ctx.firm_id, account_id)
+    if view is None:
+        _ = ctx.member  # still authenticate, then answer like any invisible account
+        raise NotFoundError(ACCOUNT_NOT_FOUND)
+    account = view.account
+    parts = read_batch(
+        ctx.table,
+        ctx.firm_id,
+        member_ids=dedupe([ctx.claims.member_id, *account.team_member_ids]),
+        tag_ids=account.tags,
+        contact_ids=[link.contact_id for link in view.links],
+    )
+    me = ctx.adopt_member(parts.members.get(ctx.claims.member_id))
+    if not access.may_open(me, account.team_member_ids):
+        raise NotFoundError(ACCOUNT_NOT_FOUND)
+    contacts = parts.contacts
+    related_ids = sorted({a for c in contacts.values() for a in c.account_ids} - {account.id})
+    more = read_batch(
+        ctx.table,
+        ctx.firm_id,
+        email_addresses=[a for c in contacts.values() for a in c.emails],
+        account_ids=related_ids,
+    )
+    related = [r for r in more.accounts.values() if not r.archived and access.may_open(me, r.team_member_ids)]
+    return account_out(
+        account,
+        tags=parts.tags,
+        members=parts.members,
+        contacts=linked_contacts_out(view.links, contacts, more.emails),
+        related=related,
+    )
+
+
+def load_openable(ctx: Ctx, account_id: str, *, for_edit: bool) -> Account:
+    """The account, or 404 when it does not exist or the caller may not open
+    it; 403 when they may open but not edit it."""
+    account = ctx.accounts.get(ctx.firm_id, account_id, consistent=True)
+    me = ctx.member
+    if account is None or not access.may_open(me, account.team_member_ids):
+        raise NotFoundError(ACCOUNT_NOT_FOUND)
+    if for_edit and not access.may_edit(me, account.team_member_ids):
+        raise ForbiddenError("Editing this account needs the owner, an admin or the right 'manage accounts'.")
+    return account
+
+
+# --- validation shared by create and edit -----------------------------------
+
+
+def _check_refs(
+    ctx: Ctx, tags: Sequence[str], team: Sequence[str], extra_contacts: Sequence[str] = ()
+) -> dict[str, Contact]:
+    """422 for tags and team members the firm does not have; returns the
+    existing contacts named in ``extra_contacts`` that exist."""
+    found = read_batch(ctx.table, ctx.firm_id, tag_ids=tags, member_ids=team, contact_ids=extra_contacts)
+    errors = [FieldError(("body", "tags", i), f"unknown tag {t}") for i, t in enumerate(tags) if t not in found.tags]
+    errors += [
+        FieldError(("body", "team_member_ids", i), f"unknown member {m}")
+        for i, m in enumerate(team)
+        if m not in found.members
+    ]
+    if errors:
+        raise UnprocessableError("Some referenced tags or members do not exist.", errors)
+    return found.contacts
+
+
+def check_custom_fields(values: dict[str, Any], loc: tuple[str, ...]) -> None:
+    # No custom field definitions exist yet (they come with the custom-fields
+    # endpoints), so any field id is unknown.
+    if values:
+        raise UnprocessableError(
+            "Unknown custom field.", [FieldError((*loc, field_id), "unknown custom field") for field_id in values]
+        )
+
+
+def _team_with_creator(me: Member, team: list[str]) -> list[str]:
+    """An employee who only sees their own accounts joins the team of an account
+    they create, so it does not vanish from their list."""
+    if not access.opens_every_account(me) and me.id not in team:
+        return [*team, me.id]
+    return team
+
+
+# --- writes -----------------------------------------------------------------
+
+
+def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> str:
+    me = ctx.member
+    if not access.manages_accounts(me):
+        raise ForbiddenError("Creating accounts needs the owner, an admin or the right 'manage accounts'.")
+    check_custom_fields(body.custom_fields, ("body", "custom_fields"))
+    tags = dedupe(body.tags)
+    team = _team_with_creator(me, dedupe(body.team_member_ids))
+    existing_ids: list[str] = []
+    duplicates: list[FieldError] = []
+    for i, entry in enumerate(body.contacts):
+        if isinstance(entry, ExistingContactLink):
+            if entry.contact_id in existing_ids:
+                duplicates.append(FieldError(("body", "contacts", i, "contact_id"), "contact listed twice"))
+            existing_ids.append(entry.contact_id)
+    if duplicates:
+        raise UnprocessableError("A contact is listed twice.", duplicates)
+    found = _check_refs(ctx, tags, team, existing_ids)
+    visible = visible_contacts(ctx, list(found.values()))
+    errors = [
+        FieldError(("body", "contacts", i, "contact_id"), f"unknown contact {c.contact_id}")
+        for i, c in enumerate(body.contacts)
+        if isinstance(c, ExistingContactLink) and c.contact_id not in visible
+    ]
+    if errors:
+        raise UnprocessableError("Some linked contacts do not exist.", errors)
+
+    now = now_iso()
+    account = Account(
+        firm_id=ctx.firm_id,
+        id=new_id(),
+        name=body.name,
+        type=body.type,
+        tags=tags,
+        team_member_ids=team,
+        address=body.address.model_dump() if body.address else None,
+        custom_fields={},
+        created_at=now,
+        updated_at=now,
+        created_by=me.id,
+        contact_count=len(body.contacts),
+    )
+    links: list[Link] = []
+    new_contacts: list[tuple[Contact, list[Email]]] = []
+    seen_addresses: dict[str, tuple[str | int, ...]] = {}
+    for i, entry in enumerate(body.contacts):
+        if isinstance(entry, ExistingContactLink):
+            contact_id = entry.contact_id
+        else:
+            contact, emails = new_contact(ctx, entry, ("body", "contacts", i), seen_addresses, now)
+            new_contacts.append((contact, emails))
+            contact_id = contact.id
+        links.append(Link(ctx.firm_id, account.id, contact_id, entry.description, entry.signer_priority, now))
+    size = 1 + len(account.list_entries()) + len(links) * 2 + sum(1 + len(e) for _, e in new_contacts) + 1
+    if size > MAX_TRANSACTION_ITEMS:
+        raise UnprocessableError(
+            "Too many contacts, e-mail addresses, tags and team members for one request; "
+            "create the account with fewer contacts and link the rest afterwards."
+        )
+    return idempotent_create(ctx, idem, account.id, lambda op: ctx.accounts.create(account, links, new_contacts, op))
+
+
+def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | None) -> None:
+    old = load_openable(ctx, account_id, for_edit=True)
+    if old.archived:
+        raise ACCOUNT_ARCHIVED
+    guard = version_guard(if_match, old.version)
+    changed: dict[str, Any] = {}
+    sent = body.model_fields_set
+    if body.name is not None:
+        changed["name"] = body.name
+    if body.type is not None:
+        changed["type"] = body.type
+    if "address" in sent:
+        changed["address"] = body.address.model_dump() if body.address else None
+    if body.custom_fields is not None:
+        check_custom_fields({k: v for k, v in body.custom_fields.items() if v is not None}, ("body", "custom_fields"))
+        merged = {**old.custom_fields, **body.custom_fields}
+        changed["custom_fields"] = {k: v for k, v in merged.items() if v is not None}
+    tags = dedupe(body.tags) if body.tags is not None else None
+    team = dedupe(body.team_member_ids) if body.team_member_ids is not None else None
+    if tags is not None or team is not None:
+        _check_refs(ctx, tags or [], team or [])
+    if tags is not None:
+        changed["tags"] = tags
+    if team is not None:
+        changed["team_member_ids"] = team
+    if not changed:
+        return
+    _save(ctx, old, changed, guard)
+
+
+def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> None:
+    changed["updated_at"] = now_iso()
+    new = Account.from_item({**old.to_item(), **changed})
+    ctx.accounts.update(old, new, changed, guard)
+
+
+def set_archived(ctx: Ctx, account_id: str, archived: bool, if_match: int | None) -> None:
+    old = load_openable(ctx, account_id, for_edit=True)
+    guard = version_guard(if_match, old.version)
+    if old.archived == archived:
+        return
+    _save(ctx, old, {"archived": archived}, guard)

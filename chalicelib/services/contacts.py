@@ -1,0 +1,259 @@
+"""Contacts (people) and their e-mail addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import access
+from chalicelib.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.ids import new_id, now_iso
+from chalicelib.models import (
+    AccountRef,
+    ContactCreate,
+    ContactFields,
+    ContactOut,
+    ContactPatch,
+    EmailAdd,
+    EmailOut,
+    EmailSettingsPatch,
+)
+from chalicelib.repo import keys
+from chalicelib.repo.accounts import read_batch
+from chalicelib.repo.firms import Idempotency, version_guard
+from chalicelib.repo.records import Contact, Email
+from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.services.context import Ctx, idempotent_create
+from chalicelib.services.views import account_ref, contact_out, email_out
+from chalicelib.text import email_key, fold, sort_name
+
+CONTACT_NOT_FOUND = "Contact not found."
+
+
+def openable_account_ids(ctx: Ctx, account_ids: Sequence[str]) -> set[str]:
+    """Which of ``account_ids`` the caller may open (one BatchGet when restricted)."""
+    me = ctx.member
+    if access.opens_every_account(me) or not account_ids:
+        return set(account_ids)
+    found = read_batch(ctx.table, ctx.firm_id, account_ids=sorted(set(account_ids)))
+    return {a for a, s in found.accounts.items() if access.may_open(me, s.team_member_ids)}
+
+
+def visible_contacts(ctx: Ctx, contacts: Sequence[Contact]) -> dict[str, Contact]:
+    me = ctx.member
+    openable = openable_account_ids(ctx, sorted({a for c in contacts for a in c.account_ids}))
+    return {c.id: c for c in contacts if access.may_see_contact(me, c, openable)}
+
+
+def load_visible(ctx: Ctx, contact_id: str, *, for_edit: bool) -> Contact:
+    contact = ctx.contacts.get(ctx.firm_id, contact_id, consistent=True)
+    if contact is None or contact.id not in visible_contacts(ctx, [contact]):
+        raise NotFoundError(CONTACT_NOT_FOUND)
+    if for_edit and not access.manages_accounts(ctx.member):
+        raise ForbiddenError("Editing contacts needs the owner, an admin or the right 'manage accounts'.")
+    return contact
+
+
+def _check_custom_fields(values: dict[str, Any], loc: tuple[str | int, ...]) -> None:
+    # No contact custom field definitions exist yet, so every field id is unknown.
+    if values:
+        raise UnprocessableError(
+            "Unknown custom field.", [FieldError((*loc, "custom_fields", k), "unknown custom field") for k in values]
+        )
+
+
+def new_contact(
+    ctx: Ctx,
+    fields: ContactFields,
+    loc: tuple[str | int, ...],
+    seen_addresses: dict[str, tuple[str | int, ...]],
+    now: str,
+) -> tuple[Contact, list[Email]]:
+    """A new contact and its e-mail items; ``seen_addresses`` catches an address
+    given twice within one request (the table catches it across requests)."""
+    _check_custom_fields(fields.custom_fields, loc)
+    if not (fields.first_name or fields.last_name or fields.emails):
+        raise UnprocessableError(
+            "A contact needs a first name, a last name or an e-mail address.",
+            [FieldError((*loc, "first_name"), "give a name or an e-mail address")],
+        )
+    contact = Contact(
+        firm_id=ctx.firm_id,
+        id=new_id(),
+        first_name=fields.first_name,
+        middle_name=fields.middle_name,
+        last_name=fields.last_name,
+        phones=[p.model_dump() for p in fields.phones],
+        address=fields.address.model_dump() if fields.address else None,
+        custom_fields={},
+        emails=[],
+        account_ids=set(),
+        created_at=now,
+        updated_at=now,
+        created_by=ctx.claims.member_id,
+    )
+    emails: list[Email] = []
+    for j, address in enumerate(fields.emails):
+        norm = email_key(address)
+        if norm in seen_addresses:
+            raise UnprocessableError(
+                f"The e-mail address {address} is given twice.", [FieldError((*loc, "emails", j), "duplicate address")]
+            )
+        seen_addresses[norm] = (*loc, "emails", j)
+        contact.emails.append(address)
+        emails.append(Email(firm_id=ctx.firm_id, address=address, contact_id=contact.id, created_at=now))
+    return contact, emails
+
+
+# --- contacts -----------------------------------------------------------------
+
+
+def get_contact(ctx: Ctx, contact_id: str) -> ContactOut:
+    contact = load_visible(ctx, contact_id, for_edit=False)
+    return contact_out(contact, ctx.contacts.emails_of([contact]))
+
+
+@dataclass(slots=True)
+class ContactPage:
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+def list_contacts(ctx: Ctx, *, limit: int, cursor: str | None) -> ContactPage:
+    """Contacts the caller may see, alphabetically by display name."""
+    me = ctx.member
+    scope = f"contacts|{ctx.firm_id}|{me.id}"
+    start = decode_cursor(scope, cursor) if cursor else None
+    restricted = not access.opens_every_account(me)
+    mine = ctx.accounts.list_all_ids(keys.team_list(ctx.firm_id, me.id)) if restricted else set()
+    picked: list[tuple[Contact, dict[str, Any]]] = []
+    while len(picked) <= limit:
+        page = ctx.contacts.list_page(ctx.firm_id, start_key=start, limit=limit + 1 if not restricted else 100)
+        for item in page.items:
+            contact = Contact.from_item(item)
+            if not restricted or access.may_see_contact(me, contact, mine):
+                picked.append((contact, item))
+        if page.last_key is None:
+            break
+        start = page.last_key
+    next_cursor = None
+    if len(picked) > limit:
+        picked = picked[:limit]
+        tail = picked[-1][1]
+        next_cursor = encode_cursor(scope, {k: tail[k] for k in ("PK", "SK", "GSI1PK", "GSI1SK")})
+    contacts = [c for c, _ in picked]
+    emails = ctx.contacts.emails_of(contacts)
+    return ContactPage([contact_out(c, emails) for c in contacts], next_cursor)
+
+
+def create_contact(ctx: Ctx, body: ContactCreate, idem: Idempotency | None) -> str:
+    if not access.manages_accounts(ctx.member):
+        raise ForbiddenError("Creating contacts needs the owner, an admin or the right 'manage accounts'.")
+    contact, emails = new_contact(ctx, body, ("body",), {}, now_iso())
+    return idempotent_create(ctx, idem, contact.id, lambda op: ctx.contacts.create(contact, emails, op))
+
+
+def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int | None) -> None:
+    contact = load_visible(ctx, contact_id, for_edit=True)
+    guard = version_guard(if_match, contact.version)
+    changed: dict[str, Any] = {}
+    for name in ("first_name", "middle_name", "last_name"):
+        value = getattr(body, name)
+        if value is not None:
+            changed[name] = value
+    if body.phones is not None:
+        changed["phones"] = [p.model_dump() for p in body.phones]
+    if "address" in body.model_fields_set:
+        changed["address"] = body.address.model_dump() if body.address else None
+    if body.custom_fields is not None:
+        _check_custom_fields({k: v for k, v in body.custom_fields.items() if v is not None}, ("body",))
+    if not changed:
+        return
+    renamed = Contact.from_item({**contact.to_item(), **changed})
+    if not (renamed.first_name or renamed.last_name or renamed.emails):
+        raise UnprocessableError("A contact needs a first name, a last name or an e-mail address.")
+    changed["GSI1SK"] = keys.name_sort_key(sort_name(renamed.display_name), contact.id)
+    changed["updated_at"] = now_iso()
+    ctx.contacts.update(contact, changed, guard)
+
+
+def contact_accounts(
+    ctx: Ctx, contact_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[AccountRef], str | None]:
+    """Accounts the contact is linked to that the caller may open, alphabetically."""
+    contact = load_visible(ctx, contact_id, for_edit=False)
+    me = ctx.member
+    found = read_batch(ctx.table, ctx.firm_id, account_ids=sorted(contact.account_ids))
+    rows = sorted(
+        (s for s in found.accounts.values() if not s.archived and access.may_open(me, s.team_member_ids)),
+        key=lambda s: (fold(s.name), s.id),
+    )
+    scope = f"contact-accounts|{ctx.firm_id}|{me.id}|{contact_id}"
+    if cursor:
+        after = decode_cursor(scope, cursor)
+        marker = (str(after.get("name", "")), str(after.get("id", "")))
+        rows = [s for s in rows if (fold(s.name), s.id) > marker]
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(scope, {"name": fold(page[-1].name), "id": page[-1].id})
+    return [account_ref(s) for s in page], next_cursor
+
+
+# --- e-mail addresses -----------------------------------------------------------
+
+
+def _email_of(ctx: Ctx, contact: Contact, address: str) -> Email:
+    email = ctx.contacts.get_email(ctx.firm_id, address, consistent=True)
+    if email is None or email.contact_id != contact.id:
+        raise NotFoundError("The contact has no such e-mail address.")
+    return email
+
+
+def get_email(ctx: Ctx, contact_id: str, address: str) -> EmailOut:
+    contact = load_visible(ctx, contact_id, for_edit=False)
+    return email_out(_email_of(ctx, contact, address))
+
+
+def add_email(ctx: Ctx, contact_id: str, body: EmailAdd, idem: Idempotency | None) -> str:
+    contact = load_visible(ctx, contact_id, for_edit=True)
+    now = now_iso()
+    email = Email(firm_id=ctx.firm_id, address=body.address, contact_id=contact.id, created_at=now)
+    idempotent_create(ctx, idem, email.address, lambda op: ctx.contacts.add_email(contact, email, now, op))
+    return email.address
+
+
+def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatch, if_match: int | None) -> None:
+    contact = load_visible(ctx, contact_id, for_edit=True)
+    email = _email_of(ctx, contact, address)
+    guard = version_guard(if_match, email.version)
+    changed: dict[str, Any] = {}
+    if body.login is not None:
+        if body.login == "active" and email.login != "active":
+            raise UnprocessableError(
+                "Portal login becomes active only when the person accepts the invitation.",
+                [FieldError(("body", "login"), "set 'invited' or 'none'")],
+            )
+        changed["login"] = body.login
+    for name in ("notify", "email_sync", "signing_authority"):
+        value = getattr(body, name)
+        if value is not None:
+            changed[name] = value
+    if body.notification_preferences is not None:
+        changed["notification_preferences"] = {**email.notification_preferences, **body.notification_preferences}
+    if changed:
+        ctx.contacts.update_email(email, changed, guard)
+
+
+def remove_email(ctx: Ctx, contact_id: str, address: str, if_match: int | None) -> None:
+    contact = load_visible(ctx, contact_id, for_edit=True)
+    email = _email_of(ctx, contact, address)
+    version_guard(if_match, email.version)  # the address's ETag is the one a client holds
+    guard = version_guard(None, contact.version)
+    if len(contact.emails) <= 1:
+        raise ConflictError("A contact keeps at least one e-mail address; add another before removing this one.")
+    index = next((i for i, a in enumerate(contact.emails) if email_key(a) == email_key(address)), None)
+    if index is None:
+        raise NotFoundError("The contact has no such e-mail address.")
+    ctx.contacts.remove_email(contact, email, index, now_iso(), guard)

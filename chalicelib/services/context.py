@@ -1,0 +1,77 @@
+"""Per-request context: verified claims, repositories and the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from chalicelib.auth import Claims
+from chalicelib.errors import NotFoundError, UnauthorizedError, UnprocessableError
+from chalicelib.repo.accounts import AccountRepo
+from chalicelib.repo.contacts import ContactRepo
+from chalicelib.repo.firms import FirmRepo, Idempotency, IdempotentReplayError
+from chalicelib.repo.records import Member
+from chalicelib.repo.table import Op, Table
+
+
+@dataclass
+class Ctx:
+    claims: Claims
+    table: Table
+    firms: FirmRepo = field(init=False)
+    accounts: AccountRepo = field(init=False)
+    contacts: ContactRepo = field(init=False)
+    _member: Member | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.firms = FirmRepo(self.table)
+        self.accounts = AccountRepo(self.table)
+        self.contacts = ContactRepo(self.table)
+
+    @property
+    def firm_id(self) -> str:
+        return self.claims.firm_id
+
+    def adopt_member(self, member: Member | None) -> Member:
+        """Accept the caller's member item when it was read with other items."""
+        if member is None:
+            raise UnauthorizedError("The token's member does not belong to this firm.")
+        self._member = member
+        return member
+
+    @property
+    def member(self) -> Member:
+        """The caller, read from the table on every request so that a revoked
+        right takes effect at once."""
+        if self._member is None:
+            self.adopt_member(self.firms.get_member(self.firm_id, self.claims.member_id))
+        assert self._member is not None
+        return self._member
+
+
+def idempotent_create(ctx: Ctx, idem: Idempotency | None, new_id: str, create: Callable[[Op | None], None]) -> str:
+    """Run ``create``; when the same Idempotency-Key already created something,
+    return that resource's id instead of creating twice."""
+    if idem is None:
+        create(None)
+        return new_id
+    try:
+        create(idem.record(new_id))
+    except IdempotentReplayError:
+        stored = ctx.firms.stored_response(idem)
+        if stored.get("request_hash") != idem.request_hash:
+            raise UnprocessableError(
+                "This Idempotency-Key was already used with a different request; use a new key."
+            ) from None
+        return str(stored["resource_id"])
+    return new_id
+
+
+def dedupe(ids: Sequence[str]) -> list[str]:
+    """Keep the first occurrence of each id, in order."""
+    return list(dict.fromkeys(ids))
+
+
+def require_found(value: object, what: str) -> None:
+    if value is None:
+        raise NotFoundError(f"{what} not found.")

@@ -1,0 +1,138 @@
+"""Output shapes built from stored records (no database access here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from chalicelib.models import (
+    AccountOut,
+    AccountRef,
+    AccountSummaryOut,
+    AddressOut,
+    ContactOut,
+    EmailOut,
+    LinkedContactOut,
+    MemberRef,
+    PhoneOut,
+    QuickBooksOut,
+    TagRef,
+)
+from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member, Tag
+from chalicelib.text import email_key, fold
+
+
+def tag_refs(tag_ids: Sequence[str], tags: Mapping[str, Tag]) -> list[TagRef]:
+    # A deleted tag's id may linger on an account until its next edit; skip it.
+    return [TagRef(id=t, name=tags[t].name, color=tags[t].color) for t in tag_ids if t in tags]
+
+
+def member_refs(member_ids: Sequence[str], members: Mapping[str, Member]) -> list[MemberRef]:
+    return [MemberRef(id=m, name=members[m].name) for m in member_ids if m in members]
+
+
+def address_out(address: Mapping[str, str] | None) -> AddressOut | None:
+    if not address:
+        return None
+    return AddressOut(**{k: address.get(k, "") for k in AddressOut.model_fields})
+
+
+def email_out(email: Email) -> EmailOut:
+    return EmailOut(
+        address=email.address,
+        login=email.login,  # type: ignore[arg-type]
+        notify=email.notify,
+        notification_preferences=dict(email.notification_preferences),
+        email_sync=email.email_sync,
+        signing_authority=email.signing_authority,
+        version=email.version,
+    )
+
+
+def contact_out(contact: Contact, emails: Mapping[str, Email]) -> ContactOut:
+    return ContactOut(
+        id=contact.id,
+        first_name=contact.first_name,
+        middle_name=contact.middle_name,
+        last_name=contact.last_name,
+        display_name=contact.display_name,
+        phones=[PhoneOut(number=p["number"], label=p.get("label", "")) for p in contact.phones],
+        address=address_out(contact.address),
+        custom_fields=dict(contact.custom_fields),
+        emails=[email_out(emails[email_key(a)]) for a in contact.emails if email_key(a) in emails],
+        created_at=contact.created_at,
+        updated_at=contact.updated_at,
+        version=contact.version,
+    )
+
+
+def contact_order(contact: Contact) -> tuple[str, str]:
+    """Alphabetical by the name as displayed, case- and accent-insensitive."""
+    return (fold(contact.display_name), contact.id)
+
+
+def linked_contacts_out(
+    links: Sequence[Link], contacts: Mapping[str, Contact], emails: Mapping[str, Email]
+) -> list[LinkedContactOut]:
+    rows = [(contacts[link.contact_id], link) for link in links if link.contact_id in contacts]
+    rows.sort(key=lambda row: contact_order(row[0]))
+    return [
+        LinkedContactOut(
+            **contact_out(contact, emails).model_dump(),
+            description=link.description,
+            signer_priority=link.signer_priority,
+            link_version=link.version,
+        )
+        for contact, link in rows
+    ]
+
+
+def account_ref(summary: AccountSummary) -> AccountRef:
+    return AccountRef(id=summary.id, name=summary.name, type=summary.type, photo_url=summary.photo_url)  # type: ignore[arg-type]
+
+
+def account_summary_out(
+    summary: AccountSummary, tags: Mapping[str, Tag], members: Mapping[str, Member]
+) -> AccountSummaryOut:
+    return AccountSummaryOut(
+        id=summary.id,
+        name=summary.name,
+        type=summary.type,  # type: ignore[arg-type]
+        photo_url=summary.photo_url,
+        tags=tag_refs(summary.tags, tags),
+        team_members=member_refs(summary.team_member_ids, members),
+        archived=summary.archived,
+    )
+
+
+def quickbooks_out(account: Account) -> QuickBooksOut:
+    # By default only accounts with invoices or payments are synced; none exist yet.
+    return QuickBooksOut(status="not_synced", synced_at=None, reason="The account has no invoices or payments to sync.")
+
+
+def account_out(
+    account: Account,
+    *,
+    tags: Mapping[str, Tag],
+    members: Mapping[str, Member],
+    contacts: list[LinkedContactOut],
+    related: Sequence[AccountSummary],
+) -> AccountOut:
+    return AccountOut(
+        id=account.id,
+        name=account.name,
+        type=account.type,  # type: ignore[arg-type]
+        photo_url=account.photo_url,
+        tags=tag_refs(account.tags, tags),
+        team_members=member_refs(account.team_member_ids, members),
+        address=address_out(account.address),
+        custom_fields=dict(account.custom_fields),
+        credit_balance=f"{account.credit_balance:.2f}",
+        currency=account.currency,
+        quickbooks=quickbooks_out(account),
+        archived=account.archived,
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+        version=account.version,
+        contacts=contacts,
+        related_accounts=sorted((account_ref(r) for r in related), key=lambda r: (fold(r.name), r.id)),
+    )

@@ -1,0 +1,22 @@
+"""Text normalisation shared by sorting, uniqueness and search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Müller" and "MULLER" both give "muller"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.split())
+
+
+def sort_name(text: str) -> str:
+    """Key for alphabetical lists; '#' is the key separator, so it is replaced."""
+    return fold(text).replace("#", " ")
+
+
+def email_key(address: str) -> str:
+    """E-mail addresses are unique per firm case-insensitively."""
+    return address.strip().casefold()

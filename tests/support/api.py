@@ -1,0 +1,118 @@
+"""A small JSON client over chalice.test.Client, and a test firm factory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib.auth import issue_local_token
+from chalicelib.ids import new_id, now_iso
+from chalicelib.repo.firms import FirmRepo
+from chalicelib.repo.records import Member
+from chalicelib.repo.table import Table, from_wire
+from chalicelib.services.members import create_firm
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+
+class Api:
+    def __init__(self, client: Client, token: str | None = None) -> None:
+        self.client = client
+        self.token = token
+
+    def as_(self, token: str | None) -> Api:
+        return Api(self.client, token)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        all_headers = {"Content-Type": "application/json"}
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        all_headers.update(headers or {})
+        payload: bytes | str | None = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.client.http.request(method, path, headers=all_headers, body=payload or b"")
+        lowered = {k.lower(): v for k, v in response.headers.items()}
+        parsed = json.loads(response.body) if response.body else None
+        return Reply(response.status_code, lowered, parsed)
+
+    def get(self, path: str, **kw: Any) -> Reply:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.call("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.call("PATCH", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.call("PUT", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Reply:
+        return self.call("DELETE", path, **kw)
+
+
+@dataclass
+class TestFirm:
+    """A fresh tenant per test: an owner, and a way to add members."""
+
+    __test__ = False
+
+    table: Table
+    firm_id: str
+    owner_id: str
+    owner_token: str
+
+    def add_member(
+        self, role: str = "employee", *, view_all: bool = False, manage: bool = False, name: str = ""
+    ) -> tuple[str, str]:
+        member = Member(
+            self.firm_id,
+            new_id(),
+            name or f"{role} {new_id()[-4:]}",
+            f"{new_id().lower()}@staff.example",
+            role,
+            view_all,
+            manage,
+            now_iso(),
+        )
+        FirmRepo(self.table).add_member(member)
+        return member.id, issue_local_token(self.firm_id, member.id)
+
+
+def make_firm(table: Table, name: str = "Test & Co") -> TestFirm:
+    firm, owner = create_firm(
+        FirmRepo(table), name=name, owner_name="Olivia Owner", owner_email=f"owner-{new_id().lower()}@firm.example"
+    )
+    return TestFirm(table, firm.id, owner.id, issue_local_token(firm.id, owner.id))
+
+
+def snapshot(table: Table) -> list[dict[str, Any]]:
+    """Every item of the table, to assert that a refused request wrote nothing."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table.name}
+    while True:
+        page = table.client.scan(**kwargs)
+        items.extend(from_wire(i) for i in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return sorted(items, key=lambda i: (i["PK"], i["SK"]))
