@@ -44,7 +44,6 @@ def _bearer(header: str | None) -> str:
 def verify(header: str | None, config: Settings | None = None) -> Claims:
     cfg = config or settings()
     token = _bearer(header)
-    options = {"require": ["exp", "sub"]}
     try:
         if cfg.auth_mode == "hs256":
             if not cfg.jwt_secret:
@@ -55,7 +54,7 @@ def verify(header: str | None, config: Settings | None = None) -> Claims:
                 algorithms=["HS256"],
                 issuer=cfg.jwt_issuer,
                 audience=cfg.jwt_audience,
-                options=options,
+                options={"require": ["exp", "sub"]},
             )
         else:
             if not cfg.jwks_url:
@@ -67,7 +66,7 @@ def verify(header: str | None, config: Settings | None = None) -> Claims:
                 algorithms=["RS256"],
                 issuer=cfg.jwt_issuer,
                 audience=cfg.jwt_audience,
-                options=options,
+                options={"require": ["exp", "sub"]},
             )
     except jwt.PyJWTError as exc:
         raise UnauthorizedError("The bearer token is invalid or expired.") from exc

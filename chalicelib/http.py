@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice.app import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.auth import Claims, verify
@@ -77,7 +76,7 @@ class Call:
         return self._ctx
 
     def header(self, name: str) -> str | None:
-        headers = self.request.headers or {}
+        headers: Any = self.request.headers or {}
         value = headers.get(name)
         return value if isinstance(value, str) else None
 
@@ -163,6 +162,7 @@ class Call:
                 [FieldError(("header", "Idempotency-Key"), "invalid")],
             )
         raw = self.request.raw_body or b""
+        raw = raw if isinstance(raw, bytes) else raw.encode()
         digest = hashlib.sha256(self.request.path.encode() + b"\n" + raw).hexdigest()
         return Idempotency(self.ctx.firm_id, self.ctx.claims.member_id, self.route_id, key, digest)
 
@@ -181,7 +181,7 @@ def _dump(body: Any) -> Any:
 
 
 def reply(body: Any = None, *, status: int = 200, version: int | None = None, location: str | None = None) -> Response:
-    headers = {"Content-Type": "application/json"}
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
     if version is not None:
         headers["ETag"] = f'"{version}"'
     if location is not None:

@@ -40,8 +40,7 @@ def _list_schema(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}_{route.path}"}
+def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", route.path)
@@ -55,6 +54,12 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
         params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})
     if route.method == "POST" and route.status == 201:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}})
+    return params
+
+
+def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}_{route.path}"}
+    params = _parameters(route)
     if params:
         op["parameters"] = params
     if route.request is not None:
@@ -84,10 +89,7 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
             "content": {"application/problem+json": {"schema": _PROBLEM}},
         }
     op["responses"] = responses
-    if route.auth:
-        op["security"] = [{"bearer": []}]
-    else:
-        op["security"] = []
+    op["security"] = [{"bearer": []}] if route.auth else []
     return op
 
 

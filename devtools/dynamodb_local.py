@@ -32,7 +32,7 @@ def free_port() -> int:
         return port
 
 
-def _ready(port: int) -> bool:
+def answering(port: int) -> bool:
     try:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
     except urllib.error.HTTPError:
@@ -79,7 +79,7 @@ class DynamoDBLocal:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"DynamoDB Local exited with code {self.process.returncode}")
-            if _ready(self.port):
+            if answering(self.port):
                 return self
             time.sleep(0.1)
         self.stop()

@@ -48,8 +48,9 @@ class Api:
         if self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
         all_headers.update(headers or {})
-        payload: bytes | str | None = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        response = self.client.http.request(method, path, headers=all_headers, body=payload or b"")
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else b"")
+        data = payload.encode() if isinstance(payload, str) else payload
+        response = self.client.http.request(method, path, headers=all_headers, body=data)
         lowered = {k.lower(): v for k, v in response.headers.items()}
         parsed = json.loads(response.body) if response.body else None
         return Reply(response.status_code, lowered, parsed)

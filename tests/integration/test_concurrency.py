@@ -1,0 +1,110 @@
+"""Invariants that DynamoDB itself must hold under concurrent requests,
+checked on DynamoDB Local (moto does not run requests concurrently)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+from chalicelib.auth import Claims
+from chalicelib.errors import DossierError
+from chalicelib.models import AccountCreate, EmailAdd
+from chalicelib.repo.table import Table
+from chalicelib.services import accounts, contacts, links
+from chalicelib.services.context import Ctx
+from tests.support.api import TestFirm, make_firm
+
+pytestmark = pytest.mark.integration
+
+PARALLEL = 20
+
+
+def _race(task: Callable[[int], object]) -> Counter[int]:
+    """Run ``task(i)`` for 20 threads released at once; count HTTP statuses
+    the way the API would answer (201/204 success, the error's status otherwise)."""
+    barrier = threading.Barrier(PARALLEL)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            task(i)
+            status = 200
+        except DossierError as exc:
+            status = exc.status
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(PARALLEL)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Counter(statuses)
+
+
+def _ctx(firm: TestFirm, table: Table) -> Ctx:
+    # One context per request, as the HTTP layer makes one per request.
+    return Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
+
+
+def _account(firm: TestFirm, table: Table, people: int) -> str:
+    body = AccountCreate.model_validate(
+        {
+            "name": "Race Ltd",
+            "type": "company",
+            "contacts": [{"first_name": f"Person {i}", "emails": []} for i in range(people)],
+        }
+    )
+    return accounts.create_account(_ctx(firm, table), body, None)
+
+
+def test_parallel_unlinks_leave_exactly_one_contact(local_table: Table) -> None:
+    # GIVEN an account with two contacts
+    firm = make_firm(local_table)
+    account_id = _account(firm, local_table, 2)
+    view = _ctx(firm, local_table).accounts.view(firm.firm_id, account_id, consistent=True)
+    assert view is not None
+    contact_ids = [link.contact_id for link in view.links]
+
+    # WHEN 20 requests unlink them at once, half each contact
+    statuses = _race(lambda i: links.unlink(_ctx(firm, local_table), account_id, contact_ids[i % 2], None))
+
+    # THEN exactly one unlink succeeded and one contact is left
+    assert statuses[200] == 1, statuses
+    assert set(statuses) <= {200, 404, 409, 412}, statuses
+    after = _ctx(firm, local_table).accounts.view(firm.firm_id, account_id, consistent=True)
+    assert after is not None
+    assert len(after.links) == 1
+    assert after.account.contact_count == 1
+
+
+def test_parallel_adds_of_one_address_yield_one_success(local_table: Table) -> None:
+    # GIVEN several contacts of one firm
+    firm = make_firm(local_table)
+    account_id = _account(firm, local_table, 4)
+    view = _ctx(firm, local_table).accounts.view(firm.firm_id, account_id, consistent=True)
+    assert view is not None
+    contact_ids = [link.contact_id for link in view.links]
+
+    # WHEN 20 requests add the same address (in varying case) to them at once
+    def add(i: int) -> object:
+        address = "Shared@Example.com" if i % 2 else "shared@example.COM"
+        return contacts.add_email(_ctx(firm, local_table), contact_ids[i % 4], EmailAdd(address=address), None)
+
+    statuses = _race(add)
+
+    # THEN exactly one add succeeded and exactly one contact holds the address
+    assert statuses[200] == 1, statuses
+    assert set(statuses) <= {200, 409}, statuses
+    holders = [
+        c
+        for c in (_ctx(firm, local_table).contacts.get(firm.firm_id, cid, consistent=True) for cid in contact_ids)
+        if c is not None and c.emails
+    ]
+    assert len(holders) == 1
+    assert len(holders[0].emails) == 1

@@ -1,0 +1,135 @@
+"""Plain rules: visibility, text folding, keys, records and cursors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chalicelib import access
+from chalicelib.errors import BadRequestError
+from chalicelib.repo import keys
+from chalicelib.repo.records import Account, Contact, Email, Link, Member, Tag
+from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.text import email_key, fold, sort_name
+
+
+def _member(role: str = "employee", view_all: bool = False, manage: bool = False) -> Member:
+    return Member("F", "me", "Me", "me@x.example", role, view_all, manage, "2026-01-01T00:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("role", "view_all", "on_team", "opens"),
+    [
+        ("owner", False, False, True),
+        ("admin", False, False, True),
+        ("employee", True, False, True),
+        ("employee", False, True, True),
+        ("employee", False, False, False),
+    ],
+)
+def test_who_may_open(role: str, view_all: bool, on_team: bool, opens: bool) -> None:
+    team = ["me"] if on_team else ["other"]
+    assert access.may_open(_member(role, view_all), team) is opens
+
+
+@pytest.mark.parametrize(
+    ("role", "view_all", "manage", "on_team", "edits"),
+    [
+        ("owner", False, False, False, True),
+        ("admin", False, False, False, True),
+        ("employee", True, False, True, False),
+        ("employee", False, True, True, True),
+        ("employee", False, True, False, False),
+        ("employee", True, True, False, True),
+    ],
+)
+def test_who_may_edit(role: str, view_all: bool, manage: bool, on_team: bool, edits: bool) -> None:
+    team = ["me"] if on_team else []
+    assert access.may_edit(_member(role, view_all, manage), team) is edits
+
+
+def test_contact_visibility_follows_accounts() -> None:
+    contact = Contact("F", "C", "A", "", "B", [], None, {}, [], {"A1"}, "t", "t", "someone")
+    assert access.may_see_contact(_member(), contact, {"A1"})
+    assert not access.may_see_contact(_member(), contact, {"A2"})
+    assert access.may_see_contact(_member(view_all=True), contact, set())
+    orphan = Contact("F", "C", "A", "", "B", [], None, {}, [], set(), "t", "t", "me")
+    assert access.may_see_contact(_member(), orphan, set())
+
+
+def test_fold_ignores_case_and_accents() -> None:
+    assert fold("Müller") == fold("MULLER") == "muller"
+    assert fold("  Zoë   Ångström ") == "zoe angstrom"
+    assert "#" not in sort_name("A#B")
+    assert email_key(" Anna@Example.COM ") == "anna@example.com"
+
+
+def test_every_key_starts_with_the_firm() -> None:
+    built = [
+        keys.firm("F1"),
+        keys.member("F1", "M"),
+        keys.tag("F1", "T"),
+        keys.account("F1", "A"),
+        keys.account_contact("F1", "A", "C"),
+        keys.contact("F1", "C"),
+        keys.email("F1", "a@b.c"),
+        keys.idempotency("F1", "M", "POST /x", "k"),
+    ]
+    assert all(k.pk.startswith("FIRM#F1") for k in built)
+    for pk in (keys.accounts_list("F1"), keys.team_list("F1", "M"), keys.tag_list("F1", "T"), keys.contacts_list("F1")):
+        assert pk.startswith("FIRM#F1#")
+
+
+def test_records_round_trip() -> None:
+    account = Account(
+        "F",
+        "A",
+        "Acme",
+        "company",
+        ["T"],
+        ["M"],
+        {"city": "X"},
+        {},
+        "t1",
+        "t2",
+        "M",
+        None,
+        Decimal("12.50"),
+        "EUR",
+        False,
+        2,
+        3,
+    )
+    assert Account.from_item(account.to_item()) == account
+    contact = Contact(
+        "F", "C", "A", "B", "C", [{"number": "123", "label": ""}], None, {}, ["a@b.c"], {"A"}, "t", "t", "M", 4
+    )
+    assert Contact.from_item(contact.to_item()) == contact
+    email = Email("F", "a@b.c", "C", "invited", False, {"new_message": True}, True, False, "t", 2)
+    assert Email.from_item(email.to_item()) == email
+    link = Link("F", "A", "C", "CEO", 2, "t", 5)
+    assert Link.from_item(link.to_item()) == link
+    tag = Tag("F", "T", "VIP", "#FFFFFF", 2)
+    assert Tag.from_item(tag.to_item()) == tag
+    member = _member()
+    assert Member.from_item(member.to_item()) == member
+
+
+def test_list_entries_follow_team_and_tags() -> None:
+    account = Account("F", "A", "Acme", "company", ["T1"], ["M1", "M2"], None, {}, "t", "t", "M")
+    pks = sorted(e["GSI1PK"] for e in account.list_entries())
+    assert pks == sorted([keys.team_list("F", "M1"), keys.team_list("F", "M2"), keys.tag_list("F", "T1")])
+    account.archived = True
+    assert all(e["GSI1PK"].endswith("#ARCHIVED") for e in account.list_entries())
+
+
+def test_cursor_is_bound_to_its_list() -> None:
+    cursor = encode_cursor("accounts|F1", {"PK": "x", "SK": "y"})
+    assert decode_cursor("accounts|F1", cursor) == {"PK": "x", "SK": "y"}
+    with pytest.raises(BadRequestError):
+        decode_cursor("accounts|F2", cursor)
+    with pytest.raises(BadRequestError):
+        decode_cursor("accounts|F1", cursor[:-1] + ("0" if cursor[-1] != "0" else "1"))
+    with pytest.raises(BadRequestError):
+        decode_cursor("accounts|F1", "garbage")
