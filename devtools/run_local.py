@@ -36,7 +36,12 @@ def _cli(*args: str) -> dict[str, object]:
     return result
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwind like Ctrl-C, so every process we started is stopped
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     env = _stage_env()
     port = int(env["DYNAMODB_ENDPOINT"].rsplit(":", 1)[1])
     if answering(port):
@@ -64,7 +69,7 @@ def main() -> int:
         try:
             return server.wait()
         except KeyboardInterrupt:
-            server.send_signal(signal.SIGINT)
+            server.terminate()
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
