@@ -240,6 +240,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
             contact_id = entry.contact_id
         else:
             contact, emails = new_contact(ctx, entry, ("body", "contacts", i), seen_addresses, now)
+            contact.account_ids = {account.id}
             new_contacts.append((contact, emails))
             contact_id = contact.id
         links.append(Link(ctx.firm_id, account.id, contact_id, entry.description, entry.signer_priority, now))
