@@ -89,7 +89,7 @@ class Call:
 
     def email(self, name: str) -> str:
         value = self.params[name]
-        if "@" not in value:
+        if "%" in value:
             value = unquote(value)
         if "@" not in value or len(value) > 254 or "#" in value:
             raise NotFoundError("The contact has no such e-mail address.")

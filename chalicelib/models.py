@@ -5,9 +5,19 @@ strict about types; output models are separate, so no internal attribute
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -57,6 +67,21 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class PatchModel(InputModel):
+    """A partial update: absent fields are kept. Only fields named in
+    ``nullable`` accept an explicit ``null`` (to clear them); elsewhere a null
+    is a wrong type, not "keep"."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null_not_allowed", "null is not allowed here; omit the field to keep it")
+        return value
+
+
 class OutputModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,7 +94,7 @@ class Rights(InputModel):
     manage_accounts: bool = False
 
 
-class RightsPatch(InputModel):
+class RightsPatch(PatchModel):
     view_all_accounts: bool | None = None
     manage_accounts: bool | None = None
 
@@ -81,7 +106,7 @@ class MemberCreate(InputModel):
     rights: Rights = Rights()
 
 
-class MemberPatch(InputModel):
+class MemberPatch(PatchModel):
     name: Name | None = None
     role: AssignableRole | None = None
     rights: RightsPatch | None = None
@@ -124,7 +149,7 @@ class TagCreate(InputModel):
     color: Color = "#9E9E9E"
 
 
-class TagPatch(InputModel):
+class TagPatch(PatchModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
     color: Color | None = None
 
@@ -192,7 +217,9 @@ class ContactCreate(ContactFields):
     pass
 
 
-class ContactPatch(InputModel):
+class ContactPatch(PatchModel):
+    nullable = frozenset({"address"})
+
     first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     middle_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     last_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
@@ -226,7 +253,9 @@ ContactLinkIn = Annotated[
 ]
 
 
-class LinkPatch(InputModel):
+class LinkPatch(PatchModel):
+    nullable = frozenset({"signer_priority"})
+
     description: Description | None = None
     signer_priority: SignerPriority | None = None
 
@@ -235,7 +264,7 @@ class EmailAdd(InputModel):
     address: EmailAddress
 
 
-class EmailSettingsPatch(InputModel):
+class EmailSettingsPatch(PatchModel):
     login: Login | None = None
     notify: bool | None = None
     notification_preferences: dict[NotificationEvent, bool] | None = None
@@ -287,7 +316,9 @@ class AccountCreate(InputModel):
     contacts: Annotated[list[ContactLinkIn], Field(min_length=1, max_length=MAX_CONTACTS_PER_REQUEST)]
 
 
-class AccountPatch(InputModel):
+class AccountPatch(PatchModel):
+    nullable = frozenset({"address"})
+
     name: Name | None = None
     type: AccountType | None = None
     tags: Annotated[list[Id], Field(max_length=MAX_TAGS)] | None = None

@@ -223,6 +223,7 @@ def read_batch(
     contact_ids: Sequence[str] = (),
     email_addresses: Sequence[str] = (),
     account_ids: Sequence[str] = (),
+    consistent: bool = False,
 ) -> Batch:
     wanted = (
         [keys.member(firm_id, m) for m in member_ids]
@@ -232,7 +233,7 @@ def read_batch(
         + [keys.account(firm_id, a) for a in account_ids]
     )
     batch = Batch({}, {}, {}, {}, {})
-    for item in table.batch_get(wanted):
+    for item in table.batch_get(wanted, consistent=consistent):
         entity = item.get("entity")
         if entity == keys.MEMBER:
             batch.members[item["id"]] = Member.from_item(item)

@@ -245,13 +245,16 @@ class Table:
         raw = response.get("Item")
         return from_wire(raw) if raw else None
 
-    def batch_get(self, keys: Sequence[Key]) -> list[Item]:
+    def batch_get(self, keys: Sequence[Key], *, consistent: bool = False) -> list[Item]:
         """All existing items among ``keys`` (order not kept; duplicates removed)."""
         unique = list({(k.pk, k.sk): k for k in keys}.values())
         found: list[Item] = []
         for start in range(0, len(unique), MAX_BATCH_GET):
             pending: dict[str, Any] = {
-                self.name: {"Keys": [to_wire(k.as_dict()) for k in unique[start : start + MAX_BATCH_GET]]}
+                self.name: {
+                    "Keys": [to_wire(k.as_dict()) for k in unique[start : start + MAX_BATCH_GET]],
+                    "ConsistentRead": consistent,
+                }
             }
             while pending:
                 response = self.client.batch_get_item(RequestItems=pending)

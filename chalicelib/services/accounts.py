@@ -117,6 +117,7 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         member_ids=dedupe([ctx.claims.member_id, *account.team_member_ids]),
         tag_ids=account.tags,
         contact_ids=[link.contact_id for link in view.links],
+        consistent=True,  # it holds the caller's rights: a revoked right applies at once
     )
     me = ctx.adopt_member(parts.members.get(ctx.claims.member_id))
     if not access.may_open(me, account.team_member_ids):

@@ -44,7 +44,7 @@ class Ctx:
         """The caller, read from the table on every request so that a revoked
         right takes effect at once."""
         if self._member is None:
-            self.adopt_member(self.firms.get_member(self.firm_id, self.claims.member_id))
+            self.adopt_member(self.firms.get_member(self.firm_id, self.claims.member_id, consistent=True))
         assert self._member is not None
         return self._member
 

@@ -54,7 +54,8 @@ def patch_tag(ctx: Ctx, tag_id: str, body: TagPatch, if_match: int | None) -> No
         color=body.color.upper() if body.color is not None else old.color,
         version=old.version,
     )
-    ctx.firms.update_tag(old, new, guard)
+    if (new.name, new.color) != (old.name, old.color):
+        ctx.firms.update_tag(old, new, guard)
 
 
 def delete_tag(ctx: Ctx, tag_id: str, if_match: int | None) -> None:
