@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import jwt
 
@@ -45,29 +46,23 @@ def verify(header: str | None, config: Settings | None = None) -> Claims:
     cfg = config or settings()
     token = _bearer(header)
     try:
+        key: Any
         if cfg.auth_mode == "hs256":
-            if not cfg.jwt_secret:
-                raise UnauthorizedError("Token verification is not configured.")
-            claims = jwt.decode(
-                token,
-                cfg.jwt_secret,
-                algorithms=["HS256"],
-                issuer=cfg.jwt_issuer,
-                audience=cfg.jwt_audience,
-                options={"require": ["exp", "sub"]},
-            )
+            key, algorithm = cfg.jwt_secret, "HS256"
         else:
             if not cfg.jwks_url:
                 raise UnauthorizedError("Token verification is not configured.")
-            signing_key = _jwks_client(cfg.jwks_url).get_signing_key_from_jwt(token)
-            claims = jwt.decode(
-                token,
-                signing_key.key,
-                algorithms=["RS256"],
-                issuer=cfg.jwt_issuer,
-                audience=cfg.jwt_audience,
-                options={"require": ["exp", "sub"]},
-            )
+            key, algorithm = _jwks_client(cfg.jwks_url).get_signing_key_from_jwt(token).key, "RS256"
+        if not key:
+            raise UnauthorizedError("Token verification is not configured.")
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],  # one algorithm per stage: no algorithm confusion
+            issuer=cfg.jwt_issuer,
+            audience=cfg.jwt_audience,
+            options={"require": ["exp", "sub"]},
+        )
     except jwt.PyJWTError as exc:
         raise UnauthorizedError("The bearer token is invalid or expired.") from exc
     firm_id = claims.get(cfg.firm_claim)

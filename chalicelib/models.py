@@ -35,16 +35,6 @@ AssignableRole = Literal["admin", "employee"]
 AccountType = Literal["individual", "company", "other"]
 Login = Literal["none", "invited", "active"]
 
-NOTIFICATION_EVENTS = (
-    "new_message",
-    "organizer_sent",
-    "document_requested",
-    "document_shared",
-    "invoice_issued",
-    "proposal_sent",
-    "signature_requested",
-    "task_assigned",
-)
 NotificationEvent = Literal[
     "new_message",
     "organizer_sent",
