@@ -23,12 +23,16 @@ from pydantic import ValidationError
 CONFIG = Path(__file__).resolve().parents[1] / ".chalice" / "config.json"
 
 
-def use_stage(stage: str) -> None:
-    """Apply the stage's environment variables from .chalice/config.json,
-    without overriding what the environment already sets."""
+def stage_environment(stage: str) -> dict[str, str]:
+    """The environment variables Chalice gives the stage's functions."""
     config = json.loads(CONFIG.read_text())
-    values = {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
-    for name, value in values.items():
+    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+
+
+def use_stage(stage: str) -> None:
+    """Apply the stage's environment variables, without overriding what the
+    environment already sets."""
+    for name, value in stage_environment(stage).items():
         os.environ.setdefault(name, value)
     from chalicelib.config import reset_settings
 

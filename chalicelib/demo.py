@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from chalicelib.access import manages_accounts, opens_every_account
 from chalicelib.auth import Claims, issue_local_token
 from chalicelib.models import AccountCreate, MemberCreate, Rights, TagCreate
 from chalicelib.repo import keys
@@ -16,7 +15,7 @@ from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import ITEM_ABSENT, Put, Table
 from chalicelib.services import accounts, members, tags
 from chalicelib.services.context import Ctx
-from chalicelib.services.members import create_firm
+from chalicelib.services.members import create_firm, member_out
 
 # Keyed like a firm (firm ids are ULIDs, so "DEMO" cannot collide with one).
 DEMO_MARKER = keys.Key(keys.firm_pk("DEMO"), "DEMO_MARKER")
@@ -76,7 +75,7 @@ def seed(table: Table) -> dict[str, Any]:
                 "member_id": m.id,
                 "name": m.name,
                 "role": m.role,
-                "rights": {"view_all_accounts": opens_every_account(m), "manage_accounts": manages_accounts(m)},
+                "rights": member_out(m).rights.model_dump(),
                 "token": issue_local_token(firm_id, m.id),
             }
             for m in people

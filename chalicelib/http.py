@@ -95,8 +95,12 @@ class Call:
             raise NotFoundError("The contact has no such e-mail address.")
         return value
 
-    def raw_json(self) -> Any:
+    def raw_body(self) -> bytes:
         raw = self.request.raw_body or b""
+        return raw if isinstance(raw, bytes) else raw.encode()
+
+    def raw_json(self) -> Any:
+        raw = self.raw_body()
         if len(raw) > MAX_BODY_BYTES:
             raise BadRequestError(
                 f"The request body exceeds {MAX_BODY_BYTES} bytes.", [FieldError(("body",), "too large")]
@@ -161,9 +165,7 @@ class Call:
                 "Idempotency-Key must be 1-255 visible ASCII characters.",
                 [FieldError(("header", "Idempotency-Key"), "invalid")],
             )
-        raw = self.request.raw_body or b""
-        raw = raw if isinstance(raw, bytes) else raw.encode()
-        digest = hashlib.sha256(self.request.path.encode() + b"\n" + raw).hexdigest()
+        digest = hashlib.sha256(self.request.path.encode() + b"\n" + self.raw_body()).hexdigest()
         return Idempotency(self.ctx.firm_id, self.ctx.claims.member_id, self.route_id, key, digest)
 
 

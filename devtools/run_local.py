@@ -9,31 +9,19 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
+from chalicelib.cli import use_stage
+from chalicelib.config import settings
+from chalicelib.demo import seed
+from chalicelib.repo.schema import ensure_table
+from chalicelib.repo.table import Table
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering
 
 DATA_DIR = ROOT / ".data" / "dynamodb"
 LOG_DIR = ROOT / ".data" / "logs"
 API_PORT = 8000
-
-
-def _stage_env() -> dict[str, str]:
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    stage = config["stages"]["local"]["environment_variables"]
-    return {**os.environ, **config.get("environment_variables", {}), **stage}
-
-
-def _cli(*args: str) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli", *args],
-        cwd=ROOT,
-        env=_stage_env(),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, object] = json.loads(out.stdout)
-    return result
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -42,17 +30,19 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    env = _stage_env()
-    port = int(env["DYNAMODB_ENDPOINT"].rsplit(":", 1)[1])
+    use_stage("local")
+    endpoint = settings().dynamodb_endpoint
+    assert endpoint, "the local stage sets DYNAMODB_ENDPOINT"
+    port = urlparse(endpoint).port or 8100
     if answering(port):
         print(f"Port {port} is already in use (another `make run`?). Stop it first.", file=sys.stderr)
         return 1
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     with (LOG_DIR / "dynamodb-local.log").open("ab") as log, DynamoDBLocal(port=port, data_dir=DATA_DIR, log=log):
         print(f"DynamoDB Local on http://localhost:{port} (data in {DATA_DIR.relative_to(ROOT)}/)")
-        _cli("table", "create")
-        demo = _cli("seed")
-        _print_welcome(demo)
+        table = Table.from_settings()
+        ensure_table(table.client, table.name)
+        _print_welcome(seed(table))
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "chalice"),
@@ -64,7 +54,7 @@ def main() -> int:
                 "--no-autoreload",
             ],
             cwd=ROOT,
-            env=env,
+            env=os.environ,
         )
         try:
             return server.wait()
@@ -78,15 +68,15 @@ def main() -> int:
             return 0
 
 
-def _print_welcome(demo: dict[str, object]) -> None:
+def _print_welcome(demo: dict[str, Any]) -> None:
     members = demo["members"]
-    assert isinstance(members, list)
     print(f"\nDemo firm {demo['firm_id']}. Bearer tokens (valid 12 h; new ones: python -m chalicelib.cli token):")
     for m in members:
         print(f"  {m['role']:<8} {m['name']:<15} rights={json.dumps(m['rights'])}\n    {m['token']}")
-    owner_token = members[0]["token"]
     print("\nTry:")
-    print(f'  curl -s -H "Authorization: Bearer {owner_token}" "http://localhost:{API_PORT}/accounts?limit=5"\n')
+    print(
+        f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" "http://localhost:{API_PORT}/accounts?limit=5"\n'
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import ConflictError, NotFoundError, UnprocessableError
+from chalicelib.errors import ConflictError, DossierError, NotFoundError, UnprocessableError
 from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
 from chalicelib.repo.firms import STALE
@@ -32,7 +32,6 @@ from chalicelib.repo.table import (
 )
 from chalicelib.text import email_key
 
-ACCOUNT_GONE = NotFoundError("Account not found.")
 ACCOUNT_ARCHIVED = ConflictError("The account is archived; restore it first.")
 ACCOUNT_ACTIVE = Condition("attribute_exists(PK) AND #archived = :false", {"#archived": "archived"}, {":false": False})
 LAST_CONTACT = ConflictError("An account keeps at least one contact; link another before unlinking this one.")
@@ -98,10 +97,6 @@ class AccountRepo:
     def get_link(self, firm_id: str, account_id: str, contact_id: str) -> Link | None:
         item = self.table.get(keys.account_contact(firm_id, account_id, contact_id), consistent=True)
         return Link.from_item(item) if item else None
-
-    def summaries(self, firm_id: str, account_ids: Sequence[str]) -> list[AccountSummary]:
-        items = self.table.batch_get([keys.account(firm_id, a) for a in account_ids])
-        return [AccountSummary.from_item(i) for i in items]
 
     def list_page(
         self,
@@ -190,9 +185,8 @@ class AccountRepo:
         )
 
     def _count_change(
-        self, firm_id: str, account_id: str, delta: int, condition: Condition, on_fail: Exception
+        self, firm_id: str, account_id: str, delta: int, condition: Condition, on_fail: DossierError
     ) -> Update:
-        assert isinstance(on_fail, ConflictError | NotFoundError)
         return Update(
             keys.account(firm_id, account_id),
             "ADD #count :delta",

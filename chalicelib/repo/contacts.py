@@ -38,9 +38,6 @@ def email_items_ops(emails: Sequence[Email]) -> list[Op]:
     return [Put(e.to_item(), ITEM_ABSENT, on_fail=address_taken(e.address)) for e in emails]
 
 
-CONTACT_GONE = NotFoundError("Contact not found.")
-
-
 class ContactRepo:
     def __init__(self, table: Table) -> None:
         self.table = table

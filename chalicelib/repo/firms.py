@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,10 +126,6 @@ class FirmRepo:
             "member_id": member.id,
         }
 
-    def members_by_id(self, firm_id: str, member_ids: Sequence[str]) -> dict[str, Member]:
-        items = self.table.batch_get([keys.member(firm_id, m) for m in member_ids])
-        return {i["id"]: Member.from_item(i) for i in items}
-
     # tags -------------------------------------------------------------------
 
     def list_tags(self, firm_id: str) -> list[Tag]:
@@ -140,10 +135,6 @@ class FirmRepo:
     def get_tag(self, firm_id: str, tag_id: str, *, consistent: bool = False) -> Tag | None:
         item = self.table.get(keys.tag(firm_id, tag_id), consistent=consistent)
         return Tag.from_item(item) if item else None
-
-    def tags_by_id(self, firm_id: str, tag_ids: Sequence[str]) -> dict[str, Tag]:
-        items = self.table.batch_get([keys.tag(firm_id, t) for t in tag_ids])
-        return {i["id"]: Tag.from_item(i) for i in items}
 
     def _name_taken(self, name: str) -> ConflictError:
         return ConflictError(f"A tag named {name!r} already exists.")

@@ -15,6 +15,7 @@ from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
 from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, decode_cursor, encode_cursor
+from chalicelib.services import custom_fields
 from chalicelib.services.contacts import new_contact, visible_contacts
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 from chalicelib.services.views import account_out, account_summary_out, linked_contacts_out
@@ -50,6 +51,7 @@ def list_accounts(
     me = ctx.member
     restricted = not access.opens_every_account(me)
     filters: list[Condition] = []
+    by_tag = False
     if team_member is not None:
         list_pk = keys.team_list(ctx.firm_id, team_member, archived=archived)
         if restricted and team_member != me.id:
@@ -57,10 +59,10 @@ def list_accounts(
     elif restricted:
         list_pk = keys.team_list(ctx.firm_id, me.id, archived=archived)
     elif tag is not None:
-        list_pk = keys.tag_list(ctx.firm_id, tag, archived=archived)
+        list_pk, by_tag = keys.tag_list(ctx.firm_id, tag, archived=archived), True
     else:
         list_pk = keys.accounts_list(ctx.firm_id, archived=archived)
-    if tag is not None and not list_pk.startswith(keys.tag_list(ctx.firm_id, tag)):
+    if tag is not None and not by_tag:
         filters.append(Condition("contains(#tags, :tag)", {"#tags": "tags"}, {":tag": tag}))
     if type_ is not None:
         filters.append(Condition("#type = :type", {"#type": "type"}, {":type": type_}))
@@ -172,15 +174,6 @@ def _check_refs(
     return found.contacts
 
 
-def check_custom_fields(values: dict[str, Any], loc: tuple[str, ...]) -> None:
-    # No custom field definitions exist yet (they come with the custom-fields
-    # endpoints), so any field id is unknown.
-    if values:
-        raise UnprocessableError(
-            "Unknown custom field.", [FieldError((*loc, field_id), "unknown custom field") for field_id in values]
-        )
-
-
 def _team_with_creator(me: Member, team: list[str]) -> list[str]:
     """An employee who only sees their own accounts joins the team of an account
     they create, so it does not vanish from their list."""
@@ -196,7 +189,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
     me = ctx.member
     if not access.manages_accounts(me):
         raise ForbiddenError("Creating accounts needs the owner, an admin or the right 'manage accounts'.")
-    check_custom_fields(body.custom_fields, ("body", "custom_fields"))
+    custom_fields.check_values(body.custom_fields, ("body", "custom_fields"))
     tags = dedupe(body.tags)
     team = _team_with_creator(me, dedupe(body.team_member_ids))
     existing_ids: list[str] = []
@@ -268,9 +261,8 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
     if "address" in sent:
         changed["address"] = body.address.model_dump() if body.address else None
     if body.custom_fields is not None:
-        check_custom_fields({k: v for k, v in body.custom_fields.items() if v is not None}, ("body", "custom_fields"))
-        merged = {**old.custom_fields, **body.custom_fields}
-        changed["custom_fields"] = {k: v for k, v in merged.items() if v is not None}
+        custom_fields.check_values(custom_fields.being_set(body.custom_fields), ("body", "custom_fields"))
+        changed["custom_fields"] = custom_fields.being_set({**old.custom_fields, **body.custom_fields})
     tags = dedupe(body.tags) if body.tags is not None else None
     team = dedupe(body.team_member_ids) if body.team_member_ids is not None else None
     if tags is not None or team is not None:

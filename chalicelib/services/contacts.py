@@ -24,6 +24,7 @@ from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Contact, Email
 from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.services import custom_fields
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.views import account_ref, contact_out, email_out
 from chalicelib.text import email_key, fold, sort_name
@@ -55,14 +56,6 @@ def load_visible(ctx: Ctx, contact_id: str, *, for_edit: bool) -> Contact:
     return contact
 
 
-def _check_custom_fields(values: dict[str, Any], loc: tuple[str | int, ...]) -> None:
-    # No contact custom field definitions exist yet, so every field id is unknown.
-    if values:
-        raise UnprocessableError(
-            "Unknown custom field.", [FieldError((*loc, "custom_fields", k), "unknown custom field") for k in values]
-        )
-
-
 def new_contact(
     ctx: Ctx,
     fields: ContactFields,
@@ -72,7 +65,7 @@ def new_contact(
 ) -> tuple[Contact, list[Email]]:
     """A new contact and its e-mail items; ``seen_addresses`` catches an address
     given twice within one request (the table catches it across requests)."""
-    _check_custom_fields(fields.custom_fields, loc)
+    custom_fields.check_values(fields.custom_fields, (*loc, "custom_fields"))
     if not (fields.first_name or fields.last_name or fields.emails):
         raise UnprocessableError(
             "A contact needs a first name, a last name or an e-mail address.",
@@ -167,7 +160,7 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
     if "address" in body.model_fields_set:
         changed["address"] = body.address.model_dump() if body.address else None
     if body.custom_fields is not None:
-        _check_custom_fields({k: v for k, v in body.custom_fields.items() if v is not None}, ("body",))
+        custom_fields.check_values(custom_fields.being_set(body.custom_fields), ("body", "custom_fields"))
     if not changed:
         return
     renamed = Contact.from_item({**contact.to_item(), **changed})

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.auth import Claims
-from chalicelib.errors import NotFoundError, UnauthorizedError, UnprocessableError
+from chalicelib.errors import UnauthorizedError, UnprocessableError
 from chalicelib.repo.accounts import AccountRepo
 from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, Idempotency, IdempotentReplayError
@@ -70,8 +70,3 @@ def idempotent_create(ctx: Ctx, idem: Idempotency | None, new_id: str, create: C
 def dedupe(ids: Sequence[str]) -> list[str]:
     """Keep the first occurrence of each id, in order."""
     return list(dict.fromkeys(ids))
-
-
-def require_found(value: object, what: str) -> None:
-    if value is None:
-        raise NotFoundError(f"{what} not found.")

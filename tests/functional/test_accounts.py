@@ -21,7 +21,6 @@ from chalicelib.repo.table import Table
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import (
     account_body,
-    assert_problem,
     contact_spec,
     list_all,
     new_account,
@@ -29,6 +28,7 @@ from tests.support.factories import (
     new_tag,
     unique_email,
 )
+from tests.support.problems import assert_problem
 
 Loc = tuple[str | int, ...]
 

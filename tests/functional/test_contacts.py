@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.repo.table import Table
 from tests.support.api import Api, TestFirm, make_firm
-from tests.support.contact_factories import create_account, create_contact, linked_contact
+from tests.support.factories import create_account, create_contact, linked_contact
 from tests.support.problems import assert_problem, assert_refused
 
 DEFAULT_SETTINGS = {

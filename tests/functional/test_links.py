@@ -13,7 +13,8 @@ from chalice.test import Client
 from chalicelib.ids import new_id
 from chalicelib.repo.table import Table
 from tests.support.api import Api, TestFirm, make_firm, snapshot
-from tests.support.factories import assert_problem, contact_spec, new_account, new_contact, unique_email
+from tests.support.factories import contact_spec, new_account, new_contact, unique_email
+from tests.support.problems import assert_problem
 
 
 def contact_ids(info: dict[str, Any]) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.repo.table import Table
 from tests.support.api import Api, TestFirm, make_firm
-from tests.support.contact_factories import create_account
+from tests.support.factories import create_account, created
 from tests.support.problems import assert_problem, assert_refused
 
 
@@ -16,10 +16,7 @@ def _tag(api: Api, name: str, color: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"name": name}
     if color is not None:
         body["color"] = color
-    r = api.post("/tags", body)
-    assert r.status == 201, r.body
-    created: dict[str, Any] = r.body
-    return created
+    return created(api, "/tags", body)
 
 
 def _names(api: Api) -> list[str]:

@@ -52,6 +52,12 @@ def _ctx(firm: TestFirm, table: Table) -> Ctx:
     return Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
 
 
+def _contact_ids(firm: TestFirm, table: Table, account_id: str) -> list[str]:
+    view = _ctx(firm, table).accounts.view(firm.firm_id, account_id, consistent=True)
+    assert view is not None
+    return [link.contact_id for link in view.links]
+
+
 def _account(firm: TestFirm, table: Table, people: int) -> str:
     body = AccountCreate.model_validate(
         {
@@ -67,9 +73,7 @@ def test_parallel_unlinks_leave_exactly_one_contact(local_table: Table) -> None:
     # GIVEN an account with two contacts
     firm = make_firm(local_table)
     account_id = _account(firm, local_table, 2)
-    view = _ctx(firm, local_table).accounts.view(firm.firm_id, account_id, consistent=True)
-    assert view is not None
-    contact_ids = [link.contact_id for link in view.links]
+    contact_ids = _contact_ids(firm, local_table, account_id)
 
     # WHEN 20 requests unlink them at once, half each contact
     statuses = _race(lambda i: links.unlink(_ctx(firm, local_table), account_id, contact_ids[i % 2], None))
@@ -86,10 +90,7 @@ def test_parallel_unlinks_leave_exactly_one_contact(local_table: Table) -> None:
 def test_parallel_adds_of_one_address_yield_one_success(local_table: Table) -> None:
     # GIVEN several contacts of one firm
     firm = make_firm(local_table)
-    account_id = _account(firm, local_table, 4)
-    view = _ctx(firm, local_table).accounts.view(firm.firm_id, account_id, consistent=True)
-    assert view is not None
-    contact_ids = [link.contact_id for link in view.links]
+    contact_ids = _contact_ids(firm, local_table, _account(firm, local_table, 4))
 
     # WHEN 20 requests add the same address (in varying case) to them at once
     def add(i: int) -> object:

@@ -1,4 +1,4 @@
-"""Builders for request bodies and resources, and the problem+json assertion.
+"""Builders for request bodies and resources.
 
 Everything goes through the HTTP API (no direct table writes), so a factory
 exercises the same code a client would.
@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.ids import new_id
-from tests.support.api import Api, Reply
+from tests.support.api import Api
+
+
+def created(api: Api, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST ``body`` to ``path``, assert 201 and return the created resource."""
+    r = api.post(path, body)
+    assert r.status == 201, r.body
+    resource: dict[str, Any] = r.body
+    return resource
 
 
 def unique_email(local: str = "person") -> str:
@@ -43,19 +51,14 @@ def account_body(name: str = "Acme Ltd", *, type_: str = "company", **fields: An
 
 def new_account(api: Api, name: str = "Acme Ltd", *, type_: str = "company", **fields: Any) -> dict[str, Any]:
     """Create an account (201 expected) and return its Info-tab body."""
-    r = api.post("/accounts", account_body(name, type_=type_, **fields))
-    assert r.status == 201, r.body
-    body: dict[str, Any] = r.body
-    return body
+    return created(api, "/accounts", account_body(name, type_=type_, **fields))
 
 
 def new_tag(api: Api, name: str, color: str | None = None) -> str:
     payload: dict[str, Any] = {"name": name}
     if color is not None:
         payload["color"] = color
-    r = api.post("/tags", payload)
-    assert r.status == 201, r.body
-    tag_id: str = r.body["id"]
+    tag_id: str = created(api, "/tags", payload)["id"]
     return tag_id
 
 
@@ -63,10 +66,7 @@ def new_contact(api: Api, first_name: str = "Carl", last_name: str = "Contact", 
     """A stand-alone contact (POST /contacts), not yet linked to an account."""
     payload: dict[str, Any] = {"first_name": first_name, "last_name": last_name, **fields}
     payload.setdefault("emails", [unique_email(first_name.lower() or "person")])
-    r = api.post("/contacts", payload)
-    assert r.status == 201, r.body
-    body: dict[str, Any] = r.body
-    return body
+    return created(api, "/contacts", payload)
 
 
 def list_all(api: Api, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
@@ -85,26 +85,42 @@ def list_all(api: Api, path: str, *, limit: int = 100) -> list[dict[str, Any]]:
     raise AssertionError(f"{path} did not finish paging")
 
 
-def assert_problem(reply: Reply, status: int, *, loc: tuple[str | int, ...] | None = None) -> dict[str, Any]:
-    """The reply is an application/problem+json error with the given status.
+def create_contact(
+    api: Api, first_name: str = "Anna", last_name: str = "Smith", emails: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """POST /contacts and return the created contact (asserting 201)."""
+    body: dict[str, Any] = {"first_name": first_name, "last_name": last_name, **extra}
+    if emails is not None:
+        body["emails"] = emails
+    return created(api, "/contacts", body)
 
-    With ``loc``, at least one entry of ``errors`` has a ``loc`` that starts
-    with it (so a test pins which input was refused).
-    """
-    assert reply.status == status, (reply.status, reply.body)
-    assert reply.headers.get("content-type", "").startswith("application/problem+json"), reply.headers
-    body = reply.body
-    assert isinstance(body, dict), body
-    assert {"type", "title", "status", "detail", "errors"} <= set(body), body
-    assert body["status"] == status
-    assert isinstance(body["type"], str) and body["type"]
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert isinstance(body["errors"], list)
-    for entry in body["errors"]:
-        assert isinstance(entry["loc"], list), entry
-        assert isinstance(entry["msg"], str), entry
-    if loc is not None:
-        prefixes = [tuple(e["loc"][: len(loc)]) for e in body["errors"]]
-        assert loc in prefixes, (loc, body["errors"])
-    return body
+
+def create_account(
+    api: Api,
+    name: str,
+    *,
+    contact_ids: list[str] | None = None,
+    team: list[str] | None = None,
+    tags: list[str] | None = None,
+    new_contact: dict[str, Any] | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    """POST /accounts linking existing contacts (or one new inline contact)."""
+    links: list[dict[str, Any]] = [{"contact_id": c, "description": description} for c in contact_ids or []]
+    if new_contact is not None or not links:
+        links.append(new_contact or {"first_name": "Filler", "last_name": name})
+    body: dict[str, Any] = {
+        "name": name,
+        "type": "company",
+        "contacts": links,
+        "team_member_ids": team or [],
+        "tags": tags or [],
+    }
+    return created(api, "/accounts", body)
+
+
+def linked_contact(account: dict[str, Any], contact_id: str) -> dict[str, Any]:
+    """The contact ``contact_id`` as shown on an account's Info tab."""
+    found: list[dict[str, Any]] = [c for c in account["contacts"] if c["id"] == contact_id]
+    assert len(found) == 1, account["contacts"]
+    return found[0]

@@ -9,11 +9,13 @@ from chalicelib.repo.table import Table
 from tests.support.api import Reply, snapshot
 
 
-def assert_problem(reply: Reply, status: int, *, field: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    reply: Reply, status: int, *, loc: tuple[str | int, ...] | None = None, field: str | None = None
+) -> dict[str, Any]:
     """``reply`` is an ``application/problem+json`` answer with ``status``.
 
-    With ``field``, one of the ``errors`` must point at that field (its name is
-    part of the error's ``loc``).
+    With ``loc``, one of the ``errors`` has a ``loc`` starting with it; with
+    ``field``, one of them names that field somewhere in its ``loc``.
     """
     assert reply.status == status, (reply.status, reply.body)
     assert reply.headers.get("content-type", "").startswith("application/problem+json"), reply.headers
@@ -32,6 +34,8 @@ def assert_problem(reply: Reply, status: int, *, field: str | None = None) -> di
         assert isinstance(error.get("msg"), str) and error["msg"], body
     if status == 400:
         assert body["errors"], "a 400 names what is wrong"
+    if loc is not None:
+        assert loc in [tuple(error["loc"][: len(loc)]) for error in body["errors"]], (loc, body["errors"])
     if field is not None:
         assert any(field in error["loc"] for error in body["errors"]), (field, body["errors"])
     return body
