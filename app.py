@@ -1,8 +1,14 @@
 """Dossier's Chalice application: wiring only."""
 
-from chalice.app import Chalice
+import os
+from typing import Any
 
-from chalicelib.handlers import accounts, contacts, members, ops, tags
+from chalice.app import Chalice, DynamoDBEvent
+
+from chalicelib import projection
+from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, tags
+from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.table import Table
 
 app = Chalice(app_name="dossier")
 
@@ -11,3 +17,17 @@ app.register_blueprint(members.bp)
 app.register_blueprint(tags.bp)
 app.register_blueprint(accounts.bp)
 app.register_blueprint(contacts.bp)
+app.register_blueprint(pipelines.bp)
+app.register_blueprint(activity.bp)
+
+# The real stream ARN is set by infra/template.json (merged at package time);
+# the decorator needs a value, and locally the stream poller calls the handler.
+STREAM_ARN = os.environ.get(
+    "DOSSIER_STREAM_ARN", "arn:aws:dynamodb:us-east-1:000000000000:table/dossier/stream/2026-01-01T00:00:00.000"
+)
+
+
+@app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
+    """Keep each account's overview items in step with the table's changes."""
+    return projection.project(list(event), ActivityRepo(Table.from_settings()))

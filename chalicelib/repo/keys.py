@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Final
 
 INDEX_GSI1: Final = "GSI1"
+# Local secondary indexes of account partitions (consistent reads, same partition):
+INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")
+INDEX_CURRENT: Final = "LSI2"  # sparse: only items that qualify for the overview
+INDEX_BY_STATUS: Final = "LSI3"  # a section's items of one status, by time
 
 # Entity type names, stored on every item as ``entity``.
 FIRM: Final = "firm"
@@ -26,12 +30,22 @@ ACCOUNT_CONTACT: Final = "account_contact"
 CONTACT: Final = "contact"
 EMAIL: Final = "email"
 IDEMPOTENCY: Final = "idempotency"
+ITEM: Final = "item"  # an activity-section item (a document, a task, ...)
+CHAT_MESSAGE: Final = "chat_message"
+CREDIT: Final = "credit"  # a line of an account's credit ledger
+OVERVIEW: Final = "overview"  # the stream-kept latest five of one section
+PIPELINE: Final = "pipeline"
 
-# Sort-key prefixes inside an account partition.  The Info tab reads the
-# whole ``ACCOUNT`` range (details + contact links) with one Query.
-ACCOUNT_SK: Final = "ACCOUNT"
-LINK_PREFIX: Final = "ACCOUNT#CONTACT#"
+# Sort keys inside an account partition, in their sort order:
+#   CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#..
+# The Info tab reads the ``PROFILE`` range (details + contact links) with one
+# Query; the Overview tab reads ``OVERVIEW#`` .. ``PROFILE`` (the thirteen
+# overview items and the details for the header) with one Query.
+ACCOUNT_SK: Final = "PROFILE"
+LINK_PREFIX: Final = "PROFILE#CONTACT#"
 LIST_ENTRY_PREFIX: Final = "LIST#"
+OVERVIEW_PREFIX: Final = "OVERVIEW#"
+ITEM_PREFIX: Final = "ITEM#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +109,51 @@ def account_list_entry(firm_id: str, account_id: str, list_name: str) -> Key:
     keys put it in that list, sorted by name, so filtered lists are one Query.
     """
     return Key(account_pk(firm_id, account_id), f"{LIST_ENTRY_PREFIX}{list_name}")
+
+
+def item(firm_id: str, account_id: str, section: str, item_id: str) -> Key:
+    return Key(account_pk(firm_id, account_id), f"{ITEM_PREFIX}{section}#{item_id}")
+
+
+def item_time_key(section: str, time: str, item_id: str) -> str:
+    """LSI sort key: a section's items ordered by their time, the id breaking ties."""
+    return f"{section}#{time}#{item_id}"
+
+
+def item_status_key(section: str, status: str, time: str, item_id: str) -> str:
+    return f"{section}#{status}#{time}#{item_id}"
+
+
+def chat_message(firm_id: str, account_id: str, chat_id: str, message_id: str) -> Key:
+    return Key(account_pk(firm_id, account_id), f"CHATMSG#{chat_id}#{message_id}")
+
+
+def chat_messages_prefix(chat_id: str) -> str:
+    return f"CHATMSG#{chat_id}#"
+
+
+def credit(firm_id: str, account_id: str, entry_id: str) -> Key:
+    return Key(account_pk(firm_id, account_id), f"CREDIT#{entry_id}")
+
+
+CREDIT_PREFIX: Final = "CREDIT#"
+
+
+def overview(firm_id: str, account_id: str, section: str) -> Key:
+    return Key(account_pk(firm_id, account_id), f"{OVERVIEW_PREFIX}{section}")
+
+
+PIPELINE_PREFIX: Final = "PIPELINE#"
+
+
+def pipeline(firm_id: str, pipeline_id: str) -> Key:
+    return Key(firm_pk(firm_id), f"{PIPELINE_PREFIX}{pipeline_id}")
+
+
+def pipeline_jobs(firm_id: str, pipeline_id: str) -> str:
+    """GSI1 partition of a pipeline's current jobs (across accounts), so a
+    renamed pipeline can refresh the overviews that show it."""
+    return f"FIRM#{firm_id}#PIPELINE#{pipeline_id}#JOBS"
 
 
 def contact_pk(firm_id: str, contact_id: str) -> str:

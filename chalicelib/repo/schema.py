@@ -20,6 +20,7 @@ def create_table_args(table_name: str) -> dict[str, Any]:
         "KeySchema": props["KeySchema"],
         "BillingMode": props["BillingMode"],
         "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
+        "LocalSecondaryIndexes": props["LocalSecondaryIndexes"],
     }
     stream = props.get("StreamSpecification")
     if stream:

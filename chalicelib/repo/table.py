@@ -268,14 +268,18 @@ class Table:
         pk: str,
         sk_prefix: str | None = None,
         sk_equals: str | None = None,
+        sk_between: tuple[str, str] | None = None,
         index: str | None = None,
+        lsi: str | None = None,
         limit: int | None = None,
         start_key: Mapping[str, Any] | None = None,
         forward: bool = True,
         filter_: Condition | None = None,
         consistent: bool = False,
     ) -> Page:
-        pk_attr, sk_attr = ("GSI1PK", "GSI1SK") if index else ("PK", "SK")
+        # A global index has its own key attributes; a local one shares PK and
+        # has its own sort key named after it (LSI1 -> LSI1SK).
+        pk_attr, sk_attr = ("GSI1PK", "GSI1SK") if index else ("PK", f"{lsi}SK" if lsi else "SK")
         names = {"#pk": pk_attr}
         values: dict[str, Any] = {":pk": pk}
         expression = "#pk = :pk"
@@ -287,6 +291,10 @@ class Table:
             names["#sk"] = sk_attr
             values[":sk"] = sk_equals
             expression += " AND #sk = :sk"
+        elif sk_between is not None:
+            names["#sk"] = sk_attr
+            values[":lo"], values[":hi"] = sk_between
+            expression += " AND #sk BETWEEN :lo AND :hi"
         request: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,
@@ -295,6 +303,8 @@ class Table:
         if index:
             request["IndexName"] = index
         else:
+            if lsi:
+                request["IndexName"] = lsi
             request["ConsistentRead"] = consistent
         if limit is not None:
             request["Limit"] = limit

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from chalicelib.auth import Claims
 from chalicelib.errors import UnauthorizedError, UnprocessableError
 from chalicelib.repo.accounts import AccountRepo
+from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, Idempotency, IdempotentReplayError
 from chalicelib.repo.records import Member
@@ -21,12 +22,14 @@ class Ctx:
     firms: FirmRepo = field(init=False)
     accounts: AccountRepo = field(init=False)
     contacts: ContactRepo = field(init=False)
+    activity: ActivityRepo = field(init=False)
     _member: Member | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.firms = FirmRepo(self.table)
         self.accounts = AccountRepo(self.table)
         self.contacts = ContactRepo(self.table)
+        self.activity = ActivityRepo(self.table)
 
     @property
     def firm_id(self) -> str:

@@ -1,0 +1,284 @@
+"""The Overview tab and the thirteen activity sections behind it.
+
+The five routes of each section are registered from its definition in
+``chalicelib.sections``, so every section gets the same behaviour and its own
+documented request and response shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from chalice.app import Blueprint, Response
+from pydantic import create_model
+
+from chalicelib.errors import BadRequestError, FieldError
+from chalicelib.http import Call, endpoint, reply
+from chalicelib.models import CreditCreate, CreditOut, OutputModel
+from chalicelib.sections import SECTIONS, DocumentOut, InvoiceOut, MessageCreate, MessageOut, Section
+from chalicelib.services import activity, overview
+
+bp = Blueprint(__name__)
+
+ITEM_ERRORS = (403, 404, 409, 412, 422)
+
+
+# --- the overview --------------------------------------------------------------------
+
+
+class OverviewAccount(OutputModel):
+    id: str
+    name: str
+    photo_url: str | None
+
+
+def _section_model(section: Section) -> Any:
+    return create_model(
+        f"{section.summary.__name__}Overview",
+        __base__=OutputModel,
+        items=(list[section.summary], ...),  # type: ignore[name-defined]
+        has_more=(bool, ...),
+    )
+
+
+_overview_fields: dict[str, Any] = {"account": (OverviewAccount, ...)}
+_overview_fields.update({key: (_section_model(s), ...) for key, s in SECTIONS.items()})
+OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview_fields)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/overview",
+    "GET",
+    summary="The Overview tab: per section its latest five items that count ("
+    + "; ".join(f"{k}: {s.in_overview}" for k, s in SECTIONS.items())
+    + ") and has_more, plus the header. Kept by the table's change stream, so it follows a change within "
+    "seconds; payable_with_credit is computed from the current credit when read.",
+    response=OverviewOut,
+    errors=(404,),
+)
+def get_overview(call: Call) -> Response:
+    return reply(overview.read(call.ctx, call.id("account_id")))
+
+
+# --- the sections ------------------------------------------------------------------------
+
+
+def _status(call: Call, section: Section, params: dict[str, str]) -> str | None:
+    status = params.get("status")
+    if status is not None and status not in section.statuses:
+        raise BadRequestError(
+            f"Unknown {section.key} status.", [FieldError(("query", "status"), f"one of {list(section.statuses)}")]
+        )
+    return status
+
+
+def _register(section: Section) -> None:
+    key = section.key
+    base = f"/accounts/{{account_id}}/{key}"
+    one = f"{base}/{{item_id}}"
+    query = ("limit", "cursor", "status") if section.statuses else ("limit", "cursor")
+
+    def named(name: str, handler: Callable[[Call], Response]) -> Callable[[Call], Response]:
+        handler.__name__ = f"{name}_{key}"
+        return handler
+
+    def show_all(call: Call) -> Response:
+        params = call.query(query)
+        page = activity.list_items(
+            call.ctx,
+            call.id("account_id"),
+            section,
+            status=_status(call, section, params),
+            limit=call.limit(params),
+            cursor=params.get("cursor"),
+        )
+        return reply({"items": page.items, "next_cursor": page.next_cursor})
+
+    def create(call: Call) -> Response:
+        account_id = call.id("account_id")
+        body = call.body(section.create)
+        item_id = activity.create_item(call.ctx, account_id, section, body, call.idempotency())
+        out = activity.get_item(call.ctx, account_id, section, item_id)
+        return reply(out, status=201, version=out["version"], location=f"/accounts/{account_id}/{key}/{item_id}")
+
+    def get(call: Call) -> Response:
+        out = activity.get_item(call.ctx, call.id("account_id"), section, call.id("item_id"))
+        return reply(out, version=out["version"])
+
+    def patch(call: Call) -> Response:
+        account_id, item_id = call.id("account_id"), call.id("item_id")
+        body = call.body(section.patch)
+        out = activity.patch_item(call.ctx, account_id, section, item_id, body, call.if_match())
+        return reply(out, version=out["version"])
+
+    def delete(call: Call) -> Response:
+        activity.delete_item(call.ctx, call.id("account_id"), section, call.id("item_id"), call.if_match())
+        return reply(status=204)
+
+    status_note = f"; ?status= one of {', '.join(section.statuses)}" if section.statuses else ""
+    endpoint(
+        bp,
+        base,
+        "GET",
+        summary=f"Show all {section.title.lower()}: newest first (by {section.time_field}), paged{status_note}.",
+        response=list[section.out],  # type: ignore[name-defined]
+        query=query,
+        errors=(404,),
+    )(named("list", show_all))
+    endpoint(
+        bp,
+        base,
+        "POST",
+        summary=f"Record a new item in {section.title.lower()} (any member who may open the account).",
+        status=201,
+        request=section.create,
+        response=section.out,
+        errors=ITEM_ERRORS,
+    )(named("create", create))
+    endpoint(bp, one, "GET", summary=f"One item of {section.title.lower()}.", response=section.out, errors=(404,))(
+        named("get", get)
+    )
+    endpoint(
+        bp,
+        one,
+        "PATCH",
+        summary=f"Change an item of {section.title.lower()}; absent fields are kept.",
+        request=section.patch,
+        response=section.out,
+        errors=ITEM_ERRORS,
+    )(named("patch", patch))
+    endpoint(bp, one, "DELETE", summary=f"Delete an item of {section.title.lower()}.", status=204, errors=ITEM_ERRORS)(
+        named("delete", delete)
+    )
+
+
+for _section in SECTIONS.values():
+    _register(_section)
+
+
+# --- documents, chats, invoices, credit -------------------------------------------------------
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/documents/{item_id}/view",
+    "POST",
+    summary="A firm member opened the document: it loses its New label, for the whole firm.",
+    response=DocumentOut,
+    errors=(404, 409),
+)
+def view_document(call: Call) -> Response:
+    out = activity.view_document(call.ctx, call.id("account_id"), call.id("item_id"))
+    return reply(out, version=out["version"])
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/chats/{item_id}/messages",
+    "GET",
+    summary="A chat's messages, newest first, paged.",
+    response=list[MessageOut],
+    query=("limit", "cursor"),
+    errors=(404,),
+)
+def list_messages(call: Call) -> Response:
+    params = call.query(("limit", "cursor"))
+    page = activity.list_messages(
+        call.ctx, call.id("account_id"), call.id("item_id"), limit=call.limit(params), cursor=params.get("cursor")
+    )
+    return reply({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/chats/{item_id}/messages",
+    "POST",
+    summary="Add a message (author 'firm': the caller; 'client': from the portal); the chat's last message, "
+    "author and time follow.",
+    status=201,
+    request=MessageCreate,
+    response=MessageOut,
+    errors=(404, 409),
+)
+def add_message(call: Call) -> Response:
+    account_id, chat_id = call.id("account_id"), call.id("item_id")
+    out = activity.add_message(call.ctx, account_id, chat_id, call.body(MessageCreate))
+    return reply(out, status=201, location=f"/accounts/{account_id}/chats/{chat_id}/messages")
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/invoices/{item_id}/apply-credit",
+    "POST",
+    summary="Pay an unpaid invoice in full from the account's credit, atomically. Not enough credit, "
+    "another currency, or an invoice no longer unpaid → 409; nothing is written.",
+    response=InvoiceOut,
+    errors=(403, 404, 409),
+)
+def apply_credit(call: Call) -> Response:
+    out = activity.apply_credit(call.ctx, call.id("account_id"), call.id("item_id"))
+    return reply(out, version=out["version"])
+
+
+class CreditListOut(OutputModel):
+    items: list[CreditOut]
+    next_cursor: str | None
+    credit_balance: str
+    currency: str
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/credits",
+    "GET",
+    summary="The account's credit ledger, newest first, with the current balance.",
+    response=CreditListOut,
+    query=("limit", "cursor"),
+    errors=(404,),
+)
+def list_credits(call: Call) -> Response:
+    params = call.query(("limit", "cursor"))
+    page, account = activity.list_credits(
+        call.ctx, call.id("account_id"), limit=call.limit(params), cursor=params.get("cursor")
+    )
+    return reply(
+        {
+            "items": page.items,
+            "next_cursor": page.next_cursor,
+            "credit_balance": f"{account.credit_balance:.2f}",
+            "currency": account.currency,
+        }
+    )
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/credits",
+    "POST",
+    summary="Add credit to the account (manage right): amount in the account's currency, note.",
+    status=201,
+    request=CreditCreate,
+    response=CreditOut,
+    errors=(403, 404, 409, 422),
+)
+def add_credit(call: Call) -> Response:
+    account_id = call.id("account_id")
+    body = call.body(CreditCreate)
+    entry_id = activity.add_credit(call.ctx, account_id, Decimal(body.amount), body.note, call.idempotency())
+    out = activity.get_credit(call.ctx, account_id, entry_id)
+    return reply(out, status=201, location=f"/accounts/{account_id}/credits/{entry_id}")
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/credits/{entry_id}",
+    "GET",
+    summary="One line of the credit ledger.",
+    response=CreditOut,
+    errors=(404,),
+)
+def get_credit(call: Call) -> Response:
+    return reply(activity.get_credit(call.ctx, call.id("account_id"), call.id("entry_id")))

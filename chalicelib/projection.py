@@ -1,0 +1,103 @@
+"""The stream projection: from a batch of table change records to up-to-date
+overview items.
+
+Each record names what it may have changed: an activity item changes its own
+(account, section); a renamed pipeline changes the jobs section of every
+account with a current job in it. Targets are deduplicated within a batch
+(every record of the batch was written before the batch was delivered, so one
+recompute covers them all), then recomputed from the table.
+
+A record whose target could not be recomputed is reported in
+``batchItemFailures`` by sequence number; Lambda (and the local poller) then
+retries from the earliest failed record. Recomputing is idempotent, so
+records delivered again are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.repo import keys
+from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.table import from_wire
+from chalicelib.services import overview
+
+log = logging.getLogger("dossier.projection")
+
+
+class StreamRecord(Protocol):
+    """What the projection needs of a record (Chalice's ``DynamoDBRecord`` has it)."""
+
+    @property
+    def sequence_number(self) -> str: ...
+
+    @property
+    def event_name(self) -> str: ...
+
+    @property
+    def new_image(self) -> Any: ...
+
+    @property
+    def old_image(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    firm_id: str
+    account_id: str
+    section: str
+
+
+def _pipeline_names(image: Mapping[str, Any] | None) -> Any:
+    if image is None:
+        return None
+    return image.get("name"), tuple((s["id"], s["name"]) for s in image.get("stages", []))
+
+
+def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
+    """The overview sections a change may affect (decoded with boto3's TypeDeserializer)."""
+    new = from_wire(record.new_image) if record.new_image else None
+    old = from_wire(record.old_image) if record.old_image else None
+    image = new or old
+    if image is None:
+        return []
+    entity = image.get("entity")
+    if entity == keys.ITEM:
+        return [Target(image["firm_id"], image["account_id"], image["section"])]
+    if entity == keys.PIPELINE and new is not None and old is not None:
+        if _pipeline_names(new) == _pipeline_names(old):
+            return []
+        firm_id = new["firm_id"]
+        return [Target(firm_id, a, "jobs") for a in sorted(repo.accounts_with_current_jobs(firm_id, new["id"]))]
+    return []
+
+
+def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, list[dict[str, str]]]:
+    """Process one batch; answer Lambda's partial-batch response."""
+    pending: dict[Target, list[int]] = {}
+    failed: set[int] = set()
+    for position, record in enumerate(records):
+        try:
+            for target in targets(record, repo):
+                pending.setdefault(target, []).append(position)
+        except Exception:
+            log.exception("could not read stream record %s", record.sequence_number)
+            failed.add(position)
+    written = 0
+    for target, positions in pending.items():
+        try:
+            written += overview.recompute(repo, target.firm_id, target.account_id, target.section)
+        except Exception:
+            log.exception("could not recompute %s", target)
+            failed.update(positions)
+    log.info(
+        "projected %d records: %d targets, %d overview items written, %d records failed",
+        len(records),
+        len(pending),
+        written,
+        len(failed),
+    )
+    return {"batchItemFailures": [{"itemIdentifier": records[p].sequence_number} for p in sorted(failed)]}

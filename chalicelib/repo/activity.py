@@ -1,0 +1,266 @@
+"""Activity-section items, chat messages, the credit ledger, pipelines and the
+stream-kept overview items.
+
+An item lives in its account's partition under ``ITEM#<section>#<id>`` (one
+GetItem by id) and carries the sort keys of three local secondary indexes,
+all derived here from the item itself on every write:
+
+- ``LSI1SK`` ``<section>#<time>#<id>``: "show all", newest first;
+- ``LSI2SK`` the same, only while the item qualifies for the overview (a
+  sparse index: the overview's candidates, read with a consistent Query);
+- ``LSI3SK`` ``<section>#<status>#<time>#<id>``: "show all" with a status.
+
+Writes are whole-item Puts conditioned on the version that was read, so the
+index keys can never disagree with the fields they are derived from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.errors import ConflictError
+from chalicelib.repo import keys
+from chalicelib.repo.accounts import ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED
+from chalicelib.repo.firms import STALE
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    ITEM_EXISTS,
+    Condition,
+    Delete,
+    Op,
+    Page,
+    Put,
+    Table,
+    Update,
+    version_is,
+)
+from chalicelib.sections import SECTIONS, Item
+
+# Attributes that exist for storage only; never part of a response.
+INTERNAL = frozenset(
+    {"PK", "SK", "entity", "firm_id", "section", "LSI1SK", "LSI2SK", "LSI3SK", "GSI1PK", "GSI1SK", "expires_at"}
+)
+
+NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.")
+INVOICE_NOT_UNPAID = ConflictError("The invoice is no longer unpaid (paid, voided or changed meanwhile).")
+
+
+def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str, Any]) -> Item:
+    """A section item as stored: its fields plus keys derived from them."""
+    definition = SECTIONS[section]
+    item_id = fields["id"]
+    time = str(fields[definition.time_field])
+    record: Item = {k: v for k, v in fields.items() if v is not None and k not in INTERNAL}
+    record.update(
+        keys.item(firm_id, account_id, section, item_id).as_dict(),
+        entity=keys.ITEM,
+        section=section,
+        firm_id=firm_id,
+        account_id=account_id,
+        LSI1SK=keys.item_time_key(section, time, item_id),
+    )
+    if definition.qualifies(record):
+        record["LSI2SK"] = record["LSI1SK"]
+    if definition.statuses:
+        record["LSI3SK"] = keys.item_status_key(section, record["status"], time, item_id)
+    if section == "jobs" and record["status"] == "active":
+        record["GSI1PK"] = keys.pipeline_jobs(firm_id, record["pipeline_id"])
+        record["GSI1SK"] = f"{account_id}#{item_id}"
+    return record
+
+
+def public(record: Mapping[str, Any]) -> Item:
+    return {k: v for k, v in record.items() if k not in INTERNAL}
+
+
+class ActivityRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # --- items ------------------------------------------------------------------------
+
+    def get(self, firm_id: str, account_id: str, section: str, item_id: str) -> Item | None:
+        return self.table.get(keys.item(firm_id, account_id, section, item_id), consistent=True)
+
+    def page(
+        self,
+        firm_id: str,
+        account_id: str,
+        section: str,
+        *,
+        status: str | None,
+        limit: int,
+        start_key: Mapping[str, Any] | None,
+    ) -> Page:
+        """Newest first: one Query of the time index (or the status index)."""
+        index, prefix = (
+            (keys.INDEX_BY_STATUS, f"{section}#{status}#") if status else (keys.INDEX_BY_TIME, f"{section}#")
+        )
+        return self.table.query(
+            pk=keys.account_pk(firm_id, account_id),
+            lsi=index,
+            sk_prefix=prefix,
+            forward=False,
+            limit=limit,
+            start_key=start_key,
+        )
+
+    def create(self, record: Item, extra: Sequence[Op] = ()) -> None:
+        self.table.write([*extra, Put(record, ITEM_ABSENT)])
+
+    def replace(self, record: Item, expected_version: int, extra: Sequence[Op] = ()) -> None:
+        """Overwrite the item if it is still at ``expected_version``."""
+        self.table.write([*extra, Put(record, ITEM_EXISTS & version_is(expected_version), on_fail=STALE)])
+
+    def delete(self, firm_id: str, account_id: str, section: str, item_id: str, expected_version: int) -> None:
+        key = keys.item(firm_id, account_id, section, item_id)
+        self.table.write([Delete(key, ITEM_EXISTS & version_is(expected_version), on_fail=STALE)])
+
+    # --- the overview -------------------------------------------------------------------
+
+    def candidates(self, firm_id: str, account_id: str, section: str, limit: int) -> list[Item]:
+        """The section's newest items that qualify for the overview (strongly
+        consistent, so a stream record is never processed against older data)."""
+        return self.table.query(
+            pk=keys.account_pk(firm_id, account_id),
+            lsi=keys.INDEX_CURRENT,
+            sk_prefix=f"{section}#",
+            forward=False,
+            limit=limit,
+            consistent=True,
+        ).items
+
+    def overview_item(self, firm_id: str, account_id: str, section: str) -> Item | None:
+        return self.table.get(keys.overview(firm_id, account_id, section), consistent=True)
+
+    def put_overview(self, record: Item, previous_rev: int | None) -> bool:
+        """Write an overview item unless another writer replaced the revision
+        it was computed from; False when it lost that race."""
+        condition = (
+            ITEM_ABSENT
+            if previous_rev is None
+            else ITEM_EXISTS & Condition("#rev = :rev", {"#rev": "rev"}, {":rev": previous_rev})
+        )
+        try:
+            self.table.write([Put(record, condition, on_fail=ConflictError("overview replaced"))])
+        except ConflictError:
+            return False
+        return True
+
+    def read_overview(self, firm_id: str, account_id: str) -> list[Item]:
+        """The account's details and its thirteen overview items: one Query,
+        eventually consistent (``OVERVIEW#`` .. ``PROFILE`` sorts them together)."""
+        return self.table.query_all(
+            pk=keys.account_pk(firm_id, account_id), sk_between=(keys.OVERVIEW_PREFIX, keys.ACCOUNT_SK)
+        )
+
+    def accounts_with_current_jobs(self, firm_id: str, pipeline_id: str) -> set[str]:
+        rows = self.table.query_all(pk=keys.pipeline_jobs(firm_id, pipeline_id), index=keys.INDEX_GSI1)
+        return {row["account_id"] for row in rows}
+
+    # --- chats ---------------------------------------------------------------------------
+
+    def add_message(self, chat: Item, expected_version: int, message: Item) -> None:
+        """The message and the chat's new last-message fields, in one transaction."""
+        self.table.write(
+            [
+                Put(message, ITEM_ABSENT),
+                Put(chat, ITEM_EXISTS & version_is(expected_version), on_fail=STALE),
+            ]
+        )
+
+    def messages(
+        self, firm_id: str, account_id: str, chat_id: str, *, limit: int, start_key: Mapping[str, Any] | None
+    ) -> Page:
+        return self.table.query(
+            pk=keys.account_pk(firm_id, account_id),
+            sk_prefix=keys.chat_messages_prefix(chat_id),
+            forward=False,
+            limit=limit,
+            start_key=start_key,
+        )
+
+    # --- credit ---------------------------------------------------------------------------
+
+    def add_credit(self, firm_id: str, account_id: str, amount: Decimal, entry: Item, idem: Op | None) -> None:
+        """Raise the balance and record the ledger line atomically."""
+        self.table.write(
+            [
+                *([idem] if idem else []),
+                Update(
+                    keys.account(firm_id, account_id),
+                    "SET #balance = if_not_exists(#balance, :zero) + :amount",
+                    {"#balance": "credit_balance"},
+                    {":zero": Decimal(0), ":amount": amount},
+                    condition=ACCOUNT_ACTIVE,
+                    on_fail=ACCOUNT_ARCHIVED,
+                ),
+                Put(entry, ITEM_ABSENT),
+            ]
+        )
+
+    def apply_credit(self, invoice: Item, paid: Item, amount: Decimal, entry: Item) -> None:
+        """Pay an invoice from credit: the invoice must still be unpaid at the
+        version read, and the balance must cover it, in the same transaction,
+        so the balance never goes negative and no invoice is paid twice."""
+        unpaid = (
+            ITEM_EXISTS
+            & version_is(int(invoice["version"]))
+            & Condition("#status = :unpaid", {"#status": "status"}, {":unpaid": "unpaid"})
+        )
+        self.table.write(
+            [
+                Put(paid, unpaid, on_fail=INVOICE_NOT_UNPAID),
+                Update(
+                    keys.account(invoice["firm_id"], invoice["account_id"]),
+                    "SET #balance = #balance - :amount",
+                    {"#balance": "credit_balance"},
+                    {":amount": amount},
+                    condition=ACCOUNT_ACTIVE & Condition("#balance >= :amount"),
+                    on_fail=NOT_ENOUGH_CREDIT,
+                ),
+                Put(entry, ITEM_ABSENT),
+            ]
+        )
+
+    def credit(self, firm_id: str, account_id: str, entry_id: str) -> Item | None:
+        return self.table.get(keys.credit(firm_id, account_id, entry_id), consistent=True)
+
+    def credits(self, firm_id: str, account_id: str, *, limit: int, start_key: Mapping[str, Any] | None) -> Page:
+        return self.table.query(
+            pk=keys.account_pk(firm_id, account_id),
+            sk_prefix=keys.CREDIT_PREFIX,
+            forward=False,
+            limit=limit,
+            start_key=start_key,
+        )
+
+    # --- pipelines --------------------------------------------------------------------------
+
+    def pipeline(self, firm_id: str, pipeline_id: str) -> Item | None:
+        return self.table.get(keys.pipeline(firm_id, pipeline_id), consistent=True)
+
+    def pipelines(self, firm_id: str, *, limit: int, start_key: Mapping[str, Any] | None) -> Page:
+        return self.table.query(
+            pk=keys.firm_pk(firm_id), sk_prefix=keys.PIPELINE_PREFIX, limit=limit, start_key=start_key
+        )
+
+    def put_pipeline(self, record: Item, expected_version: int | None, idem: Op | None) -> None:
+        condition = ITEM_ABSENT if expected_version is None else ITEM_EXISTS & version_is(expected_version)
+        self.table.write([*([idem] if idem else []), Put(record, condition, on_fail=STALE)])
+
+    def names(
+        self, firm_id: str, member_ids: Sequence[str], pipeline_ids: Sequence[str]
+    ) -> tuple[dict[str, str], dict[str, Item]]:
+        """Member names and pipelines (with their stages) by id: one BatchGet."""
+        wanted = [keys.member(firm_id, m) for m in member_ids] + [keys.pipeline(firm_id, p) for p in pipeline_ids]
+        members: dict[str, str] = {}
+        pipelines: dict[str, Item] = {}
+        for row in self.table.batch_get(wanted, consistent=True) if wanted else []:
+            if row.get("entity") == keys.MEMBER:
+                members[row["id"]] = row["name"]
+            elif row.get("entity") == keys.PIPELINE:
+                pipelines[row["id"]] = row
+        return members, pipelines

@@ -1,0 +1,416 @@
+"""Activity-section items: create, read, list, change, delete; document views,
+chat messages, the credit ledger and paying invoices from credit.
+
+Any member who may open an account records and changes its activity (that is
+their daily work); adding or spending credit needs the right to edit the
+account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib import access
+from chalicelib.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    PreconditionFailedError,
+    UnprocessableError,
+)
+from chalicelib.ids import new_id, now_iso
+from chalicelib.repo import keys
+from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
+from chalicelib.repo.activity import ActivityRepo, item_record, public
+from chalicelib.repo.firms import Idempotency, version_guard
+from chalicelib.repo.records import Account
+from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.sections import (
+    MEMBER_FIELDS,
+    MEMBER_INPUT_FIELDS,
+    SECTIONS,
+    Change,
+    Item,
+    MessageCreate,
+    Names,
+    Section,
+    excerpt,
+    money_out,
+    payable_with_credit,
+)
+from chalicelib.services.accounts import load_openable
+from chalicelib.services.context import Ctx, dedupe, idempotent_create
+
+ITEM_NOT_FOUND = "Item not found."
+MESSAGE_RETRIES = 4
+
+
+@dataclass(slots=True)
+class Listed:
+    items: list[Item]
+    next_cursor: str | None
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+def names_for(
+    repo: ActivityRepo, firm_id: str, items: Iterable[Mapping[str, Any]], member_fields: Sequence[str]
+) -> Names:
+    """Names of the members and pipelines that ``items`` refer to: one BatchGet."""
+    rows = list(items)
+    member_ids = dedupe([str(r[f]) for r in rows for f in member_fields if r.get(f)])
+    pipeline_ids = dedupe([str(r["pipeline_id"]) for r in rows if r.get("pipeline_id")])
+    if not member_ids and not pipeline_ids:
+        return Names()
+    members, pipelines = repo.names(firm_id, member_ids, pipeline_ids)
+    return Names(members, pipelines)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    return value
+
+
+def item_view(section: Section, record: Mapping[str, Any], names: Names) -> Item:
+    """An item's public fields with references named (no read-time fields)."""
+    view = {k: _plain(v) for k, v in public(record).items()}
+    view["created_by"] = names.member(record.get("created_by"))
+    view.update(section.computed(dict(record), names))
+    return view
+
+
+def _out(section: Section, record: Mapping[str, Any], names: Names, account: Account) -> Item:
+    view = item_view(section, record, names)
+    if section.key == "invoices":
+        view["payable_with_credit"] = payable_with_credit(record, account.credit_balance, account.currency)
+    model: BaseModel = section.out.model_validate({k: view.get(k) for k in section.out.model_fields})
+    return model.model_dump(mode="json")
+
+
+def _one(ctx: Ctx, section: Section, record: Mapping[str, Any], account: Account) -> Item:
+    names = names_for(ctx.activity, ctx.firm_id, [record], MEMBER_FIELDS)
+    return _out(section, record, names, account)
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+def _open(ctx: Ctx, account_id: str, *, for_write: bool = False) -> Account:
+    account = load_openable(ctx, account_id, for_edit=False)
+    if for_write and account.archived:
+        raise ACCOUNT_ARCHIVED
+    return account
+
+
+def _load_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
+    record = ctx.activity.get(ctx.firm_id, account_id, section.key, item_id)
+    if record is None:
+        raise NotFoundError(ITEM_NOT_FOUND)
+    return record
+
+
+def get_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
+    account = _open(ctx, account_id)
+    return _one(ctx, section, _load_item(ctx, account_id, section, item_id), account)
+
+
+def _page_of(rows: list[Item], limit: int, key_attrs: Sequence[str]) -> tuple[list[Item], dict[str, Any] | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, {k: rows[-1][k] for k in key_attrs}
+
+
+def list_items(
+    ctx: Ctx, account_id: str, section: Section, *, status: str | None, limit: int, cursor: str | None
+) -> Listed:
+    """ "Show all": newest first, one Query per page (limit + 1 tells whether
+    another page exists, so the last page never needs an empty follow-up)."""
+    account = _open(ctx, account_id)
+    scope = f"items|{ctx.firm_id}|{account_id}|{section.key}|{status}"
+    start = decode_cursor(scope, cursor) if cursor else None
+    page = ctx.activity.page(ctx.firm_id, account_id, section.key, status=status, limit=limit + 1, start_key=start)
+    lsi = keys.INDEX_BY_STATUS if status else keys.INDEX_BY_TIME
+    rows, last = _page_of(page.items, limit, ("PK", "SK", f"{lsi}SK"))
+    names = names_for(ctx.activity, ctx.firm_id, rows, MEMBER_FIELDS)
+    return Listed([_out(section, r, names, account) for r in rows], encode_cursor(scope, last) if last else None)
+
+
+# --- writes ---------------------------------------------------------------------------
+
+
+def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -> None:
+    """422 for members, pipelines, stages and documents that do not exist."""
+    changed = [
+        f
+        for f in (*MEMBER_INPUT_FIELDS, "pipeline_id", "stage_id", "document_id")
+        if item.get(f) and (old is None or old.get(f) != item.get(f))
+    ]
+    if not changed:
+        return
+    member_ids = [item[f] for f in MEMBER_INPUT_FIELDS if f in changed]
+    pipeline_ids = [item["pipeline_id"]] if "pipeline_id" in item else []
+    members, pipelines = ctx.activity.names(ctx.firm_id, member_ids, pipeline_ids)
+    errors = [
+        FieldError(("body", f), f"unknown member {item[f]}")
+        for f in MEMBER_INPUT_FIELDS
+        if f in changed and item[f] not in members
+    ]
+    if pipeline_ids:
+        pipeline = pipelines.get(item["pipeline_id"])
+        if pipeline is None:
+            errors.append(FieldError(("body", "pipeline_id"), f"unknown pipeline {item['pipeline_id']}"))
+        elif item["stage_id"] not in {s["id"] for s in pipeline["stages"]}:
+            errors.append(
+                FieldError(
+                    ("body", "stage_id"), f"stage {item['stage_id']} is not a stage of pipeline {pipeline['name']}"
+                )
+            )
+    if "document_id" in changed and ctx.activity.get(ctx.firm_id, account_id, "documents", item["document_id"]) is None:
+        errors.append(FieldError(("body", "document_id"), f"unknown document {item['document_id']} on this account"))
+    if errors:
+        raise UnprocessableError("Some referenced resources do not exist.", errors)
+
+
+def _validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> Item:
+    section.derive(item, change)
+    errors = section.rules(item, change)
+    if errors:
+        raise UnprocessableError(f"The {section.key} item breaks a rule.", errors)
+    _check_references(ctx, account_id, item, change.old)
+    return item_record(ctx.firm_id, account_id, section.key, item)
+
+
+def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, idem: Idempotency | None) -> str:
+    account = _open(ctx, account_id, for_write=True)
+    now, me = now_iso(), ctx.member
+    item = body.model_dump(exclude_none=True)
+    item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
+    record = _validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
+    return idempotent_create(ctx, idem, item["id"], lambda op: ctx.activity.create(record, [op] if op else []))
+
+
+def patch_item(
+    ctx: Ctx, account_id: str, section: Section, item_id: str, body: BaseModel, if_match: int | None
+) -> Item:
+    account = _open(ctx, account_id, for_write=True)
+    old = _load_item(ctx, account_id, section, item_id)
+    version = int(old["version"])
+    version_guard(if_match, version)
+    item = public(old)
+    for name, value in body.model_dump(exclude_unset=True).items():
+        if value is None:
+            item.pop(name, None)
+        else:
+            item[name] = value
+    if section.key == "jobs" and "pipeline_id" in body.model_fields_set and "stage_id" not in body.model_fields_set:
+        raise UnprocessableError(
+            "Moving a job to another pipeline needs its stage there.",
+            [FieldError(("body", "stage_id"), "required with pipeline_id")],
+        )
+    now = now_iso()
+    record = _validated(ctx, account_id, section, item, Change(public(old), now, ctx.member.id, account.currency))
+    if record == old:
+        return _out(section, old, names_for(ctx.activity, ctx.firm_id, [old], MEMBER_FIELDS), account)
+    record.update(version=version + 1, updated_at=now)
+    ctx.activity.replace(record, version)
+    return _one(ctx, section, record, account)
+
+
+def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_match: int | None) -> None:
+    _open(ctx, account_id, for_write=True)
+    old = _load_item(ctx, account_id, section, item_id)
+    version = int(old["version"])
+    version_guard(if_match, version)
+    ctx.activity.delete(ctx.firm_id, account_id, section.key, item_id, version)
+
+
+# --- documents: the New label ----------------------------------------------------------
+
+
+def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
+    """The first member to open a document clears its New label for the whole firm."""
+    section = SECTIONS["documents"]
+    account = _open(ctx, account_id)
+    doc = _load_item(ctx, account_id, section, item_id)
+    if doc.get("viewed_at") is None:
+        now, version = now_iso(), int(doc["version"])
+        seen = {**doc, "viewed_at": now, "viewed_by": ctx.member.id, "version": version + 1, "updated_at": now}
+        try:
+            ctx.activity.replace(seen, version)
+            doc = seen
+        except PreconditionFailedError:
+            doc = _load_item(ctx, account_id, section, item_id)  # changed meanwhile (e.g. viewed by someone else)
+    return _one(ctx, section, doc, account)
+
+
+# --- chats: messages --------------------------------------------------------------------
+
+
+def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate) -> Item:
+    """The message and the chat's last-message fields change together; a
+    concurrent message on the same chat is retried, not refused."""
+    section = SECTIONS["chats"]
+    _open(ctx, account_id, for_write=True)
+    me = ctx.member
+    for _ in range(MESSAGE_RETRIES):
+        chat = _load_item(ctx, account_id, section, chat_id)
+        now, version, message_id = now_iso(), int(chat["version"]), new_id()
+        message = {
+            **keys.chat_message(ctx.firm_id, account_id, chat_id, message_id).as_dict(),
+            "entity": keys.CHAT_MESSAGE,
+            "firm_id": ctx.firm_id,
+            "account_id": account_id,
+            "chat_id": chat_id,
+            "id": message_id,
+            "body": body.body,
+            "author": body.author,
+            "member_id": me.id if body.author == "firm" else None,
+            "at": now,
+        }
+        updated = {
+            **public(chat),
+            "last_message": excerpt(body.body),
+            "last_author": body.author,
+            "last_at": now,
+            "message_count": int(chat.get("message_count", 0)) + 1,
+            "version": version + 1,
+            "updated_at": now,
+        }
+        try:
+            ctx.activity.add_message(item_record(ctx.firm_id, account_id, "chats", updated), version, message)
+        except PreconditionFailedError:
+            continue
+        return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",)))
+    raise ConflictError("The chat is busy; retry the message.")
+
+
+def message_out(message: Mapping[str, Any], names: Names) -> Item:
+    return {
+        "id": message["id"],
+        "chat_id": message["chat_id"],
+        "body": message["body"],
+        "author": message["author"],
+        "member": names.member(message.get("member_id")),
+        "at": message["at"],
+    }
+
+
+def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor: str | None) -> Listed:
+    _open(ctx, account_id)
+    _load_item(ctx, account_id, SECTIONS["chats"], chat_id)
+    scope = f"messages|{ctx.firm_id}|{account_id}|{chat_id}"
+    start = decode_cursor(scope, cursor) if cursor else None
+    page = ctx.activity.messages(ctx.firm_id, account_id, chat_id, limit=limit + 1, start_key=start)
+    rows, last = _page_of(page.items, limit, ("PK", "SK"))
+    names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",))
+    return Listed([message_out(r, names) for r in rows], encode_cursor(scope, last) if last else None)
+
+
+# --- credit -------------------------------------------------------------------------------
+
+
+def _editable(ctx: Ctx, account_id: str) -> Account:
+    account = _open(ctx, account_id, for_write=True)
+    if not access.may_edit(ctx.member, account.team_member_ids):
+        raise ForbiddenError("Credit needs the owner, an admin or the right 'manage accounts'.")
+    return account
+
+
+def _credit_entry(ctx: Ctx, account_id: str, kind: str, amount: Decimal, note: str, invoice_id: str | None) -> Item:
+    entry_id = new_id()
+    return {
+        **keys.credit(ctx.firm_id, account_id, entry_id).as_dict(),
+        "entity": keys.CREDIT,
+        "firm_id": ctx.firm_id,
+        "account_id": account_id,
+        "id": entry_id,
+        "kind": kind,
+        "amount": amount,
+        "note": note,
+        "invoice_id": invoice_id,
+        "created_at": now_iso(),
+        "created_by": ctx.member.id,
+    }
+
+
+def credit_out(entry: Mapping[str, Any], currency: str, names: Names) -> Item:
+    return {
+        "id": entry["id"],
+        "kind": entry["kind"],
+        "amount": money_out(entry["amount"]),
+        "currency": currency,
+        "note": entry.get("note", ""),
+        "invoice_id": entry.get("invoice_id"),
+        "created_at": entry["created_at"],
+        "created_by": names.member(entry.get("created_by")),
+    }
+
+
+def add_credit(ctx: Ctx, account_id: str, amount: Decimal, note: str, idem: Idempotency | None) -> str:
+    if amount <= 0:
+        raise UnprocessableError(
+            "Credit must be more than zero.", [FieldError(("body", "amount"), "must be more than zero")]
+        )
+    _editable(ctx, account_id)
+    entry = _credit_entry(ctx, account_id, "credit", amount, note, None)
+    return idempotent_create(
+        ctx, idem, entry["id"], lambda op: ctx.activity.add_credit(ctx.firm_id, account_id, amount, entry, op)
+    )
+
+
+def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
+    account = _open(ctx, account_id)
+    entry = ctx.activity.credit(ctx.firm_id, account_id, entry_id)
+    if entry is None:
+        raise NotFoundError("Credit entry not found.")
+    return credit_out(entry, account.currency, names_for(ctx.activity, ctx.firm_id, [entry], ("created_by",)))
+
+
+def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -> tuple[Listed, Account]:
+    account = _open(ctx, account_id)
+    scope = f"credits|{ctx.firm_id}|{account_id}"
+    start = decode_cursor(scope, cursor) if cursor else None
+    page = ctx.activity.credits(ctx.firm_id, account_id, limit=limit + 1, start_key=start)
+    rows, last = _page_of(page.items, limit, ("PK", "SK"))
+    names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",))
+    items = [credit_out(r, account.currency, names) for r in rows]
+    return Listed(items, encode_cursor(scope, last) if last else None), account
+
+
+def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
+    section = SECTIONS["invoices"]
+    account = _editable(ctx, account_id)
+    invoice = _load_item(ctx, account_id, section, invoice_id)
+    if invoice["status"] != "unpaid":
+        raise ConflictError(f"The invoice is {invoice['status']}; only an unpaid invoice can be paid from credit.")
+    if invoice["currency"] != account.currency:
+        raise ConflictError(f"The account's credit is in {account.currency}, the invoice in {invoice['currency']}.")
+    amount = Decimal(invoice["amount_due"])
+    if amount > account.credit_balance:
+        raise ConflictError(
+            f"The account's credit ({money_out(account.credit_balance)}) does not cover {money_out(amount)}."
+        )
+    now, version = now_iso(), int(invoice["version"])
+    paid = {
+        **invoice,
+        "status": "paid",
+        "amount_due": Decimal(0),
+        "paid_at": now,
+        "paid_with_credit": True,
+        "version": version + 1,
+        "updated_at": now,
+    }
+    record = item_record(ctx.firm_id, account_id, section.key, public(paid))
+    entry = _credit_entry(ctx, account_id, "applied", amount, f"Invoice {invoice['number']}", invoice_id)
+    ctx.activity.apply_credit(invoice, record, amount, entry)
+    account.credit_balance -= amount
+    return _one(ctx, section, record, account)

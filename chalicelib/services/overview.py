@@ -1,0 +1,132 @@
+"""The Overview tab: reading it (one Query) and recomputing one section of it
+(what the stream projection does for every change).
+
+An overview item holds one section's latest five qualifying summaries, stored
+lean: the field names once (``f``) and the rows as compact JSON (``s``), so a
+full overview of 65 summaries stays within a few kilobytes of read units.
+
+Recomputing reads the section's current candidates with a consistent Query
+rather than patching the stored five, so duplicates, replays and out-of-order
+delivery cannot leave a wrong overview; and the write is conditioned on the
+revision it was computed against, so of two concurrent recomputes the one
+that read older data cannot overwrite the newer result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any, Final
+
+from chalicelib import access
+from chalicelib.errors import ConflictError, NotFoundError
+from chalicelib.ids import now_iso
+from chalicelib.repo import keys
+from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.records import Account, Member
+from chalicelib.sections import OVERVIEW_SIZE, SECTIONS, Item, Section, payable_with_credit
+from chalicelib.services.activity import item_view, names_for
+from chalicelib.services.context import Ctx
+
+# Summary fields computed when the overview is read, not stored.
+READ_TIME_FIELDS: Final = frozenset({"payable_with_credit"})
+# Member references that summaries show (tasks' assignee, notes' author, time entries' member).
+SUMMARY_MEMBER_FIELDS: Final = ("assignee_id", "author_id", "member_id")
+RECOMPUTE_ATTEMPTS: Final = 5
+
+# The caller's rights and the overview are read concurrently: two requests,
+# one round trip of latency.
+_readers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="overview")
+
+
+def stored_fields(section: Section) -> list[str]:
+    return [f for f in section.summary_fields if f not in READ_TIME_FIELDS]
+
+
+# --- the read ------------------------------------------------------------------------------
+
+
+def _summaries(section: Section, record: Mapping[str, Any] | None, account: Account) -> Item:
+    if record is None:
+        return {"items": [], "has_more": False}
+    fields = str(record["f"]).split(",")
+    items = [dict(zip(fields, row, strict=True)) for row in json.loads(record["s"])]
+    if section.key == "invoices":
+        for summary in items:
+            summary["payable_with_credit"] = payable_with_credit(summary, account.credit_balance, account.currency)
+    return {"items": items, "has_more": bool(record["has_more"])}
+
+
+def read(ctx: Ctx, account_id: str) -> Item:
+    """The header and all thirteen sections: one Query (plus the caller's
+    rights, read at the same time)."""
+    member = _readers.submit(lambda: ctx.member)
+    rows = ctx.activity.read_overview(ctx.firm_id, account_id)
+    me: Member = member.result()
+    account: Account | None = None
+    stored: dict[str, Item] = {}
+    for row in rows:
+        if row["entity"] == keys.ACCOUNT:
+            account = Account.from_item(row)
+        elif row["entity"] == keys.OVERVIEW:
+            stored[row["section"]] = row
+    if account is None or not access.may_open(me, account.team_member_ids):
+        raise NotFoundError("Account not found.")
+    out: Item = {"account": {"id": account.id, "name": account.name, "photo_url": account.photo_url}}
+    for key, section in SECTIONS.items():
+        out[key] = _summaries(section, stored.get(key), account)
+    return out
+
+
+# --- the recompute ----------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def encode(section: Section, candidates: list[Item], names_source: ActivityRepo, firm_id: str) -> tuple[str, str]:
+    fields = stored_fields(section)
+    shown = candidates[:OVERVIEW_SIZE]
+    names = names_for(names_source, firm_id, shown, SUMMARY_MEMBER_FIELDS)
+    rows = []
+    for candidate in shown:
+        view = item_view(section, candidate, names)
+        rows.append([view.get(f) for f in fields])
+    return ",".join(fields), json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: str) -> bool:
+    """Bring one overview item up to date; True when it was written."""
+    section = SECTIONS[section_key]
+    for _ in range(RECOMPUTE_ATTEMPTS):
+        current = repo.overview_item(firm_id, account_id, section_key)
+        candidates = repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)
+        if current is None and not candidates:
+            return False
+        fields, rows = encode(section, candidates, repo, firm_id)
+        has_more = len(candidates) > OVERVIEW_SIZE
+        if current is not None and (current.get("f"), current.get("s"), current.get("has_more")) == (
+            fields,
+            rows,
+            has_more,
+        ):
+            return False  # a duplicate or replayed record: nothing to write
+        rev = int(current["rev"]) if current is not None else None
+        record = {
+            **keys.overview(firm_id, account_id, section_key).as_dict(),
+            "entity": keys.OVERVIEW,
+            "section": section_key,
+            "f": fields,
+            "s": rows,
+            "has_more": has_more,
+            "rev": (rev or 0) + 1,
+            "at": now_iso(),
+        }
+        if repo.put_overview(record, rev):
+            return True
+    raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.")

@@ -1,0 +1,117 @@
+"""Job pipelines: a firm's ordered stages that jobs move through."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib import access
+from chalicelib.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.ids import new_id, now_iso
+from chalicelib.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
+from chalicelib.repo import keys
+from chalicelib.repo.firms import Idempotency, version_guard
+from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.services.context import Ctx, idempotent_create
+
+Item = dict[str, Any]
+
+
+def pipeline_out(record: Mapping[str, Any]) -> PipelineOut:
+    return PipelineOut.model_validate(
+        {
+            "id": record["id"],
+            "name": record["name"],
+            "stages": record["stages"],
+            "created_at": record["created_at"],
+            "updated_at": record["updated_at"],
+            "version": int(record["version"]),
+        }
+    )
+
+
+def _require_admin(ctx: Ctx) -> None:
+    if not access.manages_members(ctx.member):
+        raise ForbiddenError("Changing pipelines needs the owner or an admin.")
+
+
+def _load(ctx: Ctx, pipeline_id: str) -> Item:
+    record = ctx.activity.pipeline(ctx.firm_id, pipeline_id)
+    if record is None:
+        raise NotFoundError("Pipeline not found.")
+    return record
+
+
+def list_pipelines(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[PipelineOut], str | None]:
+    _ = ctx.member
+    scope = f"pipelines|{ctx.firm_id}"
+    page = ctx.activity.pipelines(ctx.firm_id, limit=limit, start_key=decode_cursor(scope, cursor) if cursor else None)
+    last = page.last_key
+    return [pipeline_out(r) for r in page.items], encode_cursor(scope, last) if last else None
+
+
+def get_pipeline(ctx: Ctx, pipeline_id: str) -> PipelineOut:
+    _ = ctx.member
+    return pipeline_out(_load(ctx, pipeline_id))
+
+
+def _stages(stages: list[StageIn], existing: Mapping[str, str]) -> list[dict[str, str]]:
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    out: list[dict[str, str]] = []
+    for i, stage in enumerate(stages):
+        if stage.id is not None and stage.id not in existing:
+            errors.append(FieldError(("body", "stages", i, "id"), f"unknown stage {stage.id}"))
+        elif stage.id is not None and stage.id in seen:
+            errors.append(FieldError(("body", "stages", i, "id"), "stage listed twice"))
+        stage_id = stage.id or new_id()
+        seen.add(stage_id)
+        out.append({"id": stage_id, "name": stage.name})
+    errors += [
+        FieldError(("body", "stages"), f"stage {sid} ({name}) is missing; stages cannot be removed")
+        for sid, name in existing.items()
+        if sid not in seen
+    ]
+    if errors:
+        raise UnprocessableError("The stages are not valid.", errors)
+    return out
+
+
+def create_pipeline(ctx: Ctx, body: PipelineCreate, idem: Idempotency | None) -> str:
+    _require_admin(ctx)
+    if any(s.id is not None for s in body.stages):
+        raise UnprocessableError(
+            "A new pipeline's stages get their ids from the server.",
+            [FieldError(("body", "stages", i, "id"), "not allowed here") for i, s in enumerate(body.stages) if s.id],
+        )
+    now, pipeline_id = now_iso(), new_id()
+    record = {
+        **keys.pipeline(ctx.firm_id, pipeline_id).as_dict(),
+        "entity": keys.PIPELINE,
+        "firm_id": ctx.firm_id,
+        "id": pipeline_id,
+        "name": body.name,
+        "stages": _stages(body.stages, {}),
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    return idempotent_create(ctx, idem, pipeline_id, lambda op: ctx.activity.put_pipeline(record, None, op))
+
+
+def patch_pipeline(ctx: Ctx, pipeline_id: str, body: PipelinePatch, if_match: int | None) -> None:
+    """Renaming a pipeline or a stage refreshes, through the stream, the
+    overview of every account with a current job in it."""
+    _require_admin(ctx)
+    old = _load(ctx, pipeline_id)
+    version = int(old["version"])
+    version_guard(if_match, version)
+    new = dict(old)
+    if body.name is not None:
+        new["name"] = body.name
+    if body.stages is not None:
+        new["stages"] = _stages(body.stages, {s["id"]: s["name"] for s in old["stages"]})
+    if new == old:
+        return
+    new.update(version=version + 1, updated_at=now_iso())
+    ctx.activity.put_pipeline(new, version, None)

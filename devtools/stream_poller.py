@@ -1,0 +1,243 @@
+"""A local stand-in for Lambda's DynamoDB event-source mapping.
+
+``chalice local`` never runs stream handlers, so ``make run`` and the
+integration tests use this poller: it reads the table's stream (DynamoDB
+Local's, or moto's), and invokes the same handler the deployed function runs
+with Lambda-shaped events, behaving as the mapping in ``infra/`` is configured:
+
+- batches of at most ``batch_size`` records, in stream order per shard, and a
+  child shard only after its parent is finished;
+- ``batchItemFailures`` (ReportBatchItemFailures): the checkpoint moves to
+  just before the earliest failed record, and the batch is retried from there;
+- a handler that raises: the whole batch is retried;
+- finite retries: after ``max_retries`` retries of the same record it is
+  handed to ``on_give_up`` (the on-failure destination) and skipped.
+
+Checkpoints (the last processed sequence number per shard) can be kept in a
+file, so a restarted ``make run`` does not reprocess the stream.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+log = logging.getLogger("dossier.poller")
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
+    """A record from GetRecords as Lambda delivers it (typed images kept as they are)."""
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+    elif created is None:
+        dynamodb["ApproximateCreationDateTime"] = datetime.now().timestamp()
+    dynamodb.setdefault("SizeBytes", len(json.dumps(dynamodb, default=str)))
+    dynamodb.setdefault("StreamViewType", "NEW_AND_OLD_IMAGES")
+    return {
+        "eventID": record.get("eventID", dynamodb["SequenceNumber"]),
+        "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": record.get("awsRegion", region),
+        "dynamodb": dynamodb,
+        "eventSourceARN": stream_arn,
+    }
+
+
+@dataclass
+class LambdaContext:
+    """The few attributes handlers commonly read from Lambda's context."""
+
+    function_name: str = "dossier-local-project_overview"
+    aws_request_id: str = "local"
+    memory_limit_in_mb: int = 256
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@dataclass
+class StreamPoller:
+    streams: Any  # a boto3 "dynamodbstreams" client
+    stream_arn: str
+    handler: Handler
+    batch_size: int = 100
+    max_retries: int = 5
+    region: str = "us-east-1"
+    checkpoint_file: Path | None = None
+    on_give_up: Callable[[dict[str, Any]], None] | None = None
+    checkpoints: dict[str, str] = field(default_factory=dict)
+    finished: set[str] = field(default_factory=set)
+    _attempts: dict[str, int] = field(default_factory=dict)
+    given_up: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.checkpoint_file and self.checkpoint_file.exists():
+            saved = json.loads(self.checkpoint_file.read_text())
+            self.checkpoints = dict(saved.get("checkpoints", {}))
+            self.finished = set(saved.get("finished", []))
+
+    # --- shards ---------------------------------------------------------------------
+
+    def _shards(self) -> list[dict[str, Any]]:
+        shards: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn}
+        while True:
+            description = self.streams.describe_stream(**kwargs)["StreamDescription"]
+            shards += description.get("Shards", [])
+            last = description.get("LastEvaluatedShardId")
+            if not last:
+                return shards
+            kwargs["ExclusiveStartShardId"] = last
+
+    def _ready(self, shards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Open work in order: a shard whose parent is still listed and not finished waits."""
+        listed = {s["ShardId"] for s in shards}
+        return [
+            s
+            for s in shards
+            if s["ShardId"] not in self.finished
+            and (s.get("ParentShardId") not in listed or s.get("ParentShardId") in self.finished)
+        ]
+
+    def _iterator(self, shard_id: str) -> str | None:
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
+        checkpoint = self.checkpoints.get(shard_id)
+        if checkpoint:
+            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=checkpoint)
+        else:
+            kwargs["ShardIteratorType"] = "TRIM_HORIZON"
+        try:
+            iterator: str | None = self.streams.get_shard_iterator(**kwargs).get("ShardIterator")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("TrimmedDataAccessException", "ResourceNotFoundException"):
+                log.warning("shard %s: checkpoint no longer readable; starting from the trim horizon", shard_id)
+                self.checkpoints.pop(shard_id, None)
+                kwargs = {"StreamArn": self.stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"}
+                iterator = self.streams.get_shard_iterator(**kwargs).get("ShardIterator")
+            else:
+                raise
+        return iterator
+
+    # --- one pass ----------------------------------------------------------------------
+
+    def poll_once(self) -> int:
+        """Deliver one batch from every shard that has records; the number of
+        records delivered (0 when the stream is drained)."""
+        delivered = 0
+        for shard in self._ready(self._shards()):
+            shard_id = shard["ShardId"]
+            iterator = self._iterator(shard_id)
+            if iterator is None:
+                self.finished.add(shard_id)
+                continue
+            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            records = response.get("Records", [])
+            if not records:
+                closed = "EndingSequenceNumber" in shard.get("SequenceNumberRange", {})
+                if closed or response.get("NextShardIterator") is None:
+                    self.finished.add(shard_id)
+                continue
+            delivered += len(records)
+            self._deliver(shard_id, records)
+        self._save()
+        return delivered
+
+    def skip_to_end(self) -> None:
+        """Start after the records already in the stream (like a mapping created
+        with LATEST): mark every current record as processed without delivering it."""
+        for _ in range(10_000):
+            moved = False
+            for shard in self._ready(self._shards()):
+                iterator = self._iterator(shard["ShardId"])
+                if iterator is None:
+                    self.finished.add(shard["ShardId"])
+                    continue
+                response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+                records = response.get("Records", [])
+                if records:
+                    self._advance(shard["ShardId"], records[-1])
+                    moved = True
+                elif "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
+                    self.finished.add(shard["ShardId"])
+            if not moved:
+                return
+
+    def drain(self, max_passes: int = 1000) -> int:
+        """Poll until the stream has nothing new; the number of records delivered."""
+        total = 0
+        for _ in range(max_passes):
+            count = self.poll_once()
+            total += count
+            if count == 0:
+                return total
+        raise RuntimeError("the stream did not drain")
+
+    def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        event = {"Records": [lambda_record(r, self.stream_arn, self.region) for r in records]}
+        try:
+            result = self.handler(event, LambdaContext())
+        except Exception:
+            log.exception("handler failed; the whole batch will be retried")
+            self._retry_or_skip(shard_id, records, 0)
+            return
+        failures = (result or {}).get("batchItemFailures", []) if isinstance(result, dict) else []
+        failed = {f["itemIdentifier"] for f in failures}
+        if not failed:
+            self._advance(shard_id, records[-1])
+            return
+        first = next((i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed), 0)
+        if first > 0:
+            self._advance(shard_id, records[first - 1])
+        self._retry_or_skip(shard_id, records, first)
+
+    def _advance(self, shard_id: str, record: dict[str, Any]) -> None:
+        self.checkpoints[shard_id] = record["dynamodb"]["SequenceNumber"]
+        self._attempts.pop(shard_id, None)
+
+    def _retry_or_skip(self, shard_id: str, records: list[dict[str, Any]], first: int) -> None:
+        attempts = self._attempts.get(shard_id, 0) + 1
+        self._attempts[shard_id] = attempts
+        if attempts <= self.max_retries:
+            return  # the next poll starts again from the first failed record
+        record = records[first]
+        log.error("giving up on record %s after %d retries", record["dynamodb"]["SequenceNumber"], self.max_retries)
+        self.given_up.append(record)
+        if self.on_give_up:
+            self.on_give_up(record)
+        self._advance(shard_id, record)
+
+    def _save(self) -> None:
+        if self.checkpoint_file:
+            state = {"checkpoints": self.checkpoints, "finished": sorted(self.finished)}
+            self.checkpoint_file.write_text(json.dumps(state))
+
+    # --- running ------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, idle_seconds: float = 0.25) -> None:
+        """Poll until ``stop`` is set, waiting ``idle_seconds`` when there is nothing new."""
+        while not stop.is_set():
+            try:
+                busy = self.poll_once()
+            except Exception:
+                log.exception("stream poll failed; retrying")
+                busy = 0
+            if not busy:
+                stop.wait(idle_seconds)
+
+
+def table_stream_arn(client: Any, table_name: str) -> str:
+    arn: str = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    return arn
