@@ -57,10 +57,21 @@ def _pipeline_names(image: Mapping[str, Any] | None) -> Any:
     return image.get("name"), tuple((s["id"], s["name"]) for s in image.get("stages", []))
 
 
+# The only attributes the projection reads. Decoding just these also keeps a
+# record readable when another attribute is odd: DynamoDB Local's stream, read
+# through botocore, returns an empty map as ``{}`` without its type.
+_ATTRIBUTES = ("entity", "firm_id", "account_id", "section", "id", "name", "stages")
+
+
+def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    return from_wire({k: raw[k] for k in _ATTRIBUTES if k in raw})
+
+
 def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
     """The overview sections a change may affect (decoded with boto3's TypeDeserializer)."""
-    new = from_wire(record.new_image) if record.new_image else None
-    old = from_wire(record.old_image) if record.old_image else None
+    new, old = _image(record.new_image), _image(record.old_image)
     image = new or old
     if image is None:
         return []

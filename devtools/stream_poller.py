@@ -33,6 +33,7 @@ from botocore.exceptions import ClientError
 log = logging.getLogger("dossier.poller")
 
 Handler = Callable[[dict[str, Any], Any], Any]
+EMPTY_PAGES_FOLLOWED = 5
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
@@ -133,6 +134,23 @@ class StreamPoller:
 
     # --- one pass ----------------------------------------------------------------------
 
+    def _read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
+        """Records from ``iterator``; GetRecords may answer empty pages before
+        records further on, so follow a few. True when the shard has ended."""
+        current: str | None = iterator
+        for _ in range(EMPTY_PAGES_FOLLOWED):
+            if current is None:
+                return [], True
+            response = self.streams.get_records(ShardIterator=current, Limit=limit)
+            records: list[dict[str, Any]] = response.get("Records", [])
+            if records:
+                return records, False
+            following: str | None = response.get("NextShardIterator")
+            if following == current:
+                break
+            current = following
+        return [], current is None
+
     def poll_once(self) -> int:
         """Deliver one batch from every shard that has records; the number of
         records delivered (0 when the stream is drained)."""
@@ -143,11 +161,9 @@ class StreamPoller:
             if iterator is None:
                 self.finished.add(shard_id)
                 continue
-            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-            records = response.get("Records", [])
+            records, ended = self._read(iterator, self.batch_size)
             if not records:
-                closed = "EndingSequenceNumber" in shard.get("SequenceNumberRange", {})
-                if closed or response.get("NextShardIterator") is None:
+                if ended or "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
                     self.finished.add(shard_id)
                 continue
             delivered += len(records)
@@ -165,12 +181,11 @@ class StreamPoller:
                 if iterator is None:
                     self.finished.add(shard["ShardId"])
                     continue
-                response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
-                records = response.get("Records", [])
+                records, ended = self._read(iterator, 1000)
                 if records:
                     self._advance(shard["ShardId"], records[-1])
                     moved = True
-                elif "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
+                elif ended or "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
                     self.finished.add(shard["ShardId"])
             if not moved:
                 return
