@@ -6,20 +6,26 @@ service functions the API uses. Seeding is skipped when the demo firm exists.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Claims, issue_local_token
-from chalicelib.models import AccountCreate, MemberCreate, Rights, TagCreate
+from chalicelib.models import AccountCreate, MemberCreate, PipelineCreate, Rights, TagCreate
 from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import ITEM_ABSENT, Put, Table
-from chalicelib.services import accounts, members, tags
+from chalicelib.sections import SECTIONS, MessageCreate
+from chalicelib.services import accounts, activity, members, pipelines, tags
 from chalicelib.services.context import Ctx
 from chalicelib.services.members import create_firm, member_out
 
 # Keyed like a firm (firm ids are ULIDs, so "DEMO" cannot collide with one).
 DEMO_MARKER = keys.Key(keys.firm_pk("DEMO"), "DEMO_MARKER")
 ACCOUNT_COUNT = 50
+# Accounts whose every overview section is full (more than five items each).
+FULL_ACCOUNTS = 6
+ACTIVE_ACCOUNTS = 20
 
 _FIRST = ["Anna", "Jörg", "Chloé", "Mateo", "Aisha", "Liam", "Sofía", "Noah", "Zoë", "Ren", "Olivia", "Émile"]
 _LAST = ["Müller", "García", "Nguyen", "Smith", "O'Brien", "Kowalski", "Dubois", "Rossi", "Schmidt", "Johansson"]
@@ -70,6 +76,7 @@ def seed(table: Table) -> dict[str, Any]:
     people = sorted(firms.list_members(firm_id), key=lambda m: ("owner", "admin", "employee").index(m.role))
     return {
         "firm_id": firm_id,
+        "first_account_id": marker.get("first_account_id"),
         "members": [
             {
                 "member_id": m.id,
@@ -105,6 +112,7 @@ def _create(table: Table) -> None:
     tag_ids = [tags.create_tag(ctx, TagCreate(name=n, color=c), None) for n, c in _TAGS]
     used: set[str] = set()
     shared_contacts: list[str] = []
+    account_ids: list[str] = []
     for i in range(ACCOUNT_COUNT):
         company = i < len(_COMPANIES)
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -150,4 +158,156 @@ def _create(table: Table) -> None:
         view = ctx.accounts.view(firm.id, account_id, consistent=True)
         assert view is not None
         shared_contacts.append(view.links[0].contact_id)
-    table.write([Put({**DEMO_MARKER.as_dict(), "entity": "demo_marker", "firm_id": firm.id}, ITEM_ABSENT)])
+        account_ids.append(account_id)
+    flows = [
+        pipelines.create_pipeline(ctx, PipelineCreate.model_validate(p), None)
+        for p in (
+            {"name": "Tax return 2026", "stages": [{"name": n} for n in ("Intake", "Preparation", "Review", "Filed")]},
+            {"name": "Monthly bookkeeping", "stages": [{"name": n} for n in ("Collect", "Reconcile", "Report")]},
+        )
+    ]
+    member_ids = [owner.id, *ids.values()]
+    for i, account_id in enumerate(account_ids):
+        # A few accounts with every section full, some with a little activity, and new clients with none.
+        count = 7 if i < FULL_ACCOUNTS else (1 + i % 3 if i < ACTIVE_ACCOUNTS else 0)
+        if count:
+            _activity(ctx, account_id, flows, member_ids, rng, count)
+    marker = {**DEMO_MARKER.as_dict(), "entity": "demo_marker", "firm_id": firm.id, "first_account_id": account_ids[0]}
+    table.write([Put(marker, ITEM_ABSENT)])
+
+
+_DOCS = [
+    "W-2 2025.pdf",
+    "1099-INT Chase.pdf",
+    "Bank statement March.pdf",
+    "Receipts Q3.zip",
+    "Mortgage 1098.pdf",
+    "Payroll summary.xlsx",
+    "ID scan.jpg",
+    "Lease agreement.pdf",
+]
+_TASKS = [
+    "Call about missing 1099",
+    "Prepare quarterly estimate",
+    "Reconcile October",
+    "Review payroll setup",
+    "Send engagement letter",
+    "File extension",
+    "Update bank feed",
+]
+_SUBJECTS = [
+    "Documents for this year",
+    "Question about deductions",
+    "Your quarterly estimate",
+    "Payroll change",
+    "Invoice reminder",
+    "Meeting next week",
+    "Signed forms",
+]
+_NOTES = [
+    "Prefers phone calls in the morning.",
+    "Bought a rental property in May; ask for closing statement.",
+    "Spouse handles the household bookkeeping.",
+    "Considering an S-corp election next year.",
+    "Sensitive about fees; agree scope up front.",
+    "New baby in 2026: dependant and childcare credit.",
+]
+
+
+def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str], rng: random.Random, n: int) -> None:
+    """``n`` items per section, spread over the last months (newest last)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    stages = {p: [s.id for s in pipelines.get_pipeline(ctx, p).stages] for p in flows}
+
+    def ago(k: int) -> str:
+        return (
+            (now - timedelta(days=3 * (n - k) + rng.randint(0, 2), hours=rng.randint(0, 9)))
+            .isoformat()
+            .replace("+00:00", "Z")
+        )
+
+    bodies: dict[str, Any] = {
+        "documents": lambda k: {
+            "name": rng.choice(_DOCS),
+            "uploaded_by": rng.choice(["client", "client", "firm"]),
+            "uploaded_at": ago(k),
+        },
+        "tasks": lambda k: {
+            "title": rng.choice(_TASKS),
+            "status": rng.choice(["planned", "in_progress", "done"]),
+            "due_date": ago(k)[:10],
+            "assignee_id": rng.choice(member_ids),
+        },
+        "emails": lambda k: (
+            {"subject": rng.choice(_SUBJECTS), "direction": "inbound", "at": ago(k)}
+            if k % 2
+            else {
+                "subject": rng.choice(_SUBJECTS),
+                "direction": "outbound",
+                "status": rng.choice(["sent", "delivered", "opened"]),
+                "at": ago(k),
+            }
+        ),
+        "jobs": lambda k: (
+            lambda p: {
+                "name": f"{rng.choice(['1040', 'Bookkeeping', 'Payroll'])} {2020 + k}",
+                "pipeline_id": p,
+                "stage_id": rng.choice(stages[p]),
+                "status": rng.choice(["active", "active", "completed"]),
+            }
+        )(rng.choice(flows)),
+        "chats": lambda k: {"subject": rng.choice(_SUBJECTS)},
+        "invoices": lambda k: {
+            "number": f"INV-{rng.randint(1000, 9999)}",
+            "amount": f"{rng.randint(90, 2400)}.00",
+            "due_date": ago(k + 2)[:10],
+            "issued_at": ago(k),
+            "status": rng.choice(["unpaid", "unpaid", "paid"]),
+        },
+        "approvals": lambda k: {
+            "document_name": f"Tax return {2019 + k}",
+            "requested_at": ago(k),
+            "status": rng.choice(["pending", "pending", "approved"]),
+        },
+        "signatures": lambda k: {
+            "document_name": f"Form 8879 ({2019 + k})",
+            "sent_at": ago(k),
+            "status": rng.choice(["pending", "signed", "declined"]),
+        },
+        "organizers": lambda k: {
+            "name": f"{2019 + k} tax organizer",
+            "sent_at": ago(k),
+            "status": rng.choice(["sent", "in_progress", "completed"]),
+        },
+        "logins": lambda k: {"email": "client@client.example", "at": ago(k)},
+        "notes": lambda k: {
+            "title": rng.choice(["Call notes", "Meeting", "Reminder"]),
+            "body": rng.choice(_NOTES),
+            "at": ago(k),
+        },
+        "time_entries": lambda k: {
+            "minutes": rng.choice([15, 30, 45, 60, 90]),
+            "date": ago(k)[:10],
+            "member_id": rng.choice(member_ids),
+            "description": rng.choice(_TASKS),
+            "billable": k % 4 != 0,
+        },
+        "proposals": lambda k: {
+            "name": f"Services {2020 + k}",
+            "kind": rng.choice(["proposal", "engagement_letter"]),
+            "status": rng.choice(["sent", "viewed", "signed", "draft"]),
+        },
+    }
+    for key, body in bodies.items():
+        section = SECTIONS[key]
+        for k in range(n):
+            item_id = activity.create_item(ctx, account_id, section, section.create.model_validate(body(k)), None)
+            if key == "chats":
+                for author, text in (
+                    ("client", "Hi! I uploaded the documents you asked for."),
+                    ("firm", "Thanks, we will review them this week."),
+                ):
+                    activity.add_message(
+                        ctx, account_id, item_id, MessageCreate.model_validate({"body": text, "author": author})
+                    )
+    activity.add_credit(ctx, account_id, Decimal(rng.choice([0, 150, 500, 2500]) or 50), "Retainer", None)

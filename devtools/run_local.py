@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -15,12 +16,15 @@ from urllib.parse import urlparse
 from chalicelib.cli import use_stage
 from chalicelib.config import settings
 from chalicelib.demo import seed
-from chalicelib.repo.schema import ensure_table
+from chalicelib.repo.schema import ensure_table, schema_matches
 from chalicelib.repo.table import Table
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering
+from devtools.stream_poller import StreamPoller, table_stream_arn
 
 DATA_DIR = ROOT / ".data" / "dynamodb"
 LOG_DIR = ROOT / ".data" / "logs"
+CHECKPOINTS = ROOT / ".data" / "stream-checkpoints.json"
+FAILED_RECORDS = LOG_DIR / "stream-failed-records.jsonl"
 API_PORT = 8000
 
 
@@ -41,7 +45,14 @@ def main() -> int:
     with (LOG_DIR / "dynamodb-local.log").open("ab") as log, DynamoDBLocal(port=port, data_dir=DATA_DIR, log=log):
         print(f"DynamoDB Local on http://localhost:{port} (data in {DATA_DIR.relative_to(ROOT)}/)")
         table = Table.from_settings()
-        ensure_table(table.client, table.name)
+        if not ensure_table(table.client, table.name) and not schema_matches(table.client, table.name):
+            print("The local table was made by an older version of Dossier: recreating it with demo data.")
+            CHECKPOINTS.unlink(missing_ok=True)
+            table.client.delete_table(TableName=table.name)
+            ensure_table(table.client, table.name)
+        stop = threading.Event()
+        poller = _start_poller(table, stop)
+        print("Demo data (created on the first run, in about half a minute)...")
         _print_welcome(seed(table))
         server = subprocess.Popen(
             [
@@ -59,6 +70,8 @@ def main() -> int:
         try:
             return server.wait()
         except KeyboardInterrupt:
+            stop.set()
+            poller.join(timeout=10)
             server.terminate()
             try:
                 server.wait(timeout=10)
@@ -68,14 +81,50 @@ def main() -> int:
             return 0
 
 
+def _start_poller(table: Table, stop: threading.Event) -> threading.Thread:
+    """The stream projection, as Lambda would run it in AWS (chalice local does not)."""
+    import boto3
+
+    from app import project_overview
+
+    s = settings()
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=s.dynamodb_endpoint,
+        region_name=s.region,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+    def give_up(record: dict[str, Any]) -> None:
+        with FAILED_RECORDS.open("a") as out:
+            out.write(json.dumps(record, default=str) + "\n")
+
+    poller = StreamPoller(
+        streams,
+        table_stream_arn(table.client, table.name),
+        project_overview,
+        region=s.region,
+        checkpoint_file=CHECKPOINTS,
+        on_give_up=give_up,
+    )
+    thread = threading.Thread(target=poller.run, args=(stop,), name="stream-poller", daemon=True)
+    thread.start()
+    print(f"Stream poller running (checkpoints in {CHECKPOINTS.relative_to(ROOT)})")
+    return thread
+
+
 def _print_welcome(demo: dict[str, Any]) -> None:
     members = demo["members"]
     print(f"\nDemo firm {demo['firm_id']}. Bearer tokens (valid 12 h; new ones: python -m chalicelib.cli token):")
     for m in members:
         print(f"  {m['role']:<8} {m['name']:<15} rights={json.dumps(m['rights'])}\n    {m['token']}")
     print("\nTry:")
+    print(f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" "http://localhost:{API_PORT}/accounts?limit=5"')
+    print("  # the Overview tab of the first account:")
     print(
-        f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" "http://localhost:{API_PORT}/accounts?limit=5"\n'
+        f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" '
+        f'"http://localhost:{API_PORT}/accounts/{demo["first_account_id"]}/overview"\n'
     )
 
 

@@ -36,3 +36,19 @@ def ensure_table(client: Any, table_name: str) -> bool:
     client.create_table(**create_table_args(table_name))
     client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     return True
+
+
+def _index_keys(indexes: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {i["IndexName"]: i["KeySchema"] for i in indexes or []}
+
+
+def schema_matches(client: Any, table_name: str) -> bool:
+    """Whether an existing table has the keys and indexes the template defines
+    (a local table made by an older version may not)."""
+    wanted = create_table_args(table_name)
+    found = client.describe_table(TableName=table_name)["Table"]
+    return (
+        found["KeySchema"] == wanted["KeySchema"]
+        and _index_keys(found.get("GlobalSecondaryIndexes")) == _index_keys(wanted["GlobalSecondaryIndexes"])
+        and _index_keys(found.get("LocalSecondaryIndexes")) == _index_keys(wanted["LocalSecondaryIndexes"])
+    )

@@ -1,0 +1,146 @@
+"""What both benchmarks share: counting a client's DynamoDB requests and the
+capacity they consume, item sizes, and latency statistics."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+READ_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+
+
+@dataclass
+class Usage:
+    """Requests and consumed capacity seen on one client while metered.
+
+    ``by_index`` splits the units by where they were spent (``table``, or an
+    index name), as DynamoDB reports with ``ReturnConsumedCapacity=INDEXES``.
+    """
+
+    requests: Counter[str] = field(default_factory=Counter)
+    rru: float = 0.0
+    wru: float = 0.0
+    rru_by_op: Counter[str] = field(default_factory=Counter)
+    wru_by_index: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+    def add(self, operation: str, consumed: Any) -> None:
+        entries = consumed if isinstance(consumed, list) else [consumed] if consumed else []
+        with self._lock:
+            self.requests[operation] += 1
+            for entry in entries:
+                units = float(entry.get("CapacityUnits", 0))
+                if operation in READ_OPERATIONS:
+                    self.rru += units
+                    self.rru_by_op[operation] += units
+                    continue
+                self.wru += units
+                self.wru_by_index["table"] += float(entry.get("Table", {}).get("CapacityUnits", 0))
+                for index, used in entry.get("LocalSecondaryIndexes", {}).items():
+                    self.wru_by_index[index] += float(used.get("CapacityUnits", 0))
+                for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
+                    self.wru_by_index[index] += float(used.get("CapacityUnits", 0))
+
+    def requests_text(self) -> str:
+        """e.g. ``3 (Query 1, GetItem 2)``."""
+        parts = ", ".join(f"{op} {n}" for op, n in sorted(self.requests.items()))
+        return f"{self.total_requests} ({parts})" if parts else "0"
+
+
+@contextmanager
+def metered(client: Any) -> Iterator[Usage]:
+    """Count the requests ``client`` (a boto3 DynamoDB client) makes, and the
+    capacity they consume (asked for, per index, on every call that can report it)."""
+    usage = Usage()
+
+    def ask(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if "ReturnConsumedCapacity" in model.input_shape.members:
+            params["ReturnConsumedCapacity"] = "INDEXES"
+
+    def add(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        usage.add(model.name, parsed.get("ConsumedCapacity"))
+
+    events = client.meta.events
+    events.register("provide-client-params.dynamodb", ask)
+    events.register("after-call.dynamodb", add)
+    try:
+        yield usage
+    finally:
+        events.unregister("provide-client-params.dynamodb", ask)
+        events.unregister("after-call.dynamodb", add)
+
+
+# --- item sizes -------------------------------------------------------------------------
+
+
+def _number_bytes(raw: str) -> int:
+    digits = str(Decimal(raw)).lstrip("-").replace(".", "").lstrip("0").rstrip("0") or "0"
+    return 1 + math.ceil(len(digits) / 2)
+
+
+def value_bytes(value: Mapping[str, Any]) -> int:
+    """The size DynamoDB bills for one attribute value (wire format), by the
+    documented rules: strings and binaries by length, numbers about one byte
+    per two significant digits plus one, lists and maps 3 bytes plus one byte
+    per element (and the keys of a map)."""
+    (kind, inner), *_ = value.items()
+    if kind == "S":
+        return len(str(inner).encode())
+    if kind == "B":
+        return len(inner)
+    if kind == "N":
+        return _number_bytes(str(inner))
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(s.encode()) for s in inner)
+    if kind == "NS":
+        return sum(_number_bytes(n) for n in inner)
+    if kind == "BS":
+        return sum(len(b) for b in inner)
+    if kind == "L":
+        return 3 + sum(value_bytes(v) + 1 for v in inner)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + value_bytes(v) + 1 for k, v in inner.items())
+    raise ValueError(f"unknown attribute type {kind}")
+
+
+def item_bytes(item: Mapping[str, Mapping[str, Any]]) -> int:
+    """An item's billed size: attribute names plus values."""
+    return sum(len(name.encode()) + value_bytes(value) for name, value in item.items())
+
+
+# --- latency -------------------------------------------------------------------------------
+
+
+def interleaved(candidates: Sequence[Callable[[], object]], rounds: int) -> list[list[float]]:
+    """Seconds per call of each candidate, run alternately (the order rotates
+    every round), so machine noise and warm-up hit all of them alike."""
+    samples: list[list[float]] = [[] for _ in candidates]
+    for r in range(rounds):
+        for offset in range(len(candidates)):
+            i = (r + offset) % len(candidates)
+            start = time.perf_counter()
+            candidates[i]()
+            samples[i].append(time.perf_counter() - start)
+    return samples
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def p90_ms(samples: Sequence[float]) -> float:
+    return statistics.quantiles(samples, n=10, method="inclusive")[-1] * 1000
