@@ -1,0 +1,45 @@
+"""What ``chalice package --merge-template infra/template.json`` merges into the
+stream function: Chalice's decorator cannot set these mapping settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from chalicelib.repo.schema import TEMPLATE
+
+
+def _resources() -> dict[str, Any]:
+    resources: dict[str, Any] = json.loads(TEMPLATE.read_text())["Resources"]
+    return resources
+
+
+def test_the_stream_mapping_reports_partial_failures_retries_finitely_and_keeps_failures() -> None:
+    from app import app
+
+    # Chalice names the SAM function after the handler and nests the event source under it.
+    assert "project_overview" in app.handler_map
+    mapping = _resources()["ProjectOverview"]["Properties"]["Events"]["ProjectOverviewDynamodbEventSource"]
+    props = mapping["Properties"]
+    assert props["Stream"] == {"Fn::GetAtt": ["DossierTable", "StreamArn"]}
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert 0 < props["MaximumRetryAttempts"] <= 10
+    assert 0 < props["MaximumRecordAgeInSeconds"] <= 24 * 3600
+    destination = props["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == {"Fn::GetAtt": ["OverviewFailures", "Arn"]}
+    assert _resources()["OverviewFailures"]["Type"] == "AWS::SQS::Queue"
+
+
+def test_the_table_has_the_stream_and_the_indexes_the_projection_reads() -> None:
+    table = _resources()["DossierTable"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert {i["IndexName"] for i in table["LocalSecondaryIndexes"]} == {"LSI1", "LSI2", "LSI3"}
+
+
+def test_the_functions_may_read_the_stream_and_report_failures() -> None:
+    policy = json.loads((Path(TEMPLATE).parents[1] / ".chalice" / "policy.json").read_text())
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "sqs:SendMessage"} <= actions
