@@ -77,6 +77,7 @@ def _status(call: Call, section: Section, params: dict[str, str]) -> str | None:
 
 def _register(section: Section) -> None:
     key = section.key
+    noun = key.replace("_", " ")
     base = f"/accounts/{{account_id}}/{key}"
     one = f"{base}/{{item_id}}"
     query = ("limit", "cursor", "status") if section.statuses else ("limit", "cursor")
@@ -123,7 +124,7 @@ def _register(section: Section) -> None:
         bp,
         base,
         "GET",
-        summary=f"Show all {section.title.lower()}: newest first (by {section.time_field}), paged{status_note}.",
+        summary=f"Show all {noun}: newest first (by {section.time_field}), paged{status_note}.",
         response=list[section.out],  # type: ignore[name-defined]
         query=query,
         errors=(404,),
@@ -132,25 +133,23 @@ def _register(section: Section) -> None:
         bp,
         base,
         "POST",
-        summary=f"Record a new item in {section.title.lower()} (any member who may open the account).",
+        summary=f"Record a new item in {noun} (any member who may open the account).",
         status=201,
         request=section.create,
         response=section.out,
         errors=ITEM_ERRORS,
     )(named("create", create))
-    endpoint(bp, one, "GET", summary=f"One item of {section.title.lower()}.", response=section.out, errors=(404,))(
-        named("get", get)
-    )
+    endpoint(bp, one, "GET", summary=f"One item of {noun}.", response=section.out, errors=(404,))(named("get", get))
     endpoint(
         bp,
         one,
         "PATCH",
-        summary=f"Change an item of {section.title.lower()}; absent fields are kept.",
+        summary=f"Change an item of {noun}; absent fields are kept.",
         request=section.patch,
         response=section.out,
         errors=ITEM_ERRORS,
     )(named("patch", patch))
-    endpoint(bp, one, "DELETE", summary=f"Delete an item of {section.title.lower()}.", status=204, errors=ITEM_ERRORS)(
+    endpoint(bp, one, "DELETE", summary=f"Delete an item of {noun}.", status=204, errors=ITEM_ERRORS)(
         named("delete", delete)
     )
 
