@@ -77,6 +77,9 @@ def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
         return []
     entity = image.get("entity")
     if entity == keys.ITEM:
+        if record.event_name == "REMOVE" and image["section"] == "chats":
+            # A deleted chat's messages go with it (retried like any record if this fails).
+            repo.delete_messages(image["firm_id"], image["account_id"], image["id"])
         return [Target(image["firm_id"], image["account_id"], image["section"])]
     if entity == keys.PIPELINE and new is not None and old is not None:
         if _pipeline_names(new) == _pipeline_names(old):

@@ -171,6 +171,13 @@ class ActivityRepo:
             ]
         )
 
+    def delete_messages(self, firm_id: str, account_id: str, chat_id: str) -> int:
+        rows = self.table.query_all(
+            pk=keys.account_pk(firm_id, account_id), sk_prefix=keys.chat_messages_prefix(chat_id), consistent=True
+        )
+        self.table.delete_many([keys.Key(r["PK"], r["SK"]) for r in rows])
+        return len(rows)
+
     def messages(
         self, firm_id: str, account_id: str, chat_id: str, *, limit: int, start_key: Mapping[str, Any] | None
     ) -> Page:

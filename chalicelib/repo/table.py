@@ -127,6 +127,7 @@ Op = Put | Update | Delete | Check
 
 MAX_TRANSACTION_ITEMS = 100
 MAX_BATCH_GET = 100
+MAX_BATCH_WRITE = 25
 
 
 def _with_condition(
@@ -329,6 +330,17 @@ class Table:
             if page.last_key is None:
                 return items
             start = page.last_key
+
+    def delete_many(self, keys: Sequence[Key]) -> None:
+        """Delete ``keys`` (not atomically: for clean-up that may be retried)."""
+        for start in range(0, len(keys), MAX_BATCH_WRITE):
+            pending: dict[str, Any] = {
+                self.name: [
+                    {"DeleteRequest": {"Key": to_wire(k.as_dict())}} for k in keys[start : start + MAX_BATCH_WRITE]
+                ]
+            }
+            while pending:
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
     def write(self, ops: Sequence[Op], *, token: str | None = None) -> None:
         """Apply ``ops`` atomically: one request, all or nothing.
