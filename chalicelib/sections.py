@@ -597,20 +597,22 @@ def _invoice_rules(item: Item, change: Change) -> list[FieldError]:
     return errors
 
 
+def _stamp_outcome(item: Item, change: Change, field_name: str) -> None:
+    """When a pending request was answered (approved, signed, ...); cleared if it is pending again."""
+    if item["status"] == "pending":
+        item.pop(field_name, None)
+    elif change.old is None or change.old["status"] != item["status"]:
+        item[field_name] = change.now
+
+
 def _approval(item: Item, change: Change) -> None:
     item.setdefault("requested_at", change.now)
-    if item["status"] != "pending" and (change.old is None or change.old["status"] != item["status"]):
-        item["decided_at"] = change.now
-    elif item["status"] == "pending":
-        item.pop("decided_at", None)
+    _stamp_outcome(item, change, "decided_at")
 
 
 def _signature(item: Item, change: Change) -> None:
     item.setdefault("sent_at", change.now)
-    if item["status"] != "pending" and (change.old is None or change.old["status"] != item["status"]):
-        item["completed_at"] = change.now
-    elif item["status"] == "pending":
-        item.pop("completed_at", None)
+    _stamp_outcome(item, change, "completed_at")
 
 
 def _organizer(item: Item, change: Change) -> None:
