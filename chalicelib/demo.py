@@ -308,6 +308,6 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
                     ("firm", "Thanks, we will review them this week."),
                 ):
                     activity.add_message(
-                        ctx, account_id, item_id, MessageCreate.model_validate({"body": text, "author": author})
+                        ctx, account_id, item_id, MessageCreate.model_validate({"body": text, "author": author}), None
                     )
     activity.add_credit(ctx, account_id, Decimal(rng.choice([0, 150, 500, 2500]) or 50), "Retainer", None)

@@ -204,7 +204,7 @@ def list_messages(call: Call) -> Response:
 )
 def add_message(call: Call) -> Response:
     account_id, chat_id = call.id("account_id"), call.id("item_id")
-    out = activity.add_message(call.ctx, account_id, chat_id, call.body(MessageCreate))
+    out = activity.add_message(call.ctx, account_id, chat_id, call.body(MessageCreate), call.idempotency())
     return reply(out, status=201, location=f"/accounts/{account_id}/chats/{chat_id}/messages")
 
 

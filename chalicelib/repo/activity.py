@@ -162,14 +162,18 @@ class ActivityRepo:
 
     # --- chats ---------------------------------------------------------------------------
 
-    def add_message(self, chat: Item, expected_version: int, message: Item) -> None:
+    def add_message(self, chat: Item, expected_version: int, message: Item, idem: Op | None) -> None:
         """The message and the chat's new last-message fields, in one transaction."""
         self.table.write(
             [
+                *([idem] if idem else []),
                 Put(message, ITEM_ABSENT),
                 Put(chat, ITEM_EXISTS & version_is(expected_version), on_fail=STALE),
             ]
         )
+
+    def message(self, firm_id: str, account_id: str, chat_id: str, message_id: str) -> Item | None:
+        return self.table.get(keys.chat_message(firm_id, account_id, chat_id, message_id), consistent=True)
 
     def delete_messages(self, firm_id: str, account_id: str, chat_id: str) -> int:
         rows = self.table.query_all(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -255,9 +256,10 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
 # --- chats: messages --------------------------------------------------------------------
 
 
-def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate) -> Item:
+def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, idem: Idempotency | None) -> Item:
     """The message and the chat's last-message fields change together; a
-    concurrent message on the same chat is retried, not refused."""
+    concurrent message on the same chat is retried, not refused; a retried
+    request with the same Idempotency-Key answers the first message."""
     section = SECTIONS["chats"]
     _open(ctx, account_id, for_write=True)
     me = ctx.member
@@ -285,10 +287,17 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate) ->
             "version": version + 1,
             "updated_at": now,
         }
+        chat_record = item_record(ctx.firm_id, account_id, "chats", updated)
         try:
-            ctx.activity.add_message(item_record(ctx.firm_id, account_id, "chats", updated), version, message)
+            add = partial(ctx.activity.add_message, chat_record, version, message)
+            stored_id = idempotent_create(ctx, idem, message_id, add)
         except PreconditionFailedError:
             continue
+        if stored_id != message_id:
+            replayed = ctx.activity.message(ctx.firm_id, account_id, chat_id, stored_id)
+            if replayed is None:
+                raise NotFoundError("The message of this Idempotency-Key is gone.")
+            message = replayed
         return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",)))
     raise ConflictError("The chat is busy; retry the message.")
 

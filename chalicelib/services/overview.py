@@ -9,7 +9,9 @@ Recomputing reads the section's current candidates with a consistent Query
 rather than patching the stored five, so duplicates, replays and out-of-order
 delivery cannot leave a wrong overview; and the write is conditioned on the
 revision it was computed against, so of two concurrent recomputes the one
-that read older data cannot overwrite the newer result.
+that read older data cannot overwrite the newer result; and after a write it
+reads the source again, since a recompute that found nothing to change does
+not bump the revision.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from chalicelib.services.context import Ctx
 READ_TIME_FIELDS: Final = frozenset({"payable_with_credit"})
 # Member references that summaries show (tasks' assignee, notes' author, time entries' member).
 SUMMARY_MEMBER_FIELDS: Final = ("assignee_id", "author_id", "member_id")
-RECOMPUTE_ATTEMPTS: Final = 5
+RECOMPUTE_ATTEMPTS: Final = 6
 
 # The caller's rights and the overview are read concurrently: two requests,
 # one round trip of latency.
@@ -101,13 +103,19 @@ def encode(section: Section, candidates: list[Item], names_source: ActivityRepo,
 
 
 def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: str) -> bool:
-    """Bring one overview item up to date; True when it was written."""
+    """Bring one overview item up to date; True when it was written.
+
+    After writing, it checks once more against the source: a concurrent
+    recompute that found the old overview already right wrote nothing (so did
+    not bump the revision) while this one may have computed from older data.
+    """
     section = SECTIONS[section_key]
+    wrote = False
     for _ in range(RECOMPUTE_ATTEMPTS):
         current = repo.overview_item(firm_id, account_id, section_key)
         candidates = repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)
         if current is None and not candidates:
-            return False
+            return wrote
         fields, rows = encode(section, candidates, repo, firm_id)
         has_more = len(candidates) > OVERVIEW_SIZE
         if current is not None and (current.get("f"), current.get("s"), current.get("has_more")) == (
@@ -115,7 +123,7 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
             rows,
             has_more,
         ):
-            return False  # a duplicate or replayed record: nothing to write
+            return wrote  # up to date (for a duplicate or replayed record: nothing written)
         rev = int(current["rev"]) if current is not None else None
         record = {
             **keys.overview(firm_id, account_id, section_key).as_dict(),
@@ -127,6 +135,5 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
             "rev": (rev or 0) + 1,
             "at": now_iso(),
         }
-        if repo.put_overview(record, rev):
-            return True
+        wrote = repo.put_overview(record, rev) or wrote
     raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.")
