@@ -7,7 +7,7 @@ import math
 import statistics
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,8 +28,8 @@ class Usage:
     requests: Counter[str] = field(default_factory=Counter)
     rru: float = 0.0
     wru: float = 0.0
-    rru_by_op: Counter[str] = field(default_factory=Counter)
-    wru_by_index: Counter[str] = field(default_factory=Counter)
+    rru_by_op: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    wru_by_index: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
