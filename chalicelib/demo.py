@@ -301,7 +301,7 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
     for key, body in bodies.items():
         section = SECTIONS[key]
         for k in range(n):
-            item_id = activity.create_item(ctx, account_id, section, section.create.model_validate(body(k)), None)
+            item_id = activity.create_item(ctx, account_id, section, section.create.model_validate(body(k)), None)["id"]
             if key == "chats":
                 for author, text in (
                     ("client", "Hi! I uploaded the documents you asked for."),

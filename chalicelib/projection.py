@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.table import from_wire
+from chalicelib.sections import SECTIONS
 from chalicelib.services import overview
 
 log = logging.getLogger("dossier.projection")
@@ -57,16 +58,20 @@ def _pipeline_names(image: Mapping[str, Any] | None) -> Any:
     return image.get("name"), tuple((s["id"], s["name"]) for s in image.get("stages", []))
 
 
-# The only attributes the projection reads. Decoding just these also keeps a
-# record readable when another attribute is odd: DynamoDB Local's stream, read
-# through botocore, returns an empty map as ``{}`` without its type.
-_ATTRIBUTES = ("entity", "firm_id", "account_id", "section", "id", "name", "stages")
-
-
 def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stream image decoded with boto3's TypeDeserializer. An attribute that
+    does not decode is left out: DynamoDB Local's stream, read through
+    botocore, returns an empty map as ``{}`` without its type, and the
+    projection never reads maps."""
     if not raw:
         return None
-    return from_wire({k: raw[k] for k in _ATTRIBUTES if k in raw})
+    decoded: dict[str, Any] = {}
+    for name, value in raw.items():
+        try:
+            decoded.update(from_wire({name: value}))
+        except (TypeError, ValueError):
+            continue
+    return decoded
 
 
 def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
@@ -80,6 +85,9 @@ def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
         if record.event_name == "REMOVE" and image["section"] == "chats":
             # A deleted chat's messages go with it (retried like any record if this fails).
             repo.delete_messages(image["firm_id"], image["account_id"], image["id"])
+        section = SECTIONS[image["section"]]
+        if overview.shown(section, old) == overview.shown(section, new):
+            return []  # it did not count before and does not now, or its summary is unchanged
         return [Target(image["firm_id"], image["account_id"], image["section"])]
     if entity == keys.PIPELINE and new is not None and old is not None:
         if _pipeline_names(new) == _pipeline_names(old):

@@ -16,10 +16,10 @@ from urllib.parse import urlparse
 from chalicelib.cli import use_stage
 from chalicelib.config import settings
 from chalicelib.demo import seed
-from chalicelib.repo.schema import ensure_table, schema_matches
+from chalicelib.repo.schema import TEMPLATE, ensure_table, schema_matches
 from chalicelib.repo.table import Table
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering
-from devtools.stream_poller import StreamPoller, table_stream_arn
+from devtools.stream_poller import StreamPoller, mapping_filters, table_stream_arn
 
 DATA_DIR = ROOT / ".data" / "dynamodb"
 LOG_DIR = ROOT / ".data" / "logs"
@@ -106,6 +106,7 @@ def _start_poller(table: Table, stop: threading.Event) -> threading.Thread:
         project_overview,
         region=s.region,
         checkpoint_file=CHECKPOINTS,
+        filters=mapping_filters(TEMPLATE),
         on_give_up=give_up,
     )
     thread = threading.Thread(target=poller.run, args=(stop,), name="stream-poller", daemon=True)

@@ -57,6 +57,25 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[
     }
 
 
+def _matches(value: Any, pattern: Any) -> bool:
+    """Lambda's event-filter matching, for the subset the mapping uses: nested
+    keys, and lists of accepted values at the leaves."""
+    if isinstance(pattern, list):
+        return value in pattern
+    if not isinstance(pattern, dict) or not isinstance(value, dict):
+        return False
+    return all(_matches(value.get(key), sub) for key, sub in pattern.items())
+
+
+def mapping_filters(template: Path) -> list[dict[str, Any]]:
+    """The FilterCriteria of the stream mapping in ``infra/template.json``, so
+    the poller delivers what Lambda would."""
+    resources = json.loads(template.read_text())["Resources"]
+    mapping = resources["ProjectOverview"]["Properties"]["Events"]["ProjectOverviewDynamodbEventSource"]
+    filters = mapping["Properties"].get("FilterCriteria", {}).get("Filters", [])
+    return [json.loads(f["Pattern"]) for f in filters]
+
+
 @dataclass
 class LambdaContext:
     """The few attributes handlers commonly read from Lambda's context."""
@@ -78,6 +97,7 @@ class StreamPoller:
     max_retries: int = 5
     region: str = "us-east-1"
     checkpoint_file: Path | None = None
+    filters: list[dict[str, Any]] = field(default_factory=list)
     on_give_up: Callable[[dict[str, Any]], None] | None = None
     checkpoints: dict[str, str] = field(default_factory=dict)
     finished: set[str] = field(default_factory=set)
@@ -200,7 +220,11 @@ class StreamPoller:
                 return total
         raise RuntimeError("the stream did not drain")
 
-    def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+    def _deliver(self, shard_id: str, all_records: list[dict[str, Any]]) -> None:
+        records = [r for r in all_records if self._wanted(r)]
+        if not records:
+            self._advance(shard_id, all_records[-1])  # filtered out, like the mapping's FilterCriteria
+            return
         event = {"Records": [lambda_record(r, self.stream_arn, self.region) for r in records]}
         try:
             result = self.handler(event, LambdaContext())
@@ -211,12 +235,15 @@ class StreamPoller:
         failures = (result or {}).get("batchItemFailures", []) if isinstance(result, dict) else []
         failed = {f["itemIdentifier"] for f in failures}
         if not failed:
-            self._advance(shard_id, records[-1])
+            self._advance(shard_id, all_records[-1])
             return
         first = next((i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed), 0)
         if first > 0:
             self._advance(shard_id, records[first - 1])
         self._retry_or_skip(shard_id, records, first)
+
+    def _wanted(self, record: dict[str, Any]) -> bool:
+        return not self.filters or any(_matches(record, f) for f in self.filters)
 
     def _advance(self, shard_id: str, record: dict[str, Any]) -> None:
         self.checkpoints[shard_id] = record["dynamodb"]["SequenceNumber"]

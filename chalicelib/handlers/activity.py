@@ -101,9 +101,9 @@ def _register(section: Section) -> None:
     def create(call: Call) -> Response:
         account_id = call.id("account_id")
         body = call.body(section.create)
-        item_id = activity.create_item(call.ctx, account_id, section, body, call.idempotency())
-        out = activity.get_item(call.ctx, account_id, section, item_id)
-        return reply(out, status=201, version=out["version"], location=f"/accounts/{account_id}/{key}/{item_id}")
+        out = activity.create_item(call.ctx, account_id, section, body, call.idempotency())
+        location = f"/accounts/{account_id}/{key}/{out['id']}"
+        return reply(out, status=201, version=out["version"], location=location)
 
     def get(call: Call) -> Response:
         out = activity.get_item(call.ctx, call.id("account_id"), section, call.id("item_id"))

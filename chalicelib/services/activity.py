@@ -190,13 +190,18 @@ def _validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: 
     return item_record(ctx.firm_id, account_id, section.key, item)
 
 
-def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, idem: Idempotency | None) -> str:
+def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, idem: Idempotency | None) -> Item:
+    """The new item as the API shows it (answered from what was written; a
+    replayed Idempotency-Key answers the item it first created)."""
     account = _open(ctx, account_id, for_write=True)
     now, me = now_iso(), ctx.member
     item = body.model_dump(exclude_none=True)
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
     record = _validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
-    return idempotent_create(ctx, idem, item["id"], lambda op: ctx.activity.create(record, [op] if op else []))
+    stored_id = idempotent_create(ctx, idem, item["id"], lambda op: ctx.activity.create(record, [op] if op else []))
+    if stored_id != item["id"]:
+        return get_item(ctx, account_id, section, stored_id)
+    return _one(ctx, section, record, account)
 
 
 def patch_item(

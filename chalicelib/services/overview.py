@@ -28,7 +28,7 @@ from chalicelib.ids import now_iso
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.records import Account, Member
-from chalicelib.sections import OVERVIEW_SIZE, SECTIONS, Item, Section, payable_with_credit
+from chalicelib.sections import OVERVIEW_SIZE, SECTIONS, Item, Names, Section, payable_with_credit
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
 
@@ -102,6 +102,19 @@ def encode(section: Section, candidates: list[Item], names_source: ActivityRepo,
     return ",".join(fields), json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=_json_default)
 
 
+def _signature(candidates: list[Item]) -> list[tuple[Any, ...]]:
+    return [(c["SK"], c.get("version"), c.get("LSI2SK")) for c in candidates]
+
+
+def shown(section: Section, image: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
+    """What an item image contributes to its section's overview: its place
+    (the sparse index key) and its summary, or None when it does not count."""
+    if image is None or "LSI2SK" not in image:
+        return None
+    view = item_view(section, image, Names())
+    return image["LSI2SK"], [view.get(f) for f in stored_fields(section)]
+
+
 def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: str) -> bool:
     """Bring one overview item up to date; True when it was written.
 
@@ -135,5 +148,9 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
             "rev": (rev or 0) + 1,
             "at": now_iso(),
         }
-        wrote = repo.put_overview(record, rev) or wrote
+        if not repo.put_overview(record, rev):
+            continue  # another recompute wrote first: start again from what it left
+        wrote = True
+        if _signature(repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)) == _signature(candidates):
+            return True
     raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.")

@@ -8,8 +8,9 @@ from typing import Any
 import boto3
 
 from chalicelib.config import settings
+from chalicelib.repo.schema import TEMPLATE
 from chalicelib.repo.table import Table
-from devtools.stream_poller import Handler, StreamPoller, table_stream_arn
+from devtools.stream_poller import Handler, StreamPoller, mapping_filters, table_stream_arn
 
 
 def streams_client() -> Any:
@@ -29,6 +30,7 @@ def poller(table: Table, handler: Handler | None = None, **kwargs: Any) -> Strea
         from app import project_overview
 
         handler = project_overview
+    kwargs.setdefault("filters", mapping_filters(TEMPLATE))
     p = StreamPoller(streams_client(), table_stream_arn(table.client, table.name), handler, **kwargs)
     p.skip_to_end()
     return p

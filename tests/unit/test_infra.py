@@ -43,3 +43,26 @@ def test_the_functions_may_read_the_stream_and_report_failures() -> None:
     policy = json.loads((Path(TEMPLATE).parents[1] / ".chalice" / "policy.json").read_text())
     actions = {a for s in policy["Statement"] for a in s["Action"]}
     assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "sqs:SendMessage"} <= actions
+
+
+def test_the_mapping_delivers_only_activity_items_and_pipelines_and_the_poller_agrees() -> None:
+    from devtools.stream_poller import _matches, mapping_filters
+
+    filters = mapping_filters(TEMPLATE)
+
+    def delivered(event_name: str, new: str | None, old: str | None) -> bool:
+        dynamodb: dict[str, Any] = {}
+        if new:
+            dynamodb["NewImage"] = {"entity": {"S": new}}
+        if old:
+            dynamodb["OldImage"] = {"entity": {"S": old}}
+        record = {"eventName": event_name, "dynamodb": dynamodb}
+        return any(_matches(record, f) for f in filters)
+
+    assert delivered("INSERT", "item", None)
+    assert delivered("MODIFY", "item", "item")
+    assert delivered("REMOVE", None, "item")
+    assert delivered("MODIFY", "pipeline", "pipeline")
+    for entity in ("overview", "account", "chat_message", "credit", "member", "contact"):
+        assert not delivered("MODIFY", entity, entity)
+        assert not delivered("REMOVE", None, entity)
