@@ -17,6 +17,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from chalicelib.currencies import known_currency
 from chalicelib.errors import FieldError
 from chalicelib.models import EmailAddress, Id, InputModel, MemberRef, Name, OutputModel, PatchModel
 
@@ -52,7 +53,7 @@ Timestamp = Annotated[
 ]
 Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)]
 Money = Annotated[str, StringConstraints(pattern=r"^\d{1,9}(\.\d{1,2})?$")]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]

@@ -165,9 +165,10 @@ for _section in SECTIONS.values():
     bp,
     "/accounts/{account_id}/documents/{item_id}/view",
     "POST",
-    summary="A firm member opened the document: it loses its New label, for the whole firm.",
+    summary="A firm member opened the document: it loses its New label, for the whole firm "
+    "(also on an archived account: opening a document is reading it).",
     response=DocumentOut,
-    errors=(404, 409),
+    errors=(404,),
 )
 def view_document(call: Call) -> Response:
     out = activity.view_document(call.ctx, call.id("account_id"), call.id("item_id"))

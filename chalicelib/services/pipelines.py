@@ -45,9 +45,10 @@ def _load(ctx: Ctx, pipeline_id: str) -> Item:
 def list_pipelines(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[PipelineOut], str | None]:
     _ = ctx.member
     scope = f"pipelines|{ctx.firm_id}"
-    page = ctx.activity.pipelines(ctx.firm_id, limit=limit, start_key=decode_cursor(scope, cursor) if cursor else None)
-    last = page.last_key
-    return [pipeline_out(r) for r in page.items], encode_cursor(scope, last) if last else None
+    start = decode_cursor(scope, cursor) if cursor else None
+    rows = ctx.activity.pipelines(ctx.firm_id, limit=limit + 1, start_key=start).items
+    last = {k: rows[limit - 1][k] for k in ("PK", "SK")} if len(rows) > limit else None
+    return [pipeline_out(r) for r in rows[:limit]], encode_cursor(scope, last) if last else None
 
 
 def get_pipeline(ctx: Ctx, pipeline_id: str) -> PipelineOut:
