@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, Final
 
@@ -27,7 +26,7 @@ from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.ids import now_iso
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
-from chalicelib.repo.records import Account, Member
+from chalicelib.repo.records import Account
 from chalicelib.sections import OVERVIEW_SIZE, SECTIONS, Item, Names, Section, payable_with_credit
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
@@ -37,10 +36,6 @@ READ_TIME_FIELDS: Final = frozenset({"payable_with_credit"})
 # Member references that summaries show (tasks' assignee, notes' author, time entries' member).
 SUMMARY_MEMBER_FIELDS: Final = ("assignee_id", "author_id", "member_id")
 RECOMPUTE_ATTEMPTS: Final = 6
-
-# The caller's rights and the overview are read concurrently: two requests,
-# one round trip of latency.
-_readers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="overview")
 
 
 def stored_fields(section: Section) -> list[str]:
@@ -62,11 +57,14 @@ def _summaries(section: Section, record: Mapping[str, Any] | None, account: Acco
 
 
 def read(ctx: Ctx, account_id: str) -> Item:
-    """The header and all thirteen sections: one Query (plus the caller's
-    rights, read at the same time)."""
-    member = _readers.submit(lambda: ctx.member)
+    """The header and all thirteen sections with one Query.
+
+    A member on the account's team may open it whatever their role and
+    rights, and the account item (in the same Query) names the team, so for
+    them that Query is the whole request. Anyone else is checked against
+    their member item (read consistently: a revoked right applies at once).
+    """
     rows = ctx.activity.read_overview(ctx.firm_id, account_id)
-    me: Member = member.result()
     account: Account | None = None
     stored: dict[str, Item] = {}
     for row in rows:
@@ -74,7 +72,11 @@ def read(ctx: Ctx, account_id: str) -> Item:
             account = Account.from_item(row)
         elif row["entity"] == keys.OVERVIEW:
             stored[row["section"]] = row
-    if account is None or not access.may_open(me, account.team_member_ids):
+    if account is None:
+        _ = ctx.member  # still authenticate, then answer like any invisible account
+        raise NotFoundError("Account not found.")
+    team = account.team_member_ids
+    if ctx.claims.member_id not in team and not access.may_open(ctx.member, team):
         raise NotFoundError("Account not found.")
     out: Item = {"account": {"id": account.id, "name": account.name, "photo_url": account.photo_url}}
     for key, section in SECTIONS.items():
