@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     table.add_parser("create", help="create the table from infra/template.json unless it exists")
 
     sub.add_parser("seed", help="create the demo firm unless it exists; prints its members and tokens")
+
+    overview = sub.add_parser("overview", help="the stream-kept overview").add_subparsers(dest="action", required=True)
+    rebuild = overview.add_parser("rebuild", help="recompute the overview of one account or of every account of a firm")
+    rebuild.add_argument("--firm", required=True)
+    rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
     return parser
 
 
@@ -121,6 +126,22 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "table":
             created = ensure_table(table.client, settings().table_name)
             _print({"table": settings().table_name, "created": created})
+        elif args.command == "overview":
+            from chalicelib.repo import keys
+            from chalicelib.repo.accounts import AccountRepo
+            from chalicelib.repo.activity import ActivityRepo
+            from chalicelib.services.overview import rebuild
+
+            accounts = AccountRepo(table)
+            ids = (
+                [args.account]
+                if args.account
+                else sorted(
+                    accounts.list_all_ids(keys.accounts_list(args.firm))
+                    | accounts.list_all_ids(keys.accounts_list(args.firm, archived=True))
+                )
+            )
+            _print({"accounts": len(ids), "written": rebuild(ActivityRepo(table), args.firm, ids)})
         elif args.command == "seed":
             from chalicelib.demo import seed
 

@@ -17,7 +17,7 @@ not bump the revision.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
@@ -156,3 +156,10 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
         if _signature(repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)) == _signature(candidates):
             return True
     raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.")
+
+
+def rebuild(repo: ActivityRepo, firm_id: str, account_ids: Iterable[str]) -> int:
+    """Recompute every section of the given accounts (after records were given
+    up on and sent to the on-failure queue, or after a change of summaries);
+    the number of overview items written."""
+    return sum(recompute(repo, firm_id, a, key) for a in account_ids for key in SECTIONS)
