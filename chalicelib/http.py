@@ -172,14 +172,12 @@ class Call:
 # --- replies ----------------------------------------------------------------------
 
 
-def _dump(body: Any) -> Any:
-    if isinstance(body, BaseModel):
-        return body.model_dump(mode="json")
-    if isinstance(body, list):
-        return [_dump(b) for b in body]
-    if isinstance(body, dict):
-        return {k: _dump(v) for k, v in body.items()}
-    return body
+def _model_json(value: Any) -> Any:
+    # Called by json.dumps only for what it cannot encode itself (models), so
+    # plain bodies such as the overview are encoded without a Python walk.
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def reply(body: Any = None, *, status: int = 200, version: int | None = None, location: str | None = None) -> Response:
@@ -190,7 +188,7 @@ def reply(body: Any = None, *, status: int = 200, version: int | None = None, lo
         headers["Location"] = location
     if status == 204:
         return Response(body="", status_code=204, headers={k: v for k, v in headers.items() if k != "Content-Type"})
-    return Response(body=json.dumps(_dump(body)), status_code=status, headers=headers)
+    return Response(body=json.dumps(body, default=_model_json), status_code=status, headers=headers)
 
 
 # --- routes and their documentation ---------------------------------------------------

@@ -23,7 +23,6 @@ from typing import Any, Final
 
 from chalicelib import access
 from chalicelib.errors import ConflictError, NotFoundError
-from chalicelib.ids import now_iso
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.records import Account
@@ -71,7 +70,7 @@ def read(ctx: Ctx, account_id: str) -> Item:
         if row["entity"] == keys.ACCOUNT:
             account = Account.from_item(row)
         elif row["entity"] == keys.OVERVIEW:
-            stored[row["section"]] = row
+            stored[row["SK"].removeprefix(keys.OVERVIEW_PREFIX)] = row
     if account is None:
         _ = ctx.member  # still authenticate, then answer like any invisible account
         raise NotFoundError("Account not found.")
@@ -142,13 +141,12 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
         rev = int(current["rev"]) if current is not None else None
         record = {
             **keys.overview(firm_id, account_id, section_key).as_dict(),
+            # Lean on purpose: every byte is read by each overview (the section is in the key).
             "entity": keys.OVERVIEW,
-            "section": section_key,
             "f": fields,
             "s": rows,
             "has_more": has_more,
             "rev": (rev or 0) + 1,
-            "at": now_iso(),
         }
         if not repo.put_overview(record, rev):
             continue  # another recompute wrote first: start again from what it left
