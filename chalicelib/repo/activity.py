@@ -43,6 +43,22 @@ INTERNAL = frozenset(
     {"PK", "SK", "entity", "firm_id", "section", "LSI1SK", "LSI2SK", "LSI3SK", "GSI1PK", "GSI1SK", "expires_at"}
 )
 
+# What the Overview tab reads of its items: the overview items' rows, and the
+# account's header, team (who may open it) and credit (payable_with_credit).
+OVERVIEW_READ = (
+    "SK",
+    "entity",
+    "f",
+    "s",
+    "has_more",
+    "id",
+    "name",
+    "photo_url",
+    "team_member_ids",
+    "credit_balance",
+    "currency",
+)
+
 NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.")
 INVOICE_NOT_UNPAID = ConflictError("The invoice is no longer unpaid (paid, voided or changed meanwhile).")
 
@@ -153,7 +169,9 @@ class ActivityRepo:
         """The account's details and its thirteen overview items: one Query,
         eventually consistent (``OVERVIEW#`` .. ``PROFILE`` sorts them together)."""
         return self.table.query_all(
-            pk=keys.account_pk(firm_id, account_id), sk_between=(keys.OVERVIEW_PREFIX, keys.ACCOUNT_SK)
+            pk=keys.account_pk(firm_id, account_id),
+            sk_between=(keys.OVERVIEW_PREFIX, keys.ACCOUNT_SK),
+            attributes=OVERVIEW_READ,
         )
 
     def accounts_with_current_jobs(self, firm_id: str, pipeline_id: str) -> set[str]:

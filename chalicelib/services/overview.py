@@ -25,7 +25,6 @@ from chalicelib import access
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
-from chalicelib.repo.records import Account
 from chalicelib.sections import OVERVIEW_SIZE, SECTIONS, Item, Names, Section, payable_with_credit
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
@@ -44,14 +43,14 @@ def stored_fields(section: Section) -> list[str]:
 # --- the read ------------------------------------------------------------------------------
 
 
-def _summaries(section: Section, record: Mapping[str, Any] | None, account: Account) -> Item:
+def _summaries(section: Section, record: Mapping[str, Any] | None, credit: Decimal, currency: str) -> Item:
     if record is None:
         return {"items": [], "has_more": False}
     fields = str(record["f"]).split(",")
     items = [dict(zip(fields, row, strict=True)) for row in json.loads(record["s"])]
     if section.key == "invoices":
         for summary in items:
-            summary["payable_with_credit"] = payable_with_credit(summary, account.credit_balance, account.currency)
+            summary["payable_with_credit"] = payable_with_credit(summary, credit, currency)
     return {"items": items, "has_more": bool(record["has_more"])}
 
 
@@ -64,22 +63,23 @@ def read(ctx: Ctx, account_id: str) -> Item:
     their member item (read consistently: a revoked right applies at once).
     """
     rows = ctx.activity.read_overview(ctx.firm_id, account_id)
-    account: Account | None = None
+    account: Item | None = None
     stored: dict[str, Item] = {}
     for row in rows:
         if row["entity"] == keys.ACCOUNT:
-            account = Account.from_item(row)
+            account = row
         elif row["entity"] == keys.OVERVIEW:
             stored[row["SK"].removeprefix(keys.OVERVIEW_PREFIX)] = row
     if account is None:
         _ = ctx.member  # still authenticate, then answer like any invisible account
         raise NotFoundError("Account not found.")
-    team = account.team_member_ids
+    team = list(account.get("team_member_ids") or [])
     if ctx.claims.member_id not in team and not access.may_open(ctx.member, team):
         raise NotFoundError("Account not found.")
-    out: Item = {"account": {"id": account.id, "name": account.name, "photo_url": account.photo_url}}
+    credit, currency = Decimal(account.get("credit_balance", 0)), str(account.get("currency", "USD"))
+    out: Item = {"account": {"id": account["id"], "name": account["name"], "photo_url": account.get("photo_url")}}
     for key, section in SECTIONS.items():
-        out[key] = _summaries(section, stored.get(key), account)
+        out[key] = _summaries(section, stored.get(key), credit, currency)
     return out
 
 
