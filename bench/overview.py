@@ -347,6 +347,19 @@ def _check_projected(overview: dict[str, Any]) -> None:
     assert overview["chats"]["items"][0]["last_author"] == "firm", overview["chats"]
 
 
+def _raw_get(api: Api, path: str) -> Callable[[], Any]:
+    """The endpoint without the test helper's parsing of the response body
+    (the bare Query is not charged for a client's work either)."""
+    headers = {"Authorization": f"Bearer {api.token}"}
+
+    def run() -> Any:
+        response = api.client.http.get(path, headers=headers)
+        assert response.status_code == 200
+        return response.body
+
+    return run
+
+
 def _read_table(table: Table, seed: Seeded) -> list[str]:
     path = f"{seed.base}/overview"
     owner = seed.api
@@ -363,7 +376,7 @@ def _read_table(table: Table, seed: Seeded) -> list[str]:
         pair()
     with metered(table.client) as naive_use:
         naive()
-    candidates = [lambda: team.get(path), lambda: owner.get(path), bare, pair, naive]
+    candidates = [_raw_get(team, path), _raw_get(owner, path), bare, pair, naive]
     interleaved(candidates, 10)  # warm-up
     team_t, owner_t, bare_t, pair_t, naive_t = interleaved(candidates, ROUNDS)
     lines = [
