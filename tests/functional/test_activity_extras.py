@@ -8,8 +8,6 @@ Every test runs on moto and on DynamoDB Local (the ``table`` fixture).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +16,7 @@ from chalice.test import Client
 
 from chalicelib.ids import new_id
 from chalicelib.repo.table import Table
-from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
+from tests.support.api import Api, Reply, TestFirm, ids, make_firm, nothing_written, snapshot
 from tests.support.factories import create_account, created
 from tests.support.problems import assert_problem
 
@@ -59,18 +57,6 @@ def env(api: Api, client: Client, firm: TestFirm) -> Env:
     member_id, token = firm.add_member(name=MEMBER_NAME)
     account = create_account(api, "Acme Ltd", team=[member_id])
     return Env(api, client, firm, account["id"], member_id, Api(client, token))
-
-
-@contextmanager
-def nothing_written(table: Table) -> Iterator[None]:
-    """Every request in the block is refused (asserted inside) and none of them writes."""
-    before = snapshot(table)
-    yield
-    assert snapshot(table) == before, "a refused request must not write anything"
-
-
-def ids(items: list[Body]) -> list[str]:
-    return [i["id"] for i in items]
 
 
 def ok(reply: Reply, status: int = 200) -> Body:

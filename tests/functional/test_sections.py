@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +22,7 @@ from chalice.test import Client
 from chalicelib.ids import new_id
 from chalicelib.repo.table import Table
 from chalicelib.sections import SECTIONS
-from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
+from tests.support.api import Api, Reply, TestFirm, ids, make_firm, nothing_written, snapshot
 from tests.support.factories import create_account, created
 from tests.support.problems import assert_problem
 
@@ -464,18 +463,6 @@ def assert_common(env: Env, section: str, item: Body, *, version: int) -> None:
     assert item["version"] == version
     assert STAMP.match(item["created_at"]) and STAMP.match(item["updated_at"]), item
     assert item["created_by"] == {"id": env.firm.owner_id, "name": OWNER_NAME}
-
-
-@contextmanager
-def nothing_written(table: Table) -> Iterator[None]:
-    """Every request in the block is refused (asserted inside) and none of them writes."""
-    before = snapshot(table)
-    yield
-    assert snapshot(table) == before, "a refused request must not write anything"
-
-
-def ids(items: list[Body]) -> list[str]:
-    return [i["id"] for i in items]
 
 
 def listed(api: Api, path: str) -> Reply:

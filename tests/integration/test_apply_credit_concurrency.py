@@ -8,22 +8,21 @@ thread-safe), each with its own context, as the HTTP layer makes one per request
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from chalicelib.auth import Claims
-from chalicelib.errors import ConflictError, DossierError
+from chalicelib.errors import ConflictError
 from chalicelib.models import AccountCreate
 from chalicelib.repo.table import Table
 from chalicelib.sections import SECTIONS, InvoiceCreate
 from chalicelib.services import accounts, activity
 from chalicelib.services.context import Ctx
 from tests.support.api import TestFirm, make_firm
+from tests.support.race import race
 
 pytestmark = pytest.mark.integration
 
@@ -33,34 +32,6 @@ INVOICES = SECTIONS["invoices"]
 
 def _ctx(firm: TestFirm, table: Table) -> Ctx:
     return Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
-
-
-def _race(task: Callable[[int], object]) -> tuple[Counter[int], list[DossierError]]:
-    """Run ``task(i)`` in PARALLEL threads released together; count the
-    statuses the API would answer (200 for success) and keep the errors."""
-    barrier = threading.Barrier(PARALLEL)
-    statuses: list[int] = []
-    errors: list[DossierError] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            task(i)
-            status = 200
-        except DossierError as exc:
-            status = exc.status
-            with lock:
-                errors.append(exc)
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PARALLEL)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Counter(statuses), errors
 
 
 def _account_with_credit(table: Table, credit: str) -> tuple[TestFirm, str]:
@@ -93,8 +64,8 @@ def test_credit_for_one_invoice_pays_exactly_one_of_many(local_table: Table) -> 
     invoice_ids = [_invoice(firm, local_table, account_id, f"INV-{i}", "100.00") for i in range(PARALLEL)]
 
     # WHEN ten requests pay a different invoice each from the credit, at once
-    statuses, errors = _race(
-        lambda i: activity.apply_credit(_ctx(firm, local_table), account_id, invoice_ids[i]),
+    statuses, errors = race(
+        lambda i: activity.apply_credit(_ctx(firm, local_table), account_id, invoice_ids[i]), PARALLEL
     )
 
     # THEN exactly one was paid; the others were refused with 409
@@ -123,7 +94,7 @@ def test_one_invoice_paid_by_many_requests_is_paid_once(local_table: Table) -> N
     invoice_id = _invoice(firm, local_table, account_id, "INV-1", "100.00")
 
     # WHEN ten requests pay it from the credit at once
-    statuses, errors = _race(lambda i: activity.apply_credit(_ctx(firm, local_table), account_id, invoice_id))
+    statuses, errors = race(lambda i: activity.apply_credit(_ctx(firm, local_table), account_id, invoice_id), PARALLEL)
 
     # THEN it was paid once: the balance went down once and the ledger has one payment
     assert statuses == Counter({200: 1, 409: PARALLEL - 1}), statuses

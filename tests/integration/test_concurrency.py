@@ -3,48 +3,19 @@ checked on DynamoDB Local (moto does not run requests concurrently)."""
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from collections.abc import Callable
-
 import pytest
 
 from chalicelib.auth import Claims
-from chalicelib.errors import DossierError
 from chalicelib.models import AccountCreate, EmailAdd
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, contacts, links
 from chalicelib.services.context import Ctx
 from tests.support.api import TestFirm, make_firm
+from tests.support.race import race
 
 pytestmark = pytest.mark.integration
 
 PARALLEL = 20
-
-
-def _race(task: Callable[[int], object]) -> Counter[int]:
-    """Run ``task(i)`` for 20 threads released at once; count HTTP statuses
-    the way the API would answer (201/204 success, the error's status otherwise)."""
-    barrier = threading.Barrier(PARALLEL)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            task(i)
-            status = 200
-        except DossierError as exc:
-            status = exc.status
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PARALLEL)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Counter(statuses)
 
 
 def _ctx(firm: TestFirm, table: Table) -> Ctx:
@@ -76,7 +47,7 @@ def test_parallel_unlinks_leave_exactly_one_contact(local_table: Table) -> None:
     contact_ids = _contact_ids(firm, local_table, account_id)
 
     # WHEN 20 requests unlink them at once, half each contact
-    statuses = _race(lambda i: links.unlink(_ctx(firm, local_table), account_id, contact_ids[i % 2], None))
+    statuses, _ = race(lambda i: links.unlink(_ctx(firm, local_table), account_id, contact_ids[i % 2], None), PARALLEL)
 
     # THEN exactly one unlink succeeded and one contact is left
     assert statuses[200] == 1, statuses
@@ -97,7 +68,7 @@ def test_parallel_adds_of_one_address_yield_one_success(local_table: Table) -> N
         address = "Shared@Example.com" if i % 2 else "shared@example.COM"
         return contacts.add_email(_ctx(firm, local_table), contact_ids[i % 4], EmailAdd(address=address), None)
 
-    statuses = _race(add)
+    statuses, _ = race(add, PARALLEL)
 
     # THEN exactly one add succeeded and exactly one contact holds the address
     assert statuses[200] == 1, statuses

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,3 +119,15 @@ def snapshot(table: Table) -> list[dict[str, Any]]:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     return sorted(items, key=lambda i: (i["PK"], i["SK"]))
+
+
+@contextmanager
+def nothing_written(table: Table) -> Iterator[None]:
+    """Every request in the block is refused (asserted inside) and none of them writes."""
+    before = snapshot(table)
+    yield
+    assert snapshot(table) == before, "a refused request must not write anything"
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [i["id"] for i in items]
