@@ -219,6 +219,10 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
     now = datetime.now(UTC).replace(microsecond=0)
     stages = {p: [s.id for s in pipelines.get_pipeline(ctx, p).stages] for p in flows}
 
+    def status(k: int, counted: list[str], others: list[str]) -> str:
+        """The newest five count for the overview (so it is full); older ones vary."""
+        return rng.choice(counted) if k >= n - 5 else rng.choice(counted + others)
+
     def ago(k: int) -> str:
         return (
             (now - timedelta(days=3 * (n - k) + rng.randint(0, 2), hours=rng.randint(0, 9)))
@@ -229,12 +233,12 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
     bodies: dict[str, Any] = {
         "documents": lambda k: {
             "name": rng.choice(_DOCS),
-            "uploaded_by": rng.choice(["client", "client", "firm"]),
+            "uploaded_by": status(k, ["client"], ["firm"]),
             "uploaded_at": ago(k),
         },
         "tasks": lambda k: {
             "title": rng.choice(_TASKS),
-            "status": rng.choice(["planned", "in_progress", "done"]),
+            "status": status(k, ["planned", "in_progress"], ["done"]),
             "due_date": ago(k)[:10],
             "assignee_id": rng.choice(member_ids),
         },
@@ -253,7 +257,7 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
                 "name": f"{rng.choice(['1040', 'Bookkeeping', 'Payroll'])} {2020 + k}",
                 "pipeline_id": p,
                 "stage_id": rng.choice(stages[p]),
-                "status": rng.choice(["active", "active", "completed"]),
+                "status": status(k, ["active"], ["completed"]),
             }
         )(rng.choice(flows)),
         "chats": lambda k: {"subject": rng.choice(_SUBJECTS)},
@@ -262,12 +266,12 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
             "amount": f"{rng.randint(90, 2400)}.00",
             "due_date": ago(k + 2)[:10],
             "issued_at": ago(k),
-            "status": rng.choice(["unpaid", "unpaid", "paid"]),
+            "status": status(k, ["unpaid"], ["paid"]),
         },
         "approvals": lambda k: {
             "document_name": f"Tax return {2019 + k}",
             "requested_at": ago(k),
-            "status": rng.choice(["pending", "pending", "approved"]),
+            "status": status(k, ["pending"], ["approved"]),
         },
         "signatures": lambda k: {
             "document_name": f"Form 8879 ({2019 + k})",
@@ -295,7 +299,7 @@ def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str]
         "proposals": lambda k: {
             "name": f"Services {2020 + k}",
             "kind": rng.choice(["proposal", "engagement_letter"]),
-            "status": rng.choice(["sent", "viewed", "signed", "draft"]),
+            "status": status(k, ["sent", "viewed", "signed"], ["draft"]),
         },
     }
     for key, body in bodies.items():

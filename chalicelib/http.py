@@ -139,7 +139,7 @@ class Call:
         raw = params.get("limit")
         if raw is None:
             return DEFAULT_LIMIT
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
             raise BadRequestError(
                 f"limit must be an integer from 1 to {MAX_LIMIT}.", [FieldError(("query", "limit"), "out of range")]
             )

@@ -428,7 +428,7 @@ class PipelineOut(OutputModel):
 
 
 class CreditCreate(InputModel):
-    amount: Annotated[str, StringConstraints(pattern=r"^\d{1,9}(\.\d{1,2})?$")] = Field(
+    amount: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")] = Field(
         description="Decimal string in the account's currency, more than zero."
     )
     note: Description = ""

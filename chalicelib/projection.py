@@ -3,7 +3,8 @@ overview items.
 
 Each record names what it may have changed: an activity item changes its own
 (account, section); a renamed pipeline changes the jobs section of every
-account with a current job in it. Targets are deduplicated within a batch
+account with a current job in it; a renamed member, the sections whose
+summaries name them. Targets are deduplicated within a batch
 (every record of the batch was written before the batch was delivered, so one
 recompute covers them all), then recomputed from the table.
 
@@ -89,6 +90,11 @@ def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
         if overview.shown(section, old) == overview.shown(section, new):
             return []  # it did not count before and does not now, or its summary is unchanged
         return [Target(image["firm_id"], image["account_id"], image["section"])]
+    if entity == keys.MEMBER and new is not None and old is not None:
+        if new.get("name") == old.get("name"):
+            return []
+        firm_id = new["firm_id"]
+        return [Target(firm_id, a, s) for a, s in sorted(repo.sections_showing_member(firm_id, new["id"]))]
     if entity == keys.PIPELINE and new is not None and old is not None:
         if _pipeline_names(new) == _pipeline_names(old):
             return []

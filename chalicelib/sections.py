@@ -33,9 +33,10 @@ def _utc_timestamp(value: str) -> str:
         raise ValueError("not an ISO 8601 timestamp") from exc
     if parsed.tzinfo is None:
         raise ValueError("a timestamp needs a time zone, e.g. 2026-11-26T17:42:00Z")
-    if not 2000 <= parsed.year <= 2200:
+    utc = parsed.astimezone(UTC)
+    if not 2000 <= utc.year <= 2199:
         raise ValueError("year out of range")
-    return parsed.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return utc.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _calendar_day(value: str) -> str:
@@ -52,7 +53,7 @@ Timestamp = Annotated[
     str, StringConstraints(min_length=10, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}T"), AfterValidator(_utc_timestamp)
 ]
 Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)]
-Money = Annotated[str, StringConstraints(pattern=r"^\d{1,9}(\.\d{1,2})?$")]
+Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
@@ -645,6 +646,8 @@ def _proposal(item: Item, change: Change) -> None:
 def _proposal_rules(item: Item, change: Change) -> list[FieldError]:
     if change.old is not None and change.old["status"] != "draft" and item["status"] == "draft":
         return [FieldError(("body", "status"), "a proposal that was sent cannot become a draft again")]
+    if item["status"] == "draft" and item.get("sent_at") is not None:
+        return [FieldError(("body", "sent_at"), "a draft has not been sent")]
     return []
 
 
@@ -741,6 +744,8 @@ class Section:
     derive: Callable[[Item, Change], None] = _no_derivation
     rules: Callable[[Item, Change], list[FieldError]] = _no_rules
     computed: Callable[[Item, Names], Item] = _refs_none
+    # The item field holding the member whose name the overview summary shows.
+    shows_member: str | None = None
 
     @property
     def summary_fields(self) -> tuple[str, ...]:
@@ -779,6 +784,7 @@ SECTIONS: Final[dict[str, Section]] = {
             statuses=_statuses(TaskStatus),
             qualifies=lambda i: i["status"] in ("planned", "in_progress"),
             computed=_task_out,
+            shows_member="assignee_id",
         ),
         Section(
             "emails",
@@ -892,6 +898,7 @@ SECTIONS: Final[dict[str, Section]] = {
             in_overview="the latest 5",
             derive=_note,
             computed=_note_out,
+            shows_member="author_id",
         ),
         Section(
             "time_entries",
@@ -904,6 +911,7 @@ SECTIONS: Final[dict[str, Section]] = {
             in_overview="the latest 5 (by day worked)",
             derive=_time_entry,
             computed=_time_entry_out,
+            shows_member="member_id",
         ),
         Section(
             "proposals",

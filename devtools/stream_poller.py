@@ -34,6 +34,8 @@ log = logging.getLogger("dossier.poller")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 EMPTY_PAGES_FOLLOWED = 5
+DRAINED_AFTER_QUIET_PASSES = 3
+MAX_BACKOFF_SECONDS = 8.0
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
@@ -103,6 +105,8 @@ class StreamPoller:
     finished: set[str] = field(default_factory=set)
     _attempts: dict[str, int] = field(default_factory=dict)
     given_up: list[dict[str, Any]] = field(default_factory=list)
+    failed_pass: bool = False
+    _next: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.checkpoint_file and self.checkpoint_file.exists():
@@ -154,69 +158,79 @@ class StreamPoller:
 
     # --- one pass ----------------------------------------------------------------------
 
-    def _read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
-        """Records from ``iterator``; GetRecords may answer empty pages before
-        records further on, so follow a few. True when the shard has ended."""
-        current: str | None = iterator
+    def _read(self, shard_id: str, limit: int) -> tuple[list[dict[str, Any]], bool]:
+        """The next records of a shard, and whether the shard has ended.
+
+        GetRecords may answer empty pages before records further on, so a few
+        are followed per pass, and the position reached is kept for the next
+        pass (as Lambda keeps its iterator) instead of starting again from the
+        checkpoint."""
+        current = self._next.pop(shard_id, None) or self._iterator(shard_id)
         for _ in range(EMPTY_PAGES_FOLLOWED):
             if current is None:
                 return [], True
-            response = self.streams.get_records(ShardIterator=current, Limit=limit)
+            try:
+                response = self.streams.get_records(ShardIterator=current, Limit=limit)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ExpiredIteratorException":
+                    raise
+                current = self._iterator(shard_id)
+                continue
             records: list[dict[str, Any]] = response.get("Records", [])
-            if records:
-                return records, False
             following: str | None = response.get("NextShardIterator")
+            if records:
+                if following:
+                    self._next[shard_id] = following
+                return records, False
+            if following is None:
+                return [], True
             if following == current:
                 break
             current = following
-        return [], current is None
+        if current is not None:
+            self._next[shard_id] = current
+        return [], False
 
     def poll_once(self) -> int:
         """Deliver one batch from every shard that has records; the number of
-        records delivered (0 when the stream is drained)."""
+        records delivered (0 when nothing new was found)."""
         delivered = 0
+        self.failed_pass = False
         for shard in self._ready(self._shards()):
             shard_id = shard["ShardId"]
-            iterator = self._iterator(shard_id)
-            if iterator is None:
+            records, ended = self._read(shard_id, self.batch_size)
+            if ended:
                 self.finished.add(shard_id)
-                continue
-            records, ended = self._read(iterator, self.batch_size)
-            if not records:
-                if ended or "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
-                    self.finished.add(shard_id)
-                continue
-            delivered += len(records)
-            self._deliver(shard_id, records)
+            if records:
+                delivered += len(records)
+                self._deliver(shard_id, records)
         self._save()
         return delivered
 
     def skip_to_end(self) -> None:
         """Start after the records already in the stream (like a mapping created
         with LATEST): mark every current record as processed without delivering it."""
-        for _ in range(10_000):
+        quiet = 0
+        while quiet < DRAINED_AFTER_QUIET_PASSES:
             moved = False
             for shard in self._ready(self._shards()):
-                iterator = self._iterator(shard["ShardId"])
-                if iterator is None:
+                records, ended = self._read(shard["ShardId"], 1000)
+                if ended:
                     self.finished.add(shard["ShardId"])
-                    continue
-                records, ended = self._read(iterator, 1000)
                 if records:
                     self._advance(shard["ShardId"], records[-1])
                     moved = True
-                elif ended or "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
-                    self.finished.add(shard["ShardId"])
-            if not moved:
-                return
+            quiet = 0 if moved else quiet + 1
 
-    def drain(self, max_passes: int = 1000) -> int:
-        """Poll until the stream has nothing new; the number of records delivered."""
-        total = 0
+    def drain(self, max_passes: int = 10_000) -> int:
+        """Poll until the stream has nothing new (a few quiet passes in a row,
+        since empty pages can come before records); the number delivered."""
+        total, quiet = 0, 0
         for _ in range(max_passes):
             count = self.poll_once()
             total += count
-            if count == 0:
+            quiet = 0 if count or self.failed_pass else quiet + 1
+            if quiet >= DRAINED_AFTER_QUIET_PASSES:
                 return total
         raise RuntimeError("the stream did not drain")
 
@@ -250,6 +264,8 @@ class StreamPoller:
         self._attempts.pop(shard_id, None)
 
     def _retry_or_skip(self, shard_id: str, records: list[dict[str, Any]], first: int) -> None:
+        self._next.pop(shard_id, None)  # start again from the checkpoint
+        self.failed_pass = True
         attempts = self._attempts.get(shard_id, 0) + 1
         self._attempts[shard_id] = attempts
         if attempts <= self.max_retries:
@@ -269,13 +285,21 @@ class StreamPoller:
     # --- running ------------------------------------------------------------------------
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.25) -> None:
-        """Poll until ``stop`` is set, waiting ``idle_seconds`` when there is nothing new."""
+        """Poll until ``stop`` is set, waiting ``idle_seconds`` when there is
+        nothing new, and backing off (up to 8 s) while deliveries fail, so a
+        short outage does not use up the retries at once."""
+        backoff = idle_seconds
         while not stop.is_set():
             try:
                 busy = self.poll_once()
             except Exception:
                 log.exception("stream poll failed; retrying")
-                busy = 0
+                busy, self.failed_pass = 0, True
+            if self.failed_pass:
+                stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            backoff = idle_seconds
             if not busy:
                 stop.wait(idle_seconds)
 

@@ -22,7 +22,7 @@ from chalicelib.services import activity, overview
 
 bp = Blueprint(__name__)
 
-ITEM_ERRORS = (403, 404, 409, 412, 422)
+ITEM_ERRORS = (404, 409, 412, 422)
 
 
 # --- the overview --------------------------------------------------------------------
@@ -53,7 +53,7 @@ OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview
     "/accounts/{account_id}/overview",
     "GET",
     summary="The Overview tab: per section its latest five items that count ("
-    + "; ".join(f"{k}: {s.in_overview}" for k, s in SECTIONS.items())
+    + "; ".join(f"{k} ({s.title}): {s.in_overview}" for k, s in SECTIONS.items())
     + ") and has_more, plus the header. Kept by the table's change stream, so it follows a change within "
     "seconds; payable_with_credit is computed from the current credit when read.",
     response=OverviewOut,
@@ -201,7 +201,7 @@ def list_messages(call: Call) -> Response:
     status=201,
     request=MessageCreate,
     response=MessageOut,
-    errors=(404, 409),
+    errors=(404, 409, 422),
 )
 def add_message(call: Call) -> Response:
     account_id, chat_id = call.id("account_id"), call.id("item_id")

@@ -40,7 +40,21 @@ from chalicelib.sections import SECTIONS, Item
 
 # Attributes that exist for storage only; never part of a response.
 INTERNAL = frozenset(
-    {"PK", "SK", "entity", "firm_id", "section", "LSI1SK", "LSI2SK", "LSI3SK", "GSI1PK", "GSI1SK", "expires_at"}
+    {
+        "PK",
+        "SK",
+        "entity",
+        "firm_id",
+        "section",
+        "LSI1SK",
+        "LSI2SK",
+        "LSI3SK",
+        "GSI1PK",
+        "GSI1SK",
+        "GSI2PK",
+        "GSI2SK",
+        "expires_at",
+    }
 )
 
 # What the Overview tab reads of its items: the overview items' rows, and the
@@ -79,6 +93,10 @@ def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str
     )
     if definition.qualifies(record):
         record["LSI2SK"] = record["LSI1SK"]
+        shown = record.get(definition.shows_member or "")
+        if shown:
+            record["GSI2PK"] = keys.member_shown(firm_id, shown)
+            record["GSI2SK"] = f"{account_id}#{section}#{item_id}"
     if definition.statuses:
         record["LSI3SK"] = keys.item_status_key(section, record["status"], time, item_id)
     if section == "jobs" and record["status"] == "active":
@@ -177,6 +195,11 @@ class ActivityRepo:
     def accounts_with_current_jobs(self, firm_id: str, pipeline_id: str) -> set[str]:
         rows = self.table.query_all(pk=keys.pipeline_jobs(firm_id, pipeline_id), index=keys.INDEX_GSI1)
         return {row["account_id"] for row in rows}
+
+    def sections_showing_member(self, firm_id: str, member_id: str) -> set[tuple[str, str]]:
+        """(account, section) pairs whose overview candidates name the member."""
+        rows = self.table.query_all(pk=keys.member_shown(firm_id, member_id), index=keys.INDEX_GSI2)
+        return {(row["GSI2SK"].split("#")[0], row["GSI2SK"].split("#")[1]) for row in rows}
 
     # --- chats ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 INDEX_GSI1: Final = "GSI1"
+INDEX_GSI2: Final = "GSI2"  # keys only: which overview items show a member's name
 # Local secondary indexes of account partitions (consistent reads, same partition):
 INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")
 INDEX_CURRENT: Final = "LSI2"  # sparse: only items that qualify for the overview
@@ -154,6 +155,13 @@ def pipeline_jobs(firm_id: str, pipeline_id: str) -> str:
     """GSI1 partition of a pipeline's current jobs (across accounts), so a
     renamed pipeline can refresh the overviews that show it."""
     return f"FIRM#{firm_id}#PIPELINE#{pipeline_id}#JOBS"
+
+
+def member_shown(firm_id: str, member_id: str) -> str:
+    """GSI2 partition of the items whose overview summary names a member (a
+    task's assignee, a note's author, a time entry's member), so renaming the
+    member can refresh those overviews."""
+    return f"FIRM#{firm_id}#MEMBER#{member_id}#SHOWN"
 
 
 def contact_pk(firm_id: str, contact_id: str) -> str:

@@ -281,7 +281,7 @@ class Table:
     ) -> Page:
         # A global index has its own key attributes; a local one shares PK and
         # has its own sort key named after it (LSI1 -> LSI1SK).
-        pk_attr, sk_attr = ("GSI1PK", "GSI1SK") if index else ("PK", f"{lsi}SK" if lsi else "SK")
+        pk_attr, sk_attr = (f"{index}PK", f"{index}SK") if index else ("PK", f"{lsi}SK" if lsi else "SK")
         names = {"#pk": pk_attr}
         values: dict[str, Any] = {":pk": pk}
         expression = "#pk = :pk"

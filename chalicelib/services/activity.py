@@ -8,7 +8,7 @@ account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -31,7 +31,7 @@ from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
 from chalicelib.repo.activity import ActivityRepo, item_record, public
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Account
-from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.repo.table import Page, decode_cursor, encode_cursor
 from chalicelib.sections import (
     MEMBER_FIELDS,
     MEMBER_INPUT_FIELDS,
@@ -123,7 +123,22 @@ def get_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
     return _one(ctx, section, _load_item(ctx, account_id, section, item_id), account)
 
 
-def _page_of(rows: list[Item], limit: int, key_attrs: Sequence[str]) -> tuple[list[Item], dict[str, Any] | None]:
+def collect_page(
+    read: Callable[[Mapping[str, Any] | None, int], Page],
+    start: Mapping[str, Any] | None,
+    limit: int,
+    key_attrs: Sequence[str],
+) -> tuple[list[Item], dict[str, Any] | None]:
+    """One page of ``limit`` rows and the key to continue from (None on the
+    last page). Reads ``limit + 1`` rows so the last page needs no empty
+    follow-up, and keeps reading when DynamoDB stops early (at 1 MB)."""
+    rows: list[Item] = []
+    while True:
+        page = read(start, limit + 1 - len(rows))
+        rows.extend(page.items)
+        if len(rows) > limit or page.last_key is None:
+            break
+        start = page.last_key
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
@@ -138,9 +153,13 @@ def list_items(
     account = _open(ctx, account_id)
     scope = f"items|{ctx.firm_id}|{account_id}|{section.key}|{status}"
     start = decode_cursor(scope, cursor) if cursor else None
-    page = ctx.activity.page(ctx.firm_id, account_id, section.key, status=status, limit=limit + 1, start_key=start)
     lsi = keys.INDEX_BY_STATUS if status else keys.INDEX_BY_TIME
-    rows, last = _page_of(page.items, limit, ("PK", "SK", f"{lsi}SK"))
+    rows, last = collect_page(
+        lambda key, n: ctx.activity.page(ctx.firm_id, account_id, section.key, status=status, limit=n, start_key=key),
+        start,
+        limit,
+        ("PK", "SK", f"{lsi}SK"),
+    )
     names = names_for(ctx.activity, ctx.firm_id, rows, MEMBER_FIELDS)
     return Listed([_out(section, r, names, account) for r in rows], encode_cursor(scope, last) if last else None)
 
@@ -217,7 +236,8 @@ def patch_item(
             item.pop(name, None)
         else:
             item[name] = value
-    if section.key == "jobs" and "pipeline_id" in body.model_fields_set and "stage_id" not in body.model_fields_set:
+    moved = item.get("pipeline_id") != old.get("pipeline_id")
+    if section.key == "jobs" and moved and "stage_id" not in body.model_fields_set:
         raise UnprocessableError(
             "Moving a job to another pipeline needs its stage there.",
             [FieldError(("body", "stage_id"), "required with pipeline_id")],
@@ -247,14 +267,18 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
     section = SECTIONS["documents"]
     account = _open(ctx, account_id)
     doc = _load_item(ctx, account_id, section, item_id)
-    if doc.get("viewed_at") is None:
+    for _ in range(MESSAGE_RETRIES):
+        if doc.get("viewed_at") is not None:
+            break
         now, version = now_iso(), int(doc["version"])
         seen = {**doc, "viewed_at": now, "viewed_by": ctx.member.id, "version": version + 1, "updated_at": now}
         try:
             ctx.activity.replace(seen, version)
             doc = seen
         except PreconditionFailedError:
-            doc = _load_item(ctx, account_id, section, item_id)  # changed meanwhile (e.g. viewed by someone else)
+            doc = _load_item(ctx, account_id, section, item_id)  # changed meanwhile: look again
+    else:
+        raise ConflictError("The document is being changed; retry.")
     return _one(ctx, section, doc, account)
 
 
@@ -323,8 +347,12 @@ def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor
     _load_item(ctx, account_id, SECTIONS["chats"], chat_id)
     scope = f"messages|{ctx.firm_id}|{account_id}|{chat_id}"
     start = decode_cursor(scope, cursor) if cursor else None
-    page = ctx.activity.messages(ctx.firm_id, account_id, chat_id, limit=limit + 1, start_key=start)
-    rows, last = _page_of(page.items, limit, ("PK", "SK"))
+    rows, last = collect_page(
+        lambda key, n: ctx.activity.messages(ctx.firm_id, account_id, chat_id, limit=n, start_key=key),
+        start,
+        limit,
+        ("PK", "SK"),
+    )
     names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",))
     return Listed([message_out(r, names) for r in rows], encode_cursor(scope, last) if last else None)
 
@@ -393,8 +421,9 @@ def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -
     account = _open(ctx, account_id)
     scope = f"credits|{ctx.firm_id}|{account_id}"
     start = decode_cursor(scope, cursor) if cursor else None
-    page = ctx.activity.credits(ctx.firm_id, account_id, limit=limit + 1, start_key=start)
-    rows, last = _page_of(page.items, limit, ("PK", "SK"))
+    rows, last = collect_page(
+        lambda key, n: ctx.activity.credits(ctx.firm_id, account_id, limit=n, start_key=key), start, limit, ("PK", "SK")
+    )
     names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",))
     items = [credit_out(r, account.currency, names) for r in rows]
     return Listed(items, encode_cursor(scope, last) if last else None), account

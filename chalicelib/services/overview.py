@@ -31,8 +31,6 @@ from chalicelib.services.context import Ctx
 
 # Summary fields computed when the overview is read, not stored.
 READ_TIME_FIELDS: Final = frozenset({"payable_with_credit"})
-# Member references that summaries show (tasks' assignee, notes' author, time entries' member).
-SUMMARY_MEMBER_FIELDS: Final = ("assignee_id", "author_id", "member_id")
 RECOMPUTE_ATTEMPTS: Final = 6
 
 
@@ -95,7 +93,7 @@ def _json_default(value: Any) -> Any:
 def encode(section: Section, candidates: list[Item], names_source: ActivityRepo, firm_id: str) -> tuple[str, str]:
     fields = stored_fields(section)
     shown = candidates[:OVERVIEW_SIZE]
-    names = names_for(names_source, firm_id, shown, SUMMARY_MEMBER_FIELDS)
+    names = names_for(names_source, firm_id, shown, (section.shows_member,) if section.shows_member else ())
     rows = []
     for candidate in shown:
         view = item_view(section, candidate, names)

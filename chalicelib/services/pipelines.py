@@ -12,6 +12,7 @@ from chalicelib.models import PipelineCreate, PipelineOut, PipelinePatch, StageI
 from chalicelib.repo import keys
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.services.activity import collect_page
 from chalicelib.services.context import Ctx, idempotent_create
 
 Item = dict[str, Any]
@@ -46,9 +47,10 @@ def list_pipelines(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[Pi
     _ = ctx.member
     scope = f"pipelines|{ctx.firm_id}"
     start = decode_cursor(scope, cursor) if cursor else None
-    rows = ctx.activity.pipelines(ctx.firm_id, limit=limit + 1, start_key=start).items
-    last = {k: rows[limit - 1][k] for k in ("PK", "SK")} if len(rows) > limit else None
-    return [pipeline_out(r) for r in rows[:limit]], encode_cursor(scope, last) if last else None
+    rows, last = collect_page(
+        lambda key, n: ctx.activity.pipelines(ctx.firm_id, limit=n, start_key=key), start, limit, ("PK", "SK")
+    )
+    return [pipeline_out(r) for r in rows], encode_cursor(scope, last) if last else None
 
 
 def get_pipeline(ctx: Ctx, pipeline_id: str) -> PipelineOut:

@@ -962,11 +962,6 @@ def test_a_concurrent_rename_projection_cannot_bring_back_a_deleted_job(tenant: 
     assert_overview_matches_lists(api, account, ["jobs"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: renaming a member (PATCH /members/{id}) never refreshes the overview summaries "
-    "that name them (tasks' assignee, notes' author, time entries' member)",
-)
 def test_a_member_rename_shows_in_the_overview(tenant: Tenant) -> None:
     api = tenant.api
     account = new_account(api)["id"]

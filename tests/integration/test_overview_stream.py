@@ -145,7 +145,7 @@ def test_demo_data_fills_every_section_of_several_accounts(local_table: Table, r
     first = demo["first_account_id"]
     full = eventually(
         lambda: overview.read(ctx, first),
-        lambda o: all(len(o[k]["items"]) > 0 for k in SECTIONS),
+        lambda o: all(len(o[k]["items"]) == 5 for k in SECTIONS),
     )
     assert full["account"]["name"]
     assert sum(o["has_more"] for k, o in full.items() if k != "account") >= 5

@@ -45,7 +45,7 @@ def test_the_functions_may_read_the_stream_and_report_failures() -> None:
     assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "sqs:SendMessage"} <= actions
 
 
-def test_the_mapping_delivers_only_activity_items_and_pipelines_and_the_poller_agrees() -> None:
+def test_the_mapping_delivers_only_items_pipelines_and_members_and_the_poller_agrees() -> None:
     from devtools.stream_poller import _matches, mapping_filters
 
     filters = mapping_filters(TEMPLATE)
@@ -63,6 +63,7 @@ def test_the_mapping_delivers_only_activity_items_and_pipelines_and_the_poller_a
     assert delivered("MODIFY", "item", "item")
     assert delivered("REMOVE", None, "item")
     assert delivered("MODIFY", "pipeline", "pipeline")
-    for entity in ("overview", "account", "chat_message", "credit", "member", "contact"):
+    assert delivered("MODIFY", "member", "member")
+    for entity in ("overview", "account", "chat_message", "credit", "contact", "tag"):
         assert not delivered("MODIFY", entity, entity)
         assert not delivered("REMOVE", None, entity)
