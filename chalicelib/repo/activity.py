@@ -52,7 +52,6 @@ INTERNAL = frozenset(
         "GSI1PK",
         "GSI1SK",
         "GSI2PK",
-        "GSI2SK",
         "expires_at",
     }
 )
@@ -95,8 +94,8 @@ def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str
         record["LSI2SK"] = record["LSI1SK"]
         shown = record.get(definition.shows_member or "")
         if shown:
+            # Hash key only: the index returns the item's own keys, which name the account and section.
             record["GSI2PK"] = keys.member_shown(firm_id, shown)
-            record["GSI2SK"] = f"{account_id}#{section}#{item_id}"
     if definition.statuses:
         record["LSI3SK"] = keys.item_status_key(section, record["status"], time, item_id)
     if section == "jobs" and record["status"] == "active":
@@ -199,7 +198,7 @@ class ActivityRepo:
     def sections_showing_member(self, firm_id: str, member_id: str) -> set[tuple[str, str]]:
         """(account, section) pairs whose overview candidates name the member."""
         rows = self.table.query_all(pk=keys.member_shown(firm_id, member_id), index=keys.INDEX_GSI2)
-        return {(row["GSI2SK"].split("#")[0], row["GSI2SK"].split("#")[1]) for row in rows}
+        return {keys.item_place(row["PK"], row["SK"]) for row in rows}
 
     # --- chats ---------------------------------------------------------------------------
 

@@ -116,6 +116,11 @@ def item(firm_id: str, account_id: str, section: str, item_id: str) -> Key:
     return Key(account_pk(firm_id, account_id), f"{ITEM_PREFIX}{section}#{item_id}")
 
 
+def item_place(pk: str, sk: str) -> tuple[str, str]:
+    """(account id, section) of an item from its keys."""
+    return pk.rsplit("#ACCOUNT#", 1)[1], sk.removeprefix(ITEM_PREFIX).split("#", 1)[0]
+
+
 def item_time_key(section: str, time: str, item_id: str) -> str:
     """LSI sort key: a section's items ordered by their time, the id breaking ties."""
     return f"{section}#{time}#{item_id}"
@@ -161,7 +166,7 @@ def member_shown(firm_id: str, member_id: str) -> str:
     """GSI2 partition of the items whose overview summary names a member (a
     task's assignee, a note's author, a time entry's member), so renaming the
     member can refresh those overviews."""
-    return f"FIRM#{firm_id}#MEMBER#{member_id}#SHOWN"
+    return f"FIRM#{firm_id}#MEMBER#{member_id}"  # short: every byte is copied into each index entry
 
 
 def contact_pk(firm_id: str, contact_id: str) -> str:
