@@ -60,6 +60,7 @@ OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview
     errors=(404,),
 )
 def get_overview(call: Call) -> Response:
+    call.query(())  # no parameters: an unknown one is a 400, as on every route
     return reply(overview.read(call.ctx, call.id("account_id")))
 
 
