@@ -167,11 +167,12 @@ def _create(table: Table) -> None:
         )
     ]
     member_ids = [owner.id, *ids.values()]
+    stages = {p: [s.id for s in pipelines.get_pipeline(ctx, p).stages] for p in flows}
     for i, account_id in enumerate(account_ids):
         # A few accounts with every section full, some with a little activity, and new clients with none.
         count = 7 if i < FULL_ACCOUNTS else (1 + i % 3 if i < ACTIVE_ACCOUNTS else 0)
         if count:
-            _activity(ctx, account_id, flows, member_ids, rng, count)
+            _activity(ctx, account_id, stages, member_ids, rng, count)
     marker = {**DEMO_MARKER.as_dict(), "entity": "demo_marker", "firm_id": firm.id, "first_account_id": account_ids[0]}
     table.write([Put(marker, ITEM_ABSENT)])
 
@@ -214,10 +215,12 @@ _NOTES = [
 ]
 
 
-def _activity(ctx: Ctx, account_id: str, flows: list[str], member_ids: list[str], rng: random.Random, n: int) -> None:
+def _activity(
+    ctx: Ctx, account_id: str, stages: dict[str, list[str]], member_ids: list[str], rng: random.Random, n: int
+) -> None:
     """``n`` items per section, spread over the last months (newest last)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    stages = {p: [s.id for s in pipelines.get_pipeline(ctx, p).stages] for p in flows}
+    flows = list(stages)
 
     def status(k: int, counted: list[str], others: list[str]) -> str:
         """The newest five count for the overview (so it is full); older ones vary."""

@@ -9,7 +9,7 @@ validates its own fields (its models) and cross-field rules (``rules``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -710,6 +710,16 @@ def _note_out(item: Item, names: Names) -> Item:
 
 def _time_entry_out(item: Item, names: Names) -> Item:
     return {"member": names.member(item.get("member_id"))}
+
+
+# Fields computed from the account when an item is read, never stored: a
+# credit change shows at once on every unpaid invoice without rewriting any.
+READ_TIME_FIELDS: Final = frozenset({"payable_with_credit"})
+
+
+def add_read_time_fields(view: Item, wanted: Collection[str], credit_balance: Decimal, currency: str) -> None:
+    if "payable_with_credit" in wanted:
+        view["payable_with_credit"] = payable_with_credit(view, credit_balance, currency)
 
 
 def payable_with_credit(invoice: Mapping[str, Any], credit_balance: Decimal, currency: str) -> bool:

@@ -10,7 +10,7 @@ Invariants held by DynamoDB conditions (not by read-then-write):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.errors import ConflictError, DossierError, NotFoundError, UnprocessableError
@@ -206,6 +206,7 @@ class Batch:
     contacts: dict[str, Contact]
     emails: dict[str, Email]
     accounts: dict[str, AccountSummary]
+    pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)  # with their stages
 
 
 def read_batch(
@@ -217,6 +218,7 @@ def read_batch(
     contact_ids: Sequence[str] = (),
     email_addresses: Sequence[str] = (),
     account_ids: Sequence[str] = (),
+    pipeline_ids: Sequence[str] = (),
     consistent: bool = False,
 ) -> Batch:
     wanted = (
@@ -225,6 +227,7 @@ def read_batch(
         + [keys.contact(firm_id, c) for c in contact_ids]
         + [keys.email(firm_id, email_key(a)) for a in email_addresses]
         + [keys.account(firm_id, a) for a in account_ids]
+        + [keys.pipeline(firm_id, p) for p in pipeline_ids]
     )
     batch = Batch({}, {}, {}, {}, {})
     for item in table.batch_get(wanted, consistent=consistent):
@@ -239,4 +242,6 @@ def read_batch(
             batch.emails[email_key(item["address"])] = Email.from_item(item)
         elif entity == keys.ACCOUNT:
             batch.accounts[item["id"]] = AccountSummary.from_item(item)
+        elif entity == keys.PIPELINE:
+            batch.pipelines[item["id"]] = item
     return batch

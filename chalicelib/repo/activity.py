@@ -91,16 +91,17 @@ def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str
         LSI1SK=keys.item_time_key(section, time, item_id),
     )
     if definition.qualifies(record):
+        # While it counts for the overview, it can be found by the names its summary shows.
         record["LSI2SK"] = record["LSI1SK"]
         shown = record.get(definition.shows_member or "")
         if shown:
             # Hash key only: the index returns the item's own keys, which name the account and section.
             record["GSI2PK"] = keys.member_shown(firm_id, shown)
+        if record.get("pipeline_id"):
+            record["GSI1PK"] = keys.pipeline_jobs(firm_id, record["pipeline_id"])
+            record["GSI1SK"] = f"{account_id}#{item_id}"
     if definition.statuses:
         record["LSI3SK"] = keys.item_status_key(section, record["status"], time, item_id)
-    if section == "jobs" and record["status"] == "active":
-        record["GSI1PK"] = keys.pipeline_jobs(firm_id, record["pipeline_id"])
-        record["GSI1SK"] = f"{account_id}#{item_id}"
     return record
 
 
@@ -301,17 +302,3 @@ class ActivityRepo:
     def put_pipeline(self, record: Item, expected_version: int | None, idem: Op | None) -> None:
         condition = ITEM_ABSENT if expected_version is None else ITEM_EXISTS & version_is(expected_version)
         self.table.write([*([idem] if idem else []), Put(record, condition, on_fail=STALE)])
-
-    def names(
-        self, firm_id: str, member_ids: Sequence[str], pipeline_ids: Sequence[str]
-    ) -> tuple[dict[str, str], dict[str, Item]]:
-        """Member names and pipelines (with their stages) by id: one BatchGet."""
-        wanted = [keys.member(firm_id, m) for m in member_ids] + [keys.pipeline(firm_id, p) for p in pipeline_ids]
-        members: dict[str, str] = {}
-        pipelines: dict[str, Item] = {}
-        for row in self.table.batch_get(wanted, consistent=True) if wanted else []:
-            if row.get("entity") == keys.MEMBER:
-                members[row["id"]] = row["name"]
-            elif row.get("entity") == keys.PIPELINE:
-                pipelines[row["id"]] = row
-        return members, pipelines

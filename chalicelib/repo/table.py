@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -218,6 +218,37 @@ def _cursor_secret() -> bytes:
     # Cursors are signed so a client cannot forge a start key (e.g. into another
     # firm's partition); the table name keeps stages apart.
     return ("dossier-cursor:" + settings().table_name + ":" + (settings().jwt_secret or "")).encode()
+
+
+def paged(
+    read: Callable[[Mapping[str, Any] | None, int], Page],
+    *,
+    scope: str,
+    cursor: str | None,
+    limit: int,
+    key_attrs: Sequence[str],
+    keep: Callable[[Item], bool] | None = None,
+) -> tuple[list[Item], str | None]:
+    """One page of a list: ``limit`` rows (those ``keep`` accepts) and the
+    cursor to the next page, None on the last one.
+
+    ``read(start_key, wanted)`` reads one Query page. Asking for one row more
+    than the page shows tells whether another page exists, so the last page
+    needs no empty follow-up; reading goes on when DynamoDB stops early (at
+    1 MB, or when a filter drops rows). Every list pages this way.
+    """
+    start = decode_cursor(scope, cursor) if cursor else None
+    rows: list[Item] = []
+    while True:
+        page = read(start, limit + 1 - len(rows))
+        rows.extend(r for r in page.items if keep is None or keep(r))
+        if len(rows) > limit or page.last_key is None:
+            break
+        start = page.last_key
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(scope, {k: rows[-1][k] for k in key_attrs})
 
 
 # --- the table --------------------------------------------------------------

@@ -14,7 +14,7 @@ from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
-from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, decode_cursor, encode_cursor
+from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, paged
 from chalicelib.services import custom_fields
 from chalicelib.services.contacts import new_contact, visible_contacts
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
@@ -69,26 +69,16 @@ def list_accounts(
     combined: Condition | None = None
     for f in filters:
         combined = f if combined is None else combined & f
-    scope = f"accounts|{ctx.firm_id}|{me.id}|{list_pk}|{type_}|{tag}"
-    start = decode_cursor(scope, cursor) if cursor else None
-
-    rows: list[dict[str, Any]] = []
-    last_key: dict[str, Any] | None = None
-    while True:
-        page = ctx.accounts.list_page(
-            list_pk=list_pk,
-            start_key=start,
-            limit=limit + 1 if combined is None else max(limit * 4, 50),
-            filter_=combined,
-        )
-        rows.extend(page.items)
-        if len(rows) > limit or page.last_key is None:
-            break
-        start = page.last_key
-    if len(rows) > limit:
-        rows = rows[:limit]
-        tail = rows[-1]
-        last_key = {k: tail[k] for k in ("PK", "SK", "GSI1PK", "GSI1SK")}
+    # With a filter, DynamoDB drops rows after reading them: read wider pages.
+    rows, next_cursor = paged(
+        lambda key, n: ctx.accounts.list_page(
+            list_pk=list_pk, start_key=key, limit=n if combined is None else max(limit * 4, 50), filter_=combined
+        ),
+        scope=f"accounts|{ctx.firm_id}|{me.id}|{list_pk}|{type_}|{tag}",
+        cursor=cursor,
+        limit=limit,
+        key_attrs=("PK", "SK", "GSI1PK", "GSI1SK"),
+    )
     summaries = [AccountSummary.from_item(r) for r in rows]
     refs = read_batch(
         ctx.table,
@@ -97,7 +87,7 @@ def list_accounts(
         member_ids=dedupe([m for s in summaries for m in s.team_member_ids]),
     )
     items = [account_summary_out(s, refs.tags, refs.members) for s in summaries]
-    return Listed(items, encode_cursor(scope, last_key) if last_key else None)
+    return Listed(items, next_cursor)
 
 
 def info(ctx: Ctx, account_id: str) -> AccountOut:

@@ -8,7 +8,7 @@ account.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -27,11 +27,11 @@ from chalicelib.errors import (
 )
 from chalicelib.ids import new_id, now_iso
 from chalicelib.repo import keys
-from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
+from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.activity import ActivityRepo, item_record, public
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Account
-from chalicelib.repo.table import Page, decode_cursor, encode_cursor
+from chalicelib.repo.table import paged
 from chalicelib.sections import (
     MEMBER_FIELDS,
     MEMBER_INPUT_FIELDS,
@@ -41,15 +41,16 @@ from chalicelib.sections import (
     MessageCreate,
     Names,
     Section,
+    add_read_time_fields,
     excerpt,
     money_out,
-    payable_with_credit,
 )
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 
 ITEM_NOT_FOUND = "Item not found."
-MESSAGE_RETRIES = 4
+# Server-side retries of a write that lost a race with another (a message, a view).
+WRITE_RETRIES = 4
 
 
 @dataclass(slots=True)
@@ -64,14 +65,15 @@ class Listed:
 def names_for(
     repo: ActivityRepo, firm_id: str, items: Iterable[Mapping[str, Any]], member_fields: Sequence[str]
 ) -> Names:
-    """Names of the members and pipelines that ``items`` refer to: one BatchGet."""
+    """Names of the members and pipelines that ``items`` refer to: one BatchGet
+    (strongly consistent, so a just-renamed pipeline shows its new name)."""
     rows = list(items)
     member_ids = dedupe([str(r[f]) for r in rows for f in member_fields if r.get(f)])
     pipeline_ids = dedupe([str(r["pipeline_id"]) for r in rows if r.get("pipeline_id")])
     if not member_ids and not pipeline_ids:
         return Names()
-    members, pipelines = repo.names(firm_id, member_ids, pipeline_ids)
-    return Names(members, pipelines)
+    found = read_batch(repo.table, firm_id, member_ids=member_ids, pipeline_ids=pipeline_ids, consistent=True)
+    return Names({m.id: m.name for m in found.members.values()}, found.pipelines)
 
 
 def _plain(value: Any) -> Any:
@@ -90,8 +92,7 @@ def item_view(section: Section, record: Mapping[str, Any], names: Names) -> Item
 
 def _out(section: Section, record: Mapping[str, Any], names: Names, account: Account) -> Item:
     view = item_view(section, record, names)
-    if section.key == "invoices":
-        view["payable_with_credit"] = payable_with_credit(record, account.credit_balance, account.currency)
+    add_read_time_fields(view, section.out.model_fields, account.credit_balance, account.currency)
     model: BaseModel = section.out.model_validate({k: view.get(k) for k in section.out.model_fields})
     return model.model_dump(mode="json")
 
@@ -123,45 +124,22 @@ def get_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
     return _one(ctx, section, _load_item(ctx, account_id, section, item_id), account)
 
 
-def collect_page(
-    read: Callable[[Mapping[str, Any] | None, int], Page],
-    start: Mapping[str, Any] | None,
-    limit: int,
-    key_attrs: Sequence[str],
-) -> tuple[list[Item], dict[str, Any] | None]:
-    """One page of ``limit`` rows and the key to continue from (None on the
-    last page). Reads ``limit + 1`` rows so the last page needs no empty
-    follow-up, and keeps reading when DynamoDB stops early (at 1 MB)."""
-    rows: list[Item] = []
-    while True:
-        page = read(start, limit + 1 - len(rows))
-        rows.extend(page.items)
-        if len(rows) > limit or page.last_key is None:
-            break
-        start = page.last_key
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, {k: rows[-1][k] for k in key_attrs}
-
-
 def list_items(
     ctx: Ctx, account_id: str, section: Section, *, status: str | None, limit: int, cursor: str | None
 ) -> Listed:
     """ "Show all": newest first, one Query per page (limit + 1 tells whether
     another page exists, so the last page never needs an empty follow-up)."""
     account = _open(ctx, account_id)
-    scope = f"items|{ctx.firm_id}|{account_id}|{section.key}|{status}"
-    start = decode_cursor(scope, cursor) if cursor else None
     lsi = keys.INDEX_BY_STATUS if status else keys.INDEX_BY_TIME
-    rows, last = collect_page(
+    rows, next_cursor = paged(
         lambda key, n: ctx.activity.page(ctx.firm_id, account_id, section.key, status=status, limit=n, start_key=key),
-        start,
-        limit,
-        ("PK", "SK", f"{lsi}SK"),
+        scope=f"items|{ctx.firm_id}|{account_id}|{section.key}|{status}",
+        cursor=cursor,
+        limit=limit,
+        key_attrs=("PK", "SK", f"{lsi}SK"),
     )
     names = names_for(ctx.activity, ctx.firm_id, rows, MEMBER_FIELDS)
-    return Listed([_out(section, r, names, account) for r in rows], encode_cursor(scope, last) if last else None)
+    return Listed([_out(section, r, names, account) for r in rows], next_cursor)
 
 
 # --- writes ---------------------------------------------------------------------------
@@ -178,7 +156,8 @@ def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -
         return
     member_ids = [item[f] for f in MEMBER_INPUT_FIELDS if f in changed]
     pipeline_ids = [item["pipeline_id"]] if "pipeline_id" in item else []
-    members, pipelines = ctx.activity.names(ctx.firm_id, member_ids, pipeline_ids)
+    found = read_batch(ctx.table, ctx.firm_id, member_ids=member_ids, pipeline_ids=pipeline_ids, consistent=True)
+    members, pipelines = found.members, found.pipelines
     errors = [
         FieldError(("body", f), f"unknown member {item[f]}")
         for f in MEMBER_INPUT_FIELDS
@@ -236,12 +215,6 @@ def patch_item(
             item.pop(name, None)
         else:
             item[name] = value
-    moved = item.get("pipeline_id") != old.get("pipeline_id")
-    if section.key == "jobs" and moved and "stage_id" not in body.model_fields_set:
-        raise UnprocessableError(
-            "Moving a job to another pipeline needs its stage there.",
-            [FieldError(("body", "stage_id"), "required with pipeline_id")],
-        )
     now = now_iso()
     record = _validated(ctx, account_id, section, item, Change(public(old), now, ctx.member.id, account.currency))
     if record == old:
@@ -267,7 +240,7 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
     section = SECTIONS["documents"]
     account = _open(ctx, account_id)
     doc = _load_item(ctx, account_id, section, item_id)
-    for _ in range(MESSAGE_RETRIES):
+    for _ in range(WRITE_RETRIES):
         if doc.get("viewed_at") is not None:
             break
         now, version = now_iso(), int(doc["version"])
@@ -292,7 +265,7 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
     section = SECTIONS["chats"]
     _open(ctx, account_id, for_write=True)
     me = ctx.member
-    for _ in range(MESSAGE_RETRIES):
+    for _ in range(WRITE_RETRIES):
         chat = _load_item(ctx, account_id, section, chat_id)
         now, version, message_id = now_iso(), int(chat["version"]), new_id()
         message = {
@@ -345,16 +318,15 @@ def message_out(message: Mapping[str, Any], names: Names) -> Item:
 def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor: str | None) -> Listed:
     _open(ctx, account_id)
     _load_item(ctx, account_id, SECTIONS["chats"], chat_id)
-    scope = f"messages|{ctx.firm_id}|{account_id}|{chat_id}"
-    start = decode_cursor(scope, cursor) if cursor else None
-    rows, last = collect_page(
+    rows, next_cursor = paged(
         lambda key, n: ctx.activity.messages(ctx.firm_id, account_id, chat_id, limit=n, start_key=key),
-        start,
-        limit,
-        ("PK", "SK"),
+        scope=f"messages|{ctx.firm_id}|{account_id}|{chat_id}",
+        cursor=cursor,
+        limit=limit,
+        key_attrs=("PK", "SK"),
     )
     names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",))
-    return Listed([message_out(r, names) for r in rows], encode_cursor(scope, last) if last else None)
+    return Listed([message_out(r, names) for r in rows], next_cursor)
 
 
 # --- credit -------------------------------------------------------------------------------
@@ -419,14 +391,16 @@ def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
 
 def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -> tuple[Listed, Account]:
     account = _open(ctx, account_id)
-    scope = f"credits|{ctx.firm_id}|{account_id}"
-    start = decode_cursor(scope, cursor) if cursor else None
-    rows, last = collect_page(
-        lambda key, n: ctx.activity.credits(ctx.firm_id, account_id, limit=n, start_key=key), start, limit, ("PK", "SK")
+    rows, next_cursor = paged(
+        lambda key, n: ctx.activity.credits(ctx.firm_id, account_id, limit=n, start_key=key),
+        scope=f"credits|{ctx.firm_id}|{account_id}",
+        cursor=cursor,
+        limit=limit,
+        key_attrs=("PK", "SK"),
     )
     names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",))
     items = [credit_out(r, account.currency, names) for r in rows]
-    return Listed(items, encode_cursor(scope, last) if last else None), account
+    return Listed(items, next_cursor), account
 
 
 def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:

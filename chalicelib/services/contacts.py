@@ -23,7 +23,7 @@ from chalicelib.repo import keys
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Contact, Email
-from chalicelib.repo.table import decode_cursor, encode_cursor
+from chalicelib.repo.table import decode_cursor, encode_cursor, paged
 from chalicelib.services import custom_fields
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.views import account_ref, contact_out, email_out
@@ -116,26 +116,17 @@ class ContactPage:
 def list_contacts(ctx: Ctx, *, limit: int, cursor: str | None) -> ContactPage:
     """Contacts the caller may see, alphabetically by display name."""
     me = ctx.member
-    scope = f"contacts|{ctx.firm_id}|{me.id}"
-    start = decode_cursor(scope, cursor) if cursor else None
     restricted = not access.opens_every_account(me)
     mine = ctx.accounts.list_all_ids(keys.team_list(ctx.firm_id, me.id)) if restricted else set()
-    picked: list[tuple[Contact, dict[str, Any]]] = []
-    while len(picked) <= limit:
-        page = ctx.contacts.list_page(ctx.firm_id, start_key=start, limit=limit + 1 if not restricted else 100)
-        for item in page.items:
-            contact = Contact.from_item(item)
-            if not restricted or access.may_see_contact(me, contact, mine):
-                picked.append((contact, item))
-        if page.last_key is None:
-            break
-        start = page.last_key
-    next_cursor = None
-    if len(picked) > limit:
-        picked = picked[:limit]
-        tail = picked[-1][1]
-        next_cursor = encode_cursor(scope, {k: tail[k] for k in ("PK", "SK", "GSI1PK", "GSI1SK")})
-    contacts = [c for c, _ in picked]
+    rows, next_cursor = paged(
+        lambda key, n: ctx.contacts.list_page(ctx.firm_id, start_key=key, limit=100 if restricted else n),
+        scope=f"contacts|{ctx.firm_id}|{me.id}",
+        cursor=cursor,
+        limit=limit,
+        key_attrs=("PK", "SK", "GSI1PK", "GSI1SK"),
+        keep=None if not restricted else lambda item: access.may_see_contact(me, Contact.from_item(item), mine),
+    )
+    contacts = [Contact.from_item(r) for r in rows]
     emails = ctx.contacts.emails_of(contacts)
     return ContactPage([contact_out(c, emails) for c in contacts], next_cursor)
 

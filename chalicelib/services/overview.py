@@ -25,17 +25,28 @@ from chalicelib import access
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
-from chalicelib.sections import OVERVIEW_SIZE, SECTIONS, Item, Names, Section, payable_with_credit
+from chalicelib.sections import (
+    OVERVIEW_SIZE,
+    READ_TIME_FIELDS,
+    SECTIONS,
+    Item,
+    Names,
+    Section,
+    add_read_time_fields,
+)
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
 
-# Summary fields computed when the overview is read, not stored.
-READ_TIME_FIELDS: Final = frozenset({"payable_with_credit"})
 RECOMPUTE_ATTEMPTS: Final = 6
 
 
-def stored_fields(section: Section) -> list[str]:
-    return [f for f in section.summary_fields if f not in READ_TIME_FIELDS]
+# Per section, the summary fields an overview item stores (in this order).
+STORED_FIELDS: Final = {key: [f for f in s.summary_fields if f not in READ_TIME_FIELDS] for key, s in SECTIONS.items()}
+
+
+def _row(section: Section, item: Mapping[str, Any], names: Names) -> list[Any]:
+    view = item_view(section, item, names)
+    return [view.get(f) for f in STORED_FIELDS[section.key]]
 
 
 # --- the read ------------------------------------------------------------------------------
@@ -46,9 +57,8 @@ def _summaries(section: Section, record: Mapping[str, Any] | None, credit: Decim
         return {"items": [], "has_more": False}
     fields = str(record["f"]).split(",")
     items = [dict(zip(fields, row, strict=True)) for row in json.loads(record["s"])]
-    if section.key == "invoices":
-        for summary in items:
-            summary["payable_with_credit"] = payable_with_credit(summary, credit, currency)
+    for summary in items:
+        add_read_time_fields(summary, section.summary_fields, credit, currency)
     return {"items": items, "has_more": bool(record["has_more"])}
 
 
@@ -91,14 +101,11 @@ def _json_default(value: Any) -> Any:
 
 
 def encode(section: Section, candidates: list[Item], names_source: ActivityRepo, firm_id: str) -> tuple[str, str]:
-    fields = stored_fields(section)
     shown = candidates[:OVERVIEW_SIZE]
     names = names_for(names_source, firm_id, shown, (section.shows_member,) if section.shows_member else ())
-    rows = []
-    for candidate in shown:
-        view = item_view(section, candidate, names)
-        rows.append([view.get(f) for f in fields])
-    return ",".join(fields), json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    rows = [_row(section, candidate, names) for candidate in shown]
+    fields = ",".join(STORED_FIELDS[section.key])
+    return fields, json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=_json_default)
 
 
 def _signature(candidates: list[Item]) -> list[tuple[Any, ...]]:
@@ -110,8 +117,7 @@ def shown(section: Section, image: Mapping[str, Any] | None) -> tuple[Any, ...] 
     (the sparse index key) and its summary, or None when it does not count."""
     if image is None or "LSI2SK" not in image:
         return None
-    view = item_view(section, image, Names())
-    return image["LSI2SK"], [view.get(f) for f in stored_fields(section)]
+    return image["LSI2SK"], _row(section, image, Names())
 
 
 def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: str) -> bool:

@@ -11,8 +11,7 @@ from chalicelib.ids import new_id, now_iso
 from chalicelib.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
 from chalicelib.repo import keys
 from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.table import decode_cursor, encode_cursor
-from chalicelib.services.activity import collect_page
+from chalicelib.repo.table import paged
 from chalicelib.services.context import Ctx, idempotent_create
 
 Item = dict[str, Any]
@@ -45,12 +44,14 @@ def _load(ctx: Ctx, pipeline_id: str) -> Item:
 
 def list_pipelines(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[PipelineOut], str | None]:
     _ = ctx.member
-    scope = f"pipelines|{ctx.firm_id}"
-    start = decode_cursor(scope, cursor) if cursor else None
-    rows, last = collect_page(
-        lambda key, n: ctx.activity.pipelines(ctx.firm_id, limit=n, start_key=key), start, limit, ("PK", "SK")
+    rows, next_cursor = paged(
+        lambda key, n: ctx.activity.pipelines(ctx.firm_id, limit=n, start_key=key),
+        scope=f"pipelines|{ctx.firm_id}",
+        cursor=cursor,
+        limit=limit,
+        key_attrs=("PK", "SK"),
     )
-    return [pipeline_out(r) for r in rows], encode_cursor(scope, last) if last else None
+    return [pipeline_out(r) for r in rows], next_cursor
 
 
 def get_pipeline(ctx: Ctx, pipeline_id: str) -> PipelineOut:
