@@ -5,9 +5,10 @@ from typing import Any
 
 from chalice.app import Chalice, DynamoDBEvent
 
-from chalicelib import projection
-from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, tags
+from chalicelib import projection, search_projection
+from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, search, tags
 from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import Table
 
 app = Chalice(app_name="dossier")
@@ -19,6 +20,7 @@ app.register_blueprint(accounts.bp)
 app.register_blueprint(contacts.bp)
 app.register_blueprint(pipelines.bp)
 app.register_blueprint(activity.bp)
+app.register_blueprint(search.bp)
 
 # The real stream ARN is set by infra/template.json (merged at package time);
 # the decorator needs a value, and locally the stream poller calls the handler.
@@ -31,3 +33,9 @@ STREAM_ARN = os.environ.get(
 def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's overview items in step with the table's changes."""
     return projection.project(list(event), ActivityRepo(Table.from_settings()))
+
+
+@app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def index_search(event: DynamoDBEvent) -> dict[str, Any]:
+    """Keep each account's search tokens in step with its name and its contacts' addresses."""
+    return search_projection.index(list(event), SearchRepo(Table.from_settings()))

@@ -72,10 +72,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("seed", help="create the demo firm unless it exists; prints its members and tokens")
 
-    overview = sub.add_parser("overview", help="the stream-kept overview").add_subparsers(dest="action", required=True)
-    rebuild = overview.add_parser("rebuild", help="recompute the overview of one account or of every account of a firm")
-    rebuild.add_argument("--firm", required=True)
-    rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
+    for name, what in (("overview", "overview"), ("search", "search index")):
+        kept = sub.add_parser(name, help=f"the stream-kept {what}").add_subparsers(dest="action", required=True)
+        rebuild = kept.add_parser("rebuild", help=f"recompute the {what} of one account or of every account of a firm")
+        rebuild.add_argument("--firm", required=True)
+        rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
     return parser
 
 
@@ -126,11 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "table":
             created = ensure_table(table.client, settings().table_name)
             _print({"table": settings().table_name, "created": created})
-        elif args.command == "overview":
+        elif args.command in ("overview", "search"):
             from chalicelib.repo import keys
             from chalicelib.repo.accounts import AccountRepo
             from chalicelib.repo.activity import ActivityRepo
-            from chalicelib.services.overview import rebuild
+            from chalicelib.repo.search import SearchRepo
+            from chalicelib.services import overview, search
 
             accounts = AccountRepo(table)
             ids = (
@@ -141,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
                     | accounts.list_all_ids(keys.accounts_list(args.firm, archived=True))
                 )
             )
-            _print({"accounts": len(ids), "written": rebuild(ActivityRepo(table), args.firm, ids)})
+            if args.command == "overview":
+                written = overview.rebuild(ActivityRepo(table), args.firm, ids)
+            else:
+                written = search.rebuild(SearchRepo(table), args.firm, ids)
+            _print({"accounts": len(ids), "written": written})
         elif args.command == "seed":
             from chalicelib.demo import seed
 

@@ -342,6 +342,27 @@ class AccountSummaryOut(OutputModel):
     archived: bool
 
 
+class SearchMatchOut(OutputModel):
+    """What made an account a hit: a word of its name (as written) or an address."""
+
+    field: Literal["name", "email"]
+    value: str
+
+
+class SearchHitOut(OutputModel):
+    """One search hit. ``matched`` lists what each word of the query matched."""
+
+    account_id: str
+    name: str
+    type: AccountType
+    photo_url: str | None
+    matched: list[SearchMatchOut]
+
+
+class SearchOut(OutputModel):
+    items: list[SearchHitOut]
+
+
 class AccountOut(OutputModel):
     """The Info tab."""
 

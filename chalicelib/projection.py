@@ -17,9 +17,9 @@ records delivered again are harmless.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from chalicelib.errors import ConflictError
 from chalicelib.repo import keys
@@ -29,6 +29,7 @@ from chalicelib.sections import SECTIONS
 from chalicelib.services import overview
 
 log = logging.getLogger("dossier.projection")
+T = TypeVar("T")
 
 
 class StreamRecord(Protocol):
@@ -104,13 +105,19 @@ def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
     return []
 
 
-def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, list[dict[str, str]]]:
-    """Process one batch; answer Lambda's partial-batch response."""
-    pending: dict[Target, list[int]] = {}
+def run_batch(
+    records: Sequence[StreamRecord],
+    targets_of: Callable[[StreamRecord], Iterable[T]],
+    recompute: Callable[[T], int],
+    what: str,
+) -> dict[str, list[dict[str, str]]]:
+    """Process one batch: targets deduplicated, each recomputed once; answer
+    Lambda's partial-batch response (the records of failed targets)."""
+    pending: dict[T, list[int]] = {}
     failed: set[int] = set()
     for position, record in enumerate(records):
         try:
-            for target in targets(record, repo):
+            for target in targets_of(record):
                 pending.setdefault(target, []).append(position)
         except Exception:
             log.exception("could not read stream record %s", record.sequence_number)
@@ -118,9 +125,9 @@ def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, li
     written = 0
     for target, positions in pending.items():
         try:
-            written += overview.recompute(repo, target.firm_id, target.account_id, target.section)
+            written += recompute(target)
         except ConflictError as exc:
-            # The section kept changing while it was recomputed (a busy chat):
+            # The source kept changing while it was recomputed (a busy chat):
             # expected under load; the retried record recomputes it again.
             log.warning("%s; its records will be retried", exc)
             failed.update(positions)
@@ -128,10 +135,21 @@ def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, li
             log.exception("could not recompute %s", target)
             failed.update(positions)
     log.info(
-        "projected %d records: %d targets, %d overview items written, %d records failed",
+        "%d records: %d targets, %d %s written, %d records failed",
         len(records),
         len(pending),
         written,
+        what,
         len(failed),
     )
     return {"batchItemFailures": [{"itemIdentifier": records[p].sequence_number} for p in sorted(failed)]}
+
+
+def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, list[dict[str, str]]]:
+    """Keep the overview items of the accounts the records touch."""
+    return run_batch(
+        records,
+        lambda record: targets(record, repo),
+        lambda t: overview.recompute(repo, t.firm_id, t.account_id, t.section),
+        "overview items",
+    )

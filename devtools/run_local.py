@@ -24,6 +24,7 @@ from devtools.stream_poller import StreamPoller, mapping_filters, table_stream_a
 DATA_DIR = ROOT / ".data" / "dynamodb"
 LOG_DIR = ROOT / ".data" / "logs"
 CHECKPOINTS = ROOT / ".data" / "stream-checkpoints.json"
+SEARCH_CHECKPOINTS = ROOT / ".data" / "search-stream-checkpoints.json"
 FAILED_RECORDS = LOG_DIR / "stream-failed-records.jsonl"
 API_PORT = 8000
 
@@ -48,10 +49,11 @@ def main() -> int:
         if not ensure_table(table.client, table.name) and not schema_matches(table.client, table.name):
             print("The local table was made by an older version of Dossier: recreating it with demo data.")
             CHECKPOINTS.unlink(missing_ok=True)
+            SEARCH_CHECKPOINTS.unlink(missing_ok=True)
             table.client.delete_table(TableName=table.name)
             ensure_table(table.client, table.name)
         stop = threading.Event()
-        poller = _start_poller(table, stop)
+        pollers = _start_pollers(table, stop)
         print("Demo data (created on the first run, in about half a minute)...")
         _print_welcome(seed(table))
         server = subprocess.Popen(
@@ -71,7 +73,8 @@ def main() -> int:
             return server.wait()
         except KeyboardInterrupt:
             stop.set()
-            poller.join(timeout=10)
+            for poller in pollers:
+                poller.join(timeout=10)
             server.terminate()
             try:
                 server.wait(timeout=10)
@@ -81,11 +84,12 @@ def main() -> int:
             return 0
 
 
-def _start_poller(table: Table, stop: threading.Event) -> threading.Thread:
-    """The stream projection, as Lambda would run it in AWS (chalice local does not)."""
+def _start_pollers(table: Table, stop: threading.Event) -> list[threading.Thread]:
+    """The stream-triggered functions, each with its own mapping and
+    checkpoints as Lambda would run them in AWS (chalice local does not)."""
     import boto3
 
-    from app import project_overview
+    from app import index_search, project_overview
 
     s = settings()
     streams = boto3.client(
@@ -100,19 +104,25 @@ def _start_poller(table: Table, stop: threading.Event) -> threading.Thread:
         with FAILED_RECORDS.open("a") as out:
             out.write(json.dumps(record, default=str) + "\n")
 
-    poller = StreamPoller(
-        streams,
-        table_stream_arn(table.client, table.name),
-        project_overview,
-        region=s.region,
-        checkpoint_file=CHECKPOINTS,
-        filters=mapping_filters(TEMPLATE),
-        on_give_up=give_up,
-    )
-    thread = threading.Thread(target=poller.run, args=(stop,), name="stream-poller", daemon=True)
-    thread.start()
-    print(f"Stream poller running (checkpoints in {CHECKPOINTS.relative_to(ROOT)})")
-    return thread
+    threads = []
+    for handler, function, checkpoints in (
+        (project_overview, "ProjectOverview", CHECKPOINTS),
+        (index_search, "IndexSearch", SEARCH_CHECKPOINTS),
+    ):
+        poller = StreamPoller(
+            streams,
+            table_stream_arn(table.client, table.name),
+            handler,
+            region=s.region,
+            checkpoint_file=checkpoints,
+            filters=mapping_filters(TEMPLATE, function),
+            on_give_up=give_up,
+        )
+        thread = threading.Thread(target=poller.run, args=(stop,), name=f"stream-{function}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    print(f"Stream pollers running: overview and search (checkpoints in {CHECKPOINTS.parent.relative_to(ROOT)}/)")
+    return threads
 
 
 def _print_welcome(demo: dict[str, Any]) -> None:

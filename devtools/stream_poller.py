@@ -69,11 +69,12 @@ def _matches(value: Any, pattern: Any) -> bool:
     return all(_matches(value.get(key), sub) for key, sub in pattern.items())
 
 
-def mapping_filters(template: Path) -> list[dict[str, Any]]:
-    """The FilterCriteria of the stream mapping in ``infra/template.json``, so
-    the poller delivers what Lambda would."""
+def mapping_filters(template: Path, function: str = "ProjectOverview") -> list[dict[str, Any]]:
+    """The FilterCriteria of a function's stream mapping in
+    ``infra/template.json`` (SAM names it after the handler: ``index_search``
+    is ``IndexSearch``), so the poller delivers what Lambda would."""
     resources = json.loads(template.read_text())["Resources"]
-    mapping = resources["ProjectOverview"]["Properties"]["Events"]["ProjectOverviewDynamodbEventSource"]
+    mapping = resources[function]["Properties"]["Events"][f"{function}DynamodbEventSource"]
     filters = mapping["Properties"].get("FilterCriteria", {}).get("Filters", [])
     return [json.loads(f["Pattern"]) for f in filters]
 

@@ -14,6 +14,7 @@ from typing import Final
 
 INDEX_GSI1: Final = "GSI1"
 INDEX_GSI2: Final = "GSI2"  # keys only: which overview items show a member's name
+INDEX_SEARCH: Final = "GSI3"  # search tokens of every active account (chalicelib/search.py)
 # Local secondary indexes of account partitions (consistent reads, same partition):
 INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")
 INDEX_CURRENT: Final = "LSI2"  # sparse: only items that qualify for the overview
@@ -36,17 +37,22 @@ CHAT_MESSAGE: Final = "chat_message"
 CREDIT: Final = "credit"  # a line of an account's credit ledger
 OVERVIEW: Final = "overview"  # the stream-kept latest five of one section
 PIPELINE: Final = "pipeline"
+SEARCH: Final = "search"  # one search token of an account, in GSI3
 
 # Sort keys inside an account partition, in their sort order:
-#   CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#..
+#   CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#.. SEARCH#..
 # The Info tab reads the ``PROFILE`` range (details + contact links) with one
 # Query; the Overview tab reads ``OVERVIEW#`` .. ``PROFILE`` (the thirteen
-# overview items and the details for the header) with one Query.
+# overview items and the details for the header) with one Query; the search
+# indexer reads ``PROFILE`` .. ``SEARCH#`` (details, links and the account's
+# search tokens) with one Query.
 ACCOUNT_SK: Final = "PROFILE"
 LINK_PREFIX: Final = "PROFILE#CONTACT#"
 LIST_ENTRY_PREFIX: Final = "LIST#"
 OVERVIEW_PREFIX: Final = "OVERVIEW#"
 ITEM_PREFIX: Final = "ITEM#"
+SEARCH_PREFIX: Final = "SEARCH#"
+SEARCH_END: Final = "SEARCH$"  # '$' follows '#': the upper bound of the search tokens' range
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,7 @@ def item(firm_id: str, account_id: str, section: str, item_id: str) -> Key:
 
 def item_place(pk: str, sk: str) -> tuple[str, str]:
     """(account id, section) of an item from its keys."""
-    return pk.rsplit("#ACCOUNT#", 1)[1], sk.removeprefix(ITEM_PREFIX).split("#", 1)[0]
+    return account_of(pk), sk.removeprefix(ITEM_PREFIX).split("#", 1)[0]
 
 
 def item_time_key(section: str, time: str, item_id: str) -> str:
@@ -167,6 +173,31 @@ def member_shown(firm_id: str, member_id: str) -> str:
     task's assignee, a note's author, a time entry's member), so renaming the
     member can refresh those overviews."""
     return f"FIRM#{firm_id}#MEMBER#{member_id}"  # short: every byte is copied into each index entry
+
+
+def search_token(firm_id: str, account_id: str, token: str, *, short: bool) -> Key:
+    """One search token of an account (``short``: the copy of a name word in
+    the name-only partitions). Kept in the account's partition so the indexer
+    finds an account's tokens with one consistent Query."""
+    return Key(account_pk(firm_id, account_id), f"{SEARCH_PREFIX}{1 if short else 3}#{token}")
+
+
+def search_partition(firm_id: str, token: str, *, short: bool) -> str:
+    """GSI3 partition holding ``token``'s range: tokens by their first three
+    characters (names and addresses), and name words by their first character
+    (for 1- and 2-character queries). Spreads a firm's searches over many keys."""
+    return f"FIRM#{firm_id}#SEARCH1#{token[:1]}" if short else f"FIRM#{firm_id}#SEARCH#{token[:3]}"
+
+
+def search_sort_key(token: str, kind: int, sort_name: str) -> str:
+    """A token's entries sort first by the token (' ' precedes every character
+    of a token, so an exact token comes before longer ones), then names before
+    address parts, then alphabetically."""
+    return f"{token} {kind}{sort_name[:100]}"
+
+
+def account_of(pk: str) -> str:
+    return pk.rsplit("#ACCOUNT#", 1)[1]
 
 
 def contact_pk(firm_id: str, contact_id: str) -> str:

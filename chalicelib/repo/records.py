@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.repo import keys
+from chalicelib.search import IndexToken
 from chalicelib.text import email_key, sort_name
 
 
@@ -126,6 +127,9 @@ class Account:
     archived: bool = False
     contact_count: int = 0
     version: int = 1
+    # The linked contacts' addresses, kept by the search indexer (never by
+    # requests) so that list entries carry them for restricted searches.
+    contact_emails: list[str] = field(default_factory=list)
 
     @property
     def sort_name(self) -> str:
@@ -142,6 +146,7 @@ class Account:
             "team_member_ids": list(self.team_member_ids),
             "photo_url": self.photo_url,
             "archived": self.archived,
+            "contact_emails": list(self.contact_emails),
         }
 
     def to_item(self) -> dict[str, Any]:
@@ -199,6 +204,7 @@ class Account:
             archived=bool(item.get("archived", False)),
             contact_count=_int(item.get("contact_count")),
             version=_int(item.get("version"), 1),
+            contact_emails=list(item.get("contact_emails") or []),
         )
 
 
@@ -214,6 +220,7 @@ class AccountSummary:
     team_member_ids: list[str]
     photo_url: str | None
     archived: bool
+    contact_emails: list[str] = field(default_factory=list)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> AccountSummary:
@@ -226,6 +233,7 @@ class AccountSummary:
             team_member_ids=list(item.get("team_member_ids") or []),
             photo_url=item.get("photo_url"),
             archived=bool(item.get("archived", False)),
+            contact_emails=list(item.get("contact_emails") or []),
         )
 
 
@@ -375,3 +383,36 @@ class Email:
             created_at=item.get("created_at", ""),
             version=_int(item.get("version"), 1),
         )
+
+
+def search_entry(account: Account, token: IndexToken) -> dict[str, Any]:
+    """One search token of an account, as stored. Short attribute names: every
+    search reads these bytes (GSI3 projects ``n``, ``ty``, ``e`` and ``p``)."""
+    item: dict[str, Any] = {
+        **keys.search_token(account.firm_id, account.id, token.token, short=token.short).as_dict(),
+        "entity": keys.SEARCH,
+        "GSI3PK": keys.search_partition(account.firm_id, token.token, short=token.short),
+        "GSI3SK": keys.search_sort_key(token.token, token.kind, account.sort_name),
+        "n": account.name,
+        "ty": account.type,
+    }
+    if token.addresses:
+        item["e"] = list(token.addresses)
+    if account.photo_url:
+        item["p"] = account.photo_url
+    return item
+
+
+@dataclass(frozen=True, slots=True)
+class SearchEntry:
+    """What a search reads of a token: enough to match and to answer."""
+
+    account_id: str
+    name: str
+    type: str
+    addresses: list[str]
+    photo_url: str | None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> SearchEntry:
+        return cls(keys.account_of(item["PK"]), item["n"], item["ty"], list(item.get("e") or []), item.get("p"))

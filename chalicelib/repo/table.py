@@ -370,12 +370,16 @@ class Table:
 
     def delete_many(self, keys: Sequence[Key]) -> None:
         """Delete ``keys`` (not atomically: for clean-up that may be retried)."""
-        for start in range(0, len(keys), MAX_BATCH_WRITE):
-            pending: dict[str, Any] = {
-                self.name: [
-                    {"DeleteRequest": {"Key": to_wire(k.as_dict())}} for k in keys[start : start + MAX_BATCH_WRITE]
-                ]
-            }
+        self.write_many(deletes=keys)
+
+    def write_many(self, *, puts: Sequence[Item] = (), deletes: Sequence[Key] = ()) -> None:
+        """Unconditional Puts and Deletes in batches of 25 (not atomically: for
+        derived items that a retry rewrites)."""
+        requests = [{"PutRequest": {"Item": to_wire(item)}} for item in puts] + [
+            {"DeleteRequest": {"Key": to_wire(k.as_dict())}} for k in deletes
+        ]
+        for start in range(0, len(requests), MAX_BATCH_WRITE):
+            pending: dict[str, Any] = {self.name: requests[start : start + MAX_BATCH_WRITE]}
             while pending:
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 

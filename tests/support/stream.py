@@ -25,7 +25,7 @@ def streams_client() -> Any:
 
 
 def poller(table: Table, handler: Handler | None = None, **kwargs: Any) -> StreamPoller:
-    """A poller from the stream's current end, so earlier tests' records are skipped."""
+    """An overview poller from the stream's current end, so earlier tests' records are skipped."""
     if handler is None:
         from app import project_overview
 
@@ -34,3 +34,11 @@ def poller(table: Table, handler: Handler | None = None, **kwargs: Any) -> Strea
     p = StreamPoller(streams_client(), table_stream_arn(table.client, table.name), handler, **kwargs)
     p.skip_to_end()
     return p
+
+
+def search_poller(table: Table, **kwargs: Any) -> StreamPoller:
+    """The search indexer's poller (its own mapping filters), from the stream's current end."""
+    from app import index_search
+
+    kwargs.setdefault("filters", mapping_filters(TEMPLATE, "IndexSearch"))
+    return poller(table, index_search, **kwargs)

@@ -1,0 +1,206 @@
+"""Search rules (MISSION §2): what an account indexes, how a query is read,
+what matches and in which order. Plain functions, no database.
+
+An account is found by a word of its name that starts with the query, or by
+an e-mail address of one of its contacts that contains the query (3
+characters or more), ignoring case and accents. Each whitespace-separated
+word of a query must match: a word of the name, or part of an address (all
+the words that match an address must match the same one).
+
+Index tokens (``docs/data-model.md``): each folded word of the name, and
+every suffix of 3+ characters of each folded address, so that "contains"
+becomes "some suffix starts with", which a DynamoDB ``begins_with`` serves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from chalicelib.errors import BadRequestError, FieldError
+from chalicelib.text import fold
+
+MAX_HITS: Final = 20
+MAX_QUERY_LENGTH: Final = 100
+MIN_EMAIL_PART: Final = 3  # shorter parts of an address would match nearly every address
+SHORT_TOKEN: Final = 3  # tokens shorter than this are looked up among name words only
+
+# Tiers, best first: exact word before prefix, name before email.
+NAME_EXACT: Final = 0
+EMAIL_EXACT: Final = 1
+NAME_PREFIX: Final = 2
+EMAIL_PART: Final = 3
+
+_APOSTROPHE_CHARS = "'`\u2019\u02bc"  # ', `, right single quotation mark, modifier letter apostrophe
+_APOSTROPHES = re.compile(f"[{_APOSTROPHE_CHARS}]")
+_NON_WORD = re.compile(r"[\W_]+")
+_PIECES = re.compile(f"[^\\w{_APOSTROPHE_CHARS}]+|_+")
+
+
+def words(text: str) -> list[str]:
+    """Folded words, apostrophes dropped ("O'Brien" → "obrien"), in order, once each."""
+    return list(dict.fromkeys(w for w in _NON_WORD.split(_APOSTROPHES.sub("", fold(text))) if w))
+
+
+def name_words(name: str) -> list[tuple[str, str]]:
+    """(folded word, word as written) pairs of a name, for matching and for
+    saying which word matched."""
+    pairs: dict[str, str] = {}
+    for piece in _PIECES.split(name):
+        for word in words(piece):
+            pairs.setdefault(word, piece.strip(_APOSTROPHE_CHARS))
+    return list(pairs.items())
+
+
+def email_form(address: str) -> str:
+    return fold(address)
+
+
+def email_suffixes(address: str) -> list[str]:
+    """Every suffix of 3+ characters: a substring of the address is a prefix of one of them."""
+    folded = email_form(address)
+    return [folded[i:] for i in range(len(folded) - MIN_EMAIL_PART + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexToken:
+    token: str
+    short: bool  # in the name-only partitions that serve 1- and 2-character queries
+    kind: int  # 0: a name word, 1: a part of an address (name first in each token's range)
+    addresses: tuple[str, ...]  # addresses whose matching this entry answers for
+
+
+def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
+    """The index entries of an account. A name word's entries carry every
+    address, so a multi-word query that is driven by a name word can still
+    check its other words against the addresses; an address part's entry
+    carries the addresses it is part of."""
+    every = tuple(addresses)
+    tokens: dict[tuple[str, bool], IndexToken] = {}
+    for word, _ in name_words(name):
+        tokens[(word, True)] = IndexToken(word, True, 0, every)
+        if len(word) >= SHORT_TOKEN:
+            tokens[(word, False)] = IndexToken(word, False, 0, every)
+    parts: dict[str, list[str]] = {}
+    for address in addresses:
+        for suffix in email_suffixes(address):
+            owners = parts.setdefault(suffix, [])
+            if address not in owners:
+                owners.append(address)
+    for suffix, owners in parts.items():
+        tokens.setdefault((suffix, False), IndexToken(suffix, False, 1, tuple(owners)))
+    return list(tokens.values())
+
+
+# --- queries ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str  # folded, as typed: what an address must contain
+    words: tuple[str, ...]  # what name words must start with
+
+    @property
+    def lookup(self) -> str:
+        """The token whose index range holds every account this term matches:
+        the term itself when it is one word, else its longest word (an address
+        containing the term contains that word, and the suffix starting there
+        is indexed)."""
+        if self.words == (self.text,):
+            return self.text
+        longest = max(self.words, key=len, default="")
+        if len(longest) >= SHORT_TOKEN or len(self.text) < MIN_EMAIL_PART:
+            return longest
+        return self.text  # e.g. "x.de": only an address can match it
+
+
+def parse_query(q: str | None) -> list[Term]:
+    """The words of ``q``; 400 when it is missing, empty, too long or only punctuation."""
+    loc = ("query", "q")
+    if q is None or not q.strip():
+        raise BadRequestError("Type something to search for.", [FieldError(loc, "empty")])
+    if len(q) > MAX_QUERY_LENGTH:
+        raise BadRequestError(f"A search is at most {MAX_QUERY_LENGTH} characters.", [FieldError(loc, "too long")])
+    terms = list(dict.fromkeys(Term(email_form(part), tuple(words(part))) for part in q.split()))
+    terms = [t for t in terms if t.words]
+    if not terms:
+        raise BadRequestError("A search needs a letter or a digit.", [FieldError(loc, "only punctuation or symbols")])
+    return terms
+
+
+def driving_term(terms: Sequence[Term]) -> Term:
+    """The term to look up (the others are checked on what it returns): the
+    one with the longest lookup token, the most selective."""
+    return max(terms, key=lambda t: len(t.lookup))
+
+
+# --- matching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Matched:
+    field: str  # "name" or "email"
+    value: str  # the word of the name as written, or the address
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    tier: int  # the worst tier among the terms
+    tiers: int  # sum of the terms' tiers, to order hits of one tier
+    matched: tuple[Matched, ...]
+
+
+def _name_tier(term: Term, name: Sequence[tuple[str, str]]) -> tuple[int, list[Matched]] | None:
+    found: list[Matched] = []
+    exact = True
+    for w in term.words:
+        hit = next(((folded, written) for folded, written in name if folded == w), None)
+        if hit is None:
+            exact = False
+            hit = next(((folded, written) for folded, written in name if folded.startswith(w)), None)
+        if hit is None:
+            return None
+        found.append(Matched("name", hit[1]))
+    return (NAME_EXACT if exact else NAME_PREFIX), found
+
+
+def _email_tier(term: Term, address: str) -> int | None:
+    folded = email_form(address)
+    if len(term.text) < MIN_EMAIL_PART or term.text not in folded:
+        return None
+    local, _, domain = folded.rpartition("@")
+    whole = {folded, local, domain, *_NON_WORD.split(folded)}
+    return EMAIL_EXACT if term.text in whole else EMAIL_PART
+
+
+def match(terms: Sequence[Term], name: str, addresses: Iterable[str]) -> Match | None:
+    """How well an account matches (None: it does not). With several
+    addresses, the one giving the best match counts."""
+    name_parts = name_words(name)
+    best: Match | None = None
+    for address in [None, *addresses]:
+        tiers: list[int] = []
+        matched: list[Matched] = []
+        for term in terms:
+            by_name = _name_tier(term, name_parts)
+            by_email = _email_tier(term, address) if address is not None else None
+            if by_name is not None and (by_email is None or by_name[0] <= by_email):
+                tiers.append(by_name[0])
+                matched += by_name[1]
+            elif by_email is not None and address is not None:
+                tiers.append(by_email)
+                matched.append(Matched("email", address))
+            else:
+                break
+        else:
+            candidate = Match(max(tiers), sum(tiers), tuple(dict.fromkeys(matched)))
+            if best is None or (candidate.tier, candidate.tiers) < (best.tier, best.tiers):
+                best = candidate
+    return best
+
+
+def rank_key(m: Match, sort_name: str, account_id: str) -> tuple[int, int, str, str]:
+    """Best first: exact word before prefix, name before email, then alphabetical."""
+    return m.tier, m.tiers, sort_name, account_id

@@ -1,0 +1,45 @@
+"""The search indexer's stream side: which accounts a change may have
+re-indexed. The index itself is computed by ``services/search.reindex``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from chalicelib.projection import StreamRecord, _image, run_batch
+from chalicelib.repo import keys
+from chalicelib.repo.search import SearchRepo
+from chalicelib.services import search
+
+# What an account's index is computed from (besides its contacts' addresses).
+_ACCOUNT_INPUTS = ("name", "type", "archived", "photo_url")
+
+
+def _field(image: dict[str, Any] | None, name: str) -> Any:
+    return None if image is None else image.get(name)
+
+
+def targets(record: StreamRecord) -> list[tuple[str, str]]:
+    """(firm, account) pairs whose index the record may change: an account
+    renamed, retyped, archived or restored; a contact whose addresses or
+    accounts changed (a link or unlink changes the contact's ``account_ids``
+    in the same transaction) changes every account it is or was linked to."""
+    new, old = _image(record.new_image), _image(record.old_image)
+    image = new or old
+    if image is None:
+        return []
+    entity = image.get("entity")
+    if entity == keys.ACCOUNT:
+        if all(_field(new, f) == _field(old, f) for f in _ACCOUNT_INPUTS):
+            return []  # e.g. the indexer's own write of contact_emails, or an address edit
+        return [(image["firm_id"], image["id"])]
+    if entity == keys.CONTACT:
+        before, after = set(_field(old, "account_ids") or ()), set(_field(new, "account_ids") or ())
+        if before == after and _field(new, "emails") == _field(old, "emails"):
+            return []
+        return [(image["firm_id"], a) for a in sorted(before | after)]
+    return []
+
+
+def index(records: Sequence[StreamRecord], repo: SearchRepo) -> dict[str, list[dict[str, str]]]:
+    return run_batch(records, targets, lambda t: search.reindex(repo, *t), "search entries")
