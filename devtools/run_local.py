@@ -135,8 +135,10 @@ def _print_welcome(demo: dict[str, Any]) -> None:
     print("  # the Overview tab of the first account:")
     print(
         f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" '
-        f'"http://localhost:{API_PORT}/accounts/{demo["first_account_id"]}/overview"\n'
+        f'"http://localhost:{API_PORT}/accounts/{demo["first_account_id"]}/overview"'
     )
+    print("  # search as you type (name word prefixes, parts of contacts' addresses; accents ignored):")
+    print(f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" "http://localhost:{API_PORT}/search?q=mull"\n')
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chalicelib.repo.schema import TEMPLATE
 
 
@@ -15,12 +17,18 @@ def _resources() -> dict[str, Any]:
     return resources
 
 
-def test_the_stream_mapping_reports_partial_failures_retries_finitely_and_keeps_failures() -> None:
+@pytest.mark.parametrize(
+    ("handler", "function", "queue"),
+    [("project_overview", "ProjectOverview", "OverviewFailures"), ("index_search", "IndexSearch", "SearchIndexFailures")],
+)
+def test_the_stream_mappings_report_partial_failures_retry_finitely_and_keep_failures(
+    handler: str, function: str, queue: str
+) -> None:
     from app import app
 
     # Chalice names the SAM function after the handler and nests the event source under it.
-    assert "project_overview" in app.handler_map
-    mapping = _resources()["ProjectOverview"]["Properties"]["Events"]["ProjectOverviewDynamodbEventSource"]
+    assert handler in app.handler_map
+    mapping = _resources()[function]["Properties"]["Events"][f"{function}DynamodbEventSource"]
     props = mapping["Properties"]
     assert props["Stream"] == {"Fn::GetAtt": ["DossierTable", "StreamArn"]}
     assert props["StartingPosition"] == "TRIM_HORIZON"
@@ -29,8 +37,8 @@ def test_the_stream_mapping_reports_partial_failures_retries_finitely_and_keeps_
     assert 0 < props["MaximumRetryAttempts"] <= 10
     assert 0 < props["MaximumRecordAgeInSeconds"] <= 24 * 3600
     destination = props["DestinationConfig"]["OnFailure"]["Destination"]
-    assert destination == {"Fn::GetAtt": ["OverviewFailures", "Arn"]}
-    assert _resources()["OverviewFailures"]["Type"] == "AWS::SQS::Queue"
+    assert destination == {"Fn::GetAtt": [queue, "Arn"]}
+    assert _resources()[queue]["Type"] == "AWS::SQS::Queue"
 
 
 def test_the_table_has_the_stream_and_the_indexes_the_projection_reads() -> None:
@@ -67,3 +75,23 @@ def test_the_mapping_delivers_only_items_pipelines_and_members_and_the_poller_ag
     for entity in ("overview", "account", "chat_message", "credit", "contact", "tag"):
         assert not delivered("MODIFY", entity, entity)
         assert not delivered("REMOVE", None, entity)
+
+
+def test_the_search_mapping_delivers_only_accounts_and_contacts() -> None:
+    from devtools.stream_poller import _matches, mapping_filters
+
+    filters = mapping_filters(TEMPLATE, "IndexSearch")
+
+    def delivered(entity: str) -> bool:
+        record = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"entity": {"S": entity}}}}
+        return any(_matches(record, f) for f in filters)
+
+    assert delivered("account") and delivered("contact")
+    for entity in ("item", "search", "account_list_entry", "email", "account_contact", "member", "overview"):
+        assert not delivered(entity)
+
+
+def test_the_search_index_projects_only_what_a_search_reads() -> None:
+    table = _resources()["DossierTable"]["Properties"]
+    gsi3 = next(i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == "GSI3")
+    assert gsi3["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "ty", "e", "p"]}
