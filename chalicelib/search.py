@@ -26,6 +26,10 @@ MAX_HITS: Final = 20
 MAX_QUERY_LENGTH: Final = 100
 MIN_EMAIL_PART: Final = 3  # shorter parts of an address would match nearly every address
 SHORT_TOKEN: Final = 3  # tokens shorter than this are looked up among name words only
+# Keys are cut to this many characters (DynamoDB caps a sort key at 1 KB, and
+# folding can lengthen text: "ﷺ" becomes 18 letters); a cut lookup still
+# finds a superset, and matching is done on the full text.
+MAX_TOKEN: Final = 120
 
 # Tiers, best first: exact word before prefix, name before email.
 NAME_EXACT: Final = 0
@@ -79,14 +83,15 @@ def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
     carries the addresses it is part of."""
     every = tuple(addresses)
     tokens: dict[tuple[str, bool], IndexToken] = {}
-    for word, _ in name_words(name):
+    for full, _ in name_words(name):
+        word = full[:MAX_TOKEN]
         tokens[(word, True)] = IndexToken(word, True, 0, every)
         if len(word) >= SHORT_TOKEN:
             tokens[(word, False)] = IndexToken(word, False, 0, every)
     parts: dict[str, list[str]] = {}
     for address in addresses:
         for suffix in email_suffixes(address):
-            owners = parts.setdefault(suffix, [])
+            owners = parts.setdefault(suffix[:MAX_TOKEN], [])
             if address not in owners:
                 owners.append(address)
     for suffix, owners in parts.items():
@@ -109,11 +114,11 @@ class Term:
         containing the term contains that word, and the suffix starting there
         is indexed)."""
         if self.words == (self.text,):
-            return self.text
+            return self.text[:MAX_TOKEN]
         longest = max(self.words, key=len, default="")
         if len(longest) >= SHORT_TOKEN or len(self.text) < MIN_EMAIL_PART:
-            return longest
-        return self.text  # e.g. "x.de": only an address can match it
+            return longest[:MAX_TOKEN]
+        return self.text[:MAX_TOKEN]  # e.g. "x.de": only an address can match it
 
 
 def parse_query(q: str | None) -> list[Term]:

@@ -9,8 +9,11 @@ access patterns these keys serve.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Final
+
+MAX_KEY_TEXT_BYTES: Final = 500  # of user text inside a sort key (DynamoDB allows 1,024 bytes in all)
 
 INDEX_GSI1: Final = "GSI1"
 INDEX_GSI2: Final = "GSI2"  # keys only: which overview items show a member's name
@@ -92,7 +95,11 @@ def tag(firm_id: str, tag_id: str) -> Key:
 
 
 def tag_name(firm_id: str, name_norm: str) -> Key:
-    """Uniqueness guard: tag names are unique per firm, case-insensitively."""
+    """Uniqueness guard: tag names are unique per firm, case-insensitively.
+    A folded name too long for a sort key (folding can lengthen text) is
+    guarded by its SHA-256 instead."""
+    if len(name_norm.encode()) > MAX_KEY_TEXT_BYTES:
+        name_norm = "sha256:" + hashlib.sha256(name_norm.encode()).hexdigest()
     return Key(firm_pk(firm_id), f"TAGNAME#{name_norm}")
 
 
@@ -238,5 +245,7 @@ def contacts_list(firm_id: str) -> str:
 
 
 def name_sort_key(sort_name: str, item_id: str) -> str:
-    """Alphabetical order by normalised name; the id breaks ties stably."""
-    return f"{sort_name}#{item_id}"
+    """Alphabetical order by normalised name; the id breaks ties stably. The
+    name is cut to 200 characters: a sort key holds at most 1 KB, and
+    folding can lengthen a name ("ﷺ" becomes 18 letters)."""
+    return f"{sort_name[:200]}#{item_id}"

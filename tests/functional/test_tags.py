@@ -248,3 +248,22 @@ def test_deleted_tag_cannot_be_put_on_an_account(api: Api, table: Table) -> None
     assert api.delete(f"/tags/{tag['id']}").status == 204
     body = {"name": "Acme", "type": "company", "tags": [tag["id"]], "contacts": [{"first_name": "A"}]}
     assert_refused(table, 422, lambda: api.post("/accounts", body))
+
+
+def test_names_that_fold_longer_than_a_key_are_stored_and_still_unique(api: Api) -> None:
+    # "ﷺ" folds to 18 letters: 50 of them would not fit in a sort key as they are.
+    long_name = "ﷺ" * 50
+    assert api.post("/tags", {"name": long_name}).status == 201
+    assert_problem(api.post("/tags", {"name": long_name}), 409)
+    assert api.post("/tags", {"name": "ﷺ" * 49 + "x"}).status == 201
+    account = api.post(
+        "/accounts",
+        {
+            "name": "ﷺ" * 200,
+            "type": "company",
+            "tags": [api.get("/tags").body["items"][0]["id"]],
+            "contacts": [{"first_name": "ﷺ" * 100, "emails": ["x@y.example"]}],
+        },
+    )
+    assert account.status == 201, account.body
+    assert [a["id"] for a in api.get("/accounts").body["items"]] == [account.body["id"]]

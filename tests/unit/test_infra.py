@@ -19,7 +19,10 @@ def _resources() -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("handler", "function", "queue"),
-    [("project_overview", "ProjectOverview", "OverviewFailures"), ("index_search", "IndexSearch", "SearchIndexFailures")],
+    [
+        ("project_overview", "ProjectOverview", "OverviewFailures"),
+        ("index_search", "IndexSearch", "SearchIndexFailures"),
+    ],
 )
 def test_the_stream_mappings_report_partial_failures_retry_finitely_and_keep_failures(
     handler: str, function: str, queue: str
