@@ -49,7 +49,9 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
         schema: dict[str, Any] = {"type": "string"}
         if name == "limit":
             schema = {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}
-        params.append({"name": name, "in": "query", "required": False, "schema": schema})
+        if name == "q":  # the search text
+            schema = {"type": "string", "minLength": 1, "maxLength": 100}
+        params.append({"name": name, "in": "query", "required": name == "q", "schema": schema})
     if route.method in ("PATCH", "PUT", "DELETE") or route.path.endswith("/restore"):
         params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})
     if route.method == "POST" and route.status == 201:
