@@ -13,33 +13,42 @@ from chalicelib.services import search
 
 # What an account's index is computed from (besides its contacts' addresses).
 _ACCOUNT_INPUTS = ("name", "type", "archived", "photo_url")
+# What changes the account's list entries (which carry copies of the addresses).
+_LIST_ENTRIES = ("team_member_ids", "tags", "archived")
 
 
 def _field(image: dict[str, Any] | None, name: str) -> Any:
     return None if image is None else image.get(name)
 
 
-def targets(record: StreamRecord) -> list[tuple[str, str]]:
-    """(firm, account) pairs whose index the record may change: an account
-    renamed, retyped, archived or restored; a contact whose addresses or
-    accounts changed (a link or unlink changes the contact's ``account_ids``
-    in the same transaction) changes every account it is or was linked to."""
+def targets(record: StreamRecord) -> list[tuple[str, str, bool]]:
+    """(firm, account, refresh the address copies) for each account whose
+    index the record may change: an account renamed, retyped, archived or
+    restored; a contact whose addresses or accounts changed (a link or unlink
+    changes the contact's ``account_ids`` in the same transaction) changes
+    every account it is or was linked to. An account whose list entries were
+    rewritten (team, tags) gets its address copies rewritten: the request
+    copied them from the account as it read it, which the indexer may have
+    updated since."""
     new, old = _image(record.new_image), _image(record.old_image)
     image = new or old
     if image is None:
         return []
     entity = image.get("entity")
     if entity == keys.ACCOUNT:
-        if all(_field(new, f) == _field(old, f) for f in _ACCOUNT_INPUTS):
+        refresh = any(_field(new, f) != _field(old, f) for f in _LIST_ENTRIES)
+        if not refresh and all(_field(new, f) == _field(old, f) for f in _ACCOUNT_INPUTS):
             return []  # e.g. the indexer's own write of contact_emails, or an address edit
-        return [(image["firm_id"], image["id"])]
+        return [(image["firm_id"], image["id"], refresh)]
     if entity == keys.CONTACT:
         before, after = set(_field(old, "account_ids") or ()), set(_field(new, "account_ids") or ())
         if before == after and _field(new, "emails") == _field(old, "emails"):
             return []
-        return [(image["firm_id"], a) for a in sorted(before | after)]
+        return [(image["firm_id"], a, False) for a in sorted(before | after)]
     return []
 
 
 def index(records: Sequence[StreamRecord], repo: SearchRepo) -> dict[str, list[dict[str, str]]]:
-    return run_batch(records, targets, lambda t: search.reindex(repo, *t), "search entries")
+    return run_batch(
+        records, targets, lambda t: search.reindex(repo, t[0], t[1], refresh_copies=t[2]), "search entries"
+    )

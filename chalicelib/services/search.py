@@ -118,7 +118,7 @@ def _inputs(source: Source) -> tuple[Any, ...]:
     return a.name, a.type, a.archived, a.photo_url, tuple(source.addresses)
 
 
-def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, attempts: int = 6) -> int:
+def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, refresh_copies: bool = False, attempts: int = 6) -> int:
     """Bring an account's tokens and copied addresses in line with the
     account and its contacts, read strongly consistently. Returns the number
     of items written.
@@ -128,6 +128,8 @@ def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, attempts: int = 
     (its records and its contacts' arrive on different shards): after
     writing, the sources are read again, and if they moved on, the run starts
     over, so the run that read older data never has the last word.
+    ``refresh_copies`` rewrites the addresses on the list entries even when
+    the account's own copy is current (its list entries were just rewritten).
     """
     written = 0
     for _ in range(attempts):
@@ -137,7 +139,8 @@ def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, attempts: int = 
         desired = desired_entries(source.account, source.addresses)
         puts = [item for k, item in desired.items() if source.entries.get(k) != item]
         deletes = [keys.Key(*k) for k in source.entries if k not in desired]
-        emails_stale = source.account.contact_emails != source.addresses
+        emails_stale = refresh_copies or source.account.contact_emails != source.addresses
+        refresh_copies = False
         if not puts and not deletes and not emails_stale:
             return written
         repo.replace_entries(puts, deletes)

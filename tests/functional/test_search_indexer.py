@@ -116,3 +116,39 @@ def test_records_that_cannot_change_the_index_cost_nothing(api: Api, firm: TestF
     # Only the poller's own stream reads: the indexer read and wrote nothing.
     assert not {"Query", "BatchGetItem", "BatchWriteItem", "UpdateItem"} & set(calls), calls
     assert _stored(table, firm, account["id"]) == before
+
+
+def test_rewritten_list_entries_get_the_addresses_again(api: Api, firm: TestFirm, table: Table) -> None:
+    """A team or tag change rewrites the account's list entries with the
+    addresses the request read, which the indexer may have changed since:
+    the indexer rewrites the copies after such a change."""
+    stream = search_poller(table)
+    employee_id, employee_token = firm.add_member("employee")
+    account = new_account(
+        api, "Copied Ltd", team_member_ids=[employee_id], contacts=[contact_spec(emails=["ledger@copied.example"])]
+    )
+    stream.drain()
+    employee = api.as_(employee_token)
+    assert [h["name"] for h in employee.get("/search?q=ledger@").body["items"]] == ["Copied Ltd"]
+
+    # The race's outcome: the employee's list entry holds a stale copy.
+    entry = keys.account_list_entry(firm.firm_id, account["id"], f"TEAM#{employee_id}")
+    table.client.update_item(
+        TableName=table.name,
+        Key={"PK": {"S": entry.pk}, "SK": {"S": entry.sk}},
+        UpdateExpression="SET contact_emails = :none",
+        ExpressionAttributeValues={":none": {"L": []}},
+    )
+    assert employee.get("/search?q=ledger@").body["items"] == []
+
+    # The team/tag change's record (the request's own rewrite of the entries
+    # is what the race overtook, so change the tags on the account alone).
+    tag = api.post("/tags", {"name": "Audit"}).body["id"]
+    table.client.update_item(
+        TableName=table.name,
+        Key={"PK": {"S": keys.account_pk(firm.firm_id, account["id"])}, "SK": {"S": keys.ACCOUNT_SK}},
+        UpdateExpression="SET tags = :tags",
+        ExpressionAttributeValues={":tags": {"L": [{"S": tag}]}},
+    )
+    stream.drain()
+    assert [h["name"] for h in employee.get("/search?q=ledger@").body["items"]] == ["Copied Ltd"]
