@@ -63,9 +63,12 @@ def email_form(address: str) -> str:
 
 
 def email_suffixes(address: str) -> list[str]:
-    """Every suffix of 3+ characters: a substring of the address is a prefix of one of them."""
-    folded = email_form(address)
-    return [folded[i:] for i in range(len(folded) - MIN_EMAIL_PART + 1)]
+    """Every suffix of 3+ characters: a substring of the address is a prefix
+    of one of them. An address with an apostrophe also gets the suffixes of
+    its form without it, since a query word is looked up without its
+    apostrophes ("o'brien" by "obrien")."""
+    forms = dict.fromkeys((email_form(address), _APOSTROPHES.sub("", email_form(address))))
+    return list(dict.fromkeys(f[i:] for f in forms for i in range(len(f) - MIN_EMAIL_PART + 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +113,11 @@ class Term:
     @property
     def lookup(self) -> str:
         """The token whose index range holds every account this term matches:
-        the term itself when it is one word, else its longest word (an address
-        containing the term contains that word, and the suffix starting there
-        is indexed)."""
-        if self.words == (self.text,):
-            return self.text[:MAX_TOKEN]
+        the term itself when it is one word (apostrophes dropped), else its
+        longest word (an address containing the term contains that word, and
+        the suffix starting there is indexed)."""
+        if self.words == (_APOSTROPHES.sub("", self.text),):
+            return self.words[0][:MAX_TOKEN]  # one word, maybe with apostrophes ("o'b" → "ob")
         longest = max(self.words, key=len, default="")
         if len(longest) >= SHORT_TOKEN or len(self.text) < MIN_EMAIL_PART:
             return longest[:MAX_TOKEN]

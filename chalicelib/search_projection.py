@@ -13,8 +13,6 @@ from chalicelib.services import search
 
 # What an account's index is computed from (besides its contacts' addresses).
 _ACCOUNT_INPUTS = ("name", "type", "archived", "photo_url")
-# What changes the account's list entries (which carry copies of the addresses).
-_LIST_ENTRIES = ("team_member_ids", "tags", "archived")
 
 
 def _field(image: dict[str, Any] | None, name: str) -> Any:
@@ -26,17 +24,17 @@ def targets(record: StreamRecord) -> list[tuple[str, str, bool]]:
     index the record may change: an account renamed, retyped, archived or
     restored; a contact whose addresses or accounts changed (a link or unlink
     changes the contact's ``account_ids`` in the same transaction) changes
-    every account it is or was linked to. An account whose list entries were
-    rewritten (team, tags) gets its address copies rewritten: the request
-    copied them from the account as it read it, which the indexer may have
-    updated since."""
+    every account it is or was linked to. An account that gained list entries
+    (team members, tags) gets its address copies rewritten: the edit wrote
+    the new entries with the copies as it read them, which the indexer may
+    have updated since (existing entries are updated without the copies)."""
     new, old = _image(record.new_image), _image(record.old_image)
     image = new or old
     if image is None:
         return []
     entity = image.get("entity")
     if entity == keys.ACCOUNT:
-        refresh = any(_field(new, f) != _field(old, f) for f in _LIST_ENTRIES)
+        refresh = any(_field(new, f) != _field(old, f) for f in ("team_member_ids", "tags"))
         if not refresh and all(_field(new, f) == _field(old, f) for f in _ACCOUNT_INPUTS):
             return []  # e.g. the indexer's own write of contact_emails, or an address edit
         return [(image["firm_id"], image["id"], refresh)]

@@ -140,10 +140,17 @@ class AccountRepo:
         fields["GSI1PK"] = keys.accounts_list(new.firm_id, archived=new.archived)
         fields["GSI1SK"] = keys.name_sort_key(new.sort_name, new.id)
         ops: list[Op] = [set_fields(keys.account(new.firm_id, new.id), fields, condition=guard, on_fail=STALE)]
-        new_entries = new.list_entries()
-        kept = {(e["PK"], e["SK"]) for e in new_entries}
-        ops += [Put(entry) for entry in new_entries]
-        ops += [Delete(keys.Key(e["PK"], e["SK"])) for e in old.list_entries() if (e["PK"], e["SK"]) not in kept]
+        before = {(e["PK"], e["SK"]) for e in old.list_entries()}
+        after = {(e["PK"], e["SK"]) for e in new.list_entries()}
+        for entry in new.list_entries():
+            if (entry["PK"], entry["SK"]) in before:
+                # Field by field, leaving contact_emails to the search indexer,
+                # which may have updated it since this request read the account.
+                row = {k: v for k, v in entry.items() if k not in ("PK", "SK", "contact_emails")}
+                ops.append(set_fields(keys.Key(entry["PK"], entry["SK"]), row, bump_version=False))
+            else:
+                ops.append(Put(entry))
+        ops += [Delete(keys.Key(*k)) for k in sorted(before - after)]
         self.table.write(ops)
 
     def link_existing(self, link: Link, idem: Op | None = None) -> None:

@@ -119,9 +119,9 @@ def test_records_that_cannot_change_the_index_cost_nothing(api: Api, firm: TestF
 
 
 def test_rewritten_list_entries_get_the_addresses_again(api: Api, firm: TestFirm, table: Table) -> None:
-    """A team or tag change rewrites the account's list entries with the
-    addresses the request read, which the indexer may have changed since:
-    the indexer rewrites the copies after such a change."""
+    """An edit rewrites the account's list entries with the addresses the
+    request read, which the indexer may have changed since: the indexer
+    rewrites the copies after every edit."""
     stream = search_poller(table)
     employee_id, employee_token = firm.add_member("employee")
     account = new_account(
@@ -141,14 +141,14 @@ def test_rewritten_list_entries_get_the_addresses_again(api: Api, firm: TestFirm
     )
     assert employee.get("/search?q=ledger@").body["items"] == []
 
-    # The team/tag change's record (the request's own rewrite of the entries
-    # is what the race overtook, so change the tags on the account alone).
+    # An edit's record (the edit's own rewrite of the entries is what the race
+    # overtook, so change the account alone, bumping its version as edits do).
     tag = api.post("/tags", {"name": "Audit"}).body["id"]
     table.client.update_item(
         TableName=table.name,
         Key={"PK": {"S": keys.account_pk(firm.firm_id, account["id"])}, "SK": {"S": keys.ACCOUNT_SK}},
-        UpdateExpression="SET tags = :tags",
-        ExpressionAttributeValues={":tags": {"L": [{"S": tag}]}},
+        UpdateExpression="SET tags = :tags ADD version :one",
+        ExpressionAttributeValues={":tags": {"L": [{"S": tag}]}, ":one": {"N": "1"}},
     )
     stream.drain()
     assert [h["name"] for h in employee.get("/search?q=ledger@").body["items"]] == ["Copied Ltd"]

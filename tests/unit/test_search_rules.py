@@ -1,0 +1,247 @@
+"""Search rules (``chalicelib/search.py``): index tokens, reading a query,
+match tiers, the driving term, and that every match the rules accept can be
+reached through the index the way ``services/search.py`` reads it."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import search as rules
+from chalicelib.errors import BadRequestError
+from chalicelib.search import IndexToken, Matched, Term
+
+
+def terms(q: str) -> list[Term]:
+    return rules.parse_query(q)
+
+
+# --- index tokens ---------------------------------------------------------------------------
+
+
+def test_index_tokens_name_words_twice_and_every_address_suffix_of_three_or_more() -> None:
+    tokens = rules.index_tokens("Anna Müller", ["A.M@x.io"])
+
+    every = ("A.M@x.io",)
+    assert tokens == [
+        IndexToken("anna", True, 0, every),
+        IndexToken("anna", False, 0, every),
+        IndexToken("muller", True, 0, every),
+        IndexToken("muller", False, 0, every),
+        IndexToken("a.m@x.io", False, 1, every),
+        IndexToken(".m@x.io", False, 1, every),
+        IndexToken("m@x.io", False, 1, every),
+        IndexToken("@x.io", False, 1, every),
+        IndexToken("x.io", False, 1, every),
+        IndexToken(".io", False, 1, every),
+    ]
+
+
+def test_short_name_words_are_only_in_the_short_partitions() -> None:
+    tokens = rules.index_tokens("Al Bo Ltd", [])
+
+    assert [(t.token, t.short) for t in tokens] == [("al", True), ("bo", True), ("ltd", True), ("ltd", False)]
+    assert all(t.kind == 0 and t.addresses == () for t in tokens)
+
+
+def test_name_words_fold_and_split_on_hyphens_but_not_apostrophes() -> None:
+    assert rules.name_words("Müller-Lüdenscheidt O'Brien\u2019s") == [
+        ("muller", "Müller"),
+        ("ludenscheidt", "Lüdenscheidt"),
+        ("obriens", "O'Brien\u2019s"),
+    ]
+    assert rules.words("Anna ANNA ánna") == ["anna"]  # once each
+    assert rules.words("!!! -- @@") == []
+
+
+def test_a_suffix_shared_by_two_addresses_names_both_and_name_words_carry_every_address() -> None:
+    tokens = {(t.token, t.short): t for t in rules.index_tokens("Kim", ["one@x.io", "two@x.io"])}
+
+    assert tokens[("@x.io", False)].addresses == ("one@x.io", "two@x.io")
+    assert tokens[("one@x.io", False)].addresses == ("one@x.io",)
+    assert tokens[("kim", False)].addresses == ("one@x.io", "two@x.io")
+    assert ("io", False) not in tokens  # shorter than three characters
+
+
+def test_email_suffixes_are_folded() -> None:
+    assert rules.email_suffixes("Zoë@B.IO") == ["zoe@b.io", "oe@b.io", "e@b.io", "@b.io", "b.io", ".io"]
+    assert rules.email_suffixes("ab") == []
+
+
+# --- reading a query -------------------------------------------------------------------------
+
+
+def test_parse_query_folds_splits_on_whitespace_and_keeps_each_word_once() -> None:
+    assert terms("  Anna \t MÜLLER o'b x.de anna !!! ") == [
+        Term("anna", ("anna",)),
+        Term("muller", ("muller",)),
+        Term("o'b", ("ob",)),
+        Term("x.de", ("x", "de")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("q", "msg"),
+    [
+        (None, "empty"),
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("a" * 101, "too long"),
+        ("ü" * 101, "too long"),
+        ("!!!", "only punctuation or symbols"),
+        ("@@ --", "only punctuation or symbols"),
+        ("_ ' \u2019 .", "only punctuation or symbols"),
+    ],
+)
+def test_parse_query_refuses(q: str | None, msg: str) -> None:
+    with pytest.raises(BadRequestError) as refused:
+        rules.parse_query(q)
+    assert [(e.loc, e.msg) for e in refused.value.errors] == [(("query", "q"), msg)]
+
+
+def test_a_query_of_exactly_100_characters_is_read() -> None:
+    assert terms("a" * 100) == [Term("a" * 100, ("a" * 100,))]
+    assert terms("anna " * 20) == [Term("anna", ("anna",))]
+
+
+@pytest.mark.parametrize(
+    ("q", "lookup"),
+    [
+        ("anna", "anna"),  # one word: itself
+        ("mu", "mu"),  # short: a name word's first letters
+        ("anna.mueller", "mueller"),  # its longest word, a part of any address containing it
+        ("jo-ann", "ann"),
+        ("x.de", "x.de"),  # no word of 3+ characters: only an address can match
+    ],
+)
+def test_lookup_token(q: str, lookup: str) -> None:
+    assert terms(q)[0].lookup == lookup
+
+
+def test_driving_term_is_the_one_with_the_longest_lookup() -> None:
+    assert rules.driving_term(terms("an müller x")) == Term("muller", ("muller",))
+    assert rules.driving_term(terms("mu anna.mueller")).lookup == "mueller"
+    assert rules.driving_term(terms("ab cd")).text == "ab"  # a tie: the first
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "name", "addresses", "tier", "matched"),
+    [
+        ("anna", "Anna Müller", [], rules.NAME_EXACT, [Matched("name", "Anna")]),
+        ("MÜLLER", "Anna muller", [], rules.NAME_EXACT, [Matched("name", "muller")]),
+        ("mül", "Anna Müller", [], rules.NAME_PREFIX, [Matched("name", "Müller")]),
+        ("obrien", "Liam O'Brien", [], rules.NAME_EXACT, [Matched("name", "O'Brien")]),
+        ("o'b", "Liam O'Brien", [], rules.NAME_PREFIX, [Matched("name", "O'Brien")]),
+        (
+            "schmidt-and",
+            "Bernd Schmidt-Anders",
+            [],
+            rules.NAME_PREFIX,
+            [Matched("name", "Schmidt"), Matched("name", "Anders")],
+        ),
+        ("gmail", "Dora", ["Dora@GMail.com"], rules.EMAIL_EXACT, [Matched("email", "Dora@GMail.com")]),
+        ("dora@gmail.com", "Zed", ["Dora@GMail.com"], rules.EMAIL_EXACT, [Matched("email", "Dora@GMail.com")]),
+        ("mail", "Dora", ["dora@gmail.com"], rules.EMAIL_PART, [Matched("email", "dora@gmail.com")]),
+        ("ra@g", "Dora", ["dora@gmail.com"], rules.EMAIL_PART, [Matched("email", "dora@gmail.com")]),
+        # the better of a name prefix and a whole address part
+        ("anna", "Annabelle", ["anna@belle.io"], rules.EMAIL_EXACT, [Matched("email", "anna@belle.io")]),
+        # a name exact word beats an address
+        ("anna", "Anna", ["anna@belle.io"], rules.NAME_EXACT, [Matched("name", "Anna")]),
+        # several words: the worst tier counts
+        ("anna mu", "Anna Müller", [], rules.NAME_PREFIX, [Matched("name", "Anna"), Matched("name", "Müller")]),
+        (
+            "anna beta",
+            "Anna S",
+            ["as@beta.io"],
+            rules.EMAIL_EXACT,
+            [Matched("name", "Anna"), Matched("email", "as@beta.io")],
+        ),
+    ],
+)
+def test_match_tier_and_what_matched(
+    q: str, name: str, addresses: list[str], tier: int, matched: list[Matched]
+) -> None:
+    found = rules.match(terms(q), name, addresses)
+
+    assert found is not None
+    assert found.tier == tier
+    assert list(found.matched) == matched
+
+
+@pytest.mark.parametrize(
+    ("q", "name", "addresses"),
+    [
+        ("nna", "Anna", []),  # a name word must start with it
+        ("gm", "Dora", ["dora@gmail.com"]),  # address parts need 3 characters
+        ("xy", "Zeta", ["ab@xy.io"]),
+        ("anna xyz", "Anna Müller", ["am@alpha.io"]),  # every word must match
+        ("first second", "Dora", ["dora@first.io", "dd@second.io"]),  # address words: the same address
+        ("doe.jane", "Zeta", ["jane.doe@x.io"]),
+    ],
+)
+def test_no_match(q: str, name: str, addresses: list[str]) -> None:
+    assert rules.match(terms(q), name, addresses) is None
+
+
+def test_tier_order_and_rank_key() -> None:
+    assert rules.NAME_EXACT < rules.EMAIL_EXACT < rules.NAME_PREFIX < rules.EMAIL_PART
+    exact = rules.match(terms("anna"), "Zimmer Anna", [])
+    prefix = rules.match(terms("anna"), "Adams Annabel", [])
+    assert exact is not None and prefix is not None
+    assert rules.rank_key(exact, "zimmer anna", "2") < rules.rank_key(prefix, "adams annabel", "1")
+    assert rules.rank_key(exact, "xu anna", "2") < rules.rank_key(exact, "zimmer anna", "1")
+    # the same worst tier: fewer inexact words first
+    both = rules.match(terms("anna muster"), "Zwei Anna Muster", [])
+    one = rules.match(terms("ann muster"), "Anna Muster", [])
+    two = rules.match(terms("ann must"), "Anna Muster", [])
+    assert both is not None and one is not None and two is not None
+    assert (both.tier, one.tier, two.tier) == (rules.NAME_EXACT, rules.NAME_PREFIX, rules.NAME_PREFIX)
+    assert rules.rank_key(one, "b", "1") < rules.rank_key(two, "a", "1")
+
+
+# --- every match is reachable through the index ---------------------------------------------
+
+
+def _reachable(q: str, name: str, addresses: list[str]) -> bool:
+    """What the search service does: read the index range of the driving
+    term's lookup token (short partitions below 3 characters) and match the
+    other words against each entry's name and addresses."""
+    ts = terms(q)
+    lead = rules.driving_term(ts)
+    short = len(lead.lookup) < rules.SHORT_TOKEN
+    return any(
+        t.short == short and t.token.startswith(lead.lookup) and rules.match(ts, name, t.addresses) is not None
+        for t in rules.index_tokens(name, addresses)
+    )
+
+
+@pytest.mark.parametrize(
+    ("q", "name", "addresses"),
+    [
+        ("anna", "Anna Müller", []),
+        ("mu", "Anna Müller", []),
+        ("m", "Anna Müller", []),
+        ("anna.mueller", "Zeta", ["anna.mueller@gmail.com"]),
+        ("x.de", "Zeta", ["a@x.de"]),
+        ("anna beta", "Anna S", ["as@beta.io"]),
+        ("dora second", "Dora", ["dora@first.io", "dd@second.io"]),
+        ("jo-ann", "Jo Ann", []),
+        ("anna+tax", "Zeta", ["anna+tax@x.io"]),
+        ("o'b", "Liam O'Brien", []),
+        ("o'brien", "Pat Kelly", ["pat.o'brien@k.io"]),
+    ],
+)
+def test_every_match_is_reachable_from_the_lookup_token(q: str, name: str, addresses: list[str]) -> None:
+    assert rules.match(terms(q), name, addresses) is not None
+    assert _reachable(q, name, addresses)
+
+
+def test_a_word_of_only_short_words_with_punctuation_is_looked_up_as_an_address_part() -> None:
+    # Documented trade-off (docs/data-model.md, "Search"): one Query cannot read
+    # both the name range of "a" and the address part "a.m".
+    (term,) = terms("a.m")
+    assert term.lookup == "a.m"
+    assert rules.match([term], "Anna Müller", []) is not None
+    assert not _reachable("a.m", "Anna Müller", [])
