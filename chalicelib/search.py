@@ -30,6 +30,15 @@ SHORT_TOKEN: Final = 3  # tokens shorter than this are looked up among name word
 # folding can lengthen text: "ﷺ" becomes 18 letters); a cut lookup still
 # finds a superset, and matching is done on the full text.
 MAX_TOKEN: Final = 120
+# Bounds that keep one account's index and copies small whatever it holds (an
+# account may link hundreds of contacts with ten long addresses each; items
+# are capped at 400 KB, and every search reads these bytes). Matching beyond
+# them is given up: substrings starting after the 100th character of an
+# address, and, for multi-word queries and restricted employees' searches,
+# addresses past the byte budgets.
+MAX_SUFFIX_STARTS: Final = 100
+ENTRY_ADDRESS_BYTES: Final = 1024  # addresses carried by one index entry
+COPY_ADDRESS_BYTES: Final = 4096  # addresses copied onto the account and its list entries
 
 # Tiers, best first: exact word before prefix, name before email.
 NAME_EXACT: Final = 0
@@ -63,12 +72,25 @@ def email_form(address: str) -> str:
 
 
 def email_suffixes(address: str) -> list[str]:
-    """Every suffix of 3+ characters: a substring of the address is a prefix
-    of one of them. An address with an apostrophe also gets the suffixes of
-    its form without it, since a query word is looked up without its
-    apostrophes ("o'brien" by "obrien")."""
+    """Every suffix of 3+ characters (starting in the first 100): a substring
+    of the address is a prefix of one of them. An address with an apostrophe
+    also gets the suffixes of its form without it, since a query word is
+    looked up without its apostrophes ("o'brien" by "obrien")."""
     forms = dict.fromkeys((email_form(address), _APOSTROPHES.sub("", email_form(address))))
-    return list(dict.fromkeys(f[i:] for f in forms for i in range(len(f) - MIN_EMAIL_PART + 1)))
+    starts = {f: range(min(len(f) - MIN_EMAIL_PART + 1, MAX_SUFFIX_STARTS)) for f in forms}
+    return list(dict.fromkeys(f[i:][:MAX_TOKEN] for f in forms for i in starts[f]))
+
+
+def within(addresses: Sequence[str], budget: int) -> tuple[str, ...]:
+    """The first addresses that fit in ``budget`` bytes (at least one)."""
+    kept: list[str] = []
+    used = 0
+    for address in addresses:
+        used += len(address.encode())
+        if kept and used > budget:
+            break
+        kept.append(address)
+    return tuple(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +106,7 @@ def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
     address, so a multi-word query that is driven by a name word can still
     check its other words against the addresses; an address part's entry
     carries the addresses it is part of."""
-    every = tuple(addresses)
+    every = within(addresses, ENTRY_ADDRESS_BYTES)
     tokens: dict[tuple[str, bool], IndexToken] = {}
     for full, _ in name_words(name):
         word = full[:MAX_TOKEN]
@@ -94,11 +116,11 @@ def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
     parts: dict[str, list[str]] = {}
     for address in addresses:
         for suffix in email_suffixes(address):
-            owners = parts.setdefault(suffix[:MAX_TOKEN], [])
+            owners = parts.setdefault(suffix, [])
             if address not in owners:
                 owners.append(address)
     for suffix, owners in parts.items():
-        tokens.setdefault((suffix, False), IndexToken(suffix, False, 1, tuple(owners)))
+        tokens.setdefault((suffix, False), IndexToken(suffix, False, 1, within(owners, ENTRY_ADDRESS_BYTES)))
     return list(tokens.values())
 
 

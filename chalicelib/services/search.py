@@ -139,13 +139,14 @@ def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, refresh_copies: 
         desired = desired_entries(source.account, source.addresses)
         puts = [item for k, item in desired.items() if source.entries.get(k) != item]
         deletes = [keys.Key(*k) for k in source.entries if k not in desired]
-        emails_stale = refresh_copies or source.account.contact_emails != source.addresses
+        copies = list(rules.within(source.addresses, rules.COPY_ADDRESS_BYTES))
+        emails_stale = refresh_copies or source.account.contact_emails != copies
         refresh_copies = False
         if not puts and not deletes and not emails_stale:
             return written
         repo.replace_entries(puts, deletes)
         if emails_stale:
-            repo.set_contact_emails(source.account, source.addresses)
+            repo.set_contact_emails(source.account, copies)
         written += len(puts) + len(deletes) + int(emails_stale)
         after = repo.source(firm_id, account_id, with_entries=False)
         if after is None or _inputs(after) == _inputs(source):
