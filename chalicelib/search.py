@@ -25,7 +25,7 @@ from chalicelib.text import fold
 MAX_HITS: Final = 20
 MAX_QUERY_LENGTH: Final = 100
 MIN_EMAIL_PART: Final = 3  # shorter parts of an address would match nearly every address
-SHORT_TOKEN: Final = 3  # tokens shorter than this are looked up among name words only
+SHORT_TOKEN: Final = 3  # shorter tokens serve 1- and 2-character queries, which match names only
 # Keys are cut to this many characters (DynamoDB caps a sort key at 1 KB, and
 # folding can lengthen text: "ﷺ" becomes 18 letters); a cut lookup still
 # finds a superset, and matching is done on the full text.
@@ -37,7 +37,8 @@ MAX_TOKEN: Final = 120
 # address, and, for multi-word queries and restricted employees' searches,
 # addresses past the byte budgets.
 MAX_SUFFIX_STARTS: Final = 100
-ENTRY_ADDRESS_BYTES: Final = 1024  # addresses carried by one index entry
+MAX_GRAM: Final = 20  # name words are indexed under each prefix up to this length
+ENTRY_ADDRESS_BYTES: Final = 512  # addresses carried by one index entry (every search reads them)
 COPY_ADDRESS_BYTES: Final = 4096  # addresses copied onto the account and its list entries
 
 # Tiers, best first: exact word before prefix, name before email.
@@ -49,6 +50,7 @@ EMAIL_PART: Final = 3
 _APOSTROPHE_CHARS = "'`\u2019\u02bc"  # ', `, right single quotation mark, modifier letter apostrophe
 _APOSTROPHES = re.compile(f"[{_APOSTROPHE_CHARS}]")
 _NON_WORD = re.compile(r"[\W_]+")
+_EDGE_PUNCTUATION = '.,;:!?"()[]{}<>'  # around a word ("St.", "(Acme)"); not "@", "+", "-": address-like
 _PIECES = re.compile(f"[^\\w{_APOSTROPHE_CHARS}]+|_+")
 
 
@@ -93,34 +95,58 @@ def within(addresses: Sequence[str], budget: int) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def email_exact_forms(address: str) -> set[str]:
+    """What an address matches exactly: itself, its local part, its domain
+    and each of its words (3+ characters, like every address match)."""
+    folded = email_form(address)
+    local, _, domain = folded.rpartition("@")
+    parts = _NON_WORD.split(folded[:MAX_SUFFIX_STARTS])  # bounded, like the suffixes
+    return {f for f in (folded, local, domain, *parts) if len(f) >= MIN_EMAIL_PART}
+
+
 @dataclass(frozen=True, slots=True)
 class IndexToken:
     token: str
-    short: bool  # in the name-only partitions that serve 1- and 2-character queries
-    kind: int  # 0: a name word, 1: a part of an address (name first in each token's range)
+    tier: int  # how an account found by exactly this token matches it (orders a token's entries)
     addresses: tuple[str, ...]  # addresses whose matching this entry answers for
 
 
 def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
-    """The index entries of an account. A name word's entries carry every
-    address, so a multi-word query that is driven by a name word can still
-    check its other words against the addresses; an address part's entry
-    carries the addresses it is part of."""
+    """The index entries of an account, one per token (the best tier wins):
+
+    - each prefix (up to 20 characters) of each name word, so the accounts a
+      name prefix finds are one contiguous range, already in rank order
+      (exact words, then prefixes, each alphabetical);
+    - each exact form of each address (``email_exact_forms``);
+    - each suffix of each address, for the parts that start mid-word.
+
+    Entries of 3+ character tokens carry addresses (a name's: the account's
+    first addresses; an address's: the addresses it is part of), so a
+    multi-word query can check its other words on what it read. Shorter
+    tokens serve only 1- and 2-character queries, which match names only."""
     every = within(addresses, ENTRY_ADDRESS_BYTES)
-    tokens: dict[tuple[str, bool], IndexToken] = {}
+    tokens: dict[str, IndexToken] = {}
+
+    def keep(candidate: IndexToken) -> None:
+        held = tokens.get(candidate.token)
+        if held is None or candidate.tier < held.tier:
+            tokens[candidate.token] = candidate
+
     for full, _ in name_words(name):
-        word = full[:MAX_TOKEN]
-        tokens[(word, True)] = IndexToken(word, True, 0, every)
-        if len(word) >= SHORT_TOKEN:
-            tokens[(word, False)] = IndexToken(word, False, 0, every)
+        word = full[:MAX_GRAM]
+        for end in range(1, len(word) + 1):
+            gram = word[:end]
+            keep(IndexToken(gram, NAME_EXACT if gram == full else NAME_PREFIX, every if end >= SHORT_TOKEN else ()))
+    exact: dict[str, list[str]] = {}
     parts: dict[str, list[str]] = {}
     for address in addresses:
+        for form in email_exact_forms(address):
+            exact.setdefault(form[:MAX_TOKEN], []).append(address)
         for suffix in email_suffixes(address):
-            owners = parts.setdefault(suffix, [])
-            if address not in owners:
-                owners.append(address)
-    for suffix, owners in parts.items():
-        tokens.setdefault((suffix, False), IndexToken(suffix, False, 1, within(owners, ENTRY_ADDRESS_BYTES)))
+            parts.setdefault(suffix, []).append(address)
+    for tier, found in ((EMAIL_EXACT, exact), (EMAIL_PART, parts)):
+        for token, owners in found.items():
+            keep(IndexToken(token, tier, within(list(dict.fromkeys(owners)), ENTRY_ADDRESS_BYTES)))
     return list(tokens.values())
 
 
@@ -129,21 +155,37 @@ def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    text: str  # folded, as typed: what an address must contain
-    words: tuple[str, ...]  # what name words must start with
+    """One word of a query: what an address must contain (``text``) and
+    what name words must start with (``words``); ``lookup`` is the token
+    whose index range holds every account the term matches, and the term
+    matches only what that range can hold, so every caller gets the same
+    answer whichever way it is read."""
+
+    text: str
+    words: tuple[str, ...]
+
+    @property
+    def _core(self) -> str:
+        """The text without apostrophes and without punctuation around it ("st." → "st")."""
+        return _APOSTROPHES.sub("", self.text).strip(_EDGE_PUNCTUATION)
 
     @property
     def lookup(self) -> str:
-        """The token whose index range holds every account this term matches:
-        the term itself when it is one word (apostrophes dropped), else its
-        longest word (an address containing the term contains that word, and
-        the suffix starting there is indexed)."""
-        if self.words == (_APOSTROPHES.sub("", self.text),):
-            return self.words[0][:MAX_TOKEN]  # one word, maybe with apostrophes ("o'b" → "ob")
-        longest = max(self.words, key=len, default="")
-        if len(longest) >= SHORT_TOKEN or len(self.text) < MIN_EMAIL_PART:
-            return longest[:MAX_TOKEN]
-        return self.text[:MAX_TOKEN]  # e.g. "x.de": only an address can match it
+        if self.words == (self._core,) or (self.words and len(max(self.words, key=len)) >= SHORT_TOKEN):
+            # One word ("smith", "o'b", "st."), or a longest word of 3+ that
+            # an address containing the term also contains ("anna.mu" → "anna").
+            return max(self.words, key=len)[:MAX_GRAM]
+        if len(self.text) >= MIN_EMAIL_PART:
+            return self.text[:MAX_GRAM]  # "a.m", "x.de": only an address can hold it
+        return max(self.words, key=len)[:MAX_GRAM]
+
+    @property
+    def matches_names(self) -> bool:
+        return self.lookup in self.words or any(w.startswith(self.lookup) for w in self.words)
+
+    @property
+    def matches_addresses(self) -> bool:
+        return len(self.text) >= MIN_EMAIL_PART and len(self.lookup) >= SHORT_TOKEN
 
 
 def parse_query(q: str | None) -> list[Term]:
@@ -197,12 +239,9 @@ def _name_tier(term: Term, name: Sequence[tuple[str, str]]) -> tuple[int, list[M
 
 
 def _email_tier(term: Term, address: str) -> int | None:
-    folded = email_form(address)
-    if len(term.text) < MIN_EMAIL_PART or term.text not in folded:
+    if term.text not in email_form(address):
         return None
-    local, _, domain = folded.rpartition("@")
-    whole = {folded, local, domain, *_NON_WORD.split(folded)}
-    return EMAIL_EXACT if term.text in whole else EMAIL_PART
+    return EMAIL_EXACT if term.text in email_exact_forms(address) else EMAIL_PART
 
 
 def match(terms: Sequence[Term], name: str, addresses: Iterable[str]) -> Match | None:
@@ -214,8 +253,8 @@ def match(terms: Sequence[Term], name: str, addresses: Iterable[str]) -> Match |
         tiers: list[int] = []
         matched: list[Matched] = []
         for term in terms:
-            by_name = _name_tier(term, name_parts)
-            by_email = _email_tier(term, address) if address is not None else None
+            by_name = _name_tier(term, name_parts) if term.matches_names else None
+            by_email = _email_tier(term, address) if address is not None and term.matches_addresses else None
             if by_name is not None and (by_email is None or by_name[0] <= by_email):
                 tiers.append(by_name[0])
                 matched += by_name[1]

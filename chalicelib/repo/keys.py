@@ -182,25 +182,25 @@ def member_shown(firm_id: str, member_id: str) -> str:
     return f"FIRM#{firm_id}#MEMBER#{member_id}"  # short: every byte is copied into each index entry
 
 
-def search_token(firm_id: str, account_id: str, token: str, *, short: bool) -> Key:
-    """One search token of an account (``short``: the copy of a name word in
-    the name-only partitions). Kept in the account's partition so the indexer
-    finds an account's tokens with one consistent Query."""
-    return Key(account_pk(firm_id, account_id), f"{SEARCH_PREFIX}{1 if short else 3}#{token}")
+def search_token(firm_id: str, account_id: str, token: str) -> Key:
+    """One search token of an account, kept in the account's partition so
+    the indexer finds an account's tokens with one consistent Query."""
+    return Key(account_pk(firm_id, account_id), f"{SEARCH_PREFIX}{token}")
 
 
-def search_partition(firm_id: str, token: str, *, short: bool) -> str:
+def search_partition(firm_id: str, token: str) -> str:
     """GSI3 partition holding ``token``'s range: tokens by their first three
-    characters (names and addresses), and name words by their first character
-    (for 1- and 2-character queries). Spreads a firm's searches over many keys."""
-    return f"FIRM#{firm_id}#SEARCH1#{token[:1]}" if short else f"FIRM#{firm_id}#SEARCH#{token[:3]}"
+    characters (a 1- or 2-character token is its own partition). Spreads a
+    firm's searches over many keys."""
+    return f"FIRM#{firm_id}#SEARCH#{token[:3]}"
 
 
-def search_sort_key(token: str, kind: int, sort_name: str) -> str:
+def search_sort_key(token: str, tier: int, sort_name: str) -> str:
     """A token's entries sort first by the token (' ' precedes every character
-    of a token, so an exact token comes before longer ones), then names before
-    address parts, then alphabetically."""
-    return f"{token} {kind}{sort_name[:100]}"
+    of a token, so the accounts found by exactly this token come first), then
+    by tier (how they match), then alphabetically: a range read in order is
+    ranked."""
+    return f"{token} {tier}{sort_name[:100]}"
 
 
 def account_of(pk: str) -> str:

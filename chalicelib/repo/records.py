@@ -389,10 +389,10 @@ def search_entry(account: Account, token: IndexToken) -> dict[str, Any]:
     """One search token of an account, as stored. Short attribute names: every
     search reads these bytes (GSI3 projects ``n``, ``ty``, ``e`` and ``p``)."""
     item: dict[str, Any] = {
-        **keys.search_token(account.firm_id, account.id, token.token, short=token.short).as_dict(),
+        **keys.search_token(account.firm_id, account.id, token.token).as_dict(),
         "entity": keys.SEARCH,
-        "GSI3PK": keys.search_partition(account.firm_id, token.token, short=token.short),
-        "GSI3SK": keys.search_sort_key(token.token, token.kind, account.sort_name),
+        "GSI3PK": keys.search_partition(account.firm_id, token.token),
+        "GSI3SK": keys.search_sort_key(token.token, token.tier, account.sort_name),
         "n": account.name,
         "ty": account.type,
     }

@@ -79,11 +79,12 @@ class SearchRepo:
     # reads for a search -------------------------------------------------------
 
     def tokens(
-        self, firm_id: str, token: str, *, short: bool, start_key: Mapping[str, Any] | None, limit: int
+        self, firm_id: str, token: str, *, start_key: Mapping[str, Any] | None, limit: int
     ) -> tuple[list[SearchEntry], dict[str, Any] | None]:
-        """Entries whose token starts with ``token``, in GSI3 order (exact token first)."""
+        """Entries whose token starts with ``token``, in GSI3 order: those of
+        exactly ``token`` first, ranked; then longer tokens."""
         page: Page = self.table.query(
-            pk=keys.search_partition(firm_id, token, short=short),
+            pk=keys.search_partition(firm_id, token),
             sk_prefix=token,
             index=keys.INDEX_SEARCH,
             start_key=start_key,

@@ -68,11 +68,10 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
     hits: dict[str, _Hit] = {}
     if access.opens_every_account(me):
         lead = rules.driving_term(terms)
-        short = len(lead.lookup) < rules.SHORT_TOKEN
         start: dict[str, Any] | None = None
         for page in range(MAX_PAGES):
             entries, start = repo.tokens(
-                ctx.firm_id, lead.lookup, short=short, start_key=start, limit=FIRST_PAGE if page == 0 else NEXT_PAGE
+                ctx.firm_id, lead.lookup, start_key=start, limit=FIRST_PAGE if page == 0 else NEXT_PAGE
             )
             _best(hits, terms, (_Candidate(e.account_id, e.name, e.type, e.photo_url, e.addresses) for e in entries))
             if start is None or len(hits) >= rules.MAX_HITS:

@@ -18,29 +18,46 @@ def terms(q: str) -> list[Term]:
 # --- index tokens ---------------------------------------------------------------------------
 
 
-def test_index_tokens_name_words_twice_and_every_address_suffix_of_three_or_more() -> None:
-    tokens = rules.index_tokens("Anna Müller", ["A.M@x.io"])
+def test_index_tokens_name_prefixes_address_forms_and_suffixes() -> None:
+    tokens = {t.token: t for t in rules.index_tokens("Anna Müller", ["A.M@x.io"])}
 
     every = ("A.M@x.io",)
-    assert tokens == [
-        IndexToken("anna", True, 0, every),
-        IndexToken("anna", False, 0, every),
-        IndexToken("muller", True, 0, every),
-        IndexToken("muller", False, 0, every),
-        IndexToken("a.m@x.io", False, 1, every),
-        IndexToken(".m@x.io", False, 1, every),
-        IndexToken("m@x.io", False, 1, every),
-        IndexToken("@x.io", False, 1, every),
-        IndexToken("x.io", False, 1, every),
-        IndexToken(".io", False, 1, every),
-    ]
+    assert tokens == {
+        # each prefix of each name word; 1- and 2-character ones serve names only
+        "a": IndexToken("a", rules.NAME_PREFIX, ()),
+        "an": IndexToken("an", rules.NAME_PREFIX, ()),
+        "ann": IndexToken("ann", rules.NAME_PREFIX, every),
+        "anna": IndexToken("anna", rules.NAME_EXACT, every),
+        "m": IndexToken("m", rules.NAME_PREFIX, ()),
+        "mu": IndexToken("mu", rules.NAME_PREFIX, ()),
+        "mul": IndexToken("mul", rules.NAME_PREFIX, every),
+        "mull": IndexToken("mull", rules.NAME_PREFIX, every),
+        "mulle": IndexToken("mulle", rules.NAME_PREFIX, every),
+        "muller": IndexToken("muller", rules.NAME_EXACT, every),
+        # the address, its local part and domain (its words are shorter than 3)
+        "a.m@x.io": IndexToken("a.m@x.io", rules.EMAIL_EXACT, every),
+        "a.m": IndexToken("a.m", rules.EMAIL_EXACT, every),
+        "x.io": IndexToken("x.io", rules.EMAIL_EXACT, every),
+        # the other suffixes of 3+ characters
+        ".m@x.io": IndexToken(".m@x.io", rules.EMAIL_PART, every),
+        "m@x.io": IndexToken("m@x.io", rules.EMAIL_PART, every),
+        "@x.io": IndexToken("@x.io", rules.EMAIL_PART, every),
+        ".io": IndexToken(".io", rules.EMAIL_PART, every),
+    }
 
 
-def test_short_name_words_are_only_in_the_short_partitions() -> None:
-    tokens = rules.index_tokens("Al Bo Ltd", [])
+def test_a_token_keeps_its_best_tier() -> None:
+    tokens = {t.token: t for t in rules.index_tokens("Smithson", ["smith@x.io"])}
+    assert tokens["smith"].tier == rules.EMAIL_EXACT  # a word of the address beats a prefix of the name
+    assert tokens["smithson"].tier == rules.NAME_EXACT
+    assert tokens["smit"].tier == rules.NAME_PREFIX
 
-    assert [(t.token, t.short) for t in tokens] == [("al", True), ("bo", True), ("ltd", True), ("ltd", False)]
-    assert all(t.kind == 0 and t.addresses == () for t in tokens)
+
+def test_name_prefixes_stop_at_twenty_characters() -> None:
+    word = "abcdefghijklmnopqrstuvwxyz"
+    tokens = {t.token: t for t in rules.index_tokens(word, [])}
+    assert max(len(t) for t in tokens) == rules.MAX_GRAM
+    assert tokens[word[: rules.MAX_GRAM]].tier == rules.NAME_PREFIX
 
 
 def test_name_words_fold_and_split_on_hyphens_but_not_apostrophes() -> None:
@@ -54,12 +71,13 @@ def test_name_words_fold_and_split_on_hyphens_but_not_apostrophes() -> None:
 
 
 def test_a_suffix_shared_by_two_addresses_names_both_and_name_words_carry_every_address() -> None:
-    tokens = {(t.token, t.short): t for t in rules.index_tokens("Kim", ["one@x.io", "two@x.io"])}
+    tokens = {t.token: t for t in rules.index_tokens("Kim", ["one@x.io", "two@x.io"])}
 
-    assert tokens[("@x.io", False)].addresses == ("one@x.io", "two@x.io")
-    assert tokens[("one@x.io", False)].addresses == ("one@x.io",)
-    assert tokens[("kim", False)].addresses == ("one@x.io", "two@x.io")
-    assert ("io", False) not in tokens  # shorter than three characters
+    assert tokens["@x.io"].addresses == ("one@x.io", "two@x.io")
+    assert tokens["one@x.io"].addresses == ("one@x.io",)
+    assert tokens["kim"].addresses == ("one@x.io", "two@x.io")
+    assert tokens["ki"].addresses == ()  # 1-2 character queries match names only
+    assert "io" not in tokens  # address parts are 3+ characters
 
 
 def test_email_suffixes_are_folded() -> None:
@@ -206,13 +224,12 @@ def test_tier_order_and_rank_key() -> None:
 
 def _reachable(q: str, name: str, addresses: list[str]) -> bool:
     """What the search service does: read the index range of the driving
-    term's lookup token (short partitions below 3 characters) and match the
+    term's lookup token and match the
     other words against each entry's name and addresses."""
     ts = terms(q)
     lead = rules.driving_term(ts)
-    short = len(lead.lookup) < rules.SHORT_TOKEN
     return any(
-        t.short == short and t.token.startswith(lead.lookup) and rules.match(ts, name, t.addresses) is not None
+        t.token.startswith(lead.lookup) and rules.match(ts, name, t.addresses) is not None
         for t in rules.index_tokens(name, addresses)
     )
 
@@ -241,7 +258,13 @@ def test_every_match_is_reachable_from_the_lookup_token(q: str, name: str, addre
 def test_a_word_of_only_short_words_with_punctuation_is_looked_up_as_an_address_part() -> None:
     # Documented trade-off (docs/data-model.md, "Search"): one Query cannot read
     # both the name range of "a" and the address part "a.m".
+    # and, so that every caller gets the same answer, it matches addresses only.
     (term,) = terms("a.m")
     assert term.lookup == "a.m"
-    assert rules.match([term], "Anna Müller", []) is not None
-    assert not _reachable("a.m", "Anna Müller", [])
+    assert rules.match([term], "Anna Müller", []) is None
+    assert rules.match([term], "Zeta", ["anne@x.io"]) is None
+    assert rules.match([term], "Zeta", ["a.m@x.io"]) is not None
+    # Punctuation around a word is not part of it: "st." is the name prefix "st".
+    (st,) = terms("st.")
+    assert (st.lookup, st.matches_names, st.matches_addresses) == ("st", True, False)
+    assert rules.match([st], "St. Mary's Church", []) is not None
