@@ -1,9 +1,10 @@
-"""``make bench``: the Info and Overview tabs' cost on DynamoDB Local (the
-real engine, whose consumed-capacity figures are real).
+"""``make bench``: the Info and Overview tabs' and the search's cost on
+DynamoDB Local (the real engine, whose consumed-capacity figures are real).
 
-One in-memory DynamoDB Local serves both benchmarks (bench/info.py,
-bench/overview.py); each seeds its own firm. Prints Markdown tables for
-docs/performance.md.
+One in-memory DynamoDB Local serves every benchmark (bench/info.py,
+bench/overview.py, bench/search.py); each seeds its own firm. Prints Markdown
+tables for docs/performance.md. ``python -m bench search`` (or ``info``,
+``overview``, several names) runs only those.
 """
 
 from __future__ import annotations
@@ -19,14 +20,21 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import info, overview
+from bench import info, overview, search
 from chalicelib.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
+BENCHES = ("info", "overview", "search")
 
-def main() -> int:
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(BENCHES)
+    unknown = [name for name in chosen if name not in BENCHES]
+    if unknown:
+        print(f"usage: python -m bench [{' | '.join(BENCHES)} ...]; unknown: {', '.join(unknown)}", file=sys.stderr)
+        return 2
     started, load = time.perf_counter(), os.getloadavg()[0]
     with DynamoDBLocal() as server:
         os.environ["DYNAMODB_ENDPOINT"] = server.endpoint
@@ -36,10 +44,15 @@ def main() -> int:
         ensure_table(table.client, table.name)
         from app import app, project_overview
 
-        print("## Info tab (`GET /accounts/{id}`)\n", flush=True)
-        print(info.run(table, app), flush=True)
-        print("\n## Overview tab (`GET /accounts/{id}/overview`)\n", flush=True)
-        print(overview.run(table, app, project_overview), flush=True)
+        if "info" in chosen:
+            print("## Info tab (`GET /accounts/{id}`)\n", flush=True)
+            print(info.run(table, app), flush=True)
+        if "overview" in chosen:
+            print("\n## Overview tab (`GET /accounts/{id}/overview`)\n", flush=True)
+            print(overview.run(table, app, project_overview), flush=True)
+        if "search" in chosen:
+            print("\n## Search (`GET /search`)\n", flush=True)
+            print(search.run(table, app), flush=True)
     print(
         f"\n({time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
         f"1-minute load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
@@ -48,4 +61,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

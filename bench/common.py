@@ -30,16 +30,20 @@ class Usage:
     wru: float = 0.0
     rru_by_op: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     wru_by_index: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    items_read: int = 0  # items DynamoDB read (a Query's or Scan's ScannedCount, items a Get returned)
+    items_returned: int = 0  # of those, the items it returned (after a FilterExpression)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def total_requests(self) -> int:
         return sum(self.requests.values())
 
-    def add(self, operation: str, consumed: Any) -> None:
+    def add(self, operation: str, consumed: Any, items: tuple[int, int] = (0, 0)) -> None:
         entries = consumed if isinstance(consumed, list) else [consumed] if consumed else []
         with self._lock:
             self.requests[operation] += 1
+            self.items_read += items[0]
+            self.items_returned += items[1]
             for entry in entries:
                 units = float(entry.get("CapacityUnits", 0))
                 if operation in READ_OPERATIONS:
@@ -59,6 +63,20 @@ class Usage:
         return f"{self.total_requests} ({parts})" if parts else "0"
 
 
+def _items(parsed: Mapping[str, Any]) -> tuple[int, int]:
+    """(items read, items returned) of one response."""
+    if "ScannedCount" in parsed:
+        return int(parsed["ScannedCount"]), int(parsed.get("Count", 0))
+    if "Item" in parsed:
+        return 1, 1
+    responses = parsed.get("Responses") or {}
+    if isinstance(responses, list):  # TransactGetItems
+        found = sum(1 for r in responses if r.get("Item"))
+    else:  # BatchGetItem, by table
+        found = sum(len(items) for items in responses.values())
+    return found, found
+
+
 @contextmanager
 def metered(client: Any) -> Iterator[Usage]:
     """Count the requests ``client`` (a boto3 DynamoDB client) makes, and the
@@ -70,7 +88,7 @@ def metered(client: Any) -> Iterator[Usage]:
             params["ReturnConsumedCapacity"] = "INDEXES"
 
     def add(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        usage.add(model.name, parsed.get("ConsumedCapacity"))
+        usage.add(model.name, parsed.get("ConsumedCapacity"), _items(parsed))
 
     events = client.meta.events
     events.register("provide-client-params.dynamodb", ask)

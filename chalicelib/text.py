@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "\u0131": "i", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th"})
+
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Müller" and "MULLER" both give "muller"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Case- and accent-insensitive form: "Müller" and "MULLER" both give
+    "muller", "Łukasz" gives "lukasz", "Søren" "soren"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.split())
 

@@ -46,3 +46,13 @@ def test_the_copies_keep_the_first_addresses_that_fit() -> None:
     assert sum(len(a) for a in copies) <= rules.COPY_ADDRESS_BYTES
     assert rules.within(["a@b.cd"], 1) == ("a@b.cd",)
     assert rules.within([], 10) == ()
+
+
+def test_letters_without_a_decomposition_fold_too() -> None:
+    from chalicelib.text import fold
+
+    assert [fold(n) for n in ("Łukasz", "Søren", "Y\u0131lmaz", "Đorđević", "Æsir", "Œuvre", "Þór", "Groß")] == [
+        "lukasz", "soren", "yilmaz", "dordevic", "aesir", "oeuvre", "thor", "gross",
+    ]  # fmt: skip
+    (term,) = rules.parse_query("lukasz")
+    assert rules.match([term], "Łukasz Wiśniewski", []) is not None
