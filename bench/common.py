@@ -57,6 +57,14 @@ class Usage:
                 for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
                     self.wru_by_index[index] += float(used.get("CapacityUnits", 0))
 
+    def units_text(self, which: str) -> str:
+        """Read units split by operation, or write units split by table and index."""
+        total, parts = (self.rru, self.rru_by_op) if which == "read" else (self.wru, self.wru_by_index)
+        shown = [(k, v) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] != "table", kv[0])) if v]
+        if len(shown) <= 1:
+            return f"{total:g}"
+        return f"{total:g} ({', '.join(f'{k} {v:g}' for k, v in shown)})"
+
     def requests_text(self) -> str:
         """e.g. ``3 (Query 1, GetItem 2)``."""
         parts = ", ".join(f"{op} {n}" for op, n in sorted(self.requests.items()))

@@ -324,15 +324,6 @@ def _extra_writes(seed: Seeded) -> list[tuple[str, Callable[[], object]]]:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _units(usage: Usage, which: str) -> str:
-    """Read units split by operation, or write units split by table and index."""
-    total, parts = (usage.rru, usage.rru_by_op) if which == "read" else (usage.wru, usage.wru_by_index)
-    shown = [(k, v) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] != "table", kv[0])) if v]
-    if len(shown) <= 1:
-        return f"{total:g}"
-    return f"{total:g} ({', '.join(f'{k} {v:g}' for k, v in shown)})"
-
-
 def _check_full(overview: dict[str, Any]) -> None:
     for key in SECTIONS:
         section = overview[key]
@@ -392,7 +383,7 @@ def _read_table(table: Table, seed: Seeded) -> list[str]:
         (f"naive: {len(SECTIONS)} LSI2 Queries (newest 5) + GetItem, boto3, one after another", naive_use, naive_t),
     ):
         lines.append(
-            f"| {label} | {use.requests_text()} | {_units(use, 'read')} | {median_ms(samples):.2f} "
+            f"| {label} | {use.requests_text()} | {use.units_text('read')} | {median_ms(samples):.2f} "
             f"| {p90_ms(samples):.2f} | {median_ms(team_t) / median_ms(samples):.2f} "
             f"| {median_ms(owner_t) / median_ms(samples):.2f} |"
         )
@@ -436,8 +427,8 @@ def _projection_table(rows: list[Projected]) -> list[str]:
     for row in rows:
         lines.append(
             f"| {row.label} | {row.records} + {row.own_records} | {row.source.requests_text()} "
-            f"| {row.source.rru:g} / {_units(row.source, 'write')} | {row.projection.requests_text()} "
-            f"| {_units(row.projection, 'read')} | {_units(row.projection, 'write')} "
+            f"| {row.source.rru:g} / {row.source.units_text('write')} | {row.projection.requests_text()} "
+            f"| {row.projection.units_text('read')} | {row.projection.units_text('write')} "
             f"| {row.duplicate.requests_text()} | {row.duplicate.rru:g} / {row.duplicate.wru:g} |"
         )
         if row.writes > 1:

@@ -635,19 +635,11 @@ def _all_matches(firm: Firm, q: str, among: list[str] | None = None) -> list[str
     return [account_id for _, account_id in sorted(ranked)]
 
 
-def _units(usage: Usage, which: str) -> str:
-    total, parts = (usage.rru, usage.rru_by_op) if which == "read" else (usage.wru, usage.wru_by_index)
-    shown = [(k, v) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] != "table", kv[0])) if v]
-    if len(shown) <= 1:
-        return f"{total:g}"
-    return f"{total:g} ({', '.join(f'{k} {v:g}' for k, v in shown)})"
-
-
 def _row(query: str, way: Way, hits: str, scan: Way | None) -> str:
     u = way.usage
     ratio = f"{scan.median / way.median:.0f}" if scan is not None else "—"
     return (
-        f"| {query} | {way.label} | {u.requests_text()} | {_units(u, 'read')} | {u.items_read} | {hits} "
+        f"| {query} | {way.label} | {u.requests_text()} | {u.units_text('read')} | {u.items_read} | {hits} "
         f"| {way.median:.2f} | {p90_ms(way.samples):.2f} | {ratio} |"
     )
 
@@ -823,8 +815,8 @@ def _restricted(table: Table, firm: Firm, api: Api) -> list[str]:
         u = way.usage
         ratio = f"{naive.median / way.median:.1f}" if what == "clients list" else "—"
         lines.append(
-            f"| {what} | {way.label} | {u.requests_text()} | {_units(u, 'read')} | {u.items_read} | {len(way.found)} "
-            f"| {way.median:.2f} | {p90_ms(way.samples):.2f} | {ratio} |"
+            f"| {what} | {way.label} | {u.requests_text()} | {u.units_text('read')} | {u.items_read} "
+            f"| {len(way.found)} | {way.median:.2f} | {p90_ms(way.samples):.2f} | {ratio} |"
         )
     return lines
 
