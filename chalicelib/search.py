@@ -202,10 +202,14 @@ def parse_query(q: str | None) -> list[Term]:
     return terms
 
 
+def lookup_order(terms: Sequence[Term]) -> list[Term]:
+    """The order in which to read the words' ranges (the others are checked
+    on what a range returns): longest lookup token first, the most selective."""
+    return sorted(terms, key=lambda t: -len(t.lookup))
+
+
 def driving_term(terms: Sequence[Term]) -> Term:
-    """The term to look up (the others are checked on what it returns): the
-    one with the longest lookup token, the most selective."""
-    return max(terms, key=lambda t: len(t.lookup))
+    return lookup_order(terms)[0]
 
 
 # --- matching -----------------------------------------------------------------

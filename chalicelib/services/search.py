@@ -29,6 +29,7 @@ from chalicelib.text import sort_name
 FIRST_PAGE = 30
 NEXT_PAGE = 200
 MAX_PAGES = 4
+MAX_LOOKUPS = 3  # words of a multi-word query whose ranges may be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +68,20 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
     me = ctx.member
     hits: dict[str, _Hit] = {}
     if access.opens_every_account(me):
-        lead = rules.driving_term(terms)
-        start: dict[str, Any] | None = None
-        for page in range(MAX_PAGES):
-            entries, start = repo.tokens(
-                ctx.firm_id, lead.lookup, start_key=start, limit=FIRST_PAGE if page == 0 else NEXT_PAGE
-            )
-            _best(hits, terms, (_Candidate(e.account_id, e.name, e.type, e.photo_url, e.addresses) for e in entries))
+        # Every account the query matches is in each word's range, so the
+        # first range read to its end has them all. The longest word's range
+        # is tried first; if it is longer than the budget (a common word of
+        # a multi-word query), the next word's.
+        for lead in rules.lookup_order(terms)[:MAX_LOOKUPS]:
+            start: dict[str, Any] | None = None
+            for page in range(MAX_PAGES):
+                entries, start = repo.tokens(
+                    ctx.firm_id, lead.lookup, start_key=start, limit=FIRST_PAGE if page == 0 else NEXT_PAGE
+                )
+                found = (_Candidate(e.account_id, e.name, e.type, e.photo_url, e.addresses) for e in entries)
+                _best(hits, terms, found)
+                if start is None or len(hits) >= rules.MAX_HITS:
+                    break
             if start is None or len(hits) >= rules.MAX_HITS:
                 break
     else:

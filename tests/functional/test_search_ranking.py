@@ -108,3 +108,23 @@ def test_owner_and_team_employee_get_the_same_answer(
     for q in ("st.", "s.m"):
         assert found(api, q) == found(employee, q), q
     assert found(api, "church st.") == found(api, "st."), "a word must not match more in company"
+
+
+def test_a_multi_word_query_reads_the_next_words_range_when_the_first_is_too_long(
+    api: Api, stream: StreamPoller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The budget made small (2 pages of 2 entries) so that the longest word's
+    # range, "anna", is longer than it: the next word's range, "mul", has them all.
+    from chalicelib.services import search
+
+    monkeypatch.setattr(search, "FIRST_PAGE", 2)
+    monkeypatch.setattr(search, "NEXT_PAGE", 2)
+    monkeypatch.setattr(search, "MAX_PAGES", 2)
+    for i in range(6):
+        account(api, f"Anna Zed{i}")
+    account(api, "Zoe Muller")
+    account(api, "Anna Muller")
+    stream.drain()
+
+    assert found(api, "anna mul") == ["Anna Muller"]
+    assert found(api, "mul anna") == ["Anna Muller"]
