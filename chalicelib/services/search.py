@@ -1,9 +1,11 @@
 """Search (``GET /search``) and the indexer that keeps its index right.
 
 A search is one Query: for those who open every account, of the token range
-of the query's most selective word (GSI3); for an employee who opens only
-their team's accounts, of their team list (GSI1), whose entries carry each
-account's name and addresses. The rules live in ``chalicelib/search.py``.
+of the query's most selective word (GSI3; a multi-word query whose range is
+longer than the budget reads further pages, then the next word's range); for
+an employee who opens only their team's accounts, of their team list (GSI1),
+whose entries carry each account's name and addresses. The rules live in
+``chalicelib/search.py``.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, refresh_copies: 
     writing, the sources are read again, and if they moved on, the run starts
     over, so the run that read older data never has the last word.
     ``refresh_copies`` rewrites the addresses on the list entries even when
-    the account's own copy is current (its list entries were just rewritten).
+    the account's own copy is current (it just gained list entries).
     """
     written = 0
     for _ in range(attempts):
