@@ -57,13 +57,15 @@ class Usage:
                 for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
                     self.wru_by_index[index] += float(used.get("CapacityUnits", 0))
 
-    def units_text(self, which: str) -> str:
-        """Read units split by operation, or write units split by table and index."""
+    def units_text(self, which: str, per: int = 1) -> str:
+        """Read units split by operation, or write units split by table and
+        index; with ``per``, the mean per write."""
         total, parts = (self.rru, self.rru_by_op) if which == "read" else (self.wru, self.wru_by_index)
-        shown = [(k, v) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] != "table", kv[0])) if v]
+        fmt = "g" if per == 1 else ".1f"
+        shown = [(k, v / per) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] != "table", kv[0])) if v]
         if len(shown) <= 1:
-            return f"{total:g}"
-        return f"{total:g} ({', '.join(f'{k} {v:g}' for k, v in shown)})"
+            return f"{total / per:{fmt}}"
+        return f"{total / per:{fmt}} ({', '.join(f'{k} {v:{fmt}}' for k, v in shown)})"
 
     def requests_text(self) -> str:
         """e.g. ``3 (Query 1, GetItem 2)``."""

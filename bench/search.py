@@ -940,14 +940,6 @@ def _write_costs(table: Table, firm: Firm, api: Api) -> list[str]:
     ]
 
 
-def _per(usage: Usage, which: str, n: int) -> str:
-    total, parts = (usage.rru, usage.rru_by_op) if which == "read" else (usage.wru, usage.wru_by_index)
-    shown = [(k, v / n) for k, v in sorted(parts.items(), key=lambda kv: (kv[0] != "table", kv[0])) if v]
-    if len(shown) <= 1:
-        return f"{total / n:.1f}"
-    return f"{total / n:.1f} ({', '.join(f'{k} {v:.1f}' for k, v in shown)})"
-
-
 def _cost_table(costs: list[_Cost]) -> list[str]:
     lines = [
         "| write (per write, mean of n) | n | source write: requests | source write: RRU / WCU | indexer: requests "
@@ -958,8 +950,8 @@ def _cost_table(costs: list[_Cost]) -> list[str]:
         n = c.n
         lines.append(
             f"| {c.label} | {n} | {c.source.total_requests / n:.1f} | {c.source.rru / n:.1f} / "
-            f"{_per(c.source, 'write', n)} | {c.index.total_requests / n:.1f} ({c.index.requests_text()} in all) "
-            f"| {_per(c.index, 'read', n)} | {_per(c.index, 'write', n)} | {c.written / n:.1f} "
+            f"{c.source.units_text('write', n)} | {c.index.total_requests / n:.1f} ({c.index.requests_text()} in all) "
+            f"| {c.index.units_text('read', n)} | {c.index.units_text('write', n)} | {c.written / n:.1f} "
             f"| {c.again.total_requests / n:.1f}, {c.again.rru / n:.1f} / {c.again.wru / n:g} |"
         )
     return lines

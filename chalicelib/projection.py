@@ -61,7 +61,7 @@ def _pipeline_names(image: Mapping[str, Any] | None) -> Any:
     return image.get("name"), tuple((s["id"], s["name"]) for s in image.get("stages", []))
 
 
-def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def decode_image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A stream image decoded with boto3's TypeDeserializer. An attribute that
     does not decode is left out: DynamoDB Local's stream, read through
     botocore, returns an empty map as ``{}`` without its type, and the
@@ -79,7 +79,7 @@ def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def targets(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
     """The overview sections a change may affect (decoded with boto3's TypeDeserializer)."""
-    new, old = _image(record.new_image), _image(record.old_image)
+    new, old = decode_image(record.new_image), decode_image(record.old_image)
     image = new or old
     if image is None:
         return []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from chalicelib.projection import StreamRecord, _image, run_batch
+from chalicelib.projection import StreamRecord, decode_image, run_batch
 from chalicelib.repo import keys
 from chalicelib.repo.search import SearchRepo
 from chalicelib.services import search
@@ -28,7 +28,7 @@ def targets(record: StreamRecord) -> list[tuple[str, str, bool]]:
     (team members, tags) gets its address copies rewritten: the edit wrote
     the new entries with the copies as it read them, which the indexer may
     have updated since (existing entries are updated without the copies)."""
-    new, old = _image(record.new_image), _image(record.old_image)
+    new, old = decode_image(record.new_image), decode_image(record.old_image)
     image = new or old
     if image is None:
         return []
