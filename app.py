@@ -6,7 +6,7 @@ from typing import Any
 from chalice.app import Chalice, DynamoDBEvent
 
 from chalicelib import projection, search_projection
-from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, search, tags
+from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, portal, search, tags
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import Table
@@ -21,6 +21,7 @@ app.register_blueprint(contacts.bp)
 app.register_blueprint(pipelines.bp)
 app.register_blueprint(activity.bp)
 app.register_blueprint(search.bp)
+app.register_blueprint(portal.bp)
 
 # The real stream ARN is set by infra/template.json (merged at package time);
 # the decorator needs a value, and locally the stream poller calls the handler.

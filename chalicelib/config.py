@@ -18,6 +18,12 @@ class Settings:
     jwt_issuer: str | None
     jwt_audience: str | None
     firm_claim: str
+    mail_mode: str = "outbox"  # "ses" (dev/prod) or "outbox" (local: files in mail_outbox_dir)
+    mail_from: str = "Dossier <no-reply@dossier.example>"
+    mail_outbox_dir: str = ".data/outbox"
+    ses_configuration_set: str | None = None
+    portal_url: str = "http://localhost:8000/portal"
+    inbound_domain: str = "in.dossier.example"
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +39,12 @@ def settings() -> Settings:
         jwt_issuer=env.get("JWT_ISSUER") or None,
         jwt_audience=env.get("JWT_AUDIENCE") or None,
         firm_claim=env.get("FIRM_CLAIM", "firm_id"),
+        mail_mode=env.get("MAIL_MODE", "outbox"),
+        mail_from=env.get("MAIL_FROM", "Dossier <no-reply@dossier.example>"),
+        mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ".data/outbox"),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
+        portal_url=env.get("PORTAL_URL", "http://localhost:8000/portal").rstrip("/"),
+        inbound_domain=env.get("INBOUND_DOMAIN", "in.dossier.example"),
     )
 
 

@@ -35,15 +35,15 @@ AssignableRole = Literal["admin", "employee"]
 AccountType = Literal["individual", "company", "other"]
 Login = Literal["none", "invited", "active"]
 
+# The event types of chalicelib.portal.EVENT_TYPES (a unit test keeps them equal).
 NotificationEvent = Literal[
     "new_message",
-    "organizer_sent",
     "document_requested",
     "document_shared",
-    "invoice_issued",
-    "proposal_sent",
+    "organizer_sent",
+    "invoice_sent",
     "signature_requested",
-    "task_assigned",
+    "proposal_sent",
 ]
 
 MAX_TAGS = 20
@@ -262,14 +262,55 @@ class EmailSettingsPatch(PatchModel):
     signing_authority: bool | None = None
 
 
+class InvitationOut(OutputModel):
+    """The outstanding portal invitation of an address (its token is only in the mail)."""
+
+    sent_at: str
+    expires_at: str
+    delivery: Literal["sending", "sent", "failed"] = Field(
+        description="Whether the mail service took the invitation; after 'failed', resend it."
+    )
+
+
 class EmailOut(OutputModel):
     address: str
     login: Login
     notify: bool
-    notification_preferences: dict[str, bool]
+    notification_preferences: dict[str, bool] = Field(
+        description="Per event type (new_message, document_requested, document_shared, organizer_sent, "
+        "invoice_sent, signature_requested, proposal_sent); a type not listed is on."
+    )
     email_sync: bool
     signing_authority: bool
+    invitation: InvitationOut | None = Field(description="While login is 'invited'.")
+    login_since: str | None = Field(description="When the address accepted its invitation (login 'active').")
     version: int
+
+
+class InviteAccept(InputModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class InviteAcceptedOut(OutputModel):
+    address: str
+    login: Literal["active"]
+    login_since: str
+    firm: FirmRef
+
+
+class SignerOut(OutputModel):
+    contact_id: str
+    contact_name: str
+    address: str
+    signer_priority: int | None
+
+
+class SignersOut(OutputModel):
+    items: list[SignerOut]
+
+
+class SignIn(InputModel):
+    email: EmailAddress
 
 
 class ContactOut(OutputModel):

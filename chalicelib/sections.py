@@ -511,11 +511,21 @@ class ProposalPatch(PatchModel):
     status: ProposalStatus | None = None
 
 
+class Signature(OutputModel):
+    address: str
+    at: str
+
+
 class ProposalOut(ItemOut):
     name: str
     kind: ProposalKind
-    status: ProposalStatus
+    status: ProposalStatus = Field(
+        description="draft → sent → viewed; signed only by signing (POST .../sign), once every signer has; "
+        "declined. A signed proposal is final."
+    )
     sent_at: str | None
+    signed_by: list[Signature] = Field(description="Who signed, in order.")
+    signed_at: str | None = Field(description="When the last signer signed.")
 
 
 class ProposalSummary(OutputModel):
@@ -644,7 +654,12 @@ def _proposal(item: Item, change: Change) -> None:
 
 
 def _proposal_rules(item: Item, change: Change) -> list[FieldError]:
-    if change.old is not None and change.old["status"] != "draft" and item["status"] == "draft":
+    old_status = None if change.old is None else change.old["status"]
+    if old_status == "signed" and item["status"] != "signed":
+        return [FieldError(("body", "status"), "a signed proposal is final")]
+    if item["status"] == "signed" and old_status != "signed":
+        return [FieldError(("body", "status"), "a proposal is signed by its signers (POST .../sign)")]
+    if old_status not in (None, "draft") and item["status"] == "draft":
         return [FieldError(("body", "status"), "a proposal that was sent cannot become a draft again")]
     if item["status"] == "draft" and item.get("sent_at") is not None:
         return [FieldError(("body", "sent_at"), "a draft has not been sent")]
@@ -702,6 +717,10 @@ def _invoice_out(item: Item, names: Names) -> Item:
         "amount_due": money_out(item["amount_due"]),
         "paid_with_credit": bool(item.get("paid_with_credit", False)),
     }
+
+
+def _proposal_out(item: Item, names: Names) -> Item:
+    return {"signed_by": list(item.get("signed_by") or [])}
 
 
 def _note_out(item: Item, names: Names) -> Item:
@@ -936,6 +955,7 @@ SECTIONS: Final[dict[str, Section]] = {
             qualifies=lambda i: i["status"] != "draft",
             derive=_proposal,
             rules=_proposal_rules,
+            computed=_proposal_out,
         ),
     )
 }

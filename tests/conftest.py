@@ -8,6 +8,7 @@ on the shared DynamoDB Local table never see each other's data.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +22,10 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
+    # Mail goes to a per-process outbox folder; tests read invitations from it.
+    MAIL_MODE="outbox",
+    MAIL_OUTBOX_DIR=tempfile.mkdtemp(prefix="dossier-outbox-"),
+    PORTAL_URL="https://portal.test.example",
 )
 os.environ.pop("DYNAMODB_ENDPOINT", None)
 os.environ.pop("JWT_AUDIENCE", None)

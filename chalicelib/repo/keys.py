@@ -41,6 +41,10 @@ CREDIT: Final = "credit"  # a line of an account's credit ledger
 OVERVIEW: Final = "overview"  # the stream-kept latest five of one section
 PIPELINE: Final = "pipeline"
 SEARCH: Final = "search"  # one search token of an account, in GSI3
+INVITATION: Final = "invitation"  # a portal invitation, found by its token's hash
+NOTIFIED: Final = "notified"  # one notification mail sent: a retried event sends it once
+
+TTL_ATTRIBUTE: Final = "expires_ttl"  # epoch seconds; DynamoDB deletes the item some time after
 
 # Sort keys inside an account partition, in their sort order:
 #   CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#.. SEARCH#..
@@ -218,6 +222,17 @@ def contact(firm_id: str, contact_id: str) -> Key:
 def email(firm_id: str, address_norm: str) -> Key:
     """An e-mail address: which contact owns it, and its per-address settings."""
     return Key(f"FIRM#{firm_id}#EMAIL#{address_norm}", "EMAIL")
+
+
+def invitation(firm_id: str, token_hash: str) -> Key:
+    """A portal invitation. Only the SHA-256 of its token is stored; the token
+    names the firm, so accepting is one GetItem in the firm's keys."""
+    return Key(f"FIRM#{firm_id}#INVITE#{token_hash}", "INVITE")
+
+
+def notified(firm_id: str, event_id: str, address_norm: str) -> Key:
+    """Marks that the notification of ``event_id`` went to an address."""
+    return Key(f"FIRM#{firm_id}#NOTIFIED#{event_id}", address_norm)
 
 
 def idempotency(firm_id: str, member_id: str, route: str, idem_key: str) -> Key:

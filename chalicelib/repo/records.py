@@ -352,6 +352,14 @@ class Email:
     signing_authority: bool = True
     created_at: str = ""
     version: int = 1
+    # The outstanding portal invitation (while ``login`` is "invited"): the
+    # SHA-256 of its token (never shown), when it was sent, when it expires,
+    # and whether the mail service took it ("sending", "sent", "failed").
+    invite_hash: str | None = None
+    invited_at: str | None = None
+    invite_expires_at: str | None = None
+    invite_delivery: str | None = None
+    login_since: str | None = None  # when the invitation was accepted
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -367,6 +375,11 @@ class Email:
             "signing_authority": self.signing_authority,
             "created_at": self.created_at,
             "version": self.version,
+            "invite_hash": self.invite_hash,
+            "invited_at": self.invited_at,
+            "invite_expires_at": self.invite_expires_at,
+            "invite_delivery": self.invite_delivery,
+            "login_since": self.login_since,
         }
 
     @classmethod
@@ -382,6 +395,58 @@ class Email:
             signing_authority=bool(item.get("signing_authority", True)),
             created_at=item.get("created_at", ""),
             version=_int(item.get("version"), 1),
+            invite_hash=item.get("invite_hash"),
+            invited_at=item.get("invited_at"),
+            invite_expires_at=item.get("invite_expires_at"),
+            invite_delivery=item.get("invite_delivery"),
+            login_since=item.get("login_since"),
+        )
+
+
+@dataclass(slots=True)
+class Invitation:
+    """A portal invitation sent to one address. It stays after it was used
+    (state "accepted") so a second click is told so, until its TTL."""
+
+    firm_id: str
+    token_hash: str
+    address: str
+    contact_id: str
+    expires_at: str
+    expires_ttl: int
+    created_at: str
+    created_by: str
+    state: str = "pending"  # or "accepted"
+    accepted_at: str | None = None
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.invitation(self.firm_id, self.token_hash).as_dict(),
+            "entity": keys.INVITATION,
+            "firm_id": self.firm_id,
+            "address": self.address,
+            "contact_id": self.contact_id,
+            "expires_at": self.expires_at,
+            keys.TTL_ATTRIBUTE: self.expires_ttl,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "state": self.state,
+            "accepted_at": self.accepted_at,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any], token_hash: str) -> Invitation:
+        return cls(
+            firm_id=item["firm_id"],
+            token_hash=token_hash,
+            address=item["address"],
+            contact_id=item["contact_id"],
+            expires_at=item["expires_at"],
+            expires_ttl=_int(item.get(keys.TTL_ATTRIBUTE)),
+            created_at=item["created_at"],
+            created_by=item.get("created_by", ""),
+            state=item.get("state", "pending"),
+            accepted_at=item.get("accepted_at"),
         )
 
 

@@ -45,6 +45,7 @@ from chalicelib.sections import (
     excerpt,
     money_out,
 )
+from chalicelib.services import portal
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 
@@ -97,7 +98,7 @@ def _out(section: Section, record: Mapping[str, Any], names: Names, account: Acc
     return model.model_dump(mode="json")
 
 
-def _one(ctx: Ctx, section: Section, record: Mapping[str, Any], account: Account) -> Item:
+def item_out(ctx: Ctx, section: Section, record: Mapping[str, Any], account: Account) -> Item:
     names = names_for(ctx.activity, ctx.firm_id, [record], MEMBER_FIELDS)
     return _out(section, record, names, account)
 
@@ -105,14 +106,14 @@ def _one(ctx: Ctx, section: Section, record: Mapping[str, Any], account: Account
 # --- reads ----------------------------------------------------------------------------
 
 
-def _open(ctx: Ctx, account_id: str, *, for_write: bool = False) -> Account:
+def open_account(ctx: Ctx, account_id: str, *, for_write: bool = False) -> Account:
     account = load_openable(ctx, account_id, for_edit=False)
     if for_write and account.archived:
         raise ACCOUNT_ARCHIVED
     return account
 
 
-def _load_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
+def load_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
     record = ctx.activity.get(ctx.firm_id, account_id, section.key, item_id)
     if record is None:
         raise NotFoundError(ITEM_NOT_FOUND)
@@ -120,8 +121,8 @@ def _load_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Ite
 
 
 def get_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
-    account = _open(ctx, account_id)
-    return _one(ctx, section, _load_item(ctx, account_id, section, item_id), account)
+    account = open_account(ctx, account_id)
+    return item_out(ctx, section, load_item(ctx, account_id, section, item_id), account)
 
 
 def list_items(
@@ -129,7 +130,7 @@ def list_items(
 ) -> Listed:
     """ "Show all": newest first, one Query per page (limit + 1 tells whether
     another page exists, so the last page never needs an empty follow-up)."""
-    account = _open(ctx, account_id)
+    account = open_account(ctx, account_id)
     lsi = keys.INDEX_BY_STATUS if status else keys.INDEX_BY_TIME
     rows, next_cursor = paged(
         lambda key, n: ctx.activity.page(ctx.firm_id, account_id, section.key, status=status, limit=n, start_key=key),
@@ -191,22 +192,24 @@ def _validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: 
 def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, idem: Idempotency | None) -> Item:
     """The new item as the API shows it (answered from what was written; a
     replayed Idempotency-Key answers the item it first created)."""
-    account = _open(ctx, account_id, for_write=True)
+    account = open_account(ctx, account_id, for_write=True)
     now, me = now_iso(), ctx.member
     item = body.model_dump(exclude_none=True)
+    if section.key == "logins":
+        portal.require_portal_login(ctx, account_id, item["email"])
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
     record = _validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
     stored_id = idempotent_create(ctx, idem, item["id"], lambda op: ctx.activity.create(record, [op] if op else []))
     if stored_id != item["id"]:
         return get_item(ctx, account_id, section, stored_id)
-    return _one(ctx, section, record, account)
+    return item_out(ctx, section, record, account)
 
 
 def patch_item(
     ctx: Ctx, account_id: str, section: Section, item_id: str, body: BaseModel, if_match: int | None
 ) -> Item:
-    account = _open(ctx, account_id, for_write=True)
-    old = _load_item(ctx, account_id, section, item_id)
+    account = open_account(ctx, account_id, for_write=True)
+    old = load_item(ctx, account_id, section, item_id)
     version = int(old["version"])
     version_guard(if_match, version)
     item = public(old)
@@ -221,12 +224,12 @@ def patch_item(
         return _out(section, old, names_for(ctx.activity, ctx.firm_id, [old], MEMBER_FIELDS), account)
     record.update(version=version + 1, updated_at=now)
     ctx.activity.replace(record, version)
-    return _one(ctx, section, record, account)
+    return item_out(ctx, section, record, account)
 
 
 def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_match: int | None) -> None:
-    _open(ctx, account_id, for_write=True)
-    old = _load_item(ctx, account_id, section, item_id)
+    open_account(ctx, account_id, for_write=True)
+    old = load_item(ctx, account_id, section, item_id)
     version = int(old["version"])
     version_guard(if_match, version)
     ctx.activity.delete(ctx.firm_id, account_id, section.key, item_id, version)
@@ -238,8 +241,8 @@ def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_ma
 def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
     """The first member to open a document clears its New label for the whole firm."""
     section = SECTIONS["documents"]
-    account = _open(ctx, account_id)
-    doc = _load_item(ctx, account_id, section, item_id)
+    account = open_account(ctx, account_id)
+    doc = load_item(ctx, account_id, section, item_id)
     for _ in range(WRITE_RETRIES):
         if doc.get("viewed_at") is not None:
             break
@@ -249,10 +252,10 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
             ctx.activity.replace(seen, version)
             doc = seen
         except PreconditionFailedError:
-            doc = _load_item(ctx, account_id, section, item_id)  # changed meanwhile: look again
+            doc = load_item(ctx, account_id, section, item_id)  # changed meanwhile: look again
     else:
         raise ConflictError("The document is being changed; retry.")
-    return _one(ctx, section, doc, account)
+    return item_out(ctx, section, doc, account)
 
 
 # --- chats: messages --------------------------------------------------------------------
@@ -263,10 +266,10 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
     concurrent message on the same chat is retried, not refused; a retried
     request with the same Idempotency-Key answers the first message."""
     section = SECTIONS["chats"]
-    _open(ctx, account_id, for_write=True)
+    open_account(ctx, account_id, for_write=True)
     me = ctx.member
     for _ in range(WRITE_RETRIES):
-        chat = _load_item(ctx, account_id, section, chat_id)
+        chat = load_item(ctx, account_id, section, chat_id)
         now, version, message_id = now_iso(), int(chat["version"]), new_id()
         message = {
             **keys.chat_message(ctx.firm_id, account_id, chat_id, message_id).as_dict(),
@@ -316,8 +319,8 @@ def message_out(message: Mapping[str, Any], names: Names) -> Item:
 
 
 def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor: str | None) -> Listed:
-    _open(ctx, account_id)
-    _load_item(ctx, account_id, SECTIONS["chats"], chat_id)
+    open_account(ctx, account_id)
+    load_item(ctx, account_id, SECTIONS["chats"], chat_id)
     rows, next_cursor = paged(
         lambda key, n: ctx.activity.messages(ctx.firm_id, account_id, chat_id, limit=n, start_key=key),
         scope=f"messages|{ctx.firm_id}|{account_id}|{chat_id}",
@@ -333,7 +336,7 @@ def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor
 
 
 def _editable(ctx: Ctx, account_id: str) -> Account:
-    account = _open(ctx, account_id, for_write=True)
+    account = open_account(ctx, account_id, for_write=True)
     if not access.may_edit(ctx.member, account.team_member_ids):
         raise ForbiddenError("Credit needs the owner, an admin or the right 'manage accounts'.")
     return account
@@ -382,7 +385,7 @@ def add_credit(ctx: Ctx, account_id: str, amount: Decimal, note: str, idem: Idem
 
 
 def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
-    account = _open(ctx, account_id)
+    account = open_account(ctx, account_id)
     entry = ctx.activity.credit(ctx.firm_id, account_id, entry_id)
     if entry is None:
         raise NotFoundError("Credit entry not found.")
@@ -390,7 +393,7 @@ def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
 
 
 def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -> tuple[Listed, Account]:
-    account = _open(ctx, account_id)
+    account = open_account(ctx, account_id)
     rows, next_cursor = paged(
         lambda key, n: ctx.activity.credits(ctx.firm_id, account_id, limit=n, start_key=key),
         scope=f"credits|{ctx.firm_id}|{account_id}",
@@ -406,7 +409,7 @@ def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -
 def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
     section = SECTIONS["invoices"]
     account = _editable(ctx, account_id)
-    invoice = _load_item(ctx, account_id, section, invoice_id)
+    invoice = load_item(ctx, account_id, section, invoice_id)
     if invoice["status"] != "unpaid":
         raise ConflictError(f"The invoice is {invoice['status']}; only an unpaid invoice can be paid from credit.")
     if invoice["currency"] != account.currency:
@@ -430,4 +433,4 @@ def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
     entry = _credit_entry(ctx, account_id, "applied", amount, f"Invoice {invoice['number']}", invoice_id)
     ctx.activity.apply_credit(invoice, record, amount, entry)
     account.credit_balance -= amount
-    return _one(ctx, section, record, account)
+    return item_out(ctx, section, record, account)

@@ -24,7 +24,7 @@ from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Contact, Email
 from chalicelib.repo.table import decode_cursor, encode_cursor, paged
-from chalicelib.services import custom_fields
+from chalicelib.services import custom_fields, portal
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.views import account_ref, contact_out, email_out
 from chalicelib.text import email_key, fold, sort_name
@@ -209,25 +209,39 @@ def add_email(ctx: Ctx, contact_id: str, body: EmailAdd, idem: Idempotency | Non
 
 
 def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatch, if_match: int | None) -> None:
+    """Change an address's settings. ``login``: ``none`` revokes portal access
+    and any outstanding invitation; ``invited`` (from ``none``) sends the
+    invitation, like POST .../invite; ``active`` comes only from accepting it."""
     contact = load_visible(ctx, contact_id, for_edit=True)
     email = _email_of(ctx, contact, address)
     guard = version_guard(if_match, email.version)
     changed: dict[str, Any] = {}
-    if body.login is not None:
-        if body.login == "active" and email.login != "active":
-            raise UnprocessableError(
-                "Portal login becomes active only when the person accepts the invitation.",
-                [FieldError(("body", "login"), "set 'invited' or 'none'")],
-            )
-        changed["login"] = body.login
     for name in ("notify", "email_sync", "signing_authority"):
         value = getattr(body, name)
         if value is not None:
             changed[name] = value
     if body.notification_preferences is not None:
         changed["notification_preferences"] = {**email.notification_preferences, **body.notification_preferences}
+    if body.login == "active" and email.login != "active":
+        raise UnprocessableError(
+            "Portal login becomes active only when the person accepts the invitation.",
+            [FieldError(("body", "login"), "set 'invited' or 'none'")],
+        )
+    if body.login == "invited" and email.login == "none":
+        portal.invite(ctx, email, changed, if_match)
+        return
+    if body.login == "invited" and email.login == "active":
+        raise ConflictError(f"{email.address} already has portal access; set its login to none to revoke it first.")
+    if body.login == "none" and email.login != "none":
+        changed.update(portal.revoke_fields())
     if changed:
         ctx.contacts.update_email(email, changed, guard)
+
+
+def invite_email(ctx: Ctx, contact_id: str, address: str) -> Email:
+    """Send (or resend) the portal invitation to one of a contact's addresses."""
+    contact = load_visible(ctx, contact_id, for_edit=True)
+    return portal.invite(ctx, _email_of(ctx, contact, address), {}, None)
 
 
 def remove_email(ctx: Ctx, contact_id: str, address: str, if_match: int | None) -> None:

@@ -11,6 +11,7 @@ from chalicelib.models import (
     AddressOut,
     ContactOut,
     EmailOut,
+    InvitationOut,
     LinkedContactOut,
     MemberRef,
     PhoneOut,
@@ -44,6 +45,16 @@ def email_out(email: Email) -> EmailOut:
         notification_preferences=dict(email.notification_preferences),
         email_sync=email.email_sync,
         signing_authority=email.signing_authority,
+        invitation=(
+            InvitationOut(
+                sent_at=email.invited_at,
+                expires_at=email.invite_expires_at,
+                delivery=email.invite_delivery or "sending",  # type: ignore[arg-type]
+            )
+            if email.login == "invited" and email.invited_at and email.invite_expires_at
+            else None
+        ),
+        login_since=email.login_since if email.login == "active" else None,
         version=email.version,
     )
 

@@ -1,0 +1,132 @@
+"""Outgoing mail behind one small interface.
+
+``dev``/``prod`` send through Amazon SES (boto3 ``sesv2``); the ``local``
+stage writes each message as an RFC 5322 file into an outbox folder that
+``python -m chalicelib.cli mail outbox`` lists. Callers never log a message's
+body: an invitation carries its token there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.config import Settings, settings
+from chalicelib.ids import new_id
+
+log = logging.getLogger("dossier.mail")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    to: str
+    subject: str
+    text: str
+    kind: str  # what the mail is ("invitation", "notification:new_message"), for logs and tags
+
+
+class MailError(Exception):
+    """The message could not be handed to the mail service."""
+
+
+class Mailer(Protocol):
+    def send(self, message: Message) -> str:
+        """Hand ``message`` over for delivery; its id. Raises MailError."""
+        ...
+
+
+class SesMailer:
+    def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
+        self.client = client
+        self.sender = sender
+        self.configuration_set = configuration_set
+
+    def send(self, message: Message) -> str:
+        request: dict[str, Any] = {
+            "FromEmailAddress": self.sender,
+            "Destination": {"ToAddresses": [message.to]},
+            "Content": {
+                "Simple": {
+                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
+                }
+            },
+            "EmailTags": [{"Name": "kind", "Value": message.kind.replace(":", "-")}],
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        try:
+            response = self.client.send_email(**request)
+        except (ClientError, BotoCoreError) as exc:
+            code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
+            log.warning("SES refused a %s message: %s", message.kind, code)
+            raise MailError(code or "send failed") from exc
+        return str(response.get("MessageId", ""))
+
+
+class OutboxMailer:
+    """The local stage's mail: one ``.eml`` file per message, newest last."""
+
+    def __init__(self, folder: Path, sender: str) -> None:
+        self.folder = folder
+        self.sender = sender
+
+    def send(self, message: Message) -> str:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.to
+        mail["Subject"] = message.subject
+        mail["Date"] = format_datetime(datetime.now(UTC))
+        mail["Message-ID"] = message_id = make_msgid(domain="outbox.dossier.local")
+        mail["X-Dossier-Kind"] = message.kind
+        mail.set_content(message.text)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / f"{new_id()}.eml").write_bytes(bytes(mail))
+        except OSError as exc:
+            raise MailError(f"outbox not writable: {exc.strerror}") from exc
+        return message_id
+
+
+def read_outbox(folder: Path) -> list[EmailMessage]:
+    """The outbox's messages, oldest first (file names sort by time)."""
+    if not folder.is_dir():
+        return []
+    parser = BytesParser(policy=default_policy)
+    messages = []
+    for path in sorted(folder.glob("*.eml")):
+        parsed = parser.parsebytes(path.read_bytes())
+        assert isinstance(parsed, EmailMessage)
+        messages.append(parsed)
+    return messages
+
+
+@lru_cache(maxsize=4)
+def _ses_client(region: str) -> Any:
+    return boto3.client(
+        "sesv2", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=5)
+    )
+
+
+def mailer(config: Settings | None = None) -> Mailer:
+    """The stage's mailer (``MAIL_MODE``)."""
+    cfg = config or settings()
+    if cfg.mail_mode == "ses":
+        return SesMailer(_ses_client(cfg.region), cfg.mail_from, cfg.ses_configuration_set)
+    return OutboxMailer(Path(cfg.mail_outbox_dir), cfg.mail_from)
+
+
+def reset_mailers() -> None:
+    _ses_client.cache_clear()
