@@ -3,13 +3,16 @@
 import os
 from typing import Any
 
+import boto3
 from chalice.app import Chalice, DynamoDBEvent
 
-from chalicelib import projection, search_projection
+from chalicelib import notifications, projection, search_projection
+from chalicelib.config import settings
 from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, portal, search, tags
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import Table
+from chalicelib.services import inbound
 
 app = Chalice(app_name="dossier")
 
@@ -40,3 +43,20 @@ def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
 def index_search(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's search tokens in step with its name and its contacts' addresses."""
     return search_projection.index(list(event), SearchRepo(Table.from_settings()))
+
+
+@app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def notify_clients(event: DynamoDBEvent) -> dict[str, Any]:
+    """Mail contacts about system events on their accounts (new message, organizer sent, ...)."""
+    return notifications.deliver(list(event), Table.from_settings())
+
+
+@app.lambda_function(name="receive_email")
+def receive_email(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Email sync: an SES receipt rule stored a message in the inbound bucket
+    and invokes this; the message is recorded where the sender's address has sync on."""
+    s = settings()
+    results = inbound.receive_ses(
+        event, Table.from_settings(), boto3.client("s3"), s.inbound_bucket, s.inbound_prefix, s.inbound_domain
+    )
+    return {"outcomes": [r.outcome for r in results]}

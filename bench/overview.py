@@ -35,6 +35,7 @@ from chalicelib.repo.table import Table, to_wire
 from chalicelib.sections import OVERVIEW_SIZE, SECTIONS
 from devtools.stream_poller import LambdaContext, StreamPoller
 from tests.support.api import Api, Reply, TestFirm, make_firm
+from tests.support.portal import activate
 from tests.support.stream import poller
 
 ROUNDS = 150
@@ -158,7 +159,10 @@ def _seed_account(api: Api, firm: TestFirm) -> Seeded:
             }
         ],
     }
-    account_id = _ok(api.post("/accounts", account))["id"]
+    created = _ok(api.post("/accounts", account))
+    account_id = created["id"]
+    # Logins are recorded for an address with active portal access: Maria accepted her invitation.
+    activate(api, created["contacts"][0]["id"], "maria.gonzalez@northwind.example")
     _ok(api.post(f"/accounts/{account_id}/credits", {"amount": "10000.00", "note": "Retainer by bank transfer"}))
     stage_ids = [s["id"] for s in pipeline["stages"]]
     return Seeded(api, firm.firm_id, firm.owner_id, account_id, member_ids, pipeline["id"], stage_ids)

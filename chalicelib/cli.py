@@ -6,7 +6,9 @@
                                         [--view-all] [--manage]
     python -m chalicelib.cli table create
     python -m chalicelib.cli seed
-Each prints one JSON object.
+    python -m chalicelib.cli mail outbox [--to ADDRESS] [--last N]
+    python -m chalicelib.cli mail receive --firm FIRM_ID [FILE]   (a raw RFC 5322 message; stdin without FILE)
+Each prints one JSON object (``mail outbox`` one per message).
 """
 
 from __future__ import annotations
@@ -77,7 +79,32 @@ def _parser() -> argparse.ArgumentParser:
         rebuild = kept.add_parser("rebuild", help=f"recompute the {what} of one account or of every account of a firm")
         rebuild.add_argument("--firm", required=True)
         rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
+    mail = sub.add_parser("mail", help="mail, locally").add_subparsers(dest="action", required=True)
+    outbox = mail.add_parser("outbox", help="the local stage's sent mail (invitations, notifications), oldest first")
+    outbox.add_argument("--to", help="only mail to this address")
+    outbox.add_argument("--last", type=int, default=20, help="at most the last N messages (default 20)")
+    receive = mail.add_parser("receive", help="email sync: record a received message as SES inbound would")
+    receive.add_argument("--firm", required=True)
+    receive.add_argument("file", nargs="?", help="the raw message (default: standard input)")
     return parser
+
+
+def _outbox(to: str | None, last: int) -> None:
+    from chalicelib.config import settings
+    from chalicelib.mail import read_outbox
+
+    messages = [m for m in read_outbox(Path(settings().mail_outbox_dir)) if to is None or m["To"].lower() == to.lower()]
+    for message in messages[-last:]:
+        body = message.get_body(preferencelist=("plain",))
+        _print(
+            {
+                "date": str(message["Date"]),
+                "to": str(message["To"]),
+                "kind": str(message["X-Dossier-Kind"]),
+                "subject": str(message["Subject"]),
+                "text": body.get_content() if body is not None else "",
+            }
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,6 +175,14 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 written = search.rebuild(SearchRepo(table), args.firm, ids)
             _print({"accounts": len(ids), "written": written})
+        elif args.command == "mail" and args.action == "outbox":
+            _outbox(args.to, args.last)
+        elif args.command == "mail":
+            from chalicelib.services import inbound
+
+            raw = Path(args.file).read_bytes() if args.file else sys.stdin.buffer.read()
+            received = inbound.receive(table, args.firm, raw)
+            _print({"outcome": received.outcome, "account_ids": received.account_ids})
         elif args.command == "seed":
             from chalicelib.demo import seed
 

@@ -24,6 +24,8 @@ class Settings:
     ses_configuration_set: str | None = None
     portal_url: str = "http://localhost:8000/portal"
     inbound_domain: str = "in.dossier.example"
+    inbound_bucket: str = ""
+    inbound_prefix: str = "inbound/"
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +47,8 @@ def settings() -> Settings:
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         portal_url=env.get("PORTAL_URL", "http://localhost:8000/portal").rstrip("/"),
         inbound_domain=env.get("INBOUND_DOMAIN", "in.dossier.example"),
+        inbound_bucket=env.get("INBOUND_BUCKET", ""),
+        inbound_prefix=env.get("INBOUND_PREFIX", "inbound/"),
     )
 
 

@@ -16,7 +16,7 @@ from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import ITEM_ABSENT, Put, Table
 from chalicelib.sections import SECTIONS, MessageCreate
-from chalicelib.services import accounts, activity, members, pipelines, tags
+from chalicelib.services import accounts, activity, members, pipelines, portal, signing, tags
 from chalicelib.services.context import Ctx
 from chalicelib.services.members import create_firm, member_out
 
@@ -215,11 +215,29 @@ _NOTES = [
 ]
 
 
+def _portal_user(ctx: Ctx, account_id: str) -> str:
+    """The account's first signer's address, given active portal access the
+    way a client gets it (an invitation, accepted), without mailing it."""
+    view = ctx.accounts.view(ctx.firm_id, account_id, consistent=True)
+    assert view is not None
+    first = min(view.links, key=lambda link: link.signer_priority or 100)
+    contact = ctx.contacts.get(ctx.firm_id, first.contact_id, consistent=True)
+    assert contact is not None
+    email = ctx.contacts.get_email(ctx.firm_id, contact.emails[0], consistent=True)
+    assert email is not None
+    if email.login != "active":
+        portal.accept(ctx.table, portal.issue_invitation(ctx, email, {}, None).token)
+    return email.address
+
+
 def _activity(
     ctx: Ctx, account_id: str, stages: dict[str, list[str]], member_ids: list[str], rng: random.Random, n: int
 ) -> None:
-    """``n`` items per section, spread over the last months (newest last)."""
+    """``n`` items per section, spread over the last months (newest last).
+    The primary contact's address accepted its portal invitation, so it logs
+    in and signs the proposals sent to it."""
     now = datetime.now(UTC).replace(microsecond=0)
+    client = _portal_user(ctx, account_id)
     flows = list(stages)
 
     def status(k: int, counted: list[str], others: list[str]) -> str:
@@ -286,7 +304,7 @@ def _activity(
             "sent_at": ago(k),
             "status": rng.choice(["sent", "in_progress", "completed"]),
         },
-        "logins": lambda k: {"email": "client@client.example", "at": ago(k)},
+        "logins": lambda k: {"email": client, "at": ago(k)},
         "notes": lambda k: {
             "title": rng.choice(["Call notes", "Meeting", "Reminder"]),
             "body": rng.choice(_NOTES),
@@ -308,7 +326,13 @@ def _activity(
     for key, body in bodies.items():
         section = SECTIONS[key]
         for k in range(n):
-            item_id = activity.create_item(ctx, account_id, section, section.create.model_validate(body(k)), None)["id"]
+            fields = body(k)
+            to_sign = key == "proposals" and fields["status"] == "signed"
+            if to_sign:
+                fields["status"] = "sent"  # then signed by the client, as signing works
+            item_id = activity.create_item(ctx, account_id, section, section.create.model_validate(fields), None)["id"]
+            if to_sign:
+                signing.sign_proposal(ctx, account_id, item_id, client)
             if key == "chats":
                 for author, text in (
                     ("client", "Hi! I uploaded the documents you asked for."),

@@ -19,6 +19,7 @@ _STATUS_TEXT = {
     403: "Visible, but the caller may not change it",
     404: "Does not exist, or the caller may not open it",
     409: "Conflicts with the current state (unique value taken, last contact, archived)",
+    410: "Gone: the invitation expired",
     412: "If-Match is stale; nothing was written",
     422: "Well-formed, but breaks a rule (unknown reference, too many items)",
 }

@@ -56,7 +56,7 @@ class Idempotency:
                 "entity": keys.IDEMPOTENCY,
                 "request_hash": self.request_hash,
                 "resource_id": resource_id,
-                "expires_at": int(time.time()) + IDEMPOTENCY_TTL_SECONDS,
+                keys.TTL_ATTRIBUTE: int(time.time()) + IDEMPOTENCY_TTL_SECONDS,
             },
             ITEM_ABSENT,
             on_fail=IdempotentReplayError("replay"),

@@ -44,7 +44,7 @@ SEARCH: Final = "search"  # one search token of an account, in GSI3
 INVITATION: Final = "invitation"  # a portal invitation, found by its token's hash
 NOTIFIED: Final = "notified"  # one notification mail sent: a retried event sends it once
 
-TTL_ATTRIBUTE: Final = "expires_ttl"  # epoch seconds; DynamoDB deletes the item some time after
+TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
 # Sort keys inside an account partition, in their sort order:
 #   CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#.. SEARCH#..

@@ -418,6 +418,7 @@ class Invitation:
     created_by: str
     state: str = "pending"  # or "accepted"
     accepted_at: str | None = None
+    token: str = field(default="", repr=False)  # in memory between issuing and mailing: never stored nor shown
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -426,7 +427,7 @@ class Invitation:
             "firm_id": self.firm_id,
             "address": self.address,
             "contact_id": self.contact_id,
-            "expires_at": self.expires_at,
+            "valid_until": self.expires_at,
             keys.TTL_ATTRIBUTE: self.expires_ttl,
             "created_at": self.created_at,
             "created_by": self.created_by,
@@ -441,7 +442,7 @@ class Invitation:
             token_hash=token_hash,
             address=item["address"],
             contact_id=item["contact_id"],
-            expires_at=item["expires_at"],
+            expires_at=item["valid_until"],
             expires_ttl=_int(item.get(keys.TTL_ATTRIBUTE)),
             created_at=item["created_at"],
             created_by=item.get("created_by", ""),

@@ -11,9 +11,14 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.json"
 TABLE_RESOURCE = "DossierTable"
 
 
+def _properties() -> dict[str, Any]:
+    props: dict[str, Any] = json.loads(TEMPLATE.read_text())["Resources"][TABLE_RESOURCE]["Properties"]
+    return props
+
+
 def create_table_args(table_name: str) -> dict[str, Any]:
     """CloudFormation table properties as CreateTable arguments."""
-    props = json.loads(TEMPLATE.read_text())["Resources"][TABLE_RESOURCE]["Properties"]
+    props = _properties()
     args: dict[str, Any] = {
         "TableName": table_name,
         "AttributeDefinitions": props["AttributeDefinitions"],
@@ -35,6 +40,11 @@ def ensure_table(client: Any, table_name: str) -> bool:
         return False
     client.create_table(**create_table_args(table_name))
     client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    ttl = _properties().get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(
+            TableName=table_name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+        )
     return True
 
 

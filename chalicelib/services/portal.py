@@ -42,18 +42,15 @@ class GoneError(DossierError):
 # --- invitations -----------------------------------------------------------------------
 
 
-def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: int | None) -> Email:
-    """Send (or resend) the portal invitation to ``email``: a new token
-    replaces any earlier one. The mail is sent after the invitation is
-    recorded; a mail error is recorded on the address (delivery "failed",
-    resend to retry), never turned into a failed request. The caller has
-    checked that it may edit the contact."""
+def issue_invitation(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: int | None) -> Invitation:
+    """Record a new invitation for ``email`` (with other setting changes of
+    the same request) as its only valid one; its token, which only the mail
+    may carry. The caller has checked that it may edit the contact."""
     if email.login == "active":
         raise ConflictError(f"{email.address} already has portal access; to invite again, set its login to none first.")
     guard = version_guard(if_match, email.version)
     token, token_hash = portal.new_token(ctx.firm_id)
-    now = datetime.now(UTC)
-    sent_at, expires_at, ttl = portal.invite_times(now)
+    sent_at, expires_at, ttl = portal.invite_times(datetime.now(UTC))
     invitation = Invitation(
         firm_id=ctx.firm_id,
         token_hash=token_hash,
@@ -64,13 +61,22 @@ def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: i
         created_at=sent_at,
         created_by=ctx.member.id,
     )
-    repo = PortalRepo(ctx.table)
-    repo.send_invitation(email, invitation, settings_changed, guard)
+    PortalRepo(ctx.table).send_invitation(email, invitation, settings_changed, guard)
+    invitation.token = token
+    return invitation
+
+
+def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: int | None) -> Email:
+    """Send (or resend) the portal invitation to ``email``: a new token
+    replaces any earlier one. The mail is sent after the invitation is
+    recorded; a mail error is recorded on the address (delivery "failed",
+    resend to retry), never turned into a failed request."""
+    invitation = issue_invitation(ctx, email, settings_changed, if_match)
     firm = ctx.firms.get_firm(ctx.firm_id)
-    link = f"{settings().portal_url}/accept?token={quote(token)}"
-    subject, text = portal.invitation_text(firm.name if firm else "Your accountant", link, expires_at)
+    link = f"{settings().portal_url}/accept?token={quote(invitation.token)}"
+    subject, text = portal.invitation_text(firm.name if firm else "Your accountant", link, invitation.expires_at)
     delivery = _deliver(mailer(), Message(email.address, subject, text, "invitation"))
-    repo.set_delivery(email, token_hash, delivery)
+    PortalRepo(ctx.table).set_delivery(email, invitation.token_hash, delivery)
     refreshed = ctx.contacts.get_email(ctx.firm_id, email.address, consistent=True)
     if refreshed is None:  # removed meanwhile
         raise NotFoundError("The contact has no such e-mail address.")

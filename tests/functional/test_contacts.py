@@ -484,9 +484,9 @@ def test_login_can_be_invited_and_revoked(api: Api) -> None:
     r = api.patch(path, {"login": "invited"})
     assert r.status == 200, r.body
     assert r.body["login"] == "invited"
-    assert r.body["version"] == 2
-    assert r.etag == '"2"'
-    assert api.get(path).body["login"] == "invited"
+    assert r.body["invitation"]["delivery"] == "sent"  # setting "invited" sends the invitation
+    assert r.etag == f'"{r.body["version"]}"'
+    assert api.get(path).body == r.body
     r = api.patch(path, {"login": "none"})
     assert r.status == 200, r.body
     assert r.body["login"] == "none"
@@ -513,16 +513,16 @@ def test_notification_preferences_merge_by_event(api: Api) -> None:
     r = api.patch(path, {"notification_preferences": {"new_message": False}})
     assert r.status == 200, r.body
     assert r.body["notification_preferences"] == {"new_message": False}
-    r = api.patch(path, {"notification_preferences": {"invoice_issued": True, "organizer_sent": False}})
+    r = api.patch(path, {"notification_preferences": {"invoice_sent": True, "organizer_sent": False}})
     assert r.status == 200, r.body
     assert r.body["notification_preferences"] == {
         "new_message": False,
-        "invoice_issued": True,
+        "invoice_sent": True,
         "organizer_sent": False,
     }
     r = api.patch(path, {"notification_preferences": {"new_message": True}, "notify": False})
     assert r.status == 200, r.body
-    assert r.body["notification_preferences"] == {"new_message": True, "invoice_issued": True, "organizer_sent": False}
+    assert r.body["notification_preferences"] == {"new_message": True, "invoice_sent": True, "organizer_sent": False}
     assert r.body["notify"] is False
     assert api.get(path).body == r.body
 
@@ -544,7 +544,7 @@ def test_patch_email_rejects_bad_input(api: Api, table: Table, body: dict[str, A
     c = create_contact(api, emails=["bad@example.com"])
     path = _email_path(c["id"], "bad@example.com")
     if "notification_preferences" in body:
-        assert api.patch(path, {"notification_preferences": {"task_assigned": False}}).status == 200
+        assert api.patch(path, {"notification_preferences": {"document_shared": False}}).status == 200
     before = api.get(path).body
     assert_refused(table, 400, lambda: api.patch(path, body), field=field)
     assert api.get(path).body == before

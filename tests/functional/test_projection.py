@@ -34,7 +34,10 @@ from chalicelib.services import overview
 from devtools.stream_poller import lambda_record, table_stream_arn
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import created, list_all, new_account
+from tests.support.portal import activate
 from tests.support.stream import poller, streams_client
+
+LOGIN_ADDRESSES: Final = ("anna@client.example", "bo@client.example")
 
 Item = dict[str, Any]
 Record = dict[str, Any]  # a stream record as Lambda delivers it
@@ -324,7 +327,14 @@ class Scenario:
         self.tenant, self.api, self.data = tenant, tenant.api, data
         self.sections: list[str] = data.draw(st.permutations(sections), label="sections")
         accounts = data.draw(st.sampled_from([2, 2, 3]), label="accounts")
-        self.accounts = [new_account(self.api, f"Client {n}")["id"] for n in range(accounts)]
+        # Logins are recorded for addresses with active portal access on the account's contacts.
+        links: dict[str, Any] = {}
+        if "logins" in self.sections:
+            person = created(self.api, "/contacts", {"first_name": "Anna", "emails": list(LOGIN_ADDRESSES)})
+            for address in LOGIN_ADDRESSES:
+                activate(self.api, person["id"], address)
+            links["contacts"] = [{"contact_id": person["id"]}]
+        self.accounts = [new_account(self.api, f"Client {n}", **links)["id"] for n in range(accounts)]
         self.members = [tenant.firm.owner_id, tenant.firm.add_member(name="Eve Employee")[0]]
         self.pipelines: dict[str, list[Item]] = {}  # id → stages
         for name in ("Onboarding", "Tax return") if "jobs" in self.sections else ():
@@ -531,7 +541,7 @@ BODIES: Final[dict[str, Callable[[Scenario], Item]]] = {
         "sent_at": s.draw(TIMES),
     },
     "logins": lambda s: {
-        "email": s.draw(st.sampled_from(["anna@client.example", "bo@client.example"])),
+        "email": s.draw(st.sampled_from(LOGIN_ADDRESSES)),
         "at": s.draw(TIMES),
     },
     "notes": lambda s: {"title": s.draw(WORDS), "body": s.draw(TEXTS), "at": s.draw(TIMES)},
@@ -545,7 +555,7 @@ BODIES: Final[dict[str, Callable[[Scenario], Item]]] = {
     "proposals": lambda s: {
         "name": s.draw(WORDS),
         "kind": s.draw(st.sampled_from(["proposal", "engagement_letter"])),
-        "status": s.draw(st.sampled_from(["draft", "draft", "sent", "viewed", "signed"])),
+        "status": s.draw(st.sampled_from(["draft", "draft", "sent", "viewed", "declined"])),
     },
 }
 
@@ -630,7 +640,7 @@ def _change_time_entry(s: Scenario, path: str, item: Item) -> None:
 
 
 def _change_proposal(s: Scenario, path: str, item: Item) -> None:
-    later = ["sent", "viewed", "signed", "declined"]
+    later = ["sent", "viewed", "declined"]  # "signed" comes from signing (test_portal)
     s.patch(path, {"status": s.draw(st.sampled_from(later if item["status"] != "draft" else ["draft", *later]))})
 
 
@@ -783,7 +793,7 @@ def test_a_proposal_that_is_sent_starts_counting(tenant: Tenant) -> None:
         created(api, f"/accounts/{account}/proposals", {"name": f"EL {n}", "kind": "engagement_letter", "status": s})[
             "id"
         ]
-        for n, s in enumerate(["sent", "sent", "draft", "viewed", "sent", "signed", "draft"])
+        for n, s in enumerate(["sent", "sent", "draft", "viewed", "sent", "declined", "draft"])
     ]
     settle(tenant.stream)
     assert overview_ids(api, account, "proposals") == ([ids[5], ids[4], ids[3], ids[1], ids[0]], False)

@@ -24,7 +24,11 @@ from chalicelib.repo.table import Table
 from chalicelib.sections import SECTIONS
 from tests.support.api import Api, Reply, TestFirm, ids, make_firm, nothing_written, snapshot
 from tests.support.factories import create_account, created
+from tests.support.portal import activate
 from tests.support.problems import assert_problem
+
+# The addresses of the test account's contact (logins are recorded for them once active).
+PORTAL_ADDRESSES = ("anna@client.example", "bob@client.example")
 
 Body = dict[str, Any]
 OWNER_NAME = "Olivia Owner"
@@ -49,8 +53,10 @@ class Env:
     member_id: str
     member_token: str
     names: dict[str, str] = field(default_factory=dict)
+    contact_id: str = ""
     _pipeline: Body | None = None
     _document_id: str | None = None
+    _active: set[str] = field(default_factory=set)
 
     def path(self, section: str, item_id: str | None = None, *, account_id: str | None = None) -> str:
         base = f"/accounts/{account_id or self.account_id}/{section}"
@@ -71,6 +77,13 @@ class Env:
         stage_id: str = self.pipeline["stages"][index]["id"]
         return stage_id
 
+    def portal_user(self, address: str) -> str:
+        """``address`` (of the account's contact) with active portal access, as logins need."""
+        if address not in self._active:
+            activate(self.api, self.contact_id, address)
+            self._active.add(address)
+        return address
+
     @property
     def document_id(self) -> str:
         if self._document_id is None:
@@ -86,9 +99,17 @@ def new_pipeline(api: Api, name: str, stages: list[str]) -> Body:
 @pytest.fixture
 def env(api: Api, client: Client, firm: TestFirm) -> Env:
     member_id, token = firm.add_member(name=MEMBER_NAME)
-    account = create_account(api, "Acme Ltd", team=[member_id])
+    client_contact = {"first_name": "Anna", "last_name": "Client", "emails": list(PORTAL_ADDRESSES)}
+    account = create_account(api, "Acme Ltd", team=[member_id], new_contact=client_contact)
     return Env(
-        api, client, firm, account["id"], member_id, token, names={firm.owner_id: OWNER_NAME, member_id: MEMBER_NAME}
+        api,
+        client,
+        firm,
+        account["id"],
+        member_id,
+        token,
+        names={firm.owner_id: OWNER_NAME, member_id: MEMBER_NAME},
+        contact_id=account["contacts"][0]["id"],
     )
 
 
@@ -327,8 +348,8 @@ SPECS: dict[str, Spec] = {
         bad_change=(("status", "done"), ("name", {"x": 1})),
     ),
     "logins": Spec(
-        create=lambda e: {"email": "anna@client.example", "at": "2026-03-06T07:00:00Z"},
-        minimal=lambda e: {"email": "bob@client.example"},
+        create=lambda e: {"email": e.portal_user("anna@client.example"), "at": "2026-03-06T07:00:00Z"},
+        minimal=lambda e: {"email": e.portal_user("bob@client.example")},
         defaults={"at": "<created_at>"},
         change=lambda e: {},
         after_change={},
@@ -395,7 +416,7 @@ SPECS: dict[str, Spec] = {
         },
         minimal=lambda e: {"name": "Advisory proposal", "kind": "proposal"},
         defaults={"status": "draft", "sent_at": None},
-        change=lambda e: {"status": "signed", "name": "2026 engagement letter (signed)"},
+        change=lambda e: {"status": "viewed", "name": "2026 engagement letter (viewed)"},
         after_change={"sent_at": "2026-03-08T10:00:00Z"},
         required="status",
         time_field=None,
@@ -768,11 +789,26 @@ RULES: dict[str, RuleCase] = {
         lambda e: {"status": "draft"},
         "status",
     ),
-    "signed proposal back to draft": RuleCase(
+    "declined proposal back to draft": RuleCase(
         "proposals",
-        lambda e: {"name": "P", "kind": "proposal", "status": "signed"},
+        lambda e: {"name": "P", "kind": "proposal", "status": "declined"},
         lambda e: {"status": "draft"},
         "status",
+    ),
+    "proposal created as signed": RuleCase(
+        "proposals", lambda e: {"name": "P", "kind": "proposal", "status": "signed"}, None, "status"
+    ),
+    "proposal marked signed by the firm": RuleCase(
+        "proposals",
+        lambda e: {"name": "P", "kind": "proposal", "status": "sent"},
+        lambda e: {"status": "signed"},
+        "status",
+    ),
+    "login of an address without portal access": RuleCase(
+        "logins", lambda e: {"email": "anna@client.example"}, None, "email"
+    ),
+    "login of an address of no contact of the account": RuleCase(
+        "logins", lambda e: {"email": "stranger@client.example"}, None, "email"
     ),
     "approval of an unknown document": RuleCase(
         "approvals", lambda e: {"document_name": "D", "document_id": new_id()}, None, "document_id"

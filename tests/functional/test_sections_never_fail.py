@@ -14,6 +14,7 @@ from chalicelib.repo.table import Table
 from chalicelib.sections import SECTIONS
 from tests.support.api import Api, make_firm
 from tests.support.factories import created, new_account
+from tests.support.portal import activate
 
 ODD_VALUES: list[Any] = [
     None, True, 0, -1, 10**20, 1.5, "", " ", "x" * 20_000, "²", "١٢٠", "0.001", "-5", "2026-02-30",
@@ -39,7 +40,10 @@ def _fields(section: str) -> list[str]:
 
 @pytest.mark.parametrize("section", sorted(SECTIONS))
 def test_no_input_gives_a_server_error(owner: Api, section: str) -> None:
-    account = new_account(owner, "Fuzz Ltd")["id"]
+    account_body = new_account(owner, "Fuzz Ltd")
+    account = account_body["id"]
+    person = account_body["contacts"][0]
+    activate(owner, person["id"], person["emails"][0]["address"])
     base = f"/accounts/{account}/{section}"
     pipeline = created(owner, "/pipelines", {"name": "P", "stages": [{"name": "S"}]})
     valid: dict[str, Any] = {
@@ -52,7 +56,7 @@ def test_no_input_gives_a_server_error(owner: Api, section: str) -> None:
         "approvals": {"document_name": "a"},
         "signatures": {"document_name": "s"},
         "organizers": {"name": "o"},
-        "logins": {"email": "a@b.example"},
+        "logins": {"email": person["emails"][0]["address"]},
         "notes": {"title": "n"},
         "time_entries": {"minutes": 5},
         "proposals": {"name": "p", "kind": "proposal"},

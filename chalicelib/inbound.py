@@ -1,0 +1,133 @@
+"""Received mail, parsed with the standard library's e-mail parser into what
+the Emails section records. Plain functions: no database access.
+
+Each firm receives at ``<firm id>@<INBOUND_DOMAIN>`` (in production an SES
+receipt rule stores the raw message in S3 and invokes ``receive_email``;
+locally ``python -m chalicelib.cli mail receive`` takes a raw message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from typing import Final
+
+from ulid import ULID
+
+MAX_SUBJECT: Final = 300
+MAX_SNIPPET: Final = 500
+MAX_RECIPIENTS: Final = 50
+MAX_RAW_BYTES: Final = 10 * 1024 * 1024  # SES accepts messages up to 40 MB; we read the text part only
+_ADDRESS = re.compile(r"^[^@\s#]+@[^@\s#]+\.[^@\s#]+$")
+_TAG = re.compile(r"<[^>]*>")
+
+
+class UnreadableMessage(ValueError):
+    """Not a message we can record (no sender address, not RFC 5322)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    sender: str
+    to: list[str]
+    subject: str
+    at: str  # the Date header in UTC, or the time it was received
+    snippet: str
+    message_id: str  # the Message-ID header, or a hash of the raw message
+
+    def item_id(self) -> str:
+        """The same id every time the same message is received (SES may
+        deliver twice), sorting by the message's time like any item id."""
+        moment = datetime.fromisoformat(self.at.replace("Z", "+00:00"))
+        millis = int(moment.timestamp() * 1000).to_bytes(6, "big")
+        digest = hashlib.sha256(self.message_id.encode()).digest()[:10]
+        return str(ULID.from_bytes(millis + digest))
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _addresses(message: EmailMessage, header: str) -> list[str]:
+    found: list[str] = []
+    try:
+        values = message.get_all(header) or []
+        for value in values:
+            for address in getattr(value, "addresses", ()):
+                spec = address.addr_spec if isinstance(address, Address) else ""
+                if len(spec) <= 254 and _ADDRESS.match(spec):
+                    found.append(spec)
+    except (TypeError, ValueError, IndexError):
+        return found
+    return found
+
+
+def _text(message: EmailMessage) -> str:
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+        if part is None:
+            return ""
+        content = part.get_content()
+    except (KeyError, LookupError, ValueError, AssertionError):
+        return ""
+    if not isinstance(content, str):
+        return ""
+    if part.get_content_subtype() == "html":
+        content = html.unescape(_TAG.sub(" ", content))
+    return content
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def parse(raw: bytes, received_at: datetime) -> Inbound:
+    """What to record of a raw RFC 5322 message."""
+    if len(raw) > MAX_RAW_BYTES:
+        raw = raw[:MAX_RAW_BYTES]
+    parsed = BytesParser(policy=default_policy).parsebytes(raw)
+    if not isinstance(parsed, EmailMessage):
+        raise UnreadableMessage("not an e-mail message")
+    senders = _addresses(parsed, "From")
+    if not senders:
+        raise UnreadableMessage("the message has no valid From address")
+    try:
+        date_header = parsed["Date"]
+        moment = getattr(date_header, "datetime", None) if date_header is not None else None
+    except (TypeError, ValueError, IndexError):
+        moment = None
+    if not isinstance(moment, datetime) or not 2000 <= moment.year <= 2199:
+        moment = received_at
+    try:
+        subject = str(parsed["Subject"] or "")
+        message_id = str(parsed["Message-ID"] or "").strip()
+    except (TypeError, ValueError, IndexError):
+        subject, message_id = "", ""
+    recipients = [a for h in ("To", "Cc") for a in _addresses(parsed, h)][:MAX_RECIPIENTS]
+    return Inbound(
+        sender=senders[0],
+        to=recipients,
+        subject=_shorten(subject, MAX_SUBJECT) or "(no subject)",
+        at=_iso(moment),
+        snippet=_shorten(_text(parsed), MAX_SNIPPET),
+        message_id=message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def firm_of(recipient: str, domain: str) -> str | None:
+    """The firm an inbound address belongs to: ``<firm id>@<domain>``
+    (the local part in any case; firm ids are upper-case ULIDs)."""
+    local, _, at_domain = recipient.strip().rpartition("@")
+    if at_domain.lower() != domain.lower() or not re.fullmatch(r"[0-9A-Za-z]{26}", local):
+        return None
+    return local.upper()
