@@ -42,3 +42,11 @@ def search_poller(table: Table, **kwargs: Any) -> StreamPoller:
 
     kwargs.setdefault("filters", mapping_filters(TEMPLATE, "IndexSearch"))
     return poller(table, index_search, **kwargs)
+
+
+def notify_poller(table: Table, **kwargs: Any) -> StreamPoller:
+    """The notifier's poller (its own mapping filters), from the stream's current end."""
+    from app import notify_clients
+
+    kwargs.setdefault("filters", mapping_filters(TEMPLATE, "NotifyClients"))
+    return poller(table, notify_clients, **kwargs)
