@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -112,10 +112,10 @@ def signer_order(signer: Signer) -> tuple[int, int, str, str, str]:
     return (p is None, p or 0, signer.contact_name.casefold(), signer.contact_id, signer.address.casefold())
 
 
-def signing_outcome(signers: Sequence[str], signed_by: Mapping[str, Any]) -> bool:
+def signing_outcome(signers: Sequence[str], signed: Collection[str]) -> bool:
     """Whether a proposal is fully signed: every current signer has signed
-    (addresses compared normalised). No signers: never."""
-    return bool(signers) and all(s in signed_by for s in signers)
+    (both normalised addresses). No signers: never."""
+    return bool(signers) and all(s in signed for s in signers)
 
 
 # --- notifications -----------------------------------------------------------------

@@ -59,7 +59,7 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
         signed_by.append({"address": email.address, "at": at})
         updated = {**public(proposal), "signed_by": signed_by, "version": version + 1, "updated_at": at}
         done = {email_key(s["address"]) for s in signed_by}
-        if portal.signing_outcome(signer_addresses, {a: True for a in done}):
+        if portal.signing_outcome(signer_addresses, done):
             updated.update(status="signed", signed_at=at)
         record = item_record(ctx.firm_id, account_id, section.key, updated)
         try:

@@ -22,6 +22,7 @@ def _resources() -> dict[str, Any]:
     [
         ("project_overview", "ProjectOverview", "OverviewFailures"),
         ("index_search", "IndexSearch", "SearchIndexFailures"),
+        ("notify_clients", "NotifyClients", "NotificationFailures"),
     ],
 )
 def test_the_stream_mappings_report_partial_failures_retry_finitely_and_keep_failures(
@@ -98,3 +99,46 @@ def test_the_search_index_projects_only_what_a_search_reads() -> None:
     table = _resources()["DossierTable"]["Properties"]
     gsi3 = next(i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == "GSI3")
     assert gsi3["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "ty", "e", "p"]}
+
+
+def test_the_notifier_gets_only_inserted_or_changed_items_and_chat_messages() -> None:
+    from devtools.stream_poller import _matches, mapping_filters
+
+    filters = mapping_filters(TEMPLATE, "NotifyClients")
+
+    def delivered(event_name: str, entity: str) -> bool:
+        record = {"eventName": event_name, "dynamodb": {"NewImage": {"entity": {"S": entity}}}}
+        return any(_matches(record, f) for f in filters)
+
+    assert delivered("INSERT", "chat_message") and delivered("INSERT", "item") and delivered("MODIFY", "item")
+    assert not delivered("REMOVE", "item")
+    for entity in ("overview", "account", "contact", "email", "invitation", "notified", "search"):
+        assert not delivered("INSERT", entity) and not delivered("MODIFY", entity)
+
+
+def test_received_mail_is_stored_then_handed_to_the_sync_function() -> None:
+    from app import app
+
+    assert "receive_email" in app.handler_map
+    resources = _resources()
+    rule = resources["InboundRule"]["Properties"]["Rule"]
+    assert rule["ScanEnabled"] is True and rule["Recipients"] == [{"Ref": "InboundDomain"}]
+    s3_action, lambda_action = (a for a in rule["Actions"])
+    assert s3_action["S3Action"]["BucketName"] == {"Ref": "InboundMailBucket"}
+    assert lambda_action["LambdaAction"]["FunctionArn"] == {"Fn::GetAtt": ["ReceiveEmail", "Arn"]}
+    env = resources["ReceiveEmail"]["Properties"]["Environment"]["Variables"]
+    assert env["INBOUND_BUCKET"] == {"Ref": "InboundMailBucket"}
+    assert env["INBOUND_PREFIX"] == s3_action["S3Action"]["ObjectKeyPrefix"]
+    assert resources["InboundMailRead"]["Properties"]["Roles"] == [{"Ref": "ReceiveEmailRole"}]
+
+
+def test_expiring_items_use_the_tables_ttl_attribute() -> None:
+    from chalicelib.repo import keys
+
+    ttl = _resources()["DossierTable"]["Properties"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": keys.TTL_ATTRIBUTE, "Enabled": True}
+
+
+def test_the_functions_may_send_mail() -> None:
+    policy = json.loads((Path(TEMPLATE).parents[1] / ".chalice" / "policy.json").read_text())
+    assert any("ses:SendEmail" in s["Action"] for s in policy["Statement"])

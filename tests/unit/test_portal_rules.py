@@ -1,0 +1,108 @@
+"""The rules of portal access as plain functions: tokens, signer order,
+notification wishes and which table changes are events."""
+
+from __future__ import annotations
+
+import typing
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib import portal
+from chalicelib.models import NotificationEvent
+from chalicelib.portal import Signer
+
+
+def test_the_documented_event_types_are_the_ones_preferences_accept() -> None:
+    assert set(typing.get_args(NotificationEvent)) == set(portal.EVENT_TYPES)
+
+
+def test_a_token_names_its_firm_and_only_its_hash_is_kept() -> None:
+    token, digest = portal.new_token("01FIRM")
+    firm, secret = token.split(".")
+    assert firm == "01FIRM" and len(secret) == 43
+    assert digest != secret and secret not in digest
+    assert portal.parse_token(token) == ("01FIRM", digest)
+    assert portal.new_token("01FIRM")[0] != token  # random each time
+
+
+def test_malformed_tokens_are_not_parsed() -> None:
+    good, _ = portal.new_token("F1")
+    for bad in ("", "F1", f"{good}x", good.replace(".", ""), "a#b." + "x" * 43, f"F1.{'!' * 43}", f" {good}"):
+        assert portal.parse_token(bad) is None, bad
+
+
+def test_an_invitation_lasts_seven_days_and_its_item_a_while_longer() -> None:
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    sent, expires, ttl = portal.invite_times(now)
+    assert (sent, expires) == ("2026-11-27T10:00:00Z", "2026-12-04T10:00:00Z")
+    assert ttl > (now + timedelta(days=7)).timestamp()
+    assert not portal.expired(expires, now + timedelta(days=7) - timedelta(seconds=1))
+    assert portal.expired(expires, now + timedelta(days=7))
+
+
+def test_signers_are_ordered_by_priority_then_name() -> None:
+    signers = [
+        Signer("c3", "Zoë", "z@x.example", None),
+        Signer("c2", "bob", "b@x.example", 2),
+        Signer("c1", "Anna", "a2@x.example", 1),
+        Signer("c1", "Anna", "A1@x.example", 1),
+        Signer("c4", "Al", "al@x.example", None),
+    ]
+    ordered = [s.address for s in sorted(signers, key=portal.signer_order)]
+    assert ordered == ["A1@x.example", "a2@x.example", "b@x.example", "al@x.example", "z@x.example"]
+
+
+def test_only_active_logins_with_authority_sign_and_all_of_them_must() -> None:
+    assert portal.may_sign("active", True)
+    assert not portal.may_sign("active", False)
+    assert not portal.may_sign("invited", True)
+    assert not portal.may_sign("none", True)
+    assert portal.signing_outcome(["a", "b"], {"a", "b", "c"})
+    assert not portal.signing_outcome(["a", "b"], {"a"})
+    assert not portal.signing_outcome([], {"a"})
+
+
+def test_notification_wishes() -> None:
+    assert portal.wants(True, {}, "new_message")
+    assert not portal.wants(False, {}, "new_message")
+    assert not portal.wants(True, {"new_message": False}, "new_message")
+    assert portal.wants(True, {"new_message": False}, "organizer_sent")
+
+
+def _item(section: str, **fields: Any) -> dict[str, Any]:
+    return {"entity": "item", "section": section, "firm_id": "F", "account_id": "A", "id": "I", **fields}
+
+
+def test_which_changes_are_events() -> None:
+    message = {"entity": "chat_message", "firm_id": "F", "account_id": "A", "id": "M", "author": "firm"}
+    found = portal.event_of(message, None)
+    assert found is not None and found.type == "new_message"
+    assert portal.event_of({**message, "author": "client"}, None) is None
+    assert portal.event_of(message, message) is None  # a message changed later is not new
+
+    sent = portal.event_of(_item("proposals", status="sent", name="EL"), _item("proposals", status="draft"))
+    assert sent is not None and (sent.type, sent.title) == ("proposal_sent", "EL")
+    assert portal.event_of(_item("proposals", status="viewed"), _item("proposals", status="sent")) is None
+    assert portal.event_of(_item("proposals", status="draft"), None) is None
+    organizer = portal.event_of(_item("organizers", status="sent", name="2026"), None)
+    assert organizer is not None and organizer.type == "organizer_sent"
+    invoice = portal.event_of(_item("invoices", status="unpaid", number="7"), None)
+    assert invoice is not None and invoice.type == "invoice_sent"
+    assert portal.event_of(_item("invoices", status="paid"), _item("invoices", status="unpaid")) is None
+    shared = portal.event_of(_item("documents", uploaded_by="firm", name="x.pdf"), None)
+    assert shared is not None and shared.type == "document_shared"
+    assert portal.event_of(_item("documents", uploaded_by="client"), None) is None
+    assert portal.event_of(_item("notes", title="n"), None) is None
+    assert portal.event_of(None, _item("organizers", status="sent")) is None  # a delete
+    # the same change delivered twice is the same event (notified once)
+    assert portal.event_of(_item("organizers", status="sent"), None) == portal.event_of(
+        _item("organizers", status="sent"), None
+    )
+
+
+def test_mails_name_what_happened_not_its_content() -> None:
+    event = portal.Event("new_message", "F", "A", "message-M", "")
+    subject, body = portal.notification_text(event, "Ledgerly", "Acme", "https://portal.example")
+    assert "Ledgerly" in subject and "Acme" in body and "https://portal.example" in body
+    subject, body = portal.invitation_text("Ledgerly", "https://portal.example/accept?token=T", "2026-12-04T10:00:00Z")
+    assert "https://portal.example/accept?token=T" in body and "2026-12-04" in body
