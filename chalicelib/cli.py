@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import ValidationError
 
@@ -96,15 +98,22 @@ def _outbox(to: str | None, last: int) -> None:
     messages = [m for m in read_outbox(Path(settings().mail_outbox_dir)) if to is None or m["To"].lower() == to.lower()]
     for message in messages[-last:]:
         body = message.get_body(preferencelist=("plain",))
-        _print(
-            {
-                "date": str(message["Date"]),
-                "to": str(message["To"]),
-                "kind": str(message["X-Dossier-Kind"]),
-                "subject": str(message["Subject"]),
-                "text": body.get_content() if body is not None else "",
-            }
-        )
+        text = body.get_content() if body is not None else ""
+        shown = {
+            "date": str(message["Date"]),
+            "to": str(message["To"]),
+            "kind": str(message["X-Dossier-Kind"]),
+            "subject": str(message["Subject"]),
+            "text": text,
+        }
+        token = re.search(r"[?&]token=([^\s&]+)", text)
+        if token:  # there is no portal front end locally: accept the invitation with the API itself
+            payload = json.dumps({"token": unquote(token.group(1))})
+            shown["accept"] = (
+                f"curl -s -X POST http://localhost:8000/portal/invites/accept "
+                f"-H 'Content-Type: application/json' -d '{payload}'"
+            )
+        _print(shown)
 
 
 def main(argv: list[str] | None = None) -> int:

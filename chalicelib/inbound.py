@@ -57,13 +57,21 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _utf8(text: str) -> str:
+    """Raw UTF-8 in headers (RFC 6532) reaches us as surrogate escapes; decode it."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _addresses(message: EmailMessage, header: str) -> list[str]:
     found: list[str] = []
     try:
         values = message.get_all(header) or []
         for value in values:
             for address in getattr(value, "addresses", ()):
-                spec = address.addr_spec if isinstance(address, Address) else ""
+                spec = _utf8(address.addr_spec) if isinstance(address, Address) else ""
                 if len(spec) <= 254 and _ADDRESS.match(spec):
                     found.append(spec)
     except (TypeError, ValueError, IndexError):
@@ -109,7 +117,7 @@ def parse(raw: bytes, received_at: datetime) -> Inbound:
     if not isinstance(moment, datetime) or not 2000 <= moment.year <= 2199:
         moment = received_at
     try:
-        subject = str(parsed["Subject"] or "")
+        subject = _utf8(str(parsed["Subject"] or ""))
         message_id = str(parsed["Message-ID"] or "").strip()
     except (TypeError, ValueError, IndexError):
         subject, message_id = "", ""

@@ -142,7 +142,11 @@ def _print_welcome(demo: dict[str, Any]) -> None:
         f'"http://localhost:{API_PORT}/accounts/{demo["first_account_id"]}/overview"'
     )
     print("  # search as you type (name word prefixes, parts of contacts' addresses; accents ignored):")
-    print(f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" "http://localhost:{API_PORT}/search?q=mull"\n')
+    print(f'  curl -s -H "Authorization: Bearer {members[0]["token"]}" "http://localhost:{API_PORT}/search?q=mull"')
+    print("  # mail (portal invitations, notifications) goes to .data/outbox/; list it, with accept commands:")
+    print("  .venv/bin/python -m chalicelib.cli mail outbox --last 5")
+    print("  # email sync: record a received message (RFC 5322 file) as SES inbound would:")
+    print(f"  .venv/bin/python -m chalicelib.cli mail receive --firm {demo['firm_id']} message.eml\n")
 
 
 if __name__ == "__main__":
