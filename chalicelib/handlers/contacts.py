@@ -133,11 +133,14 @@ def get_email(call: Call) -> Response:
     bp,
     "/contacts/{contact_id}/emails/{email}",
     "PATCH",
-    summary="An address's settings: login (none, invited; active comes from accepting the invitation), "
-    "notify, notification_preferences (merged by event type), email_sync, signing_authority.",
+    summary="An address's settings: login ('invited' from 'none' sends the portal invitation, like POST .../invite; "
+    "'none' revokes portal access and any outstanding invitation; 'active' comes only from accepting the "
+    "invitation → 422), notify, notification_preferences (merged by event type: new_message, document_requested, "
+    "document_shared, organizer_sent, invoice_sent, signature_requested, proposal_sent; a type not listed is on), "
+    "email_sync (received mail from the address is recorded on its accounts), signing_authority.",
     request=EmailSettingsPatch,
     response=EmailOut,
-    errors=(403, 404, 412, 422),
+    errors=(403, 404, 409, 412, 422),
 )
 def patch_email(call: Call) -> Response:
     contact_id, address = call.id("contact_id"), call.email("email")
