@@ -1,5 +1,6 @@
 """Dossier's Chalice application: wiring only."""
 
+import logging
 import os
 from typing import Any
 
@@ -15,6 +16,10 @@ from chalicelib.repo.table import Table
 from chalicelib.services import inbound
 
 app = Chalice(app_name="dossier")
+# Chalice sets its logger ("dossier") to ERROR unless debug is on; the app's
+# own loggers sit under it ("dossier.mail", "dossier.projection", ...) and
+# log warnings (a refused mail, a retried record) and one line per batch.
+app.log.setLevel(logging.INFO)
 
 app.register_blueprint(ops.bp)
 app.register_blueprint(members.bp)
