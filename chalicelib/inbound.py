@@ -9,7 +9,6 @@ locally ``python -m chalicelib.cli mail receive`` takes a raw message).
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 from typing import Final
 
 from ulid import ULID
@@ -26,7 +27,6 @@ MAX_SNIPPET: Final = 500
 MAX_RECIPIENTS: Final = 50
 MAX_RAW_BYTES: Final = 10 * 1024 * 1024  # SES accepts messages up to 40 MB; we read the text part only
 _ADDRESS = re.compile(r"^[^@\s#]+@[^@\s#]+\.[^@\s#]+$")
-_TAG = re.compile(r"<[^>]*>")
 
 
 class UnreadableMessage(ValueError):
@@ -38,14 +38,18 @@ class Inbound:
     sender: str
     to: list[str]
     subject: str
-    at: str  # the Date header in UTC, or the time it was received
+    at: str  # the Date header in UTC, else the first Received stamp, else the time it was received
     snippet: str
     message_id: str  # the Message-ID header, or a hash of the raw message
+    dated: bool = True  # ``at`` comes from the message itself (the same on every delivery)
 
     def item_id(self) -> str:
         """The same id every time the same message is received (SES may
-        deliver twice), sorting by the message's time like any item id."""
-        moment = datetime.fromisoformat(self.at.replace("Z", "+00:00"))
+        deliver twice), sorting by the message's own time like any item id;
+        a message without any date of its own sorts first."""
+        moment = (
+            datetime.fromisoformat(self.at.replace("Z", "+00:00")) if self.dated else datetime.fromtimestamp(0, UTC)
+        )
         millis = int(moment.timestamp() * 1000).to_bytes(6, "big")
         digest = hashlib.sha256(self.message_id.encode()).digest()[:10]
         return str(ULID.from_bytes(millis + digest))
@@ -79,6 +83,66 @@ def _addresses(message: EmailMessage, header: str) -> list[str]:
     return found
 
 
+class _Text(HTMLParser):
+    """The visible text of an HTML part: no tags, no style sheets or scripts."""
+
+    _HIDDEN = frozenset({"style", "script", "head", "title", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in ("br", "p", "div", "li", "tr"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def _html_text(markup: str) -> str:
+    reader = _Text()
+    try:
+        reader.feed(markup)
+        reader.close()
+    except (AssertionError, ValueError):
+        pass  # keep what was read before the markup broke
+    return " ".join(reader.parts)
+
+
+def _date(value: object) -> datetime | None:
+    moment = getattr(value, "datetime", None)
+    if not isinstance(moment, datetime) or not 2000 <= moment.year <= 2199:
+        return None
+    return moment
+
+
+def _received(message: EmailMessage) -> datetime | None:
+    """The time stamp of the first (oldest) Received header: set by a mail
+    server, so the same on every delivery of the message."""
+    try:
+        headers = message.get_all("Received") or []
+    except (TypeError, ValueError, IndexError):
+        return None
+    for header in reversed(headers):
+        _, _, stamp = str(header).rpartition(";")
+        try:
+            moment = parsedate_to_datetime(stamp.strip())
+        except (TypeError, ValueError, IndexError):
+            continue
+        if 2000 <= moment.year <= 2199:
+            return moment
+    return None
+
+
 def _text(message: EmailMessage) -> str:
     try:
         part = message.get_body(preferencelist=("plain", "html"))
@@ -90,7 +154,7 @@ def _text(message: EmailMessage) -> str:
     if not isinstance(content, str):
         return ""
     if part.get_content_subtype() == "html":
-        content = html.unescape(_TAG.sub(" ", content))
+        content = _html_text(content)
     return content
 
 
@@ -110,12 +174,11 @@ def parse(raw: bytes, received_at: datetime) -> Inbound:
     if not senders:
         raise UnreadableMessage("the message has no valid From address")
     try:
-        date_header = parsed["Date"]
-        moment = getattr(date_header, "datetime", None) if date_header is not None else None
+        moment = _date(parsed["Date"])
     except (TypeError, ValueError, IndexError):
         moment = None
-    if not isinstance(moment, datetime) or not 2000 <= moment.year <= 2199:
-        moment = received_at
+    moment = moment or _received(parsed)
+    dated = moment is not None
     try:
         subject = _utf8(str(parsed["Subject"] or ""))
         message_id = str(parsed["Message-ID"] or "").strip()
@@ -126,9 +189,10 @@ def parse(raw: bytes, received_at: datetime) -> Inbound:
         sender=senders[0],
         to=recipients,
         subject=_shorten(subject, MAX_SUBJECT) or "(no subject)",
-        at=_iso(moment),
+        at=_iso(moment or received_at),
         snippet=_shorten(_text(parsed), MAX_SNIPPET),
         message_id=message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
+        dated=dated,
     )
 
 

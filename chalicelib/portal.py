@@ -176,9 +176,10 @@ def event_of(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> Ev
             return None
     elif not _became(new, old, status):
         return None
-    return Event(
-        event_type, new["firm_id"], new["account_id"], f"{section}-{new['id']}-{status}", str(new.get(title_field, ""))
-    )
+    # The version names this change: a redelivered record is the same event,
+    # an item that reaches the status again (a reopened request) a new one.
+    event_id = f"{section}-{new['id']}-v{new.get('version', 1)}"
+    return Event(event_type, new["firm_id"], new["account_id"], event_id, str(new.get(title_field, "")))
 
 
 def notification_text(event: Event, firm_name: str, account_name: str, portal_url: str) -> tuple[str, str]:
