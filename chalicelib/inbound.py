@@ -69,6 +69,11 @@ def _utf8(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
+# The standard library parses a header when it is read, and on some malformed
+# headers raises more than ValueError (AttributeError on ':;<>', for one): each
+# read below treats any exception as "the header is unusable".
+
+
 def _addresses(message: EmailMessage, header: str) -> list[str]:
     found: list[str] = []
     try:
@@ -78,9 +83,17 @@ def _addresses(message: EmailMessage, header: str) -> list[str]:
                 spec = _utf8(address.addr_spec) if isinstance(address, Address) else ""
                 if len(spec) <= 254 and _ADDRESS.match(spec):
                     found.append(spec)
-    except (TypeError, ValueError, IndexError):
+    except Exception:  # see above
         return found
     return found
+
+
+def _header(message: EmailMessage, name: str) -> object | None:
+    try:
+        value: object | None = message[name]
+    except Exception:  # see above
+        return None
+    return value
 
 
 class _Text(HTMLParser):
@@ -113,32 +126,45 @@ def _html_text(markup: str) -> str:
     try:
         reader.feed(markup)
         reader.close()
-    except (AssertionError, ValueError):
-        pass  # keep what was read before the markup broke
+    except Exception:  # keep what was read before the markup broke
+        pass
     return " ".join(reader.parts)
 
 
-def _date(value: object) -> datetime | None:
-    moment = getattr(value, "datetime", None)
-    if not isinstance(moment, datetime) or not 2000 <= moment.year <= 2199:
+def _in_range(moment: object) -> datetime | None:
+    """A time the Emails section accepts: aware, in years 2000 to 2199 in UTC."""
+    if not isinstance(moment, datetime):
         return None
-    return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        utc = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return utc if 2000 <= utc.year <= 2199 else None
+
+
+def _date(value: object) -> datetime | None:
+    try:
+        return _in_range(getattr(value, "datetime", None))
+    except Exception:  # see above
+        return None
 
 
 def _received(message: EmailMessage) -> datetime | None:
     """The time stamp of the first (oldest) Received header: set by a mail
     server, so the same on every delivery of the message."""
     try:
-        headers = message.get_all("Received") or []
-    except (TypeError, ValueError, IndexError):
+        headers = [str(h) for h in message.get_all("Received") or []]
+    except Exception:  # see above
         return None
     for header in reversed(headers):
-        _, _, stamp = str(header).rpartition(";")
+        _, _, stamp = header.rpartition(";")
         try:
-            moment = parsedate_to_datetime(stamp.strip())
-        except (TypeError, ValueError, IndexError):
+            moment = _in_range(parsedate_to_datetime(stamp.strip()))
+        except (TypeError, ValueError, IndexError, OverflowError):
             continue
-        if 2000 <= moment.year <= 2199:
+        if moment is not None:
             return moment
     return None
 
@@ -149,7 +175,7 @@ def _text(message: EmailMessage) -> str:
         if part is None:
             return ""
         content = part.get_content()
-    except (KeyError, LookupError, ValueError, AssertionError):
+    except Exception:  # see above; also unknown charsets
         return ""
     if not isinstance(content, str):
         return ""
@@ -173,17 +199,10 @@ def parse(raw: bytes, received_at: datetime) -> Inbound:
     senders = _addresses(parsed, "From")
     if not senders:
         raise UnreadableMessage("the message has no valid From address")
-    try:
-        moment = _date(parsed["Date"])
-    except (TypeError, ValueError, IndexError):
-        moment = None
-    moment = moment or _received(parsed)
+    moment = _date(_header(parsed, "Date")) or _received(parsed)
     dated = moment is not None
-    try:
-        subject = _utf8(str(parsed["Subject"] or ""))
-        message_id = str(parsed["Message-ID"] or "").strip()
-    except (TypeError, ValueError, IndexError):
-        subject, message_id = "", ""
+    subject = _utf8(str(_header(parsed, "Subject") or ""))
+    message_id = _utf8(str(_header(parsed, "Message-ID") or "")).strip()
     recipients = [a for h in ("To", "Cc") for a in _addresses(parsed, h)][:MAX_RECIPIENTS]
     return Inbound(
         sender=senders[0],

@@ -79,22 +79,51 @@ def receive(table: Table, firm_id: str, raw: bytes, received_at: datetime | None
     return Received("recorded" if recorded else "duplicate", recorded)
 
 
+_PASS = "PASS"  # SES's verdict values: PASS, FAIL, GRAY, PROCESSING_FAILED
+
+
+def _trusted(receipt: dict[str, Any]) -> str | None:
+    """Why a message must not be recorded, by SES's verdicts: spam, a virus,
+    or a sender it could not authenticate (email sync trusts the From
+    address, so a forged one must not reach a client's account)."""
+    verdict = {
+        name: receipt.get(f"{name}Verdict", {}).get("status") for name in ("spam", "virus", "spf", "dkim", "dmarc")
+    }
+    if "FAIL" in (verdict["spam"], verdict["virus"]):
+        return "rejected"
+    if verdict["dmarc"] == "FAIL" or _PASS not in (verdict["spf"], verdict["dkim"]):
+        return "unverified_sender"
+    return None
+
+
 def receive_ses(event: dict[str, Any], table: Table, s3: Any, bucket: str, prefix: str, domain: str) -> list[Received]:
     """An SES receipt rule's Lambda invocation: the rule's S3 action stored the
     raw message under ``<prefix><messageId>``; it is recorded for every firm it
-    was addressed to. Spam and viruses (by SES's verdicts) are dropped."""
+    was addressed to. Spam, viruses and senders SES could not authenticate
+    (DMARC fail, or neither SPF nor DKIM pass) are dropped. Only the first
+    ``MAX_RAW_BYTES`` are read: the text part comes before attachments."""
     results: list[Received] = []
+    failed = 0
     for record in event.get("Records", []):
         ses = record.get("ses", {})
         receipt, mail = ses.get("receipt", {}), ses.get("mail", {})
-        verdicts = (receipt.get("spamVerdict", {}).get("status"), receipt.get("virusVerdict", {}).get("status"))
-        if "FAIL" in verdicts:
-            results.append(Received("rejected"))
+        refused = _trusted(receipt)
+        if refused:
+            results.append(Received(refused))
             continue
         firms = {f for r in receipt.get("recipients", []) if (f := inbound.firm_of(r, domain))}
         if not firms:
             results.append(Received("unknown_recipient"))
             continue
-        raw = s3.get_object(Bucket=bucket, Key=f"{prefix}{mail['messageId']}")["Body"].read()
-        results.extend(receive(table, firm_id, raw) for firm_id in sorted(firms))
+        key = f"{prefix}{mail['messageId']}"
+        raw = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{inbound.MAX_RAW_BYTES - 1}")["Body"].read()
+        for firm_id in sorted(firms):
+            try:
+                results.append(receive(table, firm_id, raw))
+            except Exception:
+                log.exception("could not record an inbound message for one of %d firms", len(firms))
+                failed += 1
+    if failed:
+        # SES invokes again (asynchronously, twice); the firms that recorded it skip the duplicate.
+        raise RuntimeError(f"{failed} inbound copies could not be recorded")
     return results

@@ -77,6 +77,40 @@ def message(
 # --- parse: plain functions ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("header", ["To", "Cc", "From"])
+@pytest.mark.parametrize("value", [":;<>", "Group:;", "a:b:c;<>", '"x" <>', "=?utf-8?q?=FF?= <@>"])
+def test_malformed_address_headers_do_not_break_parsing(header: str, value: str) -> None:
+    """The stdlib raises AttributeError on some of these when the header is read."""
+    if header == "From":
+        with pytest.raises(UnreadableMessage):
+            parse(message(sender=value), RECEIVED_AT)
+        return
+    raw = message(to=value) if header == "To" else message(extra=f"Cc: {value}\r\n")
+    assert parse(raw, RECEIVED_AT).sender == "anna@client.example"
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("Sat, 01 Jan 2000 00:30:00 +0100", "2026-11-20T08:30:00Z"),  # 1999 in UTC: out of range
+        ("Sat, 31 Dec 2199 23:30:00 -0100", "2026-11-20T08:30:00Z"),  # 2200 in UTC
+        ("Sat, 01 Jan 2000 01:30:00 +0100", "2000-01-01T00:30:00Z"),
+    ],
+)
+def test_dates_at_the_edges_are_judged_in_utc(date: str, expected: str) -> None:
+    assert parse(message(date=date), RECEIVED_AT).at == expected
+
+
+def test_an_undated_message_takes_its_first_received_stamp() -> None:
+    received = (
+        "Received: from b.example by c.example; Tue, 24 Nov 2026 18:00:00 +0000\r\n"
+        "Received: from a.example by b.example; Tue, 24 Nov 2026 17:00:00 +0000\r\n"
+    )
+    found = parse(message(date=None, extra=received), RECEIVED_AT)
+    assert found.at == "2026-11-24T17:00:00Z"
+    assert found.item_id() == parse(message(date=None, extra=received), datetime.now(UTC)).item_id()
+
+
 def test_a_plain_message() -> None:
     raw = message(to="Firm <f@in.dossier.example>, bo@client.example", extra="Cc: Carl <carl@client.example>\r\n")
     found = parse(raw, RECEIVED_AT)
@@ -469,7 +503,16 @@ def inbound_bucket(moto_table: Table, monkeypatch: pytest.MonkeyPatch) -> Iterat
     reset_settings()
 
 
-def ses_event(message_id: str, recipients: list[str], *, spam: str = "PASS", virus: str = "PASS") -> Body:
+def ses_event(
+    message_id: str,
+    recipients: list[str],
+    *,
+    spam: str = "PASS",
+    virus: str = "PASS",
+    spf: str = "PASS",
+    dkim: str = "PASS",
+    dmarc: str = "PASS",
+) -> Body:
     """An SES receipt rule's Lambda invocation (its S3 action stored the message first)."""
     return {
         "Records": [
@@ -490,9 +533,9 @@ def ses_event(message_id: str, recipients: list[str], *, spam: str = "PASS", vir
                         "recipients": recipients,
                         "spamVerdict": {"status": spam},
                         "virusVerdict": {"status": virus},
-                        "spfVerdict": {"status": "PASS"},
-                        "dkimVerdict": {"status": "PASS"},
-                        "dmarcVerdict": {"status": "PASS"},
+                        "spfVerdict": {"status": spf},
+                        "dkimVerdict": {"status": dkim},
+                        "dmarcVerdict": {"status": dmarc},
                         "action": {"type": "Lambda", "functionArn": "arn:aws:lambda:us-east-1:0:function:receive"},
                     },
                 },
@@ -530,8 +573,17 @@ def test_the_lambda_drops_spam_viruses_and_other_recipients(
     foreign = [f"{firm.firm_id}@other.example", f"someone@{DOMAIN}"]
     assert receive_email(ses_event("ses-2", foreign), None) == {"outcomes": ["unknown_recipient"]}
     assert snapshot(moto_table) == before
-    # a gray verdict is not a failure
-    assert receive_email(ses_event("ses-2", [mine], spam="GRAY"), None) == {"outcomes": ["recorded"]}
+    # a sender SES could not authenticate may be forged: the From address is what sync trusts
+    for verdicts in (
+        {"dmarc": "FAIL"},
+        {"spf": "FAIL", "dkim": "FAIL"},
+        {"spf": "GRAY", "dkim": "GRAY", "dmarc": "GRAY"},
+    ):
+        assert receive_email(ses_event("ses-2", [mine], **verdicts), None) == {"outcomes": ["unverified_sender"]}
+    assert snapshot(moto_table) == before
+    # a gray spam verdict is not a failure; DKIM alone authenticates the sender
+    got = receive_email(ses_event("ses-2", [mine], spam="GRAY", spf="FAIL", dmarc="GRAY"), None)
+    assert got == {"outcomes": ["recorded"]}
 
 
 def test_the_lambda_records_once_per_firm_addressed(
