@@ -651,6 +651,9 @@ def _time_entry(item: Item, change: Change) -> None:
 def _proposal(item: Item, change: Change) -> None:
     if item["status"] != "draft" and item.get("sent_at") is None:
         item["sent_at"] = change.now
+    if change.old is not None and change.old["status"] == "declined" and item["status"] != "declined":
+        # Sent again after it was declined: earlier signatures were for what was declined.
+        item.pop("signed_by", None)
 
 
 def _proposal_rules(item: Item, change: Change) -> list[FieldError]:
@@ -720,7 +723,8 @@ def _invoice_out(item: Item, names: Names) -> Item:
 
 
 def _proposal_out(item: Item, names: Names) -> Item:
-    return {"signed_by": list(item.get("signed_by") or [])}
+    # Each stored signature also names the member who recorded it (kept for audit).
+    return {"signed_by": [{"address": s["address"], "at": s["at"]} for s in item.get("signed_by") or []]}
 
 
 def _note_out(item: Item, names: Names) -> Item:

@@ -50,10 +50,11 @@ class ContactRepo:
         item = self.table.get(keys.email(firm_id, email_key(address)), consistent=consistent)
         return Email.from_item(item) if item else None
 
-    def emails_of(self, contacts: Sequence[Contact]) -> dict[str, Email]:
+    def emails_of(self, contacts: Sequence[Contact], *, consistent: bool = False) -> dict[str, Email]:
         """Settings of every address of ``contacts``, by normalised address."""
         wanted = [keys.email(c.firm_id, email_key(a)) for c in contacts for a in c.emails]
-        return {email_key(i["address"]): Email.from_item(i) for i in self.table.batch_get(wanted)}
+        items = self.table.batch_get(wanted, consistent=consistent)
+        return {email_key(i["address"]): Email.from_item(i) for i in items}
 
     def list_page(self, firm_id: str, *, start_key: Mapping[str, Any] | None, limit: int) -> Page:
         return self.table.query(pk=keys.contacts_list(firm_id), index=keys.INDEX_GSI1, start_key=start_key, limit=limit)

@@ -181,7 +181,7 @@ def account_addresses(table: Table, firm_id: str, account_id: str) -> AccountAdd
     if view is None:
         return None
     contacts = read_batch(table, firm_id, contact_ids=[link.contact_id for link in view.links], consistent=True)
-    emails = ContactRepo(table).emails_of(list(contacts.contacts.values()))
+    emails = ContactRepo(table).emails_of(list(contacts.contacts.values()), consistent=True)
     signers = [
         Signer(contact.id, contact.display_name, email.address, link.signer_priority)
         for link in view.links

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib import portal
+from chalicelib import access, portal
 from chalicelib.errors import ConflictError, FieldError, ForbiddenError, PreconditionFailedError, UnprocessableError
 from chalicelib.portal import Signer
+from chalicelib.repo import keys
 from chalicelib.repo.activity import item_record, public
+from chalicelib.repo.records import Email
+from chalicelib.repo.table import Check, Condition
 from chalicelib.sections import SECTIONS, Item
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.activity import item_out, load_item, open_account
@@ -27,11 +30,17 @@ def signers(ctx: Ctx, account_id: str) -> list[Signer]:
 
 
 def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item:
-    """One signer signs a sent proposal or engagement letter (from the portal
-    side). It is ``signed`` once every current signer has signed. Signing
-    twice is harmless (answers the proposal as it is)."""
+    """One signer signs a sent proposal or engagement letter, recorded from
+    the portal side by a member with the right to edit the account (the
+    signature names who recorded it). The proposal is ``signed`` once every
+    current signer has signed. The write is one transaction with a check that
+    the address may still sign, so a login revoked meanwhile cannot sign.
+    Signing again is harmless: it answers the proposal, completing it if the
+    signers changed so that everyone left has signed."""
     section = SECTIONS["proposals"]
     account = open_account(ctx, account_id, for_write=True)
+    if not access.may_edit(ctx.member, account.team_member_ids):
+        raise ForbiddenError("Recording a signature needs the owner, an admin or the right 'manage accounts'.")
     norm = email_key(address)
     for _ in range(SIGN_RETRIES):
         proposal = load_item(ctx, account_id, section, item_id)
@@ -44,27 +53,43 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
                 f"{address} is not an address of this account's contacts.",
                 [FieldError(("body", "email"), "not an address of this account's contacts")],
             )
-        if not portal.may_sign(email.login, email.signing_authority):
+        signed_by: list[dict[str, str]] = list(proposal.get("signed_by") or [])
+        done = {email_key(s["address"]) for s in signed_by}
+        again = norm in done
+        if again and (proposal["status"] == "signed" or not portal.signing_outcome(signer_addresses, done)):
+            return item_out(ctx, section, proposal, account)
+        if not again and not portal.may_sign(email.login, email.signing_authority):
             why = "signing authority" if email.login == "active" else "an active portal login"
             raise ForbiddenError(f"{email.address} may not sign: it has no {why}.")
-        signed_by: list[dict[str, str]] = list(proposal.get("signed_by") or [])
-        if any(email_key(s["address"]) == norm for s in signed_by):
-            return item_out(ctx, section, proposal, account)
         if proposal["status"] not in ("sent", "viewed"):
-            raise ConflictError(
-                f"The {proposal['kind'].replace('_', ' ')} is {proposal['status']}; only a sent one can be signed."
-            )
+            kind = proposal["kind"].replace("_", " ")
+            raise ConflictError(f"The {kind} is {proposal['status']}; only a sent one can be signed.")
         now, version = datetime.now(UTC), int(proposal["version"])
         at = portal.iso(now)
-        signed_by.append({"address": email.address, "at": at})
+        if not again:
+            signed_by.append({"address": email.address, "at": at, "recorded_by": ctx.member.id})
+            done.add(norm)
         updated = {**public(proposal), "signed_by": signed_by, "version": version + 1, "updated_at": at}
-        done = {email_key(s["address"]) for s in signed_by}
         if portal.signing_outcome(signer_addresses, done):
             updated.update(status="signed", signed_at=at)
         record = item_record(ctx.firm_id, account_id, section.key, updated)
         try:
-            ctx.activity.replace(record, version)
+            ctx.activity.replace(record, version, [] if again else [may_still_sign(email)])
         except PreconditionFailedError:
             continue  # another signer signed meanwhile: read again
         return item_out(ctx, section, record, account)
     raise ConflictError("The proposal is being changed; retry.")
+
+
+def may_still_sign(email: Email) -> Check:
+    """The address, as the signature is written, still has an active login
+    and signing authority and belongs to the same contact."""
+    return Check(
+        keys.email(email.firm_id, email_key(email.address)),
+        Condition(
+            "#login = :active AND #authority = :true AND #contact = :contact",
+            {"#login": "login", "#authority": "signing_authority", "#contact": "contact_id"},
+            {":active": "active", ":true": True, ":contact": email.contact_id},
+        ),
+        on_fail=ForbiddenError(f"{email.address} may no longer sign: its portal access or authority changed."),
+    )

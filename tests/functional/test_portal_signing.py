@@ -353,17 +353,27 @@ def test_refused_signatures_write_nothing(api: Api, firm: TestFirm, table: Table
         assert api.get(f"/accounts/{account_id}/proposals/{proposal['id']}").body == proposal
 
 
-def test_a_team_member_may_have_a_proposal_signed(api: Api, firm: TestFirm, table: Table) -> None:
-    member_id, token = firm.add_member()
+def test_signatures_are_recorded_by_members_who_may_edit_the_account(api: Api, firm: TestFirm, table: Table) -> None:
+    """A signature changes a proposal's legal state: a team member without
+    'manage accounts' may not record one (403); one with it may."""
+    reader_id, reader = firm.add_member()
+    manager_id, manager = firm.add_member(manage=True)
     r = api.post(
         "/accounts",
-        {"name": "Team Ltd", "type": "company", "team_member_ids": [member_id], "contacts": [_person("Tia", "Team")]},
+        {
+            "name": "Team Ltd",
+            "type": "company",
+            "team_member_ids": [reader_id, manager_id],
+            "contacts": [_person("Tia", "Team")],
+        },
     )
     assert r.status == 201, r.body
     account_id, p = r.body["id"], _people(r.body)
     activate(api, p["Tia"].contact_id, p["Tia"].address)
     proposal = _proposal(api, account_id)
-    assert _sign(api.as_(token), account_id, proposal["id"], p["Tia"].address)["status"] == "signed"
+    with nothing_written(table):
+        assert_problem(api.as_(reader).post(_sign_path(account_id, proposal["id"]), {"email": p["Tia"].address}), 403)
+    assert _sign(api.as_(manager), account_id, proposal["id"], p["Tia"].address)["status"] == "signed"
 
 
 def test_signing_on_an_archived_account_is_409(api: Api, table: Table) -> None:
@@ -432,3 +442,55 @@ def test_parallel_signatures_are_all_kept(local_table: Table) -> None:
     assert sorted(_signed_addresses(final)) == sorted(addresses)
     assert final["version"] == proposal["version"] + PARALLEL_SIGNERS
     assert final["signed_at"] == max(s["at"] for s in final["signed_by"])
+
+
+# --- from the review ---------------------------------------------------------------------------------
+
+
+def test_a_proposal_whose_last_signer_left_is_completed_by_signing_again(api: Api) -> None:
+    """Ann signs; Ben, the only other signer, loses signing authority: everyone
+    left has signed, and Ann signing again completes the proposal."""
+    account_id, p = _account(api, "Leaving Ltd", _person("Ann", "Left"), _person("Ben", "Left"))
+    for name in ("Ann", "Ben"):
+        activate(api, p[name].contact_id, p[name].address)
+    proposal = _proposal(api, account_id)
+    assert _sign(api, account_id, proposal["id"], p["Ann"].address)["status"] == "sent"
+    _set_email(api, p["Ben"], p["Ben"].address, signing_authority=False)
+    done = _sign(api, account_id, proposal["id"], p["Ann"].address)
+    assert done["status"] == "signed" and done["signed_at"] is not None
+    assert _signed_addresses(done) == [p["Ann"].address]
+    # and signing once more changes nothing
+    assert _sign(api, account_id, proposal["id"], p["Ann"].address) == done
+
+
+def test_a_signature_is_refused_if_the_login_was_revoked_as_it_is_written(
+    api: Api, firm: TestFirm, table: Table
+) -> None:
+    """The signature's write checks the address in the same transaction, so a
+    revocation between the signer's read and the write refuses it."""
+    from chalicelib.errors import ForbiddenError
+    from chalicelib.repo.contacts import ContactRepo
+    from chalicelib.services.signing import may_still_sign
+
+    _, p = _account(api, "Race Ltd", _person("Rae", "Race"))
+    activate(api, p["Rae"].contact_id, p["Rae"].address)
+    as_read = ContactRepo(table).get_email(firm.firm_id, p["Rae"].address, consistent=True)
+    assert as_read is not None and as_read.login == "active"
+    table.write([may_still_sign(as_read)])  # passes while it may sign
+    _set_email(api, p["Rae"], p["Rae"].address, login="none")
+    with pytest.raises(ForbiddenError):
+        table.write([may_still_sign(as_read)])
+
+
+def test_a_proposal_sent_again_after_it_was_declined_needs_new_signatures(api: Api) -> None:
+    account_id, p = _account(api, "Again Ltd", _person("Ann", "Again"), _person("Ben", "Again"))
+    for name in ("Ann", "Ben"):
+        activate(api, p[name].contact_id, p[name].address)
+    proposal = _proposal(api, account_id)
+    _sign(api, account_id, proposal["id"], p["Ann"].address)
+    path = f"/accounts/{account_id}/proposals/{proposal['id']}"
+    assert api.patch(path, {"status": "declined"}).status == 200
+    again = api.patch(path, {"status": "sent", "name": "Engagement 2027 v2"})
+    assert again.status == 200 and again.body["signed_by"] == [], again.body
+    assert _sign(api, account_id, proposal["id"], p["Ben"].address)["status"] == "sent"
+    assert _sign(api, account_id, proposal["id"], p["Ann"].address)["status"] == "signed"
