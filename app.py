@@ -40,20 +40,19 @@ STREAM_ARN = os.environ.get(
 
 @app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
-    """Keep each account's overview items in step with the table's changes."""
-    return projection.project(list(event), ActivityRepo(Table.from_settings()))
+    """Keep each account's overview items in step with the table's changes,
+    and mail contacts about system events on their accounts (a new message,
+    an organizer sent, ...). One function reads the stream for both: DynamoDB
+    Streams advises at most two readers per shard, and search is the other."""
+    records = list(event)
+    table = Table.from_settings()
+    return projection.merged(projection.project(records, ActivityRepo(table)), notifications.deliver(records, table))
 
 
 @app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def index_search(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's search tokens in step with its name and its contacts' addresses."""
     return search_projection.index(list(event), SearchRepo(Table.from_settings()))
-
-
-@app.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
-def notify_clients(event: DynamoDBEvent) -> dict[str, Any]:
-    """Mail contacts about system events on their accounts (new message, organizer sent, ...)."""
-    return notifications.deliver(list(event), Table.from_settings())
 
 
 @app.lambda_function(name="receive_email")

@@ -106,7 +106,7 @@ def _outbox(to: str | None, last: int) -> None:
             "subject": str(message["Subject"]),
             "text": text,
         }
-        token = re.search(r"[?&]token=([^\s&]+)", text)
+        token = re.search(r"[?&#]token=([^\s&]+)", text)
         if token:  # there is no portal front end locally: accept the invitation with the API itself
             payload = json.dumps({"token": unquote(token.group(1))})
             shown["accept"] = (

@@ -38,7 +38,16 @@ class Message:
 
 
 class MailError(Exception):
-    """The message could not be handed to the mail service."""
+    """The message could not be handed to the mail service. ``permanent``:
+    sending it again would be refused again (a rejected address)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+# SES error codes that refuse this message for good (retrying cannot help).
+PERMANENT_SES_ERRORS = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
 
 
 class Mailer(Protocol):
@@ -72,7 +81,7 @@ class SesMailer:
         except (ClientError, BotoCoreError) as exc:
             code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
             log.warning("SES refused a %s message: %s", message.kind, code)
-            raise MailError(code or "send failed") from exc
+            raise MailError(code or "send failed", permanent=code in PERMANENT_SES_ERRORS) from exc
         return str(response.get("MessageId", ""))
 
 

@@ -138,43 +138,44 @@ class Event:
     title: str  # what the mail names: a chat subject, an organizer's name, ...
 
 
-def _became(new: Mapping[str, Any], old: Mapping[str, Any] | None, status: str) -> bool:
-    return new.get("status") == status and (old is None or old.get("status") != status)
+def _reached(new: Mapping[str, Any], old: Mapping[str, Any] | None, statuses: Collection[str]) -> bool:
+    """The item is in one of ``statuses`` now and was not before (or is new)."""
+    return new.get("status") in statuses and (old is None or old.get("status") not in statuses)
 
 
-# Per section: (event type, the status that makes it happen, the field naming it).
-_SECTION_EVENTS: Final[dict[str, tuple[str, str | None, str]]] = {
-    "organizers": ("organizer_sent", "sent", "name"),
-    "invoices": ("invoice_sent", "unpaid", "number"),
-    "signatures": ("signature_requested", "pending", "document_name"),
-    "approvals": ("document_requested", "pending", "document_name"),
-    "proposals": ("proposal_sent", "sent", "name"),
-    "documents": ("document_shared", None, "name"),
+# Per section: (event type, the statuses that mean "sent to the client", the field naming it).
+_SECTION_EVENTS: Final[dict[str, tuple[str, tuple[str, ...], str]]] = {
+    "organizers": ("organizer_sent", ("sent",), "name"),
+    "invoices": ("invoice_sent", ("unpaid",), "number"),
+    "signatures": ("signature_requested", ("pending",), "document_name"),
+    "approvals": ("document_requested", ("pending",), "document_name"),
+    "proposals": ("proposal_sent", ("sent", "viewed"), "name"),  # leaving draft, even straight to viewed
+    "chats": ("new_message", (), "subject"),
+    "documents": ("document_shared", (), "name"),
 }
 
 
 def event_of(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> Event | None:
-    """The event a table change is, if any: a firm member's chat message; an
-    organizer, invoice, signature or approval request, or proposal that
-    reached its "sent" status; a document the firm shared."""
-    if new is None:
-        return None
-    entity = new.get("entity")
-    if entity == keys.CHAT_MESSAGE:
-        if old is not None or new.get("author") != "firm":
-            return None
-        return Event("new_message", new["firm_id"], new["account_id"], f"message-{new['id']}", "")
-    if entity != keys.ITEM:
+    """The event an item's change is, if any: a chat whose newest message is
+    the firm's (a message and its chat change in one transaction, and the
+    overview's stream function, which mails, reads items only); an
+    organizer, invoice, signature or approval request, or proposal that was
+    sent to the client; a document the firm shared."""
+    if new is None or new.get("entity") != keys.ITEM:
         return None
     section = str(new.get("section", ""))
     found = _SECTION_EVENTS.get(section)
     if found is None:
         return None
-    event_type, status, title_field = found
-    if status is None:
+    event_type, statuses, title_field = found
+    if section == "chats":
+        count, before = int(new.get("message_count", 0)), int((old or {}).get("message_count", 0))
+        if count <= before or new.get("last_author") != "firm":
+            return None
+    elif section == "documents":
         if old is not None or new.get("uploaded_by") != "firm":
             return None
-    elif not _became(new, old, status):
+    elif not _reached(new, old, statuses):
         return None
     # The version names this change: a redelivered record is the same event,
     # an item that reaches the status again (a reopened request) a new one.
@@ -182,9 +183,12 @@ def event_of(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> Ev
     return Event(event_type, new["firm_id"], new["account_id"], event_id, str(new.get(title_field, "")))
 
 
-def notification_text(event: Event, firm_name: str, account_name: str, portal_url: str) -> tuple[str, str]:
+def notification_text(
+    event: Event, firm_name: str, account_name: str, portal_url: str, *, portal_user: bool = True
+) -> tuple[str, str]:
     """(subject, body) of a notification mail. It names what happened, not its
-    content: the details are behind the portal login."""
+    content: the details are behind the portal login (an address without
+    one is told to ask the firm)."""
     what = {
         "new_message": "You have a new message",
         "document_requested": "A document awaits your approval",
@@ -196,9 +200,13 @@ def notification_text(event: Event, firm_name: str, account_name: str, portal_ur
     }[event.type]
     subject = f"{what} from {firm_name}"
     named = f" ({event.title})" if event.title else ""
+    where = (
+        f"Sign in to your client portal to see it:\n{portal_url}"
+        if portal_user
+        else f"Ask {firm_name} for the details, or for access to their client portal."
+    )
     body = (
-        f"Hello,\n\n{what}{named} from {firm_name}, for {account_name}.\n\n"
-        f"Sign in to your client portal to see it:\n{portal_url}\n\n"
+        f"Hello,\n\n{what}{named} from {firm_name}, for {account_name}.\n\n{where}\n\n"
         f"You get these mails because notifications are on for this address; "
         f"{firm_name} can switch them off for you.\n"
     )

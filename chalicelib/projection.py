@@ -145,6 +145,12 @@ def run_batch(
     return {"batchItemFailures": [{"itemIdentifier": records[p].sequence_number} for p in sorted(failed)]}
 
 
+def merged(*responses: Mapping[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    """One partial-batch response from several passes over the same batch."""
+    failed = list(dict.fromkeys(f["itemIdentifier"] for r in responses for f in r["batchItemFailures"]))
+    return {"batchItemFailures": [{"itemIdentifier": s} for s in failed]}
+
+
 def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, list[dict[str, str]]]:
     """Keep the overview items of the accounts the records touch."""
     return run_batch(

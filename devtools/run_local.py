@@ -25,7 +25,6 @@ DATA_DIR = ROOT / ".data" / "dynamodb"
 LOG_DIR = ROOT / ".data" / "logs"
 CHECKPOINTS = ROOT / ".data" / "stream-checkpoints.json"
 SEARCH_CHECKPOINTS = ROOT / ".data" / "search-stream-checkpoints.json"
-NOTIFY_CHECKPOINTS = ROOT / ".data" / "notify-stream-checkpoints.json"
 FAILED_RECORDS = LOG_DIR / "stream-failed-records.jsonl"
 API_PORT = 8000
 
@@ -51,7 +50,6 @@ def main() -> int:
             print("The local table was made by an older version of Dossier: recreating it with demo data.")
             CHECKPOINTS.unlink(missing_ok=True)
             SEARCH_CHECKPOINTS.unlink(missing_ok=True)
-            NOTIFY_CHECKPOINTS.unlink(missing_ok=True)
             table.client.delete_table(TableName=table.name)
             ensure_table(table.client, table.name)
         stop = threading.Event()
@@ -91,7 +89,7 @@ def _start_pollers(table: Table, stop: threading.Event) -> list[threading.Thread
     checkpoints as Lambda would run them in AWS (chalice local does not)."""
     import boto3
 
-    from app import index_search, notify_clients, project_overview
+    from app import index_search, project_overview
 
     s = settings()
     streams = boto3.client(
@@ -110,7 +108,6 @@ def _start_pollers(table: Table, stop: threading.Event) -> list[threading.Thread
     for handler, function, checkpoints in (
         (project_overview, "ProjectOverview", CHECKPOINTS),
         (index_search, "IndexSearch", SEARCH_CHECKPOINTS),
-        (notify_clients, "NotifyClients", NOTIFY_CHECKPOINTS),
     ):
         poller = StreamPoller(
             streams,
@@ -125,7 +122,7 @@ def _start_pollers(table: Table, stop: threading.Event) -> list[threading.Thread
         thread.start()
         threads.append(thread)
     folder = CHECKPOINTS.parent.relative_to(ROOT)
-    print(f"Stream pollers running: overview, search and notifications (checkpoints in {folder}/)")
+    print(f"Stream pollers running: overview (and notifications), search (checkpoints in {folder}/)")
     return threads
 
 

@@ -79,11 +79,12 @@ def list_signers(call: Call) -> Response:
     bp,
     "/accounts/{account_id}/proposals/{item_id}/sign",
     "POST",
-    summary="A signer signs a sent proposal or engagement letter, from the portal side (the portal's service "
-    "calls this with its bearer token and the signer's address). It becomes 'signed' when every signer "
-    "(GET .../signers) has signed. An address of the account without active login or signing authority "
-    "→ 403; not an address of the account's contacts → 422; a draft, signed or declined proposal → 409; "
-    "signing twice answers the proposal unchanged.",
+    summary="A signer signs a sent proposal or engagement letter, recorded from the portal side: the portal's "
+    "service calls this with its bearer token (a member with the right to edit the account, else 403) and the "
+    "signer's address. It becomes 'signed' when every signer (GET .../signers) has signed. An address of the "
+    "account without active login or signing authority → 403; not an address of the account's contacts → 422; "
+    "a draft or declined proposal → 409. An address that already signed gets the proposal back (completed if "
+    "every remaining signer has signed).",
     request=SignIn,
     response=ProposalOut,
     errors=(403, 404, 409, 422),

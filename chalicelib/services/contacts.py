@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import access
-from chalicelib.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    PreconditionFailedError,
+    UnprocessableError,
+)
 from chalicelib.ids import new_id, now_iso
 from chalicelib.models import (
     AccountRef,
@@ -30,6 +37,7 @@ from chalicelib.services.views import account_ref, contact_out, email_out
 from chalicelib.text import email_key, fold, sort_name
 
 CONTACT_NOT_FOUND = "Contact not found."
+WRITE_RETRIES = 3
 
 
 def openable_account_ids(ctx: Ctx, account_ids: Sequence[str]) -> set[str]:
@@ -239,9 +247,15 @@ def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatc
 
 
 def invite_email(ctx: Ctx, contact_id: str, address: str) -> Email:
-    """Send (or resend) the portal invitation to one of a contact's addresses."""
+    """Send (or resend) the portal invitation to one of a contact's addresses.
+    No If-Match here: a concurrent change of the address is read again."""
     contact = load_visible(ctx, contact_id, for_edit=True)
-    return portal.invite(ctx, _email_of(ctx, contact, address), {}, None)
+    for _ in range(WRITE_RETRIES):
+        try:
+            return portal.invite(ctx, _email_of(ctx, contact, address), {}, None)
+        except PreconditionFailedError:
+            continue
+    raise ConflictError("The address is being changed; retry the invitation.")
 
 
 def remove_email(ctx: Ctx, contact_id: str, address: str, if_match: int | None) -> None:

@@ -73,7 +73,8 @@ def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: i
     resend to retry), never turned into a failed request."""
     invitation = issue_invitation(ctx, email, settings_changed, if_match)
     firm = ctx.firms.get_firm(ctx.firm_id)
-    link = f"{settings().portal_url}/accept?token={quote(invitation.token)}"
+    # In the fragment: a browser never sends it to a server, so it stays out of access logs and Referer headers.
+    link = f"{settings().portal_url}/accept#token={quote(invitation.token)}"
     subject, text = portal.invitation_text(firm.name if firm else "Your accountant", link, invitation.expires_at)
     delivery = _deliver(mailer(), Message(email.address, subject, text, "invitation"))
     PortalRepo(ctx.table).set_delivery(email, invitation.token_hash, delivery)
@@ -213,25 +214,40 @@ def recipients(table: Table, firm_id: str, account_id: str, event_type: str) -> 
 
 def notify(table: Table, event: Event, out: Mailer | None = None) -> int:
     """Mail each recipient about ``event``, at most once per address however
-    often the event is delivered. A failed send is released and raised, so
-    the stream record is retried (and only the unsent addresses are mailed)."""
+    often the event is delivered. Every recipient is tried; a transient
+    failure is released and raised at the end, so the stream record is
+    retried and only the unsent addresses are mailed again. An address the
+    mail service refuses for good is logged and not retried."""
     account = AccountRepo(table).get(event.firm_id, event.account_id, consistent=True)
     if account is None or account.archived:
         return 0
     firm = FirmRepo(table).get_firm(event.firm_id)
     firm_name = firm.name if firm else "Your accountant"
-    subject, text = portal.notification_text(event, firm_name, account.name, settings().portal_url)
     repo = PortalRepo(table)
     sender = out or mailer()
     expires = int(datetime.now(UTC).timestamp()) + NOTIFIED_KEPT_SECONDS
-    sent = 0
+    sent, retry = 0, 0
     for email in recipients(table, event.firm_id, event.account_id, event.type):
         if not repo.claim_notification(event.firm_id, event.id, email.address, expires):
             continue
+        subject, text = portal.notification_text(
+            event, firm_name, account.name, settings().portal_url, portal_user=email.login == "active"
+        )
         try:
             sender.send(Message(email.address, subject, text, f"notification:{event.type}"))
-        except Exception:
+        except MailError as exc:
+            if exc.permanent:
+                log.warning("a %s notification was refused for good; not retried", event.type)
+                continue
             repo.release_notification(event.firm_id, event.id, email.address)
-            raise
+            retry += 1
+            continue
+        except Exception:
+            log.exception("the mailer failed on a %s notification", event.type)
+            repo.release_notification(event.firm_id, event.id, email.address)
+            retry += 1
+            continue
         sent += 1
+    if retry:
+        raise MailError(f"{retry} of the {event.type} notifications could not be sent; the record is retried")
     return sent

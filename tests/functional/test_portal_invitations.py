@@ -144,7 +144,7 @@ def test_invite_mails_a_link_and_the_answers_agree(api: Api, table: Table, firm:
     text = mail.get_body(preferencelist=("plain",))
     assert text is not None
     token = token_in(mail)
-    assert f"https://portal.test.example/accept?token={token}" in text.get_content()
+    assert f"https://portal.test.example/accept#token={token}" in text.get_content()
     assert re.fullmatch(re.escape(firm.firm_id) + r"\.[0-9A-Za-z_-]{43}", token), token
 
     # Only the token's hash is stored, in the invitation item the brief names.

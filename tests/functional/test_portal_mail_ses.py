@@ -25,7 +25,7 @@ from tests.support.problems import assert_problem
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 SENDER = "no-reply@dossier.example"
-_LINK = re.compile(r"https://portal\.test\.example/accept\?token=(\S+)")
+_LINK = re.compile(r"https://portal\.test\.example/accept#token=(\S+)")
 
 
 @pytest.fixture

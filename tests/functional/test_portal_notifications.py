@@ -1,6 +1,6 @@
 """Notification mails (issue 5, part 2): table changes that are system events
 for an account's contacts are mailed, by the stream-triggered
-``app.notify_clients``, to every address of the account's linked contacts
+``app.project_overview`` (which also keeps the overview), to every address of the account's linked contacts
 with notify on and that event type not switched off — once per address,
 however often the change is delivered.
 
@@ -23,7 +23,7 @@ import pytest
 from chalice.app import DynamoDBRecord
 from chalice.test import Client
 
-from app import app, notify_clients
+from app import app, project_overview
 from chalicelib import notifications
 from chalicelib.mail import Mailer, MailError, Message, OutboxMailer, read_outbox
 from chalicelib.portal import EVENT_TYPES
@@ -105,7 +105,7 @@ class Recorder:
 def recording_poller(table: Table) -> tuple[StreamPoller, Recorder]:
     """A poller over the notifier's records (its mapping filters), from the stream's current end."""
     recorder = Recorder()
-    return poller(table, recorder, filters=mapping_filters(TEMPLATE, "NotifyClients")), recorder
+    return poller(table, recorder, filters=mapping_filters(TEMPLATE, "ProjectOverview")), recorder
 
 
 def as_records(raw: Sequence[Record]) -> list[DynamoDBRecord]:
@@ -125,15 +125,16 @@ def seq(record: Record) -> str:
 class RefusingMailer:
     """The mail service refusing one address; every other message goes to ``inner``."""
 
-    def __init__(self, inner: Mailer, refused: str) -> None:
+    def __init__(self, inner: Mailer, refused: str, *, permanent: bool = False) -> None:
         self.inner = inner
         self.refused = refused.casefold()
+        self.permanent = permanent
         self.refusals = 0
 
     def send(self, message: Message) -> str:
         if message.to.casefold() == self.refused:
             self.refusals += 1
-            raise MailError("address refused (test)")
+            raise MailError("address refused (test)", permanent=self.permanent)
         return self.inner.send(message)
 
 
@@ -221,7 +222,7 @@ def test_recipients_of_no_account_are_none(api: Api, firm: TestFirm, table: Tabl
     assert recipients(table, other_firm.firm_id, c.account_id, "new_message") == []
 
 
-# --- end to end: API → stream → notify_clients → outbox ---------------------------------------------------
+# --- end to end: API → stream → project_overview → outbox ---------------------------------------------------
 
 
 def test_a_firm_chat_message_mails_each_recipient_once(api: Api, table: Table) -> None:
@@ -247,7 +248,8 @@ def test_a_firm_chat_message_mails_each_recipient_once(api: Api, table: Table) -
     text = str(body.get_content())
     assert FIRM_NAME in str(mail["Subject"]) and FIRM_NAME in text
     assert "Chatty Ltd" in text
-    assert "https://portal.test.example" in text
+    assert "https://portal.test.example" not in text, "an address without portal access is not sent to sign in"
+    assert f"Ask {FIRM_NAME}" in text
     assert "4242" not in text + str(mail["Subject"]), "a notification names the event, not the message"
 
     # the stream has nothing more: draining again mails nobody
@@ -337,7 +339,7 @@ def test_replayed_records_mail_nothing_more(api: Api, table: Table) -> None:
 
     # Lambda delivering the same records again (at-least-once): the handler, and the service directly
     for _ in range(2):
-        result = notify_clients({"Records": recorder.records}, None)
+        result = project_overview({"Records": recorder.records}, None)
         assert failed(result) == []
     assert failed(notifications.deliver(as_records(recorder.records), table)) == []
     assert counts([j1, j2]) == expected
@@ -354,7 +356,12 @@ def test_a_refused_address_is_retried_alone(moto_api: Api, moto_table: Table, tm
     stream.drain()
     addresses = sorted(c.addresses["Kai"], key=str.casefold)
     lea = other.addresses["Lea"][0]
-    message_records = [r for r in recorder.records if r["dynamodb"]["NewImage"]["entity"]["S"] == "chat_message"]
+    # a message and its chat change together; the chat's change is the event
+    message_records = [
+        r
+        for r in recorder.records
+        if r["eventName"] == "MODIFY" and r["dynamodb"]["NewImage"].get("section", {}).get("S") == "chats"
+    ]
     assert len(message_records) == 1, recorder.records
 
     outbox = OutboxMailer(tmp_path, "Dossier <no-reply@dossier.example>")
@@ -365,7 +372,7 @@ def test_a_refused_address_is_retried_alone(moto_api: Api, moto_table: Table, tm
     sent_first = {a: outbox_to(tmp_path, a) for a in [*addresses, lea]}
     assert sent_first[lea] == ["organizer_sent"], "another record of the batch is not held up"
     assert sent_first[addresses[1]] == []
-    assert sum(len(sent_first[a]) for a in addresses) <= 2
+    assert sum(len(sent_first[a]) for a in addresses) == 2, "the other recipients are not held up either"
 
     # Lambda retries from the failed record; the mail service takes everything now
     retried = recorder.records[recorder.records.index(message_records[0]) :]
@@ -431,3 +438,33 @@ def test_a_reopened_approval_request_is_mailed_again(moto_api: Api, moto_table: 
         assert r.status == 200, r.body
     stream.drain()
     assert notifications_to(address) == ["document_requested", "document_requested"]
+
+
+def test_an_address_refused_for_good_is_not_retried(moto_api: Api, moto_table: Table, tmp_path: Path) -> None:
+    """A permanent refusal (SES MessageRejected) is logged, not retried: the
+    record does not fail, and the other recipients get their mail."""
+    api = moto_api
+    c = _account(api, "Bounce Ltd", {"Ivo": 2})
+    stream, recorder = recording_poller(moto_table)
+    created(api, c.path("invoices"), {"number": "B-1", "amount": "10"})
+    stream.drain()
+    bad, good = sorted(c.addresses["Ivo"], key=str.casefold)
+    refusing = RefusingMailer(OutboxMailer(tmp_path, "Dossier <no-reply@dossier.example>"), bad, permanent=True)
+    assert failed(notifications.deliver(as_records(recorder.records), moto_table, out=refusing)) == []
+    assert failed(notifications.deliver(as_records(recorder.records), moto_table, out=refusing)) == []
+    assert refusing.refusals == 1, "refused once, then marked as done"
+    assert (outbox_to(tmp_path, bad), outbox_to(tmp_path, good)) == ([], ["invoice_sent"])
+
+
+def test_a_portal_user_is_sent_to_the_portal(api: Api, table: Table) -> None:
+    c = _account(api, "Portal Ltd", {"Pia": 1})
+    (address,) = c.addresses["Pia"]
+    activate(api, c.contact_ids["Pia"], address)
+    stream = notify_poller(table)
+    created(api, c.path("organizers"), {"name": "2026 organizer"})
+    stream.drain()
+    (mail,) = [m for m in mails_to(address) if m["X-Dossier-Kind"] == "notification:organizer_sent"]
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = str(body.get_content())
+    assert "https://portal.test.example" in text and "2026 organizer" in text

@@ -12,7 +12,7 @@ from chalicelib.config import settings
 from chalicelib.mail import read_outbox
 from tests.support.api import Api
 
-_LINK = re.compile(r"/accept\?token=(\S+)")
+_LINK = re.compile(r"/accept#token=(\S+)")
 
 
 def mails_to(address: str) -> list[EmailMessage]:

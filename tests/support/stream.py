@@ -45,8 +45,6 @@ def search_poller(table: Table, **kwargs: Any) -> StreamPoller:
 
 
 def notify_poller(table: Table, **kwargs: Any) -> StreamPoller:
-    """The notifier's poller (its own mapping filters), from the stream's current end."""
-    from app import notify_clients
-
-    kwargs.setdefault("filters", mapping_filters(TEMPLATE, "NotifyClients"))
-    return poller(table, notify_clients, **kwargs)
+    """The poller of the function that mails notifications: the overview's
+    (one stream reader for both), from the stream's current end."""
+    return poller(table, **kwargs)

@@ -22,7 +22,6 @@ def _resources() -> dict[str, Any]:
     [
         ("project_overview", "ProjectOverview", "OverviewFailures"),
         ("index_search", "IndexSearch", "SearchIndexFailures"),
-        ("notify_clients", "NotifyClients", "NotificationFailures"),
     ],
 )
 def test_the_stream_mappings_report_partial_failures_retry_finitely_and_keep_failures(
@@ -101,19 +100,16 @@ def test_the_search_index_projects_only_what_a_search_reads() -> None:
     assert gsi3["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "ty", "e", "p"]}
 
 
-def test_the_notifier_gets_only_inserted_or_changed_items_and_chat_messages() -> None:
-    from devtools.stream_poller import _matches, mapping_filters
-
-    filters = mapping_filters(TEMPLATE, "NotifyClients")
-
-    def delivered(event_name: str, entity: str) -> bool:
-        record = {"eventName": event_name, "dynamodb": {"NewImage": {"entity": {"S": entity}}}}
-        return any(_matches(record, f) for f in filters)
-
-    assert delivered("INSERT", "chat_message") and delivered("INSERT", "item") and delivered("MODIFY", "item")
-    assert not delivered("REMOVE", "item")
-    for entity in ("overview", "account", "contact", "email", "invitation", "notified", "search"):
-        assert not delivered("INSERT", entity) and not delivered("MODIFY", entity)
+def test_at_most_two_functions_read_the_stream() -> None:
+    """DynamoDB Streams advises at most two readers per shard: notifications
+    are sent by the overview's function, not a third reader."""
+    readers = [
+        name
+        for name, resource in _resources().items()
+        for event in resource.get("Properties", {}).get("Events", {}).values()
+        if "Stream" in event.get("Properties", {})
+    ]
+    assert sorted(readers) == ["IndexSearch", "ProjectOverview"]
 
 
 def test_received_mail_is_stored_then_handed_to_the_sync_function() -> None:

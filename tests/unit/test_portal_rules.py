@@ -74,16 +74,21 @@ def _item(section: str, **fields: Any) -> dict[str, Any]:
 
 
 def test_which_changes_are_events() -> None:
-    message = {"entity": "chat_message", "firm_id": "F", "account_id": "A", "id": "M", "author": "firm"}
-    found = portal.event_of(message, None)
-    assert found is not None and found.type == "new_message"
-    assert portal.event_of({**message, "author": "client"}, None) is None
-    assert portal.event_of(message, message) is None  # a message changed later is not new
+    # a message and its chat change in one transaction; the chat tells who wrote last
+    chat = _item("chats", subject="Q", message_count=1, last_author="firm", version=2)
+    found = portal.event_of(chat, _item("chats", subject="Q", message_count=0, version=1))
+    assert found is not None and (found.type, found.title) == ("new_message", "Q")
+    assert portal.event_of({**chat, "last_author": "client"}, _item("chats", message_count=0)) is None
+    assert portal.event_of({**chat, "subject": "R"}, chat) is None  # renamed: no new message
+    assert portal.event_of(_item("chats", subject="Q", message_count=0), None) is None  # a new, empty chat
+    assert portal.event_of({"entity": "chat_message", "author": "firm", "id": "M"}, None) is None
 
     sent = portal.event_of(_item("proposals", status="sent", name="EL"), _item("proposals", status="draft"))
     assert sent is not None and (sent.type, sent.title) == ("proposal_sent", "EL")
     assert portal.event_of(_item("proposals", status="viewed"), _item("proposals", status="sent")) is None
     assert portal.event_of(_item("proposals", status="draft"), None) is None
+    viewed = portal.event_of(_item("proposals", status="viewed"), _item("proposals", status="draft"))
+    assert viewed is not None and viewed.type == "proposal_sent"  # leaving draft, even straight to viewed
     organizer = portal.event_of(_item("organizers", status="sent", name="2026"), None)
     assert organizer is not None and organizer.type == "organizer_sent"
     invoice = portal.event_of(_item("invoices", status="unpaid", number="7"), None)
@@ -101,8 +106,10 @@ def test_which_changes_are_events() -> None:
 
 
 def test_mails_name_what_happened_not_its_content() -> None:
-    event = portal.Event("new_message", "F", "A", "message-M", "")
+    event = portal.Event("new_message", "F", "A", "chats-C-v2", "")
     subject, body = portal.notification_text(event, "Ledgerly", "Acme", "https://portal.example")
     assert "Ledgerly" in subject and "Acme" in body and "https://portal.example" in body
+    _, body = portal.notification_text(event, "Ledgerly", "Acme", "https://portal.example", portal_user=False)
+    assert "https://portal.example" not in body and "Ask Ledgerly" in body
     subject, body = portal.invitation_text("Ledgerly", "https://portal.example/accept?token=T", "2026-12-04T10:00:00Z")
     assert "https://portal.example/accept?token=T" in body and "2026-12-04" in body
