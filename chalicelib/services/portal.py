@@ -176,13 +176,18 @@ class AccountAddresses:
     emails: dict[str, Email]  # by normalised address
 
 
-def account_addresses(table: Table, firm_id: str, account_id: str) -> AccountAddresses | None:
-    """Three requests: the account's links (one Query), its contacts and their addresses (two BatchGets)."""
-    view = AccountRepo(table).view(firm_id, account_id, consistent=True)
+def account_addresses(
+    table: Table, firm_id: str, account_id: str, *, consistent: bool = True
+) -> AccountAddresses | None:
+    """Three requests: the account's links (one Query), its contacts and their
+    addresses (two BatchGets). Strongly consistent for signers (a change just
+    made counts); a notification can do with eventually consistent reads."""
+    view = AccountRepo(table).view(firm_id, account_id, consistent=consistent)
     if view is None:
         return None
-    contacts = read_batch(table, firm_id, contact_ids=[link.contact_id for link in view.links], consistent=True)
-    emails = ContactRepo(table).emails_of(list(contacts.contacts.values()), consistent=True)
+    ids = [link.contact_id for link in view.links]
+    contacts = read_batch(table, firm_id, contact_ids=ids, consistent=consistent)
+    emails = ContactRepo(table).emails_of(list(contacts.contacts.values()), consistent=consistent)
     signers = [
         Signer(contact.id, contact.display_name, email.address, link.signer_priority)
         for link in view.links
@@ -204,7 +209,7 @@ NOTIFIED_KEPT_SECONDS = 14 * 24 * 3600  # longer than a stream record lives (24 
 def recipients(table: Table, firm_id: str, account_id: str, event_type: str) -> list[Email]:
     """The addresses to notify of an event on an account: its contacts'
     addresses with notify on and that event type on, each once."""
-    found = account_addresses(table, firm_id, account_id)
+    found = account_addresses(table, firm_id, account_id, consistent=False)
     if found is None:
         return []
     return [
