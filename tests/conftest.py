@@ -7,6 +7,7 @@ on the shared DynamoDB Local table never see each other's data.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -97,3 +98,18 @@ def firm(table: Table) -> TestFirm:
 def api(client: Client, firm: TestFirm) -> Api:
     """The API as the firm's owner."""
     return Api(client, firm.owner_token)
+
+
+@pytest.fixture
+def app_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """caplog at DEBUG, also for the app's loggers: Chalice gives the "dossier"
+    logger its own handler and no propagation, so the root's capture alone
+    never sees a record of the app."""
+    logger = logging.getLogger("dossier")
+    level = logger.level
+    caplog.set_level(logging.DEBUG)
+    logger.addHandler(caplog.handler)
+    logger.setLevel(logging.DEBUG)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+    logger.setLevel(level)

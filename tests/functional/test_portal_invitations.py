@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -434,21 +432,6 @@ class RecordingApi(Api):
         self.seen.append(json.dumps(reply.headers))
         self.seen.append(json.dumps(reply.body))
         return reply
-
-
-@pytest.fixture
-def app_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """caplog at DEBUG, also for the app's loggers: Chalice gives the "dossier"
-    logger its own handler, level ERROR and no propagation, so the root's
-    capture alone would never see a record of the app."""
-    logger = logging.getLogger("dossier")
-    level = logger.level
-    caplog.set_level(logging.DEBUG)
-    logger.addHandler(caplog.handler)
-    logger.setLevel(logging.DEBUG)
-    yield caplog
-    logger.removeHandler(caplog.handler)
-    logger.setLevel(level)
 
 
 def test_the_token_is_only_in_the_mail(

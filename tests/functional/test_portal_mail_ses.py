@@ -115,20 +115,6 @@ def test_invite_sends_through_ses(ses: Any, api: Api, table: Table, firm: TestFi
     assert ok.body["address"] == address
 
 
-@pytest.fixture
-def app_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """caplog, also for the app's loggers: Chalice gives the "dossier" logger its
-    own handler, level ERROR and no propagation, so the root's capture misses it."""
-    logger = logging.getLogger("dossier")
-    level = logger.level
-    caplog.set_level(logging.DEBUG)
-    logger.addHandler(caplog.handler)
-    logger.setLevel(logging.DEBUG)
-    yield caplog
-    logger.removeHandler(caplog.handler)
-    logger.setLevel(level)
-
-
 def test_a_refused_mail_is_recorded_and_a_resend_fixes_it(
     ses: Any, api: Api, table: Table, app_logs: pytest.LogCaptureFixture
 ) -> None:
