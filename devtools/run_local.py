@@ -4,6 +4,7 @@ demo data, and ``chalice local`` on http://localhost:8000. Ctrl-C stops all."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ LOG_DIR = ROOT / ".data" / "logs"
 CHECKPOINTS = ROOT / ".data" / "stream-checkpoints.json"
 SEARCH_CHECKPOINTS = ROOT / ".data" / "search-stream-checkpoints.json"
 FAILED_RECORDS = LOG_DIR / "stream-failed-records.jsonl"
+FUNCTIONS_LOG = LOG_DIR / "stream-functions.log"
 API_PORT = 8000
 
 
@@ -91,6 +93,14 @@ def _start_pollers(table: Table, stop: threading.Event) -> list[threading.Thread
 
     from app import index_search, project_overview
 
+    # The stream functions' log lines (one per batch) go to a file, not over the welcome text.
+    logger = logging.getLogger("dossier")
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    to_file = logging.FileHandler(FUNCTIONS_LOG)
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(to_file)
+
     s = settings()
     streams = boto3.client(
         "dynamodbstreams",
@@ -122,7 +132,8 @@ def _start_pollers(table: Table, stop: threading.Event) -> list[threading.Thread
         thread.start()
         threads.append(thread)
     folder = CHECKPOINTS.parent.relative_to(ROOT)
-    print(f"Stream pollers running: overview (and notifications), search (checkpoints in {folder}/)")
+    print(f"Stream pollers running: overview (and notifications), search (checkpoints in {folder}/,")
+    print(f"  log in {FUNCTIONS_LOG.relative_to(ROOT)})")
     return threads
 
 
