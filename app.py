@@ -9,7 +9,18 @@ from chalice.app import Chalice, DynamoDBEvent
 
 from chalicelib import notifications, projection, search_projection
 from chalicelib.config import settings
-from chalicelib.handlers import accounts, activity, contacts, members, ops, pipelines, portal, search, tags
+from chalicelib.handlers import (
+    accounts,
+    activity,
+    contacts,
+    custom_fields,
+    members,
+    ops,
+    pipelines,
+    portal,
+    search,
+    tags,
+)
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import Table
@@ -30,6 +41,7 @@ app.register_blueprint(pipelines.bp)
 app.register_blueprint(activity.bp)
 app.register_blueprint(search.bp)
 app.register_blueprint(portal.bp)
+app.register_blueprint(custom_fields.bp)
 
 # The real stream ARN is set by infra/template.json (merged at package time);
 # the decorator needs a value, and locally the stream poller calls the handler.

@@ -178,10 +178,13 @@ class AddressOut(OutputModel):
     country: str
 
 
+PhoneNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+()./ -]+$")
+]
+
+
 class Phone(InputModel):
-    number: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40, pattern=r"^[0-9+()./ -]+$")
-    ]
+    number: PhoneNumber
     label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
 
 
@@ -334,6 +337,72 @@ class LinkedContactOut(ContactOut):
     link_version: int
 
 
+# --- custom fields ------------------------------------------------------------
+
+FieldTarget = Literal["account", "contact"]
+FieldKind = Literal["text", "number", "date", "checkbox", "dropdown", "email", "phone", "address"]
+FieldLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_OPTIONS = 100
+MAX_FIELDS_PER_TARGET = 100
+
+
+class CustomFieldCreate(InputModel):
+    target: FieldTarget
+    label: FieldLabel
+    kind: FieldKind
+    options: Annotated[list[OptionText], Field(max_length=MAX_OPTIONS)] = Field(
+        default=[], description="A dropdown's choices (at least one); other kinds take none."
+    )
+
+
+class CustomFieldPatch(PatchModel):
+    label: FieldLabel | None = None
+    options: Annotated[list[OptionText], Field(max_length=MAX_OPTIONS)] | None = Field(
+        default=None,
+        description="A dropdown's full list of choices: every existing option must stay (values keep them); "
+        "new ones are added, the order is the new order.",
+    )
+
+
+class CustomFieldOut(OutputModel):
+    id: str
+    target: FieldTarget
+    label: str
+    kind: FieldKind
+    options: list[str]
+    removed: bool = Field(description="Removed definitions hide their values; the values and history are kept.")
+    created_at: str
+    updated_at: str
+    version: int
+
+
+class CustomFieldValueOut(OutputModel):
+    """A custom field of the account with its definition, for the Info tab."""
+
+    id: str
+    label: str
+    kind: FieldKind
+    options: list[str]
+    value: Any
+
+
+class CustomFieldRef(OutputModel):
+    id: str
+    label: str
+    kind: FieldKind
+    removed: bool
+
+
+class CustomFieldChangeOut(OutputModel):
+    id: str
+    field: CustomFieldRef
+    old: Any = Field(description="The value before (null: none).")
+    new: Any = Field(description="The value after (null: cleared).")
+    changed_by: MemberRef | None
+    at: str
+
+
 # --- accounts ---------------------------------------------------------------
 
 
@@ -414,7 +483,10 @@ class AccountOut(OutputModel):
     tags: list[TagRef]
     team_members: list[MemberRef]
     address: AddressOut | None
-    custom_fields: dict[str, Any]
+    custom_fields: dict[str, Any] = Field(description="Values by field id (fields removed since are left out).")
+    custom_field_values: list[CustomFieldValueOut] = Field(
+        description="The same values with their fields' labels and kinds, in the fields' order."
+    )
     credit_balance: str
     currency: str
     quickbooks: QuickBooksOut

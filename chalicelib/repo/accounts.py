@@ -17,7 +17,7 @@ from chalicelib.errors import ConflictError, DossierError, NotFoundError, Unproc
 from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member, Tag
+from chalicelib.repo.records import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -119,10 +119,13 @@ class AccountRepo:
         links: Sequence[Link],
         new_contacts: Sequence[tuple[Contact, Sequence[Email]]],
         idem: Op | None = None,
+        extra: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """Account, list entries, links, new contacts and their e-mails: one transaction."""
+        """Account, list entries, links, new contacts and their e-mails (and
+        ``extra`` new items: custom field history): one transaction."""
         new_ids = {c.id for c, _ in new_contacts}
         ops: list[Op] = [idem] if idem else []
+        ops += [Put(item, ITEM_ABSENT) for item in extra]
         ops.append(Put(account.to_item(), ITEM_ABSENT))
         ops += [Put(entry) for entry in account.list_entries()]
         for contact, emails in new_contacts:
@@ -134,8 +137,16 @@ class AccountRepo:
                 ops.append(_attach_account(account.firm_id, link.contact_id, account.id))
         self.table.write(ops)
 
-    def update(self, old: Account, new: Account, changed: Mapping[str, Any], guard: Condition) -> None:
-        """Changed fields, plus list entries rewritten so filtered lists stay in step."""
+    def update(
+        self,
+        old: Account,
+        new: Account,
+        changed: Mapping[str, Any],
+        guard: Condition,
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Changed fields, plus list entries rewritten so filtered lists stay in
+        step, and ``extra`` new items (custom field history), all or nothing."""
         fields = dict(changed)
         fields["GSI1PK"] = keys.accounts_list(new.firm_id, archived=new.archived)
         fields["GSI1SK"] = keys.name_sort_key(new.sort_name, new.id)
@@ -151,6 +162,7 @@ class AccountRepo:
             else:
                 ops.append(Put(entry))
         ops += [Delete(keys.Key(*k)) for k in sorted(before - after)]
+        ops += [Put(item, ITEM_ABSENT) for item in extra]
         self.table.write(ops)
 
     def link_existing(self, link: Link, idem: Op | None = None) -> None:
@@ -214,6 +226,7 @@ class Batch:
     emails: dict[str, Email]
     accounts: dict[str, AccountSummary]
     pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)  # with their stages
+    custom_fields: dict[str, CustomField] = field(default_factory=dict)
 
 
 def read_batch(
@@ -226,6 +239,7 @@ def read_batch(
     email_addresses: Sequence[str] = (),
     account_ids: Sequence[str] = (),
     pipeline_ids: Sequence[str] = (),
+    custom_field_ids: Sequence[str] = (),
     consistent: bool = False,
 ) -> Batch:
     wanted = (
@@ -235,6 +249,7 @@ def read_batch(
         + [keys.email(firm_id, email_key(a)) for a in email_addresses]
         + [keys.account(firm_id, a) for a in account_ids]
         + [keys.pipeline(firm_id, p) for p in pipeline_ids]
+        + [keys.custom_field(firm_id, f) for f in custom_field_ids]
     )
     batch = Batch({}, {}, {}, {}, {})
     for item in table.batch_get(wanted, consistent=consistent):
@@ -251,4 +266,6 @@ def read_batch(
             batch.accounts[item["id"]] = AccountSummary.from_item(item)
         elif entity == keys.PIPELINE:
             batch.pipelines[item["id"]] = item
+        elif entity == keys.CUSTOM_FIELD:
+            batch.custom_fields[item["id"]] = CustomField.from_item(item)
     return batch

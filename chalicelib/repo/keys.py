@@ -43,11 +43,14 @@ PIPELINE: Final = "pipeline"
 SEARCH: Final = "search"  # one search token of an account, in GSI3
 INVITATION: Final = "invitation"  # a portal invitation, found by its token's hash
 NOTIFIED: Final = "notified"  # one notification mail sent: a retried event sends it once
+CUSTOM_FIELD: Final = "custom_field"  # a firm's custom field definition
+CUSTOM_FIELD_LABEL: Final = "custom_field_label"  # uniqueness guard: labels unique per target
+CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's custom field history
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
 # Sort keys inside an account partition, in their sort order:
-#   CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#.. SEARCH#..
+#   CFHIST#.. CHATMSG#.. CREDIT#.. ITEM#.. LIST#.. OVERVIEW#<section> PROFILE PROFILE#CONTACT#.. SEARCH#..
 # The Info tab reads the ``PROFILE`` range (details + contact links) with one
 # Query; the Overview tab reads ``OVERVIEW#`` .. ``PROFILE`` (the thirteen
 # overview items and the details for the header) with one Query; the search
@@ -105,6 +108,29 @@ def tag_name(firm_id: str, name_norm: str) -> Key:
     if len(name_norm.encode()) > MAX_KEY_TEXT_BYTES:
         name_norm = "sha256:" + hashlib.sha256(name_norm.encode()).hexdigest()
     return Key(firm_pk(firm_id), f"TAGNAME#{name_norm}")
+
+
+CUSTOM_FIELD_PREFIX: Final = "CUSTOMFIELD#"
+
+
+def custom_field(firm_id: str, field_id: str) -> Key:
+    return Key(firm_pk(firm_id), f"{CUSTOM_FIELD_PREFIX}{field_id}")
+
+
+def custom_field_label(firm_id: str, target: str, label_norm: str) -> Key:
+    """Uniqueness guard: a firm's field labels are unique per target, case-insensitively."""
+    if len(label_norm.encode()) > MAX_KEY_TEXT_BYTES:
+        label_norm = "sha256:" + hashlib.sha256(label_norm.encode()).hexdigest()
+    return Key(firm_pk(firm_id), f"CFLABEL#{target}#{label_norm}")
+
+
+CUSTOM_FIELD_CHANGE_PREFIX: Final = "CFHIST#"
+
+
+def custom_field_change(firm_id: str, account_id: str, change_id: str) -> Key:
+    """A line of the account's custom field history, in its partition: written
+    in the same transaction as the change, read newest first with one Query."""
+    return Key(account_pk(firm_id, account_id), f"{CUSTOM_FIELD_CHANGE_PREFIX}{change_id}")
 
 
 def account_pk(firm_id: str, account_id: str) -> str:

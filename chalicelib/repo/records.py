@@ -482,3 +482,70 @@ class SearchEntry:
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> SearchEntry:
         return cls(keys.account_of(item["PK"]), item["n"], item["ty"], list(item.get("e") or []), item.get("p"))
+
+
+@dataclass(slots=True)
+class CustomField:
+    """A firm's custom field definition. ``removed`` hides its values (they
+    and their history are kept)."""
+
+    firm_id: str
+    id: str
+    target: str  # "account" or "contact"
+    label: str
+    kind: str
+    options: list[str]
+    created_at: str
+    updated_at: str
+    removed: bool = False
+    version: int = 1
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            **keys.custom_field(self.firm_id, self.id).as_dict(),
+            "entity": keys.CUSTOM_FIELD,
+            "firm_id": self.firm_id,
+            "id": self.id,
+            "target": self.target,
+            "label": self.label,
+            "kind": self.kind,
+            "options": list(self.options),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "removed": self.removed,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> CustomField:
+        return cls(
+            firm_id=item["firm_id"],
+            id=item["id"],
+            target=item["target"],
+            label=item["label"],
+            kind=item["kind"],
+            options=list(item.get("options") or []),
+            created_at=item["created_at"],
+            updated_at=item.get("updated_at", item["created_at"]),
+            removed=bool(item.get("removed", False)),
+            version=_int(item.get("version"), 1),
+        )
+
+
+def custom_field_change(
+    firm_id: str, account_id: str, change_id: str, field_id: str, old: Any, new: Any, member_id: str, at: str
+) -> dict[str, Any]:
+    """One history line, as stored (``old``/``new`` absent for "no value")."""
+    item: dict[str, Any] = {
+        **keys.custom_field_change(firm_id, account_id, change_id).as_dict(),
+        "entity": keys.CUSTOM_FIELD_CHANGE,
+        "id": change_id,
+        "field_id": field_id,
+        "member_id": member_id,
+        "at": at,
+    }
+    if old is not None:
+        item["old"] = old
+    if new is not None:
+        item["new"] = new
+    return item

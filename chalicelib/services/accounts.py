@@ -116,19 +116,22 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         raise NotFoundError(ACCOUNT_NOT_FOUND)
     contacts = parts.contacts
     related_ids = sorted({a for c in contacts.values() for a in c.account_ids} - {account.id})
+    field_ids = sorted({*account.custom_fields, *(f for c in contacts.values() for f in c.custom_fields)})
     more = read_batch(
         ctx.table,
         ctx.firm_id,
         email_addresses=[a for c in contacts.values() for a in c.emails],
         account_ids=related_ids,
+        custom_field_ids=field_ids,  # the definitions of the values shown (labels, kinds, removed)
     )
     related = [r for r in more.accounts.values() if not r.archived and access.may_open(me, r.team_member_ids)]
     return account_out(
         account,
         tags=parts.tags,
         members=parts.members,
-        contacts=linked_contacts_out(view.links, contacts, more.emails),
+        contacts=linked_contacts_out(view.links, contacts, more.emails, more.custom_fields),
         related=related,
+        defs=more.custom_fields,
     )
 
 
@@ -179,7 +182,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
     me = ctx.member
     if not access.manages_accounts(me):
         raise ForbiddenError("Creating accounts needs the owner, an admin or the right 'manage accounts'.")
-    custom_fields.check_values(body.custom_fields, ("body", "custom_fields"))
+    values = custom_fields.new_values(ctx, "account", body.custom_fields, ("body", "custom_fields"))
     tags = dedupe(body.tags)
     team = _team_with_creator(me, dedupe(body.team_member_ids))
     existing_ids: list[str] = []
@@ -210,7 +213,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
         tags=tags,
         team_member_ids=team,
         address=body.address.model_dump() if body.address else None,
-        custom_fields={},
+        custom_fields=values,
         created_at=now,
         updated_at=now,
         created_by=me.id,
@@ -228,13 +231,16 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
             new_contacts.append((contact, emails))
             contact_id = contact.id
         links.append(Link(ctx.firm_id, account.id, contact_id, entry.description, entry.signer_priority, now))
+    history = custom_fields.history_lines(ctx.firm_id, account.id, me.id, {}, values, now)
     size = 1 + len(account.list_entries()) + len(links) * 2 + sum(1 + len(e) for _, e in new_contacts) + 1
-    if size > MAX_TRANSACTION_ITEMS:
+    if size + len(history) > MAX_TRANSACTION_ITEMS:
         raise UnprocessableError(
             "Too many contacts, e-mail addresses, tags and team members for one request; "
             "create the account with fewer contacts and link the rest afterwards."
         )
-    return idempotent_create(ctx, idem, account.id, lambda op: ctx.accounts.create(account, links, new_contacts, op))
+    return idempotent_create(
+        ctx, idem, account.id, lambda op: ctx.accounts.create(account, links, new_contacts, op, history)
+    )
 
 
 def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | None) -> None:
@@ -250,9 +256,12 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
         changed["type"] = body.type
     if "address" in sent:
         changed["address"] = body.address.model_dump() if body.address else None
-    if body.custom_fields is not None:
-        custom_fields.check_values(custom_fields.being_set(body.custom_fields), ("body", "custom_fields"))
-        changed["custom_fields"] = custom_fields.being_set({**old.custom_fields, **body.custom_fields})
+    if body.custom_fields:
+        values = custom_fields.new_values(
+            ctx, "account", body.custom_fields, ("body", "custom_fields"), base=old.custom_fields
+        )
+        if values != old.custom_fields:
+            changed["custom_fields"] = values
     tags = dedupe(body.tags) if body.tags is not None else None
     team = dedupe(body.team_member_ids) if body.team_member_ids is not None else None
     if tags is not None or team is not None:
@@ -267,9 +276,12 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
 
 
 def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> None:
-    changed["updated_at"] = now_iso()
+    """The change and, for custom field values, its history lines: one
+    transaction, so neither is ever written without the other."""
+    changed["updated_at"] = now = now_iso()
     new = Account.from_item({**old.to_item(), **changed})
-    ctx.accounts.update(old, new, changed, guard)
+    history = custom_fields.history_lines(old.firm_id, old.id, ctx.member.id, old.custom_fields, new.custom_fields, now)
+    ctx.accounts.update(old, new, changed, guard, history)
 
 
 def set_archived(ctx: Ctx, account_id: str, archived: bool, if_match: int | None) -> None:

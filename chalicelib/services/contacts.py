@@ -29,7 +29,7 @@ from chalicelib.models import (
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Contact, Email
+from chalicelib.repo.records import Contact, CustomField, Email
 from chalicelib.repo.table import decode_cursor, encode_cursor, paged
 from chalicelib.services import custom_fields, portal
 from chalicelib.services.context import Ctx, idempotent_create
@@ -73,7 +73,7 @@ def new_contact(
 ) -> tuple[Contact, list[Email]]:
     """A new contact and its e-mail items; ``seen_addresses`` catches an address
     given twice within one request (the table catches it across requests)."""
-    custom_fields.check_values(fields.custom_fields, (*loc, "custom_fields"))
+    values = custom_fields.new_values(ctx, "contact", fields.custom_fields, (*loc, "custom_fields"))
     if not (fields.first_name or fields.last_name or fields.emails):
         raise UnprocessableError(
             "A contact needs a first name, a last name or an e-mail address.",
@@ -87,7 +87,7 @@ def new_contact(
         last_name=fields.last_name,
         phones=[p.model_dump() for p in fields.phones],
         address=fields.address.model_dump() if fields.address else None,
-        custom_fields={},
+        custom_fields=values,
         emails=[],
         account_ids=set(),
         created_at=now,
@@ -112,7 +112,7 @@ def new_contact(
 
 def get_contact(ctx: Ctx, contact_id: str) -> ContactOut:
     contact = load_visible(ctx, contact_id, for_edit=False)
-    return contact_out(contact, ctx.contacts.emails_of([contact]))
+    return contact_out(contact, ctx.contacts.emails_of([contact]), _definitions_for(ctx, [contact]))
 
 
 @dataclass(slots=True)
@@ -136,7 +136,13 @@ def list_contacts(ctx: Ctx, *, limit: int, cursor: str | None) -> ContactPage:
     )
     contacts = [Contact.from_item(r) for r in rows]
     emails = ctx.contacts.emails_of(contacts)
-    return ContactPage([contact_out(c, emails) for c in contacts], next_cursor)
+    defs = _definitions_for(ctx, contacts)
+    return ContactPage([contact_out(c, emails, defs) for c in contacts], next_cursor)
+
+
+def _definitions_for(ctx: Ctx, contacts: Sequence[Contact]) -> dict[str, CustomField]:
+    """The field definitions, read only when a contact has custom values to show."""
+    return custom_fields.definitions(ctx) if any(c.custom_fields for c in contacts) else {}
 
 
 def create_contact(ctx: Ctx, body: ContactCreate, idem: Idempotency | None) -> str:
@@ -158,8 +164,12 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
         changed["phones"] = [p.model_dump() for p in body.phones]
     if "address" in body.model_fields_set:
         changed["address"] = body.address.model_dump() if body.address else None
-    if body.custom_fields is not None:
-        custom_fields.check_values(custom_fields.being_set(body.custom_fields), ("body", "custom_fields"))
+    if body.custom_fields:
+        values = custom_fields.new_values(
+            ctx, "contact", body.custom_fields, ("body", "custom_fields"), base=contact.custom_fields
+        )
+        if values != contact.custom_fields:
+            changed["custom_fields"] = values
     if not changed:
         return
     renamed = Contact.from_item({**contact.to_item(), **changed})

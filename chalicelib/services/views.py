@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+from chalicelib import fields
 from chalicelib.models import (
     AccountOut,
     AccountRef,
     AccountSummaryOut,
     AddressOut,
     ContactOut,
+    CustomFieldValueOut,
     EmailOut,
     InvitationOut,
     LinkedContactOut,
@@ -18,7 +21,7 @@ from chalicelib.models import (
     QuickBooksOut,
     TagRef,
 )
-from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member, Tag
+from chalicelib.repo.records import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 from chalicelib.text import email_key, fold
 
 
@@ -59,7 +62,22 @@ def email_out(email: Email) -> EmailOut:
     )
 
 
-def contact_out(contact: Contact, emails: Mapping[str, Email]) -> ContactOut:
+def visible_values(values: Mapping[str, Any], defs: Mapping[str, CustomField]) -> dict[str, Any]:
+    """Values whose field exists and was not removed, as JSON."""
+    return {k: fields.as_json(v) for k, v in values.items() if k in defs and not defs[k].removed}
+
+
+def value_list(values: Mapping[str, Any], defs: Mapping[str, CustomField]) -> list[CustomFieldValueOut]:
+    shown = visible_values(values, defs)
+    return [
+        CustomFieldValueOut(id=f.id, label=f.label, kind=f.kind, options=list(f.options), value=shown[f.id])  # type: ignore[arg-type]
+        for f in sorted((defs[k] for k in shown), key=lambda f: f.id)
+    ]
+
+
+def contact_out(
+    contact: Contact, emails: Mapping[str, Email], defs: Mapping[str, CustomField] | None = None
+) -> ContactOut:
     return ContactOut(
         id=contact.id,
         first_name=contact.first_name,
@@ -68,7 +86,7 @@ def contact_out(contact: Contact, emails: Mapping[str, Email]) -> ContactOut:
         display_name=contact.display_name,
         phones=[PhoneOut(number=p["number"], label=p.get("label", "")) for p in contact.phones],
         address=address_out(contact.address),
-        custom_fields=dict(contact.custom_fields),
+        custom_fields=visible_values(contact.custom_fields, defs or {}),
         emails=[email_out(emails[email_key(a)]) for a in contact.emails if email_key(a) in emails],
         created_at=contact.created_at,
         updated_at=contact.updated_at,
@@ -82,13 +100,16 @@ def contact_order(contact: Contact) -> tuple[str, str]:
 
 
 def linked_contacts_out(
-    links: Sequence[Link], contacts: Mapping[str, Contact], emails: Mapping[str, Email]
+    links: Sequence[Link],
+    contacts: Mapping[str, Contact],
+    emails: Mapping[str, Email],
+    defs: Mapping[str, CustomField] | None = None,
 ) -> list[LinkedContactOut]:
     rows = [(contacts[link.contact_id], link) for link in links if link.contact_id in contacts]
     rows.sort(key=lambda row: contact_order(row[0]))
     return [
         LinkedContactOut(
-            **contact_out(contact, emails).model_dump(),
+            **contact_out(contact, emails, defs).model_dump(),
             description=link.description,
             signer_priority=link.signer_priority,
             link_version=link.version,
@@ -127,6 +148,7 @@ def account_out(
     members: Mapping[str, Member],
     contacts: list[LinkedContactOut],
     related: Sequence[AccountSummary],
+    defs: Mapping[str, CustomField],
 ) -> AccountOut:
     return AccountOut(
         id=account.id,
@@ -136,7 +158,8 @@ def account_out(
         tags=tag_refs(account.tags, tags),
         team_members=member_refs(account.team_member_ids, members),
         address=address_out(account.address),
-        custom_fields=dict(account.custom_fields),
+        custom_fields=visible_values(account.custom_fields, defs),
+        custom_field_values=value_list(account.custom_fields, defs),
         credit_balance=f"{account.credit_balance:.2f}",
         currency=account.currency,
         quickbooks=quickbooks_out(account),

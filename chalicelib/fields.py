@@ -1,0 +1,151 @@
+"""Custom field values, as plain functions: each kind's rule for a value, the
+stored form, the JSON form, and what a change of an account's values is.
+
+Values arrive as JSON. A definition's kind decides what is accepted:
+
+| kind | accepted | stored |
+|---|---|---|
+| text | a string, at most 1,000 characters (trimmed) | the string |
+| number | a JSON number (not a boolean, not a string), finite, at most 10^15 in size | a decimal |
+| date | a calendar date ``YYYY-MM-DD`` (years 1900 to 2200) | the string |
+| checkbox | true or false | the boolean |
+| dropdown | one of the definition's options, exactly | the string |
+| email | an e-mail address | the string |
+| phone | a phone number (digits, spaces and ``+()./-``) | the string |
+| address | an address object (line1, line2, city, region, postal_code, country) | the object |
+
+``null`` clears a value (on PATCH); it needs no definition.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from pydantic import TypeAdapter, ValidationError
+
+from chalicelib.models import Address, EmailAddress, PhoneNumber
+
+KINDS: Final = ("text", "number", "date", "checkbox", "dropdown", "email", "phone", "address")
+MAX_TEXT: Final = 1000
+MAX_NUMBER: Final = Decimal(10) ** 15
+MAX_VALUES: Final = 30  # values set or cleared in one request (each change is a history line in its transaction)
+
+_email: TypeAdapter[str] = TypeAdapter(EmailAddress)
+_phone: TypeAdapter[str] = TypeAdapter(PhoneNumber)
+
+
+class BadValue(ValueError):
+    """The value does not fit the field's kind; the message says what would."""
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """What the rules need of a definition."""
+
+    id: str
+    kind: str
+    options: tuple[str, ...] = ()
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadValue("expected a string")
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        raise BadValue(f"at most {MAX_TEXT} characters")
+    return text
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadValue("expected a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue("expected a finite number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise BadValue("expected a number") from exc
+    if abs(number) >= MAX_NUMBER:
+        raise BadValue("at most 15 digits before the decimal point")
+    return number
+
+
+def _date(value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 10:
+        raise BadValue("expected a date as YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadValue("expected a date as YYYY-MM-DD") from exc
+    if not 1900 <= day.year <= 2200:
+        raise BadValue("the year must be between 1900 and 2200")
+    return day.isoformat()
+
+
+def _checkbox(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise BadValue("expected true or false")
+    return value
+
+
+def _adapted(adapter: TypeAdapter[str], value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise BadValue(f"expected {what}")
+    try:
+        return adapter.validate_python(value, strict=True)
+    except ValidationError as exc:
+        raise BadValue(f"expected {what}") from exc
+
+
+def _address(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise BadValue("expected an address object")
+    try:
+        return Address.model_validate(value).model_dump()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise BadValue(f"address {where}: {first['msg']}" if where else first["msg"]) from exc
+
+
+def stored(definition: Definition, value: Any) -> Any:
+    """``value`` as stored for a field of ``definition``'s kind, or BadValue."""
+    kind = definition.kind
+    if kind == "text":
+        return _text(value)
+    if kind == "number":
+        return _number(value)
+    if kind == "date":
+        return _date(value)
+    if kind == "checkbox":
+        return _checkbox(value)
+    if kind == "dropdown":
+        if not isinstance(value, str) or value not in definition.options:
+            raise BadValue(f"expected one of the options: {', '.join(definition.options) or '(none yet)'}")
+        return value
+    if kind == "email":
+        return _adapted(_email, value, "an e-mail address")
+    if kind == "phone":
+        return _adapted(_phone, value, "a phone number")
+    if kind == "address":
+        return _address(value)
+    raise BadValue(f"unknown kind {kind}")
+
+
+def as_json(value: Any) -> Any:
+    """A stored value as JSON: decimals become numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    return value
+
+
+def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field id, old value, new value) for each value that differs; None is "no value"."""
+    return [(f, old.get(f), new.get(f)) for f in sorted(set(old) | set(new)) if old.get(f) != new.get(f)]

@@ -1,0 +1,81 @@
+"""Custom field definitions (in the firm's partition, with a label guard per
+target) and accounts' custom field history (in the account's partition)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.errors import ConflictError
+from chalicelib.repo import keys
+from chalicelib.repo.firms import STALE
+from chalicelib.repo.records import CustomField
+from chalicelib.repo.table import ITEM_ABSENT, Delete, Op, Page, Put, Table, set_fields, version_is
+from chalicelib.text import fold
+
+
+def _label_taken(field: CustomField) -> ConflictError:
+    return ConflictError(f"A {field.target} field labelled {field.label!r} already exists.")
+
+
+def _label_guard(field: CustomField) -> dict[str, Any]:
+    return {
+        **keys.custom_field_label(field.firm_id, field.target, fold(field.label)).as_dict(),
+        "entity": keys.CUSTOM_FIELD_LABEL,
+        "field_id": field.id,
+    }
+
+
+class CustomFieldRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def list(self, firm_id: str, *, consistent: bool = True) -> list[CustomField]:
+        """Every definition of the firm, removed ones included, in creation order
+        (one Query; strongly consistent so a field just defined can be used)."""
+        items = self.table.query_all(
+            pk=keys.firm_pk(firm_id), sk_prefix=keys.CUSTOM_FIELD_PREFIX, consistent=consistent
+        )
+        return [CustomField.from_item(i) for i in items]
+
+    def get(self, firm_id: str, field_id: str) -> CustomField | None:
+        item = self.table.get(keys.custom_field(firm_id, field_id), consistent=True)
+        return CustomField.from_item(item) if item else None
+
+    def create(self, field: CustomField, idem: Op | None = None) -> None:
+        ops: list[Op] = [idem] if idem else []
+        ops += [Put(field.to_item(), ITEM_ABSENT), Put(_label_guard(field), ITEM_ABSENT, on_fail=_label_taken(field))]
+        self.table.write(ops)
+
+    def update(self, old: CustomField, new: CustomField, fields: Mapping[str, Any], version: int) -> None:
+        ops: list[Op] = [
+            set_fields(keys.custom_field(new.firm_id, new.id), fields, condition=version_is(version), on_fail=STALE)
+        ]
+        if fold(old.label) != fold(new.label):
+            ops.append(Delete(keys.custom_field_label(old.firm_id, old.target, fold(old.label))))
+            ops.append(Put(_label_guard(new), ITEM_ABSENT, on_fail=_label_taken(new)))
+        self.table.write(ops)
+
+    def remove(self, field: CustomField, version: int, now: str) -> None:
+        """Hide the field: its values and history stay; its label is free again."""
+        self.table.write(
+            [
+                set_fields(
+                    keys.custom_field(field.firm_id, field.id),
+                    {"removed": True, "updated_at": now},
+                    condition=version_is(version),
+                    on_fail=STALE,
+                ),
+                Delete(keys.custom_field_label(field.firm_id, field.target, fold(field.label))),
+            ]
+        )
+
+    def history_page(self, firm_id: str, account_id: str, *, start_key: Mapping[str, Any] | None, limit: int) -> Page:
+        """An account's custom field changes, newest first."""
+        return self.table.query(
+            pk=keys.account_pk(firm_id, account_id),
+            sk_prefix=keys.CUSTOM_FIELD_CHANGE_PREFIX,
+            forward=False,
+            limit=limit,
+            start_key=start_key,
+        )
