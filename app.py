@@ -18,6 +18,7 @@ from chalicelib.handlers import (
     ops,
     pipelines,
     portal,
+    quickbooks,
     search,
     tags,
 )
@@ -42,6 +43,7 @@ app.register_blueprint(activity.bp)
 app.register_blueprint(search.bp)
 app.register_blueprint(portal.bp)
 app.register_blueprint(custom_fields.bp)
+app.register_blueprint(quickbooks.bp)
 
 # The real stream ARN is set by infra/template.json (merged at package time);
 # the decorator needs a value, and locally the stream poller calls the handler.

@@ -14,3 +14,8 @@ def new_id() -> str:
 def now_iso() -> str:
     """UTC timestamp in ISO 8601 with a Z suffix, to the second, as API.md shows them."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def now_precise() -> str:
+    """UTC, to the microsecond: for ordering two events that may fall in the same second."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -33,6 +33,7 @@ SignerPriority = Annotated[int, Field(ge=1, le=100)]
 Role = Literal["owner", "admin", "employee"]
 AssignableRole = Literal["admin", "employee"]
 AccountType = Literal["individual", "company", "other"]
+SyncMode = Literal["auto", "always", "never"]  # QuickBooks, per account
 Login = Literal["none", "invited", "active"]
 
 # The event types of chalicelib.portal.EVENT_TYPES (a unit test keeps them equal).
@@ -413,12 +414,14 @@ class AccountCreate(InputModel):
     team_member_ids: Annotated[list[Id], Field(max_length=MAX_TEAM)] = []
     address: Address | None = None
     custom_fields: CustomFieldValues = {}
+    quickbooks_sync_mode: SyncMode = "auto"
     contacts: Annotated[list[ContactLinkIn], Field(min_length=1, max_length=MAX_CONTACTS_PER_REQUEST)]
 
 
 class AccountPatch(PatchModel):
     nullable = frozenset({"address"})
 
+    quickbooks_sync_mode: SyncMode | None = None
     name: Name | None = None
     type: AccountType | None = None
     tags: Annotated[list[Id], Field(max_length=MAX_TAGS)] | None = None
@@ -428,9 +431,35 @@ class AccountPatch(PatchModel):
 
 
 class QuickBooksOut(OutputModel):
-    status: Literal["not_synced", "pending", "synced", "error"]
-    synced_at: str | None
+    status: Literal["not_connected", "not_eligible", "pending", "synced", "error"] = Field(
+        description="not_connected: the firm has not connected QuickBooks; not_eligible: sync is off, or (auto) the "
+        "account has no invoices or payments; pending: not synced since its last invoice or payment; error: the "
+        "last sync failed (reason); synced."
+    )
+    synced_at: str | None = Field(description="The last successful sync.")
     reason: str | None
+    sync_mode: SyncMode = Field(description="auto (default: only accounts with invoices or payments), always, never.")
+
+
+class QuickBooksConnectionIn(InputModel):
+    connected: bool
+    company_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class QuickBooksConnectionOut(OutputModel):
+    connected: bool
+    company_name: str
+    updated_at: str | None
+
+
+class SyncResultIn(InputModel):
+    status: Literal["synced", "error"]
+    synced_at: Annotated[str, StringConstraints(min_length=10, max_length=40)] | None = Field(
+        default=None, description="When the connector synced it (UTC, ISO 8601); default: now. Only for 'synced'."
+    )
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = Field(
+        default=None, description="Why it failed; required for 'error'."
+    )
 
 
 class AccountRef(OutputModel):

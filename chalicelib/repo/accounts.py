@@ -227,6 +227,7 @@ class Batch:
     accounts: dict[str, AccountSummary]
     pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)  # with their stages
     custom_fields: dict[str, CustomField] = field(default_factory=dict)
+    quickbooks_connected: bool = False
 
 
 def read_batch(
@@ -240,6 +241,7 @@ def read_batch(
     account_ids: Sequence[str] = (),
     pipeline_ids: Sequence[str] = (),
     custom_field_ids: Sequence[str] = (),
+    quickbooks_connection: bool = False,
     consistent: bool = False,
 ) -> Batch:
     wanted = (
@@ -250,6 +252,7 @@ def read_batch(
         + [keys.account(firm_id, a) for a in account_ids]
         + [keys.pipeline(firm_id, p) for p in pipeline_ids]
         + [keys.custom_field(firm_id, f) for f in custom_field_ids]
+        + ([keys.quickbooks_connection(firm_id)] if quickbooks_connection else [])
     )
     batch = Batch({}, {}, {}, {}, {})
     for item in table.batch_get(wanted, consistent=consistent):
@@ -268,4 +271,6 @@ def read_batch(
             batch.pipelines[item["id"]] = item
         elif entity == keys.CUSTOM_FIELD:
             batch.custom_fields[item["id"]] = CustomField.from_item(item)
+        elif entity == keys.QUICKBOOKS_CONNECTION:
+            batch.quickbooks_connected = bool(item.get("connected", False))
     return batch

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.errors import ConflictError
+from chalicelib.ids import now_precise
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED
 from chalicelib.repo.firms import STALE
@@ -109,6 +110,19 @@ def public(record: Mapping[str, Any]) -> Item:
     return {k: v for k, v in record.items() if k not in INTERNAL}
 
 
+def billing_changed(firm_id: str, account_id: str, delta: int, now: str) -> Update:
+    """An invoice recorded (+1) or deleted (-1): the account's count of
+    invoices and payments, which decides its QuickBooks eligibility. It does
+    not change the account's version (which guards its details)."""
+    return Update(
+        keys.account(firm_id, account_id),
+        "SET #at = :now ADD #count :delta",
+        {"#at": "billing_updated_at", "#count": "billing_count"},
+        {":now": now, ":delta": delta},
+        condition=ITEM_EXISTS,
+    )
+
+
 class ActivityRepo:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -148,9 +162,11 @@ class ActivityRepo:
         """Overwrite the item if it is still at ``expected_version``."""
         self.table.write([*extra, Put(record, ITEM_EXISTS & version_is(expected_version), on_fail=STALE)])
 
-    def delete(self, firm_id: str, account_id: str, section: str, item_id: str, expected_version: int) -> None:
+    def delete(
+        self, firm_id: str, account_id: str, section: str, item_id: str, expected_version: int, extra: Sequence[Op] = ()
+    ) -> None:
         key = keys.item(firm_id, account_id, section, item_id)
-        self.table.write([Delete(key, ITEM_EXISTS & version_is(expected_version), on_fail=STALE)])
+        self.table.write([*extra, Delete(key, ITEM_EXISTS & version_is(expected_version), on_fail=STALE)])
 
     # --- the overview -------------------------------------------------------------------
 
@@ -243,9 +259,9 @@ class ActivityRepo:
                 *([idem] if idem else []),
                 Update(
                     keys.account(firm_id, account_id),
-                    "SET #balance = if_not_exists(#balance, :zero) + :amount",
-                    {"#balance": "credit_balance"},
-                    {":zero": Decimal(0), ":amount": amount},
+                    "SET #balance = if_not_exists(#balance, :zero) + :amount, #billed = :now ADD #billing :one",
+                    {"#balance": "credit_balance", "#billed": "billing_updated_at", "#billing": "billing_count"},
+                    {":zero": Decimal(0), ":amount": amount, ":now": now_precise(), ":one": 1},
                     condition=ACCOUNT_ACTIVE,
                     on_fail=ACCOUNT_ARCHIVED,
                 ),

@@ -46,6 +46,7 @@ NOTIFIED: Final = "notified"  # one notification mail sent: a retried event send
 CUSTOM_FIELD: Final = "custom_field"  # a firm's custom field definition
 CUSTOM_FIELD_LABEL: Final = "custom_field_label"  # uniqueness guard: labels unique per target
 CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's custom field history
+QUICKBOOKS_CONNECTION: Final = "quickbooks_connection"
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
@@ -108,6 +109,11 @@ def tag_name(firm_id: str, name_norm: str) -> Key:
     if len(name_norm.encode()) > MAX_KEY_TEXT_BYTES:
         name_norm = "sha256:" + hashlib.sha256(name_norm.encode()).hexdigest()
     return Key(firm_pk(firm_id), f"TAGNAME#{name_norm}")
+
+
+def quickbooks_connection(firm_id: str) -> Key:
+    """Whether the firm connected QuickBooks (recorded by its connector)."""
+    return Key(firm_pk(firm_id), "QUICKBOOKS")
 
 
 CUSTOM_FIELD_PREFIX: Final = "CUSTOMFIELD#"

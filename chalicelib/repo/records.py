@@ -130,6 +130,13 @@ class Account:
     # The linked contacts' addresses, kept by the search indexer (never by
     # requests) so that list entries carry them for restricted searches.
     contact_emails: list[str] = field(default_factory=list)
+    # QuickBooks: the sync mode; invoices and credit payments ever recorded
+    # (kept by the writes that add or delete them) and when that last
+    # changed; the connector's last result.
+    quickbooks_sync_mode: str = "auto"
+    billing_count: int = 0
+    billing_updated_at: str | None = None
+    qb_result: dict[str, Any] | None = None
 
     @property
     def sort_name(self) -> str:
@@ -165,6 +172,10 @@ class Account:
             "updated_at": self.updated_at,
             "created_by": self.created_by,
             "version": self.version,
+            "quickbooks_sync_mode": self.quickbooks_sync_mode,
+            "billing_count": self.billing_count,
+            "billing_updated_at": self.billing_updated_at,
+            "qb_result": self.qb_result,
         }
 
     def list_entries(self) -> list[dict[str, Any]]:
@@ -205,6 +216,10 @@ class Account:
             contact_count=_int(item.get("contact_count")),
             version=_int(item.get("version"), 1),
             contact_emails=list(item.get("contact_emails") or []),
+            quickbooks_sync_mode=item.get("quickbooks_sync_mode", "auto"),
+            billing_count=_int(item.get("billing_count")),
+            billing_updated_at=item.get("billing_updated_at"),
+            qb_result=item.get("qb_result"),
         )
 
 

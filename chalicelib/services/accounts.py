@@ -123,6 +123,7 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         email_addresses=[a for c in contacts.values() for a in c.emails],
         account_ids=related_ids,
         custom_field_ids=field_ids,  # the definitions of the values shown (labels, kinds, removed)
+        quickbooks_connection=True,
     )
     related = [r for r in more.accounts.values() if not r.archived and access.may_open(me, r.team_member_ids)]
     return account_out(
@@ -132,6 +133,7 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         contacts=linked_contacts_out(view.links, contacts, more.emails, more.custom_fields),
         related=related,
         defs=more.custom_fields,
+        quickbooks_connected=more.quickbooks_connected,
     )
 
 
@@ -218,6 +220,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
         updated_at=now,
         created_by=me.id,
         contact_count=len(body.contacts),
+        quickbooks_sync_mode=body.quickbooks_sync_mode,
     )
     links: list[Link] = []
     new_contacts: list[tuple[Contact, list[Email]]] = []
@@ -254,6 +257,8 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
         changed["name"] = body.name
     if body.type is not None:
         changed["type"] = body.type
+    if body.quickbooks_sync_mode is not None and body.quickbooks_sync_mode != old.quickbooks_sync_mode:
+        changed["quickbooks_sync_mode"] = body.quickbooks_sync_mode
     if "address" in sent:
         changed["address"] = body.address.model_dump() if body.address else None
     if body.custom_fields:

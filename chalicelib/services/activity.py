@@ -25,10 +25,10 @@ from chalicelib.errors import (
     PreconditionFailedError,
     UnprocessableError,
 )
-from chalicelib.ids import new_id, now_iso
+from chalicelib.ids import new_id, now_iso, now_precise
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
-from chalicelib.repo.activity import ActivityRepo, item_record, public
+from chalicelib.repo.activity import ActivityRepo, billing_changed, item_record, public
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Account
 from chalicelib.repo.table import paged
@@ -199,7 +199,10 @@ def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, id
         portal.require_portal_login(ctx, account_id, item["email"])
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
     record = _validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
-    stored_id = idempotent_create(ctx, idem, item["id"], lambda op: ctx.activity.create(record, [op] if op else []))
+    extra = [billing_changed(ctx.firm_id, account_id, +1, now_precise())] if section.key == "invoices" else []
+    stored_id = idempotent_create(
+        ctx, idem, item["id"], lambda op: ctx.activity.create(record, [*extra, *([op] if op else [])])
+    )
     if stored_id != item["id"]:
         return get_item(ctx, account_id, section, stored_id)
     return item_out(ctx, section, record, account)
@@ -232,7 +235,8 @@ def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_ma
     old = load_item(ctx, account_id, section, item_id)
     version = int(old["version"])
     version_guard(if_match, version)
-    ctx.activity.delete(ctx.firm_id, account_id, section.key, item_id, version)
+    extra = [billing_changed(ctx.firm_id, account_id, -1, now_precise())] if section.key == "invoices" else []
+    ctx.activity.delete(ctx.firm_id, account_id, section.key, item_id, version, extra)
 
 
 # --- documents: the New label ----------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib import fields
+from chalicelib import fields, quickbooks
 from chalicelib.models import (
     AccountOut,
     AccountRef,
@@ -136,9 +136,22 @@ def account_summary_out(
     )
 
 
-def quickbooks_out(account: Account) -> QuickBooksOut:
-    # By default only accounts with invoices or payments are synced; none exist yet.
-    return QuickBooksOut(status="not_synced", synced_at=None, reason="The account has no invoices or payments to sync.")
+def quickbooks_out(account: Account, connected: bool) -> QuickBooksOut:
+    raw = account.qb_result
+    result = quickbooks.SyncResult(raw["status"], raw["at"], raw.get("synced_at"), raw.get("reason")) if raw else None
+    found = quickbooks.block(
+        connected=connected,
+        sync_mode=account.quickbooks_sync_mode,
+        billing_count=account.billing_count,
+        billing_updated_at=account.billing_updated_at,
+        result=result,
+    )
+    return QuickBooksOut(
+        status=found.status,  # type: ignore[arg-type]
+        synced_at=found.synced_at,
+        reason=found.reason,
+        sync_mode=account.quickbooks_sync_mode,  # type: ignore[arg-type]
+    )
 
 
 def account_out(
@@ -149,6 +162,7 @@ def account_out(
     contacts: list[LinkedContactOut],
     related: Sequence[AccountSummary],
     defs: Mapping[str, CustomField],
+    quickbooks_connected: bool,
 ) -> AccountOut:
     return AccountOut(
         id=account.id,
@@ -162,7 +176,7 @@ def account_out(
         custom_field_values=value_list(account.custom_fields, defs),
         credit_balance=f"{account.credit_balance:.2f}",
         currency=account.currency,
-        quickbooks=quickbooks_out(account),
+        quickbooks=quickbooks_out(account, quickbooks_connected),
         archived=account.archived,
         created_at=account.created_at,
         updated_at=account.updated_at,

@@ -374,7 +374,7 @@ def test_info_lists_contacts_alphabetically_with_link_and_email_settings(api: Ap
             assert isinstance(email["email_sync"], bool)
             assert isinstance(email["notification_preferences"], dict)
     assert info.body["credit_balance"] == "0.00"
-    assert set(info.body["quickbooks"]) == {"status", "synced_at", "reason"}
+    assert set(info.body["quickbooks"]) == {"status", "synced_at", "reason", "sync_mode"}
 
 
 def test_related_accounts_share_a_contact_are_openable_and_not_archived(

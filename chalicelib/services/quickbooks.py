@@ -1,0 +1,76 @@
+"""QuickBooks connection and sync results, recorded by the firm's connector
+(an owner's or admin's credential). Dossier derives each account's status
+from them (``chalicelib/quickbooks.py``); it never pretends to sync."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalicelib import access
+from chalicelib.errors import FieldError, ForbiddenError, UnprocessableError
+from chalicelib.ids import now_iso, now_precise
+from chalicelib.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
+from chalicelib.repo.quickbooks import QuickBooksRepo
+from chalicelib.services.accounts import load_openable
+from chalicelib.services.context import Ctx
+from chalicelib.services.views import quickbooks_out
+
+
+def _require_connector(ctx: Ctx) -> None:
+    if not access.manages_members(ctx.member):
+        raise ForbiddenError("QuickBooks connections and sync results are recorded by the owner or an admin.")
+
+
+def connection(ctx: Ctx) -> QuickBooksConnectionOut:
+    _ = ctx.member
+    found = QuickBooksRepo(ctx.table).connection(ctx.firm_id) or {}
+    return QuickBooksConnectionOut(
+        connected=bool(found.get("connected", False)),
+        company_name=str(found.get("company_name", "")),
+        updated_at=found.get("updated_at"),
+    )
+
+
+def set_connection(ctx: Ctx, body: QuickBooksConnectionIn) -> QuickBooksConnectionOut:
+    _require_connector(ctx)
+    QuickBooksRepo(ctx.table).set_connection(ctx.firm_id, body.connected, body.company_name, now_iso())
+    return connection(ctx)
+
+
+def _utc(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UnprocessableError(
+            "synced_at is not an ISO 8601 timestamp.", [FieldError(("body", "synced_at"), "not a timestamp")]
+        ) from exc
+    if moment.tzinfo is None:
+        raise UnprocessableError("synced_at needs a time zone.", [FieldError(("body", "synced_at"), "no time zone")])
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def record_result(ctx: Ctx, account_id: str, body: SyncResultIn) -> QuickBooksOut:
+    """The connector synced the account (or failed to): what the Info tab shows next."""
+    _require_connector(ctx)
+    account = load_openable(ctx, account_id, for_edit=False)
+    if body.status == "error" and not body.reason:
+        raise UnprocessableError("A failed sync needs a reason.", [FieldError(("body", "reason"), "required")])
+    if body.status == "synced" and body.reason:
+        raise UnprocessableError("A successful sync has no reason.", [FieldError(("body", "reason"), "not allowed")])
+    if body.status == "error" and body.synced_at:
+        raise UnprocessableError("A failed sync has no synced_at.", [FieldError(("body", "synced_at"), "not allowed")])
+    now = now_iso()
+    previous = account.qb_result or {}
+    result = {
+        "status": body.status,
+        "at": now_precise(),
+        # a failure keeps the time of the last successful sync
+        "synced_at": (_utc(body.synced_at) if body.synced_at else now)
+        if body.status == "synced"
+        else previous.get("synced_at"),
+        "reason": body.reason,
+    }
+    QuickBooksRepo(ctx.table).record_result(ctx.firm_id, account_id, {k: v for k, v in result.items() if v})
+    account.qb_result = {k: v for k, v in result.items() if v}
+    connected = bool((QuickBooksRepo(ctx.table).connection(ctx.firm_id) or {}).get("connected", False))
+    return quickbooks_out(account, connected)
