@@ -32,6 +32,10 @@ app = Chalice(app_name="dossier")
 # own loggers sit under it ("dossier.mail", "dossier.projection", ...) and
 # log warnings (a refused mail, a retried record) and one line per batch.
 app.log.setLevel(logging.INFO)
+# Photo uploads arrive as raw bytes (API Gateway passes these types through as binary).
+for media_type in ("image/png", "image/jpeg", "image/webp", "application/octet-stream"):
+    if media_type not in app.api.binary_types:
+        app.api.binary_types.append(media_type)
 
 app.register_blueprint(ops.bp)
 app.register_blueprint(members.bp)

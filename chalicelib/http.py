@@ -205,6 +205,7 @@ class RouteDoc:
     response: Any
     query: tuple[str, ...]
     errors: tuple[int, ...]
+    content_types: tuple[str, ...] = ("application/json",)
 
 
 ROUTES: list[RouteDoc] = []
@@ -222,6 +223,7 @@ def endpoint(
     response: Any = None,
     query: tuple[str, ...] = (),
     errors: tuple[int, ...] = (),
+    content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     route_id = f"{method} {path}"
 
@@ -239,8 +241,8 @@ def endpoint(
                 return problem(DossierError("An unexpected error occurred; it has been logged."))
 
         view.__name__ = handler.__name__
-        bp.route(path, methods=[method])(view)
-        ROUTES.append(RouteDoc(method, path, summary, status, auth, request, response, query, errors))
+        bp.route(path, methods=[method], content_types=list(content_types))(view)
+        ROUTES.append(RouteDoc(method, path, summary, status, auth, request, response, query, errors, content_types))
         return handler
 
     return register

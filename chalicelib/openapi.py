@@ -70,6 +70,10 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _schema(route.request, components)}},
         }
+    elif route.content_types != ("application/json",):
+        # a raw upload (the photo): any of these types, checked by content
+        binary = {"type": "string", "contentMediaType": "application/octet-stream"}
+        op["requestBody"] = {"required": True, "content": {t: {"schema": binary} for t in route.content_types}}
     responses: dict[str, Any] = {}
     success: dict[str, Any] = {"description": _STATUS_TEXT[route.status]}
     if route.response is not None:

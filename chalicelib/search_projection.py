@@ -12,7 +12,7 @@ from chalicelib.repo.search import SearchRepo
 from chalicelib.services import search
 
 # What an account's index is computed from (besides its contacts' addresses).
-_ACCOUNT_INPUTS = ("name", "type", "archived", "photo_url")
+_ACCOUNT_INPUTS = ("name", "type", "archived", "photo_key")
 
 
 def _field(image: dict[str, Any] | None, name: str) -> Any:

@@ -20,9 +20,11 @@ from chalicelib.demo import seed
 from chalicelib.repo.schema import TEMPLATE, ensure_table, schema_matches
 from chalicelib.repo.table import Table
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering
+from devtools.s3_local import S3Local
 from devtools.stream_poller import StreamPoller, mapping_filters, table_stream_arn
 
 DATA_DIR = ROOT / ".data" / "dynamodb"
+S3_DIR = ROOT / ".data" / "s3"
 LOG_DIR = ROOT / ".data" / "logs"
 CHECKPOINTS = ROOT / ".data" / "stream-checkpoints.json"
 SEARCH_CHECKPOINTS = ROOT / ".data" / "search-stream-checkpoints.json"
@@ -44,9 +46,19 @@ def main() -> int:
     if answering(port):
         print(f"Port {port} is already in use (another `make run`?). Stop it first.", file=sys.stderr)
         return 1
+    s3_port = urlparse(settings().s3_endpoint or "http://localhost:4569").port or 4569
+    if answering(s3_port):
+        print(f"Port {s3_port} is already in use (another `make run`?). Stop it first.", file=sys.stderr)
+        return 1
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    with (LOG_DIR / "dynamodb-local.log").open("ab") as log, DynamoDBLocal(port=port, data_dir=DATA_DIR, log=log):
+    with (
+        (LOG_DIR / "dynamodb-local.log").open("ab") as log,
+        DynamoDBLocal(port=port, data_dir=DATA_DIR, log=log),
+        (LOG_DIR / "s3rver.log").open("ab") as s3_log,
+        S3Local(S3_DIR, settings().photos_bucket, port=s3_port, log=s3_log),
+    ):
         print(f"DynamoDB Local on http://localhost:{port} (data in {DATA_DIR.relative_to(ROOT)}/)")
+        print(f"Local S3 (s3rver) on http://localhost:{s3_port} for photos (files in {S3_DIR.relative_to(ROOT)}/)")
         table = Table.from_settings()
         if not ensure_table(table.client, table.name) and not schema_matches(table.client, table.name):
             print("The local table was made by an older version of Dossier: recreating it with demo data.")

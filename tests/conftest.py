@@ -27,13 +27,16 @@ os.environ.update(
     MAIL_MODE="outbox",
     MAIL_OUTBOX_DIR=tempfile.mkdtemp(prefix="dossier-outbox-"),
     PORTAL_URL="https://portal.test.example",
+    PHOTOS_BUCKET="dossier-photos-test",
 )
 os.environ.pop("DYNAMODB_ENDPOINT", None)
 os.environ.pop("JWT_AUDIENCE", None)
 
+import boto3
 from moto import mock_aws
 
 from chalicelib.config import reset_settings
+from chalicelib.repo.photos import reset_clients as reset_photo_clients
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
@@ -50,8 +53,12 @@ def _configure(endpoint: str | None, table: str) -> Table:
     os.environ["DOSSIER_TABLE"] = table
     reset_settings()
     reset_clients()
+    reset_photo_clients()
     t = Table.from_settings()
     ensure_table(t.client, table)
+    if not endpoint:
+        # moto's S3 for photos (DynamoDB Local runs have no S3: photo tests use moto)
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=os.environ["PHOTOS_BUCKET"])
     return t
 
 

@@ -19,6 +19,8 @@ from chalicelib.models import (
 from chalicelib.services import accounts, links
 
 bp = Blueprint(__name__)
+# The photo's Content-Type is not trusted (the content is checked), but it must be one of these.
+PHOTO_TYPES = ("image/png", "image/jpeg", "image/webp", "application/octet-stream")
 
 ACCOUNT_TYPES = ("individual", "company", "other")
 _link_input: TypeAdapter[object] = TypeAdapter(ContactLinkIn)
@@ -194,4 +196,35 @@ def patch_link(call: Call) -> Response:
 )
 def unlink_contact(call: Call) -> Response:
     links.unlink(call.ctx, call.id("account_id"), call.id("contact_id"), call.if_match())
+    return reply(status=204)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/photo",
+    "PUT",
+    summary="Upload the account's photo as the raw request body (manage right): a PNG, JPEG or WebP image of at "
+    "most 2 MB and 8000 pixels a side, recognised by its content (the Content-Type header is not trusted) and "
+    "decoded in full; anything else (a renamed file, a truncated image, too large) → 400. Answers the Info tab; "
+    "photo_url is a link valid for an hour (each read gives a fresh one).",
+    response=AccountOut,
+    errors=(400, 403, 404, 409, 412),
+    content_types=PHOTO_TYPES,
+)
+def put_photo(call: Call) -> Response:
+    account_id = call.id("account_id")
+    accounts.set_photo(call.ctx, account_id, call.raw_body(), call.if_match())
+    return _info(call, account_id)
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/photo",
+    "DELETE",
+    summary="Remove the account's photo (manage right).",
+    status=204,
+    errors=(403, 404, 409, 412),
+)
+def delete_photo(call: Call) -> Response:
+    accounts.remove_photo(call.ctx, call.id("account_id"), call.if_match())
     return reply(status=204)

@@ -67,7 +67,7 @@ OVERVIEW_READ = (
     "has_more",
     "id",
     "name",
-    "photo_url",
+    "photo_key",
     "team_member_ids",
     "credit_balance",
     "currency",

@@ -121,7 +121,7 @@ class Account:
     created_at: str
     updated_at: str
     created_by: str
-    photo_url: str | None = None
+    photo_key: str | None = None  # the photo's S3 key; readers get a presigned URL
     credit_balance: Decimal = Decimal("0")
     currency: str = "USD"
     archived: bool = False
@@ -151,7 +151,7 @@ class Account:
             "type": self.type,
             "tags": list(self.tags),
             "team_member_ids": list(self.team_member_ids),
-            "photo_url": self.photo_url,
+            "photo_key": self.photo_key,
             "archived": self.archived,
             "contact_emails": list(self.contact_emails),
         }
@@ -209,7 +209,7 @@ class Account:
             created_at=item["created_at"],
             updated_at=item["updated_at"],
             created_by=item.get("created_by", ""),
-            photo_url=item.get("photo_url"),
+            photo_key=item.get("photo_key"),
             credit_balance=Decimal(item.get("credit_balance", 0)),
             currency=item.get("currency", "USD"),
             archived=bool(item.get("archived", False)),
@@ -233,7 +233,7 @@ class AccountSummary:
     type: str
     tags: list[str]
     team_member_ids: list[str]
-    photo_url: str | None
+    photo_key: str | None
     archived: bool
     contact_emails: list[str] = field(default_factory=list)
 
@@ -246,7 +246,7 @@ class AccountSummary:
             type=item["type"],
             tags=list(item.get("tags") or []),
             team_member_ids=list(item.get("team_member_ids") or []),
-            photo_url=item.get("photo_url"),
+            photo_key=item.get("photo_key"),
             archived=bool(item.get("archived", False)),
             contact_emails=list(item.get("contact_emails") or []),
         )
@@ -479,8 +479,8 @@ def search_entry(account: Account, token: IndexToken) -> dict[str, Any]:
     }
     if token.addresses:
         item["e"] = list(token.addresses)
-    if account.photo_url:
-        item["p"] = account.photo_url
+    if account.photo_key:
+        item["p"] = account.photo_key
     return item
 
 
@@ -492,7 +492,7 @@ class SearchEntry:
     name: str
     type: str
     addresses: list[str]
-    photo_url: str | None
+    photo_key: str | None
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> SearchEntry:

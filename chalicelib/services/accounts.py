@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import access
-from chalicelib.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib import access, photos
+from chalicelib.errors import BadRequestError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
 from chalicelib.ids import new_id, now_iso
 from chalicelib.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
+from chalicelib.repo.photos import PhotoStore
 from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
 from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, paged
 from chalicelib.services import custom_fields
@@ -21,6 +23,7 @@ from chalicelib.services.context import Ctx, dedupe, idempotent_create
 from chalicelib.services.views import account_out, account_summary_out, linked_contacts_out
 
 ACCOUNT_NOT_FOUND = "Account not found."
+log = logging.getLogger("dossier.accounts")
 
 
 # --- reads ------------------------------------------------------------------
@@ -295,3 +298,50 @@ def set_archived(ctx: Ctx, account_id: str, archived: bool, if_match: int | None
     if old.archived == archived:
         return
     _save(ctx, old, {"archived": archived}, guard)
+
+
+# --- the photo ------------------------------------------------------------------
+
+
+def set_photo(ctx: Ctx, account_id: str, data: bytes, if_match: int | None) -> None:
+    """Check the upload by its content, store it under a new key (a new URL,
+    so no cache shows the old one), point the account at it, then delete the
+    old object. A failed account update deletes the new object again."""
+    old = load_openable(ctx, account_id, for_edit=True)
+    if old.archived:
+        raise ACCOUNT_ARCHIVED
+    guard = version_guard(if_match, old.version)
+    try:
+        photo = photos.inspect(data)
+    except photos.BadPhoto as exc:
+        raise BadRequestError(str(exc), [FieldError(("body",), str(exc))]) from exc
+    key = f"{ctx.firm_id}/{account_id}/photo-{new_id()}.{photo.extension}"
+    store = PhotoStore.from_settings()
+    store.put(key, data, photo.content_type)
+    try:
+        _save(ctx, old, {"photo_key": key}, guard)
+    except Exception:
+        store.delete(key)
+        raise
+    _forget(store, old.photo_key)
+
+
+def remove_photo(ctx: Ctx, account_id: str, if_match: int | None) -> None:
+    old = load_openable(ctx, account_id, for_edit=True)
+    if old.archived:
+        raise ACCOUNT_ARCHIVED
+    guard = version_guard(if_match, old.version)
+    if old.photo_key is None:
+        return
+    _save(ctx, old, {"photo_key": None}, guard)
+    _forget(PhotoStore.from_settings(), old.photo_key)
+
+
+def _forget(store: PhotoStore, key: str | None) -> None:
+    """Delete a photo nothing points to any more; a failure only leaves an orphan."""
+    if not key:
+        return
+    try:
+        store.delete(key)
+    except Exception:
+        log.warning("could not delete an old account photo; it is orphaned")

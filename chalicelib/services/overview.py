@@ -36,6 +36,7 @@ from chalicelib.sections import (
 )
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
+from chalicelib.services.views import photo_url
 
 RECOMPUTE_ATTEMPTS: Final = 6
 
@@ -85,7 +86,8 @@ def read(ctx: Ctx, account_id: str) -> Item:
     if ctx.claims.member_id not in team and not access.may_open(ctx.member, team):
         raise NotFoundError("Account not found.")
     credit, currency = Decimal(account.get("credit_balance", 0)), str(account.get("currency", "USD"))
-    out: Item = {"account": {"id": account["id"], "name": account["name"], "photo_url": account.get("photo_url")}}
+    header = {"id": account["id"], "name": account["name"], "photo_url": photo_url(account.get("photo_key"))}
+    out: Item = {"account": header}
     for key, section in SECTIONS.items():
         out[key] = _summaries(section, stored.get(key), credit, currency)
     return out

@@ -23,6 +23,7 @@ from chalicelib.repo.records import Account, search_entry
 from chalicelib.repo.search import SearchRepo, Source
 from chalicelib.repo.table import Item
 from chalicelib.services.context import Ctx
+from chalicelib.services.views import photo_url
 from chalicelib.text import sort_name
 
 # The first page holds ~30 entries of ~250 bytes: one read unit (8 KB,
@@ -39,7 +40,7 @@ class _Candidate:
     account_id: str
     name: str
     type: str
-    photo_url: str | None
+    photo_key: str | None
     addresses: list[str]
 
 
@@ -80,7 +81,7 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
                 entries, start = repo.tokens(
                     ctx.firm_id, lead.lookup, start_key=start, limit=FIRST_PAGE if page == 0 else NEXT_PAGE
                 )
-                found = (_Candidate(e.account_id, e.name, e.type, e.photo_url, e.addresses) for e in entries)
+                found = (_Candidate(e.account_id, e.name, e.type, e.photo_key, e.addresses) for e in entries)
                 _best(hits, terms, found)
                 if start is None or len(hits) >= rules.MAX_HITS:
                     break
@@ -92,7 +93,7 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
             hits,
             terms,
             (
-                _Candidate(s.id, s.name, s.type, s.photo_url, s.contact_emails)
+                _Candidate(s.id, s.name, s.type, s.photo_key, s.contact_emails)
                 for s in repo.team_accounts(ctx.firm_id, me.id)
             ),
         )
@@ -103,7 +104,7 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
                 account_id=h.candidate.account_id,
                 name=h.candidate.name,
                 type=h.candidate.type,  # type: ignore[arg-type]
-                photo_url=h.candidate.photo_url,
+                photo_url=photo_url(h.candidate.photo_key),
                 matched=[SearchMatchOut(field=m.field, value=m.value) for m in h.match.matched],  # type: ignore[arg-type]
             )
             for h in ranked
@@ -124,7 +125,7 @@ def desired_entries(account: Account, addresses: list[str]) -> dict[tuple[str, s
 
 def _inputs(source: Source) -> tuple[Any, ...]:
     a = source.account
-    return a.name, a.type, a.archived, a.photo_url, tuple(source.addresses)
+    return a.name, a.type, a.archived, a.photo_key, tuple(source.addresses)
 
 
 def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, refresh_copies: bool = False, attempts: int = 6) -> int:

@@ -21,8 +21,14 @@ from chalicelib.models import (
     QuickBooksOut,
     TagRef,
 )
+from chalicelib.repo.photos import PhotoStore
 from chalicelib.repo.records import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 from chalicelib.text import email_key, fold
+
+
+def photo_url(key: str | None) -> str | None:
+    """A time-limited link to the photo (signed locally, no request)."""
+    return PhotoStore.from_settings().url(key) if key else None
 
 
 def tag_refs(tag_ids: Sequence[str], tags: Mapping[str, Tag]) -> list[TagRef]:
@@ -119,7 +125,7 @@ def linked_contacts_out(
 
 
 def account_ref(summary: AccountSummary) -> AccountRef:
-    return AccountRef(id=summary.id, name=summary.name, type=summary.type, photo_url=summary.photo_url)  # type: ignore[arg-type]
+    return AccountRef(id=summary.id, name=summary.name, type=summary.type, photo_url=photo_url(summary.photo_key))  # type: ignore[arg-type]
 
 
 def account_summary_out(
@@ -129,7 +135,7 @@ def account_summary_out(
         id=summary.id,
         name=summary.name,
         type=summary.type,  # type: ignore[arg-type]
-        photo_url=summary.photo_url,
+        photo_url=photo_url(summary.photo_key),
         tags=tag_refs(summary.tags, tags),
         team_members=member_refs(summary.team_member_ids, members),
         archived=summary.archived,
@@ -168,7 +174,7 @@ def account_out(
         id=account.id,
         name=account.name,
         type=account.type,  # type: ignore[arg-type]
-        photo_url=account.photo_url,
+        photo_url=photo_url(account.photo_key),
         tags=tag_refs(account.tags, tags),
         team_members=member_refs(account.team_member_ids, members),
         address=address_out(account.address),
