@@ -6,7 +6,7 @@ Values arrive as JSON. A definition's kind decides what is accepted:
 | kind | accepted | stored |
 |---|---|---|
 | text | a string, at most 1,000 characters (trimmed) | the string |
-| number | a JSON number (not a boolean, not a string), finite, at most 10^15 in size | a decimal |
+| number | a JSON number (not a boolean, not a string), less than 10^15 in size, at most 10 decimal places | a decimal |
 | date | a calendar date ``YYYY-MM-DD`` (years 1900 to 2200) | the string |
 | checkbox | true or false | the boolean |
 | dropdown | one of the definition's options, exactly | the string |
@@ -14,12 +14,13 @@ Values arrive as JSON. A definition's kind decides what is accepted:
 | phone | a phone number (digits, spaces and ``+()./-``) | the string |
 | address | an address object (line1, line2, city, region, postal_code, country) | the object |
 
-``null`` clears a value (on PATCH); it needs no definition.
+``null`` clears a value (on PATCH) of a field that is defined.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -33,8 +34,10 @@ from chalicelib.models import Address, EmailAddress, PhoneNumber
 KINDS: Final = ("text", "number", "date", "checkbox", "dropdown", "email", "phone", "address")
 MAX_TEXT: Final = 1000
 MAX_NUMBER: Final = Decimal(10) ** 15
+MAX_DECIMALS: Final = 10  # also keeps every value inside DynamoDB's number range (down to 1e-130)
 MAX_VALUES: Final = 30  # values set or cleared in one request (each change is a history line in its transaction)
 
+_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")  # not ISO week dates, which fromisoformat also reads
 _email: TypeAdapter[str] = TypeAdapter(EmailAddress)
 _phone: TypeAdapter[str] = TypeAdapter(PhoneNumber)
 
@@ -72,11 +75,14 @@ def _number(value: Any) -> Decimal:
         raise BadValue("expected a number") from exc
     if abs(number) >= MAX_NUMBER:
         raise BadValue("at most 15 digits before the decimal point")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        raise BadValue(f"at most {MAX_DECIMALS} decimal places")
     return number
 
 
 def _date(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
         raise BadValue("expected a date as YYYY-MM-DD")
     try:
         day = date.fromisoformat(value)

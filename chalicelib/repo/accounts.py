@@ -21,6 +21,7 @@ from chalicelib.repo.records import Account, AccountSummary, Contact, CustomFiel
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
+    MAX_TRANSACTION_ITEMS,
     Condition,
     Delete,
     Op,
@@ -163,6 +164,11 @@ class AccountRepo:
                 ops.append(Put(entry))
         ops += [Delete(keys.Key(*k)) for k in sorted(before - after)]
         ops += [Put(item, ITEM_ABSENT) for item in extra]
+        if len(ops) > MAX_TRANSACTION_ITEMS:
+            raise UnprocessableError(
+                "Too many changes for one request (tags, team members and custom field values "
+                "together); make them in two edits."
+            )
         self.table.write(ops)
 
     def link_existing(self, link: Link, idem: Op | None = None) -> None:

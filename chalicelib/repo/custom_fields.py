@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.errors import ConflictError
+from chalicelib.errors import ConflictError, UnprocessableError
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.records import CustomField
-from chalicelib.repo.table import ITEM_ABSENT, Delete, Op, Page, Put, Table, set_fields, version_is
+from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Op, Page, Put, Table, Update, set_fields, version_is
 from chalicelib.text import fold
 
 
@@ -24,6 +24,19 @@ def _label_guard(field: CustomField) -> dict[str, Any]:
         "entity": keys.CUSTOM_FIELD_LABEL,
         "field_id": field.id,
     }
+
+
+def _count(
+    field: CustomField, delta: int, condition: Condition | None = None, on_fail: UnprocessableError | None = None
+) -> Update:
+    return Update(
+        keys.custom_field_count(field.firm_id, field.target),
+        "SET #entity = :entity ADD #n :delta",
+        {"#entity": "entity", "#n": "active"},
+        {":entity": "custom_field_count", ":delta": delta},
+        condition=condition,
+        on_fail=on_fail,
+    )
 
 
 class CustomFieldRepo:
@@ -42,9 +55,16 @@ class CustomFieldRepo:
         item = self.table.get(keys.custom_field(firm_id, field_id), consistent=True)
         return CustomField.from_item(item) if item else None
 
-    def create(self, field: CustomField, idem: Op | None = None) -> None:
+    def create(self, field: CustomField, limit: int, idem: Op | None = None) -> None:
+        """The definition, its label guard and the target's count (below ``limit``): all or nothing."""
+        room = Condition("attribute_not_exists(#n) OR #n < :max", {"#n": "active"}, {":max": limit})
+        full = UnprocessableError(f"A firm has at most {limit} {field.target} custom fields.")
         ops: list[Op] = [idem] if idem else []
-        ops += [Put(field.to_item(), ITEM_ABSENT), Put(_label_guard(field), ITEM_ABSENT, on_fail=_label_taken(field))]
+        ops += [
+            Put(field.to_item(), ITEM_ABSENT),
+            Put(_label_guard(field), ITEM_ABSENT, on_fail=_label_taken(field)),
+            _count(field, +1, room, full),
+        ]
         self.table.write(ops)
 
     def update(self, old: CustomField, new: CustomField, fields: Mapping[str, Any], version: int) -> None:
@@ -67,6 +87,7 @@ class CustomFieldRepo:
                     on_fail=STALE,
                 ),
                 Delete(keys.custom_field_label(field.firm_id, field.target, fold(field.label))),
+                _count(field, -1),
             ]
         )
 

@@ -130,6 +130,12 @@ def custom_field_label(firm_id: str, target: str, label_norm: str) -> Key:
     return Key(firm_pk(firm_id), f"CFLABEL#{target}#{label_norm}")
 
 
+def custom_field_count(firm_id: str, target: str) -> Key:
+    """How many active fields a target has: kept in the same transaction as
+    each create and removal, so concurrent creates cannot pass the cap."""
+    return Key(firm_pk(firm_id), f"CFCOUNT#{target}")
+
+
 CUSTOM_FIELD_CHANGE_PREFIX: Final = "CFHIST#"
 
 

@@ -151,12 +151,9 @@ def create_field(ctx: Ctx, body: CustomFieldCreate, idem: Idempotency | None) ->
     _require_writer(ctx)
     _options_fit(body.kind, body.options, ("body", "options"))
     repo = CustomFieldRepo(ctx.table)
-    active = [f for f in repo.list(ctx.firm_id) if f.target == body.target and not f.removed]
-    if len(active) >= MAX_FIELDS_PER_TARGET:
-        raise UnprocessableError(f"A firm has at most {MAX_FIELDS_PER_TARGET} {body.target} custom fields.")
     now = now_iso()
     field = CustomField(ctx.firm_id, new_id(), body.target, body.label, body.kind, list(body.options), now, now)
-    return idempotent_create(ctx, idem, field.id, lambda op: repo.create(field, op))
+    return idempotent_create(ctx, idem, field.id, lambda op: repo.create(field, MAX_FIELDS_PER_TARGET, op))
 
 
 def patch_field(ctx: Ctx, field_id: str, body: CustomFieldPatch, if_match: int | None) -> None:
