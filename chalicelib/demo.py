@@ -11,12 +11,32 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.auth import Claims, issue_local_token
-from chalicelib.models import AccountCreate, MemberCreate, PipelineCreate, Rights, TagCreate
+from chalicelib.config import settings
+from chalicelib.models import (
+    AccountCreate,
+    CustomFieldCreate,
+    MemberCreate,
+    PipelineCreate,
+    QuickBooksConnectionIn,
+    Rights,
+    SyncResultIn,
+    TagCreate,
+)
 from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import ITEM_ABSENT, Put, Table
 from chalicelib.sections import SECTIONS, MessageCreate
-from chalicelib.services import accounts, activity, members, pipelines, portal, signing, tags
+from chalicelib.services import (
+    accounts,
+    activity,
+    custom_fields,
+    members,
+    pipelines,
+    portal,
+    quickbooks,
+    signing,
+    tags,
+)
 from chalicelib.services.context import Ctx
 from chalicelib.services.members import create_firm, member_out
 
@@ -110,6 +130,14 @@ def _create(table: Table) -> None:
     }
     ids = {key: members.add_member(ctx, body, None) for key, body in staff.items()}
     tag_ids = [tags.create_tag(ctx, TagCreate(name=n, color=c), None) for n, c in _TAGS]
+    fields = {
+        label: custom_fields.create_field(
+            ctx,
+            CustomFieldCreate.model_validate({"target": target, "label": label, "kind": kind, "options": options}),
+            None,
+        )
+        for target, label, kind, options in _FIELDS
+    }
     used: set[str] = set()
     shared_contacts: list[str] = []
     account_ids: list[str] = []
@@ -136,6 +164,16 @@ def _create(table: Table) -> None:
         if shared_contacts and i % 5 == 0:
             # A person linked to several accounts (family and business).
             contacts.append({"contact_id": rng.choice(shared_contacts), "description": "Owner"})
+        values: dict[str, Any] = {}
+        if company:
+            values = {
+                fields["VAT number"]: f"US{100000 + i * 7919}",
+                fields["Fiscal year end"]: rng.choice(["2026-12-31", "2026-06-30", "2026-03-31"]),
+                fields["Entity"]: rng.choice(["LLC", "S corp", "C corp", "Partnership"]),
+                fields["Annual revenue"]: rng.randint(80, 9000) * 1000,
+            }
+        if month := i % 4:
+            contacts[0]["custom_fields"] = {fields["Birthday"]: f"{1950 + i}-0{month}-1{month}"}
         team = [ids["manager"]] if i % 2 == 0 else []
         if i % 4 == 1:
             team.append(ids["admin"])
@@ -152,6 +190,8 @@ def _create(table: Table) -> None:
                     "country": "US",
                 },
                 "contacts": contacts,
+                "custom_fields": values,
+                "quickbooks_sync_mode": "never" if i % 11 == 10 else "auto",
             }
         )
         account_id = accounts.create_account(ctx, body, None)
@@ -173,6 +213,10 @@ def _create(table: Table) -> None:
         count = 7 if i < FULL_ACCOUNTS else (1 + i % 3 if i < ACTIVE_ACCOUNTS else 0)
         if count:
             _activity(ctx, account_id, stages, member_ids, rng, count)
+    _quickbooks(ctx, account_ids[:ACTIVE_ACCOUNTS])
+    if settings().s3_endpoint:  # photos only where a local S3 runs (make run), not in tests
+        for i, account_id in enumerate(account_ids[:FULL_ACCOUNTS]):
+            accounts.set_photo(ctx, account_id, _photo(i), None)
     marker = {**DEMO_MARKER.as_dict(), "entity": "demo_marker", "firm_id": firm.id, "first_account_id": account_ids[0]}
     table.write([Put(marker, ITEM_ABSENT)])
 
@@ -213,6 +257,38 @@ _NOTES = [
     "Sensitive about fees; agree scope up front.",
     "New baby in 2026: dependant and childcare credit.",
 ]
+
+
+_FIELDS = [
+    ("account", "VAT number", "text", []),
+    ("account", "Fiscal year end", "date", []),
+    ("account", "Entity", "dropdown", ["LLC", "S corp", "C corp", "Partnership", "Sole proprietor"]),
+    ("account", "Annual revenue", "number", []),
+    ("contact", "Birthday", "date", []),
+]
+
+
+def _quickbooks(ctx: Ctx, account_ids: list[str]) -> None:
+    """The connector connected QuickBooks and synced most accounts with invoices; one failed."""
+    quickbooks.set_connection(ctx, QuickBooksConnectionIn(connected=True, company_name="Ledgerly Accounting LLC"))
+    for i, account_id in enumerate(account_ids[:12]):
+        if i == 3:
+            result = SyncResultIn(status="error", reason="The customer is inactive in QuickBooks.")
+        else:
+            result = SyncResultIn(status="synced")
+        quickbooks.record_result(ctx, account_id, result)
+
+
+def _photo(i: int) -> bytes:
+    """A plain 96x96 logo: a coloured square (Pillow, as uploads are checked with)."""
+    import io
+
+    from PIL import Image
+
+    colours = [(25, 118, 210), (56, 142, 60), (245, 124, 0), (123, 31, 162), (211, 47, 47), (0, 121, 107)]
+    out = io.BytesIO()
+    Image.new("RGB", (96, 96), colours[i % len(colours)]).save(out, "PNG")
+    return out.getvalue()
 
 
 def _portal_user(ctx: Ctx, account_id: str) -> str:
