@@ -8,7 +8,8 @@ are synced), ``always``, ``never``. Statuses, in the order they are decided:
 - ``not_connected``: the firm has not connected QuickBooks;
 - ``not_eligible``: sync is off for the account, or (``auto``) it has no
   invoices or payments;
-- ``pending``: eligible, and not synced since its last invoice or payment (or never);
+- ``pending``: eligible, and not synced since its invoices or payments last
+  changed (recorded, edited, paid, deleted), or never;
 - ``error``: the connector's last sync of it failed (``reason`` says why);
 - ``synced``: the connector's last sync succeeded (``synced_at``).
 
@@ -18,6 +19,7 @@ Dossier does not talk to QuickBooks: a connector records each sync's result.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 SYNC_MODES: Final = ("auto", "always", "never")
@@ -29,6 +31,7 @@ class SyncResult:
     at: str  # when it was recorded (to the microsecond, like billing_updated_at)
     synced_at: str | None
     reason: str | None
+    covers: str | None = None  # a successful sync: the state it covered (to the microsecond when it was now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,10 @@ class Block:
     status: str
     synced_at: str | None
     reason: str | None
+
+
+def _moment(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def block(
@@ -50,7 +57,10 @@ def block(
         return Block("not_eligible", last_synced, "The account has no invoices or payments yet.")
     if result is None:
         return Block("pending", None, "Waiting for the first sync.")
-    if billing_updated_at is not None and billing_updated_at >= result.at:
+    # A sync covers what existed when it ran (synced_at, as the connector
+    # reports it), not when it was recorded; a failure, when it was recorded.
+    covered = (result.covers or result.synced_at or result.at) if result.status == "synced" else result.at
+    if billing_updated_at is not None and _moment(billing_updated_at) >= _moment(covered):
         return Block("pending", last_synced, "Invoices or payments changed since the last sync.")
     if result.status == "error":
         return Block("error", last_synced, result.reason or "The last sync failed.")

@@ -283,9 +283,9 @@ class ActivityRepo:
                 Put(paid, unpaid, on_fail=INVOICE_NOT_UNPAID),
                 Update(
                     keys.account(invoice["firm_id"], invoice["account_id"]),
-                    "SET #balance = #balance - :amount",
-                    {"#balance": "credit_balance"},
-                    {":amount": amount},
+                    "SET #balance = #balance - :amount, #billed = :now",
+                    {"#balance": "credit_balance", "#billed": "billing_updated_at"},
+                    {":amount": amount, ":now": now_precise()},
                     condition=ACCOUNT_ACTIVE & Condition("#balance >= :amount"),
                     on_fail=NOT_ENOUGH_CREDIT,
                 ),

@@ -226,7 +226,9 @@ def patch_item(
     if record == old:
         return _out(section, old, names_for(ctx.activity, ctx.firm_id, [old], MEMBER_FIELDS), account)
     record.update(version=version + 1, updated_at=now)
-    ctx.activity.replace(record, version)
+    # An invoice changed (amount, status): QuickBooks has not synced this version yet.
+    extra = [billing_changed(ctx.firm_id, account_id, 0, now_precise())] if section.key == "invoices" else []
+    ctx.activity.replace(record, version, extra)
     return item_out(ctx, section, record, account)
 
 

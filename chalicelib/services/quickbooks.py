@@ -4,7 +4,8 @@ from them (``chalicelib/quickbooks.py``); it never pretends to sync."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from chalicelib import access
 from chalicelib.errors import FieldError, ForbiddenError, UnprocessableError
@@ -14,6 +15,9 @@ from chalicelib.repo.quickbooks import QuickBooksRepo
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx
 from chalicelib.services.views import quickbooks_out
+
+CLOCK_SKEW = timedelta(minutes=5)  # a connector's clock may run a little ahead
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
 
 
 def _require_connector(ctx: Ctx) -> None:
@@ -38,15 +42,23 @@ def set_connection(ctx: Ctx, body: QuickBooksConnectionIn) -> QuickBooksConnecti
 
 
 def _utc(value: str) -> str:
+    bad = UnprocessableError(
+        "synced_at must be a past UTC timestamp such as 2026-11-26T17:42:00Z.",
+        [FieldError(("body", "synced_at"), "not a timestamp in the past")],
+    )
+    if not _STAMP.fullmatch(value):  # not the week dates and basic forms fromisoformat also reads
+        raise bad
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UnprocessableError(
-            "synced_at is not an ISO 8601 timestamp.", [FieldError(("body", "synced_at"), "not a timestamp")]
-        ) from exc
-    if moment.tzinfo is None:
-        raise UnprocessableError("synced_at needs a time zone.", [FieldError(("body", "synced_at"), "no time zone")])
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        moment = datetime.fromisoformat(value).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise bad from exc
+    if (
+        datetime.fromisoformat(value).tzinfo is None
+        or not moment.year >= 2000
+        or moment > datetime.now(UTC) + CLOCK_SKEW
+    ):
+        raise bad
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def record_result(ctx: Ctx, account_id: str, body: SyncResultIn) -> QuickBooksOut:
@@ -59,15 +71,17 @@ def record_result(ctx: Ctx, account_id: str, body: SyncResultIn) -> QuickBooksOu
         raise UnprocessableError("A successful sync has no reason.", [FieldError(("body", "reason"), "not allowed")])
     if body.status == "error" and body.synced_at:
         raise UnprocessableError("A failed sync has no synced_at.", [FieldError(("body", "synced_at"), "not allowed")])
-    now = now_iso()
+    now, at = now_iso(), now_precise()
     previous = account.qb_result or {}
+    reported = _utc(body.synced_at) if body.synced_at else None
     result = {
         "status": body.status,
-        "at": now_precise(),
+        "at": at,
+        # what the sync covered: the invoices and payments as of when it ran
+        # (a time reported to the second covers that whole second)
+        "covers": (reported.replace("Z", ".999999Z") if reported else at) if body.status == "synced" else None,
         # a failure keeps the time of the last successful sync
-        "synced_at": (_utc(body.synced_at) if body.synced_at else now)
-        if body.status == "synced"
-        else previous.get("synced_at"),
+        "synced_at": (reported or now) if body.status == "synced" else previous.get("synced_at"),
         "reason": body.reason,
     }
     QuickBooksRepo(ctx.table).record_result(ctx.firm_id, account_id, {k: v for k, v in result.items() if v})

@@ -144,7 +144,11 @@ def account_summary_out(
 
 def quickbooks_out(account: Account, connected: bool) -> QuickBooksOut:
     raw = account.qb_result
-    result = quickbooks.SyncResult(raw["status"], raw["at"], raw.get("synced_at"), raw.get("reason")) if raw else None
+    result = None
+    if raw:
+        result = quickbooks.SyncResult(
+            raw["status"], raw["at"], raw.get("synced_at"), raw.get("reason"), raw.get("covers")
+        )
     found = quickbooks.block(
         connected=connected,
         sync_mode=account.quickbooks_sync_mode,
