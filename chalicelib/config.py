@@ -26,7 +26,7 @@ class Settings:
     inbound_domain: str = "in.dossier.example"
     inbound_bucket: str = ""
     inbound_prefix: str = "inbound/"
-    photos_bucket: str = "dossier-photos"
+    photos_bucket: str = ""  # set per stage (the template's PhotosBucket; local and tests name their own)
     s3_endpoint: str | None = None  # local stage: the s3rver make run starts
     photo_url_seconds: int = 3600
 
@@ -52,7 +52,7 @@ def settings() -> Settings:
         inbound_domain=env.get("INBOUND_DOMAIN", "in.dossier.example"),
         inbound_bucket=env.get("INBOUND_BUCKET", ""),
         inbound_prefix=env.get("INBOUND_PREFIX", "inbound/"),
-        photos_bucket=env.get("PHOTOS_BUCKET", "dossier-photos"),
+        photos_bucket=env.get("PHOTOS_BUCKET", ""),
         s3_endpoint=env.get("S3_ENDPOINT") or None,
         photo_url_seconds=int(env.get("PHOTO_URL_SECONDS", "3600")),
     )

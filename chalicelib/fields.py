@@ -19,6 +19,7 @@ Values arrive as JSON. A definition's kind decides what is accepted:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ MAX_TEXT: Final = 1000
 MAX_NUMBER: Final = Decimal(10) ** 15
 MAX_DECIMALS: Final = 10  # also keeps every value inside DynamoDB's number range (down to 1e-130)
 MAX_VALUES: Final = 30  # values set or cleared in one request (each change is a history line in its transaction)
+MAX_STORED_BYTES: Final = 64 * 1024  # all of an account's or contact's values (removed fields' too), as JSON
 
 _DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")  # not ISO week dates, which fromisoformat also reads
 _email: TypeAdapter[str] = TypeAdapter(EmailAddress)
@@ -58,10 +60,18 @@ class Definition:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise BadValue("expected a string")
+    _encodable(value)
     text = value.strip()
     if len(text) > MAX_TEXT:
         raise BadValue(f"at most {MAX_TEXT} characters")
     return text
+
+
+def _encodable(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, which JSON allows and UTF-8 cannot hold
+        raise BadValue("the text is not valid Unicode") from exc
 
 
 def _number(value: Any) -> Decimal:
@@ -131,7 +141,7 @@ def stored(definition: Definition, value: Any) -> Any:
     if kind == "checkbox":
         return _checkbox(value)
     if kind == "dropdown":
-        if not isinstance(value, str) or value not in definition.options:
+        if not isinstance(value, str) or value not in definition.options:  # options are valid Unicode
             raise BadValue(f"expected one of the options: {', '.join(definition.options) or '(none yet)'}")
         return value
     if kind == "email":
@@ -141,6 +151,11 @@ def stored(definition: Definition, value: Any) -> Any:
     if kind == "address":
         return _address(value)
     raise BadValue(f"unknown kind {kind}")
+
+
+def stored_size(values: Mapping[str, Any]) -> int:
+    """The UTF-8 size of the values as JSON: what they add to their item (DynamoDB allows 400 KB an item)."""
+    return len(json.dumps(values, default=str, ensure_ascii=False).encode("utf-8"))
 
 
 def as_json(value: Any) -> Any:

@@ -11,6 +11,7 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.config import settings
+from chalicelib.errors import DossierError
 
 
 @lru_cache(maxsize=4)
@@ -47,6 +48,8 @@ class PhotoStore:
         return cls(_client(s.s3_endpoint, s.region), s.photos_bucket, s.photo_url_seconds)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
+        if not self.bucket:
+            raise DossierError("Photos are not configured for this stage (PHOTOS_BUCKET).")
         self.client.put_object(
             Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, CacheControl="private, max-age=86400"
         )

@@ -321,7 +321,7 @@ def set_photo(ctx: Ctx, account_id: str, data: bytes, if_match: int | None) -> N
     try:
         _save(ctx, old, {"photo_key": key}, guard)
     except Exception:
-        store.delete(key)
+        _forget(store, key)  # never hides the error that is being raised
         raise
     _forget(store, old.photo_key)
 

@@ -30,6 +30,7 @@ from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import CustomField, custom_field_change
 from chalicelib.repo.table import paged
 from chalicelib.services.context import Ctx, idempotent_create
+from chalicelib.text import fold
 
 FIELD_NOT_FOUND = "Custom field not found."
 
@@ -82,8 +83,14 @@ def new_values(
     if not values:
         return dict(base)
     checked = check_values(definitions(ctx), target, values, loc)
-    merged = {**base, **checked}
-    return {k: v for k, v in merged.items() if v is not None}
+    merged = {k: v for k, v in {**base, **checked}.items() if v is not None}
+    if fields.stored_size(merged) > fields.MAX_STORED_BYTES:
+        raise UnprocessableError(
+            f"The {target}'s custom field values would take more than {fields.MAX_STORED_BYTES // 1024} KB; "
+            "shorten or clear some.",
+            [FieldError(loc, "too large in all")],
+        )
+    return merged
 
 
 def history_lines(
@@ -147,8 +154,16 @@ def _load(ctx: Ctx, field_id: str) -> CustomField:
     return field
 
 
+def _label_fits(label: str) -> None:
+    if not fold(label).strip():
+        raise UnprocessableError(
+            "A label needs a letter or digit.", [FieldError(("body", "label"), "no letters or digits")]
+        )
+
+
 def create_field(ctx: Ctx, body: CustomFieldCreate, idem: Idempotency | None) -> str:
     _require_writer(ctx)
+    _label_fits(body.label)
     _options_fit(body.kind, body.options, ("body", "options"))
     repo = CustomFieldRepo(ctx.table)
     now = now_iso()
@@ -166,6 +181,7 @@ def patch_field(ctx: Ctx, field_id: str, body: CustomFieldPatch, if_match: int |
         raise NotFoundError(FIELD_NOT_FOUND)
     changed: dict[str, Any] = {}
     if body.label is not None and body.label != old.label:
+        _label_fits(body.label)
         changed["label"] = body.label
     if body.options is not None:
         _options_fit(old.kind, body.options, ("body", "options"))
