@@ -42,18 +42,56 @@ def answering(port: int) -> bool:
     return True
 
 
-class DynamoDBLocal:
-    """A DynamoDB Local process; use as a context manager or start()/stop()."""
+class LocalServer:
+    """A local stand-in process answering HTTP on loopback: started with
+    ``_launch``, waited for until it answers, stopped on exit."""
 
-    def __init__(self, port: int | None = None, data_dir: Path | None = None, log: IO[bytes] | None = None) -> None:
+    name = "server"
+
+    def __init__(self, port: int | None, log: IO[bytes] | None) -> None:
         self.port = port or free_port()
-        self.data_dir = data_dir
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def _launch(self, args: list[str], cwd: Path | None, timeout: float) -> None:
+        out = self.log if self.log is not None else subprocess.DEVNULL
+        self.process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}")
+            if answering(self.port):
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class DynamoDBLocal(LocalServer):
+    """A DynamoDB Local process; use as a context manager or start()/stop()."""
+
+    name = "DynamoDB Local"
+
+    def __init__(self, port: int | None = None, data_dir: Path | None = None, log: IO[bytes] | None = None) -> None:
+        super().__init__(port, log)
+        self.data_dir = data_dir
 
     def start(self, timeout: float = 60.0) -> DynamoDBLocal:
         java = shutil.which("java")
@@ -73,33 +111,11 @@ class DynamoDBLocal:
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             args += ["-dbPath", str(self.data_dir)]
-        out = self.log if self.log is not None else subprocess.DEVNULL
-        self.process = subprocess.Popen(args, cwd=lib, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"DynamoDB Local exited with code {self.process.returncode}")
-            if answering(self.port):
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("DynamoDB Local did not start in time")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+        self._launch(args, lib, timeout)
+        return self
 
     def __enter__(self) -> DynamoDBLocal:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def env_for(endpoint: str, table: str) -> dict[str, str]:

@@ -121,12 +121,15 @@ class AccountRepo:
         new_contacts: Sequence[tuple[Contact, Sequence[Email]]],
         idem: Op | None = None,
         extra: Sequence[dict[str, Any]] = (),
+        checks: Sequence[Op] = (),
     ) -> None:
         """Account, list entries, links, new contacts and their e-mails (and
-        ``extra`` new items: custom field history): one transaction."""
+        ``extra`` new items: custom field history; ``checks``: the fields
+        written still exist): one transaction."""
         new_ids = {c.id for c, _ in new_contacts}
         ops: list[Op] = [idem] if idem else []
         ops += [Put(item, ITEM_ABSENT) for item in extra]
+        ops += checks
         ops.append(Put(account.to_item(), ITEM_ABSENT))
         ops += [Put(entry) for entry in account.list_entries()]
         for contact, emails in new_contacts:
@@ -145,6 +148,7 @@ class AccountRepo:
         changed: Mapping[str, Any],
         guard: Condition,
         extra: Sequence[dict[str, Any]] = (),
+        checks: Sequence[Op] = (),
     ) -> None:
         """Changed fields, plus list entries rewritten so filtered lists stay in
         step, and ``extra`` new items (custom field history), all or nothing."""
@@ -164,6 +168,7 @@ class AccountRepo:
                 ops.append(Put(entry))
         ops += [Delete(keys.Key(*k)) for k in sorted(before - after)]
         ops += [Put(item, ITEM_ABSENT) for item in extra]
+        ops += checks
         if len(ops) > MAX_TRANSACTION_ITEMS:
             raise UnprocessableError(
                 "Too many changes for one request (tags, team members and custom field values "

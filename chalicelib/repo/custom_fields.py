@@ -3,14 +3,26 @@ target) and accounts' custom field history (in the account's partition)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib.errors import ConflictError, UnprocessableError
+from chalicelib.errors import BadRequestError, ConflictError, FieldError, UnprocessableError
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.records import CustomField
-from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Op, Page, Put, Table, Update, set_fields, version_is
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    Check,
+    Condition,
+    Delete,
+    Op,
+    Page,
+    Put,
+    Table,
+    Update,
+    set_fields,
+    version_is,
+)
 from chalicelib.text import fold
 
 
@@ -100,3 +112,19 @@ class CustomFieldRepo:
             limit=limit,
             start_key=start_key,
         )
+
+
+def still_defined(firm_id: str, field_ids: Sequence[str]) -> list[Check]:
+    """Checks, for a write's transaction, that the fields it sets were not
+    removed meanwhile (the write validated them against an earlier read)."""
+    return [
+        Check(
+            keys.custom_field(firm_id, field_id),
+            Condition("#removed = :false", {"#removed": "removed"}, {":false": False}),
+            on_fail=BadRequestError(
+                "A custom field was removed meanwhile.",
+                [FieldError(("body", "custom_fields", field_id), "the field was removed")],
+            ),
+        )
+        for field_id in field_ids
+    ]

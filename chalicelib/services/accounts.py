@@ -13,6 +13,7 @@ from chalicelib.ids import new_id, now_iso
 from chalicelib.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
+from chalicelib.repo.custom_fields import still_defined
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.photos import PhotoStore
 from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
@@ -238,14 +239,15 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
             contact_id = contact.id
         links.append(Link(ctx.firm_id, account.id, contact_id, entry.description, entry.signer_priority, now))
     history = custom_fields.history_lines(ctx.firm_id, account.id, me.id, {}, values, now)
+    checks = still_defined(ctx.firm_id, [c["field_id"] for c in history if "new" in c])
     size = 1 + len(account.list_entries()) + len(links) * 2 + sum(1 + len(e) for _, e in new_contacts) + 1
-    if size + len(history) > MAX_TRANSACTION_ITEMS:
+    if size + len(history) + len(checks) > MAX_TRANSACTION_ITEMS:
         raise UnprocessableError(
             "Too many contacts, e-mail addresses, tags and team members for one request; "
             "create the account with fewer contacts and link the rest afterwards."
         )
     return idempotent_create(
-        ctx, idem, account.id, lambda op: ctx.accounts.create(account, links, new_contacts, op, history)
+        ctx, idem, account.id, lambda op: ctx.accounts.create(account, links, new_contacts, op, history, checks)
     )
 
 
@@ -289,7 +291,8 @@ def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> 
     changed["updated_at"] = now = now_iso()
     new = Account.from_item({**old.to_item(), **changed})
     history = custom_fields.history_lines(old.firm_id, old.id, ctx.member.id, old.custom_fields, new.custom_fields, now)
-    ctx.accounts.update(old, new, changed, guard, history)
+    checks = still_defined(old.firm_id, [c["field_id"] for c in history if "new" in c])
+    ctx.accounts.update(old, new, changed, guard, history, checks)
 
 
 def set_archived(ctx: Ctx, account_id: str, archived: bool, if_match: int | None) -> None:

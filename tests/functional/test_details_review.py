@@ -88,3 +88,34 @@ def test_a_label_needs_a_letter_or_digit(api: Api, table: Table, label: str) -> 
     with nothing_written(table):
         r = api.post("/custom-fields", {"target": "account", "label": label, "kind": "text"})
         assert_problem(r, 422, loc=("body", "label"))
+
+
+def test_a_value_for_a_field_removed_meanwhile_is_refused(api: Api, table: Table, firm: Any) -> None:
+    """The edit validated the value against the definitions it read; the field
+    is removed just before the edit's transaction: the transaction's check
+    refuses it, and neither the value nor a history line is written."""
+    from chalicelib.repo import keys
+    from chalicelib.repo.table import to_wire
+
+    field_id = _field(api, "Late")
+    account = new_account(api, "Race Ltd")
+    events = table.client.meta.events
+
+    def remove_the_field(**_: Any) -> None:
+        events.unregister("before-call.dynamodb.TransactWriteItems", remove_the_field)
+        table.client.update_item(
+            TableName=table.name,
+            Key=to_wire(keys.custom_field(firm.firm_id, field_id).as_dict()),
+            UpdateExpression="SET #r = :t",
+            ExpressionAttributeNames={"#r": "removed"},
+            ExpressionAttributeValues={":t": {"BOOL": True}},
+        )
+
+    events.register("before-call.dynamodb.TransactWriteItems", remove_the_field)
+    try:
+        r = api.patch(f"/accounts/{account['id']}", {"custom_fields": {field_id: "late"}})
+    finally:
+        events.unregister("before-call.dynamodb.TransactWriteItems", remove_the_field)
+    assert_problem(r, 400, loc=("body", "custom_fields", field_id))
+    history = api.get(f"/accounts/{account['id']}/custom-fields/history").body["items"]
+    assert history == [] and api.get(f"/accounts/{account['id']}").body["version"] == account["version"]
