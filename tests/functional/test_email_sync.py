@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
-from unittest import mock
 
 import boto3
 import pytest
@@ -619,10 +618,14 @@ def api_moto(moto_table: Table) -> Iterator[tuple[Api, TestFirm]]:
 def cli_env(table: Table) -> Iterator[None]:
     """The CLI applies the local stage's settings where the environment sets
     none (e.g. DYNAMODB_ENDPOINT for moto): keep the test's, and restore all after."""
-    with mock.patch.dict(os.environ):
-        os.environ.setdefault("DYNAMODB_ENDPOINT", "")  # moto: no endpoint
+    saved = dict(os.environ)
+    os.environ.setdefault("DYNAMODB_ENDPOINT", "")  # moto: no endpoint
+    try:
         yield
-    reset_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings()
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, Any]:

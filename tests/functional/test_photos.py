@@ -488,11 +488,12 @@ def test_a_concurrent_edit_leaves_no_object(
     412, and the object already stored is deleted again."""
     account = new_account(api, "Raced")
     key = keys.account(firm.firm_id, account["id"])
-    real_put = PhotoStore.put
+    # At the S3 boundary: right after the object is stored, another request edits the account.
+    events = PhotoStore.from_settings().client.meta.events
 
-    def put_then_edit(self: PhotoStore, object_key: str, data: bytes, content_type: str) -> None:
-        real_put(self, object_key, data, content_type)
-        assert list(objects()) == [object_key]
+    def put_then_edit(**_: Any) -> None:
+        events.unregister("after-call.s3.PutObject", put_then_edit)
+        assert len(objects()) == 1
         table.client.update_item(
             TableName=table.name,
             Key={"PK": {"S": key.pk}, "SK": {"S": key.sk}},
@@ -501,9 +502,11 @@ def test_a_concurrent_edit_leaves_no_object(
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
 
-    monkeypatch.setattr(PhotoStore, "put", put_then_edit)
-
-    assert_problem(put_photo(api, account["id"], image("PNG")), 412)
+    events.register("after-call.s3.PutObject", put_then_edit)
+    try:
+        assert_problem(put_photo(api, account["id"], image("PNG")), 412)
+    finally:
+        events.unregister("after-call.s3.PutObject", put_then_edit)
 
     assert objects() == {}
     after = info(api, account["id"])
@@ -516,12 +519,17 @@ def test_failing_to_delete_the_old_object_still_answers_200(
     account = new_account(api, "Orphan")
     old = key_of(uploaded(api, account["id"], image("PNG"))["photo_url"])
 
-    def broken(self: PhotoStore, object_key: str) -> None:
+    events = PhotoStore.from_settings().client.meta.events
+
+    def broken(**_: Any) -> None:  # S3 refusing deletes, at the client's boundary
         raise RuntimeError("S3 is down")
 
-    monkeypatch.setattr(PhotoStore, "delete", broken)
-    data = image("JPEG")
-    new = key_of(uploaded(api, account["id"], data, "image/jpeg")["photo_url"])
+    events.register("before-call.s3.DeleteObject", broken)
+    try:
+        data = image("JPEG")
+        new = key_of(uploaded(api, account["id"], data, "image/jpeg")["photo_url"])
+    finally:
+        events.unregister("before-call.s3.DeleteObject", broken)
 
     assert set(objects()) == {old, new}  # the old one is only orphaned
     assert key_of(info(api, account["id"]).body["photo_url"]) == new
