@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench setup clean
+.PHONY: run test lint unit bench package fuzz setup clean
 
 setup: $(STAMP) devtools/node_modules/.installed
 
@@ -36,3 +36,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) devtools/node_modules .pytest_cache .mypy_cache .ruff_cache
+
+# The deployable SAM template and code zip (build/package/template/), checked by cfn-lint.
+package: setup
+	$(PY) -m devtools.package --stage $(or $(STAGE),prod)
+	$(VENV)/bin/cfn-lint build/package/template/sam.json

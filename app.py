@@ -9,6 +9,7 @@ from chalice.app import Chalice, DynamoDBEvent
 
 from chalicelib import notifications, projection, search_projection
 from chalicelib.config import settings
+from chalicelib.http import gate
 from chalicelib.handlers import (
     accounts,
     activity,
@@ -37,6 +38,7 @@ for media_type in ("image/png", "image/jpeg", "image/webp", "application/octet-s
     if media_type not in app.api.binary_types:
         app.api.binary_types.append(media_type)
 
+app.register_blueprint(gate)
 app.register_blueprint(ops.bp)
 app.register_blueprint(members.bp)
 app.register_blueprint(tags.bp)

@@ -8,17 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from chalicelib import usage
 from chalicelib.auth import Claims, verify
-from chalicelib.errors import BadRequestError, DossierError, FieldError, NotFoundError
+from chalicelib.errors import BadRequestError, DossierError, FieldError, NotFoundError, UnauthorizedError
 from chalicelib.repo.firms import Idempotency
 from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx
@@ -191,6 +193,38 @@ def reply(body: Any = None, *, status: int = 200, version: int | None = None, lo
     return Response(body=json.dumps(body, default=_model_json), status_code=status, headers=headers)
 
 
+# --- the gateway's authorizer: per-firm throttling ---------------------------------
+
+gate = Blueprint(__name__)
+
+
+@gate.authorizer(ttl_seconds=300)
+def firm_gate(auth_request: AuthRequest) -> dict[str, Any]:
+    """Name the caller's usage-plan key for API Gateway (see chalicelib/usage.py).
+
+    It never refuses: a token that does not verify gets the shared key and the
+    API handler answers 401 problem+json itself, exactly as locally. The gateway
+    caches the answer per token for five minutes, so this runs rarely."""
+    try:
+        claims = verify(auth_request.token)
+        key, principal = usage.firm_key(claims.firm_id), claims.member_id
+    except UnauthorizedError:
+        key, principal = usage.UNVERIFIED_KEY, "unverified"
+    answer = AuthResponse(routes=["*"], principal_id=principal).to_dict(auth_request)
+    answer["usageIdentifierKey"] = key
+    return answer
+
+
+def _gateway_authorizer() -> dict[str, Any]:
+    # Only the packaged API carries the authorizer (``make package`` sets this):
+    # local gateways (chalice local, the test client) have no usage plans, and
+    # would answer a request without a token with their own 401 body before the
+    # handler's problem+json one.
+    if os.environ.get("DOSSIER_GATEWAY_AUTHORIZER") == "1":
+        return {"authorizer": firm_gate, "api_key_required": True}
+    return {}
+
+
 # --- routes and their documentation ---------------------------------------------------
 
 
@@ -241,7 +275,8 @@ def endpoint(
                 return problem(DossierError("An unexpected error occurred; it has been logged."))
 
         view.__name__ = handler.__name__
-        bp.route(path, methods=[method], content_types=list(content_types))(view)
+        gateway = _gateway_authorizer() if auth else {}
+        bp.route(path, methods=[method], content_types=list(content_types), **gateway)(view)
         ROUTES.append(RouteDoc(method, path, summary, status, auth, request, response, query, errors, content_types))
         return handler
 

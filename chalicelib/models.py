@@ -55,7 +55,7 @@ MAX_PHONES = 10
 
 
 class InputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class PatchModel(InputModel):
@@ -74,7 +74,7 @@ class PatchModel(InputModel):
 
 
 class OutputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- members and firm ---------------------------------------------------------
@@ -94,7 +94,7 @@ class MemberCreate(InputModel):
     name: Name
     email: EmailAddress
     role: AssignableRole = "employee"
-    rights: Rights = Rights()
+    rights: Rights = Field(default_factory=Rights)
 
 
 class MemberPatch(PatchModel):
