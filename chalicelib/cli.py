@@ -116,6 +116,19 @@ def _outbox(to: str | None, last: int) -> None:
         _print(shown)
 
 
+def _register_usage_key(firm_id: str) -> None:
+    """Deployed stages throttle each firm by its own usage-plan key (chalicelib/usage.py)."""
+    from chalicelib.config import settings
+
+    plan = settings().usage_plan_id
+    if plan:
+        import boto3
+
+        from chalicelib.usage import register_firm
+
+        register_firm(boto3.client("apigateway", region_name=settings().region), plan, firm_id)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_stage(args.stage)
@@ -135,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "firm":
             firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=args.owner_email)
+            _register_usage_key(firm.id)
             _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
         elif args.command == "token":
             if firms.get_member(args.firm, args.member) is None:

@@ -29,6 +29,7 @@ class Settings:
     photos_bucket: str = ""  # set per stage (the template's PhotosBucket; local and tests name their own)
     s3_endpoint: str | None = None  # local stage: the s3rver make run starts
     photo_url_seconds: int = 3600
+    usage_plan_id: str | None = None  # deployed stages: the template's FirmUsagePlan (per-firm throttling)
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +56,7 @@ def settings() -> Settings:
         photos_bucket=env.get("PHOTOS_BUCKET", ""),
         s3_endpoint=env.get("S3_ENDPOINT") or None,
         photo_url_seconds=int(env.get("PHOTO_URL_SECONDS", "3600")),
+        usage_plan_id=env.get("USAGE_PLAN_ID") or None,
     )
 
 

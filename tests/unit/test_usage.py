@@ -1,0 +1,86 @@
+"""Per-firm throttling: the gateway authorizer names the firm's usage-plan key,
+and a firm's key is registered in the firms' plan (moto's API Gateway)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+from moto import mock_aws
+
+from chalicelib import usage
+from chalicelib.auth import issue_local_token
+from chalicelib.config import reset_settings
+from chalicelib.http import firm_gate
+
+ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef/prod/GET/accounts"
+
+
+@pytest.fixture(autouse=True)
+def local_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AUTH_MODE", "hs256")
+    monkeypatch.setenv("JWT_SECRET", "unit-secret-0123456789-0123456789-0123456789")
+    monkeypatch.delenv("JWT_ISSUER", raising=False)
+    reset_settings()
+    yield
+    reset_settings()
+
+
+def _gate(token: str) -> dict[str, Any]:
+    # the event API Gateway sends a TOKEN authorizer
+    answer: dict[str, Any] = firm_gate({"type": "TOKEN", "authorizationToken": token, "methodArn": ARN}, {})
+    return answer
+
+
+def test_a_verified_token_is_counted_against_its_firms_key() -> None:
+    answer = _gate("Bearer " + issue_local_token("F1", "M1"))
+    assert answer["usageIdentifierKey"] == usage.firm_key("F1")
+    assert answer["principalId"] == "M1"
+    # the answer is cached per token for every route, so it must allow them all
+    (statement,) = answer["policyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow" and statement["Resource"] == [
+        "arn:aws:execute-api:us-east-1:123456789012:abcdef/prod/*/*"
+    ]
+
+
+def test_firms_keys_differ_and_fit_api_gateways_rules() -> None:
+    keys = {usage.firm_key(f) for f in ("F1", "F2", "a" * 64)}
+    assert len(keys) == 3
+    assert all(20 <= len(k) <= 128 and k.isascii() for k in keys)
+    assert usage.UNVERIFIED_KEY not in keys
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "Bearer ",
+        "Basic abc",
+        "Bearer not-a-jwt",
+        "Bearer "
+        + jwt.encode({"sub": "M1", "firm_id": "F1", "exp": 1}, "unit-secret-0123456789-0123456789-0123456789"),
+        "Bearer "
+        + jwt.encode({"sub": "M1", "firm_id": "F1", "exp": 4102444800}, "another-secret-0123456789-0123456789"),
+    ],
+)
+def test_an_unverified_token_shares_the_small_key_and_still_reaches_the_handlers_401(header: str) -> None:
+    answer = _gate(header)
+    assert answer["usageIdentifierKey"] == usage.UNVERIFIED_KEY
+    assert answer["principalId"] == "unverified"
+    (statement,) = answer["policyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"  # the handler answers 401 problem+json, as locally
+
+
+def test_registering_a_firm_adds_its_key_to_the_plan_once() -> None:
+    with mock_aws():
+        client = boto3.client("apigateway", region_name="us-east-1")
+        plan = client.create_usage_plan(name="firms")["id"]
+        first = usage.register_firm(client, plan, "F1")
+        again = usage.register_firm(client, plan, "F1")
+        other = usage.register_firm(client, plan, "F2")
+        assert first == again != other
+        items = client.get_usage_plan_keys(usagePlanId=plan)["items"]
+        assert sorted(k["value"] for k in items) == sorted([usage.firm_key("F1"), usage.firm_key("F2")])
