@@ -1,6 +1,5 @@
 """Dossier's Chalice application: wiring only."""
 
-import logging
 import os
 from typing import Any
 
@@ -9,7 +8,6 @@ from chalice.app import Chalice, DynamoDBEvent
 
 from chalicelib import notifications, projection, search_projection
 from chalicelib.config import settings
-from chalicelib.http import gate
 from chalicelib.handlers import (
     accounts,
     activity,
@@ -23,16 +21,16 @@ from chalicelib.handlers import (
     search,
     tags,
 )
+from chalicelib.http import gate, observe
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import inbound
 
-app = Chalice(app_name="dossier")
-# Chalice sets its logger ("dossier") to ERROR unless debug is on; the app's
-# own loggers sit under it ("dossier.mail", "dossier.projection", ...) and
-# log warnings (a refused mail, a retried record) and one line per batch.
-app.log.setLevel(logging.INFO)
+# The "dossier" logger is Powertools' (chalicelib/observability.py): JSON lines
+# at INFO; the app's own loggers sit under it ("dossier.mail", ...).
+app = Chalice(app_name="dossier", configure_logs=False)
+app.register_middleware(observe, "http")
 # Photo uploads arrive as raw bytes (API Gateway passes these types through as binary).
 for media_type in ("image/png", "image/jpeg", "image/webp", "application/octet-stream"):
     if media_type not in app.api.binary_types:

@@ -64,3 +64,15 @@ class UnprocessableError(DossierError):
     status = 422
     title = "Unprocessable request"
     type_slug = "unprocessable"
+
+
+class MethodNotAllowedError(DossierError):
+    status = 405
+    title = "Method not allowed"
+    type_slug = "method-not-allowed"
+
+
+class UnsupportedMediaTypeError(DossierError):
+    status = 415
+    title = "Unsupported media type"
+    type_slug = "unsupported-media-type"

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,9 +19,17 @@ from urllib.parse import unquote
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chalicelib import usage
+from chalicelib import observability, usage
 from chalicelib.auth import Claims, verify
-from chalicelib.errors import BadRequestError, DossierError, FieldError, NotFoundError, UnauthorizedError
+from chalicelib.errors import (
+    BadRequestError,
+    DossierError,
+    FieldError,
+    MethodNotAllowedError,
+    NotFoundError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+)
 from chalicelib.repo.firms import Idempotency
 from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx
@@ -30,6 +39,7 @@ log = logging.getLogger("dossier")
 MAX_BODY_BYTES = 256 * 1024
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+MAX_QUERY_VALUE = 2048  # a cursor is the longest query value we hand out
 PROBLEM_TYPE_BASE = "https://dossier.example/problems/"
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
@@ -74,6 +84,7 @@ class Call:
     def ctx(self) -> Ctx:
         if self._ctx is None:
             claims: Claims = verify(self.header("authorization"))
+            observability.firm_known(claims.firm_id)
             self._ctx = Ctx(claims=claims, table=Table.from_settings())
         return self._ctx
 
@@ -135,6 +146,12 @@ class Call:
             raise BadRequestError(
                 "Unknown query parameter.", [FieldError(("query", name), "unknown parameter") for name in unknown]
             )
+        long = sorted(name for name, value in params.items() if len(value) > MAX_QUERY_VALUE)
+        if long:
+            raise BadRequestError(
+                f"A query value may have at most {MAX_QUERY_VALUE} characters.",
+                [FieldError(("query", name), "too long") for name in long],
+            )
         return params
 
     def limit(self, params: dict[str, str]) -> int:
@@ -191,6 +208,40 @@ def reply(body: Any = None, *, status: int = 200, version: int | None = None, lo
     if status == 204:
         return Response(body="", status_code=204, headers={k: v for k, v in headers.items() if k != "Content-Type"})
     return Response(body=json.dumps(body, default=_model_json), status_code=status, headers=headers)
+
+
+# --- every request: logs, metrics, and Chalice's own refusals as problem+json -------------
+
+# Chalice answers these itself, before any view runs, with {"Code", "Message"}.
+_FRAMEWORK_ERRORS: dict[int, type[DossierError]] = {
+    400: BadRequestError,
+    405: MethodNotAllowedError,
+    415: UnsupportedMediaTypeError,
+}
+
+
+def _framework_problem(response: Response) -> Response:
+    body = response.body
+    error = _FRAMEWORK_ERRORS.get(response.status_code)
+    if error is None or not isinstance(body, dict) or "Code" not in body:
+        return response
+    answer = problem(error(str(body.get("Message", ""))))
+    allow = (response.headers or {}).get("Allow")
+    if allow:
+        answer.headers["Allow"] = allow
+    return answer
+
+
+def observe(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware (app.py registers it): the request's log context and
+    metrics, and framework refusals (405, 415) in the API's error format."""
+    context: Any = request.context or {}
+    route = f"{request.method} {context.get('resourcePath', '?')}"
+    started = time.perf_counter()
+    with observability.api_request(route, str(context.get("requestId", ""))) as meter:
+        response = _framework_problem(get_response(request))
+        observability.finished(route, response.status_code, started, meter)
+    return response
 
 
 # --- the gateway's authorizer: per-firm throttling ---------------------------------
@@ -267,6 +318,7 @@ def endpoint(
             try:
                 if auth:
                     _ = call.ctx  # verify the token before anything else
+                call.query(query)  # an unknown query parameter is a 400 on every route
                 return handler(call)
             except DossierError as exc:
                 return problem(exc)

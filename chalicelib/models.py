@@ -27,7 +27,7 @@ EmailAddress = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s#]+@[^@\s#]+\.[^@\s#]+$"),
 ]
-Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Color = Annotated[str, StringConstraints(max_length=7, pattern=r"^#[0-9A-Fa-f]{6}$")]
 SignerPriority = Annotated[int, Field(ge=1, le=100)]
 
 Role = Literal["owner", "admin", "employee"]
@@ -167,7 +167,7 @@ class Address(InputModel):
     city: OptionalText = ""
     region: OptionalText = ""
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    country: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([A-Z]{2})?$")] = ""
+    country: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2, pattern=r"^([A-Z]{2})?$")] = ""
 
 
 class AddressOut(OutputModel):
@@ -261,7 +261,7 @@ class EmailAdd(InputModel):
 class EmailSettingsPatch(PatchModel):
     login: Login | None = None
     notify: bool | None = None
-    notification_preferences: dict[NotificationEvent, bool] | None = None
+    notification_preferences: Annotated[dict[NotificationEvent, bool], Field(max_length=20)] | None = None
     email_sync: bool | None = None
     signing_authority: bool | None = None
 
@@ -591,7 +591,7 @@ class PipelineOut(OutputModel):
 
 
 class CreditCreate(InputModel):
-    amount: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")] = Field(
+    amount: Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")] = Field(
         description="Decimal string in the account's currency, more than zero."
     )
     note: Description = ""

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from chalicelib.http import ROUTES, RouteDoc
+from chalicelib.http import MAX_QUERY_VALUE, ROUTES, RouteDoc
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _STATUS_TEXT = {
@@ -21,6 +21,7 @@ _STATUS_TEXT = {
     409: "Conflicts with the current state (unique value taken, last contact, archived)",
     410: "Gone: the invitation expired",
     412: "If-Match is stale; nothing was written",
+    415: "The request's Content-Type is not one this route takes",
     422: "Well-formed, but breaks a rule (unknown reference, too many items)",
 }
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -47,7 +48,7 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
         for name in re.findall(r"{(\w+)}", route.path)
     ]
     for name in route.query:
-        schema: dict[str, Any] = {"type": "string"}
+        schema: dict[str, Any] = {"type": "string", "maxLength": MAX_QUERY_VALUE}
         if name == "limit":
             schema = {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}
         if name == "q":  # the search text
@@ -85,9 +86,9 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
             body = _schema(route.response, components)
         success["content"] = {"application/json": {"schema": body}}
     responses[str(route.status)] = success
-    codes = set(route.errors)
-    if route.request is not None or route.query or route.method in ("PATCH", "DELETE"):
-        codes.add(400)
+    # Every route refuses unknown query parameters and malformed If-Match or
+    # Idempotency-Key headers (400), and a Content-Type it does not take (415).
+    codes = {*route.errors, 400, 415}
     if route.auth:
         codes.add(401)
     for code in sorted(codes):

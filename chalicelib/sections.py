@@ -52,9 +52,9 @@ def _calendar_day(value: str) -> str:
 Timestamp = Annotated[
     str, StringConstraints(min_length=10, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}T"), AfterValidator(_utc_timestamp)
 ]
-Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)]
-Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
+Day = Annotated[str, StringConstraints(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)]
+Money = Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
+Currency = Annotated[str, StringConstraints(max_length=3, pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]

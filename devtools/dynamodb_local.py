@@ -57,9 +57,11 @@ class LocalServer:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _launch(self, args: list[str], cwd: Path | None, timeout: float) -> None:
+    def _launch(self, args: list[str], cwd: Path | None, timeout: float, env: dict[str, str] | None = None) -> None:
         out = self.log if self.log is not None else subprocess.DEVNULL
-        self.process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 from chalicelib.errors import BadRequestError, ConflictError, DossierError, FieldError
+from chalicelib.observability import count_capacity
 from chalicelib.repo.keys import Key
 
 if TYPE_CHECKING:
@@ -58,7 +59,19 @@ def _client(endpoint: str | None, region: str) -> DynamoDBClient:
         # DynamoDB Local accepts any credentials; do not require a profile.
         kwargs.update(endpoint_url=endpoint, aws_access_key_id="local", aws_secret_access_key="local")
     client: DynamoDBClient = boto3.client("dynamodb", **kwargs)
+    # Each request's consumed capacity feeds its metrics (chalicelib/observability.py).
+    client.meta.events.register("provide-client-params.dynamodb", _ask_for_capacity)
+    client.meta.events.register("after-call.dynamodb", _count_capacity)
     return client
+
+
+def _ask_for_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
+    if "ReturnConsumedCapacity" in model.input_shape.members:
+        params.setdefault("ReturnConsumedCapacity", "TOTAL")
+
+
+def _count_capacity(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    count_capacity(model.name, parsed.get("ConsumedCapacity"))
 
 
 def reset_clients() -> None:

@@ -455,12 +455,6 @@ def test_other_content_types_are_415(api: Api, table: Table, content_type: str) 
     assert objects() == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an unsupported Content-Type is answered by Chalice itself: 415 with no Content-Type header and "
-    'a {"Code", "Message"} body, not the problem+json every error must be (API.md, Conventions); the '
-    "OpenAPI document does not list 415 for the route either (chalicelib/handlers/accounts.py:211)",
-)
 def test_415_is_problem_json(api: Api) -> None:
     account = new_account(api, "Typed")
 

@@ -1,0 +1,85 @@
+"""Structured logs and per-request metrics, with Powertools for AWS Lambda.
+
+Every log line of the app's loggers ("dossier" and its children) is one JSON
+object carrying the request id, the route and, once the token is verified, the
+firm id; log messages never hold a body, an address or a token. Each API
+request also writes one record in CloudWatch's embedded metric format: its
+latency and the DynamoDB read and write units it consumed, by route (not by
+firm: a dimension per tenant would be a metric per tenant, billed monthly).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
+
+SERVICE = "dossier"
+NAMESPACE = "Dossier"
+
+logger = Logger(service=SERVICE, level="INFO")
+# The function's own handler prints each record once; the root's would print it again.
+logging.getLogger(SERVICE).propagate = False
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+_READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
+
+
+@dataclass
+class Capacity:
+    """DynamoDB units consumed while serving one request."""
+
+    read: float = 0.0
+    write: float = 0.0
+
+
+_capacity: ContextVar[Capacity | None] = ContextVar("dossier_capacity", default=None)
+
+
+def count_capacity(operation: str, consumed: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None) -> None:
+    """Add a DynamoDB response's ConsumedCapacity to the current request's (if any)."""
+    meter = _capacity.get()
+    if meter is None or not consumed:
+        return
+    entries = [consumed] if isinstance(consumed, Mapping) else consumed
+    units = sum(float(e.get("CapacityUnits", 0.0)) for e in entries)
+    if operation in _READS:
+        meter.read += units
+    else:
+        meter.write += units
+
+
+@contextmanager
+def api_request(route: str, request_id: str) -> Iterator[Capacity]:
+    """Log context and metrics for one API request; call ``finished`` before leaving."""
+    logger.append_keys(request_id=request_id, route=route, firm_id=None)
+    meter = Capacity()
+    token = _capacity.set(meter)
+    try:
+        yield meter
+    finally:
+        _capacity.reset(token)
+        logger.remove_keys(["request_id", "route", "firm_id"])
+
+
+def firm_known(firm_id: str) -> None:
+    """The verified token's firm: on every later log line of this request."""
+    logger.append_keys(firm_id=firm_id)
+
+
+def finished(route: str, status: int, started: float, meter: Capacity) -> None:
+    """One EMF record for the request: latency and capacity, by route and status class."""
+    metrics.add_dimension(name="route", value=route)
+    metrics.add_dimension(name="status", value=f"{status // 100}xx")
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
+    metrics.add_metric(name="ReadUnits", unit=MetricUnit.Count, value=meter.read)
+    metrics.add_metric(name="WriteUnits", unit=MetricUnit.Count, value=meter.write)
+    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()

@@ -1,0 +1,183 @@
+"""``make fuzz``: Schemathesis against the served API.
+
+Starts an in-memory DynamoDB Local and a local S3 (s3rver), seeds the demo
+firm, serves the API with Chalice's local server (devtools/api_server.py) and
+runs Schemathesis over every operation of ``/openapi.json`` as the demo
+owner, with the demo's ids for the path parameters (random ids would only
+ever meet 404). A run fails on any 5xx and on any response that breaks the
+document: status code, content type, headers or body.
+
+    python -m devtools.fuzz [--max-examples 100] [--seed N] [--report-dir build/fuzz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devtools.api_server import ApiServer
+from devtools.dynamodb_local import ROOT, DynamoDBLocal
+from devtools.s3_local import S3Local
+
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
+SECTIONS = (
+    "documents",
+    "tasks",
+    "emails",
+    "jobs",
+    "chats",
+    "invoices",
+    "approvals",
+    "signatures",
+    "organizers",
+    "logins",
+    "notes",
+    "time_entries",
+    "proposals",
+)
+
+
+@dataclass(frozen=True)
+class Stack:
+    base_url: str
+    token: str
+    ids: dict[str, Any]
+
+
+def _get(base: str, path: str, token: str) -> Any:
+    request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _first(items: list[dict[str, Any]]) -> str | None:
+    return str(items[0]["id"]) if items else None
+
+
+def demo_ids(base: str, token: str, account_id: str) -> dict[str, Any]:
+    """Ids of the seeded demo to put in the operations' path parameters."""
+    account = _get(base, f"/accounts/{account_id}", token)
+    contact = account["contacts"][0]
+    ids: dict[str, Any] = {
+        "account_id": account_id,
+        "contact_id": contact["id"],
+        "email": contact["emails"][0]["address"],
+        "tag_id": _first(_get(base, "/tags", token)["items"]),
+        "field_id": _first(_get(base, "/custom-fields", token)["items"]),
+        "pipeline_id": _first(_get(base, "/pipelines", token)["items"]),
+        "member_id": _first(_get(base, "/members", token)["items"][1:]),  # not the owner itself
+        "items": {s: _first(_get(base, f"/accounts/{account_id}/{s}", token)["items"]) for s in SECTIONS},
+    }
+    return ids
+
+
+def config_file(ids: dict[str, Any], into: Path) -> Path:
+    """A schemathesis.toml giving the demo's ids, per section for ``item_id``."""
+    lines = ["[parameters]"]
+    for name in ("account_id", "contact_id", "email", "tag_id", "field_id", "pipeline_id", "member_id"):
+        if ids.get(name):
+            lines.append(f"{json.dumps('path.' + name)} = {json.dumps(ids[name])}")
+    for section, item in ids["items"].items():
+        if item:
+            lines += [
+                "",
+                "[[operations]]",
+                f'include-path-regex = "^/accounts/\\\\{{account_id\\\\}}/{section}/"',
+                f'parameters = {{ "path.item_id" = {json.dumps(item)} }}',
+            ]
+    path = into / "schemathesis.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@contextmanager
+def served(workdir: Path) -> Iterator[Stack]:
+    """DynamoDB Local (in memory), s3rver and the API, seeded with the demo firm."""
+    with DynamoDBLocal() as db, S3Local(workdir / "s3", "dossier-photos-fuzz") as s3:
+        env = {
+            "DYNAMODB_ENDPOINT": db.endpoint,
+            "S3_ENDPOINT": s3.endpoint,
+            "DOSSIER_TABLE": "dossier-fuzz",
+            "PHOTOS_BUCKET": "dossier-photos-fuzz",
+            "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        }
+        os.environ.update(env)
+        from chalicelib.cli import use_stage
+        from chalicelib.demo import seed
+        from chalicelib.repo.schema import ensure_table
+        from chalicelib.repo.table import Table, reset_clients
+
+        use_stage("local")
+        reset_clients()
+        table = Table.from_settings()
+        ensure_table(table.client, table.name)
+        demo = seed(table)
+        owner = demo["members"][0]["token"]
+        with (workdir / "api.log").open("ab") as log, ApiServer(env, log=log) as api:
+            yield Stack(api.endpoint, owner, demo_ids(api.endpoint, owner, demo["first_account_id"]))
+
+
+def schemathesis(stack: Stack, workdir: Path, *, max_examples: int, seed: int | None, report_dir: Path) -> int:
+    config = config_file(stack.ids, workdir)
+    args = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config),
+        "run",
+        f"{stack.base_url}/openapi.json",
+        "--header",
+        f"Authorization: Bearer {stack.token}",
+        "--checks",
+        ",".join(CHECKS),
+        "--max-examples",
+        str(max_examples),
+        "--workers",
+        "2",
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "too_slow,filter_too_much",
+        "--report",
+        "junit",
+        "--report-dir",
+        str(report_dir),
+        "--no-color",
+        "--output-truncate",
+        "true",
+    ]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    return subprocess.run(args, check=False).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--max-examples", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--report-dir", type=Path, default=ROOT / "build" / "fuzz")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="dossier-fuzz-") as tmp, served(Path(tmp)) as stack:
+        print(f"Fuzzing {stack.base_url} as the demo owner; ids: {json.dumps(stack.ids)}", flush=True)
+        return schemathesis(
+            stack, Path(tmp), max_examples=args.max_examples, seed=args.seed, report_dir=args.report_dir
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
