@@ -4,7 +4,7 @@ import os
 from typing import Any
 
 import boto3
-from chalice.app import Chalice, DynamoDBEvent
+from chalice.app import Chalice, CORSConfig, DynamoDBEvent
 
 from chalicelib import notifications, projection, search_projection
 from chalicelib.config import settings
@@ -31,6 +31,14 @@ from chalicelib.services import inbound
 # at INFO; the app's own loggers sit under it ("dossier.mail", ...).
 app = Chalice(app_name="dossier", configure_logs=False)
 app.register_middleware(observe, "http")
+# Browser clients (the web client, firms' own apps) call from other origins with
+# a bearer token, never cookies, so any origin may; API Gateway answers the preflight.
+app.api.cors = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+    expose_headers=["ETag", "Location"],
+    max_age=600,
+)
 # Photo uploads arrive as raw bytes (API Gateway passes these types through as binary).
 for media_type in ("image/png", "image/jpeg", "image/webp", "application/octet-stream"):
     if media_type not in app.api.binary_types:

@@ -226,9 +226,9 @@ def _framework_problem(response: Response) -> Response:
     if error is None or not isinstance(body, dict) or "Code" not in body:
         return response
     answer = problem(error(str(body.get("Message", ""))))
-    allow = (response.headers or {}).get("Allow")
-    if allow:
-        answer.headers["Allow"] = allow
+    for name, value in (response.headers or {}).items():  # Allow, and CORS headers
+        if name.lower() != "content-type":
+            answer.headers[name] = value
     return answer
 
 

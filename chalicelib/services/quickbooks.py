@@ -63,8 +63,8 @@ def _utc(value: str) -> str:
 
 def record_result(ctx: Ctx, account_id: str, body: SyncResultIn) -> QuickBooksOut:
     """The connector synced the account (or failed to): what the Info tab shows next."""
+    account = load_openable(ctx, account_id, for_edit=False)  # first: one the caller may not open is a 404
     _require_connector(ctx)
-    account = load_openable(ctx, account_id, for_edit=False)
     if body.status == "error" and not body.reason:
         raise UnprocessableError("A failed sync needs a reason.", [FieldError(("body", "reason"), "required")])
     if body.status == "synced" and body.reason:
