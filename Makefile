@@ -41,3 +41,7 @@ clean:
 package: setup
 	$(PY) -m devtools.package --stage $(or $(STAGE),prod)
 	$(VENV)/bin/cfn-lint build/package/template/sam.json
+
+# A longer Schemathesis campaign than make test's (build/fuzz/ keeps the JUnit report); docs/fuzzing.md has the last result.
+fuzz: setup
+	$(PY) -m devtools.fuzz --max-examples $(or $(EXAMPLES),50) $(if $(SEED),--seed $(SEED),)

@@ -238,7 +238,9 @@ def observe(request: Request, get_response: Callable[[Request], Response]) -> Re
     context: Any = request.context or {}
     route = f"{request.method} {context.get('resourcePath', '?')}"
     started = time.perf_counter()
-    with observability.api_request(route, str(context.get("requestId", ""))) as meter:
+    # API Gateway's request id (the x-amzn-RequestId clients see), else the function's
+    request_id = context.get("requestId") or getattr(request.lambda_context, "aws_request_id", "")
+    with observability.api_request(route, str(request_id)) as meter:
         response = _framework_problem(get_response(request))
         observability.finished(route, response.status_code, started, meter)
     return response

@@ -75,10 +75,16 @@ def firm_known(firm_id: str) -> None:
 
 
 def finished(route: str, status: int, started: float, meter: Capacity) -> None:
-    """One EMF record for the request: latency and capacity, by route and status class."""
+    """One access-log line and one EMF record for the request: latency and
+    capacity, by route and status class."""
+    latency = (time.perf_counter() - started) * 1000
+    logger.info(
+        "request served",
+        extra={"status": status, "latency_ms": round(latency, 1), "read_units": meter.read, "write_units": meter.write},
+    )
     metrics.add_dimension(name="route", value=route)
     metrics.add_dimension(name="status", value=f"{status // 100}xx")
-    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=(time.perf_counter() - started) * 1000)
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency)
     metrics.add_metric(name="ReadUnits", unit=MetricUnit.Count, value=meter.read)
     metrics.add_metric(name="WriteUnits", unit=MetricUnit.Count, value=meter.write)
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)

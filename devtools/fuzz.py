@@ -7,7 +7,7 @@ owner, with the demo's ids for the path parameters (random ids would only
 ever meet 404). A run fails on any 5xx and on any response that breaks the
 document: status code, content type, headers or body.
 
-    python -m devtools.fuzz [--max-examples 100] [--seed N] [--report-dir build/fuzz]
+    python -m devtools.fuzz [--max-examples 50] [--seed N] [--report-dir build/fuzz]
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def schemathesis(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--max-examples", type=int, default=100)
+    parser.add_argument("--max-examples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--report-dir", type=Path, default=ROOT / "build" / "fuzz")
     args = parser.parse_args(argv)
