@@ -1,11 +1,11 @@
 """``make package``: the deployable CloudFormation (SAM) template and code zip.
 
 Runs ``chalice package --merge-template infra/template.json`` on a staged copy
-of the app whose bytecode is compiled in advance: Lambda's code directory is
-read-only, so without it every cold start compiles every module again. The
-bytecode is hash-checked-free ("unchecked-hash") because a zip gives every file
-the same timestamp; it lives only in the staged copy, never in the working tree,
-where a stale one would shadow an edit.
+of the app, then compiles the bytecode of everything in the code zip (the app
+and its dependencies): Lambda's code directory is read-only, so without it every
+cold start compiles every module again. The bytecode is "unchecked-hash"
+because a zip gives every file the same timestamp; it lives only in the build
+folder, never in the working tree, where a stale one would shadow an edit.
 
     python -m devtools.package [--stage prod] [--out build/package]
 """
@@ -19,6 +19,7 @@ import py_compile
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,12 +36,33 @@ def _stage(into: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments", "venv")
     for name in APP_DIRS:
         shutil.copytree(ROOT / name, into / name, ignore=ignore)
+    return into
+
+
+def precompile(code_zip: Path) -> None:
+    """Add unchecked-hash bytecode for every module in the zip."""
+    unpacked = code_zip.with_suffix(".unpacked")
+    if unpacked.exists():
+        shutil.rmtree(unpacked)
+    with zipfile.ZipFile(code_zip) as archive:
+        archive.extractall(unpacked)
+    for stale in unpacked.rglob("__pycache__"):
+        shutil.rmtree(stale)
     ok = compileall.compile_dir(
-        into / "chalicelib", quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+        unpacked, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH, workers=0
     )
     if not ok:
-        raise SystemExit("chalicelib does not compile")
-    return into
+        raise SystemExit(f"some module in {code_zip.name} does not compile")
+    compileall.compile_file(
+        unpacked / "app.py", quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    code_zip.unlink()
+    with zipfile.ZipFile(code_zip, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in unpacked.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(str(path.relative_to(unpacked)), date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = (path.stat().st_mode & 0o777) << 16
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    shutil.rmtree(unpacked)
 
 
 def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path:
@@ -67,6 +89,7 @@ def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path
         check=True,
         env=env,
     )
+    precompile(target / "deployment.zip")
     return target / "sam.json"
 
 
