@@ -22,6 +22,7 @@ _STATUS_TEXT = {
     410: "Gone: the invitation expired",
     412: "If-Match is stale; nothing was written",
     415: "The request's Content-Type is not one this route takes",
+    429: "Too many requests from the caller's firm (the deployed API's per-firm throttling); retry later",
     422: "Well-formed, but breaks a rule (unknown reference, too many items)",
 }
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -88,7 +89,7 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
     responses[str(route.status)] = success
     # Every route refuses unknown query parameters and malformed If-Match or
     # Idempotency-Key headers (400), and a Content-Type it does not take (415).
-    codes = {*route.errors, 400, 415}
+    codes = {*route.errors, 400, 415, 429}
     if route.auth:
         codes.add(401)
     for code in sorted(codes):
@@ -120,8 +121,11 @@ def document() -> dict[str, Any]:
                 "the firm and member. Mutable resources carry `version`, served as `ETag`; PATCH/DELETE "
                 "accept `If-Match` (stale: 412, nothing written). Creates accept `Idempotency-Key`: a retry "
                 "answers the resource the first attempt created (its current state). Errors are "
-                "application/problem+json. Unknown query parameters are rejected with 400. Ids in paths that "
-                "cannot be ids answer 404."
+                "application/problem+json. Unknown query parameters, query values over 2,048 characters, and "
+                "malformed If-Match or Idempotency-Key headers are rejected with 400 on every route; a "
+                "Content-Type the route does not take with 415. Ids in paths that cannot be ids answer 404, as "
+                "do unknown paths. JSON bodies are limited to 256 KB (400 beyond). The deployed API throttles "
+                "each firm (429 with problem+json when exceeded)."
             ),
         },
         "components": {
