@@ -4,7 +4,7 @@ DynamoDB Local (the real engine, whose consumed-capacity figures are real).
 One in-memory DynamoDB Local serves every benchmark (bench/info.py,
 bench/overview.py, bench/search.py, bench/portal.py); each seeds its own firm. Prints Markdown
 tables for docs/performance.md. ``python -m bench search`` (or ``info``,
-``overview``, ``portal``, ``details``, several names) runs only those.
+``overview``, ``portal``, ``details``, ``cost``, several names) runs only those.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import details, info, overview, portal, search
+from bench import cost, details, info, overview, portal, search
 from chalicelib.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
-BENCHES = ("info", "overview", "search", "portal", "details")
+BENCHES = ("info", "overview", "search", "portal", "details", "cost")
 
 
 def main(argv: list[str]) -> int:
@@ -59,6 +59,9 @@ def main(argv: list[str]) -> int:
         if "details" in chosen:
             print("\n## Account details (custom fields, QuickBooks, photo)\n", flush=True)
             print(details.run(table, app), flush=True)
+        if "cost" in chosen:
+            print("\n## Cost per endpoint\n", flush=True)
+            print(cost.run(table, app), flush=True)
     print(
         f"\n({time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
         f"1-minute load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"

@@ -11,7 +11,7 @@ from chalicelib.repo.accounts import AccountRepo
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, Idempotency, IdempotentReplayError
-from chalicelib.repo.records import Member
+from chalicelib.repo.records import CustomField, Member
 from chalicelib.repo.table import Op, Table
 
 
@@ -24,6 +24,8 @@ class Ctx:
     contacts: ContactRepo = field(init=False)
     activity: ActivityRepo = field(init=False)
     _member: Member | None = field(default=None, init=False)
+    # the firm's custom field definitions, read at most once per request (a create checks several values)
+    custom_fields: dict[str, CustomField] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.firms = FirmRepo(self.table)

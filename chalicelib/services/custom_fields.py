@@ -72,7 +72,9 @@ def check_values(
 
 
 def definitions(ctx: Ctx) -> dict[str, CustomField]:
-    return {f.id: f for f in CustomFieldRepo(ctx.table).list(ctx.firm_id)}
+    if ctx.custom_fields is None:
+        ctx.custom_fields = {f.id: f for f in CustomFieldRepo(ctx.table).list(ctx.firm_id)}
+    return ctx.custom_fields
 
 
 def new_values(
