@@ -1,6 +1,7 @@
 """Admin command line for the database that ``make run`` uses (stage ``local``).
 
     python -m chalicelib.cli firm create --name NAME --owner-name NAME --owner-email EMAIL
+    python -m chalicelib.cli firm register-key --firm FIRM_ID   (deployed: USAGE_PLAN_ID set)
     python -m chalicelib.cli token --firm FIRM_ID --member MEMBER_ID
     python -m chalicelib.cli member add --firm FIRM_ID --name NAME --email EMAIL [--role employee]
                                         [--view-all] [--manage]
@@ -57,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--owner-name", required=True)
     create.add_argument("--owner-email", required=True)
+    register = firm.add_parser("register-key", help="put the firm's throttling key in the usage plan (deployed stages)")
+    register.add_argument("--firm", required=True)
 
     token = sub.add_parser("token", help="print a fresh bearer token for a member")
     token.add_argument("--firm", required=True)
@@ -116,17 +119,63 @@ def _outbox(to: str | None, last: int) -> None:
         _print(shown)
 
 
-def _register_usage_key(firm_id: str) -> None:
-    """Deployed stages throttle each firm by its own usage-plan key (chalicelib/usage.py)."""
+def _usage_plan(stage: str) -> str | None:
+    """The firms' usage plan; a deployed stage needs it (a firm without its key gets 403)."""
     from chalicelib.config import settings
 
     plan = settings().usage_plan_id
+    if plan is None and stage != "local":
+        raise SystemExit("Set USAGE_PLAN_ID (the stack's FirmUsagePlanId output) to create firms on a deployed stage.")
+    return plan
+
+
+def _register_usage_key(plan: str | None, firm_id: str) -> None:
+    """Deployed stages throttle each firm by its own usage-plan key (chalicelib/usage.py)."""
     if plan:
         import boto3
 
+        from chalicelib.config import settings
         from chalicelib.usage import register_firm
 
         register_firm(boto3.client("apigateway", region_name=settings().region), plan, firm_id)
+
+
+def _firm(firms: Any, args: argparse.Namespace) -> None:
+    from chalicelib.auth import issue_local_token
+    from chalicelib.services.members import create_firm
+
+    if args.action == "register-key":
+        _register_usage_key(_usage_plan("deployed"), args.firm)
+        return
+    plan = _usage_plan(args.stage)  # before the firm exists: a retry must not make a second one
+    firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=args.owner_email)
+    _register_usage_key(plan, firm.id)  # if this fails, `firm register-key` finishes the job
+    _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
+
+
+def _add_member(firms: Any, args: argparse.Namespace) -> Any:
+    from chalicelib.ids import new_id, now_iso
+    from chalicelib.models import MemberCreate, Rights
+    from chalicelib.repo.records import Member
+
+    body = MemberCreate(
+        name=args.name,
+        email=args.email,
+        role=args.role,
+        rights=Rights(view_all_accounts=args.view_all, manage_accounts=args.manage),
+    )
+    member = Member(
+        args.firm,
+        new_id(),
+        body.name,
+        body.email,
+        body.role,
+        body.rights.view_all_accounts,
+        body.rights.manage_accounts,
+        now_iso(),
+    )
+    firms.add_member(member)
+    return member
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,44 +184,22 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib.auth import issue_local_token
     from chalicelib.config import settings
     from chalicelib.errors import DossierError
-    from chalicelib.ids import new_id, now_iso
-    from chalicelib.models import MemberCreate, Rights
     from chalicelib.repo.firms import FirmRepo
-    from chalicelib.repo.records import Member
     from chalicelib.repo.schema import ensure_table
     from chalicelib.repo.table import Table
-    from chalicelib.services.members import create_firm
 
     table = Table.from_settings()
     firms = FirmRepo(table)
     try:
         if args.command == "firm":
-            firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=args.owner_email)
-            _register_usage_key(firm.id)
-            _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
+            _firm(firms, args)
         elif args.command == "token":
             if firms.get_member(args.firm, args.member) is None:
                 print("no such member in that firm", file=sys.stderr)
                 return 1
             _print({"token": issue_local_token(args.firm, args.member)})
         elif args.command == "member":
-            body = MemberCreate(
-                name=args.name,
-                email=args.email,
-                role=args.role,
-                rights=Rights(view_all_accounts=args.view_all, manage_accounts=args.manage),
-            )
-            member = Member(
-                args.firm,
-                new_id(),
-                body.name,
-                body.email,
-                body.role,
-                body.rights.view_all_accounts,
-                body.rights.manage_accounts,
-                now_iso(),
-            )
-            firms.add_member(member)
+            member = _add_member(firms, args)
             _print({"firm_id": args.firm, "member_id": member.id, "token": issue_local_token(args.firm, member.id)})
         elif args.command == "table":
             created = ensure_table(table.client, settings().table_name)

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
+from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chalicelib import observability, usage
+from chalicelib import observability
 from chalicelib.auth import Claims, verify
 from chalicelib.errors import (
     BadRequestError,
@@ -27,9 +27,9 @@ from chalicelib.errors import (
     FieldError,
     MethodNotAllowedError,
     NotFoundError,
-    UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from chalicelib.gate import firm_gate
 from chalicelib.repo.firms import Idempotency
 from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx
@@ -244,28 +244,6 @@ def observe(request: Request, get_response: Callable[[Request], Response]) -> Re
         response = _framework_problem(get_response(request))
         observability.finished(route, response.status_code, started, meter)
     return response
-
-
-# --- the gateway's authorizer: per-firm throttling ---------------------------------
-
-gate = Blueprint(__name__)
-
-
-@gate.authorizer(ttl_seconds=300)
-def firm_gate(auth_request: AuthRequest) -> dict[str, Any]:
-    """Name the caller's usage-plan key for API Gateway (see chalicelib/usage.py).
-
-    It never refuses: a token that does not verify gets the shared key and the
-    API handler answers 401 problem+json itself, exactly as locally. The gateway
-    caches the answer per token for five minutes, so this runs rarely."""
-    try:
-        claims = verify(auth_request.token)
-        key, principal = usage.firm_key(claims.firm_id), claims.member_id
-    except UnauthorizedError:
-        key, principal = usage.UNVERIFIED_KEY, "unverified"
-    answer = AuthResponse(routes=["*"], principal_id=principal).to_dict(auth_request)
-    answer["usageIdentifierKey"] = key
-    return answer
 
 
 def _gateway_authorizer() -> dict[str, Any]:

@@ -5,7 +5,8 @@ object carrying the request id, the route and, once the token is verified, the
 firm id; log messages never hold a body, an address or a token. Each API
 request also writes one record in CloudWatch's embedded metric format: its
 latency and the DynamoDB read and write units it consumed, by route (not by
-firm: a dimension per tenant would be a metric per tenant, billed monthly).
+firm: a dimension per tenant would be a metric per tenant, billed monthly;
+Latency's sample count is the number of requests).
 """
 
 from __future__ import annotations
@@ -59,33 +60,34 @@ def count_capacity(operation: str, consumed: Mapping[str, Any] | Sequence[Mappin
 @contextmanager
 def api_request(route: str, request_id: str) -> Iterator[Capacity]:
     """Log context and metrics for one API request; call ``finished`` before leaving."""
-    logger.append_keys(request_id=request_id, route=route, firm_id=None)
+    # thread-local keys: Chalice's local server serves requests on threads (Lambda, one at a time)
+    logger.thread_safe_append_keys(request_id=request_id, route=route)
     meter = Capacity()
     token = _capacity.set(meter)
     try:
         yield meter
     finally:
         _capacity.reset(token)
-        logger.remove_keys(["request_id", "route", "firm_id"])
+        logger.thread_safe_remove_keys(["request_id", "route", "firm_id"])
 
 
 def firm_known(firm_id: str) -> None:
     """The verified token's firm: on every later log line of this request."""
-    logger.append_keys(firm_id=firm_id)
+    logger.thread_safe_append_keys(firm_id=firm_id)
 
 
 def finished(route: str, status: int, started: float, meter: Capacity) -> None:
     """One access-log line and one EMF record for the request: latency and
-    capacity, by route and status class."""
+    capacity, by route."""
     latency = (time.perf_counter() - started) * 1000
     logger.info(
         "request served",
         extra={"status": status, "latency_ms": round(latency, 1), "read_units": meter.read, "write_units": meter.write},
     )
     metrics.add_dimension(name="route", value=route)
-    metrics.add_dimension(name="status", value=f"{status // 100}xx")
+    # The status stays a property, not a dimension: each dimension value is a metric, billed monthly.
+    metrics.add_metadata(key="status", value=status)
     metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency)
     metrics.add_metric(name="ReadUnits", unit=MetricUnit.Count, value=meter.read)
     metrics.add_metric(name="WriteUnits", unit=MetricUnit.Count, value=meter.write)
-    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     metrics.flush_metrics()

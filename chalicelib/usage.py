@@ -3,10 +3,10 @@
 A tenant pays per request, so one firm's runaway script must not become
 everyone's bill or everyone's latency. API Gateway throttles per API key of a
 usage plan; Dossier's clients never send API keys, so the gateway's Lambda
-authorizer (``http.firm_gate``) names the key instead (the API's key source is
-AUTHORIZER): the firm's own key for a verified token, one shared key for
-everything else. A firm's key must be registered in the firms' usage plan when
-the firm is created (``register_firm``); the shared key is in infra/template.json.
+authorizer (chalicelib/gate.py) names the key instead (the API's key source is
+AUTHORIZER). A firm's key must be in the firms' usage plan before its members
+call the API (the gateway refuses an unknown key with 403): ``register_firm``,
+run by ``python -m chalicelib.cli firm create`` and ``firm register-key``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-# The usage key of requests whose token does not verify; the API handler answers
-# them 401 itself, and this key's own plan caps how many it must answer.
-UNVERIFIED_KEY = "dossier-unverified-callers-0000000000"
+from botocore.exceptions import ClientError
 
 
 def firm_key(firm_id: str) -> str:
@@ -25,16 +23,22 @@ def firm_key(firm_id: str) -> str:
     return "dossier-firm-" + hashlib.sha256(firm_id.encode()).hexdigest()
 
 
+def _existing_key(apigateway: Any, name: str, value: str) -> dict[str, Any] | None:
+    pages = apigateway.get_paginator("get_api_keys").paginate(nameQuery=name, includeValues=True)
+    return next((k for page in pages for k in page.get("items", []) if k.get("value") == value), None)
+
+
 def register_firm(apigateway: Any, usage_plan_id: str, firm_id: str) -> str:
     """Create the firm's key and put it in the firms' usage plan; returns the key id.
-    Safe to repeat: an existing key of that value is reused."""
-    value = firm_key(firm_id)
-    name = f"firm-{firm_id}"
-    existing = apigateway.get_api_keys(nameQuery=name, includeValues=True).get("items", [])
-    key = next((k for k in existing if k.get("value") == value), None)
+    Safe to repeat: an existing key, or one already in the plan, is kept."""
+    value, name = firm_key(firm_id), f"firm-{firm_id}"
+    key = _existing_key(apigateway, name, value)
     if key is None:
         key = apigateway.create_api_key(name=name, value=value, enabled=True)
-    plan_keys = apigateway.get_usage_plan_keys(usagePlanId=usage_plan_id).get("items", [])
-    if not any(k["id"] == key["id"] for k in plan_keys):
+    try:
+        apigateway.get_usage_plan_key(usagePlanId=usage_plan_id, keyId=key["id"])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NotFoundException":
+            raise
         apigateway.create_usage_plan_key(usagePlanId=usage_plan_id, keyId=key["id"], keyType="API_KEY")
     return str(key["id"])

@@ -210,6 +210,8 @@ def encode_cursor(scope: str, last_key: Mapping[str, Any]) -> str:
 
 def decode_cursor(scope: str, cursor: str) -> dict[str, Any]:
     bad = BadRequestError("The cursor is not valid for this list.", [FieldError(("query", "cursor"), "invalid cursor")])
+    if not cursor.isascii():  # hmac.compare_digest refuses non-ASCII strings with a TypeError
+        raise bad
     try:
         body, mac = cursor.rsplit(".", 1)
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))

@@ -5,6 +5,7 @@ read what CloudFormation would receive, not our template's fragments."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -14,13 +15,16 @@ from typing import Any
 
 import pytest
 
-from chalicelib import usage
+from chalicelib.auth import issue_local_token
+from chalicelib.config import Settings
 from chalicelib.http import ROUTES
 from chalicelib.repo import keys
 from devtools.package import package
 
 pytestmark = pytest.mark.integration
 
+_ARN = "arn:${AWS::Partition}"
+_HS256 = Settings("t", None, "us-east-1", "hs256", "s" * 40, None, None, None, "firm_id")
 STREAM_FUNCTIONS = {"ProjectOverview": "OverviewFailures", "IndexSearch": "SearchIndexFailures"}
 
 
@@ -139,26 +143,35 @@ def test_each_function_may_touch_only_its_own_resources(template: dict[str, Any]
                 elif service == "s3":
                     assert all("Bucket" in json.dumps(r) for r in resources), (role, resources)
                 elif service == "ses":
-                    assert all("${AWS::AccountId}" in json.dumps(r) for r in resources)
+                    assert resources == [
+                        {"Fn::Sub": f"{_ARN}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/${{MailFromDomain}}"},
+                        {"Fn::Sub": f"{_ARN}:ses:${{AWS::Region}}:${{AWS::AccountId}}:configuration-set/*"},
+                    ]
                 else:
                     assert service == "logs", (role, action)
-                    assert all("${AWS::AccountId}:log-group:/aws/lambda/" in json.dumps(r) for r in resources)
+                    group = "log-group:/aws/lambda/${AWS::StackName}-*"  # this stack's functions only
+                    assert resources == [{"Fn::Sub": f"{_ARN}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{group}"}]
     gate_actions = {a for s in _statements(template, "FirmGateRole") for a in _as_list(s["Action"])}
     assert {a.split(":")[0] for a in gate_actions} == {"logs"}  # the authorizer reads nothing
 
 
-def test_the_gateways_own_errors_carry_cors_headers_and_problem_json(template: dict[str, Any]) -> None:
-    responses = {
-        r["Properties"]["ResponseType"]: r["Properties"]
-        for r in _resources(template, "AWS::ApiGateway::GatewayResponse").values()
-    }
-    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "THROTTLED", "MISSING_AUTHENTICATION_TOKEN"} <= set(responses)
-    for props in responses.values():
-        assert props["RestApiId"] == {"Ref": "RestAPI"}
-        assert props["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
-        assert props["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
-        assert '"type"' in props["ResponseTemplates"]["application/json"]
-    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"  # an unknown path is not found
+def test_the_gateways_own_errors_are_problem_json_with_cors_headers(template: dict[str, Any]) -> None:
+    # in the API's definition, so each change of them is deployed with it
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "THROTTLED", "INVALID_API_KEY"} <= set(responses)
+    for kind, response in responses.items():
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+        assert response["responseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+        # the body is JSON once API Gateway substitutes its (already quoted) message
+        rendered = response["responseTemplates"]["application/json"].replace("$context.error.messageString", '"m"')
+        problem = json.loads(rendered)
+        assert set(problem) == {"type", "title", "status", "detail", "errors"}
+        assert problem["status"] == response["statusCode"], kind
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == 404  # an unknown path is not found
+    assert responses["REQUEST_TOO_LARGE"]["statusCode"] == 400  # API.md: a body too large is bad input
+    assert responses["UNAUTHORIZED"]["statusCode"] == 401
+    assert not _resources(template, "AWS::ApiGateway::GatewayResponse")  # not beside it, undeployed
 
 
 def test_each_firm_is_throttled_by_its_own_usage_plan_key(template: dict[str, Any]) -> None:
@@ -167,18 +180,20 @@ def test_each_firm_is_throttled_by_its_own_usage_plan_key(template: dict[str, An
     assert body["x-amazon-apigateway-api-key-source"] == "AUTHORIZER"
     authorizer = body["securityDefinitions"]["firm_gate"]["x-amazon-apigateway-authorizer"]
     assert authorizer["type"] == "token" and authorizer["authorizerResultTtlInSeconds"] > 0
+    # a header that cannot hold a JWT is refused (401) without invoking the authorizer
+    shape = re.compile(authorizer["identityValidationExpression"])
+    assert shape.match("Bearer " + issue_local_token("F1", "M1", _HS256))
+    assert not shape.match("Bearer") and not shape.match("Basic abc") and not shape.match("Bearer a.b")
     for route in ROUTES:
         security = body["paths"][route.path][route.method.lower()].get("security", [])
         expected: list[dict[str, list[str]]] = [{"api_key": []}, {"firm_gate": []}] if route.auth else []
         assert security == expected, (route.method, route.path)
-    plans = _resources(template, "AWS::ApiGateway::UsagePlan")
-    firms = plans["FirmUsagePlan"]["Properties"]
+    firms = _resources(template, "AWS::ApiGateway::UsagePlan")["FirmUsagePlan"]["Properties"]
     assert firms["ApiStages"] == [{"ApiId": {"Ref": "RestAPI"}, "Stage": {"Ref": "RestAPI.Stage"}}]
-    assert set(firms["Throttle"]) == {"RateLimit", "BurstLimit"}
-    unverified = template["Resources"]["UnverifiedKey"]["Properties"]
-    assert unverified["Value"] == usage.UNVERIFIED_KEY
-    assert template["Resources"]["UnverifiedKeyInPlan"]["Properties"]["UsagePlanId"] == {"Ref": "UnverifiedUsagePlan"}
+    assert firms["Throttle"] == {"RateLimit": {"Ref": "FirmRateLimit"}, "BurstLimit": {"Ref": "FirmBurstLimit"}}
+    assert not _resources(template, "AWS::ApiGateway::ApiKey")  # no fixed key values: stacks can share a region
     assert api["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}  # the whole API's ceiling
+    assert template["Resources"]["FirmGate"]["Properties"]["MemorySize"] >= 256
 
 
 def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: Path) -> None:

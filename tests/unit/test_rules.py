@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib import access
 from chalicelib.errors import BadRequestError
@@ -133,3 +135,19 @@ def test_cursor_is_bound_to_its_list() -> None:
         decode_cursor("accounts|F1", cursor[:-1] + ("0" if cursor[-1] != "0" else "1"))
     with pytest.raises(BadRequestError):
         decode_cursor("accounts|F1", "garbage")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [".O\x00\u00c3@\u0081\x7f>\u00c9", "e30.\u00e9\u00e9", "\u00e9.0123456789abcdef", "", ".", "..", "e30."],
+)
+def test_a_malformed_cursor_is_bad_input_never_an_error(cursor: str) -> None:
+    """Found by Schemathesis: a MAC with non-ASCII characters made hmac.compare_digest raise."""
+    with pytest.raises(BadRequestError):
+        decode_cursor("accounts|F1", cursor)
+
+
+@given(st.text(max_size=300))
+def test_any_text_as_a_cursor_is_bad_input(cursor: str) -> None:
+    with pytest.raises(BadRequestError):  # never another exception (a 500): no text forges the MAC
+        decode_cursor("accounts|F1", cursor)

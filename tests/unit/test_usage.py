@@ -14,7 +14,7 @@ from moto import mock_aws
 from chalicelib import usage
 from chalicelib.auth import issue_local_token
 from chalicelib.config import reset_settings
-from chalicelib.http import firm_gate
+from chalicelib.gate import firm_gate
 
 ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef/prod/GET/accounts"
 
@@ -50,7 +50,6 @@ def test_firms_keys_differ_and_fit_api_gateways_rules() -> None:
     keys = {usage.firm_key(f) for f in ("F1", "F2", "a" * 64)}
     assert len(keys) == 3
     assert all(20 <= len(k) <= 128 and k.isascii() for k in keys)
-    assert usage.UNVERIFIED_KEY not in keys
 
 
 @pytest.mark.parametrize(
@@ -66,21 +65,33 @@ def test_firms_keys_differ_and_fit_api_gateways_rules() -> None:
         + jwt.encode({"sub": "M1", "firm_id": "F1", "exp": 4102444800}, "another-secret-0123456789-0123456789"),
     ],
 )
-def test_an_unverified_token_shares_the_small_key_and_still_reaches_the_handlers_401(header: str) -> None:
-    answer = _gate(header)
-    assert answer["usageIdentifierKey"] == usage.UNVERIFIED_KEY
-    assert answer["principalId"] == "unverified"
-    (statement,) = answer["policyDocument"]["Statement"]
-    assert statement["Effect"] == "Allow"  # the handler answers 401 problem+json, as locally
+def test_a_token_that_does_not_verify_is_refused_with_the_authorizers_401(header: str) -> None:
+    # "Unauthorized" is the text API Gateway turns into a 401 (its problem+json gateway response)
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        _gate(header)
 
 
-def test_registering_a_firm_adds_its_key_to_the_plan_once() -> None:
+def test_registering_firms_adds_each_key_to_the_plan_once_past_a_page() -> None:
     with mock_aws():
         client = boto3.client("apigateway", region_name="us-east-1")
         plan = client.create_usage_plan(name="firms")["id"]
-        first = usage.register_firm(client, plan, "F1")
-        again = usage.register_firm(client, plan, "F1")
-        other = usage.register_firm(client, plan, "F2")
-        assert first == again != other
-        items = client.get_usage_plan_keys(usagePlanId=plan)["items"]
-        assert sorted(k["value"] for k in items) == sorted([usage.firm_key("F1"), usage.firm_key("F2")])
+        firms = [f"F{i}" for i in range(30)]  # more than one page (25) of keys and of plan keys
+        first = [usage.register_firm(client, plan, f) for f in firms]
+        again = [usage.register_firm(client, plan, f) for f in firms]
+        assert first == again and len(set(first)) == 30
+        pages = client.get_paginator("get_usage_plan_keys").paginate(usagePlanId=plan)
+        values = sorted(k["value"] for page in pages for k in page["items"])
+        assert values == sorted(usage.firm_key(f) for f in firms)
+
+
+def test_a_deployed_stage_refuses_to_create_a_firm_without_the_usage_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.cli import _usage_plan
+
+    monkeypatch.delenv("USAGE_PLAN_ID", raising=False)
+    reset_settings()
+    assert _usage_plan("local") is None
+    with pytest.raises(SystemExit, match="USAGE_PLAN_ID"):
+        _usage_plan("prod")
+    monkeypatch.setenv("USAGE_PLAN_ID", "plan-1")
+    reset_settings()
+    assert _usage_plan("prod") == "plan-1"
