@@ -8,6 +8,7 @@ from chalice.app import Chalice, CORSConfig, DynamoDBEvent
 
 from chalicelib import notifications, projection, search_projection
 from chalicelib.config import settings
+from chalicelib.gate import gate
 from chalicelib.handlers import (
     accounts,
     activity,
@@ -21,7 +22,7 @@ from chalicelib.handlers import (
     search,
     tags,
 )
-from chalicelib.http import gate, observe
+from chalicelib.http import observe
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import Table
