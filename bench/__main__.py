@@ -20,13 +20,13 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import cost, details, info, overview, portal, search
+from bench import coldstart, cost, details, info, overview, portal, search
 from chalicelib.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
-BENCHES = ("info", "overview", "search", "portal", "details", "cost")
+BENCHES = ("info", "overview", "search", "portal", "details", "cost", "coldstart")
 
 
 def main(argv: list[str]) -> int:
@@ -62,6 +62,9 @@ def main(argv: list[str]) -> int:
         if "cost" in chosen:
             print("\n## Cost per endpoint\n", flush=True)
             print(cost.run(table, app), flush=True)
+        if "coldstart" in chosen:
+            print("\n### Cold start: importing the app\n", flush=True)
+            print(coldstart.run(), flush=True)
     print(
         f"\n({time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
         f"1-minute load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"

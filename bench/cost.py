@@ -30,15 +30,12 @@ import logging
 import math
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -74,7 +71,6 @@ WARMUP = 1  # calls per route before the measured ones (lazy model builds, cache
 ROUNDS = 11  # measured calls per route: units of one call, median of the handler times
 ITEMS_PER_SECTION = 30
 OTHER_ACCOUNTS = 29
-IMPORT_ROUNDS = 9
 
 TRANSACTION_MARK = "†"
 VARIED_MARK = "‡"
@@ -870,43 +866,6 @@ def endpoint_costs(table: Table, app: Chalice) -> str:
     return "\n".join([*_table(rows), *_notes(rows)])
 
 
-# --- cold start -----------------------------------------------------------------------------
-
-
-def import_ratio(rounds: int = IMPORT_ROUNDS) -> str:
-    """Fresh interpreters importing the app vs boto3 alone, alternately, with
-    bytecode caches written (as in a deployed package)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    root = Path(__file__).resolve().parent.parent
-
-    def once(statement: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], cwd=root, env=env, check=True, capture_output=True)
-        return time.perf_counter() - start
-
-    candidates = ("import app", "import boto3")
-    for statement in candidates:  # writes the bytecode caches
-        once(statement)
-    samples: dict[str, list[float]] = {s: [] for s in candidates}
-    for r in range(rounds):
-        for statement in candidates if r % 2 == 0 else tuple(reversed(candidates)):
-            samples[statement].append(once(statement))
-    app_ms, boto_ms = (statistics.median(samples[s]) * 1000 for s in candidates)
-    return "\n".join(
-        [
-            "| fresh interpreter (`python -c ...`) | median ms |",
-            "|---|---|",
-            f"| `import app` | {app_ms:.0f} |",
-            f"| `import boto3` | {boto_ms:.0f} |",
-            f"| ratio | {app_ms / boto_ms:.2f} |",
-            "",
-            f"Wall time of `{Path(sys.executable).name} -c '...'` in the project directory, interpreter start-up "
-            f"included; {rounds} runs each, alternating (the order flips every round), after one warm-up run "
-            "each with PYTHONDONTWRITEBYTECODE removed, so bytecode caches exist as in a deployed package.",
-        ]
-    )
-
-
 @contextmanager
 def _quiet(name: str = "dossier") -> Iterator[None]:
     """The stream functions log a line per batch; keep them out of the tables."""
@@ -928,4 +887,4 @@ def run(table: Table, app: Chalice) -> str:
         _environment(MAIL_OUTBOX_DIR=outbox, PHOTOS_BUCKET=os.environ.get("PHOTOS_BUCKET") or "dossier-bench-photos"),
     ):
         costs = endpoint_costs(table, app)
-    return "\n".join([costs, "", "### Cold start: importing the app", "", import_ratio()])
+    return costs

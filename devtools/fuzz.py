@@ -35,6 +35,8 @@ CHECKS = (
     "content_type_conformance",
     "response_headers_conformance",
     "response_schema_conformance",
+    "negative_data_rejection",
+    "ignored_auth",
 )
 SECTIONS = (
     "documents",
