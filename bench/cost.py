@@ -49,6 +49,7 @@ from chalicelib.config import reset_settings, settings
 from chalicelib.http import ROUTES, RouteDoc
 from chalicelib.repo.photos import reset_clients as reset_photo_clients
 from chalicelib.repo.table import Table
+from chalicelib.sections import SECTIONS as SECTION_DEFINITIONS
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, Reply, make_firm
 from tests.support.portal import activate, email_path, latest_token
@@ -75,21 +76,7 @@ OTHER_ACCOUNTS = 29
 TRANSACTION_MARK = "†"
 VARIED_MARK = "‡"
 
-SECTION_KEYS = (
-    "documents",
-    "tasks",
-    "emails",
-    "jobs",
-    "chats",
-    "invoices",
-    "approvals",
-    "signatures",
-    "organizers",
-    "logins",
-    "notes",
-    "time_entries",
-    "proposals",
-)
+SECTION_KEYS = tuple(SECTION_DEFINITIONS)  # the thirteen section keys, in the contract's order
 LOREM = (
     "Following up on our call: please upload the remaining 1099 forms, the year-end statements of both "
     "brokerage accounts and the property tax bill, so we can finish the draft return before the deadline. "

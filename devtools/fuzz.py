@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.sections import SECTIONS as SECTION_DEFINITIONS
 from devtools.api_server import ApiServer
 from devtools.dynamodb_local import ROOT, DynamoDBLocal
 from devtools.s3_local import S3Local
@@ -38,21 +39,7 @@ CHECKS = (
     "negative_data_rejection",
     "ignored_auth",
 )
-SECTIONS = (
-    "documents",
-    "tasks",
-    "emails",
-    "jobs",
-    "chats",
-    "invoices",
-    "approvals",
-    "signatures",
-    "organizers",
-    "logins",
-    "notes",
-    "time_entries",
-    "proposals",
-)
+SECTIONS = tuple(SECTION_DEFINITIONS)  # the thirteen section keys, in the contract's order
 
 
 @dataclass(frozen=True)
