@@ -3,6 +3,7 @@ capacity they consume, item sizes, and latency statistics."""
 
 from __future__ import annotations
 
+import io
 import math
 import statistics
 import threading
@@ -172,3 +173,21 @@ def median_ms(samples: Sequence[float]) -> float:
 
 def p90_ms(samples: Sequence[float]) -> float:
     return statistics.quantiles(samples, n=10, method="inclusive")[-1] * 1000
+
+
+# --- calls through the API ------------------------------------------------------------------
+
+
+def ok(reply: Any, status: int = 200) -> Any:
+    """The body of a reply that must have this status (a benchmark's setup step)."""
+    assert reply.status == status, (reply.status, reply.body)
+    return reply.body
+
+
+def png() -> bytes:
+    """A small real PNG, for photo uploads."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (25, 118, 210)).save(out, "PNG")
+    return out.getvalue()

@@ -24,7 +24,6 @@ interpreters importing the app and importing boto3 alone.
 
 from __future__ import annotations
 
-import io
 import itertools
 import logging
 import math
@@ -44,7 +43,7 @@ from chalice.app import Chalice
 from chalice.test import Client
 from moto import mock_aws
 
-from bench.common import Usage, metered
+from bench.common import Usage, metered, ok, png
 from chalicelib.config import reset_settings, settings
 from chalicelib.http import ROUTES, RouteDoc
 from chalicelib.repo.photos import reset_clients as reset_photo_clients
@@ -189,19 +188,6 @@ class TimedHandler:
             self.seconds = time.perf_counter() - start
 
 
-def _ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, (reply.status, reply.body)
-    return reply.body
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (256, 256), (25, 118, 210)).save(out, "PNG")
-    return out.getvalue()
-
-
 def _read(req: Req) -> Scenario:
     return Scenario(lambda n: [req] * n)
 
@@ -248,7 +234,7 @@ class Firm:
         self.api = api
         self.streams = streams
         self.seq = itertools.count(1)
-        self.png = _png()
+        self.png = png()
 
     def settle(self) -> None:
         """Deliver the stream's records to the overview and search functions, as Lambda would."""
@@ -264,7 +250,7 @@ class Firm:
         api = self.api
         members = [("Priya Raman", "employee"), ("Marcus O'Neill", "employee"), ("Hannah Becker", "admin")]
         ids = [
-            _ok(
+            ok(
                 api.post(
                     "/members",
                     {
@@ -280,7 +266,7 @@ class Firm:
         ]
         self.team, self.admin = ids[:2], ids[2]
         tags = (("VIP", "#E53935"), ("Monthly bookkeeping", "#1E88E5"), ("Payroll", "#43A047"), ("1040", "#FB8C00"))
-        self.tags = [_ok(api.post("/tags", {"name": n, "color": c}), 201)["id"] for n, c in tags]
+        self.tags = [ok(api.post("/tags", {"name": n, "color": c}), 201)["id"] for n, c in tags]
         self.vat = self._field("account", "VAT number", "text")
         self.fye = self._field("account", "Fiscal year end", "dropdown", ["March", "June", "September", "December"])
         self.engaged = self._field("account", "Engagement date", "date")
@@ -289,30 +275,28 @@ class Firm:
         self.role = self._field("contact", "Role", "text")
         self.birthday = self._field("contact", "Birthday", "date")
         stages = ["Documents requested", "In preparation", "Review", "Client signature", "Filed"]
-        pipeline = _ok(
-            api.post("/pipelines", {"name": "Tax return 2026", "stages": [{"name": s} for s in stages]}), 201
-        )
+        pipeline = ok(api.post("/pipelines", {"name": "Tax return 2026", "stages": [{"name": s} for s in stages]}), 201)
         self.pipeline, self.stages = pipeline["id"], [s["id"] for s in pipeline["stages"]]
-        _ok(api.put("/quickbooks/connection", {"connected": True, "company_name": "Northwind CPA"}))
+        ok(api.put("/quickbooks/connection", {"connected": True, "company_name": "Northwind CPA"}))
 
-        main = _ok(api.post("/accounts", self.account_body("Northwind Landscaping LLC")), 201)
+        main = ok(api.post("/accounts", self.account_body("Northwind Landscaping LLC")), 201)
         self.main = main["id"]
         self.contacts = [(c["id"], [e["address"] for e in c["emails"]]) for c in main["contacts"]]
         for i, name in enumerate(itertools.islice(itertools.cycle(OTHER_NAMES), OTHER_ACCOUNTS)):
             self._other(f"{name} {i // len(OTHER_NAMES) + 1}" if i >= len(OTHER_NAMES) else name, i)
         # The first contact is also on another account (a household and its business).
         body = {"name": "Whitfield Household", "type": "individual", "contacts": [{"contact_id": self.contacts[0][0]}]}
-        _ok(api.post("/accounts", body), 201)
+        ok(api.post("/accounts", body), 201)
         self.signer = self.contacts[0][1][0]
         for contact_id, addresses in self.contacts[:2]:
             activate(api, contact_id, addresses[0])
 
         base = f"/accounts/{self.main}"
         for i in range(4):
-            _ok(api.patch(base, {"custom_fields": {self.vat: f"US-88{i:04d}", self.revenue: 1_250_000 + i}}))
-        self.credit_entry = _ok(api.post(f"{base}/credits", {"amount": "250000.00", "note": "Retainer"}), 201)["id"]
+            ok(api.patch(base, {"custom_fields": {self.vat: f"US-88{i:04d}", self.revenue: 1_250_000 + i}}))
+        self.credit_entry = ok(api.post(f"{base}/credits", {"amount": "250000.00", "note": "Retainer"}), 201)["id"]
         for _ in range(2):
-            _ok(api.post(f"{base}/credits", {"amount": "1500.00", "note": "Overpayment, invoice 2026-0042"}), 201)
+            ok(api.post(f"{base}/credits", {"amount": "1500.00", "note": "Overpayment, invoice 2026-0042"}), 201)
         self.items: dict[str, list[str]] = {}
         for section in SECTION_KEYS:
             self.items[section] = [self.item(section) for _ in range(ITEMS_PER_SECTION)]
@@ -325,7 +309,7 @@ class Firm:
 
     def _field(self, target: str, label: str, kind: str, options: list[str] | None = None) -> str:
         body = {"target": target, "label": label, "kind": kind, "options": options or []}
-        field_id: str = _ok(self.api.post("/custom-fields", body), 201)["id"]
+        field_id: str = ok(self.api.post("/custom-fields", body), 201)["id"]
         return field_id
 
     def _other(self, name: str, i: int) -> None:
@@ -336,7 +320,7 @@ class Firm:
         body = {"name": name, "type": kind, "tags": self.tags[i % 4 : i % 4 + 1], "contacts": people}
         if i % 3 == 0:
             body["team_member_ids"] = [self.team[i % 2]]
-        _ok(self.api.post("/accounts", body), 201)
+        ok(self.api.post("/accounts", body), 201)
 
     # bodies ----------------------------------------------------------------------------
 
@@ -491,25 +475,25 @@ class Firm:
 
     def message(self, chat: str) -> None:
         body = {"body": LOREM[:203], "author": "client" if self.next() % 2 else "firm"}
-        _ok(self.api.post(f"/accounts/{self.main}/chats/{chat}/messages", body), 201)
+        ok(self.api.post(f"/accounts/{self.main}/chats/{chat}/messages", body), 201)
 
     # fresh resources ---------------------------------------------------------------------
 
     def account(self) -> dict[str, Any]:
         """A new account shaped like the main one (without its activity)."""
-        body: dict[str, Any] = _ok(
+        body: dict[str, Any] = ok(
             self.api.post("/accounts", self.account_body(f"Fresh {self.next()} Holdings LLC")), 201
         )
         return body
 
     def archived_account(self) -> str:
         account_id: str = self.account()["id"]
-        _ok(self.api.delete(f"/accounts/{account_id}"), 204)
+        ok(self.api.delete(f"/accounts/{account_id}"), 204)
         return account_id
 
     def account_with_photo(self) -> str:
         account_id: str = self.account()["id"]
-        _ok(self.api.put(f"/accounts/{account_id}/photo", raw=self.png, headers={"Content-Type": "image/png"}))
+        ok(self.api.put(f"/accounts/{account_id}/photo", raw=self.png, headers={"Content-Type": "image/png"}))
         return account_id
 
     def address(self) -> tuple[str, str]:
@@ -519,11 +503,11 @@ class Firm:
 
     def invitation(self) -> str:
         contact_id, address = self.address()
-        _ok(self.api.post(email_path(contact_id, address) + "/invite"))
+        ok(self.api.post(email_path(contact_id, address) + "/invite"))
         return latest_token(address)
 
     def created(self, path: str, body: dict[str, Any]) -> str:
-        created_id: str = _ok(self.api.post(path, body), 201)["id"]
+        created_id: str = ok(self.api.post(path, body), 201)["id"]
         return created_id
 
     def tag(self) -> str:

@@ -15,33 +15,19 @@ measured alone, side by side with the write it extends.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from chalice.app import Chalice
 from chalice.test import Client
 from moto import mock_aws
 
-from bench.common import Usage, metered
+from bench.common import Usage, metered, ok, png
 from chalicelib.config import settings
 from chalicelib.repo.photos import reset_clients as reset_photo_clients
 from chalicelib.repo.table import Table
 from tests.support.api import Api, make_firm
 
 Row = tuple[str, Usage, str]
-
-
-def _ok(reply: Any, status: int = 200) -> Any:
-    assert reply.status == status, (reply.status, reply.body)
-    return reply.body
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (256, 256), (25, 118, 210)).save(out, "PNG")
-    return out.getvalue()
 
 
 def run(table: Table, app: Chalice) -> str:
@@ -58,40 +44,40 @@ def run(table: Table, app: Chalice) -> str:
         api = Api(client, firm.owner_token)
         kinds = [("text", []), ("number", []), ("date", []), ("dropdown", ["A", "B"]), ("checkbox", [])]
         fields = [
-            _ok(api.post("/custom-fields", {"target": "account", "label": f"F{i}", "kind": k, "options": o}), 201)["id"]
+            ok(api.post("/custom-fields", {"target": "account", "label": f"F{i}", "kind": k, "options": o}), 201)["id"]
             for i, (k, o) in enumerate(kinds)
         ]
         body = {"name": "Details Ltd", "type": "company", "contacts": [{"first_name": "Ann"}]}
-        account = _ok(api.post("/accounts", body), 201)["id"]
+        account = ok(api.post("/accounts", body), 201)["id"]
         base = f"/accounts/{account}"
-        measure("rename (for comparison)", "", lambda: _ok(api.patch(base, {"name": "Details BV"})))
+        measure("rename (for comparison)", "", lambda: ok(api.patch(base, {"name": "Details BV"})))
         one = {"custom_fields": {fields[0]: "VAT 1"}}
-        measure("1 custom field value", "+1 history line", lambda: _ok(api.patch(base, one)))
+        measure("1 custom field value", "+1 history line", lambda: ok(api.patch(base, one)))
         values = ["VAT 2", 12.5, "2026-12-31", "B", True]
         five = {"custom_fields": dict(zip(fields, values, strict=True))}
-        measure("5 custom field values", "+5 history lines", lambda: _ok(api.patch(base, five)))
-        measure("history, first page", "6 lines", lambda: _ok(api.get(f"{base}/custom-fields/history")))
-        measure("Info tab with 5 values", "definitions in its batch read", lambda: _ok(api.get(base)))
+        measure("5 custom field values", "+5 history lines", lambda: ok(api.patch(base, five)))
+        measure("history, first page", "6 lines", lambda: ok(api.get(f"{base}/custom-fields/history")))
+        measure("Info tab with 5 values", "definitions in its batch read", lambda: ok(api.get(base)))
         call_note = {"title": "Call"}
-        measure("record a note (for comparison)", "", lambda: _ok(api.post(f"{base}/notes", call_note), 201))
+        measure("record a note (for comparison)", "", lambda: ok(api.post(f"{base}/notes", call_note), 201))
         invoice = {"number": "1", "amount": "10.00"}
-        measure("record an invoice", "+ the account's count", lambda: _ok(api.post(f"{base}/invoices", invoice), 201))
-        _ok(api.put("/quickbooks/connection", {"connected": True}))
+        measure("record an invoice", "+ the account's count", lambda: ok(api.post(f"{base}/invoices", invoice), 201))
+        ok(api.put("/quickbooks/connection", {"connected": True}))
         result = {"status": "synced"}
-        measure("sync result", "", lambda: _ok(api.post(f"{base}/quickbooks/sync-results", result)))
+        measure("sync result", "", lambda: ok(api.post(f"{base}/quickbooks/sync-results", result)))
         with mock_aws():
             reset_photo_clients()
             import boto3
 
             boto3.client("s3", region_name=settings().region).create_bucket(Bucket=settings().photos_bucket)
-            photo = _png()
+            photo = png()
             headers = {"Content-Type": "image/png"}
             measure(
                 "photo upload",
                 f"{len(photo)} B PNG (S3 not metered)",
-                lambda: _ok(api.put(f"{base}/photo", raw=photo, headers=headers)),
+                lambda: ok(api.put(f"{base}/photo", raw=photo, headers=headers)),
             )
-            measure("photo removal", "", lambda: _ok(api.delete(f"{base}/photo"), 204))
+            measure("photo removal", "", lambda: ok(api.delete(f"{base}/photo"), 204))
         reset_photo_clients()
 
     lines = ["| call | DynamoDB requests | read units | write units | note |", "|---|---|---|---|---|"]

@@ -78,7 +78,9 @@ class Call:
     request: Request
     params: dict[str, str]
     route_id: str
+    allowed_query: tuple[str, ...] = ()  # the route's declared query parameters (its OpenAPI document)
     _ctx: Ctx | None = field(default=None)
+    _query: dict[str, str] | None = field(default=None)
 
     @property
     def ctx(self) -> Ctx:
@@ -139,9 +141,13 @@ class Call:
         except ValidationError as exc:
             raise BadRequestError("The request body is invalid.", _validation_errors(exc, ("body",))) from exc
 
-    def query(self, allowed: tuple[str, ...]) -> dict[str, str]:
+    def query(self) -> dict[str, str]:
+        """The query parameters, checked once against the route's declaration:
+        an unknown one, or a value over MAX_QUERY_VALUE characters, is a 400."""
+        if self._query is not None:
+            return self._query
         params = dict(self.request.query_params or {})
-        unknown = sorted(set(params) - set(allowed))
+        unknown = sorted(set(params) - set(self.allowed_query))
         if unknown:
             raise BadRequestError(
                 "Unknown query parameter.", [FieldError(("query", name), "unknown parameter") for name in unknown]
@@ -152,6 +158,7 @@ class Call:
                 f"A query value may have at most {MAX_QUERY_VALUE} characters.",
                 [FieldError(("query", name), "too long") for name in long],
             )
+        self._query = params
         return params
 
     def limit(self, params: dict[str, str]) -> int:
@@ -294,11 +301,11 @@ def endpoint(
 
     def register(handler: Callable[..., Response]) -> Callable[..., Response]:
         def view(**params: str) -> Response:
-            call = Call(bp.current_request, params, route_id)
+            call = Call(bp.current_request, params, route_id, query)
             try:
                 if auth:
                     _ = call.ctx  # verify the token before anything else
-                call.query(query)  # an unknown query parameter is a 400 on every route
+                call.query()  # an unknown query parameter is a 400 on every route
                 return handler(call)
             except DossierError as exc:
                 return problem(exc)

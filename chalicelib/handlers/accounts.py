@@ -48,7 +48,7 @@ def _filter_id(params: dict[str, str], name: str) -> str | None:
     query=("limit", "cursor", "tag", "type", "team_member", "archived"),
 )
 def list_accounts(call: Call) -> Response:
-    params = call.query(("limit", "cursor", "tag", "type", "team_member", "archived"))
+    params = call.query()
     type_ = params.get("type")
     if type_ is not None and type_ not in ACCOUNT_TYPES:
         raise BadRequestError("Unknown account type.", [FieldError(("query", "type"), f"one of {ACCOUNT_TYPES}")])

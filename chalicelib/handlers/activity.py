@@ -60,7 +60,6 @@ OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview
     errors=(404,),
 )
 def get_overview(call: Call) -> Response:
-    call.query(())  # no parameters: an unknown one is a 400, as on every route
     return reply(overview.read(call.ctx, call.id("account_id")))
 
 
@@ -88,7 +87,7 @@ def _register(section: Section) -> None:
         return handler
 
     def show_all(call: Call) -> Response:
-        params = call.query(query)
+        params = call.query()
         page = activity.list_items(
             call.ctx,
             call.id("account_id"),
@@ -186,7 +185,7 @@ def view_document(call: Call) -> Response:
     errors=(404,),
 )
 def list_messages(call: Call) -> Response:
-    params = call.query(("limit", "cursor"))
+    params = call.query()
     page = activity.list_messages(
         call.ctx, call.id("account_id"), call.id("item_id"), limit=call.limit(params), cursor=params.get("cursor")
     )
@@ -241,7 +240,7 @@ class CreditListOut(OutputModel):
     errors=(404,),
 )
 def list_credits(call: Call) -> Response:
-    params = call.query(("limit", "cursor"))
+    params = call.query()
     page, account = activity.list_credits(
         call.ctx, call.id("account_id"), limit=call.limit(params), cursor=params.get("cursor")
     )

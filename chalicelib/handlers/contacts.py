@@ -35,7 +35,7 @@ def _contact(call: Call, contact_id: str, status: int = 200, location: str | Non
     query=("limit", "cursor"),
 )
 def list_contacts(call: Call) -> Response:
-    params = call.query(("limit", "cursor"))
+    params = call.query()
     page = contacts.list_contacts(call.ctx, limit=call.limit(params), cursor=params.get("cursor"))
     return reply({"items": page.items, "next_cursor": page.next_cursor})
 
@@ -88,7 +88,7 @@ def patch_contact(call: Call) -> Response:
 )
 def contact_accounts(call: Call) -> Response:
     contact_id = call.id("contact_id")
-    params = call.query(("limit", "cursor"))
+    params = call.query()
     items, next_cursor = contacts.contact_accounts(
         call.ctx, contact_id, limit=call.limit(params), cursor=params.get("cursor")
     )

@@ -28,7 +28,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
     query=("target", "include_removed"),
 )
 def list_fields(call: Call) -> Response:
-    params = call.query(("target", "include_removed"))
+    params = call.query()
     target = _choice(params.get("target"), ("account", "contact"), "target")
     removed = _choice(params.get("include_removed"), ("true", "false"), "include_removed") == "true"
     return reply({"items": custom_fields.list_fields(call.ctx, target, removed), "next_cursor": None})
@@ -99,7 +99,7 @@ def remove_field(call: Call) -> Response:
     errors=(404,),
 )
 def history(call: Call) -> Response:
-    params = call.query(("limit", "cursor"))
+    params = call.query()
     items, next_cursor = custom_fields.history(
         call.ctx, call.id("account_id"), limit=call.limit(params), cursor=params.get("cursor")
     )

@@ -20,7 +20,7 @@ bp = Blueprint(__name__)
     query=("limit", "cursor"),
 )
 def list_pipelines(call: Call) -> Response:
-    params = call.query(("limit", "cursor"))
+    params = call.query()
     items, next_cursor = pipelines.list_pipelines(call.ctx, limit=call.limit(params), cursor=params.get("cursor"))
     return reply({"items": items, "next_cursor": next_cursor})
 

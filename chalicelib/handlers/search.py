@@ -25,5 +25,5 @@ bp = Blueprint(__name__)
     query=("q",),
 )
 def search_accounts(call: Call) -> Response:
-    params = call.query(("q",))
+    params = call.query()
     return reply(search.search(call.ctx, params.get("q")))
