@@ -1,0 +1,85 @@
+// The HTTP client: bearer token, JSON, ETags for If-Match, and the API's
+// problem+json errors turned into ApiError (status, detail, field errors).
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+  }
+}
+
+const session = { base: "", token: "", onUnauthorized: null };
+
+export function configure({ base, token, onUnauthorized }) {
+  session.base = base.replace(/\/+$/, "");
+  session.token = token;
+  if (onUnauthorized) session.onUnauthorized = onUnauthorized;
+}
+
+export function apiBase() {
+  return session.base;
+}
+
+/** "/accounts" + {limit: 25, tag: ""} → "/accounts?limit=25" (empty values are left out). */
+export function withQuery(path, query = {}) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/**
+ * request("PATCH", "/accounts/1", {body, version, signal}) → {data, etag, status}.
+ * version becomes If-Match, so a stale edit answers 412 instead of overwriting.
+ */
+export async function request(method, path, { body, version, signal, raw, contentType } = {}) {
+  const headers = { Authorization: `Bearer ${session.token}` };
+  if (version !== undefined && version !== null) headers["If-Match"] = `"${version}"`;
+  let payload;
+  if (raw !== undefined) {
+    payload = raw;
+    headers["Content-Type"] = contentType || "application/octet-stream";
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers["Content-Type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(session.base + path, { method, headers, body: payload, signal });
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError(0, { title: "network", detail: "" });
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { detail: text };
+    }
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status, data || {});
+    if (response.status === 401 && session.onUnauthorized) session.onUnauthorized(error);
+    throw error;
+  }
+  return { data, etag: response.headers.get("ETag"), status: response.status };
+}
+
+export const get = (path, options) => request("GET", path, options).then((r) => r.data);
+
+/** Field errors keyed by their path without "body": {"name": "...", "address.country": "..."}. */
+export function fieldErrors(error) {
+  const out = {};
+  for (const e of error.errors || []) {
+    const loc = (e.loc || []).filter((part, i) => !(i === 0 && part === "body"));
+    const key = loc.join(".");
+    if (!(key in out)) out[key] = e.msg;
+  }
+  return out;
+}

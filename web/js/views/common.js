@@ -1,0 +1,78 @@
+// Small pieces shared by the views.
+import { ApiError } from "../api.js";
+import { clear, h } from "../dom.js";
+import { t, term } from "../i18n.js";
+
+/** The photo, or the name's initials on a colour picked from the name (decorative: the name is beside it). */
+export function avatar(name, photoUrl, size = "") {
+  if (photoUrl) return h("img", { class: `avatar ${size}`, src: photoUrl, alt: "" });
+  const initials = (name || "?")
+    .split(/\s+/)
+    .filter((w) => /\p{L}/u.test(w))
+    .slice(0, 2)
+    .map((w) => w[0].toUpperCase())
+    .join("");
+  let hash = 0;
+  for (const ch of name || "") hash = (hash * 31 + ch.codePointAt(0)) % 360;
+  return h("span", { class: `avatar initials ${size}`, style: `--hue: ${hash}`, "aria-hidden": "true" }, initials || "?");
+}
+
+export function statusBadge(status) {
+  if (!status) return null;
+  return h("span", { class: `badge status-${status}` }, term(status));
+}
+
+export function tagChip(tag) {
+  return h("span", { class: "tag", style: `--tag: ${tag.color || "#607d8b"}` }, tag.name);
+}
+
+/** Puts a page heading first and moves focus to it, so a screen reader hears where it landed. */
+export function pageHeading(text, level = "h1") {
+  return h(level, { class: "page-title", tabindex: "-1" }, text);
+}
+
+export function focusHeading(container) {
+  const heading = container.querySelector(".page-title");
+  if (heading) heading.focus({ preventScroll: false });
+}
+
+export function loading(container) {
+  clear(container).append(h("p", { class: "muted", role: "status" }, t("common.loading")));
+}
+
+export function notFound(container) {
+  clear(container).append(
+    h("section", { class: "card empty-page" }, pageHeading(t("notfound.title")), h("p", {}, t("notfound.text")), h("a", { href: "#/" }, t("notfound.back"))),
+  );
+  focusHeading(container);
+}
+
+export function errorMessage(error) {
+  if (error instanceof ApiError) {
+    if (error.status === 0) return t("error.network");
+    if (error.status === 403) return t("error.forbidden");
+    if (error.status === 429) return t("error.throttled");
+    if (error.status >= 500) return t("error.server");
+    return error.message;
+  }
+  return t("error.generic");
+}
+
+export function failed(container, error) {
+  clear(container).append(h("div", { class: "card error", role: "alert" }, h("p", {}, errorMessage(error))));
+}
+
+/**
+ * Previous / Next over cursor pages. `cursors` lists the cursor of every page
+ * up to the current one ([null] on the first page): the API's cursors only go
+ * forward, so going back re-reads the page before.
+ */
+export function pager({ cursors, next, onChange, label }) {
+  return h(
+    "nav",
+    { class: "pager", "aria-label": label || t("pager.label") },
+    h("button", { type: "button", disabled: cursors.length < 2, onclick: () => onChange(cursors.slice(0, -1)) }, t("pager.previous")),
+    h("span", { class: "muted" }, t("pager.page", { n: cursors.length })),
+    h("button", { type: "button", disabled: !next, onclick: () => onChange([...cursors, next]) }, t("pager.next")),
+  );
+}

@@ -1,0 +1,237 @@
+// The client's profile: header (photo, name), the Overview and Info tabs, and
+// each section's "show all" list.
+import { ApiError, get, request, withQuery } from "../api.js";
+import { announce, clear, h } from "../dom.js";
+import { t, term } from "../i18n.js";
+import { SECTION, SECTIONS } from "../sections.js";
+import { canManage } from "../state.js";
+import { avatar, failed, focusHeading, loading, notFound, pager, statusBadge } from "./common.js";
+import { renderInfo } from "./info.js";
+
+const accountPath = (id) => `/accounts/${encodeURIComponent(id)}`;
+
+export async function renderProfile(main, { accountId, tab, section, query, current }) {
+  loading(main);
+  try {
+    if (tab === "info") {
+      const account = await get(accountPath(accountId));
+      if (!current()) return;
+      const panel = frame(main, account, "info");
+      renderInfo(panel, account, {
+        changed: (updated) => updateHeader(main, updated),
+        reload: () => renderProfile(main, { accountId, tab, section, query, current }),
+      });
+    } else if (tab === "all" && SECTION[section]) {
+      const account = await get(accountPath(accountId));
+      if (!current()) return;
+      await renderShowAll(frame(main, account, "overview"), account, SECTION[section], query, current);
+    } else {
+      const overview = await get(`${accountPath(accountId)}/overview`);
+      if (!current()) return;
+      renderOverview(frame(main, overview.account, "overview"), overview);
+    }
+  } catch (error) {
+    if (!current()) return;
+    // 404 is both "no such account" and "not one you may open" (the API does not tell them apart).
+    if (error instanceof ApiError && error.status === 404) notFound(main);
+    else failed(main, error);
+    return;
+  }
+  focusHeading(main);
+}
+
+function header(account) {
+  return h(
+    "header",
+    { class: "profile-header" },
+    avatar(account.name, account.photo_url, "large"),
+    h(
+      "div",
+      {},
+      h("h1", { class: "page-title account-name", tabindex: "-1" }, account.name),
+      account.type ? h("p", { class: "muted" }, term(account.type)) : null,
+    ),
+    canManage() && account.type ? photoControl(account) : null,
+  );
+}
+
+function updateHeader(main, account) {
+  const old = main.querySelector(".profile-header");
+  if (old) old.replaceWith(header(account));
+}
+
+function photoControl(account) {
+  const id = "photo-input";
+  const input = h("input", {
+    id,
+    type: "file",
+    accept: "image/png,image/jpeg,image/webp",
+    class: "sr-only",
+    onchange: async (e) => {
+      const file = e.target.files[0];
+      if (!file) return;
+      try {
+        await request("PUT", `${accountPath(account.id)}/photo`, { raw: file, contentType: file.type || "application/octet-stream" });
+        announce(t("photo.saved"));
+        window.dispatchEvent(new HashChangeEvent("hashchange"));
+      } catch (error) {
+        alertBox.textContent = error.message;
+      }
+    },
+  });
+  const alertBox = h("p", { class: "error", role: "alert" });
+  return h("div", { class: "photo-control" }, input, h("label", { for: id, class: "button" }, t("photo.change")), alertBox);
+}
+
+function tabs(account, active) {
+  const items = [
+    { key: "overview", href: `#/accounts/${encodeURIComponent(account.id)}` },
+    { key: "info", href: `#/accounts/${encodeURIComponent(account.id)}/info` },
+  ];
+  const list = h(
+    "div",
+    { role: "tablist", class: "tabs", "aria-label": t("profile.tabs") },
+    items.map((item) =>
+      h(
+        "a",
+        {
+          role: "tab",
+          id: `tab-${item.key}`,
+          href: item.href,
+          "aria-selected": item.key === active ? "true" : "false",
+          "aria-controls": "tab-panel",
+          tabindex: item.key === active ? "0" : "-1",
+          onkeydown: (e) => {
+            // Arrow keys move between the tabs (ARIA tabs pattern).
+            if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+            e.preventDefault();
+            const other = items.find((i) => i.key !== item.key);
+            window.location.hash = other.href;
+            setTimeout(() => document.getElementById(`tab-${other.key}`)?.focus(), 0);
+          },
+        },
+        t(`tab.${item.key}`),
+      ),
+    ),
+  );
+  return list;
+}
+
+/** Header, tabs and an empty panel for the tab's content. */
+function frame(main, account, active) {
+  const panel = h("section", { id: "tab-panel", role: "tabpanel", "aria-labelledby": `tab-${active}` });
+  clear(main).append(header(account), tabs(account, active), panel);
+  document.title = `${account.name} · ${t("shell.title")}`;
+  return panel;
+}
+
+function itemLine(section, item, accountId) {
+  const line = section.line(item);
+  let title = h("span", { class: "item-title" }, line.title);
+  const isNew = section.key === "documents" && item.new;
+  const badge = isNew ? h("span", { class: "badge new" }, t("documents.new")) : null;
+  if (isNew) {
+    // Opening a document at the firm clears its New label (POST …/view).
+    title = h(
+      "button",
+      {
+        type: "button",
+        class: "link item-title",
+        onclick: async (e) => {
+          const button = e.currentTarget;
+          try {
+            await request("POST", `${accountPath(accountId)}/documents/${encodeURIComponent(item.id)}/view`);
+            badge.remove();
+            button.replaceWith(h("span", { class: "item-title" }, line.title));
+            announce(t("documents.opened", { name: line.title }));
+          } catch (error) {
+            announce(error.message);
+          }
+        },
+      },
+      line.title,
+    );
+  }
+  return h(
+    "li",
+    { class: "item" },
+    h("div", { class: "item-head" }, title, badge, statusBadge(line.status), line.flag ? h("span", { class: "badge flag" }, line.flag) : null),
+    line.detail ? h("p", { class: "item-detail" }, line.detail) : null,
+    line.meta ? h("p", { class: "item-meta muted" }, line.meta) : null,
+  );
+}
+
+function renderOverview(panel, overview) {
+  const accountId = overview.account.id;
+  panel.append(
+    h(
+      "div",
+      { class: "overview-grid" },
+      SECTIONS.map((section) => {
+        const data = overview[section.key] || { items: [], has_more: false };
+        const headingId = `section-${section.key}`;
+        return h(
+          "section",
+          { class: "card section-card", "aria-labelledby": headingId, "data-section": section.key },
+          h("h2", { id: headingId }, t(`section.${section.key}`)),
+          data.items.length
+            ? h("ul", { class: "items" }, data.items.map((item) => itemLine(section, item, accountId)))
+            : h("p", { class: "muted" }, t(`empty.${section.key}`)),
+          h(
+            "a",
+            {
+              class: "show-all",
+              href: `#/accounts/${encodeURIComponent(accountId)}/all/${section.key}`,
+              "aria-label": t("overview.show_all_of", { section: t(`section.${section.key}`) }),
+            },
+            data.has_more ? t("overview.show_all_more") : t("overview.show_all"),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+async function renderShowAll(panel, account, section, query, current) {
+  const status = query.get("status") || "";
+  let cursors = [null];
+  const results = h("div", { class: "results" });
+  const base = `#/accounts/${encodeURIComponent(account.id)}/all/${section.key}`;
+  const filterId = "status-filter";
+  panel.append(
+    h("p", {}, h("a", { href: `#/accounts/${encodeURIComponent(account.id)}` }, t("overview.back"))),
+    h("h2", { class: "section-title" }, t(`section.${section.key}`)),
+    section.statuses
+      ? h(
+          "div",
+          { class: "field inline" },
+          h("label", { for: filterId }, t("filter.status")),
+          h(
+            "select",
+            { id: filterId, onchange: (e) => { window.location.hash = withQuery(base, { status: e.target.value }); } },
+            h("option", { value: "" }, t("filter.any")),
+            section.statuses.map((s) => h("option", { value: s, selected: s === status }, term(s))),
+          ),
+        )
+      : null,
+    results,
+  );
+
+  async function load() {
+    let data;
+    try {
+      data = await get(withQuery(`${accountPath(account.id)}/${section.key}`, { status, limit: 25, cursor: cursors[cursors.length - 1] }));
+    } catch (error) {
+      if (current()) failed(results, error);
+      return;
+    }
+    if (!current()) return;
+    clear(results).append(
+      data.items.length
+        ? h("ul", { class: "items card" }, data.items.map((item) => itemLine(section, item, account.id)))
+        : h("p", { class: "muted card", role: "status" }, t(`empty.${section.key}`)),
+      pager({ cursors, next: data.next_cursor, onChange: (c) => { cursors = c; load(); } }),
+    );
+  }
+  await load();
+}
