@@ -1,7 +1,7 @@
 // The shell: who is signed in (a demo member locally, a pasted token
 // elsewhere), the top bar, the sidebar search and the hash router.
 import { configure } from "./api.js";
-import { clear, h } from "./dom.js";
+import { add, clear, h } from "./dom.js";
 import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { searchBox } from "./search.js";
 import { loadCatalogues, state } from "./state.js";
@@ -108,7 +108,7 @@ function renderShell() {
   const app = clear(document.getElementById("app"));
   app.removeAttribute("aria-busy");
   document.title = t("shell.title");
-  app.append(
+  add(app, 
     h("a", { class: "skip-link", href: "#main", onclick: (e) => { e.preventDefault(); document.getElementById("main").focus(); } }, t("shell.skip")),
     h(
       "header",
@@ -174,7 +174,7 @@ function renderSignIn(error) {
     h("button", { type: "submit", class: "primary" }, t("signin.submit")),
     languagePicker(),
   );
-  app.append(h("main", { id: "main" }, form));
+  add(app, h("main", { id: "main" }, form));
 }
 
 start();

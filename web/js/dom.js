@@ -37,6 +37,17 @@ export function clear(el) {
   return el;
 }
 
+/** Appends children like h() does: null, undefined and false are skipped, arrays flattened. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
+/** Replaces el's children. */
+export function fill(el, ...children) {
+  return add(clear(el), ...children);
+}
+
 let uid = 0;
 /** A unique id for label/for and aria-describedby pairs. */
 export function newId(prefix = "id") {

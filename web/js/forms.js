@@ -1,7 +1,7 @@
 // Form building blocks: labelled fields with an error slot each, the API's
 // field errors placed next to their fields, and the stale-edit (412) notice.
 import { ApiError, fieldErrors } from "./api.js";
-import { clear, h, newId } from "./dom.js";
+import { add, fill, h, newId } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** A labelled input (or select/textarea) whose errors show under it; `path` is the API's field path. */
@@ -25,7 +25,7 @@ export function field({ path, label, type = "text", value = "", options, require
   const wrapper = h(
     "div",
     { class: type === "checkbox" ? "field check" : "field", "data-path": path },
-    type === "checkbox" ? [control, h("label", { for: id }, label)] : [h("label", { for: id }, label, required ? h("span", { "aria-hidden": "true" }, " *") : null), control],
+    type === "checkbox" ? [control, h("label", { for: id }, label)] : [h("label", { for: id }, label), control],
     h("p", { id: errorId, class: "field-error", hidden: true }),
   );
   return wrapper;
@@ -133,7 +133,7 @@ export function showError(form, error, { onReload } = {}) {
   const box = summary(form);
   if (error instanceof ApiError && error.status === 412) {
     box.classList.add("stale");
-    box.append(
+    add(box, 
       h("p", {}, h("strong", {}, t("stale.title")), " ", t("stale.text")),
       onReload ? h("button", { type: "button", class: "primary", onclick: onReload }, t("stale.reload")) : null,
     );
@@ -160,7 +160,8 @@ export function showError(form, error, { onReload } = {}) {
     }
   }
   const detail = error instanceof ApiError ? (error.status === 0 ? t("error.network") : error.message) : t("error.generic");
-  box.append(h("p", {}, Object.keys(errors).length ? t("form.fix") : detail), loose.length ? h("ul", {}, loose.map((m) => h("li", {}, m))) : null);
+  add(box, h("p", {}, Object.keys(errors).length ? t("form.fix") : detail));
+  if (loose.length) add(box, h("ul", {}, loose.map((m) => h("li", {}, m))));
   if (first) first.focus();
   else box.focus();
 }
@@ -197,6 +198,6 @@ export function formButtons(onCancel) {
 
 /** Replaces `slot`'s content with `form` and focuses its first field. */
 export function openForm(slot, form) {
-  clear(slot).append(form);
+  fill(slot, form);
   form.querySelector("input:not([type=hidden]), select, textarea")?.focus();
 }

@@ -26,6 +26,7 @@ export const EN = {
   "search.placeholder": "Name or email address",
   "search.results": "Matching clients",
   "search.count": "{n} clients found. Use the arrow keys to choose one.",
+  "search.count_one": "1 client found. Press Enter to open it.",
   "search.none": "No client matches “{q}”.",
   "search.bad": "Type part of a name or an email address.",
 
@@ -269,6 +270,7 @@ export const NL = {
   "search.placeholder": "Naam of e-mailadres",
   "search.results": "Gevonden klanten",
   "search.count": "{n} klanten gevonden. Kies er een met de pijltjestoetsen.",
+  "search.count_one": "1 klant gevonden. Druk op Enter om die te openen.",
   "search.none": "Geen klant gevonden voor “{q}”.",
   "search.bad": "Typ een deel van een naam of e-mailadres.",
 
@@ -306,7 +308,7 @@ export const NL = {
 
   "profile.tabs": "Profiel",
   "tab.overview": "Overzicht",
-  "tab.info": "Gegevens",
+  "tab.info": "Info",
   "photo.change": "Foto wijzigen",
   "photo.saved": "Foto opgeslagen.",
 

@@ -1,7 +1,7 @@
 // The sidebar search: searches as the user types (debounced, older answers
 // discarded), a listbox driven by the keyboard (ARIA combobox pattern).
 import { ApiError, get, withQuery } from "./api.js";
-import { announce, clear, h } from "./dom.js";
+import { add, announce, clear, h } from "./dom.js";
 import { t, term } from "./i18n.js";
 import { avatar } from "./views/common.js";
 
@@ -105,7 +105,7 @@ export function searchBox() {
     clear(list);
     hits.forEach((hit, i) => {
       const match = (hit.matched || []).find((m) => m.field === "email");
-      list.append(
+      add(list, 
         h(
           "li",
           {
@@ -123,7 +123,7 @@ export function searchBox() {
     });
     open(hits.length > 0);
     setActive(-1);
-    const message = hits.length ? t("search.count", { n: hits.length }) : t("search.none", { q });
+    const message = hits.length === 1 ? t("search.count_one") : hits.length ? t("search.count", { n: hits.length }) : t("search.none", { q });
     status.textContent = hits.length ? "" : message;
     announce(message);
   }

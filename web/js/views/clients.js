@@ -2,7 +2,7 @@
 // filtered by tag, type and team member (the filters live in the address, so
 // a filtered list can be bookmarked and Back works).
 import { get, withQuery } from "../api.js";
-import { clear, h } from "../dom.js";
+import { add, clear, fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
 import { state, teamChoices } from "../state.js";
 import { avatar, failed, focusHeading, pageHeading, pager, tagChip } from "./common.js";
@@ -37,7 +37,7 @@ export async function renderClients(main, { query, current }) {
     );
   };
 
-  clear(main).append(
+  fill(main, 
     pageHeading(t("clients.title")),
     h(
       "form",
@@ -61,7 +61,7 @@ export async function renderClients(main, { query, current }) {
     if (!current()) return;
     clear(results);
     if (!data.items.length) {
-      results.append(h("p", { class: "card empty", role: "status" }, t("clients.none")));
+      add(results, h("p", { class: "card empty", role: "status" }, t("clients.none")));
       return;
     }
     const list = h(
@@ -83,7 +83,7 @@ export async function renderClients(main, { query, current }) {
         ),
       ),
     );
-    results.append(
+    add(results, 
       list,
       pager({
         cursors,

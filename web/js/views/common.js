@@ -1,6 +1,6 @@
 // Small pieces shared by the views.
 import { ApiError } from "../api.js";
-import { clear, h } from "../dom.js";
+import { fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
 
 /** The photo, or the name's initials on a colour picked from the name (decorative: the name is beside it). */
@@ -37,11 +37,11 @@ export function focusHeading(container) {
 }
 
 export function loading(container) {
-  clear(container).append(h("p", { class: "muted", role: "status" }, t("common.loading")));
+  fill(container, h("p", { class: "muted", role: "status" }, t("common.loading")));
 }
 
 export function notFound(container) {
-  clear(container).append(
+  fill(container, 
     h("section", { class: "card empty-page" }, pageHeading(t("notfound.title")), h("p", {}, t("notfound.text")), h("a", { href: "#/" }, t("notfound.back"))),
   );
   focusHeading(container);
@@ -59,7 +59,7 @@ export function errorMessage(error) {
 }
 
 export function failed(container, error) {
-  clear(container).append(h("div", { class: "card error", role: "alert" }, h("p", {}, errorMessage(error))));
+  fill(container, h("div", { class: "card error", role: "alert" }, h("p", {}, errorMessage(error))));
 }
 
 /**

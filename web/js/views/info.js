@@ -2,7 +2,7 @@
 // related accounts, QuickBooks, and the contacts with their email settings.
 // Editing controls appear only for members who may edit (canManage).
 import { ApiError, get, request, withQuery } from "../api.js";
-import { announce, clear, h } from "../dom.js";
+import { add, announce, clear, fill, h } from "../dom.js";
 import {
   addressFieldset,
   checkboxGroup,
@@ -27,7 +27,7 @@ const enc = encodeURIComponent;
  * the whole profile (after link/unlink, contact edits, or a stale edit).
  */
 export function renderInfo(panel, account, { changed, reload }) {
-  clear(panel).append(
+  fill(panel, 
     h(
       "div",
       { class: "info-grid" },
@@ -67,7 +67,7 @@ export function fieldValueText(kind, value) {
 function detailsCard(account, { changed, reload, panel }) {
   const body = h("div", {});
   const show = () => {
-    clear(body).append(
+    fill(body, 
       h(
         "dl",
         { class: "facts" },
@@ -94,7 +94,7 @@ function detailsCard(account, { changed, reload, panel }) {
       },
       { onReload: reload },
     );
-    form.append(formButtons(() => { show(); body.querySelector(".edit-account")?.focus(); }));
+    add(form, formButtons(() => { show(); body.querySelector(".edit-account")?.focus(); }));
     openForm(body, form);
   };
   show();
@@ -190,15 +190,15 @@ function customFieldsCard(account) {
     toggle.textContent = open ? t("history.show") : t("history.hide");
     history.hidden = open;
     if (open) return;
-    clear(history).append(h("p", { class: "muted", role: "status" }, t("common.loading")));
+    fill(history, h("p", { class: "muted", role: "status" }, t("common.loading")));
     let data;
     try {
       data = await get(withQuery(`/accounts/${enc(account.id)}/custom-fields/history`, { limit: 10, cursor: cursors[cursors.length - 1] }));
     } catch (error) {
-      clear(history).append(h("p", { class: "error", role: "alert" }, error.message));
+      fill(history, h("p", { class: "error", role: "alert" }, error.message));
       return;
     }
-    clear(history).append(
+    fill(history, 
       data.items.length
         ? h(
             "div",
@@ -353,7 +353,7 @@ function contactForm(contact, slot, reload) {
   const phones = h("div", { class: "phones" });
   const addPhone = (p = { number: "", label: "" }) => {
     const index = phones.children.length;
-    phones.append(
+    add(phones, 
       h(
         "div",
         { class: "phone-row", "data-path": `phones.${index}` },
@@ -393,7 +393,7 @@ function contactForm(contact, slot, reload) {
     () => { announce(t("form.saved")); reload(); },
     { onReload: reload },
   );
-  form.append(formButtons(() => clear(slot)));
+  add(form, formButtons(() => clear(slot)));
   return form;
 }
 
@@ -416,7 +416,7 @@ function linkEditForm(account, contact, slot, reload) {
     () => { announce(t("form.saved")); reload(); },
     { onReload: reload },
   );
-  form.append(formButtons(() => clear(slot)));
+  add(form, formButtons(() => clear(slot)));
   return form;
 }
 
@@ -445,20 +445,20 @@ function linkForm(account, slot, reload, opener) {
   async function swap(kind) {
     clear(choice);
     if (kind === "new") {
-      choice.append(
+      add(choice, 
         field({ path: "first_name", label: t("contacts.first_name") }),
         field({ path: "last_name", label: t("contacts.last_name") }),
         field({ path: "emails.0", label: t("contacts.email"), type: "email" }),
       );
       return;
     }
-    choice.append(h("p", { class: "muted", role: "status" }, t("common.loading")));
+    add(choice, h("p", { class: "muted", role: "status" }, t("common.loading")));
     try {
       const data = await get(withQuery("/contacts", { limit: 100 }));
       const options = data.items.filter((c) => !linked.has(c.id)).map((c) => ({ value: c.id, label: `${c.display_name} ${c.emails[0] ? `<${c.emails[0].address}>` : ""}`.trim() }));
-      clear(choice).append(field({ path: "contact_id", label: t("contacts.existing"), type: "select", options: [{ value: "", label: "—" }, ...options] }));
+      fill(choice, field({ path: "contact_id", label: t("contacts.existing"), type: "select", options: [{ value: "", label: "—" }, ...options] }));
     } catch (error) {
-      clear(choice).append(h("p", { class: "error", role: "alert" }, error.message));
+      fill(choice, h("p", { class: "error", role: "alert" }, error.message));
     }
   }
   swap("new");
@@ -474,7 +474,7 @@ function linkForm(account, slot, reload, opener) {
     },
     () => { announce(t("form.saved")); reload(); },
   );
-  form.append(formButtons(() => { clear(slot); opener.focus(); }));
+  add(form, formButtons(() => { clear(slot); opener.focus(); }));
   return form;
 }
 
@@ -512,7 +512,7 @@ function emailBlock(contact, email, reload) {
       if (revert) revert();
       message.textContent = error instanceof ApiError && error.status === 412 ? `${t("stale.title")} ${t("stale.text")}` : error.message;
       if (error instanceof ApiError && error.status === 412) {
-        message.append(" ", h("button", { type: "button", onclick: reload }, t("stale.reload")));
+        add(message, " ", h("button", { type: "button", onclick: reload }, t("stale.reload")));
       }
       control?.focus();
       return null;
@@ -568,10 +568,10 @@ function emailBlock(contact, email, reload) {
 
   const login = h("div", { class: "login" }, h("span", {}, `${t("emails.login")}: `), statusBadge(`login_${email.login}`));
   if (email.login === "invited" && email.invitation) {
-    login.append(h("span", { class: "muted" }, ` ${t("emails.invited_at", { date: formatDate(email.invitation.sent_at) })}`));
-    if (email.invitation.delivery === "failed") login.append(h("span", { class: "badge status-bounced" }, t("emails.delivery_failed")));
+    add(login, h("span", { class: "muted" }, ` ${t("emails.invited_at", { date: formatDate(email.invitation.sent_at) })}`));
+    if (email.invitation.delivery === "failed") add(login, h("span", { class: "badge status-bounced" }, t("emails.delivery_failed")));
   }
-  if (email.login === "active" && email.login_since) login.append(h("span", { class: "muted" }, ` ${t("emails.active_since", { date: formatDate(email.login_since) })}`));
+  if (email.login === "active" && email.login_since) add(login, h("span", { class: "muted" }, ` ${t("emails.active_since", { date: formatDate(email.login_since) })}`));
   if (manage) {
     const invite = async (e) => {
       message.textContent = "";
@@ -585,15 +585,15 @@ function emailBlock(contact, email, reload) {
         e.target.disabled = false;
       }
     };
-    if (email.login === "none") login.append(h("button", { type: "button", onclick: invite }, t("emails.invite")));
-    if (email.login === "invited") login.append(h("button", { type: "button", onclick: invite }, t("emails.resend")));
+    if (email.login === "none") add(login, h("button", { type: "button", onclick: invite }, t("emails.invite")));
+    if (email.login === "invited") add(login, h("button", { type: "button", onclick: invite }, t("emails.resend")));
     if (email.login !== "none") {
-      login.append(
+      add(login, 
         h("button", { type: "button", class: "danger", onclick: async (e) => { if (await patch({ login: "none" }, e.target)) reload(); } }, t("emails.revoke")),
       );
     }
     if (contact.emails.length > 1) {
-      login.append(
+      add(login, 
         h(
           "button",
           {

@@ -1,7 +1,7 @@
 // The client's profile: header (photo, name), the Overview and Info tabs, and
 // each section's "show all" list.
 import { ApiError, get, request, withQuery } from "../api.js";
-import { announce, clear, h } from "../dom.js";
+import { add, announce, fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
 import { SECTION, SECTIONS } from "../sections.js";
 import { canManage } from "../state.js";
@@ -120,7 +120,7 @@ function tabs(account, active) {
 /** Header, tabs and an empty panel for the tab's content. */
 function frame(main, account, active) {
   const panel = h("section", { id: "tab-panel", role: "tabpanel", "aria-labelledby": `tab-${active}` });
-  clear(main).append(header(account), tabs(account, active), panel);
+  fill(main, header(account), tabs(account, active), panel);
   document.title = `${account.name} · ${t("shell.title")}`;
   return panel;
 }
@@ -163,7 +163,7 @@ function itemLine(section, item, accountId) {
 
 function renderOverview(panel, overview) {
   const accountId = overview.account.id;
-  panel.append(
+  add(panel, 
     h(
       "div",
       { class: "overview-grid" },
@@ -198,7 +198,7 @@ async function renderShowAll(panel, account, section, query, current) {
   const results = h("div", { class: "results" });
   const base = `#/accounts/${encodeURIComponent(account.id)}/all/${section.key}`;
   const filterId = "status-filter";
-  panel.append(
+  add(panel, 
     h("p", {}, h("a", { href: `#/accounts/${encodeURIComponent(account.id)}` }, t("overview.back"))),
     h("h2", { class: "section-title" }, t(`section.${section.key}`)),
     section.statuses
@@ -226,7 +226,7 @@ async function renderShowAll(panel, account, section, query, current) {
       return;
     }
     if (!current()) return;
-    clear(results).append(
+    fill(results, 
       data.items.length
         ? h("ul", { class: "items card" }, data.items.map((item) => itemLine(section, item, account.id)))
         : h("p", { class: "muted card", role: "status" }, t(`empty.${section.key}`)),
