@@ -1,8 +1,12 @@
-# Dossier: `make run` serves the API on http://localhost:8000; `make test` runs every test.
+# Dossier: `make run` serves the API on http://localhost:8000 and the web client on :8001; `make test` runs every test.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The end-to-end tests drive Debian's Chromium (never a browser Playwright downloads).
+CHROMIUM := /usr/bin/chromium
+CHROMIUM_STAMP := $(VENV)/.chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint unit bench package fuzz setup clean
 
@@ -12,6 +16,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+# Installs the chromium package only when it is missing (a fresh CI machine).
+$(CHROMIUM_STAMP): | $(STAMP)
+	test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	test -x $(CHROMIUM)
+	touch $@
 
 devtools/node_modules/.installed: devtools/package.json devtools/package-lock.json
 	npm ci --prefix devtools --no-audit --no-fund --loglevel=error
@@ -25,7 +36,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-test: setup lint
+test: setup lint $(CHROMIUM_STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
 unit: setup

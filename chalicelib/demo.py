@@ -42,6 +42,9 @@ from chalicelib.services.members import create_firm, member_out
 
 # Keyed like a firm (firm ids are ULIDs, so "DEMO" cannot collide with one).
 DEMO_MARKER = keys.Key(keys.firm_pk("DEMO"), "DEMO_MARKER")
+# Bumped when the stored form of items changes (2: name sort keys "<name> #<id>"),
+# so `make run` recreates local data written by an older version.
+DATA_FORMAT = 2
 ACCOUNT_COUNT = 50
 # Accounts whose every overview section is full (more than five items each).
 FULL_ACCOUNTS = 6
@@ -82,6 +85,12 @@ _TAGS = [
 
 def _marker(table: Table) -> dict[str, Any] | None:
     return table.get(DEMO_MARKER, consistent=True)
+
+
+def written_by_older_version(table: Table) -> bool:
+    """Whether the demo data predates DATA_FORMAT (no demo yet: False)."""
+    marker = _marker(table)
+    return marker is not None and marker.get("data_format", 1) != DATA_FORMAT
 
 
 def seed(table: Table) -> dict[str, Any]:
@@ -217,7 +226,13 @@ def _create(table: Table) -> None:
     if settings().s3_endpoint:  # photos only where a local S3 runs (make run), not in tests
         for i, account_id in enumerate(account_ids[:FULL_ACCOUNTS]):
             accounts.set_photo(ctx, account_id, _photo(i), None)
-    marker = {**DEMO_MARKER.as_dict(), "entity": "demo_marker", "firm_id": firm.id, "first_account_id": account_ids[0]}
+    marker = {
+        **DEMO_MARKER.as_dict(),
+        "entity": "demo_marker",
+        "firm_id": firm.id,
+        "first_account_id": account_ids[0],
+        "data_format": DATA_FORMAT,
+    }
     table.write([Put(marker, ITEM_ABSENT)])
 
 

@@ -16,9 +16,15 @@ def fold(text: str) -> str:
     return " ".join(stripped.split())
 
 
+# The characters that sort below "#" after a space (" !", ' "') or are "#": a
+# name's key is "<sort name> #<id>", so none may follow a space in the name.
+_BELOW_SEPARATOR = str.maketrans({"#": " ", "!": " ", '"': " "})
+
+
 def sort_name(text: str) -> str:
-    """Key for alphabetical lists; '#' is the key separator, so it is replaced."""
-    return fold(text).replace("#", " ")
+    """Key for alphabetical lists: folded, without the characters that would
+    sort a longer name before its prefix ("Ann" before "Ann family")."""
+    return " ".join(fold(text).translate(_BELOW_SEPARATOR).split())
 
 
 def email_key(address: str) -> str:

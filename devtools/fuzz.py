@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from chalicelib.sections import SECTIONS as SECTION_DEFINITIONS
 from devtools.api_server import ApiServer
 from devtools.dynamodb_local import ROOT, DynamoDBLocal
 from devtools.s3_local import S3Local
+from devtools.stack import environment, local_env, seeded_demo
 
 CHECKS = (
     "not_a_server_error",
@@ -39,6 +39,7 @@ CHECKS = (
     "negative_data_rejection",
     "ignored_auth",
 )
+BUCKET = "dossier-photos-fuzz"
 SECTIONS = tuple(SECTION_DEFINITIONS)  # the thirteen section keys, in the contract's order
 
 
@@ -104,34 +105,11 @@ def config_file(ids: dict[str, Any], into: Path) -> Path:
 @contextmanager
 def served(workdir: Path) -> Iterator[Stack]:
     """DynamoDB Local (in memory), s3rver and the API, seeded with the demo firm."""
-    with DynamoDBLocal() as db, S3Local(workdir / "s3", "dossier-photos-fuzz") as s3:
-        env = {
-            "DYNAMODB_ENDPOINT": db.endpoint,
-            "S3_ENDPOINT": s3.endpoint,
-            "DOSSIER_TABLE": "dossier-fuzz",
-            "PHOTOS_BUCKET": "dossier-photos-fuzz",
-            "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
-        }
-        from chalicelib.cli import stage_environment
-        from chalicelib.config import reset_settings
-        from chalicelib.demo import seed
-        from chalicelib.repo.schema import ensure_table
-        from chalicelib.repo.table import Table, reset_clients
-
-        env = {**stage_environment("local"), **env}  # the local stage, on this run's own servers
-        saved = dict(os.environ)  # seeding runs here, in the caller's process (maybe pytest's): restore it after
-        try:
-            os.environ.update(env)
-            reset_settings()
-            reset_clients()
-            table = Table.from_settings()
-            ensure_table(table.client, table.name)
-            demo = seed(table)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-            reset_settings()
-            reset_clients()
+    with DynamoDBLocal() as db, S3Local(workdir / "s3", BUCKET) as s3:
+        # the local stage, on this run's own servers
+        env = local_env(db.endpoint, s3.endpoint, workdir / "outbox", table="dossier-fuzz", bucket=BUCKET)
+        with environment(env):  # seeding runs here, in the caller's process (maybe pytest's): restored after
+            demo = seeded_demo()
         owner = demo["members"][0]["token"]
         with (workdir / "api.log").open("ab") as log, ApiServer(env, log=log) as api:
             yield Stack(api.endpoint, owner, demo_ids(api.endpoint, owner, demo["first_account_id"]))

@@ -299,6 +299,9 @@ def contacts_list(firm_id: str) -> str:
 
 def name_sort_key(sort_name: str, item_id: str) -> str:
     """Alphabetical order by normalised name; the id breaks ties stably. The
+    " #" separator sorts below any letter after the name's last word, so a
+    name comes before the longer names it begins ("ann #…" < "ann family #…");
+    with "#" alone, " " (0x20) < "#" (0x23) put them the other way round. The
     name is cut to 200 characters: a sort key holds at most 1 KB, and
     folding can lengthen a name ("ﷺ" becomes 18 letters)."""
-    return f"{sort_name[:200]}#{item_id}"
+    return f"{sort_name[:200]} #{item_id}"

@@ -67,6 +67,14 @@ def test_fold_ignores_case_and_accents() -> None:
     assert email_key(" Anna@Example.COM ") == "anna@example.com"
 
 
+def test_a_name_sorts_before_the_longer_names_it_begins() -> None:
+    names = ["Chloé Johansson family", "Chloé Johanssons", "Chloé Johansson", 'Chloé Johansson "Jo"', "Chloé"]
+    ordered = sorted(names, key=lambda n: keys.name_sort_key(sort_name(n), "01ID"))
+    assert ordered == ["Chloé", "Chloé Johansson", "Chloé Johansson family", 'Chloé Johansson "Jo"', "Chloé Johanssons"]
+    # a name ending in a character below "#" ties with the bare name (the id decides), never sorts before it
+    assert sort_name("Chloé Johansson !") == sort_name("Chloé Johansson")
+
+
 def test_every_key_starts_with_the_firm() -> None:
     built = [
         keys.firm("F1"),

@@ -1,0 +1,503 @@
+"""The whole local product: DynamoDB Local, a local S3 (s3rver), the table,
+the two stream pollers (the Overview projector, which also mails
+notifications, and the search indexer), the demo firm, the API and the web
+client (devtools/web_server.py).
+
+``make run`` (devtools/run_local.py) runs it with its data in ``.data/`` and
+``chalice local`` on port 8000. The end-to-end tests run it in a child
+process on free ports with an in-memory DynamoDB Local::
+
+    python -m devtools.stack [--workdir DIR] [--ready-file FILE]
+
+prints where everything is, writes ``StackInfo`` as JSON to FILE when all
+answers and the stream pollers have projected the demo, and stops everything on Ctrl-C or SIGTERM (or when its parent
+exits). ``StackProcess`` starts and stops that child.
+
+A child process, because the stream pollers and the token minting of
+``/config.json`` run in the stack's own process and read their settings
+(table, endpoints, JWT secret) from its environment: ``local_stack`` sets
+that environment for as long as it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from devtools.api_server import ApiServer
+from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering
+from devtools.s3_local import S3Local
+from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_filters, table_stream_arn
+from devtools.web_server import WebServer
+
+WEB_DIR = ROOT / "web"
+CHECKPOINTS = "stream-checkpoints.json"
+SEARCH_CHECKPOINTS = "search-stream-checkpoints.json"
+PROJECTION_SECONDS = 120.0
+
+
+class PortBusy(RuntimeError):
+    def __init__(self, port: int) -> None:
+        super().__init__(f"Port {port} is already in use")
+        self.port = port
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    """Where a running stack answers, and its demo firm."""
+
+    api_base: str
+    web_base: str
+    firm_id: str
+    firm_name: str
+    first_account_id: str
+    members: list[dict[str, Any]]  # member_id, name, role, rights, token (owner, admin, employees)
+    workdir: Path  # logs/, outbox/, s3/, checkpoints
+
+    @property
+    def logs(self) -> Path:
+        return self.workdir / "logs"
+
+    @property
+    def outbox(self) -> Path:
+        return self.workdir / "outbox"
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "workdir": str(self.workdir)})
+
+    @classmethod
+    def from_json(cls, text: str) -> StackInfo:
+        data = json.loads(text)
+        return cls(**{**data, "workdir": Path(data["workdir"])})
+
+
+@dataclass(frozen=True)
+class Running:
+    info: StackInfo
+    api: subprocess.Popen[bytes]
+    pollers_caught_up: list[threading.Event]
+
+    def wait(self) -> int:
+        """Until the API's process ends (Ctrl-C raises KeyboardInterrupt here)."""
+        return self.api.wait()
+
+    def wait_projected(self, timeout: float) -> bool:
+        """Until both stream pollers have caught up with the stream (the demo
+        projected into the Overview and the search index); False on timeout."""
+        deadline = time.monotonic() + timeout
+        return all(event.wait(max(0.0, deadline - time.monotonic())) for event in self.pollers_caught_up)
+
+
+# --- the environment --------------------------------------------------------------
+
+
+def local_env(
+    db_endpoint: str, s3_endpoint: str, outbox: Path, *, table: str | None = None, bucket: str | None = None
+) -> dict[str, str]:
+    """The local stage's environment, on these servers (not ``make run``'s)."""
+    from chalicelib.cli import stage_environment
+
+    env = {
+        **stage_environment("local"),
+        "DYNAMODB_ENDPOINT": db_endpoint,
+        "S3_ENDPOINT": s3_endpoint,
+        "MAIL_OUTBOX_DIR": str(outbox),
+    }
+    if table:
+        env["DOSSIER_TABLE"] = table
+    if bucket:
+        env["PHOTOS_BUCKET"] = bucket
+    return env
+
+
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    """``env`` over this process's environment (and chalicelib's settings and
+    clients) for the block; the previous one is restored after."""
+    from chalicelib.config import reset_settings
+    from chalicelib.repo.photos import reset_clients as reset_photo_clients
+    from chalicelib.repo.table import reset_clients
+
+    def reset() -> None:
+        reset_settings()
+        reset_clients()
+        reset_photo_clients()
+
+    saved = dict(os.environ)
+    try:
+        os.environ.update(env)
+        reset()
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset()
+
+
+def seeded_demo() -> dict[str, Any]:
+    """The table of the current settings, created if need be, with the demo firm."""
+    from chalicelib.demo import seed
+    from chalicelib.repo.schema import ensure_table
+    from chalicelib.repo.table import Table
+
+    table = Table.from_settings()
+    ensure_table(table.client, table.name)
+    return seed(table)
+
+
+# --- the stack ----------------------------------------------------------------------
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _check_free(*ports: int | None) -> None:
+    for port in ports:
+        if port is not None and answering(port):
+            raise PortBusy(port)
+
+
+@contextmanager
+def local_stack(
+    workdir: Path,
+    *,
+    persistent: bool = False,
+    db_port: int | None = None,
+    s3_port: int | None = None,
+    api_port: int | None = None,
+    web_port: int | None = None,
+    chalice_local: bool = False,
+    host: str = "127.0.0.1",
+    say: Callable[[str], None] = print,
+) -> Iterator[Running]:
+    """Everything up, seeded, in this process's environment until exit.
+
+    ``workdir`` holds the stack's files: ``dynamodb/`` (when ``persistent``;
+    otherwise DynamoDB Local runs in memory), ``s3/``, ``outbox/``, ``logs/``
+    and the pollers' checkpoints. Ports left None are free ones. The API is
+    ``chalice local`` when ``chalice_local`` (it applies the local stage's
+    environment over ours, so only with the stage's ports: ``make run``),
+    otherwise devtools.api_server on this stack's servers. ``host`` is the
+    name shown in printed URLs and in ``/config.json``'s ``api_base``.
+    """
+    from chalicelib.cli import stage_environment
+
+    _check_free(db_port, s3_port, api_port, web_port)
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    if not persistent:  # a fresh database: earlier checkpoints name shards that are gone
+        (workdir / CHECKPOINTS).unlink(missing_ok=True)
+        (workdir / SEARCH_CHECKPOINTS).unlink(missing_ok=True)
+    bucket = stage_environment("local")["PHOTOS_BUCKET"]
+    with ExitStack() as on_exit:
+        db_log = on_exit.enter_context((logs / "dynamodb-local.log").open("ab"))
+        db_dir = workdir / "dynamodb" if persistent else None
+        db = on_exit.enter_context(DynamoDBLocal(port=db_port, data_dir=db_dir, log=db_log))
+        where = f"data in {_shown(db_dir)}/" if db_dir else "in memory"
+        say(f"DynamoDB Local on http://{host}:{db.port} ({where})")
+        s3_log = on_exit.enter_context((logs / "s3rver.log").open("ab"))
+        s3 = on_exit.enter_context(S3Local(workdir / "s3", bucket, port=s3_port, log=s3_log))
+        say(f"Local S3 (s3rver) on http://{host}:{s3.port} for photos (files in {_shown(workdir / 's3')}/)")
+        env = local_env(db.endpoint, s3.endpoint, workdir / "outbox")
+        on_exit.enter_context(environment(env))
+
+        table = _table(workdir, say)
+        say("Demo data (created on the first run, in about half a minute)...")
+        from chalicelib.demo import seed
+        from chalicelib.repo.firms import FirmRepo
+
+        demo = seed(table)
+        # Started after seeding, the pollers catch up in seconds; running during it, they would slow it down twice.
+        stop_pollers, caught_up = _start_pollers(table, workdir, say)
+        on_exit.callback(stop_pollers)
+        firm = FirmRepo(table).get_firm(demo["firm_id"])
+        api_port = api_port or (8000 if chalice_local else None)
+        api = ApiServer(env, port=api_port)  # its port, whether it or chalice local serves
+        api_base = f"http://{host}:{api.port}"
+        print_welcome(demo, api_base, say)
+
+        web_log = on_exit.enter_context((logs / "web.log").open("a"))
+        web = WebServer(
+            WEB_DIR,
+            api_base=api_base,
+            firm={"id": demo["firm_id"], "name": firm.name if firm else ""},
+            members=lambda: list(seed(table)["members"]),  # fresh tokens on each request
+            port=web_port,
+            log=web_log,
+        )
+        on_exit.enter_context(web)
+        say(f"Web client on http://{host}:{web.port} (pick a demo member; the API is {api_base})\n")
+
+        if chalice_local:
+            process = _chalice_local(api.port)
+            on_exit.callback(_terminate, process)
+        else:
+            api.log = on_exit.enter_context((logs / "api.log").open("ab"))
+            on_exit.enter_context(api)
+            assert api.process is not None
+            process = api.process
+        info = StackInfo(
+            api_base=api_base,
+            web_base=f"http://{host}:{web.port}",
+            firm_id=demo["firm_id"],
+            firm_name=firm.name if firm else "",
+            first_account_id=str(demo["first_account_id"]),
+            members=demo["members"],
+            workdir=workdir,
+        )
+        yield Running(info, process, caught_up)
+
+
+def _table(workdir: Path, say: Callable[[str], None]) -> Any:
+    """The table, created; one made by an older version (other indexes, or
+    items stored in an older form) is recreated."""
+    from chalicelib.demo import written_by_older_version
+    from chalicelib.repo.schema import ensure_table, schema_matches
+    from chalicelib.repo.table import Table
+
+    table = Table.from_settings()
+    if not ensure_table(table.client, table.name) and (
+        not schema_matches(table.client, table.name) or written_by_older_version(table)
+    ):
+        say("The local table was made by an older version of Dossier: recreating it with demo data.")
+        (workdir / CHECKPOINTS).unlink(missing_ok=True)
+        (workdir / SEARCH_CHECKPOINTS).unlink(missing_ok=True)
+        table.client.delete_table(TableName=table.name)
+        ensure_table(table.client, table.name)
+    return table
+
+
+class _WatchedPoller(StreamPoller):
+    """A poller that tells when it has caught up with the stream (a few quiet
+    passes in a row, as ``drain`` counts them)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.caught_up = threading.Event()
+        self._quiet = 0
+
+    def poll_once(self) -> int:
+        count = super().poll_once()
+        self._quiet = 0 if count or self.failed_pass else self._quiet + 1
+        if self._quiet >= DRAINED_AFTER_QUIET_PASSES:
+            self.caught_up.set()
+        return count
+
+
+def _start_pollers(
+    table: Any, workdir: Path, say: Callable[[str], None]
+) -> tuple[Callable[[], None], list[threading.Event]]:
+    """The stream-triggered functions, each with its own mapping and
+    checkpoints as Lambda would run them in AWS (chalice local does not).
+    Returns what stops them, and an event per poller set once it has caught up."""
+    import boto3
+
+    from app import index_search, project_overview
+    from chalicelib.config import settings
+    from chalicelib.repo.schema import TEMPLATE
+
+    functions_log = workdir / "logs" / "stream-functions.log"
+    failed_records = workdir / "logs" / "stream-failed-records.jsonl"
+    # The stream functions' log lines (one per batch) go to a file, not over the welcome text.
+    logger = logging.getLogger("dossier")
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    to_file = logging.FileHandler(functions_log)
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(to_file)
+
+    s = settings()
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=s.dynamodb_endpoint,
+        region_name=s.region,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+    def give_up(record: dict[str, Any]) -> None:
+        with failed_records.open("a") as out:
+            out.write(json.dumps(record, default=str) + "\n")
+
+    stop = threading.Event()
+    threads, caught_up = [], []
+    for handler, function, checkpoints in (
+        (project_overview, "ProjectOverview", CHECKPOINTS),
+        (index_search, "IndexSearch", SEARCH_CHECKPOINTS),
+    ):
+        poller = _WatchedPoller(
+            streams,
+            table_stream_arn(table.client, table.name),
+            handler,
+            region=s.region,
+            checkpoint_file=workdir / checkpoints,
+            filters=mapping_filters(TEMPLATE, function),
+            on_give_up=give_up,
+        )
+        thread = threading.Thread(target=poller.run, args=(stop,), name=f"stream-{function}", daemon=True)
+        thread.start()
+        threads.append(thread)
+        caught_up.append(poller.caught_up)
+    say(f"Stream pollers running: overview (and notifications), search (checkpoints in {_shown(workdir)}/,")
+    say(f"  log in {_shown(functions_log)})")
+
+    def stop_pollers() -> None:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        logger.removeHandler(to_file)
+        to_file.close()
+
+    return stop_pollers, caught_up
+
+
+def _chalice_local(port: int) -> subprocess.Popen[bytes]:
+    """``chalice local`` in the foreground's terminal (its request log shows there)."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "chalice"),
+            "local",
+            "--stage",
+            "local",
+            "--port",
+            str(port),
+            "--no-autoreload",
+        ],
+        cwd=ROOT,
+        env=os.environ,
+    )
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def print_welcome(demo: dict[str, Any], api_base: str, say: Callable[[str], None] = print) -> None:
+    members = demo["members"]
+    token = members[0]["token"]
+    say(f"\nDemo firm {demo['firm_id']}. Bearer tokens (valid 12 h; new ones: python -m chalicelib.cli token):")
+    for m in members:
+        say(f"  {m['role']:<8} {m['name']:<15} rights={json.dumps(m['rights'])}\n    {m['token']}")
+    say("\nTry:")
+    say(f'  curl -s -H "Authorization: Bearer {token}" "{api_base}/accounts?limit=5"')
+    say("  # the Overview tab of the first account:")
+    say(f'  curl -s -H "Authorization: Bearer {token}" "{api_base}/accounts/{demo["first_account_id"]}/overview"')
+    say("  # search as you type (name word prefixes, parts of contacts' addresses; accents ignored):")
+    say(f'  curl -s -H "Authorization: Bearer {token}" "{api_base}/search?q=mull"')
+    say("  # mail (portal invitations, notifications) goes to .data/outbox/; list it, with accept commands:")
+    say("  .venv/bin/python -m chalicelib.cli mail outbox --last 5")
+    say("  # email sync: record a received message (RFC 5322 file) as SES inbound would:")
+    say(f"  .venv/bin/python -m chalicelib.cli mail receive --firm {demo['firm_id']} message.eml\n")
+
+
+# --- the stack in a child process (the end-to-end tests) ----------------------------------
+
+
+class StackProcess:
+    """``python -m devtools.stack`` in a child process: free ports, in-memory
+    DynamoDB Local, files in ``workdir``. ``start()`` returns once everything
+    answers and the stream pollers have caught up (the demo projected)."""
+
+    def __init__(self, workdir: Path, log: IO[bytes] | None = None, env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.log = log
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 180.0) -> StackInfo:
+        ready = self.workdir / "ready.json"
+        ready.unlink(missing_ok=True)
+        args = [sys.executable, "-m", "devtools.stack", "--workdir", str(self.workdir), "--ready-file", str(ready)]
+        out = self.log if self.log is not None else subprocess.DEVNULL
+        env = {**(self.env if self.env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if ready.exists():
+                return StackInfo.from_json(ready.read_text())
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the stack exited with code {self.process.returncode} (log: {self.workdir})")
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the stack did not start in {timeout:.0f} s (log: {self.workdir})")
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """SIGTERM: the child stops what it started (API, pollers, servers)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> StackInfo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwind like Ctrl-C, so every process we started is stopped
+
+
+def _serve(workdir: Path, ready_file: Path | None, args: argparse.Namespace) -> int:
+    parent = os.getppid()
+    ports = {"db_port": args.db_port, "s3_port": args.s3_port, "api_port": args.api_port, "web_port": args.web_port}
+    with local_stack(workdir, **ports) as running:
+        if not running.wait_projected(timeout=PROJECTION_SECONDS):
+            print(f"The stream pollers have not caught up in {PROJECTION_SECONDS:.0f} s (see logs/).", flush=True)
+        if ready_file is not None:
+            partial = ready_file.with_suffix(".partial")
+            partial.write_text(running.info.to_json())
+            partial.replace(ready_file)  # whole, or not there
+        print("Ready.", flush=True)
+        while running.api.poll() is None:
+            if os.getppid() != parent:
+                return 0  # the parent is gone (killed): do not outlive it
+            with suppress(subprocess.TimeoutExpired):
+                running.api.wait(timeout=0.5)
+        return running.api.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The local product on free ports, in-memory DynamoDB Local.")
+    parser.add_argument("--workdir", type=Path, default=None, help="logs, outbox, s3 files (default: a temp dir)")
+    parser.add_argument("--ready-file", type=Path, default=None, help="StackInfo as JSON, written once ready")
+    for name in ("db", "s3", "api", "web"):
+        parser.add_argument(f"--{name}-port", type=int, default=None)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        if args.workdir is not None:
+            return _serve(args.workdir, args.ready_file, args)
+        with tempfile.TemporaryDirectory(prefix="dossier-stack-") as tmp:
+            return _serve(Path(tmp), args.ready_file, args)
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""End-to-end tests: the web client in headless Chromium against the whole
+local product (devtools/stack.py: DynamoDB Local in memory, s3rver, the
+stream pollers, the demo firm, the API and the web server), started once per
+test process on free ports.
+
+Fixtures: ``stack`` (``StackInfo``: ``api_base``, ``web_base``, ``firm_id``,
+``firm_name``, ``first_account_id``, ``members``, ``workdir``, ``logs``,
+``outbox``), ``browser`` (Playwright's Chromium: Debian's ``/usr/bin/chromium``,
+never a downloaded one), ``page`` (a fresh context per test, with
+``base_url`` the web client's) and ``screenshots`` (``build/screenshots/``).
+Every test here is marked ``integration`` (``make unit`` skips them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from devtools.dynamodb_local import ROOT
+from devtools.stack import StackInfo, StackProcess
+from tests.e2e.helpers import api_get
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (make test installs it); no Playwright download
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STACK_START_SECONDS = 240.0
+PROJECTED_SECONDS = 120.0
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: "not integration" must see the mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.integration)
+            # One worker for all of them under `--dist loadgroup` (one stack, not one per worker); loadfile ignores it.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+def _projected(stack: StackInfo) -> bool:
+    overview = api_get(stack, f"/accounts/{stack.first_account_id}/overview")
+    search = api_get(stack, "/search?q=acme")
+    return bool(overview["documents"]["items"]) and any(h["name"] == "Acme Bakery" for h in search["items"])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
+    """The whole product, seeded, with the demo projected (Overview and search)."""
+    workdir = tmp_path_factory.mktemp("stack")
+    with (workdir / "stack.log").open("ab") as log, StackProcess(workdir, log=log) as info:
+        deadline = time.monotonic() + PROJECTED_SECONDS
+        while not _projected(info):
+            if time.monotonic() > deadline:
+                pytest.fail(f"the stream pollers did not project the demo in time (logs in {info.logs})")
+            time.sleep(0.25)
+        yield info
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, stack: StackInfo) -> Iterator[Page]:
+    """A page in its own context (no shared storage between tests); relative
+    URLs are the web client's (``page.goto("/")``)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", base_url=stack.web_base)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """``build/screenshots/`` (git-ignored), for ``page.screenshot(path=screenshots / "name.png")``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
