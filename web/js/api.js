@@ -73,11 +73,30 @@ export async function request(method, path, { body, version, signal, raw, conten
 
 export const get = (path, options) => request("GET", path, options).then((r) => r.data);
 
+/**
+ * Every page of a catalogue (tags, members, custom fields): these answer the
+ * whole catalogue with next_cursor null today and take no limit; following
+ * the cursor keeps the page whole should they ever be paged.
+ */
+export async function getAll(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await get(withQuery(path, { cursor }));
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+// Pydantic names the branch of a tagged union in the path ("contacts.0.new.emails"): not a field.
+const UNION_TAGS = new Set(["new", "existing"]);
+
 /** Field errors keyed by their path without "body": {"name": "...", "address.country": "..."}. */
 export function fieldErrors(error) {
   const out = {};
   for (const e of error.errors || []) {
-    const loc = (e.loc || []).filter((part, i) => !(i === 0 && part === "body"));
+    const loc = (e.loc || []).filter((part, i) => !(i === 0 && part === "body") && !UNION_TAGS.has(part));
     const key = loc.join(".");
     if (!(key in out)) out[key] = e.msg;
   }

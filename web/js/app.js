@@ -6,10 +6,12 @@ import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { searchBox } from "./search.js";
 import { loadCatalogues, state } from "./state.js";
 import { renderClients } from "./views/clients.js";
+import { errorMessage } from "./views/common.js";
 import { renderProfile } from "./views/profile.js";
 
 const MEMBER_KEY = "dossier.member";
 const TOKEN_KEY = "dossier.session";
+const RETRIED_KEY = "dossier.retried"; // one reload for fresh local tokens, not a loop
 
 async function loadConfig() {
   try {
@@ -47,18 +49,24 @@ async function start() {
     renderSignIn(error);
     return;
   }
+  sessionStorage.removeItem(RETRIED_KEY);
   renderShell();
   window.addEventListener("hashchange", route);
   route();
 }
 
-function signedOut() {
+function signedOut(error) {
   sessionStorage.removeItem(TOKEN_KEY);
-  if (state.config) window.location.reload(); // local mode: config.json mints fresh tokens
-  else renderSignIn({ message: t("signin.expired") });
+  if (state.config && !sessionStorage.getItem(RETRIED_KEY)) {
+    sessionStorage.setItem(RETRIED_KEY, "1");
+    window.location.reload(); // local mode: config.json mints fresh tokens
+  } else {
+    renderSignIn(error);
+  }
 }
 
-function languagePicker() {
+/** The language select; `rerender` draws the current screen again in the new language. */
+function languagePicker(rerender) {
   const id = "language-picker";
   return h(
     "div",
@@ -69,9 +77,9 @@ function languagePicker() {
       {
         id,
         onchange: (e) => {
-          setLanguage(e.target.value);
-          renderShell();
-          route();
+          setLanguage(e.target.value, { remember: true });
+          rerender();
+          document.getElementById(id)?.focus();
         },
       },
       LANGUAGES.map((l) => h("option", { value: l.code, selected: l.code === language(), lang: l.code }, l.name)),
@@ -115,7 +123,15 @@ function renderShell() {
       { class: "topbar" },
       h("a", { class: "brand", href: "#/" }, "Dossier"),
       h("span", { class: "firm" }, state.me.firm ? state.me.firm.name : ""),
-      h("div", { class: "topbar-tools" }, memberPicker(), languagePicker()),
+      h(
+        "div",
+        { class: "topbar-tools" },
+        memberPicker(),
+        languagePicker(() => {
+          renderShell();
+          route();
+        }),
+      ),
     ),
     h(
       "div",
@@ -141,7 +157,12 @@ async function route() {
   if (!main) return;
   const [path, queryString] = (window.location.hash.replace(/^#/, "") || "/").split("?");
   const query = new URLSearchParams(queryString || "");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  let parts;
+  try {
+    parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    parts = []; // a malformed address: the clients list
+  }
   const current = () => mine === routeCount;
   if (parts[0] === "accounts" && parts[1]) {
     await renderProfile(main, { accountId: parts[1], tab: parts[2] || "overview", section: parts[3], query, current });
@@ -168,11 +189,11 @@ function renderSignIn(error) {
     },
     h("h1", {}, t("signin.title")),
     h("p", {}, t("signin.help")),
-    error ? h("p", { class: "error", role: "alert" }, error.status === 401 ? t("signin.refused") : error.message || t("error.generic")) : null,
+    error ? h("p", { class: "error", role: "alert" }, error.status === 401 ? t("signin.refused") : errorMessage(error)) : null,
     h("div", { class: "field" }, h("label", { for: baseId }, t("signin.api")), h("input", { id: baseId, name: "base", type: "url", required: true, value: "http://localhost:8000" })),
     h("div", { class: "field" }, h("label", { for: tokenId }, t("signin.token")), h("textarea", { id: tokenId, name: "token", required: true, rows: 4 })),
     h("button", { type: "submit", class: "primary" }, t("signin.submit")),
-    languagePicker(),
+    languagePicker(() => renderSignIn(error)),
   );
   add(app, h("main", { id: "main" }, form));
 }

@@ -3,6 +3,7 @@
 import { ApiError, fieldErrors } from "./api.js";
 import { add, fill, h, newId } from "./dom.js";
 import { t } from "./i18n.js";
+import { errorMessage } from "./views/common.js";
 
 /** A labelled input (or select/textarea) whose errors show under it; `path` is the API's field path. */
 export function field({ path, label, type = "text", value = "", options, required, attrs = {} }) {
@@ -105,7 +106,7 @@ export function clearErrors(form) {
       slot.hidden = true;
       slot.textContent = "";
     }
-    for (const control of wrapper.querySelectorAll(":scope > input, :scope > select, :scope > textarea")) {
+    for (const control of wrapper.querySelectorAll("input, select, textarea")) {
       control.removeAttribute("aria-invalid");
       control.removeAttribute("aria-describedby");
     }
@@ -159,7 +160,7 @@ export function showError(form, error, { onReload } = {}) {
       first = first || control;
     }
   }
-  const detail = error instanceof ApiError ? (error.status === 0 ? t("error.network") : error.message) : t("error.generic");
+  const detail = errorMessage(error);
   add(box, h("p", {}, Object.keys(errors).length ? t("form.fix") : detail));
   if (loose.length) add(box, h("ul", {}, loose.map((m) => h("li", {}, m))));
   if (first) first.focus();
@@ -176,14 +177,16 @@ export function onSubmit(form, save, done, { onReload } = {}) {
     const button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     clearErrors(form);
+    let result;
     try {
-      const result = await save();
-      done(result);
+      result = await save();
     } catch (error) {
       showError(form, error, { onReload });
+      return;
     } finally {
       if (button) button.disabled = false;
     }
+    done(result); // saved: a failure from here on is not the save's
   });
 }
 
@@ -196,8 +199,8 @@ export function formButtons(onCancel) {
   );
 }
 
-/** Replaces `slot`'s content with `form` and focuses its first field. */
+/** Replaces `slot`'s content with `form` and focuses its first field (or, with none, its first button). */
 export function openForm(slot, form) {
   fill(slot, form);
-  form.querySelector("input:not([type=hidden]), select, textarea")?.focus();
+  form.querySelector("input:not([type=hidden]), select, textarea, button")?.focus();
 }

@@ -25,10 +25,11 @@ export function language() {
   return lang;
 }
 
-export function setLanguage(code) {
+/** Switches the page's language; `remember` is for the user's own choice (not the browser's). */
+export function setLanguage(code, { remember = false } = {}) {
   if (!CATALOGUES[code]) return;
   lang = code;
-  localStorage.setItem(STORE, code);
+  if (remember) localStorage.setItem(STORE, code);
   document.documentElement.lang = code;
 }
 

@@ -1,9 +1,9 @@
 // The sidebar search: searches as the user types (debounced, older answers
 // discarded), a listbox driven by the keyboard (ARIA combobox pattern).
 import { ApiError, get, withQuery } from "./api.js";
-import { add, announce, clear, h } from "./dom.js";
+import { add, announce, clear, fill, h } from "./dom.js";
 import { t, term } from "./i18n.js";
-import { avatar } from "./views/common.js";
+import { avatar, errorMessage } from "./views/common.js";
 
 const DEBOUNCE_MS = 250;
 
@@ -14,6 +14,7 @@ export function searchBox() {
   let controller = null;
   let hits = [];
   let active = -1;
+  let pending = false; // typed, not searched yet
 
   const list = h("ul", { id: listId, role: "listbox", class: "search-results", "aria-label": t("search.results"), hidden: true });
   const status = h("p", { class: "search-status muted" });
@@ -22,14 +23,19 @@ export function searchBox() {
     type: "search",
     role: "combobox",
     autocomplete: "off",
-    spellcheck: false,
+    spellcheck: "false",
     "aria-autocomplete": "list",
     "aria-controls": listId,
     "aria-expanded": "false",
     placeholder: t("search.placeholder"),
     oninput: () => {
+      // The shown hits are for the earlier text: drop them until the new ones come.
       clearTimeout(timer);
+      hits = [];
+      fill(list);
+      open(false);
       timer = setTimeout(run, DEBOUNCE_MS);
+      pending = true;
     },
     onkeydown: keydown,
   });
@@ -54,6 +60,8 @@ export function searchBox() {
   function go(hit) {
     open(false);
     input.value = "";
+    hits = [];
+    fill(list);
     clear(status);
     window.location.hash = `#/accounts/${encodeURIComponent(hit.account_id)}`;
   }
@@ -71,8 +79,8 @@ export function searchBox() {
       e.preventDefault();
       clearTimeout(timer);
       if (active >= 0 && hits[active]) go(hits[active]);
+      else if (pending) run().then(() => { if (hits.length === 1) go(hits[0]); });
       else if (hits.length === 1) go(hits[0]);
-      else run();
     } else if (e.key === "Escape") {
       if (!list.hidden) open(false);
       else input.value = "";
@@ -80,6 +88,7 @@ export function searchBox() {
   }
 
   async function run() {
+    pending = false;
     const q = input.value.trim();
     if (controller) controller.abort();
     // The API refuses a query without a letter or digit; do not ask.
@@ -97,7 +106,7 @@ export function searchBox() {
     } catch (error) {
       if (error && error.name === "AbortError") return; // a newer keystroke won
       hits = [];
-      status.textContent = error instanceof ApiError && error.status === 400 ? t("search.bad") : t("error.generic");
+      status.textContent = error instanceof ApiError && error.status === 400 ? t("search.bad") : errorMessage(error);
       clear(list);
       open(false);
       return;

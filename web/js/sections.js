@@ -39,7 +39,8 @@ export const SECTIONS = [
       title: d.subject,
       status: d.status,
       detail: d.last_message,
-      meta: d.last_at ? t("meta.last_answer", { who: term(`author_${d.last_author}`), when: formatDate(d.last_at) }) : "",
+      // A chat without messages yet has no last author.
+      meta: d.last_author ? t("meta.last_answer", { who: term(`author_${d.last_author}`), when: formatDate(d.last_at) }) : formatDate(d.last_at),
     }),
   },
   {

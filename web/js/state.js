@@ -1,6 +1,6 @@
 // What the whole page shares: the signed-in member and the firm's catalogues
 // (tags, custom field definitions, members when the caller may list them).
-import { get } from "./api.js";
+import { get, getAll } from "./api.js";
 
 export const state = {
   config: null, // /config.json in local mode (demo members), else null
@@ -20,15 +20,11 @@ export function canManage() {
 }
 
 export async function loadCatalogues() {
-  const [me, tags, fields] = await Promise.all([
-    get("/me"),
-    get("/tags"),
-    get("/custom-fields"),
-  ]);
+  const [me, tags, fields] = await Promise.all([get("/me"), getAll("/tags"), getAll("/custom-fields")]);
   state.me = me;
-  state.tags = tags.items;
-  state.fields = fields.items.filter((f) => !f.removed);
-  state.members = isAdmin() ? (await get("/members")).items : null;
+  state.tags = tags;
+  state.fields = fields.filter((f) => !f.removed);
+  state.members = isAdmin() ? await getAll("/members") : null;
 }
 
 /** Members to offer as team members: all of them for admins, otherwise the caller and the current team. */

@@ -9,6 +9,7 @@ import { avatar, failed, focusHeading, pageHeading, pager, tagChip } from "./com
 
 const TYPES = ["individual", "company", "other"];
 const PAGE_SIZE = 25;
+let refocus = null; // the filter just changed: focus stays on it after the list is drawn again
 
 export async function renderClients(main, { query, current }) {
   const filters = { tag: query.get("tag") || "", type: query.get("type") || "", team_member: query.get("team_member") || "" };
@@ -27,6 +28,7 @@ export async function renderClients(main, { query, current }) {
           id,
           name,
           onchange: (e) => {
+            refocus = id;
             const next = { ...filters, [name]: e.target.value };
             window.location.hash = withQuery("#/", next);
           },
@@ -48,17 +50,23 @@ export async function renderClients(main, { query, current }) {
     ),
     results,
   );
-  focusHeading(main);
+  const filter = refocus && document.getElementById(refocus);
+  refocus = null;
+  if (filter) filter.focus();
+  else focusHeading(main);
 
+  let loads = 0;
   async function load(moveFocus) {
+    loads += 1;
+    const mine = loads; // a later page click wins over an earlier, slower one
     let data;
     try {
       data = await get(withQuery("/accounts", { ...filters, limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }));
     } catch (error) {
-      if (current()) failed(results, error);
+      if (current() && mine === loads) failed(results, error);
       return;
     }
-    if (!current()) return;
+    if (!current() || mine !== loads) return;
     clear(results);
     if (!data.items.length) {
       add(results, h("p", { class: "card empty", role: "status" }, t("clients.none")));

@@ -47,14 +47,20 @@ export function notFound(container) {
   focusHeading(container);
 }
 
+/**
+ * What to tell the user about a failed request, in their language. The API's
+ * own detail is shown for refused input (400, 409, 422), where it says what
+ * to change; other statuses have fixed words here.
+ */
 export function errorMessage(error) {
-  if (error instanceof ApiError) {
-    if (error.status === 0) return t("error.network");
-    if (error.status === 403) return t("error.forbidden");
-    if (error.status === 429) return t("error.throttled");
-    if (error.status >= 500) return t("error.server");
-    return error.message;
-  }
+  if (!(error instanceof ApiError)) return t("error.generic");
+  if (error.status === 0) return t("error.network");
+  if (error.status === 403) return t("error.forbidden");
+  if (error.status === 404) return t("error.gone");
+  if (error.status === 412) return `${t("stale.title")} ${t("stale.text")}`;
+  if (error.status === 429) return t("error.throttled");
+  if ([400, 409, 422].includes(error.status) && error.problem.detail) return error.problem.detail;
+  if (error.status >= 500) return t("error.server");
   return t("error.generic");
 }
 

@@ -16,11 +16,12 @@ import {
 } from "../forms.js";
 import { formatDate, formatMoney, t, term } from "../i18n.js";
 import { canManage, state, teamChoices } from "../state.js";
-import { pager, statusBadge, tagChip } from "./common.js";
+import { errorMessage, pager, statusBadge, tagChip } from "./common.js";
 
 const TYPES = ["individual", "company", "other"];
 const EVENTS = ["new_message", "document_requested", "document_shared", "organizer_sent", "invoice_sent", "signature_requested", "proposal_sent"];
 const enc = encodeURIComponent;
+const contactHeadingId = (contact) => `contact-${contact.id}`;
 
 /**
  * `changed(account)` updates the header after a save; `reload()` re-reads
@@ -41,7 +42,7 @@ export function renderInfo(panel, account, { changed, reload }) {
 }
 
 function card(title, id, ...children) {
-  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), ...children);
+  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, tabindex: "-1" }, title), ...children);
 }
 
 function row(label, value) {
@@ -92,7 +93,7 @@ function detailsCard(account, { changed, reload, panel }) {
         renderInfo(panel, updated, { changed, reload });
         panel.querySelector(".edit-account")?.focus();
       },
-      { onReload: reload },
+      { onReload: () => reload() },
     );
     add(form, formButtons(() => { show(); body.querySelector(".edit-account")?.focus(); }));
     openForm(body, form);
@@ -184,7 +185,7 @@ function customFieldsCard(account) {
   const toggle = h("button", { type: "button", "aria-expanded": "false", "aria-controls": "cf-history", onclick: () => showHistory() }, t("history.show"));
   history.id = "cf-history";
 
-  async function showHistory(keepOpen = false) {
+  async function showHistory(keepOpen = false, moveFocus = false) {
     const open = !keepOpen && toggle.getAttribute("aria-expanded") === "true";
     toggle.setAttribute("aria-expanded", open ? "false" : "true");
     toggle.textContent = open ? t("history.show") : t("history.hide");
@@ -195,7 +196,7 @@ function customFieldsCard(account) {
     try {
       data = await get(withQuery(`/accounts/${enc(account.id)}/custom-fields/history`, { limit: 10, cursor: cursors[cursors.length - 1] }));
     } catch (error) {
-      fill(history, h("p", { class: "error", role: "alert" }, error.message));
+      fill(history, h("p", { class: "error", role: "alert" }, errorMessage(error)));
       return;
     }
     fill(history, 
@@ -226,8 +227,9 @@ function customFieldsCard(account) {
             ),
           )
         : h("p", { class: "muted" }, t("history.none")),
-      pager({ cursors, next: data.next_cursor, label: t("history.caption"), onChange: (c) => { cursors = c; showHistory(true); } }),
+      pager({ cursors, next: data.next_cursor, label: t("history.caption"), onChange: (c) => { cursors = c; showHistory(true, true); } }),
     );
+    if (moveFocus) history.querySelector(".pager button:not([disabled])")?.focus();
   }
 
   const values = account.custom_field_values || [];
@@ -273,7 +275,7 @@ function quickbooksCard(account) {
 function contactsCard(account, reload) {
   const slot = h("div", {});
   const linkButton = canManage()
-    ? h("button", { type: "button", class: "link-contact", onclick: () => openForm(slot, linkForm(account, slot, reload, linkButton)) }, t("contacts.link"))
+    ? h("button", { type: "button", id: "link-contact", onclick: () => openForm(slot, linkForm(account, slot, reload, linkButton)) }, t("contacts.link"))
     : null;
   return card(
     t("info.contacts"),
@@ -291,7 +293,7 @@ function contactBlock(account, contact, reload) {
   const block = h(
     "article",
     { class: "contact", "aria-label": name },
-    h("h3", {}, name),
+    h("h3", { id: contactHeadingId(contact), tabindex: "-1" }, name),
     h(
       "dl",
       { class: "facts" },
@@ -307,9 +309,9 @@ function contactBlock(account, contact, reload) {
       ? h(
           "div",
           { class: "actions" },
-          h("button", { type: "button", onclick: () => openForm(slot, contactForm(contact, slot, reload)) }, t("contacts.edit")),
-          h("button", { type: "button", onclick: () => openForm(slot, linkEditForm(account, contact, slot, reload)) }, t("contacts.edit_link")),
-          h("button", { type: "button", class: "danger", onclick: () => openForm(slot, unlinkConfirm(account, contact, name, slot, reload)) }, t("contacts.unlink")),
+          h("button", { type: "button", onclick: (e) => openForm(slot, contactForm(contact, slot, reload, e.currentTarget)) }, t("contacts.edit")),
+          h("button", { type: "button", onclick: (e) => openForm(slot, linkEditForm(account, contact, slot, reload, e.currentTarget)) }, t("contacts.edit_link")),
+          h("button", { type: "button", class: "danger", onclick: (e) => openForm(slot, unlinkConfirm(account, contact, name, slot, reload, e.currentTarget)) }, t("contacts.unlink")),
         )
       : null,
     slot,
@@ -319,7 +321,7 @@ function contactBlock(account, contact, reload) {
   return block;
 }
 
-function unlinkConfirm(account, contact, name, slot, reload) {
+function unlinkConfirm(account, contact, name, slot, reload, opener) {
   const message = h("p", { class: "error", role: "alert" });
   const form = h(
     "form",
@@ -330,39 +332,54 @@ function unlinkConfirm(account, contact, name, slot, reload) {
       "div",
       { class: "form-buttons" },
       h("button", { type: "submit", class: "danger" }, t("contacts.unlink")),
-      h("button", { type: "button", onclick: () => clear(slot) }, t("form.cancel")),
+      h("button", { type: "button", onclick: () => { clear(slot); opener.focus(); } }, t("form.cancel")),
     ),
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    clear(message);
     try {
       await request("DELETE", `/accounts/${enc(account.id)}/contacts/${enc(contact.id)}`, { version: contact.link_version });
-      announce(t("contacts.unlinked", { name }));
-      reload();
     } catch (error) {
-      // 409: the last contact stays (every account keeps at least one).
-      message.textContent = error instanceof ApiError && error.status === 409 ? t("contacts.last") : error.message;
-      form.querySelector("button[type=submit]").remove();
+      if (error instanceof ApiError && error.status === 409) {
+        // The last contact stays (every account keeps at least one): nothing to retry.
+        message.textContent = t("contacts.last");
+        form.querySelector("button[type=submit]")?.remove();
+      } else {
+        message.textContent = errorMessage(error);
+        if (error instanceof ApiError && error.status === 412) {
+          add(message, " ", h("button", { type: "button", onclick: () => reload(contactHeadingId(contact)) }, t("stale.reload")));
+        }
+      }
+      return;
     }
+    announce(t("contacts.unlinked", { name }));
+    reload("info-contacts");
   });
   return form;
 }
 
-function contactForm(contact, slot, reload) {
+function contactForm(contact, slot, reload, opener) {
   const defs = state.fields.filter((f) => f.target === "contact");
   const phones = h("div", { class: "phones" });
+  // Rows are sent as they are (an empty one is refused next to itself), so the
+  // API's phones.N paths name the rows on screen; "Remove" takes one out.
+  let rows = 0;
   const addPhone = (p = { number: "", label: "" }) => {
-    const index = phones.children.length;
-    add(phones, 
-      h(
-        "div",
-        { class: "phone-row", "data-path": `phones.${index}` },
-        field({ path: `phones.${index}.number`, label: t("contacts.phone_number"), type: "tel", value: p.number }),
-        field({ path: `phones.${index}.label`, label: t("contacts.phone_label"), value: p.label }),
-        h("p", { class: "field-error", hidden: true }),
-      ),
+    const index = rows;
+    rows += 1;
+    const row = h(
+      "div",
+      { class: "phone-row", "data-path": `phones.${index}` },
+      field({ path: `phones.${index}.number`, label: t("contacts.phone_number"), type: "tel", value: p.number }),
+      field({ path: `phones.${index}.label`, label: t("contacts.phone_label"), value: p.label }),
+      h("button", { type: "button", class: "link", onclick: () => { row.remove(); addButton.focus(); } }, t("contacts.remove_phone")),
+      h("p", { class: "field-error", hidden: true }),
     );
+    add(phones, row);
+    return row;
   };
+  const addButton = h("button", { type: "button", onclick: () => addPhone().querySelector("input").focus() }, t("contacts.add_phone"));
   contact.phones.forEach(addPhone);
   const form = h(
     "form",
@@ -370,7 +387,7 @@ function contactForm(contact, slot, reload) {
     field({ path: "first_name", label: t("contacts.first_name"), value: contact.first_name }),
     field({ path: "middle_name", label: t("contacts.middle_name"), value: contact.middle_name }),
     field({ path: "last_name", label: t("contacts.last_name"), value: contact.last_name }),
-    h("fieldset", { class: "field group", "data-path": "phones" }, h("legend", {}, t("contacts.phones")), phones, h("button", { type: "button", onclick: () => addPhone() }, t("contacts.add_phone")), h("p", { class: "field-error", hidden: true })),
+    h("fieldset", { class: "field group", "data-path": "phones" }, h("legend", {}, t("contacts.phones")), phones, addButton, h("p", { class: "field-error", hidden: true })),
     addressFieldset("address", t("account.address"), contact.address),
     defs.length ? h("fieldset", { class: "group" }, h("legend", {}, t("info.custom_fields")), defs.map((def) => customInput(def, contact.custom_fields[def.id]))) : null,
   );
@@ -381,27 +398,32 @@ function contactForm(contact, slot, reload) {
         first_name: form.elements.namedItem("first_name").value.trim(),
         middle_name: form.elements.namedItem("middle_name").value.trim(),
         last_name: form.elements.namedItem("last_name").value.trim(),
-        phones: [...phones.children]
-          .map((_, i) => ({ number: form.elements.namedItem(`phones.${i}.number`).value.trim(), label: form.elements.namedItem(`phones.${i}.label`).value.trim() }))
-          .filter((p) => p.number || p.label),
+        phones: [...phones.children].map((row, i) => {
+          // Numbered as sent, so an error at phones.i lands on this row.
+          row.dataset.path = `phones.${i}`;
+          const [number, label] = row.querySelectorAll(":scope > .field");
+          number.dataset.path = `phones.${i}.number`;
+          label.dataset.path = `phones.${i}.label`;
+          return { number: number.querySelector("input").value.trim(), label: label.querySelector("input").value.trim() };
+        }),
         address: readAddress(form, "address"),
       };
       const custom = customFieldChanges(form, defs, contact.custom_fields);
       if (Object.keys(custom).length) body.custom_fields = custom;
       return request("PATCH", `/contacts/${enc(contact.id)}`, { body, version: contact.version });
     },
-    () => { announce(t("form.saved")); reload(); },
-    { onReload: reload },
+    () => { announce(t("form.saved")); reload(contactHeadingId(contact)); },
+    { onReload: () => reload(contactHeadingId(contact)) },
   );
-  add(form, formButtons(() => clear(slot)));
+  add(form, formButtons(() => { clear(slot); opener.focus(); }));
   return form;
 }
 
-function linkEditForm(account, contact, slot, reload) {
+function linkEditForm(account, contact, slot, reload, opener) {
   const form = h(
     "form",
     { class: "edit-form", "aria-label": t("contacts.edit_link"), novalidate: true },
-    field({ path: "description", label: t("contacts.description"), value: contact.description, attrs: { maxlength: 200 } }),
+    field({ path: "description", label: t("contacts.description"), value: contact.description, attrs: { maxlength: 500 } }),
     field({ path: "signer_priority", label: t("contacts.signer_priority"), type: "number", value: contact.signer_priority ?? "", attrs: { min: 1, step: 1 } }),
   );
   onSubmit(
@@ -413,10 +435,10 @@ function linkEditForm(account, contact, slot, reload) {
         version: contact.link_version,
       });
     },
-    () => { announce(t("form.saved")); reload(); },
-    { onReload: reload },
+    () => { announce(t("form.saved")); reload(contactHeadingId(contact)); },
+    { onReload: () => reload(contactHeadingId(contact)) },
   );
-  add(form, formButtons(() => clear(slot)));
+  add(form, formButtons(() => { clear(slot); opener.focus(); }));
   return form;
 }
 
@@ -440,9 +462,11 @@ function linkForm(account, slot, reload, opener) {
       ),
     ),
     choice,
-    field({ path: "description", label: t("contacts.description"), attrs: { maxlength: 200 } }),
+    field({ path: "description", label: t("contacts.description"), attrs: { maxlength: 500 } }),
   );
+  let shown = null;
   async function swap(kind) {
+    shown = kind;
     clear(choice);
     if (kind === "new") {
       add(choice, 
@@ -453,13 +477,30 @@ function linkForm(account, slot, reload, opener) {
       return;
     }
     add(choice, h("p", { class: "muted", role: "status" }, t("common.loading")));
-    try {
-      const data = await get(withQuery("/contacts", { limit: 100 }));
-      const options = data.items.filter((c) => !linked.has(c.id)).map((c) => ({ value: c.id, label: `${c.display_name} ${c.emails[0] ? `<${c.emails[0].address}>` : ""}`.trim() }));
-      fill(choice, field({ path: "contact_id", label: t("contacts.existing"), type: "select", options: [{ value: "", label: "—" }, ...options] }));
-    } catch (error) {
-      fill(choice, h("p", { class: "error", role: "alert" }, error.message));
-    }
+    const select = field({ path: "contact_id", label: t("contacts.existing"), type: "select", options: [{ value: "", label: "—" }] });
+    // The firm's contacts, alphabetical, a page at a time ("More contacts" adds the next).
+    const more = async (cursor) => {
+      let page;
+      try {
+        page = await get(withQuery("/contacts", { limit: 100, cursor }));
+      } catch (error) {
+        if (shown === "existing") fill(choice, h("p", { class: "error", role: "alert" }, errorMessage(error)));
+        return;
+      }
+      if (shown !== "existing") return; // the user went back to "a new person" meanwhile
+      const list = select.querySelector("select");
+      for (const c of page.items.filter((c) => !linked.has(c.id))) {
+        add(list, h("option", { value: c.id }, `${c.display_name}${c.emails[0] ? ` <${c.emails[0].address}>` : ""}`));
+      }
+      fill(
+        choice,
+        select,
+        page.next_cursor
+          ? h("button", { type: "button", onclick: () => more(page.next_cursor).then(() => list.focus()) }, t("contacts.more"))
+          : null,
+      );
+    };
+    await more(null);
   }
   swap("new");
   onSubmit(
@@ -472,7 +513,7 @@ function linkForm(account, slot, reload, opener) {
         : { first_name: value("first_name"), last_name: value("last_name"), emails: value("emails.0") ? [value("emails.0")] : [], description };
       return request("POST", `/accounts/${enc(account.id)}/contacts`, { body });
     },
-    () => { announce(t("form.saved")); reload(); },
+    () => { announce(t("form.saved")); reload("info-contacts"); },
   );
   add(form, formButtons(() => { clear(slot); opener.focus(); }));
   return form;
@@ -488,7 +529,7 @@ function addEmailForm(contact, reload) {
   onSubmit(
     form,
     () => request("POST", `/contacts/${enc(contact.id)}/emails`, { body: { address: form.elements.namedItem("address").value.trim() } }),
-    () => { announce(t("form.saved")); reload(); },
+    () => { announce(t("form.saved")); reload(contactHeadingId(contact)); },
   );
   return form;
 }
@@ -499,8 +540,19 @@ function emailBlock(contact, email, reload) {
   const path = `/contacts/${enc(contact.id)}/emails/${enc(email.address)}`;
   const message = h("p", { class: "error", role: "alert" });
   let version = email.version;
+  const here = contactHeadingId(contact);
+  // One change at a time per address: each PATCH carries the version the one
+  // before it returned (two quick switches would otherwise meet a false 412).
+  let queue = Promise.resolve(null);
 
-  async function patch(body, control, revert) {
+  /** `makeBody()` runs when the change's turn comes, so it sees the changes before it. */
+  function patch(makeBody, control, revert) {
+    const turn = queue.then(() => send(makeBody(), control, revert));
+    queue = turn.catch(() => null);
+    return turn;
+  }
+
+  async function send(body, control, revert) {
     message.textContent = "";
     try {
       const { data } = await request("PATCH", path, { body, version });
@@ -510,9 +562,9 @@ function emailBlock(contact, email, reload) {
       return data;
     } catch (error) {
       if (revert) revert();
-      message.textContent = error instanceof ApiError && error.status === 412 ? `${t("stale.title")} ${t("stale.text")}` : error.message;
+      message.textContent = errorMessage(error);
       if (error instanceof ApiError && error.status === 412) {
-        add(message, " ", h("button", { type: "button", onclick: reload }, t("stale.reload")));
+        add(message, " ", h("button", { type: "button", onclick: () => reload(here) }, t("stale.reload")));
       }
       control?.focus();
       return null;
@@ -528,7 +580,8 @@ function emailBlock(contact, email, reload) {
       checked: email[key],
       onchange: (e) => {
         const input = e.target;
-        patch({ [key]: input.checked }, input, () => { input.checked = !input.checked; }).then((data) => {
+        const wanted = input.checked;
+        patch(() => ({ [key]: wanted }), input, () => { input.checked = !wanted; }).then((data) => {
           if (data && key === "notify") prefs.querySelectorAll("input").forEach((i) => { i.disabled = !data.notify; });
         });
       },
@@ -557,7 +610,8 @@ function emailBlock(contact, email, reload) {
             disabled: !email.notify,
             onchange: (e) => {
               const input = e.target;
-              patch({ notification_preferences: { ...email.notification_preferences, [event]: input.checked } }, input, () => { input.checked = !input.checked; });
+              const wanted = input.checked;
+              patch(() => ({ notification_preferences: { ...email.notification_preferences, [event]: wanted } }), input, () => { input.checked = !wanted; });
             },
           }),
           h("label", { for: id }, t(`event.${event}`)),
@@ -578,18 +632,19 @@ function emailBlock(contact, email, reload) {
       e.target.disabled = true;
       try {
         await request("POST", `${path}/invite`);
-        announce(t("emails.invite_sent", { address: email.address }));
-        reload();
       } catch (error) {
-        message.textContent = error.message;
+        message.textContent = errorMessage(error);
         e.target.disabled = false;
+        return;
       }
+      announce(t("emails.invite_sent", { address: email.address }));
+      reload(here);
     };
     if (email.login === "none") add(login, h("button", { type: "button", onclick: invite }, t("emails.invite")));
     if (email.login === "invited") add(login, h("button", { type: "button", onclick: invite }, t("emails.resend")));
     if (email.login !== "none") {
       add(login, 
-        h("button", { type: "button", class: "danger", onclick: async (e) => { if (await patch({ login: "none" }, e.target)) reload(); } }, t("emails.revoke")),
+        h("button", { type: "button", class: "danger", onclick: async (e) => { if (await patch(() => ({ login: "none" }), e.target)) reload(here); } }, t("emails.revoke")),
       );
     }
     if (contact.emails.length > 1) {
@@ -602,11 +657,12 @@ function emailBlock(contact, email, reload) {
             onclick: async () => {
               try {
                 await request("DELETE", path, { version });
-                announce(t("emails.removed", { address: email.address }));
-                reload();
               } catch (error) {
-                message.textContent = error.message;
+                message.textContent = errorMessage(error);
+                return;
               }
+              announce(t("emails.removed", { address: email.address }));
+              reload(here);
             },
           },
           t("emails.remove"),

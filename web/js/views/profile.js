@@ -5,10 +5,21 @@ import { add, announce, fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
 import { SECTION, SECTIONS } from "../sections.js";
 import { canManage } from "../state.js";
-import { avatar, failed, focusHeading, loading, notFound, pager, statusBadge } from "./common.js";
+import { avatar, errorMessage, failed, focusHeading, loading, notFound, pager, statusBadge } from "./common.js";
 import { renderInfo } from "./info.js";
 
 const accountPath = (id) => `/accounts/${encodeURIComponent(id)}`;
+
+// After a re-render the user's focus goes back where it was: to the tab moved
+// to with the arrow keys, or to the filter just changed (else to the heading).
+let focusAfterRender = null;
+
+function restoreFocus(main) {
+  const target = focusAfterRender && document.getElementById(focusAfterRender);
+  focusAfterRender = null;
+  if (target) target.focus();
+  else focusHeading(main);
+}
 
 export async function renderProfile(main, { accountId, tab, section, query, current }) {
   loading(main);
@@ -19,7 +30,11 @@ export async function renderProfile(main, { accountId, tab, section, query, curr
       const panel = frame(main, account, "info");
       renderInfo(panel, account, {
         changed: (updated) => updateHeader(main, updated),
-        reload: () => renderProfile(main, { accountId, tab, section, query, current }),
+        // focusId: the element to return focus to once the profile is drawn again
+        reload: (focusId) => {
+          focusAfterRender = focusId || null;
+          return renderProfile(main, { accountId, tab, section, query, current });
+        },
       });
     } else if (tab === "all" && SECTION[section]) {
       const account = await get(accountPath(accountId));
@@ -37,7 +52,7 @@ export async function renderProfile(main, { accountId, tab, section, query, curr
     else failed(main, error);
     return;
   }
-  focusHeading(main);
+  restoreFocus(main);
 }
 
 function header(account) {
@@ -70,12 +85,13 @@ function photoControl(account) {
     onchange: async (e) => {
       const file = e.target.files[0];
       if (!file) return;
+      e.target.value = ""; // choosing the same file again after an error fires change again
       try {
         await request("PUT", `${accountPath(account.id)}/photo`, { raw: file, contentType: file.type || "application/octet-stream" });
         announce(t("photo.saved"));
         window.dispatchEvent(new HashChangeEvent("hashchange"));
       } catch (error) {
-        alertBox.textContent = error.message;
+        alertBox.textContent = errorMessage(error);
       }
     },
   });
@@ -106,8 +122,8 @@ function tabs(account, active) {
             if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
             e.preventDefault();
             const other = items.find((i) => i.key !== item.key);
+            focusAfterRender = `tab-${other.key}`;
             window.location.hash = other.href;
-            setTimeout(() => document.getElementById(`tab-${other.key}`)?.focus(), 0);
           },
         },
         t(`tab.${item.key}`),
@@ -130,6 +146,7 @@ function itemLine(section, item, accountId) {
   let title = h("span", { class: "item-title" }, line.title);
   const isNew = section.key === "documents" && item.new;
   const badge = isNew ? h("span", { class: "badge new" }, t("documents.new")) : null;
+  const problem = h("p", { class: "error", role: "alert" });
   if (isNew) {
     // Opening a document at the firm clears its New label (POST …/view).
     title = h(
@@ -139,14 +156,18 @@ function itemLine(section, item, accountId) {
         class: "link item-title",
         onclick: async (e) => {
           const button = e.currentTarget;
+          problem.textContent = "";
           try {
             await request("POST", `${accountPath(accountId)}/documents/${encodeURIComponent(item.id)}/view`);
-            badge.remove();
-            button.replaceWith(h("span", { class: "item-title" }, line.title));
-            announce(t("documents.opened", { name: line.title }));
           } catch (error) {
-            announce(error.message);
+            problem.textContent = errorMessage(error);
+            return;
           }
+          badge.remove();
+          const opened = h("span", { class: "item-title", tabindex: "-1" }, line.title);
+          button.replaceWith(opened);
+          opened.focus(); // the button is gone: keep the user's place
+          announce(t("documents.opened", { name: line.title }));
         },
       },
       line.title,
@@ -158,6 +179,7 @@ function itemLine(section, item, accountId) {
     h("div", { class: "item-head" }, title, badge, statusBadge(line.status), line.flag ? h("span", { class: "badge flag" }, line.flag) : null),
     line.detail ? h("p", { class: "item-detail" }, line.detail) : null,
     line.meta ? h("p", { class: "item-meta muted" }, line.meta) : null,
+    problem,
   );
 }
 
@@ -178,13 +200,16 @@ function renderOverview(panel, overview) {
             ? h("ul", { class: "items" }, data.items.map((item) => itemLine(section, item, accountId)))
             : h("p", { class: "muted" }, t(`empty.${section.key}`)),
           h(
-            "a",
-            {
-              class: "show-all",
-              href: `#/accounts/${encodeURIComponent(accountId)}/all/${section.key}`,
-              "aria-label": t("overview.show_all_of", { section: t(`section.${section.key}`) }),
-            },
-            data.has_more ? t("overview.show_all_more") : t("overview.show_all"),
+            "p",
+            { class: "show-all" },
+            // The visible words start the link's name (WCAG 2.5.3); the section's name tells links apart.
+            h(
+              "a",
+              { href: `#/accounts/${encodeURIComponent(accountId)}/all/${section.key}` },
+              t("overview.show_all"),
+              h("span", { class: "sr-only" }, ` ${t(`section.${section.key}`)}`),
+            ),
+            data.has_more ? h("span", { class: "muted" }, ` (${t("overview.more")})`) : null,
           ),
         );
       }),
@@ -208,7 +233,13 @@ async function renderShowAll(panel, account, section, query, current) {
           h("label", { for: filterId }, t("filter.status")),
           h(
             "select",
-            { id: filterId, onchange: (e) => { window.location.hash = withQuery(base, { status: e.target.value }); } },
+            {
+              id: filterId,
+              onchange: (e) => {
+                focusAfterRender = filterId;
+                window.location.hash = withQuery(base, { status: e.target.value });
+              },
+            },
             h("option", { value: "" }, t("filter.any")),
             section.statuses.map((s) => h("option", { value: s, selected: s === status }, term(s))),
           ),
@@ -217,21 +248,25 @@ async function renderShowAll(panel, account, section, query, current) {
     results,
   );
 
-  async function load() {
+  let loads = 0;
+  async function load(moveFocus = false) {
+    loads += 1;
+    const mine = loads; // a later page click wins over an earlier, slower one
     let data;
     try {
       data = await get(withQuery(`${accountPath(account.id)}/${section.key}`, { status, limit: 25, cursor: cursors[cursors.length - 1] }));
     } catch (error) {
-      if (current()) failed(results, error);
+      if (current() && mine === loads) failed(results, error);
       return;
     }
-    if (!current()) return;
+    if (!current() || mine !== loads) return;
     fill(results, 
       data.items.length
         ? h("ul", { class: "items card" }, data.items.map((item) => itemLine(section, item, account.id)))
         : h("p", { class: "muted card", role: "status" }, t(`empty.${section.key}`)),
-      pager({ cursors, next: data.next_cursor, onChange: (c) => { cursors = c; load(); } }),
+      pager({ cursors, next: data.next_cursor, onChange: (c) => { cursors = c; load(true); } }),
     );
+    if (moveFocus) results.querySelector(".pager button:not([disabled])")?.focus();
   }
   await load();
 }
