@@ -464,3 +464,69 @@ def test_each_screen_costs_one_api_request_and_typing_searches_once(page: Page, 
         lambda: box.press_sequentially("bakery", delay=30),
         page.get_by_role("listbox").get_by_role("option").first,
     ) == ["GET /search?q=bakery"]
+
+
+def test_link_a_new_person_with_a_field_error_then_unlink_them(page: Page, stack: StackInfo) -> None:
+    account = api_get(stack, "/accounts?limit=5")["items"][4]
+    before = api_get(stack, f"/accounts/{account['id']}")["contacts"]
+    page.goto(f"/#/accounts/{account['id']}/info")
+    contacts = page.get_by_role("region", name="Contacts")
+    contacts.get_by_role("button", name="Link a contact").click()
+    form = contacts.get_by_role("form", name="Link a contact")
+    form.get_by_role("textbox", name="First name").fill("Noor")
+    form.get_by_role("textbox", name="Last name").fill("de Vries")
+    email = form.get_by_role("textbox", name="Email address")
+    email.fill("not-an-address")
+    form.get_by_role("textbox", name="Description on this account").fill("Bookkeeper")
+    form.get_by_role("button", name="Save").click()
+    # the API's error (at body.new.emails.0) is shown next to the address field
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#{email.get_attribute('aria-describedby')}")).not_to_be_empty()
+    assert len(api_get(stack, f"/accounts/{account['id']}")["contacts"]) == len(before)
+
+    address = f"noor.de.vries.{account['id'][-6:].lower()}@client.example"
+    email.fill(address)
+    form.get_by_role("button", name="Save").click()
+    noor = contacts.get_by_role("article", name="Noor de Vries")
+    expect(noor).to_be_visible()
+    expect(noor.get_by_role("group", name=address)).to_be_visible()
+    expect(noor.get_by_text("Bookkeeper")).to_be_visible()
+    assert len(api_get(stack, f"/accounts/{account['id']}")["contacts"]) == len(before) + 1
+
+    noor.get_by_role("button", name="Unlink").click()
+    noor.get_by_role("form", name="Unlink").get_by_role("button", name="Unlink").click()
+    expect(contacts.get_by_role("article", name="Noor de Vries")).to_have_count(0)
+    assert [c["id"] for c in api_get(stack, f"/accounts/{account['id']}")["contacts"]] == [c["id"] for c in before]
+
+
+def test_tabs_and_search_work_from_the_keyboard(page: Page, stack: StackInfo) -> None:
+    page.goto(f"/#/accounts/{stack.first_account_id}")
+    overview = page.get_by_role("tab", name="Overview")
+    expect(overview).to_have_attribute("aria-selected", "true")
+    overview.focus()
+    page.keyboard.press("ArrowRight")
+    info = page.get_by_role("tab", name="Info")
+    expect(info).to_have_attribute("aria-selected", "true")
+    expect(info).to_be_focused()  # focus follows the tab, not the page heading
+    expect(page.get_by_role("region", name="Contacts")).to_be_visible()
+
+    box = page.get_by_role("combobox", name="Search clients")
+    box.focus()
+    page.keyboard.type("mul")
+    listbox = page.get_by_role("listbox", name="Matching clients")
+    expect(listbox.get_by_role("option").first).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = listbox.get_by_role("option").nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    name = second.locator(".hit-name").inner_text()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(box).to_have_value("")
+    # Escape closes the list
+    box.fill("mul")
+    expect(listbox).to_be_visible()
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
