@@ -11,6 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -42,6 +43,29 @@ def answering(port: int) -> bool:
     return True
 
 
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen[bytes], name: str, timeout: float) -> None:
+    """Polls ``ready`` until it holds; raises if ``process`` exits first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode}")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} did not start in {timeout:.0f} s")
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within ``timeout``."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class LocalServer:
     """A local stand-in process answering HTTP on loopback: started with
     ``_launch``, waited for until it answers, stopped on exit."""
@@ -62,24 +86,14 @@ class LocalServer:
         self.process = subprocess.Popen(
             args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}")
-            if answering(self.port):
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not start in time")
+        try:
+            wait_until(lambda: answering(self.port), self.process, self.name, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def __exit__(self, *exc: object) -> None:

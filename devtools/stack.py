@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from devtools.api_server import ApiServer
-from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering
+from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering, stop_process, wait_until
 from devtools.s3_local import S3Local
 from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_filters, table_stream_arn
 from devtools.web_server import WebServer
@@ -244,7 +244,7 @@ def local_stack(
 
         if chalice_local:
             process = _chalice_local(api.port)
-            on_exit.callback(_terminate, process)
+            on_exit.callback(stop_process, process)
         else:
             api.log = on_exit.enter_context((logs / "api.log").open("ab"))
             on_exit.enter_context(api)
@@ -382,15 +382,6 @@ def _chalice_local(port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def print_welcome(demo: dict[str, Any], api_base: str, say: Callable[[str], None] = print) -> None:
     members = demo["members"]
     token = members[0]["token"]
@@ -430,25 +421,16 @@ class StackProcess:
         out = self.log if self.log is not None else subprocess.DEVNULL
         env = {**(self.env if self.env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if ready.exists():
-                return StackInfo.from_json(ready.read_text())
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the stack exited with code {self.process.returncode} (log: {self.workdir})")
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the stack did not start in {timeout:.0f} s (log: {self.workdir})")
+        try:
+            wait_until(ready.exists, self.process, f"the stack (log: {self.workdir})", timeout)
+        except RuntimeError:
+            self.stop()
+            raise
+        return StackInfo.from_json(ready.read_text())
 
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM: the child stops what it started (API, pollers, servers)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout)
         self.process = None
 
     def __enter__(self) -> StackInfo:

@@ -459,6 +459,13 @@ def test_each_screen_costs_one_api_request_and_typing_searches_once(page: Page, 
     assert after(lambda: page.get_by_role("tab", name="Info").click(), page.get_by_role("region", name="Contacts")) == [
         f"GET /accounts/{account}"
     ]
+    # "show all" from the profile reads only its list (the header is the profile's)
+    page.get_by_role("tab", name="Overview").click()
+    expect(page.get_by_role("region", name="Tasks")).to_be_visible()
+    assert after(
+        lambda: page.get_by_role("link", name="Show all Tasks").click(),
+        page.get_by_role("combobox", name="Status"),
+    ) == [f"GET /accounts/{account}/tasks?limit=25"]
     box = page.get_by_role("combobox", name="Search clients")
     assert after(
         lambda: box.press_sequentially("bakery", delay=30),

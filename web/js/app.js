@@ -6,6 +6,7 @@ import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { searchBox } from "./search.js";
 import { loadCatalogues, state } from "./state.js";
 import { renderClients } from "./views/clients.js";
+import { selectField } from "./forms.js";
 import { errorMessage } from "./views/common.js";
 import { renderProfile } from "./views/profile.js";
 
@@ -68,48 +69,35 @@ function signedOut(error) {
 /** The language select; `rerender` draws the current screen again in the new language. */
 function languagePicker(rerender) {
   const id = "language-picker";
-  return h(
-    "div",
-    { class: "field inline" },
-    h("label", { for: id }, t("shell.language")),
-    h(
-      "select",
-      {
-        id,
-        onchange: (e) => {
-          setLanguage(e.target.value, { remember: true });
-          rerender();
-          document.getElementById(id)?.focus();
-        },
-      },
-      LANGUAGES.map((l) => h("option", { value: l.code, selected: l.code === language(), lang: l.code }, l.name)),
-    ),
-  );
+  return selectField({
+    id,
+    label: t("shell.language"),
+    inline: true,
+    value: language(),
+    options: LANGUAGES.map((l) => ({ value: l.code, label: l.name, lang: l.code })),
+    onchange: (e) => {
+      setLanguage(e.target.value, { remember: true });
+      rerender();
+      document.getElementById(id)?.focus();
+    },
+  });
 }
 
 function memberPicker() {
   if (!state.config || state.config.mode !== "local") {
     return h("button", { type: "button", class: "link", onclick: () => { sessionStorage.removeItem(TOKEN_KEY); window.location.reload(); } }, t("shell.sign_out"));
   }
-  const id = "member-picker";
-  return h(
-    "div",
-    { class: "field inline" },
-    h("label", { for: id }, t("shell.signed_in_as")),
-    h(
-      "select",
-      {
-        id,
-        onchange: (e) => {
-          localStorage.setItem(MEMBER_KEY, e.target.value);
-          window.location.reload();
-        },
-      },
-      state.config.members.map((m) =>
-        h("option", { value: m.member_id, selected: m.member_id === state.me.id }, `${m.name} (${t(`role.${m.role}`)})`),
-      ),
-    ),
-  );
+  return selectField({
+    id: "member-picker",
+    label: t("shell.signed_in_as"),
+    inline: true,
+    value: state.me.id,
+    options: state.config.members.map((m) => ({ value: m.member_id, label: `${m.name} (${t(`role.${m.role}`)})` })),
+    onchange: (e) => {
+      localStorage.setItem(MEMBER_KEY, e.target.value);
+      window.location.reload();
+    },
+  });
 }
 
 function renderShell() {

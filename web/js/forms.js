@@ -32,6 +32,21 @@ export function field({ path, label, type = "text", value = "", options, require
   return wrapper;
 }
 
+/** A labelled select that acts when changed (pickers, list filters); `any` puts "Any" (value "") first. */
+export function selectField({ id, label, options, value, onchange, any = false, inline = false }) {
+  return h(
+    "div",
+    { class: inline ? "field inline" : "field" },
+    h("label", { for: id }, label),
+    h(
+      "select",
+      { id, onchange },
+      any ? h("option", { value: "" }, t("filter.any")) : null,
+      options.map((o) => h("option", { value: o.value, selected: String(o.value) === String(value ?? ""), lang: o.lang }, o.label)),
+    ),
+  );
+}
+
 /** A fieldset of checkboxes (tags, team members): `path` holds the checked values as a list. */
 export function checkboxGroup({ path, legend, options, checked }) {
   const errorId = newId("err");

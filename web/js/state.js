@@ -2,6 +2,8 @@
 // (tags, custom field definitions, members when the caller may list them).
 import { get, getAll } from "./api.js";
 
+export const ACCOUNT_TYPES = ["individual", "company", "other"];
+
 export const state = {
   config: null, // /config.json in local mode (demo members), else null
   me: null,

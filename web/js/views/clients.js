@@ -4,12 +4,11 @@
 import { get, withQuery } from "../api.js";
 import { add, clear, fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
-import { state, teamChoices } from "../state.js";
-import { avatar, failed, focusHeading, pageHeading, pager, tagChip } from "./common.js";
+import { selectField } from "../forms.js";
+import { ACCOUNT_TYPES, state, teamChoices } from "../state.js";
+import { avatar, failed, focusAfterRender, focusHeading, latestOnly, pageHeading, pager, tagChip } from "./common.js";
 
-const TYPES = ["individual", "company", "other"];
 const PAGE_SIZE = 25;
-let refocus = null; // the filter just changed: focus stays on it after the list is drawn again
 
 export async function renderClients(main, { query, current }) {
   const filters = { tag: query.get("tag") || "", type: query.get("type") || "", team_member: query.get("team_member") || "" };
@@ -18,25 +17,17 @@ export async function renderClients(main, { query, current }) {
 
   const select = (name, label, options) => {
     const id = `filter-${name}`;
-    return h(
-      "div",
-      { class: "field" },
-      h("label", { for: id }, label),
-      h(
-        "select",
-        {
-          id,
-          name,
-          onchange: (e) => {
-            refocus = id;
-            const next = { ...filters, [name]: e.target.value };
-            window.location.hash = withQuery("#/", next);
-          },
-        },
-        h("option", { value: "" }, t("filter.any")),
-        options.map((o) => h("option", { value: o.value, selected: o.value === filters[name] }, o.label)),
-      ),
-    );
+    return selectField({
+      id,
+      label,
+      options,
+      any: true,
+      value: filters[name],
+      onchange: (e) => {
+        focusAfterRender(id); // focus stays on the filter when the list is drawn again
+        window.location.hash = withQuery("#/", { ...filters, [name]: e.target.value });
+      },
+    });
   };
 
   fill(main, 
@@ -45,28 +36,24 @@ export async function renderClients(main, { query, current }) {
       "form",
       { class: "filters", "aria-label": t("clients.filters"), onsubmit: (e) => e.preventDefault() },
       select("tag", t("filter.tag"), state.tags.map((tag) => ({ value: tag.id, label: tag.name }))),
-      select("type", t("filter.type"), TYPES.map((ty) => ({ value: ty, label: term(ty) }))),
+      select("type", t("filter.type"), ACCOUNT_TYPES.map((ty) => ({ value: ty, label: term(ty) }))),
       select("team_member", t("filter.team_member"), teamChoices().map((m) => ({ value: m.id, label: m.name }))),
     ),
     results,
   );
-  const filter = refocus && document.getElementById(refocus);
-  refocus = null;
-  if (filter) filter.focus();
-  else focusHeading(main);
+  focusHeading(main);
 
-  let loads = 0;
+  const start = latestOnly(); // a later page click wins over an earlier, slower one
   async function load(moveFocus) {
-    loads += 1;
-    const mine = loads; // a later page click wins over an earlier, slower one
+    const latest = start();
     let data;
     try {
       data = await get(withQuery("/accounts", { ...filters, limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] }));
     } catch (error) {
-      if (current() && mine === loads) failed(results, error);
+      if (current() && latest()) failed(results, error);
       return;
     }
-    if (!current() || mine !== loads) return;
+    if (!current() || !latest()) return;
     clear(results);
     if (!data.items.length) {
       add(results, h("p", { class: "card empty", role: "status" }, t("clients.none")));

@@ -31,9 +31,32 @@ export function pageHeading(text, level = "h1") {
   return h(level, { class: "page-title", tabindex: "-1" }, text);
 }
 
+// The element to focus once the next screen is drawn (the filter just changed,
+// the tab moved to with the arrow keys, the contact just edited); else the heading.
+let focusNext = null;
+
+export function focusAfterRender(id) {
+  focusNext = id || null;
+}
+
 export function focusHeading(container) {
-  const heading = container.querySelector(".page-title");
-  if (heading) heading.focus({ preventScroll: false });
+  const wanted = focusNext && document.getElementById(focusNext);
+  focusNext = null;
+  if (wanted) wanted.focus();
+  else container.querySelector(".page-title")?.focus();
+}
+
+/**
+ * For loads that can overlap (pages clicked quickly): each `start()` returns
+ * a check that holds only while no later load has started.
+ */
+export function latestOnly() {
+  let count = 0;
+  return () => {
+    count += 1;
+    const mine = count;
+    return () => mine === count;
+  };
 }
 
 export function loading(container) {

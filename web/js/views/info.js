@@ -12,13 +12,11 @@ import {
   onSubmit,
   openForm,
   readAddress,
-  showError,
 } from "../forms.js";
 import { formatDate, formatMoney, t, term } from "../i18n.js";
-import { canManage, state, teamChoices } from "../state.js";
+import { ACCOUNT_TYPES, canManage, state, teamChoices } from "../state.js";
 import { errorMessage, pager, statusBadge, tagChip } from "./common.js";
 
-const TYPES = ["individual", "company", "other"];
 const EVENTS = ["new_message", "document_requested", "document_shared", "organizer_sent", "invoice_sent", "signature_requested", "proposal_sent"];
 const enc = encodeURIComponent;
 const contactHeadingId = (contact) => `contact-${contact.id}`;
@@ -108,7 +106,7 @@ function accountForm(account) {
     "form",
     { class: "edit-form", "aria-label": t("account.edit"), novalidate: true },
     field({ path: "name", label: t("account.name"), value: account.name, required: true, attrs: { maxlength: 200 } }),
-    field({ path: "type", label: t("account.type"), type: "select", value: account.type, options: TYPES.map((v) => ({ value: v, label: term(v) })) }),
+    field({ path: "type", label: t("account.type"), type: "select", value: account.type, options: ACCOUNT_TYPES.map((v) => ({ value: v, label: term(v) })) }),
     checkboxGroup({
       path: "tags",
       legend: t("account.tags"),

@@ -5,20 +5,33 @@ import { add, announce, fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
 import { SECTION, SECTIONS } from "../sections.js";
 import { canManage } from "../state.js";
-import { avatar, errorMessage, failed, focusHeading, loading, notFound, pager, statusBadge } from "./common.js";
+import { selectField } from "../forms.js";
+import {
+  avatar,
+  errorMessage,
+  failed,
+  focusAfterRender,
+  focusHeading,
+  latestOnly,
+  loading,
+  notFound,
+  pager,
+  statusBadge,
+} from "./common.js";
 import { renderInfo } from "./info.js";
 
 const accountPath = (id) => `/accounts/${encodeURIComponent(id)}`;
 
-// After a re-render the user's focus goes back where it was: to the tab moved
-// to with the arrow keys, or to the filter just changed (else to the heading).
-let focusAfterRender = null;
+const sectionPage = (accountId, key, status, cursor) =>
+  get(withQuery(`${accountPath(accountId)}/${key}`, { status, limit: 25, cursor }));
 
-function restoreFocus(main) {
-  const target = focusAfterRender && document.getElementById(focusAfterRender);
-  focusAfterRender = null;
-  if (target) target.focus();
-  else focusHeading(main);
+// The header (id, name, photo) of the profile drawn last: "show all", opened
+// from it, reuses it rather than reading the account again.
+let shownHeader = null;
+
+async function headerOf(accountId) {
+  if (shownHeader && shownHeader.id === accountId) return shownHeader;
+  return (await get(`${accountPath(accountId)}/overview`)).account; // the cheapest read that has it
 }
 
 export async function renderProfile(main, { accountId, tab, section, query, current }) {
@@ -32,14 +45,15 @@ export async function renderProfile(main, { accountId, tab, section, query, curr
         changed: (updated) => updateHeader(main, updated),
         // focusId: the element to return focus to once the profile is drawn again
         reload: (focusId) => {
-          focusAfterRender = focusId || null;
+          focusAfterRender(focusId);
           return renderProfile(main, { accountId, tab, section, query, current });
         },
       });
     } else if (tab === "all" && SECTION[section]) {
-      const account = await get(accountPath(accountId));
+      const status = query.get("status") || "";
+      const [head, first] = await Promise.all([headerOf(accountId), sectionPage(accountId, section, status, null)]);
       if (!current()) return;
-      await renderShowAll(frame(main, account, "overview"), account, SECTION[section], query, current);
+      renderShowAll(frame(main, head, "overview"), head, SECTION[section], status, first, current);
     } else {
       const overview = await get(`${accountPath(accountId)}/overview`);
       if (!current()) return;
@@ -52,10 +66,11 @@ export async function renderProfile(main, { accountId, tab, section, query, curr
     else failed(main, error);
     return;
   }
-  restoreFocus(main);
+  focusHeading(main);
 }
 
-function header(account) {
+/** Name and photo; on the Info tab (`full`) also the type and, for editors, the photo upload. */
+function header(account, full) {
   return h(
     "header",
     { class: "profile-header" },
@@ -64,15 +79,16 @@ function header(account) {
       "div",
       {},
       h("h1", { class: "page-title account-name", tabindex: "-1" }, account.name),
-      account.type ? h("p", { class: "muted" }, term(account.type)) : null,
+      full ? h("p", { class: "muted" }, term(account.type)) : null,
     ),
-    canManage() && account.type ? photoControl(account) : null,
+    full && canManage() ? photoControl(account) : null,
   );
 }
 
 function updateHeader(main, account) {
+  shownHeader = { id: account.id, name: account.name, photo_url: account.photo_url };
   const old = main.querySelector(".profile-header");
-  if (old) old.replaceWith(header(account));
+  if (old) old.replaceWith(header(account, true));
 }
 
 function photoControl(account) {
@@ -122,7 +138,7 @@ function tabs(account, active) {
             if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
             e.preventDefault();
             const other = items.find((i) => i.key !== item.key);
-            focusAfterRender = `tab-${other.key}`;
+            focusAfterRender(`tab-${other.key}`);
             window.location.hash = other.href;
           },
         },
@@ -136,7 +152,8 @@ function tabs(account, active) {
 /** Header, tabs and an empty panel for the tab's content. */
 function frame(main, account, active) {
   const panel = h("section", { id: "tab-panel", role: "tabpanel", "aria-labelledby": `tab-${active}` });
-  fill(main, header(account), tabs(account, active), panel);
+  shownHeader = { id: account.id, name: account.name, photo_url: account.photo_url };
+  fill(main, header(account, active === "info"), tabs(account, active), panel);
   document.title = `${account.name} · ${t("shell.title")}`;
   return panel;
 }
@@ -217,8 +234,8 @@ function renderOverview(panel, overview) {
   );
 }
 
-async function renderShowAll(panel, account, section, query, current) {
-  const status = query.get("status") || "";
+/** "Show all": every item of a section, newest first, a page at a time; `first` is the first page, read already. */
+function renderShowAll(panel, account, section, status, first, current) {
   let cursors = [null];
   const results = h("div", { class: "results" });
   const base = `#/accounts/${encodeURIComponent(account.id)}/all/${section.key}`;
@@ -227,46 +244,43 @@ async function renderShowAll(panel, account, section, query, current) {
     h("p", {}, h("a", { href: `#/accounts/${encodeURIComponent(account.id)}` }, t("overview.back"))),
     h("h2", { class: "section-title" }, t(`section.${section.key}`)),
     section.statuses
-      ? h(
-          "div",
-          { class: "field inline" },
-          h("label", { for: filterId }, t("filter.status")),
-          h(
-            "select",
-            {
-              id: filterId,
-              onchange: (e) => {
-                focusAfterRender = filterId;
-                window.location.hash = withQuery(base, { status: e.target.value });
-              },
-            },
-            h("option", { value: "" }, t("filter.any")),
-            section.statuses.map((s) => h("option", { value: s, selected: s === status }, term(s))),
-          ),
-        )
+      ? selectField({
+          id: filterId,
+          label: t("filter.status"),
+          inline: true,
+          any: true,
+          value: status,
+          options: section.statuses.map((s) => ({ value: s, label: term(s) })),
+          onchange: (e) => {
+            focusAfterRender(filterId);
+            window.location.hash = withQuery(base, { status: e.target.value });
+          },
+        })
       : null,
     results,
   );
 
-  let loads = 0;
-  async function load(moveFocus = false) {
-    loads += 1;
-    const mine = loads; // a later page click wins over an earlier, slower one
-    let data;
-    try {
-      data = await get(withQuery(`${accountPath(account.id)}/${section.key}`, { status, limit: 25, cursor: cursors[cursors.length - 1] }));
-    } catch (error) {
-      if (current() && mine === loads) failed(results, error);
-      return;
-    }
-    if (!current() || mine !== loads) return;
+  function show(data, moveFocus) {
     fill(results, 
       data.items.length
         ? h("ul", { class: "items card" }, data.items.map((item) => itemLine(section, item, account.id)))
         : h("p", { class: "muted card", role: "status" }, t(`empty.${section.key}`)),
-      pager({ cursors, next: data.next_cursor, onChange: (c) => { cursors = c; load(true); } }),
+      pager({ cursors, next: data.next_cursor, onChange: (c) => { cursors = c; load(); } }),
     );
     if (moveFocus) results.querySelector(".pager button:not([disabled])")?.focus();
   }
-  await load();
+
+  const start = latestOnly(); // a later page click wins over an earlier, slower one
+  async function load() {
+    const latest = start();
+    let data;
+    try {
+      data = await sectionPage(account.id, section.key, status, cursors[cursors.length - 1]);
+    } catch (error) {
+      if (current() && latest()) failed(results, error);
+      return;
+    }
+    if (current() && latest()) show(data, true);
+  }
+  show(first, false);
 }
