@@ -21,7 +21,7 @@ os.environ.update(
 )
 
 from bench import coldstart, cost, details, info, overview, portal, search
-from chalicelib.config import reset_settings
+from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal

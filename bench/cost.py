@@ -1,6 +1,6 @@
 """What one request of each endpoint costs in AWS, from its DynamoDB units
 on DynamoDB Local and its handler time, for every route in
-``chalicelib.http.ROUTES``.
+``chalicelib.handlers.http.endpoint.ROUTES``.
 
 A firm is seeded through the API first, so reads are realistic: 4 members,
 4 tags, 7 custom field definitions, a pipeline, QuickBooks connected, 30
@@ -44,11 +44,11 @@ from chalice.test import Client
 from moto import mock_aws
 
 from bench.common import Usage, metered, ok, png
-from chalicelib.config import reset_settings, settings
-from chalicelib.http import ROUTES, RouteDoc
-from chalicelib.repo.photos import reset_clients as reset_photo_clients
+from chalicelib.adapters.config import reset_settings, settings
+from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
+from chalicelib.domain.sections import SECTIONS as SECTION_DEFINITIONS
+from chalicelib.handlers.http.endpoint import ROUTES, RouteDoc
 from chalicelib.repo.table import Table
-from chalicelib.sections import SECTIONS as SECTION_DEFINITIONS
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, Reply, make_firm
 from tests.support.portal import activate, email_path, latest_token

@@ -22,8 +22,8 @@ from chalice.test import Client
 from moto import mock_aws
 
 from bench.common import Usage, metered, ok, png
-from chalicelib.config import settings
-from chalicelib.repo.photos import reset_clients as reset_photo_clients
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
 from chalicelib.repo.table import Table
 from tests.support.api import Api, make_firm
 

@@ -20,9 +20,9 @@ from chalice.app import Chalice
 from chalice.test import Client
 
 from bench.common import median_ms, metered
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.table import Table, to_wire
-from chalicelib.text import email_key
 from tests.support.api import Api, make_firm
 
 ROUNDS = 150

@@ -29,10 +29,10 @@ from chalice.app import Chalice
 from chalice.test import Client
 
 from bench.common import Usage, interleaved, item_bytes, median_ms, metered, p90_ms
-from chalicelib.auth import issue_local_token
+from chalicelib.adapters.auth import issue_local_token
+from chalicelib.domain.sections import OVERVIEW_SIZE, SECTIONS
 from chalicelib.repo import keys
 from chalicelib.repo.table import Table, to_wire
-from chalicelib.sections import OVERVIEW_SIZE, SECTIONS
 from devtools.stream_poller import LambdaContext, StreamPoller
 from tests.support.api import Api, Reply, TestFirm, make_firm
 from tests.support.portal import activate

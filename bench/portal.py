@@ -23,8 +23,8 @@ from chalice.app import Chalice
 from chalice.test import Client
 
 from bench.common import Usage, metered
-from chalicelib.mail import OutboxMailer, read_outbox
-from chalicelib.portal import Event
+from chalicelib.adapters.mail import OutboxMailer, read_outbox
+from chalicelib.domain.portal_rules import Event
 from chalicelib.repo.table import Table
 from chalicelib.services import inbound, portal
 from tests.support.api import Api, make_firm

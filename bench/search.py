@@ -57,9 +57,10 @@ from chalice.app import Chalice
 from chalice.test import Client
 
 from bench.common import Usage, item_bytes, median_ms, metered, p90_ms
-from chalicelib import search as rules
-from chalicelib.auth import Claims, issue_local_token
-from chalicelib.ids import new_id, now_iso
+from chalicelib.adapters.auth import Claims, issue_local_token
+from chalicelib.domain import search_terms as rules
+from chalicelib.domain.ids import new_id, now_iso
+from chalicelib.domain.text import email_key, fold, sort_name
 from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.records import Account, Contact, Email, Link, Member
@@ -68,7 +69,6 @@ from chalicelib.repo.table import MAX_BATCH_WRITE, Table, to_wire
 from chalicelib.services import search as service
 from chalicelib.services.context import Ctx
 from chalicelib.services.members import create_firm
-from chalicelib.text import email_key, fold, sort_name
 from devtools.dynamodb_local import DynamoDBLocal
 from tests.support.api import Api, Reply
 

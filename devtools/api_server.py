@@ -15,7 +15,7 @@ from typing import IO
 
 from chalice.cli.factory import CLIFactory
 
-from chalicelib.cli import use_stage
+from chalicelib.admin.cli import use_stage
 from devtools.dynamodb_local import ROOT, LocalServer
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chalicelib.sections import SECTIONS as SECTION_DEFINITIONS
+from chalicelib.domain.sections import SECTIONS as SECTION_DEFINITIONS
 from devtools.api_server import ApiServer
 from devtools.dynamodb_local import ROOT, DynamoDBLocal
 from devtools.s3_local import S3Local

@@ -8,8 +8,8 @@ import signal
 import sys
 from urllib.parse import urlparse
 
-from chalicelib.cli import use_stage
-from chalicelib.config import settings
+from chalicelib.adapters.config import settings
+from chalicelib.admin.cli import use_stage
 from devtools.dynamodb_local import ROOT
 from devtools.stack import PortBusy, local_stack
 

@@ -108,7 +108,7 @@ def local_env(
     db_endpoint: str, s3_endpoint: str, outbox: Path, *, table: str | None = None, bucket: str | None = None
 ) -> dict[str, str]:
     """The local stage's environment, on these servers (not ``make run``'s)."""
-    from chalicelib.cli import stage_environment
+    from chalicelib.admin.cli import stage_environment
 
     env = {
         **stage_environment("local"),
@@ -127,8 +127,8 @@ def local_env(
 def environment(env: dict[str, str]) -> Iterator[None]:
     """``env`` over this process's environment (and chalicelib's settings and
     clients) for the block; the previous one is restored after."""
-    from chalicelib.config import reset_settings
-    from chalicelib.repo.photos import reset_clients as reset_photo_clients
+    from chalicelib.adapters.config import reset_settings
+    from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
     from chalicelib.repo.table import reset_clients
 
     def reset() -> None:
@@ -149,7 +149,7 @@ def environment(env: dict[str, str]) -> Iterator[None]:
 
 def seeded_demo() -> dict[str, Any]:
     """The table of the current settings, created if need be, with the demo firm."""
-    from chalicelib.demo import seed
+    from chalicelib.admin.demo import seed
     from chalicelib.repo.schema import ensure_table
     from chalicelib.repo.table import Table
 
@@ -194,7 +194,7 @@ def local_stack(
     otherwise devtools.api_server on this stack's servers. ``host`` is the
     name shown in printed URLs and in ``/config.json``'s ``api_base``.
     """
-    from chalicelib.cli import stage_environment
+    from chalicelib.admin.cli import stage_environment
 
     _check_free(db_port, s3_port, api_port, web_port)
     logs = workdir / "logs"
@@ -217,7 +217,7 @@ def local_stack(
 
         table = _table(workdir, say)
         say("Demo data (created on the first run, in about half a minute)...")
-        from chalicelib.demo import seed
+        from chalicelib.admin.demo import seed
         from chalicelib.repo.firms import FirmRepo
 
         demo = seed(table)
@@ -265,7 +265,7 @@ def local_stack(
 def _table(workdir: Path, say: Callable[[str], None]) -> Any:
     """The table, created; one made by an older version (other indexes, or
     items stored in an older form) is recreated."""
-    from chalicelib.demo import written_by_older_version
+    from chalicelib.admin.demo import written_by_older_version
     from chalicelib.repo.schema import ensure_table, schema_matches
     from chalicelib.repo.table import Table
 
@@ -307,7 +307,7 @@ def _start_pollers(
     import boto3
 
     from app import index_search, project_overview
-    from chalicelib.config import settings
+    from chalicelib.adapters.config import settings
     from chalicelib.repo.schema import TEMPLATE
 
     functions_log = workdir / "logs" / "stream-functions.log"

@@ -35,8 +35,8 @@ os.environ.pop("JWT_AUDIENCE", None)
 import boto3
 from moto import mock_aws
 
-from chalicelib.config import reset_settings
-from chalicelib.repo.photos import reset_clients as reset_photo_clients
+from chalicelib.adapters.config import reset_settings
+from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal

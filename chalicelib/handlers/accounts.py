@@ -5,9 +5,8 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 from pydantic import TypeAdapter
 
-from chalicelib.errors import BadRequestError, FieldError
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import (
+from chalicelib.domain.errors import BadRequestError, FieldError
+from chalicelib.domain.models import (
     AccountCreate,
     AccountOut,
     AccountPatch,
@@ -16,6 +15,7 @@ from chalicelib.models import (
     LinkedContactOut,
     LinkPatch,
 )
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import accounts, links
 
 bp = Blueprint(__name__)

@@ -1,7 +1,7 @@
 """The Overview tab and the thirteen activity sections behind it.
 
 The five routes of each section are registered from its definition in
-``chalicelib.sections``, so every section gets the same behaviour and its own
+``chalicelib.domain.sections``, so every section gets the same behaviour and its own
 documented request and response shapes.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 from chalice.app import Blueprint, Response
 from pydantic import create_model
 
-from chalicelib.errors import BadRequestError, FieldError
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import CreditCreate, CreditOut, OutputModel
-from chalicelib.sections import SECTIONS, DocumentOut, InvoiceOut, MessageCreate, MessageOut, Section
+from chalicelib.domain.errors import BadRequestError, FieldError
+from chalicelib.domain.models import CreditCreate, CreditOut, OutputModel
+from chalicelib.domain.sections import SECTIONS, DocumentOut, InvoiceOut, MessageCreate, MessageOut, Section
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import activity, overview
 
 bp = Blueprint(__name__)

@@ -6,8 +6,7 @@ from urllib.parse import quote
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import (
+from chalicelib.domain.models import (
     AccountRef,
     ContactCreate,
     ContactOut,
@@ -16,6 +15,7 @@ from chalicelib.models import (
     EmailOut,
     EmailSettingsPatch,
 )
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import contacts
 
 bp = Blueprint(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.errors import BadRequestError, FieldError
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import CustomFieldChangeOut, CustomFieldCreate, CustomFieldOut, CustomFieldPatch
+from chalicelib.domain.errors import BadRequestError, FieldError
+from chalicelib.domain.models import CustomFieldChangeOut, CustomFieldCreate, CustomFieldOut, CustomFieldPatch
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import custom_fields
 
 bp = Blueprint(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.config import settings
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import HealthOut
+from chalicelib.adapters.config import settings
+from chalicelib.domain.models import HealthOut
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 
 bp = Blueprint(__name__)
 
@@ -20,7 +20,7 @@ def health(call: Call) -> Response:
 
 @endpoint(bp, "/openapi.json", "GET", summary="This document.", auth=False)
 def openapi_document(call: Call) -> Response:
-    from chalicelib.openapi import document_json
+    from chalicelib.handlers.http.openapi import document_json
 
     # built once per function instance: the routes cannot change while it runs
     return Response(body=document_json(), status_code=200, headers={"Content-Type": "application/json"})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import EmailOut, FirmRef, InviteAccept, InviteAcceptedOut, SignerOut, SignersOut, SignIn
+from chalicelib.domain.models import EmailOut, FirmRef, InviteAccept, InviteAcceptedOut, SignerOut, SignersOut, SignIn
+from chalicelib.domain.sections import ProposalOut
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.repo.table import Table
-from chalicelib.sections import ProposalOut
 from chalicelib.services import contacts, portal, signing
 from chalicelib.services.views import email_out
 

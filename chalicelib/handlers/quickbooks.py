@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
+from chalicelib.domain.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import quickbooks
 
 bp = Blueprint(__name__)

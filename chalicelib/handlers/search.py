@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import SearchOut
+from chalicelib.domain.models import SearchOut
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import search
 
 bp = Blueprint(__name__)

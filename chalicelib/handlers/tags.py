@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.http import Call, endpoint, reply
-from chalicelib.models import TagCreate, TagOut, TagPatch
+from chalicelib.domain.models import TagCreate, TagOut, TagPatch
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import tags
 
 bp = Blueprint(__name__)

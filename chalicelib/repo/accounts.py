@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.errors import ConflictError, DossierError, NotFoundError, UnprocessableError
+from chalicelib.domain.errors import ConflictError, DossierError, NotFoundError, UnprocessableError
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
 from chalicelib.repo.firms import STALE
@@ -31,7 +32,6 @@ from chalicelib.repo.table import (
     Update,
     set_fields,
 )
-from chalicelib.text import email_key
 
 ACCOUNT_ARCHIVED = ConflictError("The account is archived; restore it first.")
 ACCOUNT_ACTIVE = Condition("attribute_exists(PK) AND #archived = :false", {"#archived": "archived"}, {":false": False})

@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.errors import ConflictError
-from chalicelib.ids import now_precise
+from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.ids import now_precise
+from chalicelib.domain.sections import SECTIONS, Item
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED
 from chalicelib.repo.firms import STALE
@@ -37,7 +38,6 @@ from chalicelib.repo.table import (
     Update,
     version_is,
 )
-from chalicelib.sections import SECTIONS, Item
 
 # Attributes that exist for storage only; never part of a response.
 INTERNAL = frozenset(

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib.errors import ConflictError, NotFoundError
-from chalicelib.models import MAX_EMAILS_PER_CONTACT
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.records import Contact, Email
@@ -27,7 +28,6 @@ from chalicelib.repo.table import (
     Update,
     set_fields,
 )
-from chalicelib.text import email_key
 
 
 def address_taken(address: str) -> ConflictError:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib.errors import BadRequestError, ConflictError, FieldError, UnprocessableError
+from chalicelib.domain.errors import BadRequestError, ConflictError, FieldError, UnprocessableError
+from chalicelib.domain.text import fold
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.records import CustomField
@@ -23,7 +24,6 @@ from chalicelib.repo.table import (
     set_fields,
     version_is,
 )
-from chalicelib.text import fold
 
 
 def _label_taken(field: CustomField) -> ConflictError:

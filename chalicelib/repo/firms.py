@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import ConflictError, DossierError, NotFoundError, PreconditionFailedError
+from chalicelib.domain.errors import ConflictError, DossierError, NotFoundError, PreconditionFailedError
+from chalicelib.domain.text import email_key, fold
 from chalicelib.repo import keys
 from chalicelib.repo.records import Firm, Member, Tag
 from chalicelib.repo.table import (
@@ -20,7 +21,6 @@ from chalicelib.repo.table import (
     set_fields,
     version_is,
 )
-from chalicelib.text import email_key, fold
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 

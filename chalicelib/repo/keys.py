@@ -17,7 +17,7 @@ MAX_KEY_TEXT_BYTES: Final = 500  # of user text inside a sort key (DynamoDB allo
 
 INDEX_GSI1: Final = "GSI1"
 INDEX_GSI2: Final = "GSI2"  # keys only: which overview items show a member's name
-INDEX_SEARCH: Final = "GSI3"  # search tokens of every active account (chalicelib/search.py)
+INDEX_SEARCH: Final = "GSI3"  # search tokens of every active account (chalicelib/domain/search_terms.py)
 # Local secondary indexes of account partitions (consistent reads, same partition):
 INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")
 INDEX_CURRENT: Final = "LSI2"  # sparse: only items that qualify for the overview

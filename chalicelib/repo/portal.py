@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.errors import ConflictError
+from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.records import Email, Invitation
 from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Put, Table, Update, set_fields
-from chalicelib.text import email_key
 
 SUPERSEDED = ConflictError(
     "This invitation is no longer valid: a newer one was sent, or portal access was withdrawn. "

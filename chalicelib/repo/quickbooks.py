@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.errors import NotFoundError
+from chalicelib.domain.errors import NotFoundError
 from chalicelib.repo import keys
 from chalicelib.repo.table import ITEM_EXISTS, Put, Table, set_fields
 

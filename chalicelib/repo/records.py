@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain.search_terms import IndexToken
+from chalicelib.domain.text import email_key, sort_name
 from chalicelib.repo import keys
-from chalicelib.search import IndexToken
-from chalicelib.text import email_key, sort_name
 
 
 def _int(value: Any, default: int = 0) -> int:

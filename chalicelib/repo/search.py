@@ -9,11 +9,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.records import Account, AccountSummary, SearchEntry
 from chalicelib.repo.table import ITEM_EXISTS, Item, Page, Table, to_wire
-from chalicelib.text import email_key
 
 
 @dataclass(slots=True)

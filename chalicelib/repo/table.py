@@ -21,9 +21,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from chalicelib.config import settings
-from chalicelib.errors import BadRequestError, ConflictError, DossierError, FieldError
-from chalicelib.observability import count_capacity
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.observability import count_capacity
+from chalicelib.domain.errors import BadRequestError, ConflictError, DossierError, FieldError
 from chalicelib.repo.keys import Key
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _client(endpoint: str | None, region: str) -> DynamoDBClient:
         # DynamoDB Local accepts any credentials; do not require a profile.
         kwargs.update(endpoint_url=endpoint, aws_access_key_id="local", aws_secret_access_key="local")
     client: DynamoDBClient = boto3.client("dynamodb", **kwargs)
-    # Each request's consumed capacity feeds its metrics (chalicelib/observability.py).
+    # Each request's consumed capacity feeds its metrics (chalicelib/adapters/observability.py).
     client.meta.events.register("provide-client-params.dynamodb", _ask_for_capacity)
     client.meta.events.register("after-call.dynamodb", _count_capacity)
     return client

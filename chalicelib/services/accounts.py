@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import access, photos
-from chalicelib.errors import BadRequestError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
-from chalicelib.ids import new_id, now_iso
-from chalicelib.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
+from chalicelib.adapters.photo_store import PhotoStore
+from chalicelib.domain import access, photos
+from chalicelib.domain.errors import BadRequestError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.domain.ids import new_id, now_iso
+from chalicelib.domain.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.custom_fields import still_defined
 from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.photos import PhotoStore
 from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
 from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, paged
 from chalicelib.services import custom_fields

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib import access
-from chalicelib.errors import (
+from chalicelib.domain import access
+from chalicelib.domain.errors import (
     ConflictError,
     FieldError,
     ForbiddenError,
@@ -25,14 +25,8 @@ from chalicelib.errors import (
     PreconditionFailedError,
     UnprocessableError,
 )
-from chalicelib.ids import new_id, now_iso, now_precise
-from chalicelib.repo import keys
-from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
-from chalicelib.repo.activity import ActivityRepo, billing_changed, item_record, public
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Account
-from chalicelib.repo.table import paged
-from chalicelib.sections import (
+from chalicelib.domain.ids import new_id, now_iso, now_precise
+from chalicelib.domain.sections import (
     MEMBER_FIELDS,
     MEMBER_INPUT_FIELDS,
     SECTIONS,
@@ -45,6 +39,12 @@ from chalicelib.sections import (
     excerpt,
     money_out,
 )
+from chalicelib.repo import keys
+from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
+from chalicelib.repo.activity import ActivityRepo, billing_changed, item_record, public
+from chalicelib.repo.firms import Idempotency, version_guard
+from chalicelib.repo.records import Account
+from chalicelib.repo.table import paged
 from chalicelib.services import portal
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx, dedupe, idempotent_create

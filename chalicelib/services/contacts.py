@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import access
-from chalicelib.errors import (
+from chalicelib.domain import access
+from chalicelib.domain.errors import (
     ConflictError,
     FieldError,
     ForbiddenError,
@@ -15,8 +15,8 @@ from chalicelib.errors import (
     PreconditionFailedError,
     UnprocessableError,
 )
-from chalicelib.ids import new_id, now_iso
-from chalicelib.models import (
+from chalicelib.domain.ids import new_id, now_iso
+from chalicelib.domain.models import (
     AccountRef,
     ContactCreate,
     ContactFields,
@@ -26,6 +26,7 @@ from chalicelib.models import (
     EmailOut,
     EmailSettingsPatch,
 )
+from chalicelib.domain.text import email_key, fold, sort_name
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import Idempotency, version_guard
@@ -34,7 +35,6 @@ from chalicelib.repo.table import decode_cursor, encode_cursor, paged
 from chalicelib.services import custom_fields, portal
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.views import account_ref, contact_out, email_out
-from chalicelib.text import email_key, fold, sort_name
 
 CONTACT_NOT_FOUND = "Contact not found."
 WRITE_RETRIES = 3

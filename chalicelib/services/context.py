@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from chalicelib.auth import Claims
-from chalicelib.errors import UnauthorizedError, UnprocessableError
+from chalicelib.adapters.auth import Claims
+from chalicelib.domain.errors import UnauthorizedError, UnprocessableError
 from chalicelib.repo.accounts import AccountRepo
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.contacts import ContactRepo

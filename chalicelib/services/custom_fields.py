@@ -1,21 +1,21 @@
 """Custom field definitions, values on accounts and contacts, and accounts'
-custom field history. The value rules are in ``chalicelib/fields.py``."""
+custom field history. The value rules are in ``chalicelib/domain/field_values.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib import access, fields
-from chalicelib.errors import (
+from chalicelib.domain import access, field_values
+from chalicelib.domain.errors import (
     BadRequestError,
     FieldError,
     ForbiddenError,
     NotFoundError,
     UnprocessableError,
 )
-from chalicelib.ids import new_id, now_iso
-from chalicelib.models import (
+from chalicelib.domain.ids import new_id, now_iso
+from chalicelib.domain.models import (
     MAX_FIELDS_PER_TARGET,
     CustomFieldChangeOut,
     CustomFieldCreate,
@@ -24,13 +24,13 @@ from chalicelib.models import (
     CustomFieldRef,
     MemberRef,
 )
+from chalicelib.domain.text import fold
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.custom_fields import CustomFieldRepo
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import CustomField, custom_field_change
 from chalicelib.repo.table import paged
 from chalicelib.services.context import Ctx, idempotent_create
-from chalicelib.text import fold
 
 FIELD_NOT_FOUND = "Custom field not found."
 
@@ -38,8 +38,8 @@ FIELD_NOT_FOUND = "Custom field not found."
 # --- values ---------------------------------------------------------------------------
 
 
-def _definition(field: CustomField) -> fields.Definition:
-    return fields.Definition(field.id, field.kind, tuple(field.options))
+def _definition(field: CustomField) -> field_values.Definition:
+    return field_values.Definition(field.id, field.kind, tuple(field.options))
 
 
 def check_values(
@@ -48,9 +48,9 @@ def check_values(
     """``values`` in their stored forms (a null stays null: it clears). An
     unknown or removed field id, a field of the other target, or a value
     that does not fit its kind → 400 naming each."""
-    if len(values) > fields.MAX_VALUES:
+    if len(values) > field_values.MAX_VALUES:
         raise BadRequestError(
-            f"At most {fields.MAX_VALUES} custom field values per request.", [FieldError(loc, "too many values")]
+            f"At most {field_values.MAX_VALUES} custom field values per request.", [FieldError(loc, "too many values")]
         )
     errors: list[FieldError] = []
     out: dict[str, Any] = {}
@@ -63,8 +63,8 @@ def check_values(
             out[field_id] = None
             continue
         try:
-            out[field_id] = fields.stored(_definition(field), value)
-        except fields.BadValue as exc:
+            out[field_id] = field_values.stored(_definition(field), value)
+        except field_values.BadValue as exc:
             errors.append(FieldError((*loc, field_id), f"{field.label} ({field.kind}): {exc}"))
     if errors:
         raise BadRequestError("Some custom field values are invalid.", errors)
@@ -86,9 +86,9 @@ def new_values(
         return dict(base)
     checked = check_values(definitions(ctx), target, values, loc)
     merged = {k: v for k, v in {**base, **checked}.items() if v is not None}
-    if fields.stored_size(merged) > fields.MAX_STORED_BYTES:
+    if field_values.stored_size(merged) > field_values.MAX_STORED_BYTES:
         raise UnprocessableError(
-            f"The {target}'s custom field values would take more than {fields.MAX_STORED_BYTES // 1024} KB; "
+            f"The {target}'s custom field values would take more than {field_values.MAX_STORED_BYTES // 1024} KB; "
             "shorten or clear some.",
             [FieldError(loc, "too large in all")],
         )
@@ -101,7 +101,7 @@ def history_lines(
     """One history item per changed value, written with the change itself."""
     return [
         custom_field_change(firm_id, account_id, new_id(), field_id, before, after, member_id, at)
-        for field_id, before, after in fields.changes(old, new)
+        for field_id, before, after in field_values.changes(old, new)
     ]
 
 
@@ -250,8 +250,8 @@ def history(
             CustomFieldChangeOut(
                 id=r["id"],
                 field=ref,
-                old=fields.as_json(r.get("old")),
-                new=fields.as_json(r.get("new")),
+                old=field_values.as_json(r.get("old")),
+                new=field_values.as_json(r.get("new")),
                 changed_by=MemberRef(id=member.id, name=member.name) if member else None,
                 at=r["at"],
             )

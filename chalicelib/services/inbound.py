@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib import inbound
-from chalicelib.errors import ConflictError
+from chalicelib.domain import inbound_mail
+from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.sections import SECTIONS, Change
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.activity import ActivityRepo, item_record
 from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.table import Table
-from chalicelib.sections import SECTIONS, Change
 
 log = logging.getLogger("dossier.inbound")
 
@@ -34,8 +34,8 @@ def receive(table: Table, firm_id: str, raw: bytes, received_at: datetime | None
     Recording the same message again (a redelivery) changes nothing: its
     item id is derived from its Message-ID and the write is conditional."""
     try:
-        message = inbound.parse(raw, received_at or datetime.now(UTC))
-    except inbound.UnreadableMessage:
+        message = inbound_mail.parse(raw, received_at or datetime.now(UTC))
+    except inbound_mail.UnreadableMessage:
         return Received("unreadable")
     email = ContactRepo(table).get_email(firm_id, message.sender, consistent=True)
     if email is None:
@@ -111,12 +111,12 @@ def receive_ses(event: dict[str, Any], table: Table, s3: Any, bucket: str, prefi
         if refused:
             results.append(Received(refused))
             continue
-        firms = {f for r in receipt.get("recipients", []) if (f := inbound.firm_of(r, domain))}
+        firms = {f for r in receipt.get("recipients", []) if (f := inbound_mail.firm_of(r, domain))}
         if not firms:
             results.append(Received("unknown_recipient"))
             continue
         key = f"{prefix}{mail['messageId']}"
-        raw = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{inbound.MAX_RAW_BYTES - 1}")["Body"].read()
+        raw = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{inbound_mail.MAX_RAW_BYTES - 1}")["Body"].read()
         for firm_id in sorted(firms):
             try:
                 results.append(receive(table, firm_id, raw))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chalicelib.errors import NotFoundError, UnprocessableError
-from chalicelib.ids import now_iso
-from chalicelib.models import ExistingContactLink, LinkedContactOut, LinkPatch, NewContactLink
+from chalicelib.domain.errors import NotFoundError, UnprocessableError
+from chalicelib.domain.ids import now_iso
+from chalicelib.domain.models import ExistingContactLink, LinkedContactOut, LinkPatch, NewContactLink
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Link

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chalicelib import access
-from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError
-from chalicelib.ids import new_id, now_iso
-from chalicelib.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
+from chalicelib.domain import access
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from chalicelib.domain.ids import new_id, now_iso
+from chalicelib.domain.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
 from chalicelib.repo.firms import FirmRepo, Idempotency, version_guard
 from chalicelib.repo.records import Firm, Member
 from chalicelib.services.context import Ctx, idempotent_create

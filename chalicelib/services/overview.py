@@ -21,11 +21,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from chalicelib import access
-from chalicelib.errors import ConflictError, NotFoundError
-from chalicelib.repo import keys
-from chalicelib.repo.activity import ActivityRepo
-from chalicelib.sections import (
+from chalicelib.domain import access
+from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.sections import (
     OVERVIEW_SIZE,
     READ_TIME_FIELDS,
     SECTIONS,
@@ -34,6 +32,8 @@ from chalicelib.sections import (
     Section,
     add_read_time_fields,
 )
+from chalicelib.repo import keys
+from chalicelib.repo.activity import ActivityRepo
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
 from chalicelib.services.views import photo_url

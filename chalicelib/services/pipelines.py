@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import access
-from chalicelib.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
-from chalicelib.ids import new_id, now_iso
-from chalicelib.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
+from chalicelib.domain import access
+from chalicelib.domain.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.domain.ids import new_id, now_iso
+from chalicelib.domain.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
 from chalicelib.repo import keys
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.table import paged

@@ -1,7 +1,7 @@
 """Portal access of contacts' addresses: invitations and their acceptance,
 recorded logins, signers and signing, and notification mails.
 
-The rules are in ``chalicelib/portal.py``; this module reads and writes.
+The rules are in ``chalicelib/domain/portal_rules.py``; this module reads and writes.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from chalicelib import portal
-from chalicelib.config import settings
-from chalicelib.errors import ConflictError, DossierError, FieldError, NotFoundError, UnprocessableError
-from chalicelib.mail import Mailer, MailError, Message, mailer
-from chalicelib.portal import Event, Signer
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.mail import Mailer, MailError, Message, mailer
+from chalicelib.domain import portal_rules
+from chalicelib.domain.errors import ConflictError, DossierError, FieldError, NotFoundError, UnprocessableError
+from chalicelib.domain.portal_rules import Event, Signer
+from chalicelib.domain.text import email_key
 from chalicelib.repo.accounts import AccountRepo, read_batch
 from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, version_guard
@@ -24,7 +25,6 @@ from chalicelib.repo.portal import SUPERSEDED, PortalRepo
 from chalicelib.repo.records import Email, Invitation
 from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx
-from chalicelib.text import email_key
 
 log = logging.getLogger("dossier.portal")
 
@@ -49,8 +49,8 @@ def issue_invitation(ctx: Ctx, email: Email, settings_changed: dict[str, Any], i
     if email.login == "active":
         raise ConflictError(f"{email.address} already has portal access; to invite again, set its login to none first.")
     guard = version_guard(if_match, email.version)
-    token, token_hash = portal.new_token(ctx.firm_id)
-    sent_at, expires_at, ttl = portal.invite_times(datetime.now(UTC))
+    token, token_hash = portal_rules.new_token(ctx.firm_id)
+    sent_at, expires_at, ttl = portal_rules.invite_times(datetime.now(UTC))
     invitation = Invitation(
         firm_id=ctx.firm_id,
         token_hash=token_hash,
@@ -75,7 +75,7 @@ def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: i
     firm = ctx.firms.get_firm(ctx.firm_id)
     # In the fragment: a browser never sends it to a server, so it stays out of access logs and Referer headers.
     link = f"{settings().portal_url}/accept#token={quote(invitation.token)}"
-    subject, text = portal.invitation_text(firm.name if firm else "Your accountant", link, invitation.expires_at)
+    subject, text = portal_rules.invitation_text(firm.name if firm else "Your accountant", link, invitation.expires_at)
     delivery = _deliver(mailer(), Message(email.address, subject, text, "invitation"))
     PortalRepo(ctx.table).set_delivery(email, invitation.token_hash, delivery)
     refreshed = ctx.contacts.get_email(ctx.firm_id, email.address, consistent=True)
@@ -109,7 +109,7 @@ def accept(table: Table, token: str) -> Accepted:
     Unknown (or malformed) → 404; already used → 409; replaced by a newer
     invitation or withdrawn → 409; expired → 410. Nothing is written then.
     """
-    parsed = portal.parse_token(token)
+    parsed = portal_rules.parse_token(token)
     if parsed is None:
         raise INVITATION_UNKNOWN
     firm_id, token_hash = parsed
@@ -120,14 +120,14 @@ def accept(table: Table, token: str) -> Accepted:
     if invitation.state == "accepted":
         raise ConflictError("This invitation was already accepted; sign in to the portal instead.")
     now = datetime.now(UTC)
-    if portal.expired(invitation.expires_at, now):
+    if portal_rules.expired(invitation.expires_at, now):
         raise GoneError(
             f"This invitation expired on {invitation.expires_at}. Ask the firm to send a new one.",
         )
     email = ContactRepo(table).get_email(firm_id, invitation.address, consistent=True)
     if email is None or email.invite_hash != token_hash or email.login != "invited":
         raise SUPERSEDED
-    at = portal.iso(now)
+    at = portal_rules.iso(now)
     repo.accept(invitation, at)
     firm = FirmRepo(table).get_firm(firm_id)
     return Accepted(email.address, firm_id, firm.name if firm else "", at)
@@ -194,9 +194,9 @@ def account_addresses(
         if (contact := contacts.contacts.get(link.contact_id)) is not None
         for address in contact.emails
         if (email := emails.get(email_key(address))) is not None
-        and portal.may_sign(email.login, email.signing_authority)
+        and portal_rules.may_sign(email.login, email.signing_authority)
     ]
-    signers.sort(key=portal.signer_order)
+    signers.sort(key=portal_rules.signer_order)
     return AccountAddresses(signers, emails)
 
 
@@ -213,7 +213,9 @@ def recipients(table: Table, firm_id: str, account_id: str, event_type: str) -> 
     if found is None:
         return []
     return [
-        e for _, e in sorted(found.emails.items()) if portal.wants(e.notify, e.notification_preferences, event_type)
+        e
+        for _, e in sorted(found.emails.items())
+        if portal_rules.wants(e.notify, e.notification_preferences, event_type)
     ]
 
 
@@ -235,7 +237,7 @@ def notify(table: Table, event: Event, out: Mailer | None = None) -> int:
     for email in recipients(table, event.firm_id, event.account_id, event.type):
         if not repo.claim_notification(event.firm_id, event.id, email.address, expires):
             continue
-        subject, text = portal.notification_text(
+        subject, text = portal_rules.notification_text(
             event, firm_name, account.name, settings().portal_url, portal_user=email.login == "active"
         )
         try:

@@ -1,16 +1,16 @@
 """QuickBooks connection and sync results, recorded by the firm's connector
 (an owner's or admin's credential). Dossier derives each account's status
-from them (``chalicelib/quickbooks.py``); it never pretends to sync."""
+from them (``chalicelib/domain/quickbooks_status.py``); it never pretends to sync."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 
-from chalicelib import access
-from chalicelib.errors import FieldError, ForbiddenError, UnprocessableError
-from chalicelib.ids import now_iso, now_precise
-from chalicelib.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
+from chalicelib.domain import access
+from chalicelib.domain.errors import FieldError, ForbiddenError, UnprocessableError
+from chalicelib.domain.ids import now_iso, now_precise
+from chalicelib.domain.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
 from chalicelib.repo.quickbooks import QuickBooksRepo
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx

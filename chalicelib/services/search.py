@@ -5,7 +5,7 @@ of the query's most selective word (GSI3; a multi-word query whose range is
 longer than the budget reads further pages, then the next word's range); for
 an employee who opens only their team's accounts, of their team list (GSI1),
 whose entries carry each account's name and addresses. The rules live in
-``chalicelib/search.py``.
+``chalicelib/domain/search_terms.py``.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import access
-from chalicelib import search as rules
-from chalicelib.errors import ConflictError
-from chalicelib.models import SearchHitOut, SearchMatchOut, SearchOut
+from chalicelib.domain import access
+from chalicelib.domain import search_terms as rules
+from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.models import SearchHitOut, SearchMatchOut, SearchOut
+from chalicelib.domain.text import sort_name
 from chalicelib.repo import keys
 from chalicelib.repo.records import Account, search_entry
 from chalicelib.repo.search import SearchRepo, Source
 from chalicelib.repo.table import Item
 from chalicelib.services.context import Ctx
 from chalicelib.services.views import photo_url
-from chalicelib.text import sort_name
 
 # The first page holds ~30 entries of ~250 bytes: one read unit (8 KB,
 # eventually consistent) and, in the common case, 20 hits. Later pages are

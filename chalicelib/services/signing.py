@@ -6,19 +6,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib import access, portal
-from chalicelib.errors import ConflictError, FieldError, ForbiddenError, PreconditionFailedError, UnprocessableError
-from chalicelib.portal import Signer
+from chalicelib.domain import access, portal_rules
+from chalicelib.domain.errors import (
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    PreconditionFailedError,
+    UnprocessableError,
+)
+from chalicelib.domain.portal_rules import Signer
+from chalicelib.domain.sections import SECTIONS, Item
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.activity import item_record, public
 from chalicelib.repo.records import Email
 from chalicelib.repo.table import Check, Condition
-from chalicelib.sections import SECTIONS, Item
 from chalicelib.services.accounts import load_openable
 from chalicelib.services.activity import item_out, load_item, open_account
 from chalicelib.services.context import Ctx
 from chalicelib.services.portal import account_addresses
-from chalicelib.text import email_key
 
 SIGN_RETRIES = 4
 
@@ -56,21 +62,21 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
         signed_by: list[dict[str, str]] = list(proposal.get("signed_by") or [])
         done = {email_key(s["address"]) for s in signed_by}
         again = norm in done
-        if again and (proposal["status"] == "signed" or not portal.signing_outcome(signer_addresses, done)):
+        if again and (proposal["status"] == "signed" or not portal_rules.signing_outcome(signer_addresses, done)):
             return item_out(ctx, section, proposal, account)
-        if not again and not portal.may_sign(email.login, email.signing_authority):
+        if not again and not portal_rules.may_sign(email.login, email.signing_authority):
             why = "signing authority" if email.login == "active" else "an active portal login"
             raise ForbiddenError(f"{email.address} may not sign: it has no {why}.")
         if proposal["status"] not in ("sent", "viewed"):
             kind = proposal["kind"].replace("_", " ")
             raise ConflictError(f"The {kind} is {proposal['status']}; only a sent one can be signed.")
         now, version = datetime.now(UTC), int(proposal["version"])
-        at = portal.iso(now)
+        at = portal_rules.iso(now)
         if not again:
             signed_by.append({"address": email.address, "at": at, "recorded_by": ctx.member.id})
             done.add(norm)
         updated = {**public(proposal), "signed_by": signed_by, "version": version + 1, "updated_at": at}
-        if portal.signing_outcome(signer_addresses, done):
+        if portal_rules.signing_outcome(signer_addresses, done):
             updated.update(status="signed", signed_at=at)
         record = item_record(ctx.firm_id, account_id, section.key, updated)
         try:

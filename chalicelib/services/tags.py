@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from chalicelib import access
-from chalicelib.errors import ForbiddenError, NotFoundError
-from chalicelib.ids import new_id
-from chalicelib.models import TagCreate, TagOut, TagPatch
+from chalicelib.domain import access
+from chalicelib.domain.errors import ForbiddenError, NotFoundError
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.models import TagCreate, TagOut, TagPatch
 from chalicelib.repo.firms import Idempotency, version_guard
 from chalicelib.repo.records import Tag
 from chalicelib.services.context import Ctx, idempotent_create

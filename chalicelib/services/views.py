@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib import fields, quickbooks
-from chalicelib.models import (
+from chalicelib.adapters.photo_store import PhotoStore
+from chalicelib.domain import field_values, quickbooks_status
+from chalicelib.domain.models import (
     AccountOut,
     AccountRef,
     AccountSummaryOut,
@@ -21,9 +22,8 @@ from chalicelib.models import (
     QuickBooksOut,
     TagRef,
 )
-from chalicelib.repo.photos import PhotoStore
+from chalicelib.domain.text import email_key, fold
 from chalicelib.repo.records import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
-from chalicelib.text import email_key, fold
 
 
 def photo_url(key: str | None) -> str | None:
@@ -70,7 +70,7 @@ def email_out(email: Email) -> EmailOut:
 
 def visible_values(values: Mapping[str, Any], defs: Mapping[str, CustomField]) -> dict[str, Any]:
     """Values whose field exists and was not removed, as JSON."""
-    return {k: fields.as_json(v) for k, v in values.items() if k in defs and not defs[k].removed}
+    return {k: field_values.as_json(v) for k, v in values.items() if k in defs and not defs[k].removed}
 
 
 def value_list(values: Mapping[str, Any], defs: Mapping[str, CustomField]) -> list[CustomFieldValueOut]:
@@ -146,10 +146,10 @@ def quickbooks_out(account: Account, connected: bool) -> QuickBooksOut:
     raw = account.qb_result
     result = None
     if raw:
-        result = quickbooks.SyncResult(
+        result = quickbooks_status.SyncResult(
             raw["status"], raw["at"], raw.get("synced_at"), raw.get("reason"), raw.get("covers")
         )
-    found = quickbooks.block(
+    found = quickbooks_status.block(
         connected=connected,
         sync_mode=account.quickbooks_sync_mode,
         billing_count=account.billing_count,

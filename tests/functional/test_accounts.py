@@ -15,8 +15,8 @@ import jwt
 import pytest
 from chalice.test import Client
 
-from chalicelib.auth import issue_local_token
-from chalicelib.ids import new_id
+from chalicelib.adapters.auth import issue_local_token
+from chalicelib.domain.ids import new_id
 from chalicelib.repo.table import Table
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import (

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.ids import new_id
+from chalicelib.domain.ids import new_id
 from chalicelib.repo.table import Table
 from tests.support.api import Api, Reply, TestFirm, ids, make_firm, nothing_written, snapshot
 from tests.support.factories import create_account, created

@@ -1,5 +1,5 @@
 """The authorization matrix (API.md "Auth" and "Visibility", MISSION §1,
-chalicelib/access.py): every route of ``chalicelib.http.ROUTES`` by ten
+chalicelib/domain/access.py): every route of ``chalicelib.handlers.http.endpoint.ROUTES`` by ten
 principals, each case the exact status the contract gives, and for every
 refused request nothing written (the whole table and the mail outbox, and on
 the photo routes the photo bucket, are the same before and after; POSTs carry
@@ -76,9 +76,9 @@ from chalice.test import Client
 from moto import mock_aws
 from PIL import Image
 
-from chalicelib.config import reset_settings, settings
-from chalicelib.ids import new_id
-from chalicelib.repo.photos import reset_clients as reset_photo_clients
+from chalicelib.adapters.config import reset_settings, settings
+from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
+from chalicelib.domain.ids import new_id
 from chalicelib.repo.schema import create_table_args
 from chalicelib.repo.table import Table, reset_clients
 from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
@@ -916,7 +916,7 @@ def test_authorization(world: World, key: tuple[str, str], principal: str) -> No
 
 def test_the_matrix_covers_every_registered_route() -> None:
     import app  # noqa: F401 - registers every route
-    from chalicelib.http import ROUTES
+    from chalicelib.handlers.http.endpoint import ROUTES
 
     registered = {(d.method, d.path): d for d in ROUTES}
     covered = set(ROUTES_BY_KEY)

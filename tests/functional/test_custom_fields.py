@@ -1,5 +1,5 @@
 """Custom fields (issue 6, part 1): /custom-fields definitions, values on
-accounts and contacts (rules per kind in chalicelib/fields.py), and
+accounts and contacts (rules per kind in chalicelib/domain/field_values.py), and
 GET /accounts/{id}/custom-fields/history.
 
 Runs on moto and DynamoDB Local (``table`` fixture); the costly ones
@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.auth import Claims
-from chalicelib.errors import DossierError
-from chalicelib.models import AccountPatch
+from chalicelib.adapters.auth import Claims
+from chalicelib.domain.errors import DossierError
+from chalicelib.domain.models import AccountPatch
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts
 from chalicelib.services.context import Ctx
@@ -1057,7 +1057,7 @@ def test_a_retried_field_create_returns_the_first_field(api: Api) -> None:
 
 @local_only
 def test_parallel_creates_never_pass_100_active_fields(table: Table, firm: TestFirm) -> None:
-    from chalicelib.models import CustomFieldCreate
+    from chalicelib.domain.models import CustomFieldCreate
     from chalicelib.services import custom_fields
 
     def create(label: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from chalicelib import photos
+from chalicelib.domain import photos
 from chalicelib.repo.table import Table
 from tests.support.api import Api, nothing_written
 from tests.support.factories import created, new_account

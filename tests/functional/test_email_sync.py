@@ -3,7 +3,7 @@ address is recorded in the Emails section of every active account its
 sender's contact is linked to — only when the sender's address has
 ``email_sync`` on; otherwise nothing at all is stored.
 
-Three layers: ``chalicelib.inbound.parse`` (plain functions, plus a
+Three layers: ``chalicelib.domain.inbound_mail.parse`` (plain functions, plus a
 Hypothesis property that it never fails on arbitrary bytes but with
 ``UnreadableMessage``), ``chalicelib.services.inbound.receive`` on both
 backends (checked through ``GET /accounts/{id}/emails``), and the two ways
@@ -29,12 +29,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib import cli
-from chalicelib.config import reset_settings
-from chalicelib.config import settings as settings_now
-from chalicelib.inbound import MAX_RECIPIENTS, MAX_SNIPPET, MAX_SUBJECT, UnreadableMessage, firm_of, parse
+from chalicelib.adapters.config import reset_settings
+from chalicelib.adapters.config import settings as settings_now
+from chalicelib.admin import cli
+from chalicelib.domain.inbound_mail import MAX_RECIPIENTS, MAX_SNIPPET, MAX_SUBJECT, UnreadableMessage, firm_of, parse
+from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo.table import Table
-from chalicelib.sections import SECTIONS
 from chalicelib.services.inbound import Received, receive
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, created, new_account, unique_email

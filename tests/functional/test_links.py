@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.ids import new_id
+from chalicelib.domain.ids import new_id
 from chalicelib.repo.table import Table
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, new_account, new_contact, unique_email

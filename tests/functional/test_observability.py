@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.observability import NAMESPACE, logger
+from chalicelib.adapters.observability import NAMESPACE, logger
 from tests.support.api import Api, TestFirm
 from tests.support.factories import new_account, unique_email
 

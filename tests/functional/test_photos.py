@@ -1,5 +1,5 @@
 """Account photos (issue 6, part 2): PUT/DELETE /accounts/{id}/photo, the
-content checks of chalicelib/photos.py, the S3 objects, and photo_url
+content checks of chalicelib/domain/photos.py, the S3 objects, and photo_url
 wherever an account is shown (Info tab, clients list, a contact's accounts,
 related accounts, the overview header, search hits).
 
@@ -22,9 +22,9 @@ import pytest
 import requests
 from PIL import Image
 
-from chalicelib import photos
+from chalicelib.adapters.photo_store import PhotoStore
+from chalicelib.domain import photos
 from chalicelib.repo import keys
-from chalicelib.repo.photos import PhotoStore
 from chalicelib.repo.table import Table
 from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, new_account, new_tag

@@ -14,8 +14,8 @@ import boto3
 import pytest
 from moto.ses.models import ses_backends
 
-from chalicelib.config import reset_settings, settings
-from chalicelib.mail import reset_mailers
+from chalicelib.adapters.config import reset_settings, settings
+from chalicelib.adapters.mail import reset_mailers
 from chalicelib.repo.table import Table, from_wire
 from tests.support.api import Api, TestFirm, nothing_written
 from tests.support.factories import contact_spec, new_account, unique_email

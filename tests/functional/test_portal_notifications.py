@@ -7,7 +7,7 @@ however often the change is delivered.
 End-to-end tests make changes through the HTTP API and drain the notifier's
 stream poller (``tests.support.stream.notify_poller``), reading the mails
 from the local outbox. Retries are tested by handing the same stream records
-to ``chalicelib.notifications.deliver`` again, with a mailer that refuses
+to ``chalicelib.streams.notifications.deliver`` again, with a mailer that refuses
 one address (a fake of the mail service boundary only).
 """
 
@@ -24,12 +24,12 @@ from chalice.app import DynamoDBRecord
 from chalice.test import Client
 
 from app import app, project_overview
-from chalicelib import notifications
-from chalicelib.mail import Mailer, MailError, Message, OutboxMailer, read_outbox
-from chalicelib.portal import EVENT_TYPES
+from chalicelib.adapters.mail import Mailer, MailError, Message, OutboxMailer, read_outbox
+from chalicelib.domain.portal_rules import EVENT_TYPES
 from chalicelib.repo.schema import TEMPLATE
 from chalicelib.repo.table import Table
 from chalicelib.services.portal import recipients
+from chalicelib.streams import notifications
 from devtools.stream_poller import StreamPoller, mapping_filters
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import contact_spec, created, new_account, unique_email

@@ -18,7 +18,7 @@ from typing import Any, Final
 import pytest
 from chalice.test import Client
 
-from chalicelib.auth import Claims
+from chalicelib.adapters.auth import Claims
 from chalicelib.repo.table import Table
 from chalicelib.services import signing
 from chalicelib.services.context import Ctx
@@ -468,7 +468,7 @@ def test_a_signature_is_refused_if_the_login_was_revoked_as_it_is_written(
 ) -> None:
     """The signature's write checks the address in the same transaction, so a
     revocation between the signer's read and the write refuses it."""
-    from chalicelib.errors import ForbiddenError
+    from chalicelib.domain.errors import ForbiddenError
     from chalicelib.repo.contacts import ContactRepo
     from chalicelib.services.signing import may_still_sign
 

@@ -5,7 +5,7 @@ Records are read from the table's stream (moto's) exactly as Lambda would get
 them and handed to the deployed handler, ``app.project_overview``; failures are
 injected into the table client with botocore event hooks, never by replacing
 any of Dossier's own functions. The overview rules below are written from
-API.md, independently of ``chalicelib.sections``.
+API.md, independently of ``chalicelib.domain.sections``.
 
 ``PROJECTION_EXAMPLES=50 pytest tests/functional/test_projection.py`` runs the
 property with more examples per section group than the default three.

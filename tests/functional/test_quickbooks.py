@@ -1,6 +1,6 @@
 """QuickBooks (issue 6, part 3): the firm's connection, sync results recorded
 by the firm's connector, each account's sync mode, and the Info tab's
-``quickbooks`` block derived from them (rules in chalicelib/quickbooks.py):
+``quickbooks`` block derived from them (rules in chalicelib/domain/quickbooks_status.py):
 
 not_connected → not_eligible (never; auto without invoices/payments) →
 pending (no result yet, or invoices/payments changed since) → error → synced.

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo.table import Table
-from chalicelib.sections import SECTIONS
 from tests.support.api import Api, make_firm
 from tests.support.factories import created, new_account
 from tests.support.portal import activate

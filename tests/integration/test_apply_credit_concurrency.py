@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.auth import Claims
-from chalicelib.errors import ConflictError
-from chalicelib.models import AccountCreate
+from chalicelib.adapters.auth import Claims
+from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.models import AccountCreate
+from chalicelib.domain.sections import SECTIONS, InvoiceCreate
 from chalicelib.repo.table import Table
-from chalicelib.sections import SECTIONS, InvoiceCreate
 from chalicelib.services import accounts, activity
 from chalicelib.services.context import Ctx
 from tests.support.api import TestFirm, make_firm

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.auth import Claims
-from chalicelib.models import AccountCreate, EmailAdd
+from chalicelib.adapters.auth import Claims
+from chalicelib.domain.models import AccountCreate, EmailAdd
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, contacts, links
 from chalicelib.services.context import Ctx

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.http import ROUTES
+from chalicelib.handlers.http.endpoint import ROUTES
 from devtools.fuzz import CHECKS, schemathesis, served
 
 pytestmark = pytest.mark.integration

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.auth import Claims
-from chalicelib.demo import FULL_ACCOUNTS, seed
+from chalicelib.adapters.auth import Claims
+from chalicelib.admin.demo import FULL_ACCOUNTS, seed
+from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo.table import Table
-from chalicelib.sections import SECTIONS
 from chalicelib.services import accounts, overview
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm, make_firm

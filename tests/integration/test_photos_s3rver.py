@@ -16,8 +16,8 @@ import requests
 from chalice.test import Client
 from PIL import Image
 
-from chalicelib.config import reset_settings, settings
-from chalicelib.repo.photos import reset_clients as reset_photo_clients
+from chalicelib.adapters.config import reset_settings, settings
+from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
 from chalicelib.repo.table import Table
 from devtools.s3_local import S3Local
 from tests.support.api import Api, TestFirm, make_firm

@@ -84,6 +84,6 @@ def test_a_restricted_employee_reads_their_accounts_not_the_firms(
 
 
 def _member_of(token: str) -> str:
-    from chalicelib.auth import verify
+    from chalicelib.adapters.auth import verify
 
     return verify(f"Bearer {token}").member_id

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.auth import issue_local_token
-from chalicelib.config import Settings
-from chalicelib.http import ROUTES
+from chalicelib.adapters.auth import issue_local_token
+from chalicelib.adapters.config import Settings
+from chalicelib.handlers.http.endpoint import ROUTES
 from chalicelib.repo import keys
 from devtools.package import package
 
@@ -199,7 +199,7 @@ def test_each_firm_is_throttled_by_its_own_usage_plan_key(template: dict[str, An
 def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: Path) -> None:
     with zipfile.ZipFile(packaged.parent / "deployment.zip") as archive:
         names = set(archive.namelist())
-    assert "app.py" in names and "chalicelib/http.py" in names
+    assert "app.py" in names and "chalicelib/handlers/http/endpoint.py" in names
     # Lambda cannot write bytecode itself: the app and its dependencies come compiled
     compiled = f"cpython-{sys.version_info.major}{sys.version_info.minor}.pyc"
     assert {f"__pycache__/app.{compiled}", f"chalicelib/__pycache__/http.{compiled}"} <= names

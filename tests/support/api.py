@@ -10,8 +10,8 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib.auth import issue_local_token
-from chalicelib.ids import new_id, now_iso
+from chalicelib.adapters.auth import issue_local_token
+from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.records import Member
 from chalicelib.repo.table import Table, from_wire

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.ids import new_id
+from chalicelib.domain.ids import new_id
 from tests.support.api import Api
 
 

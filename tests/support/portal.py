@@ -8,8 +8,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from chalicelib.config import settings
-from chalicelib.mail import read_outbox
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.mail import read_outbox
 from tests.support.api import Api
 
 _LINK = re.compile(r"/accept#token=(\S+)")

@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from chalicelib.errors import DossierError
+from chalicelib.domain.errors import DossierError
 
 
 def race(task: Callable[[int], object], parallel: int) -> tuple[Counter[int], list[DossierError]]:

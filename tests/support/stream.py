@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from chalicelib.config import settings
+from chalicelib.adapters.config import settings
 from chalicelib.repo.schema import TEMPLATE
 from chalicelib.repo.table import Table
 from devtools.stream_poller import Handler, StreamPoller, mapping_filters, table_stream_arn

@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from chalicelib.auth import issue_local_token, verify
-from chalicelib.config import Settings, settings
-from chalicelib.errors import UnauthorizedError
+from chalicelib.adapters.auth import issue_local_token, verify
+from chalicelib.adapters.config import Settings, settings
+from chalicelib.domain.errors import UnauthorizedError
 
 ISSUER = "https://idp.example/pool"
 

@@ -12,8 +12,8 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 import app  # noqa: F401  (registers every route)
-from chalicelib.http import MAX_LIMIT, ROUTES
-from chalicelib.openapi import document
+from chalicelib.handlers.http.endpoint import MAX_LIMIT, ROUTES
+from chalicelib.handlers.http.openapi import document
 
 
 @pytest.fixture(scope="module")

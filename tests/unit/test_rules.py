@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib import access
-from chalicelib.errors import BadRequestError
+from chalicelib.domain import access
+from chalicelib.domain.errors import BadRequestError
+from chalicelib.domain.text import email_key, fold, sort_name
 from chalicelib.repo import keys
 from chalicelib.repo.records import Account, Contact, Email, Link, Member, Tag
 from chalicelib.repo.table import decode_cursor, encode_cursor
-from chalicelib.text import email_key, fold, sort_name
 
 
 def _member(role: str = "employee", view_all: bool = False, manage: bool = False) -> Member:

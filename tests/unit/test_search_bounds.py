@@ -4,7 +4,7 @@ account link any number of contacts, and folding can lengthen text ~18x."""
 
 from __future__ import annotations
 
-from chalicelib import search as rules
+from chalicelib.domain import search_terms as rules
 from chalicelib.repo.records import Account, search_entry
 from chalicelib.repo.table import to_wire
 
@@ -49,7 +49,7 @@ def test_the_copies_keep_the_first_addresses_that_fit() -> None:
 
 
 def test_letters_without_a_decomposition_fold_too() -> None:
-    from chalicelib.text import fold
+    from chalicelib.domain.text import fold
 
     assert [fold(n) for n in ("Łukasz", "Søren", "Y\u0131lmaz", "Đorđević", "Æsir", "Œuvre", "Þór", "Groß")] == [
         "lukasz", "soren", "yilmaz", "dordevic", "aesir", "oeuvre", "thor", "gross",

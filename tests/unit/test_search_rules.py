@@ -1,4 +1,4 @@
-"""Search rules (``chalicelib/search.py``): index tokens, reading a query,
+"""Search rules (``chalicelib/domain/search_terms.py``): index tokens, reading a query,
 match tiers, the driving term, and that every match the rules accept can be
 reached through the index the way ``services/search.py`` reads it."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import search as rules
-from chalicelib.errors import BadRequestError
-from chalicelib.search import IndexToken, Matched, Term
+from chalicelib.domain import search_terms as rules
+from chalicelib.domain.errors import BadRequestError
+from chalicelib.domain.search_terms import IndexToken, Matched, Term
 
 
 def terms(q: str) -> list[Term]:

@@ -11,10 +11,10 @@ import jwt
 import pytest
 from moto import mock_aws
 
-from chalicelib import usage
-from chalicelib.auth import issue_local_token
-from chalicelib.config import reset_settings
-from chalicelib.gate import firm_gate
+from chalicelib.adapters import usage
+from chalicelib.adapters.auth import issue_local_token
+from chalicelib.adapters.config import reset_settings
+from chalicelib.handlers.http.authorizer import firm_gate
 
 ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef/prod/GET/accounts"
 
@@ -85,7 +85,7 @@ def test_registering_firms_adds_each_key_to_the_plan_once_past_a_page() -> None:
 
 
 def test_a_deployed_stage_refuses_to_create_a_firm_without_the_usage_plan(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.cli import _usage_plan
+    from chalicelib.admin.cli import _usage_plan
 
     monkeypatch.delenv("USAGE_PLAN_ID", raising=False)
     reset_settings()

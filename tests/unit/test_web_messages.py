@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from chalicelib.models import AccountType, Login, NotificationEvent, QuickBooksOut, SyncMode
-from chalicelib.sections import SECTIONS
+from chalicelib.domain.models import AccountType, Login, NotificationEvent, QuickBooksOut, SyncMode
+from chalicelib.domain.sections import SECTIONS
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 ENTRY = re.compile(r'^\s+"([a-z0-9_.]+)": "((?:[^"\\]|\\.)*)",$', re.MULTILINE)

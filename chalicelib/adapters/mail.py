@@ -23,8 +23,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.config import Settings, settings
-from chalicelib.ids import new_id
+from chalicelib.adapters.config import Settings, settings
+from chalicelib.domain.ids import new_id
 
 log = logging.getLogger("dossier.mail")
 

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from chalicelib.currencies import known_currency
-from chalicelib.errors import FieldError
-from chalicelib.models import EmailAddress, Id, InputModel, MemberRef, Name, OutputModel, PatchModel
+from chalicelib.domain.currencies import known_currency
+from chalicelib.domain.errors import FieldError
+from chalicelib.domain.models import EmailAddress, Id, InputModel, MemberRef, Name, OutputModel, PatchModel
 
 Item = dict[str, Any]
 

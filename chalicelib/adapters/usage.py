@@ -3,7 +3,7 @@
 A tenant pays per request, so one firm's runaway script must not become
 everyone's bill or everyone's latency. API Gateway throttles per API key of a
 usage plan; Dossier's clients never send API keys, so the gateway's Lambda
-authorizer (chalicelib/gate.py) names the key instead (the API's key source is
+authorizer (chalicelib/handlers/http/authorizer.py) names the key instead (the API's key source is
 AUTHORIZER). A firm's key must be in the firms' usage plan before its members
 call the API (the gateway refuses an unknown key with 403): ``register_firm``,
 run by ``python -m chalicelib.cli firm create`` and ``firm register-key``.

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from chalicelib.errors import BadRequestError, FieldError
-from chalicelib.text import fold
+from chalicelib.domain.errors import BadRequestError, FieldError
+from chalicelib.domain.text import fold
 
 MAX_HITS: Final = 20
 MAX_QUERY_LENGTH: Final = 100

@@ -19,9 +19,9 @@ from urllib.parse import unquote
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from chalicelib import observability
-from chalicelib.auth import Claims, verify
-from chalicelib.errors import (
+from chalicelib.adapters import observability
+from chalicelib.adapters.auth import Claims, verify
+from chalicelib.domain.errors import (
     BadRequestError,
     DossierError,
     FieldError,
@@ -29,7 +29,7 @@ from chalicelib.errors import (
     NotFoundError,
     UnsupportedMediaTypeError,
 )
-from chalicelib.gate import firm_gate
+from chalicelib.handlers.http.authorizer import firm_gate
 from chalicelib.repo.firms import Idempotency
 from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx

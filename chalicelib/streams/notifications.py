@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chalicelib.mail import Mailer
-from chalicelib.portal import Event, event_of
-from chalicelib.projection import StreamRecord, decode_image, run_batch
+from chalicelib.adapters.mail import Mailer
+from chalicelib.domain.portal_rules import Event, event_of
+from chalicelib.repo import changes
 from chalicelib.repo.table import Table
 from chalicelib.services import portal
+from chalicelib.streams.runner import StreamRecord, run_batch
 
 
 def events(record: StreamRecord) -> list[Event]:
-    event = event_of(decode_image(record.new_image), decode_image(record.old_image))
+    """The system event an activity item's change is, if any."""
+    change = changes.change_of(record)
+    if change is None or change.kind != changes.ITEM:
+        return []
+    event = event_of(change.new, change.old)
     return [event] if event else []
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import jwt
 
-from chalicelib.config import Settings, settings
-from chalicelib.errors import UnauthorizedError
+from chalicelib.adapters.config import Settings, settings
+from chalicelib.domain.errors import UnauthorizedError
 
 TOKEN_LIFETIME_SECONDS = 12 * 3600
 _ID_MAX = 64

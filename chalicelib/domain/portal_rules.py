@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from chalicelib.repo import keys
-
 INVITE_LIFETIME: Final = timedelta(days=7)
 # An invitation item outlives its expiry for a while, so a late click is told
 # "expired" rather than "unknown"; then DynamoDB's TTL removes it.
@@ -156,12 +154,12 @@ _SECTION_EVENTS: Final[dict[str, tuple[str, tuple[str, ...], str]]] = {
 
 
 def event_of(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> Event | None:
-    """The event an item's change is, if any: a chat whose newest message is
+    """The event an activity item's change is, if any: a chat whose newest message is
     the firm's (a message and its chat change in one transaction, and the
     overview's stream function, which mails, reads items only); an
     organizer, invoice, signature or approval request, or proposal that was
     sent to the client; a document the firm shared."""
-    if new is None or new.get("entity") != keys.ITEM:
+    if new is None:
         return None
     section = str(new.get("section", ""))
     found = _SECTION_EVENTS.get(section)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from chalicelib.projection import StreamRecord, decode_image, run_batch
-from chalicelib.repo import keys
+from chalicelib.repo import changes
 from chalicelib.repo.search import SearchRepo
 from chalicelib.services import search
+from chalicelib.streams.runner import StreamRecord, run_batch
 
 # What an account's index is computed from (besides its contacts' addresses).
 _ACCOUNT_INPUTS = ("name", "type", "archived", "photo_key")
@@ -19,7 +19,7 @@ def _field(image: dict[str, Any] | None, name: str) -> Any:
     return None if image is None else image.get(name)
 
 
-def targets(record: StreamRecord) -> list[tuple[str, str, bool]]:
+def accounts_to_reindex(record: StreamRecord) -> list[tuple[str, str, bool]]:
     """(firm, account, refresh the address copies) for each account whose
     index the record may change: an account renamed, retyped, archived or
     restored; a contact whose addresses or accounts changed (a link or unlink
@@ -28,17 +28,16 @@ def targets(record: StreamRecord) -> list[tuple[str, str, bool]]:
     (team members, tags) gets its address copies rewritten: the edit wrote
     the new entries with the copies as it read them, which the indexer may
     have updated since (existing entries are updated without the copies)."""
-    new, old = decode_image(record.new_image), decode_image(record.old_image)
-    image = new or old
-    if image is None:
+    change = changes.change_of(record)
+    if change is None:
         return []
-    entity = image.get("entity")
-    if entity == keys.ACCOUNT:
+    new, old, image = change.new, change.old, change.latest
+    if change.kind == changes.ACCOUNT:
         refresh = any(_field(new, f) != _field(old, f) for f in ("team_member_ids", "tags"))
         if not refresh and all(_field(new, f) == _field(old, f) for f in _ACCOUNT_INPUTS):
             return []  # e.g. the indexer's own write of contact_emails, or an address edit
         return [(image["firm_id"], image["id"], refresh)]
-    if entity == keys.CONTACT:
+    if change.kind == changes.CONTACT:
         before, after = set(_field(old, "account_ids") or ()), set(_field(new, "account_ids") or ())
         if before == after and _field(new, "emails") == _field(old, "emails"):
             return []
@@ -48,5 +47,5 @@ def targets(record: StreamRecord) -> list[tuple[str, str, bool]]:
 
 def index(records: Sequence[StreamRecord], repo: SearchRepo) -> dict[str, list[dict[str, str]]]:
     return run_batch(
-        records, targets, lambda t: search.reindex(repo, t[0], t[1], refresh_copies=t[2]), "search entries"
+        records, accounts_to_reindex, lambda t: search.reindex(repo, t[0], t[1], refresh_copies=t[2]), "search entries"
     )

@@ -1,4 +1,4 @@
-"""The gateway's Lambda authorizer, for per-firm throttling (chalicelib/usage.py).
+"""The gateway's Lambda authorizer, for per-firm throttling (chalicelib/adapters/usage.py).
 
 A function of its own in AWS, so it imports only token verification: it
 runs on the first request of each token (the gateway caches its answer for
@@ -11,9 +11,9 @@ from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint
 
-from chalicelib import usage
-from chalicelib.auth import verify
-from chalicelib.errors import UnauthorizedError
+from chalicelib.adapters import usage
+from chalicelib.adapters.auth import verify
+from chalicelib.domain.errors import UnauthorizedError
 
 gate = Blueprint(__name__)
 

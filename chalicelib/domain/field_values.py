@@ -30,7 +30,7 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
 
-from chalicelib.models import Address, EmailAddress, PhoneNumber
+from chalicelib.domain.models import Address, EmailAddress, PhoneNumber
 
 KINDS: Final = ("text", "number", "date", "checkbox", "dropdown", "email", "phone", "address")
 MAX_TEXT: Final = 1000

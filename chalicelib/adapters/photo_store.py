@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from chalicelib.config import settings
-from chalicelib.errors import DossierError
+from chalicelib.adapters.config import settings
+from chalicelib.domain.errors import DossierError
 
 
 @lru_cache(maxsize=4)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from chalicelib.http import MAX_QUERY_VALUE, ROUTES, RouteDoc
+from chalicelib.handlers.http.endpoint import MAX_QUERY_VALUE, ROUTES, RouteDoc
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _STATUS_TEXT = {
@@ -105,7 +105,7 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    from chalicelib.models import Problem
+    from chalicelib.domain.models import Problem
 
     components: dict[str, Any] = {}
     components["Problem"] = _schema(Problem, components)

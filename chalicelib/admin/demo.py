@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.auth import Claims, issue_local_token
-from chalicelib.config import settings
-from chalicelib.models import (
+from chalicelib.adapters.auth import Claims, issue_local_token
+from chalicelib.adapters.config import settings
+from chalicelib.domain.models import (
     AccountCreate,
     CustomFieldCreate,
     MemberCreate,
@@ -22,10 +22,10 @@ from chalicelib.models import (
     SyncResultIn,
     TagCreate,
 )
+from chalicelib.domain.sections import SECTIONS, MessageCreate
 from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import ITEM_ABSENT, Put, Table
-from chalicelib.sections import SECTIONS, MessageCreate
 from chalicelib.services import (
     accounts,
     activity,

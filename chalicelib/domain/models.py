@@ -36,7 +36,7 @@ AccountType = Literal["individual", "company", "other"]
 SyncMode = Literal["auto", "always", "never"]  # QuickBooks, per account
 Login = Literal["none", "invited", "active"]
 
-# The event types of chalicelib.portal.EVENT_TYPES (a unit test keeps them equal).
+# The event types of chalicelib.domain.portal_rules.EVENT_TYPES (a unit test keeps them equal).
 NotificationEvent = Literal[
     "new_message",
     "document_requested",

@@ -1,0 +1,243 @@
+"""Admin command line for the database that ``make run`` uses (stage ``local``).
+
+    python -m chalicelib.cli firm create --name NAME --owner-name NAME --owner-email EMAIL
+    python -m chalicelib.cli firm register-key --firm FIRM_ID   (deployed: USAGE_PLAN_ID set)
+    python -m chalicelib.cli token --firm FIRM_ID --member MEMBER_ID
+    python -m chalicelib.cli member add --firm FIRM_ID --name NAME --email EMAIL [--role employee]
+                                        [--view-all] [--manage]
+    python -m chalicelib.cli table create
+    python -m chalicelib.cli seed
+    python -m chalicelib.cli mail outbox [--to ADDRESS] [--last N]
+    python -m chalicelib.cli mail receive --firm FIRM_ID [FILE]   (a raw RFC 5322 message; stdin without FILE)
+Each prints one JSON object (``mail outbox`` one per message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from pydantic import ValidationError
+
+CONFIG = Path(__file__).resolve().parents[1] / ".chalice" / "config.json"
+
+
+def stage_environment(stage: str) -> dict[str, str]:
+    """The environment variables Chalice gives the stage's functions."""
+    config = json.loads(CONFIG.read_text())
+    return {**config.get("environment_variables", {}), **config["stages"][stage].get("environment_variables", {})}
+
+
+def use_stage(stage: str) -> None:
+    """Apply the stage's environment variables, without overriding what the
+    environment already sets."""
+    for name, value in stage_environment(stage).items():
+        os.environ.setdefault(name, value)
+    from chalicelib.adapters.config import reset_settings
+
+    reset_settings()
+
+
+def _print(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, indent=None))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", default="local", help="Chalice stage whose settings to use (default: local)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    firm = sub.add_parser("firm", help="firms").add_subparsers(dest="action", required=True)
+    create = firm.add_parser("create", help="create a firm and its owner; prints firm_id, member_id, token")
+    create.add_argument("--name", required=True)
+    create.add_argument("--owner-name", required=True)
+    create.add_argument("--owner-email", required=True)
+    register = firm.add_parser("register-key", help="put the firm's throttling key in the usage plan (deployed stages)")
+    register.add_argument("--firm", required=True)
+
+    token = sub.add_parser("token", help="print a fresh bearer token for a member")
+    token.add_argument("--firm", required=True)
+    token.add_argument("--member", required=True)
+
+    member = sub.add_parser("member", help="members").add_subparsers(dest="action", required=True)
+    add = member.add_parser("add", help="add a member to a firm")
+    add.add_argument("--firm", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--role", choices=("admin", "employee"), default="employee")
+    add.add_argument("--view-all", action="store_true", help="right: view all accounts")
+    add.add_argument("--manage", action="store_true", help="right: manage accounts")
+
+    table = sub.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
+    table.add_parser("create", help="create the table from infra/template.json unless it exists")
+
+    sub.add_parser("seed", help="create the demo firm unless it exists; prints its members and tokens")
+
+    for name, what in (("overview", "overview"), ("search", "search index")):
+        kept = sub.add_parser(name, help=f"the stream-kept {what}").add_subparsers(dest="action", required=True)
+        rebuild = kept.add_parser("rebuild", help=f"recompute the {what} of one account or of every account of a firm")
+        rebuild.add_argument("--firm", required=True)
+        rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
+    mail = sub.add_parser("mail", help="mail, locally").add_subparsers(dest="action", required=True)
+    outbox = mail.add_parser("outbox", help="the local stage's sent mail (invitations, notifications), oldest first")
+    outbox.add_argument("--to", help="only mail to this address")
+    outbox.add_argument("--last", type=int, default=20, help="at most the last N messages (default 20)")
+    receive = mail.add_parser("receive", help="email sync: record a received message as SES inbound would")
+    receive.add_argument("--firm", required=True)
+    receive.add_argument("file", nargs="?", help="the raw message (default: standard input)")
+    return parser
+
+
+def _outbox(to: str | None, last: int) -> None:
+    from chalicelib.adapters.config import settings
+    from chalicelib.adapters.mail import read_outbox
+
+    messages = [m for m in read_outbox(Path(settings().mail_outbox_dir)) if to is None or m["To"].lower() == to.lower()]
+    for message in messages[-last:]:
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        shown = {
+            "date": str(message["Date"]),
+            "to": str(message["To"]),
+            "kind": str(message["X-Dossier-Kind"]),
+            "subject": str(message["Subject"]),
+            "text": text,
+        }
+        token = re.search(r"[?&#]token=([^\s&]+)", text)
+        if token:  # there is no portal front end locally: accept the invitation with the API itself
+            payload = json.dumps({"token": unquote(token.group(1))})
+            shown["accept"] = (
+                f"curl -s -X POST http://localhost:8000/portal/invites/accept "
+                f"-H 'Content-Type: application/json' -d '{payload}'"
+            )
+        _print(shown)
+
+
+def _usage_plan(stage: str) -> str | None:
+    """The firms' usage plan; a deployed stage needs it (a firm without its key gets 403)."""
+    from chalicelib.adapters.config import settings
+
+    plan = settings().usage_plan_id
+    if plan is None and stage != "local":
+        raise SystemExit("Set USAGE_PLAN_ID (the stack's FirmUsagePlanId output) to create firms on a deployed stage.")
+    return plan
+
+
+def _register_usage_key(plan: str | None, firm_id: str) -> None:
+    """Deployed stages throttle each firm by its own usage-plan key (chalicelib/adapters/usage.py)."""
+    if plan:
+        import boto3
+
+        from chalicelib.adapters.config import settings
+        from chalicelib.adapters.usage import register_firm
+
+        register_firm(boto3.client("apigateway", region_name=settings().region), plan, firm_id)
+
+
+def _firm(firms: Any, args: argparse.Namespace) -> None:
+    from chalicelib.adapters.auth import issue_local_token
+    from chalicelib.services.members import create_firm
+
+    if args.action == "register-key":
+        _register_usage_key(_usage_plan("deployed"), args.firm)
+        return
+    plan = _usage_plan(args.stage)  # before the firm exists: a retry must not make a second one
+    firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=args.owner_email)
+    _register_usage_key(plan, firm.id)  # if this fails, `firm register-key` finishes the job
+    _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
+
+
+def _add_member(firms: Any, args: argparse.Namespace) -> Any:
+    from chalicelib.domain.ids import new_id, now_iso
+    from chalicelib.domain.models import MemberCreate, Rights
+    from chalicelib.repo.records import Member
+
+    body = MemberCreate(
+        name=args.name,
+        email=args.email,
+        role=args.role,
+        rights=Rights(view_all_accounts=args.view_all, manage_accounts=args.manage),
+    )
+    member = Member(
+        args.firm,
+        new_id(),
+        body.name,
+        body.email,
+        body.role,
+        body.rights.view_all_accounts,
+        body.rights.manage_accounts,
+        now_iso(),
+    )
+    firms.add_member(member)
+    return member
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    use_stage(args.stage)
+    from chalicelib.adapters.auth import issue_local_token
+    from chalicelib.adapters.config import settings
+    from chalicelib.domain.errors import DossierError
+    from chalicelib.repo.firms import FirmRepo
+    from chalicelib.repo.schema import ensure_table
+    from chalicelib.repo.table import Table
+
+    table = Table.from_settings()
+    firms = FirmRepo(table)
+    try:
+        if args.command == "firm":
+            _firm(firms, args)
+        elif args.command == "token":
+            if firms.get_member(args.firm, args.member) is None:
+                print("no such member in that firm", file=sys.stderr)
+                return 1
+            _print({"token": issue_local_token(args.firm, args.member)})
+        elif args.command == "member":
+            member = _add_member(firms, args)
+            _print({"firm_id": args.firm, "member_id": member.id, "token": issue_local_token(args.firm, member.id)})
+        elif args.command == "table":
+            created = ensure_table(table.client, settings().table_name)
+            _print({"table": settings().table_name, "created": created})
+        elif args.command in ("overview", "search"):
+            from chalicelib.repo import keys
+            from chalicelib.repo.accounts import AccountRepo
+            from chalicelib.repo.activity import ActivityRepo
+            from chalicelib.repo.search import SearchRepo
+            from chalicelib.services import overview, search
+
+            accounts = AccountRepo(table)
+            ids = (
+                [args.account]
+                if args.account
+                else sorted(
+                    accounts.list_all_ids(keys.accounts_list(args.firm))
+                    | accounts.list_all_ids(keys.accounts_list(args.firm, archived=True))
+                )
+            )
+            if args.command == "overview":
+                written = overview.rebuild(ActivityRepo(table), args.firm, ids)
+            else:
+                written = search.rebuild(SearchRepo(table), args.firm, ids)
+            _print({"accounts": len(ids), "written": written})
+        elif args.command == "mail" and args.action == "outbox":
+            _outbox(args.to, args.last)
+        elif args.command == "mail":
+            from chalicelib.services import inbound
+
+            raw = Path(args.file).read_bytes() if args.file else sys.stdin.buffer.read()
+            received = inbound.receive(table, args.firm, raw)
+            _print({"outcome": received.outcome, "account_ids": received.account_ids})
+        elif args.command == "seed":
+            from chalicelib.admin.demo import seed
+
+            _print(seed(table))
+    except (DossierError, ValidationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

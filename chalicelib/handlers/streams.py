@@ -1,0 +1,43 @@
+"""The table's change-stream functions, as a Blueprint (app.py registers it).
+
+DynamoDB Streams advises at most two readers per shard, and these are the
+two: any further consumer fans out from one of them (or through EventBridge
+Pipes / Kinesis), never as a third reader. Each function only decodes its
+batch and hands it to its consumers in ``chalicelib/streams/``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from chalice.app import Blueprint, DynamoDBEvent
+
+from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.search import SearchRepo
+from chalicelib.repo.table import Table
+from chalicelib.streams import notifications, overview, runner, search_index
+
+streams = Blueprint(__name__)
+
+# The real stream ARN is set by infra/template.json (merged at package time);
+# the decorator needs a value, and locally the stream poller calls the handler.
+STREAM_ARN = os.environ.get(
+    "DOSSIER_STREAM_ARN", "arn:aws:dynamodb:us-east-1:000000000000:table/dossier/stream/2026-01-01T00:00:00.000"
+)
+
+
+@streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
+    """Keep each account's overview items in step with the table's changes,
+    and mail contacts about system events on their accounts (a new message,
+    an organizer sent, ...): one reader of the stream for both."""
+    records = list(event)
+    table = Table.from_settings()
+    return runner.merged(overview.project(records, ActivityRepo(table)), notifications.deliver(records, table))
+
+
+@streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def index_search(event: DynamoDBEvent) -> dict[str, Any]:
+    """Keep each account's search tokens in step with its name and its contacts' addresses."""
+    return search_index.index(list(event), SearchRepo(Table.from_settings()))

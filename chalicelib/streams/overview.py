@@ -1,0 +1,84 @@
+"""The overview consumer: from a batch of table changes to up-to-date
+overview items (the latest five of each section of an account).
+
+Each change names what it may have changed: an activity item changes its own
+(account, section); a renamed pipeline changes the jobs section of every
+account with a current job in it; a renamed member, the sections whose
+summaries name them. The runner deduplicates these targets within the batch
+and recomputes each once from the table. A deleted chat's messages are
+deleted here too, as the chat's removal passes by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.sections import SECTIONS
+from chalicelib.repo import changes
+from chalicelib.repo.activity import ActivityRepo
+from chalicelib.services import overview
+from chalicelib.streams.runner import StreamRecord, run_batch
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    firm_id: str
+    account_id: str
+    section: str
+
+
+def _pipeline_names(image: Mapping[str, Any] | None) -> Any:
+    if image is None:
+        return None
+    return image.get("name"), tuple((s["id"], s["name"]) for s in image.get("stages", []))
+
+
+def sections_to_recompute(change: changes.Change, repo: ActivityRepo) -> list[Target]:
+    """The overview sections a change may affect. A renamed member or
+    pipeline is looked up in the table (which accounts show them)."""
+    new, old = change.new, change.old
+    if change.kind == changes.ITEM:
+        image = change.latest
+        section = SECTIONS[image["section"]]
+        if overview.shown(section, old) == overview.shown(section, new):
+            return []  # it did not count before and does not now, or its summary is unchanged
+        return [Target(image["firm_id"], image["account_id"], image["section"])]
+    if change.kind == changes.MEMBER and new is not None and old is not None:
+        if new.get("name") == old.get("name"):
+            return []
+        firm_id = new["firm_id"]
+        return [Target(firm_id, a, s) for a, s in sorted(repo.sections_showing_member(firm_id, new["id"]))]
+    if change.kind == changes.PIPELINE and new is not None and old is not None:
+        if _pipeline_names(new) == _pipeline_names(old):
+            return []
+        firm_id = new["firm_id"]
+        return [Target(firm_id, a, "jobs") for a in sorted(repo.accounts_with_current_jobs(firm_id, new["id"]))]
+    return []
+
+
+def delete_removed_chat_messages(change: changes.Change, repo: ActivityRepo) -> None:
+    """A deleted chat's messages go with it (retried like any record if this fails)."""
+    image = change.latest
+    if change.kind == changes.ITEM and change.removed and image["section"] == "chats":
+        repo.delete_messages(image["firm_id"], image["account_id"], image["id"])
+
+
+def on_record(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
+    """Act on one record: delete a removed chat's messages, and name the sections to recompute."""
+    change = changes.change_of(record)
+    if change is None:
+        return []
+    delete_removed_chat_messages(change, repo)
+    return sections_to_recompute(change, repo)
+
+
+def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, list[dict[str, str]]]:
+    """Keep the overview items of the accounts the records touch."""
+    return run_batch(
+        records,
+        lambda record: on_record(record, repo),
+        lambda t: overview.recompute(repo, t.firm_id, t.account_id, t.section),
+        "overview items",
+    )

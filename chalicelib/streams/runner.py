@@ -1,0 +1,81 @@
+"""The one batch runner of the stream consumers: a batch of change records
+becomes targets (deduplicated within the batch: every record was written
+before the batch was delivered, so one recompute covers them all), each
+target is recomputed once, and the records of failed targets are reported in
+``batchItemFailures`` by sequence number, so Lambda (and the local poller)
+retries from the earliest failed one. Recomputing must be idempotent:
+records delivered again are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from chalicelib.domain.errors import ConflictError
+
+log = logging.getLogger("dossier.streams")
+T = TypeVar("T")
+
+
+class StreamRecord(Protocol):
+    """What the projection needs of a record (Chalice's ``DynamoDBRecord`` has it)."""
+
+    @property
+    def sequence_number(self) -> str: ...
+
+    @property
+    def event_name(self) -> str: ...
+
+    @property
+    def new_image(self) -> Any: ...
+
+    @property
+    def old_image(self) -> Any: ...
+
+
+def run_batch(
+    records: Sequence[StreamRecord],
+    targets_of: Callable[[StreamRecord], Iterable[T]],
+    recompute: Callable[[T], int],
+    what: str,
+) -> dict[str, list[dict[str, str]]]:
+    """Process one batch: targets deduplicated, each recomputed once; answer
+    Lambda's partial-batch response (the records of failed targets)."""
+    pending: dict[T, list[int]] = {}
+    failed: set[int] = set()
+    for position, record in enumerate(records):
+        try:
+            for target in targets_of(record):
+                pending.setdefault(target, []).append(position)
+        except Exception:
+            log.exception("could not read stream record %s", record.sequence_number)
+            failed.add(position)
+    written = 0
+    for target, positions in pending.items():
+        try:
+            written += recompute(target)
+        except ConflictError as exc:
+            # The source kept changing while it was recomputed (a busy chat):
+            # expected under load; the retried record recomputes it again.
+            log.warning("%s; its records will be retried", exc)
+            failed.update(positions)
+        except Exception:
+            log.exception("could not recompute %s", target)
+            failed.update(positions)
+    log.info(
+        "%d records: %d targets, %d %s written, %d records failed",
+        len(records),
+        len(pending),
+        written,
+        what,
+        len(failed),
+    )
+    return {"batchItemFailures": [{"itemIdentifier": records[p].sequence_number} for p in sorted(failed)]}
+
+
+def merged(*responses: Mapping[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    """One partial-batch response from several passes over the same batch."""
+    failed = list(dict.fromkeys(f["itemIdentifier"] for r in responses for f in r["batchItemFailures"]))
+    return {"batchItemFailures": [{"itemIdentifier": s} for s in failed]}
