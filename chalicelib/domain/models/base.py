@@ -1,0 +1,75 @@
+"""Request and response models: the shared types and base classes. Input models forbid unknown fields and are
+strict about types; output models are separate, so no internal attribute
+(keys, entity names, guards) can leak into a response.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s#]+@[^@\s#]+\.[^@\s#]+$"),
+]
+Color = Annotated[str, StringConstraints(max_length=7, pattern=r"^#[0-9A-Fa-f]{6}$")]
+SignerPriority = Annotated[int, Field(ge=1, le=100)]
+
+Role = Literal["owner", "admin", "employee"]
+AssignableRole = Literal["admin", "employee"]
+AccountType = Literal["individual", "company", "other"]
+SyncMode = Literal["auto", "always", "never"]  # QuickBooks, per account
+Login = Literal["none", "invited", "active"]
+
+# The event types of chalicelib.domain.portal_rules.EVENT_TYPES (a unit test keeps them equal).
+NotificationEvent = Literal[
+    "new_message",
+    "document_requested",
+    "document_shared",
+    "organizer_sent",
+    "invoice_sent",
+    "signature_requested",
+    "proposal_sent",
+]
+
+MAX_TAGS = 20
+MAX_TEAM = 20
+MAX_CONTACTS_PER_REQUEST = 25
+MAX_EMAILS_PER_CONTACT = 10
+MAX_PHONES = 10
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+
+class PatchModel(InputModel):
+    """A partial update: absent fields are kept. Only fields named in
+    ``nullable`` accept an explicit ``null`` (to clear them); elsewhere a null
+    is a wrong type, not "keep"."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null_not_allowed", "null is not allowed here; omit the field to keep it")
+        return value
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)

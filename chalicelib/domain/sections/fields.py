@@ -1,0 +1,76 @@
+"""Field types shared by the sections' models, and the output helpers they use."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Final
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from chalicelib.domain.currencies import known_currency
+from chalicelib.domain.models import MemberRef, OutputModel
+
+Item = dict[str, Any]
+
+
+def _utc_timestamp(value: str) -> str:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("not an ISO 8601 timestamp") from exc
+    if parsed.tzinfo is None:
+        raise ValueError("a timestamp needs a time zone, e.g. 2026-11-26T17:42:00Z")
+    utc = parsed.astimezone(UTC)
+    if not 2000 <= utc.year <= 2199:
+        raise ValueError("year out of range")
+    return utc.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _calendar_day(value: str) -> str:
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("not a calendar date (YYYY-MM-DD)") from exc
+    if not 2000 <= parsed.year <= 2200:
+        raise ValueError("year out of range")
+    return parsed.isoformat()
+
+
+Timestamp = Annotated[
+    str, StringConstraints(min_length=10, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}T"), AfterValidator(_utc_timestamp)
+]
+Day = Annotated[str, StringConstraints(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)]
+Money = Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
+Currency = Annotated[str, StringConstraints(max_length=3, pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
+Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+EXCERPT_CHARS: Final = 100
+
+
+def excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def money_out(value: Any) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+class ItemOut(OutputModel):
+    """Fields every activity item carries."""
+
+    id: str
+    account_id: str
+    created_at: str
+    updated_at: str
+    created_by: MemberRef | None
+    version: int
+
+
+class PipelineRef(OutputModel):
+    id: str
+    name: str

@@ -1,0 +1,468 @@
+"""Each section's input models (create, patch) and output models (item, overview summary)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from chalicelib.domain.models import EmailAddress, Id, InputModel, MemberRef, Name, OutputModel, PatchModel
+from chalicelib.domain.sections.fields import (
+    Currency,
+    Day,
+    ItemOut,
+    LongText,
+    Minutes,
+    Money,
+    Number,
+    PipelineRef,
+    Text,
+    Timestamp,
+)
+
+# --- documents ---------------------------------------------------------------------
+
+
+class DocumentCreate(InputModel):
+    name: Name
+    uploaded_by: Literal["client", "firm"]
+    uploaded_at: Timestamp | None = None
+
+
+class DocumentPatch(PatchModel):
+    name: Name | None = None
+
+
+class DocumentOut(ItemOut):
+    name: str
+    uploaded_by: Literal["client", "firm"]
+    uploaded_at: str
+    new: bool = Field(description="Nobody at the firm has opened it yet (POST .../view clears it).")
+    viewed_at: str | None
+    viewed_by: MemberRef | None
+
+
+class DocumentSummary(OutputModel):
+    id: str
+    name: str
+    uploaded_at: str
+    new: bool
+
+
+# --- tasks -------------------------------------------------------------------------
+
+TaskStatus = Literal["planned", "in_progress", "done"]
+
+
+class TaskCreate(InputModel):
+    title: Name
+    status: TaskStatus = "planned"
+    due_date: Day | None = None
+    assignee_id: Id | None = None
+    description: LongText = ""
+
+
+class TaskPatch(PatchModel):
+    nullable = frozenset({"due_date", "assignee_id"})
+
+    title: Name | None = None
+    status: TaskStatus | None = None
+    due_date: Day | None = None
+    assignee_id: Id | None = None
+    description: LongText | None = None
+
+
+class TaskOut(ItemOut):
+    title: str
+    status: TaskStatus
+    due_date: str | None
+    assignee: MemberRef | None
+    description: str
+
+
+class TaskSummary(OutputModel):
+    id: str
+    title: str
+    status: TaskStatus
+    due_date: str | None
+    assignee: MemberRef | None
+
+
+# --- emails ------------------------------------------------------------------------
+
+EmailDirection = Literal["inbound", "outbound"]
+EmailStatus = Literal["draft", "sent", "delivered", "opened", "bounced", "received"]
+
+
+class EmailCreate(InputModel):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+    direction: EmailDirection
+    status: EmailStatus | None = Field(default=None, description="Default: received (inbound) or draft (outbound).")
+    from_address: EmailAddress | None = None
+    to_addresses: Annotated[list[EmailAddress], Field(max_length=50)] = []
+    at: Timestamp | None = None
+    snippet: Text = ""
+
+
+class EmailPatch(PatchModel):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    status: EmailStatus | None = None
+
+
+class EmailItemOut(ItemOut):
+    subject: str
+    direction: EmailDirection
+    status: EmailStatus
+    from_address: str | None
+    to_addresses: list[str]
+    at: str
+    snippet: str
+
+
+class EmailSummary(OutputModel):
+    id: str
+    subject: str
+    direction: EmailDirection
+    status: EmailStatus
+    at: str
+
+
+# --- jobs --------------------------------------------------------------------------
+
+JobStatus = Literal["active", "completed", "archived"]
+
+
+class JobCreate(InputModel):
+    name: Name
+    pipeline_id: Id
+    stage_id: Id
+    status: JobStatus = "active"
+    due_date: Day | None = None
+    assignee_id: Id | None = None
+
+
+class JobPatch(PatchModel):
+    nullable = frozenset({"due_date", "assignee_id"})
+
+    name: Name | None = None
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
+    status: JobStatus | None = None
+    due_date: Day | None = None
+    assignee_id: Id | None = None
+
+
+class JobOut(ItemOut):
+    name: str
+    status: JobStatus
+    pipeline: PipelineRef
+    stage: PipelineRef
+    due_date: str | None
+    assignee: MemberRef | None
+
+
+class JobSummary(OutputModel):
+    id: str
+    name: str
+    status: JobStatus
+    pipeline: PipelineRef
+    stage: PipelineRef
+
+
+# --- chats -------------------------------------------------------------------------
+
+ChatStatus = Literal["open", "closed"]
+Author = Literal["firm", "client"]
+
+
+class ChatCreate(InputModel):
+    subject: Name
+    status: ChatStatus = "open"
+
+
+class ChatPatch(PatchModel):
+    subject: Name | None = None
+    status: ChatStatus | None = None
+
+
+class ChatOut(ItemOut):
+    subject: str
+    status: ChatStatus
+    last_message: str | None = Field(description="An excerpt of the latest message.")
+    last_author: Author | None
+    last_at: str = Field(description="When the latest message was added (the chat's creation before any).")
+    message_count: int
+
+
+class ChatSummary(OutputModel):
+    id: str
+    subject: str
+    last_message: str | None
+    last_author: Author | None
+    last_at: str
+
+
+class MessageCreate(InputModel):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+    author: Author
+
+
+class MessageOut(OutputModel):
+    id: str
+    chat_id: str
+    body: str
+    author: Author
+    member: MemberRef | None = Field(description="The firm member who wrote it (author 'firm').")
+    at: str
+
+
+# --- invoices ----------------------------------------------------------------------
+
+InvoiceStatus = Literal["unpaid", "paid", "void"]
+
+
+class InvoiceCreate(InputModel):
+    number: Number
+    amount: Money = Field(description="Decimal string, e.g. '120.50'; more than zero.")
+    currency: Currency | None = Field(default=None, description="ISO 4217; default: the account's currency.")
+    due_date: Day | None = None
+    issued_at: Timestamp | None = None
+    status: InvoiceStatus = "unpaid"
+
+
+class InvoicePatch(PatchModel):
+    nullable = frozenset({"due_date"})
+
+    number: Number | None = None
+    amount: Money | None = Field(default=None, description="Only while the invoice is unpaid.")
+    due_date: Day | None = None
+    status: InvoiceStatus | None = Field(default=None, description="unpaid → paid or void; paid and void are final.")
+
+
+class InvoiceOut(ItemOut):
+    number: str
+    amount: str
+    amount_due: str
+    currency: str
+    due_date: str | None
+    issued_at: str
+    status: InvoiceStatus
+    paid_at: str | None
+    paid_with_credit: bool
+    payable_with_credit: bool = Field(description="Unpaid and the account's credit covers amount_due.")
+
+
+class InvoiceSummary(OutputModel):
+    id: str
+    number: str
+    amount_due: str
+    currency: str
+    due_date: str | None
+    payable_with_credit: bool
+
+
+# --- approvals, signatures, organizers ----------------------------------------------
+
+ApprovalStatus = Literal["pending", "approved", "rejected"]
+SignatureStatus = Literal["pending", "signed", "declined"]
+OrganizerStatus = Literal["sent", "in_progress", "completed"]
+
+
+class ApprovalCreate(InputModel):
+    document_name: Name
+    document_id: Id | None = Field(default=None, description="A document of this account, when there is one.")
+    status: ApprovalStatus = "pending"
+    requested_at: Timestamp | None = None
+
+
+class ApprovalPatch(PatchModel):
+    document_name: Name | None = None
+    status: ApprovalStatus | None = None
+
+
+class ApprovalOut(ItemOut):
+    document_name: str
+    document_id: str | None
+    status: ApprovalStatus
+    requested_at: str
+    decided_at: str | None
+
+
+class ApprovalSummary(OutputModel):
+    id: str
+    document_name: str
+    requested_at: str
+    status: ApprovalStatus
+
+
+class SignatureCreate(InputModel):
+    document_name: Name
+    status: SignatureStatus = "pending"
+    sent_at: Timestamp | None = None
+
+
+class SignaturePatch(PatchModel):
+    document_name: Name | None = None
+    status: SignatureStatus | None = None
+
+
+class SignatureOut(ItemOut):
+    document_name: str
+    status: SignatureStatus
+    sent_at: str
+    completed_at: str | None
+
+
+class SignatureSummary(OutputModel):
+    id: str
+    document_name: str
+    status: SignatureStatus
+    sent_at: str
+
+
+class OrganizerCreate(InputModel):
+    name: Name
+    status: OrganizerStatus = "sent"
+    sent_at: Timestamp | None = None
+
+
+class OrganizerPatch(PatchModel):
+    name: Name | None = None
+    status: OrganizerStatus | None = None
+
+
+class OrganizerOut(ItemOut):
+    name: str
+    status: OrganizerStatus
+    sent_at: str
+
+
+class OrganizerSummary(OutputModel):
+    id: str
+    name: str
+    status: OrganizerStatus
+    sent_at: str
+
+
+# --- logins, notes, time entries, proposals -----------------------------------------
+
+
+class LoginCreate(InputModel):
+    email: EmailAddress
+    at: Timestamp | None = None
+
+
+class LoginPatch(PatchModel):
+    """A login is a record of fact: nothing about it can be changed."""
+
+
+class LoginOut(ItemOut):
+    email: str
+    at: str
+
+
+class LoginSummary(OutputModel):
+    id: str
+    email: str
+    at: str
+
+
+class NoteCreate(InputModel):
+    title: Name
+    body: LongText = ""
+    at: Timestamp | None = None
+
+
+class NotePatch(PatchModel):
+    title: Name | None = None
+    body: LongText | None = None
+
+
+class NoteOut(ItemOut):
+    title: str
+    body: str
+    excerpt: str
+    author: MemberRef | None
+    at: str
+
+
+class NoteSummary(OutputModel):
+    id: str
+    title: str
+    excerpt: str
+    author: MemberRef | None
+    at: str
+
+
+class TimeEntryCreate(InputModel):
+    minutes: Minutes
+    date: Day | None = Field(default=None, description="The day worked; default: today (UTC).")
+    member_id: Id | None = Field(default=None, description="Who worked; default: the caller.")
+    description: Text = ""
+    billable: bool = True
+
+
+class TimeEntryPatch(PatchModel):
+    minutes: Minutes | None = None
+    date: Day | None = None
+    member_id: Id | None = None
+    description: Text | None = None
+    billable: bool | None = None
+
+
+class TimeEntryOut(ItemOut):
+    member: MemberRef | None
+    date: str
+    minutes: int
+    description: str
+    billable: bool
+
+
+class TimeEntrySummary(OutputModel):
+    id: str
+    member: MemberRef | None
+    date: str
+    minutes: int
+    description: str
+    billable: bool
+
+
+ProposalKind = Literal["proposal", "engagement_letter"]
+ProposalStatus = Literal["draft", "sent", "viewed", "signed", "declined"]
+
+
+class ProposalCreate(InputModel):
+    name: Name
+    kind: ProposalKind
+    status: ProposalStatus = "draft"
+    sent_at: Timestamp | None = Field(default=None, description="Default: now, once the status is past draft.")
+
+
+class ProposalPatch(PatchModel):
+    name: Name | None = None
+    status: ProposalStatus | None = None
+
+
+class Signature(OutputModel):
+    address: str
+    at: str
+
+
+class ProposalOut(ItemOut):
+    name: str
+    kind: ProposalKind
+    status: ProposalStatus = Field(
+        description="draft → sent → viewed; signed only by signing (POST .../sign), once every signer has; "
+        "declined. A signed proposal is final."
+    )
+    sent_at: str | None
+    signed_by: list[Signature] = Field(description="Who signed, in order.")
+    signed_at: str | None = Field(description="When the last signer signed.")
+
+
+class ProposalSummary(OutputModel):
+    id: str
+    name: str
+    kind: ProposalKind
+    status: ProposalStatus
+    sent_at: str | None
