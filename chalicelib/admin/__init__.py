@@ -1,1 +1,1 @@
-"""admin"""
+"""Admin tools: the command line and the demo data."""

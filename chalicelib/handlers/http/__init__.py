@@ -1,1 +1,1 @@
-"""handlers/http"""
+"""The HTTP layer: the endpoint decorator (token, input, problem+json), the OpenAPI document, the gateway authorizer."""

@@ -1,0 +1,1 @@
+"""The only code that knows DynamoDB: keys, key attributes, index names, item shapes, paging, conditions."""
