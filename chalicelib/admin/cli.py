@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from pydantic import ValidationError
 
-CONFIG = Path(__file__).resolve().parents[1] / ".chalice" / "config.json"
+CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
 
 
 def stage_environment(stage: str) -> dict[str, str]:
@@ -154,9 +154,9 @@ def _firm(firms: Any, args: argparse.Namespace) -> None:
 
 
 def _add_member(firms: Any, args: argparse.Namespace) -> Any:
+    from chalicelib.domain.entities import Member
     from chalicelib.domain.ids import new_id, now_iso
     from chalicelib.domain.models import MemberCreate, Rights
-    from chalicelib.repo.records import Member
 
     body = MemberCreate(
         name=args.name,
@@ -205,21 +205,12 @@ def main(argv: list[str] | None = None) -> int:
             created = ensure_table(table.client, settings().table_name)
             _print({"table": settings().table_name, "created": created})
         elif args.command in ("overview", "search"):
-            from chalicelib.repo import keys
             from chalicelib.repo.accounts import AccountRepo
             from chalicelib.repo.activity import ActivityRepo
             from chalicelib.repo.search import SearchRepo
             from chalicelib.services import overview, search
 
-            accounts = AccountRepo(table)
-            ids = (
-                [args.account]
-                if args.account
-                else sorted(
-                    accounts.list_all_ids(keys.accounts_list(args.firm))
-                    | accounts.list_all_ids(keys.accounts_list(args.firm, archived=True))
-                )
-            )
+            ids = [args.account] if args.account else sorted(AccountRepo(table).all_ids(args.firm))
             if args.command == "overview":
                 written = overview.rebuild(ActivityRepo(table), args.firm, ids)
             else:

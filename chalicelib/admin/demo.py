@@ -23,9 +23,9 @@ from chalicelib.domain.models import (
     TagCreate,
 )
 from chalicelib.domain.sections import SECTIONS, MessageCreate
-from chalicelib.repo import keys
+from chalicelib.repo.demo import demo_marker, mark_demo
 from chalicelib.repo.firms import FirmRepo
-from chalicelib.repo.table import ITEM_ABSENT, Put, Table
+from chalicelib.repo.table import Table
 from chalicelib.services import (
     accounts,
     activity,
@@ -40,8 +40,6 @@ from chalicelib.services import (
 from chalicelib.services.context import Ctx
 from chalicelib.services.members import create_firm, member_out
 
-# Keyed like a firm (firm ids are ULIDs, so "DEMO" cannot collide with one).
-DEMO_MARKER = keys.Key(keys.firm_pk("DEMO"), "DEMO_MARKER")
 # Bumped when the stored form of items changes (2: name sort keys "<name> #<id>"),
 # so `make run` recreates local data written by an older version.
 DATA_FORMAT = 2
@@ -83,22 +81,18 @@ _TAGS = [
 ]
 
 
-def _marker(table: Table) -> dict[str, Any] | None:
-    return table.get(DEMO_MARKER, consistent=True)
-
-
 def written_by_older_version(table: Table) -> bool:
     """Whether the demo data predates DATA_FORMAT (no demo yet: False)."""
-    marker = _marker(table)
+    marker = demo_marker(table)
     return marker is not None and marker.get("data_format", 1) != DATA_FORMAT
 
 
 def seed(table: Table) -> dict[str, Any]:
     """Create the demo firm unless it exists; return its members with fresh tokens."""
-    marker = _marker(table)
+    marker = demo_marker(table)
     if marker is None:
         _create(table)
-        marker = _marker(table)
+        marker = demo_marker(table)
     assert marker is not None
     firm_id = str(marker["firm_id"])
     firms = FirmRepo(table)
@@ -226,14 +220,7 @@ def _create(table: Table) -> None:
     if settings().s3_endpoint:  # photos only where a local S3 runs (make run), not in tests
         for i, account_id in enumerate(account_ids[:FULL_ACCOUNTS]):
             accounts.set_photo(ctx, account_id, _photo(i), None)
-    marker = {
-        **DEMO_MARKER.as_dict(),
-        "entity": "demo_marker",
-        "firm_id": firm.id,
-        "first_account_id": account_ids[0],
-        "data_format": DATA_FORMAT,
-    }
-    table.write([Put(marker, ITEM_ABSENT)])
+    mark_demo(table, firm.id, account_ids[0], DATA_FORMAT)
 
 
 _DOCS = [
@@ -317,7 +304,7 @@ def _portal_user(ctx: Ctx, account_id: str) -> str:
     email = ctx.contacts.get_email(ctx.firm_id, contact.emails[0], consistent=True)
     assert email is not None
     if email.login != "active":
-        portal.accept(ctx.table, portal.issue_invitation(ctx, email, {}, None).token)
+        portal.accept(portal.issue_invitation(ctx, email, {}, None).token, ctx.table)
     return email.address
 
 

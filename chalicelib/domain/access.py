@@ -1,10 +1,10 @@
-"""Who may open and edit what (MISSION §1). Plain functions, no database."""
+"""Who may open and edit what (docs/api.md, "Conventions": Auth and Visibility). Plain functions, no database."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from chalicelib.repo.records import Contact, Member
+from chalicelib.domain.entities import Contact, Member
 
 
 def opens_every_account(member: Member) -> bool:

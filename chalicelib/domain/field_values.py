@@ -7,7 +7,7 @@ Values arrive as JSON. A definition's kind decides what is accepted:
 |---|---|---|
 | text | a string, at most 1,000 characters (trimmed) | the string |
 | number | a JSON number (not a boolean, not a string), less than 10^15 in size, at most 10 decimal places | a decimal |
-| date | a calendar date ``YYYY-MM-DD`` (years 1900 to 2200) | the string |
+| date | a calendar date ``YYYY-MM-DD`` (years 1900 to 2200, ``chalicelib/domain/dates.py``) | the string |
 | checkbox | true or false | the boolean |
 | dropdown | one of the definition's options, exactly | the string |
 | email | an e-mail address | the string |
@@ -21,25 +21,22 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
 
+from chalicelib.domain.dates import calendar_day
 from chalicelib.domain.models import Address, EmailAddress, PhoneNumber
 
-KINDS: Final = ("text", "number", "date", "checkbox", "dropdown", "email", "phone", "address")
 MAX_TEXT: Final = 1000
 MAX_NUMBER: Final = Decimal(10) ** 15
 MAX_DECIMALS: Final = 10  # also keeps every value inside DynamoDB's number range (down to 1e-130)
 MAX_VALUES: Final = 30  # values set or cleared in one request (each change is a history line in its transaction)
 MAX_STORED_BYTES: Final = 64 * 1024  # all of an account's or contact's values (removed fields' too), as JSON
 
-_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")  # not ISO week dates, which fromisoformat also reads
 _email: TypeAdapter[str] = TypeAdapter(EmailAddress)
 _phone: TypeAdapter[str] = TypeAdapter(PhoneNumber)
 
@@ -92,15 +89,12 @@ def _number(value: Any) -> Decimal:
 
 
 def _date(value: Any) -> str:
-    if not isinstance(value, str) or not _DAY.fullmatch(value):
+    if not isinstance(value, str):
         raise BadValue("expected a date as YYYY-MM-DD")
     try:
-        day = date.fromisoformat(value)
+        return calendar_day(value)
     except ValueError as exc:
-        raise BadValue("expected a date as YYYY-MM-DD") from exc
-    if not 1900 <= day.year <= 2200:
-        raise BadValue("the year must be between 1900 and 2200")
-    return day.isoformat()
+        raise BadValue(str(exc)) from exc
 
 
 def _checkbox(value: Any) -> bool:

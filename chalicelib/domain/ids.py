@@ -12,7 +12,7 @@ def new_id() -> str:
 
 
 def now_iso() -> str:
-    """UTC timestamp in ISO 8601 with a Z suffix, to the second, as API.md shows them."""
+    """UTC timestamp in ISO 8601 with a Z suffix, to the second (docs/api.md, "Conventions")."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

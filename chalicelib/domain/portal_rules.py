@@ -2,7 +2,7 @@
 tokens, who signs and in which order, which addresses a system event
 notifies, and which table changes are such events.
 
-Per e-mail address (MISSION §4, Contacts 4):
+Per e-mail address (docs/api.md, "Account contacts and contacts"):
 - *login*: ``none`` → ``invited`` (an invitation was sent) → ``active`` (it
   was accepted); setting ``none`` revokes access and any outstanding token;
 - *notify* and *notification_preferences*: mails about system events;

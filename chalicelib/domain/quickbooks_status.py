@@ -2,8 +2,9 @@
 whether the firm connected QuickBooks, the account's sync mode, whether it
 has invoices or payments, and the connector's last recorded result.
 
-Sync modes: ``auto`` (the default: only accounts with invoices or payments
-are synced), ``always``, ``never``. Statuses, in the order they are decided:
+Sync modes (``SyncMode`` in ``chalicelib.domain.models``): ``auto`` (the
+default: only accounts with invoices or payments are synced), ``always``,
+``never``. Statuses, in the order they are decided:
 
 - ``not_connected``: the firm has not connected QuickBooks;
 - ``not_eligible``: sync is off for the account, or (``auto``) it has no
@@ -20,9 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
-
-SYNC_MODES: Final = ("auto", "always", "never")
 
 
 @dataclass(frozen=True, slots=True)

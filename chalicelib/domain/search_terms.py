@@ -1,4 +1,4 @@
-"""Search rules (MISSION §2): what an account indexes, how a query is read,
+"""Search rules (docs/api.md, "Accounts", `GET /search`): what an account indexes, how a query is read,
 what matches and in which order. Plain functions, no database.
 
 An account is found by a word of its name that starts with the query, or by
@@ -206,10 +206,6 @@ def lookup_order(terms: Sequence[Term]) -> list[Term]:
     """The order in which to read the words' ranges (the others are checked
     on what a range returns): longest lookup token first, the most selective."""
     return sorted(terms, key=lambda t: -len(t.lookup))
-
-
-def driving_term(terms: Sequence[Term]) -> Term:
-    return lookup_order(terms)[0]
 
 
 # --- matching -----------------------------------------------------------------

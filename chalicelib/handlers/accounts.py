@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from chalice.app import Blueprint, Response
 from pydantic import TypeAdapter
 
@@ -11,6 +13,7 @@ from chalicelib.domain.models import (
     AccountOut,
     AccountPatch,
     AccountSummaryOut,
+    AccountType,
     ContactLinkIn,
     LinkedContactOut,
     LinkPatch,
@@ -22,7 +25,7 @@ bp = Blueprint(__name__)
 # The photo's Content-Type is not trusted (the content is checked), but it must be one of these.
 PHOTO_TYPES = ("image/png", "image/jpeg", "image/webp", "application/octet-stream")
 
-ACCOUNT_TYPES = ("individual", "company", "other")
+ACCOUNT_TYPES: tuple[str, ...] = get_args(AccountType)  # the ?type= filter takes the same values
 _link_input: TypeAdapter[object] = TypeAdapter(ContactLinkIn)
 
 

@@ -11,7 +11,6 @@ import boto3
 from chalice.app import Blueprint
 
 from chalicelib.adapters.config import settings
-from chalicelib.repo.table import Table
 from chalicelib.services import inbound
 
 inbound_mail = Blueprint(__name__)
@@ -20,7 +19,5 @@ inbound_mail = Blueprint(__name__)
 @inbound_mail.lambda_function(name="receive_email")
 def receive_email(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s = settings()
-    results = inbound.receive_ses(
-        event, Table.from_settings(), boto3.client("s3"), s.inbound_bucket, s.inbound_prefix, s.inbound_domain
-    )
+    results = inbound.receive_ses(event, boto3.client("s3"), s.inbound_bucket, s.inbound_prefix, s.inbound_domain)
     return {"outcomes": [r.outcome for r in results]}

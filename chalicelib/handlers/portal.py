@@ -7,7 +7,6 @@ from chalice.app import Blueprint, Response
 from chalicelib.domain.models import EmailOut, FirmRef, InviteAccept, InviteAcceptedOut, SignerOut, SignersOut, SignIn
 from chalicelib.domain.sections import ProposalOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.repo.table import Table
 from chalicelib.services import contacts, portal, signing
 from chalicelib.services.views import email_out
 
@@ -44,7 +43,7 @@ def invite(call: Call) -> Response:
 )
 def accept_invite(call: Call) -> Response:
     body = call.body(InviteAccept)
-    done = portal.accept(Table.from_settings(), body.token)
+    done = portal.accept(body.token)
     return reply(
         InviteAcceptedOut(
             address=done.address,

@@ -13,9 +13,6 @@ from typing import Any
 
 from chalice.app import Blueprint, DynamoDBEvent
 
-from chalicelib.repo.activity import ActivityRepo
-from chalicelib.repo.search import SearchRepo
-from chalicelib.repo.table import Table
 from chalicelib.streams import notifications, overview, runner, search_index
 
 streams = Blueprint(__name__)
@@ -33,11 +30,10 @@ def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
     and mail contacts about system events on their accounts (a new message,
     an organizer sent, ...): one reader of the stream for both."""
     records = list(event)
-    table = Table.from_settings()
-    return runner.merged(overview.project(records, ActivityRepo(table)), notifications.deliver(records, table))
+    return runner.merged(overview.project(records), notifications.deliver(records))
 
 
 @streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def index_search(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's search tokens in step with its name and its contacts' addresses."""
-    return search_index.index(list(event), SearchRepo(Table.from_settings()))
+    return search_index.index(list(event))

@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain.entities import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 from chalicelib.domain.errors import ConflictError, DossierError, NotFoundError, UnprocessableError
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.records import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
+from chalicelib.repo.records import from_item, index_keys, list_entries, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -26,10 +27,11 @@ from chalicelib.repo.table import (
     Condition,
     Delete,
     Op,
-    Page,
     Put,
     Table,
     Update,
+    key_attributes,
+    paged,
     set_fields,
 )
 
@@ -86,31 +88,82 @@ class AccountRepo:
         links: list[Link] = []
         for item in items:
             if item["entity"] == keys.ACCOUNT:
-                account = Account.from_item(item)
+                account = from_item(Account, item)
             elif item["entity"] == keys.ACCOUNT_CONTACT:
-                links.append(Link.from_item(item))
+                links.append(from_item(Link, item))
         return AccountView(account, links) if account else None
 
     def get(self, firm_id: str, account_id: str, *, consistent: bool = False) -> Account | None:
         item = self.table.get(keys.account(firm_id, account_id), consistent=consistent)
-        return Account.from_item(item) if item else None
+        return from_item(Account, item) if item else None
 
     def get_link(self, firm_id: str, account_id: str, contact_id: str) -> Link | None:
         item = self.table.get(keys.account_contact(firm_id, account_id, contact_id), consistent=True)
-        return Link.from_item(item) if item else None
+        return from_item(Link, item) if item else None
 
     def list_page(
         self,
+        firm_id: str,
         *,
-        list_pk: str,
-        start_key: Mapping[str, Any] | None,
+        archived: bool,
+        team_of: str | None,
+        tag: str | None,
+        type_: str | None,
+        with_member: str | None,
+        viewer_id: str,
+        cursor: str | None,
         limit: int,
-        filter_: Condition | None,
-    ) -> Page:
-        return self.table.query(pk=list_pk, index=keys.INDEX_GSI1, start_key=start_key, limit=limit, filter_=filter_)
+    ) -> tuple[list[AccountSummary], str | None]:
+        """A page of the clients list, alphabetical.
 
-    def list_all_ids(self, list_pk: str) -> set[str]:
-        return {i["id"] for i in self.table.query_all(pk=list_pk, index=keys.INDEX_GSI1)}
+        Each list is one partition of the name-sorted index: a team member's
+        (``team_of``), else a tag's, else the firm's; the other criteria
+        (``tag`` when it is not the list, ``type_``, ``with_member`` on the
+        team) are applied by DynamoDB as a filter, so a page is one Query in
+        the common case. The cursor is bound to the list and the viewer.
+        """
+        filters: list[Condition] = []
+        if team_of is not None:
+            list_pk = keys.team_list(firm_id, team_of, archived=archived)
+            if with_member is not None:
+                filters.append(Condition("contains(#team, :me)", {"#team": "team_member_ids"}, {":me": with_member}))
+            if tag is not None:
+                filters.append(Condition("contains(#tags, :tag)", {"#tags": "tags"}, {":tag": tag}))
+        elif tag is not None:
+            list_pk = keys.tag_list(firm_id, tag, archived=archived)
+        else:
+            list_pk = keys.accounts_list(firm_id, archived=archived)
+        if type_ is not None:
+            filters.append(Condition("#type = :type", {"#type": "type"}, {":type": type_}))
+        combined: Condition | None = None
+        for f in filters:
+            combined = f if combined is None else combined & f
+        # With a filter, DynamoDB drops rows after reading them: read wider pages.
+        rows, next_cursor = paged(
+            lambda start, n: self.table.query(
+                pk=list_pk,
+                index=keys.INDEX_LISTS_BY_NAME,
+                start_key=start,
+                limit=n if combined is None else max(limit * 4, 50),
+                filter_=combined,
+            ),
+            scope=f"accounts|{firm_id}|{viewer_id}|{list_pk}|{type_}|{tag}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(index=keys.INDEX_LISTS_BY_NAME),
+        )
+        return [from_item(AccountSummary, r) for r in rows], next_cursor
+
+    def team_account_ids(self, firm_id: str, member_id: str) -> set[str]:
+        """The active accounts on a member's team (their list: one Query)."""
+        return self._ids(keys.team_list(firm_id, member_id))
+
+    def all_ids(self, firm_id: str) -> set[str]:
+        """Every account of the firm, archived ones included (two Queries)."""
+        return self._ids(keys.accounts_list(firm_id)) | self._ids(keys.accounts_list(firm_id, archived=True))
+
+    def _ids(self, list_pk: str) -> set[str]:
+        return {i["id"] for i in self.table.query_all(pk=list_pk, index=keys.INDEX_LISTS_BY_NAME)}
 
     # writes -----------------------------------------------------------------
 
@@ -130,13 +183,13 @@ class AccountRepo:
         ops: list[Op] = [idem] if idem else []
         ops += [Put(item, ITEM_ABSENT) for item in extra]
         ops += checks
-        ops.append(Put(account.to_item(), ITEM_ABSENT))
-        ops += [Put(entry) for entry in account.list_entries()]
+        ops.append(Put(to_item(account), ITEM_ABSENT))
+        ops += [Put(entry) for entry in list_entries(account)]
         for contact, emails in new_contacts:
-            ops.append(Put(contact.to_item(), ITEM_ABSENT))
+            ops.append(Put(to_item(contact), ITEM_ABSENT))
             ops += email_items_ops(emails)
         for link in links:
-            ops.append(Put(link.to_item(), ITEM_ABSENT))
+            ops.append(Put(to_item(link), ITEM_ABSENT))
             if link.contact_id not in new_ids:
                 ops.append(_attach_account(account.firm_id, link.contact_id, account.id))
         self.table.write(ops)
@@ -153,12 +206,11 @@ class AccountRepo:
         """Changed fields, plus list entries rewritten so filtered lists stay in
         step, and ``extra`` new items (custom field history), all or nothing."""
         fields = dict(changed)
-        fields["GSI1PK"] = keys.accounts_list(new.firm_id, archived=new.archived)
-        fields["GSI1SK"] = keys.name_sort_key(new.sort_name, new.id)
+        fields.update(index_keys(new))  # its place in the clients list (archived, name)
         ops: list[Op] = [set_fields(keys.account(new.firm_id, new.id), fields, condition=guard, on_fail=STALE)]
-        before = {(e["PK"], e["SK"]) for e in old.list_entries()}
-        after = {(e["PK"], e["SK"]) for e in new.list_entries()}
-        for entry in new.list_entries():
+        before = {(e["PK"], e["SK"]) for e in list_entries(old)}
+        after = {(e["PK"], e["SK"]) for e in list_entries(new)}
+        for entry in list_entries(new):
             if (entry["PK"], entry["SK"]) in before:
                 # Field by field, leaving contact_emails to the search indexer,
                 # which may have updated it since this request read the account.
@@ -179,7 +231,7 @@ class AccountRepo:
     def link_existing(self, link: Link, idem: Op | None = None) -> None:
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(link.to_item(), ITEM_ABSENT, on_fail=ConflictError("The contact is already linked to this account.")),
+            Put(to_item(link), ITEM_ABSENT, on_fail=ConflictError("The contact is already linked to this account.")),
             self._count_change(link.firm_id, link.account_id, +1, ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED),
             _attach_account(link.firm_id, link.contact_id, link.account_id),
         ]
@@ -188,9 +240,9 @@ class AccountRepo:
     def link_new(self, link: Link, contact: Contact, emails: Sequence[Email], idem: Op | None = None) -> None:
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(contact.to_item(), ITEM_ABSENT),
+            Put(to_item(contact), ITEM_ABSENT),
             *email_items_ops(emails),
-            Put(link.to_item(), ITEM_ABSENT),
+            Put(to_item(link), ITEM_ABSENT),
             self._count_change(link.firm_id, link.account_id, +1, ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED),
         ]
         self.table.write(ops)
@@ -269,19 +321,19 @@ def read_batch(
     for item in table.batch_get(wanted, consistent=consistent):
         entity = item.get("entity")
         if entity == keys.MEMBER:
-            batch.members[item["id"]] = Member.from_item(item)
+            batch.members[item["id"]] = from_item(Member, item)
         elif entity == keys.TAG:
-            batch.tags[item["id"]] = Tag.from_item(item)
+            batch.tags[item["id"]] = from_item(Tag, item)
         elif entity == keys.CONTACT:
-            batch.contacts[item["id"]] = Contact.from_item(item)
+            batch.contacts[item["id"]] = from_item(Contact, item)
         elif entity == keys.EMAIL:
-            batch.emails[email_key(item["address"])] = Email.from_item(item)
+            batch.emails[email_key(item["address"])] = from_item(Email, item)
         elif entity == keys.ACCOUNT:
-            batch.accounts[item["id"]] = AccountSummary.from_item(item)
+            batch.accounts[item["id"]] = from_item(AccountSummary, item)
         elif entity == keys.PIPELINE:
             batch.pipelines[item["id"]] = item
         elif entity == keys.CUSTOM_FIELD:
-            batch.custom_fields[item["id"]] = CustomField.from_item(item)
+            batch.custom_fields[item["id"]] = from_item(CustomField, item)
         elif entity == keys.QUICKBOOKS_CONNECTION:
             batch.quickbooks_connected = bool(item.get("connected", False))
     return batch

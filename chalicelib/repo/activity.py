@@ -1,5 +1,5 @@
-"""Activity-section items, chat messages, the credit ledger, pipelines and the
-stream-kept overview items.
+"""Activity-section items, chat messages, the credit ledger and the
+stream-kept overview items (their stored form: ``chalicelib/repo/overview.py``).
 
 An item lives in its account's partition under ``ITEM#<section>#<id>`` (one
 GetItem by id) and carries the sort keys of three local secondary indexes,
@@ -26,6 +26,13 @@ from chalicelib.domain.sections import SECTIONS, Item
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED
 from chalicelib.repo.firms import STALE
+from chalicelib.repo.overview import (
+    OVERVIEW_READ,
+    OverviewRead,
+    StoredOverview,
+    overview_read,
+    overview_record,
+)
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -36,6 +43,8 @@ from chalicelib.repo.table import (
     Put,
     Table,
     Update,
+    key_attributes,
+    paged,
     version_is,
 )
 
@@ -55,22 +64,6 @@ INTERNAL = frozenset(
         "GSI2PK",
         "expires_at",
     }
-)
-
-# What the Overview tab reads of its items: the overview items' rows, and the
-# account's header, team (who may open it) and credit (payable_with_credit).
-OVERVIEW_READ = (
-    "SK",
-    "entity",
-    "f",
-    "s",
-    "has_more",
-    "id",
-    "name",
-    "photo_key",
-    "team_member_ids",
-    "credit_balance",
-    "currency",
 )
 
 NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.")
@@ -108,6 +101,32 @@ def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str
 
 def public(record: Mapping[str, Any]) -> Item:
     return {k: v for k, v in record.items() if k not in INTERNAL}
+
+
+def message_record(firm_id: str, account_id: str, chat_id: str, message_id: str, fields: Mapping[str, Any]) -> Item:
+    """A chat message as stored: ``fields`` (body, author, member_id, at) under the chat's keys."""
+    return {
+        **keys.chat_message(firm_id, account_id, chat_id, message_id).as_dict(),
+        "entity": keys.CHAT_MESSAGE,
+        "firm_id": firm_id,
+        "account_id": account_id,
+        "chat_id": chat_id,
+        "id": message_id,
+        **fields,
+    }
+
+
+def credit_record(firm_id: str, account_id: str, entry_id: str, fields: Mapping[str, Any]) -> Item:
+    """A line of the account's credit ledger as stored: ``fields`` (kind,
+    amount, note, invoice_id, created_at, created_by) under its keys."""
+    return {
+        **keys.credit(firm_id, account_id, entry_id).as_dict(),
+        "entity": keys.CREDIT,
+        "firm_id": firm_id,
+        "account_id": account_id,
+        "id": entry_id,
+        **fields,
+    }
 
 
 def billing_changed(firm_id: str, account_id: str, delta: int, now: str) -> Update:
@@ -155,6 +174,18 @@ class ActivityRepo:
             start_key=start_key,
         )
 
+    def show_all(
+        self, firm_id: str, account_id: str, section: str, *, status: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Item], str | None]:
+        """A page of "show all" (with a status: of that status), newest first."""
+        return paged(
+            lambda start, n: self.page(firm_id, account_id, section, status=status, limit=n, start_key=start),
+            scope=f"items|{firm_id}|{account_id}|{section}|{status}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(lsi=keys.INDEX_BY_STATUS if status else keys.INDEX_BY_TIME),
+        )
+
     def create(self, record: Item, extra: Sequence[Op] = ()) -> None:
         self.table.write([*extra, Put(record, ITEM_ABSENT)])
 
@@ -182,39 +213,46 @@ class ActivityRepo:
             consistent=True,
         ).items
 
-    def overview_item(self, firm_id: str, account_id: str, section: str) -> Item | None:
-        return self.table.get(keys.overview(firm_id, account_id, section), consistent=True)
+    def overview_item(self, firm_id: str, account_id: str, section: str) -> StoredOverview | None:
+        item = self.table.get(keys.overview(firm_id, account_id, section), consistent=True)
+        return StoredOverview.from_item(item) if item else None
 
-    def put_overview(self, record: Item, previous_rev: int | None) -> bool:
-        """Write an overview item unless another writer replaced the revision
-        it was computed from; False when it lost that race."""
+    def put_overview(
+        self, firm_id: str, account_id: str, section: str, overview: StoredOverview, previous_rev: int | None
+    ) -> bool:
+        """Write a section's overview (as the revision after ``previous_rev``)
+        unless another writer replaced the revision it was computed from;
+        False when it lost that race."""
         condition = (
             ITEM_ABSENT
             if previous_rev is None
             else ITEM_EXISTS & Condition("#rev = :rev", {"#rev": "rev"}, {":rev": previous_rev})
         )
+        revised = StoredOverview(overview.fields, overview.rows, overview.has_more, (previous_rev or 0) + 1)
+        record = overview_record(firm_id, account_id, section, revised)
         try:
             self.table.write([Put(record, condition, on_fail=ConflictError("overview replaced"))])
         except ConflictError:
             return False
         return True
 
-    def read_overview(self, firm_id: str, account_id: str) -> list[Item]:
+    def read_overview(self, firm_id: str, account_id: str) -> OverviewRead:
         """The account's details and its thirteen overview items: one Query,
         eventually consistent (``OVERVIEW#`` .. ``PROFILE`` sorts them together)."""
-        return self.table.query_all(
+        rows = self.table.query_all(
             pk=keys.account_pk(firm_id, account_id),
             sk_between=(keys.OVERVIEW_PREFIX, keys.ACCOUNT_SK),
             attributes=OVERVIEW_READ,
         )
+        return overview_read(rows)
 
     def accounts_with_current_jobs(self, firm_id: str, pipeline_id: str) -> set[str]:
-        rows = self.table.query_all(pk=keys.pipeline_jobs(firm_id, pipeline_id), index=keys.INDEX_GSI1)
+        rows = self.table.query_all(pk=keys.pipeline_jobs(firm_id, pipeline_id), index=keys.INDEX_PIPELINE_JOBS)
         return {row["account_id"] for row in rows}
 
     def sections_showing_member(self, firm_id: str, member_id: str) -> set[tuple[str, str]]:
         """(account, section) pairs whose overview candidates name the member."""
-        rows = self.table.query_all(pk=keys.member_shown(firm_id, member_id), index=keys.INDEX_GSI2)
+        rows = self.table.query_all(pk=keys.member_shown(firm_id, member_id), index=keys.INDEX_MEMBER_MENTIONS)
         return {keys.item_place(row["PK"], row["SK"]) for row in rows}
 
     # --- chats ---------------------------------------------------------------------------
@@ -248,6 +286,18 @@ class ActivityRepo:
             forward=False,
             limit=limit,
             start_key=start_key,
+        )
+
+    def chat_messages(
+        self, firm_id: str, account_id: str, chat_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Item], str | None]:
+        """A page of a chat's messages, newest first."""
+        return paged(
+            lambda start, n: self.messages(firm_id, account_id, chat_id, limit=n, start_key=start),
+            scope=f"messages|{firm_id}|{account_id}|{chat_id}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(),
         )
 
     # --- credit ---------------------------------------------------------------------------
@@ -305,16 +355,14 @@ class ActivityRepo:
             start_key=start_key,
         )
 
-    # --- pipelines --------------------------------------------------------------------------
-
-    def pipeline(self, firm_id: str, pipeline_id: str) -> Item | None:
-        return self.table.get(keys.pipeline(firm_id, pipeline_id), consistent=True)
-
-    def pipelines(self, firm_id: str, *, limit: int, start_key: Mapping[str, Any] | None) -> Page:
-        return self.table.query(
-            pk=keys.firm_pk(firm_id), sk_prefix=keys.PIPELINE_PREFIX, limit=limit, start_key=start_key
+    def credit_ledger(
+        self, firm_id: str, account_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Item], str | None]:
+        """A page of the account's credit ledger, newest first."""
+        return paged(
+            lambda start, n: self.credits(firm_id, account_id, limit=n, start_key=start),
+            scope=f"credits|{firm_id}|{account_id}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(),
         )
-
-    def put_pipeline(self, record: Item, expected_version: int | None, idem: Op | None) -> None:
-        condition = ITEM_ABSENT if expected_version is None else ITEM_EXISTS & version_is(expected_version)
-        self.table.write([*([idem] if idem else []), Put(record, condition, on_fail=STALE)])

@@ -7,25 +7,28 @@ written with ``attribute_not_exists``, so of concurrent adds exactly one wins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.entities import Contact, Email
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.records import Contact, Email
+from chalicelib.repo.records import from_item, index_keys, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
+    Check,
     Condition,
     Delete,
     Op,
-    Page,
     Put,
     Table,
     Update,
+    key_attributes,
+    paged,
     set_fields,
 )
 
@@ -35,7 +38,22 @@ def address_taken(address: str) -> ConflictError:
 
 
 def email_items_ops(emails: Sequence[Email]) -> list[Op]:
-    return [Put(e.to_item(), ITEM_ABSENT, on_fail=address_taken(e.address)) for e in emails]
+    return [Put(to_item(e), ITEM_ABSENT, on_fail=address_taken(e.address)) for e in emails]
+
+
+def may_still_sign(email: Email) -> Check:
+    """For a signature's transaction: the address, as the signature is
+    written, still has an active login and signing authority and belongs to
+    the same contact."""
+    return Check(
+        keys.email(email.firm_id, email_key(email.address)),
+        Condition(
+            "#login = :active AND #authority = :true AND #contact = :contact",
+            {"#login": "login", "#authority": "signing_authority", "#contact": "contact_id"},
+            {":active": "active", ":true": True, ":contact": email.contact_id},
+        ),
+        on_fail=ForbiddenError(f"{email.address} may no longer sign: its portal access or authority changed."),
+    )
 
 
 class ContactRepo:
@@ -44,30 +62,55 @@ class ContactRepo:
 
     def get(self, firm_id: str, contact_id: str, *, consistent: bool = False) -> Contact | None:
         item = self.table.get(keys.contact(firm_id, contact_id), consistent=consistent)
-        return Contact.from_item(item) if item else None
+        return from_item(Contact, item) if item else None
 
     def get_email(self, firm_id: str, address: str, *, consistent: bool = False) -> Email | None:
         item = self.table.get(keys.email(firm_id, email_key(address)), consistent=consistent)
-        return Email.from_item(item) if item else None
+        return from_item(Email, item) if item else None
 
     def emails_of(self, contacts: Sequence[Contact], *, consistent: bool = False) -> dict[str, Email]:
         """Settings of every address of ``contacts``, by normalised address."""
         wanted = [keys.email(c.firm_id, email_key(a)) for c in contacts for a in c.emails]
         items = self.table.batch_get(wanted, consistent=consistent)
-        return {email_key(i["address"]): Email.from_item(i) for i in items}
+        return {email_key(i["address"]): from_item(Email, i) for i in items}
 
-    def list_page(self, firm_id: str, *, start_key: Mapping[str, Any] | None, limit: int) -> Page:
-        return self.table.query(pk=keys.contacts_list(firm_id), index=keys.INDEX_GSI1, start_key=start_key, limit=limit)
+    def list_page(
+        self,
+        firm_id: str,
+        *,
+        viewer_id: str,
+        cursor: str | None,
+        limit: int,
+        visible: Callable[[Contact], bool] | None = None,
+    ) -> tuple[list[Contact], str | None]:
+        """A page of the firm's contacts, alphabetically by display name (the
+        contacts list of the name-sorted index); with ``visible``, only those
+        it accepts (read 100 at a time). The cursor is bound to the viewer."""
+        rows, next_cursor = paged(
+            lambda start, n: self.table.query(
+                pk=keys.contacts_list(firm_id),
+                index=keys.INDEX_LISTS_BY_NAME,
+                start_key=start,
+                limit=n if visible is None else 100,
+            ),
+            scope=f"contacts|{firm_id}|{viewer_id}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(index=keys.INDEX_LISTS_BY_NAME),
+            keep=None if visible is None else lambda item: visible(from_item(Contact, item)),
+        )
+        return [from_item(Contact, r) for r in rows], next_cursor
 
     def create(self, contact: Contact, emails: Sequence[Email], idem: Op | None = None) -> None:
         ops: list[Op] = [idem] if idem else []
-        ops += [Put(contact.to_item(), ITEM_ABSENT), *email_items_ops(emails)]
+        ops += [Put(to_item(contact), ITEM_ABSENT), *email_items_ops(emails)]
         self.table.write(ops)
 
-    def update(self, contact: Contact, fields: Mapping[str, Any], guard: Condition) -> None:
-        self.table.write(
-            [set_fields(keys.contact(contact.firm_id, contact.id), fields, condition=guard, on_fail=STALE)]
-        )
+    def update(self, after: Contact, fields: Mapping[str, Any], guard: Condition) -> None:
+        """Set ``fields`` of the contact, and its place in the contacts list
+        from its display name as ``after`` (the contact with ``fields``) has it."""
+        fields = {**fields, "GSI1SK": index_keys(after)["GSI1SK"]}
+        self.table.write([set_fields(keys.contact(after.firm_id, after.id), fields, condition=guard, on_fail=STALE)])
 
     def add_email(self, contact: Contact, email: Email, updated_at: str, idem: Op | None = None) -> None:
         room = ITEM_EXISTS & Condition("size(#emails) < :max", {"#emails": "emails"}, {":max": MAX_EMAILS_PER_CONTACT})

@@ -6,21 +6,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import BadRequestError, ConflictError, FieldError, UnprocessableError
 from chalicelib.domain.text import fold
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.records import CustomField
+from chalicelib.repo.records import from_item, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     Check,
     Condition,
     Delete,
+    Item,
     Op,
-    Page,
     Put,
     Table,
     Update,
+    key_attributes,
+    paged,
     set_fields,
     version_is,
 )
@@ -61,11 +64,11 @@ class CustomFieldRepo:
         items = self.table.query_all(
             pk=keys.firm_pk(firm_id), sk_prefix=keys.CUSTOM_FIELD_PREFIX, consistent=consistent
         )
-        return [CustomField.from_item(i) for i in items]
+        return [from_item(CustomField, i) for i in items]
 
     def get(self, firm_id: str, field_id: str) -> CustomField | None:
         item = self.table.get(keys.custom_field(firm_id, field_id), consistent=True)
-        return CustomField.from_item(item) if item else None
+        return from_item(CustomField, item) if item else None
 
     def create(self, field: CustomField, limit: int, idem: Op | None = None) -> None:
         """The definition, its label guard and the target's count (below ``limit``): all or nothing."""
@@ -73,7 +76,7 @@ class CustomFieldRepo:
         full = UnprocessableError(f"A firm has at most {limit} {field.target} custom fields.")
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(field.to_item(), ITEM_ABSENT),
+            Put(to_item(field), ITEM_ABSENT),
             Put(_label_guard(field), ITEM_ABSENT, on_fail=_label_taken(field)),
             _count(field, +1, room, full),
         ]
@@ -103,14 +106,22 @@ class CustomFieldRepo:
             ]
         )
 
-    def history_page(self, firm_id: str, account_id: str, *, start_key: Mapping[str, Any] | None, limit: int) -> Page:
-        """An account's custom field changes, newest first."""
-        return self.table.query(
-            pk=keys.account_pk(firm_id, account_id),
-            sk_prefix=keys.CUSTOM_FIELD_CHANGE_PREFIX,
-            forward=False,
+    def history_page(
+        self, firm_id: str, account_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[Sequence[Item], str | None]:
+        """A page of an account's custom field changes, newest first."""
+        return paged(
+            lambda start, n: self.table.query(
+                pk=keys.account_pk(firm_id, account_id),
+                sk_prefix=keys.CUSTOM_FIELD_CHANGE_PREFIX,
+                forward=False,
+                limit=n,
+                start_key=start,
+            ),
+            scope=f"cf-history|{firm_id}|{account_id}",
+            cursor=cursor,
             limit=limit,
-            start_key=start_key,
+            key_attrs=key_attributes(),
         )
 
 

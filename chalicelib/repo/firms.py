@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.entities import Firm, Member, Tag
 from chalicelib.domain.errors import ConflictError, DossierError, NotFoundError, PreconditionFailedError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.text import email_key, fold
 from chalicelib.repo import keys
-from chalicelib.repo.records import Firm, Member, Tag
+from chalicelib.repo.records import from_item, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -33,34 +34,25 @@ class IdempotentReplayError(DossierError):
     type_slug = "idempotent-replay"
 
 
-@dataclass(slots=True)
-class Idempotency:
-    """A POST's Idempotency-Key: stored with the create, in the same transaction."""
+def _idempotency_key(idem: Idempotency) -> keys.Key:
+    return keys.idempotency(idem.firm_id, idem.member_id, idem.route, idem.key)
 
-    firm_id: str
-    member_id: str
-    route: str
-    key: str
-    request_hash: str
 
-    @property
-    def item_key(self) -> keys.Key:
-        return keys.idempotency(self.firm_id, self.member_id, self.route, self.key)
-
-    def record(self, resource_id: str) -> Op:
-        # Listed first in a transaction, so a replay is recognised before any
-        # other condition (e.g. a unique e-mail the first attempt took) fails.
-        return Put(
-            {
-                **self.item_key.as_dict(),
-                "entity": keys.IDEMPOTENCY,
-                "request_hash": self.request_hash,
-                "resource_id": resource_id,
-                keys.TTL_ATTRIBUTE: int(time.time()) + IDEMPOTENCY_TTL_SECONDS,
-            },
-            ITEM_ABSENT,
-            on_fail=IdempotentReplayError("replay"),
-        )
+def idempotency_record(idem: Idempotency, resource_id: str) -> Op:
+    """The create's idempotency record, for the create's own transaction."""
+    # Listed first in a transaction, so a replay is recognised before any
+    # other condition (e.g. a unique e-mail the first attempt took) fails.
+    return Put(
+        {
+            **_idempotency_key(idem).as_dict(),
+            "entity": keys.IDEMPOTENCY,
+            "request_hash": idem.request_hash,
+            "resource_id": resource_id,
+            keys.TTL_ATTRIBUTE: int(time.time()) + IDEMPOTENCY_TTL_SECONDS,
+        },
+        ITEM_ABSENT,
+        on_fail=IdempotentReplayError("replay"),
+    )
 
 
 def version_guard(expected: int | None, current: int) -> Condition:
@@ -87,23 +79,23 @@ class FirmRepo:
     def create_firm(self, firm: Firm, owner: Member) -> None:
         self.table.write(
             [
-                Put(firm.to_item(), ITEM_ABSENT, on_fail=ConflictError("The firm already exists.")),
-                Put(owner.to_item(), ITEM_ABSENT),
+                Put(to_item(firm), ITEM_ABSENT, on_fail=ConflictError("The firm already exists.")),
+                Put(to_item(owner), ITEM_ABSENT),
                 Put(self._member_email_guard(owner), ITEM_ABSENT),
             ]
         )
 
     def get_firm(self, firm_id: str) -> Firm | None:
         item = self.table.get(keys.firm(firm_id))
-        return Firm.from_item(item) if item else None
+        return from_item(Firm, item) if item else None
 
     def get_member(self, firm_id: str, member_id: str, *, consistent: bool = False) -> Member | None:
         item = self.table.get(keys.member(firm_id, member_id), consistent=consistent)
-        return Member.from_item(item) if item else None
+        return from_item(Member, item) if item else None
 
     def list_members(self, firm_id: str) -> list[Member]:
         items = self.table.query_all(pk=keys.firm_pk(firm_id), sk_prefix=keys.MEMBER_PREFIX)
-        return [Member.from_item(i) for i in items]
+        return [from_item(Member, i) for i in items]
 
     def add_member(self, member: Member, idem: Op | None = None) -> None:
         taken = ConflictError(
@@ -111,7 +103,7 @@ class FirmRepo:
         )
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(member.to_item(), ITEM_ABSENT),
+            Put(to_item(member), ITEM_ABSENT),
             Put(self._member_email_guard(member), ITEM_ABSENT, on_fail=taken),
         ]
         self.table.write(ops)
@@ -130,11 +122,11 @@ class FirmRepo:
 
     def list_tags(self, firm_id: str) -> list[Tag]:
         items = self.table.query_all(pk=keys.firm_pk(firm_id), sk_prefix=keys.TAG_PREFIX)
-        return sorted((Tag.from_item(i) for i in items), key=lambda t: (fold(t.name), t.id))
+        return sorted((from_item(Tag, i) for i in items), key=lambda t: (fold(t.name), t.id))
 
     def get_tag(self, firm_id: str, tag_id: str, *, consistent: bool = False) -> Tag | None:
         item = self.table.get(keys.tag(firm_id, tag_id), consistent=consistent)
-        return Tag.from_item(item) if item else None
+        return from_item(Tag, item) if item else None
 
     def _name_taken(self, name: str) -> ConflictError:
         return ConflictError(f"A tag named {name!r} already exists.")
@@ -142,7 +134,7 @@ class FirmRepo:
     def create_tag(self, tag: Tag, idem: Op | None = None) -> None:
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(tag.to_item(), ITEM_ABSENT),
+            Put(to_item(tag), ITEM_ABSENT),
             Put(self._tag_name_guard(tag), ITEM_ABSENT, on_fail=self._name_taken(tag.name)),
         ]
         self.table.write(ops)
@@ -178,7 +170,7 @@ class FirmRepo:
     # idempotency ------------------------------------------------------------
 
     def stored_response(self, idem: Idempotency) -> dict[str, Any]:
-        item = self.table.get(idem.item_key, consistent=True)
+        item = self.table.get(_idempotency_key(idem), consistent=True)
         if item is None:
             raise NotFoundError("The idempotency record expired.")
         return item

@@ -15,8 +15,10 @@ from typing import Final
 
 MAX_KEY_TEXT_BYTES: Final = 500  # of user text inside a sort key (DynamoDB allows 1,024 bytes in all)
 
-INDEX_GSI1: Final = "GSI1"
-INDEX_GSI2: Final = "GSI2"  # keys only: which overview items show a member's name
+# Indexes, named in code by the access pattern they serve (the physical names stay):
+INDEX_LISTS_BY_NAME: Final = "GSI1"  # the clients lists (firm, team member, tag) and the contacts list, by name
+INDEX_PIPELINE_JOBS: Final = INDEX_LISTS_BY_NAME  # overloaded: GSI1 also holds each pipeline's current jobs
+INDEX_MEMBER_MENTIONS: Final = "GSI2"  # keys only: which overview candidates show a member's name
 INDEX_SEARCH: Final = "GSI3"  # search tokens of every active account (chalicelib/domain/search_terms.py)
 # Local secondary indexes of account partitions (consistent reads, same partition):
 INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.domain.entities import Email, Invitation
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.records import Email, Invitation
+from chalicelib.repo.records import from_item, to_item
 from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Put, Table, Update, set_fields
 
 SUPERSEDED = ConflictError(
@@ -43,7 +44,7 @@ class PortalRepo:
 
     def invitation(self, firm_id: str, token_hash: str) -> Invitation | None:
         item = self.table.get(keys.invitation(firm_id, token_hash), consistent=True)
-        return Invitation.from_item(item, token_hash) if item else None
+        return from_item(Invitation, item, token_hash=token_hash) if item else None
 
     def send_invitation(
         self, email: Email, invitation: Invitation, settings: Mapping[str, Any], guard: Condition
@@ -62,7 +63,7 @@ class PortalRepo:
         key = keys.email(email.firm_id, email_key(email.address))
         self.table.write(
             [
-                Put(invitation.to_item(), ITEM_ABSENT),
+                Put(to_item(invitation), ITEM_ABSENT),
                 set_fields(key, fields, condition=guard & _owned_by(email.contact_id), on_fail=STALE),
             ]
         )

@@ -1,566 +1,220 @@
-"""Stored entities and their symmetric ``to_item`` / ``from_item`` mappings.
+"""How each entity of ``domain/entities.py`` is stored, declared once per
+entity (``Stored``, see ``mapping.py``), and the one pair of mappers over the
+declarations: ``to_item`` and ``from_item``.
 
-Only this module and ``keys.py`` know what the stored items look like.
+A declaration binds the entity's fields to the key functions of ``keys.py``
+(the one definition of the key schema, which Gets and Queries use too)
+instead of writing their templates again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from chalicelib.domain.entities import (
+    Account,
+    AccountSummary,
+    Contact,
+    CustomField,
+    Email,
+    Firm,
+    Invitation,
+    Link,
+    Member,
+    SearchEntry,
+    Tag,
+)
 from chalicelib.domain.search_terms import IndexToken
-from chalicelib.domain.text import email_key, sort_name
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
+from chalicelib.repo.mapping import Stored
+from chalicelib.repo.table import Item
+
+E = TypeVar("E")
 
 
-def _int(value: Any, default: int = 0) -> int:
-    return int(value) if value is not None else default
-
-
-@dataclass(slots=True)
-class Firm:
-    id: str
-    name: str
-    currency: str
-    created_at: str
-    version: int = 1
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.firm(self.id).as_dict(),
-            "entity": keys.FIRM,
-            "id": self.id,
-            "name": self.name,
-            "currency": self.currency,
-            "created_at": self.created_at,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Firm:
-        return cls(item["id"], item["name"], item["currency"], item["created_at"], _int(item["version"], 1))
+def _by_name(entity: Account | AccountSummary | Contact) -> str:
+    """GSI1 sort key of the lists sorted by name."""
+    return keys.name_sort_key(entity.sort_name, entity.id)
 
 
 @dataclass(slots=True)
-class Member:
-    firm_id: str
-    id: str
-    name: str
-    email: str
-    role: str
-    view_all_accounts: bool
-    manage_accounts: bool
-    created_at: str
-    version: int = 1
+class _ListEntry(AccountSummary):
+    """An account's summary placed in one filtered list, so that list is one Query."""
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.member(self.firm_id, self.id).as_dict(),
-            "entity": keys.MEMBER,
-            "firm_id": self.firm_id,
-            "id": self.id,
-            "name": self.name,
-            "email": self.email,
-            "role": self.role,
-            "view_all_accounts": self.view_all_accounts,
-            "manage_accounts": self.manage_accounts,
-            "created_at": self.created_at,
-            "version": self.version,
-        }
+    # Defaults only because the summary's last field has one.
+    list_kind: str = "TEAM"  # or "TAG"
+    list_id: str = ""  # the member's or the tag's id
 
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Member:
-        return cls(
-            firm_id=item["firm_id"],
-            id=item["id"],
-            name=item["name"],
-            email=item["email"],
-            role=item["role"],
-            view_all_accounts=bool(item.get("view_all_accounts", False)),
-            manage_accounts=bool(item.get("manage_accounts", False)),
-            created_at=item["created_at"],
-            version=_int(item.get("version"), 1),
-        )
-
-
-@dataclass(slots=True)
-class Tag:
-    firm_id: str
-    id: str
-    name: str
-    color: str
-    version: int = 1
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.tag(self.firm_id, self.id).as_dict(),
-            "entity": keys.TAG,
-            "firm_id": self.firm_id,
-            "id": self.id,
-            "name": self.name,
-            "color": self.color,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Tag:
-        return cls(item["firm_id"], item["id"], item["name"], item["color"], _int(item.get("version"), 1))
-
-
-@dataclass(slots=True)
-class Account:
-    firm_id: str
-    id: str
-    name: str
-    type: str
-    tags: list[str]
-    team_member_ids: list[str]
-    address: dict[str, str] | None
-    custom_fields: dict[str, Any]
-    created_at: str
-    updated_at: str
-    created_by: str
-    photo_key: str | None = None  # the photo's S3 key; readers get a presigned URL
-    credit_balance: Decimal = Decimal("0")
-    currency: str = "USD"
-    archived: bool = False
-    contact_count: int = 0
-    version: int = 1
-    # The linked contacts' addresses, kept by the search indexer (never by
-    # requests) so that list entries carry them for restricted searches.
-    contact_emails: list[str] = field(default_factory=list)
-    # QuickBooks: the sync mode; invoices and credit payments ever recorded
-    # (kept by the writes that add or delete them) and when that last
-    # changed; the connector's last result.
-    quickbooks_sync_mode: str = "auto"
-    billing_count: int = 0
-    billing_updated_at: str | None = None
-    qb_result: dict[str, Any] | None = None
-
-    @property
-    def sort_name(self) -> str:
-        return sort_name(self.name)
-
-    def summary(self) -> dict[str, Any]:
-        """What a clients-list row needs; copied onto every list entry."""
-        return {
-            "firm_id": self.firm_id,
-            "id": self.id,
-            "name": self.name,
-            "type": self.type,
-            "tags": list(self.tags),
-            "team_member_ids": list(self.team_member_ids),
-            "photo_key": self.photo_key,
-            "archived": self.archived,
-            "contact_emails": list(self.contact_emails),
-        }
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.account(self.firm_id, self.id).as_dict(),
-            "entity": keys.ACCOUNT,
-            "GSI1PK": keys.accounts_list(self.firm_id, archived=self.archived),
-            "GSI1SK": keys.name_sort_key(self.sort_name, self.id),
-            **self.summary(),
-            "address": self.address,
-            "custom_fields": self.custom_fields,
-            "credit_balance": self.credit_balance,
-            "currency": self.currency,
-            "contact_count": self.contact_count,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "created_by": self.created_by,
-            "version": self.version,
-            "quickbooks_sync_mode": self.quickbooks_sync_mode,
-            "billing_count": self.billing_count,
-            "billing_updated_at": self.billing_updated_at,
-            "qb_result": self.qb_result,
-        }
-
-    def list_entries(self) -> list[dict[str, Any]]:
-        """One entry per team member and per tag, so filtered lists are one Query."""
-        names = [f"TEAM#{m}" for m in self.team_member_ids] + [f"TAG#{t}" for t in self.tags]
-        pks = [keys.team_list(self.firm_id, m, archived=self.archived) for m in self.team_member_ids] + [
-            keys.tag_list(self.firm_id, t, archived=self.archived) for t in self.tags
-        ]
-        return [
-            {
-                **keys.account_list_entry(self.firm_id, self.id, list_name).as_dict(),
-                "entity": keys.ACCOUNT_LIST_ENTRY,
-                "GSI1PK": pk,
-                "GSI1SK": keys.name_sort_key(self.sort_name, self.id),
-                **self.summary(),
-            }
-            for list_name, pk in zip(names, pks, strict=True)
-        ]
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Account:
-        return cls(
-            firm_id=item["firm_id"],
-            id=item["id"],
-            name=item["name"],
-            type=item["type"],
-            tags=list(item.get("tags") or []),
-            team_member_ids=list(item.get("team_member_ids") or []),
-            address=item.get("address"),
-            custom_fields=dict(item.get("custom_fields") or {}),
-            created_at=item["created_at"],
-            updated_at=item["updated_at"],
-            created_by=item.get("created_by", ""),
-            photo_key=item.get("photo_key"),
-            credit_balance=Decimal(item.get("credit_balance", 0)),
-            currency=item.get("currency", "USD"),
-            archived=bool(item.get("archived", False)),
-            contact_count=_int(item.get("contact_count")),
-            version=_int(item.get("version"), 1),
-            contact_emails=list(item.get("contact_emails") or []),
-            quickbooks_sync_mode=item.get("quickbooks_sync_mode", "auto"),
-            billing_count=_int(item.get("billing_count")),
-            billing_updated_at=item.get("billing_updated_at"),
-            qb_result=item.get("qb_result"),
-        )
-
-
-@dataclass(slots=True)
-class AccountSummary:
-    """A clients-list row, read from an account item or any of its list entries."""
-
-    firm_id: str
-    id: str
-    name: str
-    type: str
-    tags: list[str]
-    team_member_ids: list[str]
-    photo_key: str | None
-    archived: bool
-    contact_emails: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> AccountSummary:
-        return cls(
-            firm_id=item["firm_id"],
-            id=item["id"],
-            name=item["name"],
-            type=item["type"],
-            tags=list(item.get("tags") or []),
-            team_member_ids=list(item.get("team_member_ids") or []),
-            photo_key=item.get("photo_key"),
-            archived=bool(item.get("archived", False)),
-            contact_emails=list(item.get("contact_emails") or []),
-        )
-
-
-@dataclass(slots=True)
-class Link:
-    firm_id: str
-    account_id: str
-    contact_id: str
-    description: str
-    signer_priority: int | None
-    created_at: str
-    version: int = 1
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.account_contact(self.firm_id, self.account_id, self.contact_id).as_dict(),
-            "entity": keys.ACCOUNT_CONTACT,
-            "firm_id": self.firm_id,
-            "account_id": self.account_id,
-            "contact_id": self.contact_id,
-            "description": self.description,
-            "signer_priority": self.signer_priority,
-            "created_at": self.created_at,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Link:
-        priority = item.get("signer_priority")
-        return cls(
-            firm_id=item["firm_id"],
-            account_id=item["account_id"],
-            contact_id=item["contact_id"],
-            description=item.get("description", ""),
-            signer_priority=int(priority) if priority is not None else None,
-            created_at=item["created_at"],
-            version=_int(item.get("version"), 1),
-        )
-
-
-@dataclass(slots=True)
-class Contact:
-    firm_id: str
-    id: str
-    first_name: str
-    middle_name: str
-    last_name: str
-    phones: list[dict[str, str]]
-    address: dict[str, str] | None
-    custom_fields: dict[str, Any]
-    emails: list[str]  # addresses as entered, in the order they were added
-    account_ids: set[str]
-    created_at: str
-    updated_at: str
-    created_by: str
-    version: int = 1
-
-    @property
-    def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p) or (
-            self.emails[0] if self.emails else "(no name)"
-        )
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.contact(self.firm_id, self.id).as_dict(),
-            "entity": keys.CONTACT,
-            "GSI1PK": keys.contacts_list(self.firm_id),
-            "GSI1SK": keys.name_sort_key(sort_name(self.display_name), self.id),
-            "firm_id": self.firm_id,
-            "id": self.id,
-            "first_name": self.first_name,
-            "middle_name": self.middle_name,
-            "last_name": self.last_name,
-            "phones": self.phones,
-            "address": self.address,
-            "custom_fields": self.custom_fields,
-            "emails": self.emails,
-            # A string set cannot be empty in DynamoDB; absent means "no accounts".
-            "account_ids": set(self.account_ids) or None,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "created_by": self.created_by,
-            "version": self.version,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Contact:
-        return cls(
-            firm_id=item["firm_id"],
-            id=item["id"],
-            first_name=item.get("first_name", ""),
-            middle_name=item.get("middle_name", ""),
-            last_name=item.get("last_name", ""),
-            phones=list(item.get("phones") or []),
-            address=item.get("address"),
-            custom_fields=dict(item.get("custom_fields") or {}),
-            emails=list(item.get("emails") or []),
-            account_ids=set(item.get("account_ids") or set()),
-            created_at=item["created_at"],
-            updated_at=item["updated_at"],
-            created_by=item.get("created_by", ""),
-            version=_int(item.get("version"), 1),
-        )
-
-
-@dataclass(slots=True)
-class Email:
-    firm_id: str
-    address: str
-    contact_id: str
-    login: str = "none"
-    notify: bool = True
-    notification_preferences: dict[str, bool] = field(default_factory=dict)
-    email_sync: bool = False
-    signing_authority: bool = True
-    created_at: str = ""
-    version: int = 1
-    # The outstanding portal invitation (while ``login`` is "invited"): the
-    # SHA-256 of its token (never shown), when it was sent, when it expires,
-    # and whether the mail service took it ("sending", "sent", "failed").
-    invite_hash: str | None = None
-    invited_at: str | None = None
-    invite_expires_at: str | None = None
-    invite_delivery: str | None = None
-    login_since: str | None = None  # when the invitation was accepted
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.email(self.firm_id, email_key(self.address)).as_dict(),
-            "entity": keys.EMAIL,
-            "firm_id": self.firm_id,
-            "address": self.address,
-            "contact_id": self.contact_id,
-            "login": self.login,
-            "notify": self.notify,
-            "notification_preferences": self.notification_preferences,
-            "email_sync": self.email_sync,
-            "signing_authority": self.signing_authority,
-            "created_at": self.created_at,
-            "version": self.version,
-            "invite_hash": self.invite_hash,
-            "invited_at": self.invited_at,
-            "invite_expires_at": self.invite_expires_at,
-            "invite_delivery": self.invite_delivery,
-            "login_since": self.login_since,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Email:
-        return cls(
-            firm_id=item["firm_id"],
-            address=item["address"],
-            contact_id=item["contact_id"],
-            login=item.get("login", "none"),
-            notify=bool(item.get("notify", True)),
-            notification_preferences={k: bool(v) for k, v in (item.get("notification_preferences") or {}).items()},
-            email_sync=bool(item.get("email_sync", False)),
-            signing_authority=bool(item.get("signing_authority", True)),
-            created_at=item.get("created_at", ""),
-            version=_int(item.get("version"), 1),
-            invite_hash=item.get("invite_hash"),
-            invited_at=item.get("invited_at"),
-            invite_expires_at=item.get("invite_expires_at"),
-            invite_delivery=item.get("invite_delivery"),
-            login_since=item.get("login_since"),
-        )
-
-
-@dataclass(slots=True)
-class Invitation:
-    """A portal invitation sent to one address. It stays after it was used
-    (state "accepted") so a second click is told so, until its TTL."""
-
-    firm_id: str
-    token_hash: str
-    address: str
-    contact_id: str
-    expires_at: str
-    expires_ttl: int
-    created_at: str
-    created_by: str
-    state: str = "pending"  # or "accepted"
-    accepted_at: str | None = None
-    token: str = field(default="", repr=False)  # in memory between issuing and mailing: never stored nor shown
-
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.invitation(self.firm_id, self.token_hash).as_dict(),
-            "entity": keys.INVITATION,
-            "firm_id": self.firm_id,
-            "address": self.address,
-            "contact_id": self.contact_id,
-            "valid_until": self.expires_at,
-            keys.TTL_ATTRIBUTE: self.expires_ttl,
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-            "state": self.state,
-            "accepted_at": self.accepted_at,
-        }
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any], token_hash: str) -> Invitation:
-        return cls(
-            firm_id=item["firm_id"],
-            token_hash=token_hash,
-            address=item["address"],
-            contact_id=item["contact_id"],
-            expires_at=item["valid_until"],
-            expires_ttl=_int(item.get(keys.TTL_ATTRIBUTE)),
-            created_at=item["created_at"],
-            created_by=item.get("created_by", ""),
-            state=item.get("state", "pending"),
-            accepted_at=item.get("accepted_at"),
-        )
-
-
-def search_entry(account: Account, token: IndexToken) -> dict[str, Any]:
-    """One search token of an account, as stored. Short attribute names: every
-    search reads these bytes (GSI3 projects ``n``, ``ty``, ``e`` and ``p``)."""
-    item: dict[str, Any] = {
-        **keys.search_token(account.firm_id, account.id, token.token).as_dict(),
-        "entity": keys.SEARCH,
-        "GSI3PK": keys.search_partition(account.firm_id, token.token),
-        "GSI3SK": keys.search_sort_key(token.token, token.tier, account.sort_name),
-        "n": account.name,
-        "ty": account.type,
-    }
-    if token.addresses:
-        item["e"] = list(token.addresses)
-    if account.photo_key:
-        item["p"] = account.photo_key
-    return item
+    def list_pk(self) -> str:
+        of = keys.team_list if self.list_kind == "TEAM" else keys.tag_list
+        return of(self.firm_id, self.list_id, archived=self.archived)
 
 
 @dataclass(frozen=True, slots=True)
-class SearchEntry:
-    """What a search reads of a token: enough to match and to answer."""
+class _SearchToken(SearchEntry):
+    """One search token of an account, as written (a search reads it as a SearchEntry)."""
 
-    account_id: str
-    name: str
-    type: str
-    addresses: list[str]
-    photo_key: str | None
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> SearchEntry:
-        return cls(keys.account_of(item["PK"]), item["n"], item["ty"], list(item.get("e") or []), item.get("p"))
+    firm_id: str
+    token: str
+    tier: int
+    sort_name: str
 
 
 @dataclass(slots=True)
-class CustomField:
-    """A firm's custom field definition. ``removed`` hides its values (they
-    and their history are kept)."""
+class _FieldChange:
+    """One line of an account's custom field history (``old``/``new`` absent for "no value")."""
 
     firm_id: str
+    account_id: str
     id: str
-    target: str  # "account" or "contact"
-    label: str
-    kind: str
-    options: list[str]
-    created_at: str
-    updated_at: str
-    removed: bool = False
-    version: int = 1
+    field_id: str
+    member_id: str
+    at: str
+    old: Any
+    new: Any
 
-    def to_item(self) -> dict[str, Any]:
-        return {
-            **keys.custom_field(self.firm_id, self.id).as_dict(),
-            "entity": keys.CUSTOM_FIELD,
-            "firm_id": self.firm_id,
-            "id": self.id,
-            "target": self.target,
-            "label": self.label,
-            "kind": self.kind,
-            "options": list(self.options),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "removed": self.removed,
-            "version": self.version,
-        }
 
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> CustomField:
-        return cls(
-            firm_id=item["firm_id"],
-            id=item["id"],
-            target=item["target"],
-            label=item["label"],
-            kind=item["kind"],
-            options=list(item.get("options") or []),
-            created_at=item["created_at"],
-            updated_at=item.get("updated_at", item["created_at"]),
-            removed=bool(item.get("removed", False)),
-            version=_int(item.get("version"), 1),
-        )
+FIRM = Stored(Firm, keys.FIRM, lambda f: keys.firm(f.id))
+MEMBER = Stored(
+    Member,
+    keys.MEMBER,
+    lambda m: keys.member(m.firm_id, m.id),
+    defaults={"view_all_accounts": False, "manage_accounts": False},
+)
+TAG = Stored(Tag, keys.TAG, lambda t: keys.tag(t.firm_id, t.id))
+ACCOUNT = Stored(
+    Account,
+    keys.ACCOUNT,
+    lambda a: keys.account(a.firm_id, a.id),
+    index={"GSI1PK": lambda a: keys.accounts_list(a.firm_id, archived=a.archived), "GSI1SK": _by_name},
+    defaults={"created_by": ""},
+)
+LIST_ENTRY = Stored(
+    _ListEntry,
+    keys.ACCOUNT_LIST_ENTRY,
+    lambda e: keys.account_list_entry(e.firm_id, e.id, f"{e.list_kind}#{e.list_id}"),
+    index={"GSI1PK": _ListEntry.list_pk, "GSI1SK": _by_name},
+    not_stored=frozenset({"list_kind", "list_id"}),
+)
+ACCOUNT_SUMMARY = Stored(AccountSummary, defaults={"archived": False})  # read from an account or its list entries
+LINK = Stored(
+    Link,
+    keys.ACCOUNT_CONTACT,
+    lambda k: keys.account_contact(k.firm_id, k.account_id, k.contact_id),
+    defaults={"description": ""},
+)
+CONTACT = Stored(
+    Contact,
+    keys.CONTACT,
+    lambda c: keys.contact(c.firm_id, c.id),
+    index={"GSI1PK": lambda c: keys.contacts_list(c.firm_id), "GSI1SK": _by_name},
+    defaults={"first_name": "", "middle_name": "", "last_name": "", "created_by": ""},
+)
+EMAIL = Stored(Email, keys.EMAIL, lambda e: keys.email(e.firm_id, email_key(e.address)))
+INVITATION = Stored(
+    Invitation,
+    keys.INVITATION,
+    lambda i: keys.invitation(i.firm_id, i.token_hash),
+    names={"expires_at": "valid_until", "expires_ttl": keys.TTL_ATTRIBUTE},
+    not_stored=frozenset({"token_hash", "token"}),  # the hash is in the key; the token is never stored
+    defaults={"expires_ttl": 0, "created_by": ""},
+)
+CUSTOM_FIELD = Stored(
+    CustomField,
+    keys.CUSTOM_FIELD,
+    lambda c: keys.custom_field(c.firm_id, c.id),
+    fallback={"updated_at": "created_at"},
+)
+FIELD_CHANGE = Stored(
+    _FieldChange,
+    keys.CUSTOM_FIELD_CHANGE,
+    lambda c: keys.custom_field_change(c.firm_id, c.account_id, c.id),
+    not_stored=frozenset({"firm_id", "account_id"}),
+    omit_none=frozenset({"old", "new"}),
+)
+# Short attribute names: every search reads these bytes (GSI3 projects n, ty, e and p).
+_SEARCH_NAMES = {"name": "n", "type": "ty", "addresses": "e", "photo_key": "p"}
+SEARCH_TOKEN = Stored(
+    _SearchToken,
+    keys.SEARCH,
+    lambda t: keys.search_token(t.firm_id, t.account_id, t.token),
+    index={
+        "GSI3PK": lambda t: keys.search_partition(t.firm_id, t.token),
+        "GSI3SK": lambda t: keys.search_sort_key(t.token, t.tier, t.sort_name),
+    },
+    names=_SEARCH_NAMES,
+    not_stored=frozenset({"account_id", "firm_id", "token", "tier", "sort_name"}),
+    omit_empty=frozenset({"addresses", "photo_key"}),
+)
+SEARCH_ENTRY = Stored(SearchEntry, names=_SEARCH_NAMES, from_keys={"account_id": lambda i: keys.account_of(i["PK"])})
+
+_DECLARED: dict[type[Any], Stored[Any]] = {
+    d.cls: d
+    for d in (
+        FIRM,
+        MEMBER,
+        TAG,
+        ACCOUNT,
+        LIST_ENTRY,
+        ACCOUNT_SUMMARY,
+        LINK,
+        CONTACT,
+        EMAIL,
+        INVITATION,
+        CUSTOM_FIELD,
+        FIELD_CHANGE,
+        SEARCH_TOKEN,
+        SEARCH_ENTRY,
+    )
+}
+
+
+def to_item(entity: object) -> Item:
+    return _DECLARED[type(entity)].to_item(entity)
+
+
+def from_item(cls: type[E], item: Mapping[str, Any], **known: Any) -> E:
+    """``known``: fields that are only in the keys, from the key the caller read
+    (an invitation's ``token_hash``)."""
+    declared: Stored[E] = _DECLARED[cls]
+    return declared.from_item(item, **known)
+
+
+def index_keys(entity: object) -> dict[str, str]:
+    """The entity's index key attributes, for updates that may move it in an index."""
+    return _DECLARED[type(entity)].index_keys(entity)
+
+
+def list_entries(account: Account) -> list[Item]:
+    """One entry per team member and per tag, so filtered lists are one Query."""
+    row = account.summary()
+    summary = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+    lists = [("TEAM", m) for m in account.team_member_ids] + [("TAG", t) for t in account.tags]
+    return [to_item(_ListEntry(**summary, list_kind=kind, list_id=i)) for kind, i in lists]
+
+
+def search_entry(account: Account, token: IndexToken) -> Item:
+    """One search token of an account, as stored."""
+    entry = _SearchToken(
+        account.id,
+        account.name,
+        account.type,
+        list(token.addresses),
+        account.photo_key,
+        account.firm_id,
+        token.token,
+        token.tier,
+        account.sort_name,
+    )
+    return to_item(entry)
 
 
 def custom_field_change(
     firm_id: str, account_id: str, change_id: str, field_id: str, old: Any, new: Any, member_id: str, at: str
-) -> dict[str, Any]:
-    """One history line, as stored (``old``/``new`` absent for "no value")."""
-    item: dict[str, Any] = {
-        **keys.custom_field_change(firm_id, account_id, change_id).as_dict(),
-        "entity": keys.CUSTOM_FIELD_CHANGE,
-        "id": change_id,
-        "field_id": field_id,
-        "member_id": member_id,
-        "at": at,
-    }
-    if old is not None:
-        item["old"] = old
-    if new is not None:
-        item["new"] = new
-    return item
+) -> Item:
+    """One history line, as stored."""
+    return to_item(_FieldChange(firm_id, account_id, change_id, field_id, member_id, at, old, new))

@@ -3,17 +3,21 @@ copied onto its list entries. Written only by the stream-triggered indexer."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.entities import Account, AccountSummary, SearchEntry
+from chalicelib.domain.search_terms import IndexToken
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import read_batch
-from chalicelib.repo.records import Account, AccountSummary, SearchEntry
+from chalicelib.repo.records import from_item, list_entries, search_entry
 from chalicelib.repo.table import ITEM_EXISTS, Item, Page, Table, to_wire
+
+EntryKey = tuple[str, str]  # what identifies a stored search entry (its table keys)
 
 
 @dataclass(slots=True)
@@ -22,7 +26,14 @@ class Source:
 
     account: Account
     addresses: list[str]  # of the linked contacts, sorted, once each
-    entries: dict[tuple[str, str], Item]  # the stored tokens by (PK, SK)
+    entries: dict[EntryKey, Item]  # the stored tokens by (PK, SK)
+
+
+def index_entries(account: Account, tokens: Iterable[IndexToken]) -> dict[EntryKey, Item]:
+    """The account's search entries for ``tokens``, as stored, by their keys
+    (comparable with ``Source.entries``)."""
+    items = (search_entry(account, t) for t in tokens)
+    return {(i["PK"], i["SK"]): i for i in items}
 
 
 class SearchRepo:
@@ -35,14 +46,14 @@ class SearchRepo:
         BatchGet of the linked contacts."""
         account: Account | None = None
         contact_ids: list[str] = []
-        entries: dict[tuple[str, str], Item] = {}
+        entries: dict[EntryKey, Item] = {}
         last = keys.SEARCH_END if with_entries else keys.SEARCH_PREFIX
         for item in self.table.query_all(
             pk=keys.account_pk(firm_id, account_id), sk_between=(keys.ACCOUNT_SK, last), consistent=True
         ):
             entity = item.get("entity")
             if entity == keys.ACCOUNT:
-                account = Account.from_item(item)
+                account = from_item(Account, item)
             elif entity == keys.ACCOUNT_CONTACT:
                 contact_ids.append(item["contact_id"])
             elif entity == keys.SEARCH:
@@ -53,14 +64,15 @@ class SearchRepo:
         addresses = {email_key(a): a for c in contacts.values() for a in c.emails}
         return Source(account, [addresses[k] for k in sorted(addresses)], entries)
 
-    def replace_entries(self, puts: Sequence[Item], deletes: Sequence[keys.Key]) -> None:
-        self.table.write_many(puts=puts, deletes=deletes)
+    def replace_entries(self, puts: Sequence[Item], deletes: Sequence[EntryKey]) -> None:
+        """Write ``puts`` and delete the entries of ``deletes`` (batched, not atomically)."""
+        self.table.write_many(puts=puts, deletes=[keys.Key(*k) for k in deletes])
 
     def set_contact_emails(self, account: Account, addresses: Sequence[str]) -> None:
         """On the account and each of its list entries (so a restricted search
         reads them with the list). An entry removed meanwhile stays removed."""
         targets = [keys.account(account.firm_id, account.id)] + [
-            keys.Key(e["PK"], e["SK"]) for e in account.list_entries()
+            keys.Key(e["PK"], e["SK"]) for e in list_entries(account)
         ]
         for key in targets:
             try:
@@ -90,11 +102,11 @@ class SearchRepo:
             start_key=start_key,
             limit=limit,
         )
-        return [SearchEntry.from_item(i) for i in page.items], page.last_key
+        return [from_item(SearchEntry, i) for i in page.items], page.last_key
 
     def team_accounts(self, firm_id: str, member_id: str) -> list[AccountSummary]:
         """Every active account on a member's team, with its addresses (GSI1)."""
         return [
-            AccountSummary.from_item(i)
-            for i in self.table.query_all(pk=keys.team_list(firm_id, member_id), index=keys.INDEX_GSI1)
+            from_item(AccountSummary, i)
+            for i in self.table.query_all(pk=keys.team_list(firm_id, member_id), index=keys.INDEX_LISTS_BY_NAME)
         ]

@@ -235,6 +235,17 @@ def _cursor_secret() -> bytes:
     return ("dossier-cursor:" + settings().table_name + ":" + (settings().jwt_secret or "")).encode()
 
 
+def key_attributes(*, index: str | None = None, lsi: str | None = None) -> tuple[str, ...]:
+    """The attributes of a Query page's last key (what a cursor holds): the
+    table's keys, plus the global index's keys or the local index's sort key
+    (named as :meth:`Table.query` names them)."""
+    if index:
+        return ("PK", "SK", f"{index}PK", f"{index}SK")
+    if lsi:
+        return ("PK", "SK", f"{lsi}SK")
+    return ("PK", "SK")
+
+
 def paged(
     read: Callable[[Mapping[str, Any] | None, int], Page],
     *,

@@ -9,21 +9,22 @@ from typing import Any
 
 from chalicelib.adapters.photo_store import PhotoStore
 from chalicelib.domain import access, photos
+from chalicelib.domain.entities import Account, Contact, Email, Link, Member
 from chalicelib.domain.errors import BadRequestError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
-from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.custom_fields import still_defined
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Account, AccountSummary, Contact, Email, Link, Member
-from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition, paged
+from chalicelib.repo.firms import version_guard
+from chalicelib.repo.records import from_item, list_entries, to_item
+from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition
 from chalicelib.services import custom_fields
 from chalicelib.services.contacts import new_contact, visible_contacts
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
+from chalicelib.services.openable import ACCOUNT_NOT_FOUND, load_openable
 from chalicelib.services.views import account_out, account_summary_out, linked_contacts_out
 
-ACCOUNT_NOT_FOUND = "Account not found."
 log = logging.getLogger("dossier.accounts")
 
 
@@ -48,42 +49,26 @@ def list_accounts(
 ) -> Listed:
     """The clients list: alphabetical, only accounts the caller may open.
 
-    Each filter combination is one GSI1 partition sorted by name (the firm's
+    Each filter combination reads one list sorted by name (the firm's
     accounts, a team member's, or a tag's), so a page is one Query in the
-    common case; remaining filters are applied by DynamoDB as a filter.
+    common case; remaining criteria are applied as a filter. Someone who
+    opens only their team's accounts reads their own team list, or another
+    member's filtered to the accounts on their own team too.
     """
     me = ctx.member
     restricted = not access.opens_every_account(me)
-    filters: list[Condition] = []
-    by_tag = False
-    if team_member is not None:
-        list_pk = keys.team_list(ctx.firm_id, team_member, archived=archived)
-        if restricted and team_member != me.id:
-            filters.append(Condition("contains(#team, :me)", {"#team": "team_member_ids"}, {":me": me.id}))
-    elif restricted:
-        list_pk = keys.team_list(ctx.firm_id, me.id, archived=archived)
-    elif tag is not None:
-        list_pk, by_tag = keys.tag_list(ctx.firm_id, tag, archived=archived), True
-    else:
-        list_pk = keys.accounts_list(ctx.firm_id, archived=archived)
-    if tag is not None and not by_tag:
-        filters.append(Condition("contains(#tags, :tag)", {"#tags": "tags"}, {":tag": tag}))
-    if type_ is not None:
-        filters.append(Condition("#type = :type", {"#type": "type"}, {":type": type_}))
-    combined: Condition | None = None
-    for f in filters:
-        combined = f if combined is None else combined & f
-    # With a filter, DynamoDB drops rows after reading them: read wider pages.
-    rows, next_cursor = paged(
-        lambda key, n: ctx.accounts.list_page(
-            list_pk=list_pk, start_key=key, limit=n if combined is None else max(limit * 4, 50), filter_=combined
-        ),
-        scope=f"accounts|{ctx.firm_id}|{me.id}|{list_pk}|{type_}|{tag}",
+    team_of = team_member if team_member is not None else (me.id if restricted else None)
+    summaries, next_cursor = ctx.accounts.list_page(
+        ctx.firm_id,
+        archived=archived,
+        team_of=team_of,
+        tag=tag,
+        type_=type_,
+        with_member=me.id if restricted and team_of != me.id else None,
+        viewer_id=me.id,
         cursor=cursor,
         limit=limit,
-        key_attrs=("PK", "SK", "GSI1PK", "GSI1SK"),
     )
-    summaries = [AccountSummary.from_item(r) for r in rows]
     refs = read_batch(
         ctx.table,
         ctx.firm_id,
@@ -139,18 +124,6 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         defs=more.custom_fields,
         quickbooks_connected=more.quickbooks_connected,
     )
-
-
-def load_openable(ctx: Ctx, account_id: str, *, for_edit: bool) -> Account:
-    """The account, or 404 when it does not exist or the caller may not open
-    it; 403 when they may open but not edit it."""
-    account = ctx.accounts.get(ctx.firm_id, account_id, consistent=True)
-    me = ctx.member
-    if account is None or not access.may_open(me, account.team_member_ids):
-        raise NotFoundError(ACCOUNT_NOT_FOUND)
-    if for_edit and not access.may_edit(me, account.team_member_ids):
-        raise ForbiddenError("Editing this account needs the owner, an admin or the right 'manage accounts'.")
-    return account
 
 
 # --- validation shared by create and edit -----------------------------------
@@ -240,7 +213,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
         links.append(Link(ctx.firm_id, account.id, contact_id, entry.description, entry.signer_priority, now))
     history = custom_fields.history_lines(ctx.firm_id, account.id, me.id, {}, values, now)
     checks = still_defined(ctx.firm_id, [c["field_id"] for c in history if "new" in c])
-    size = 1 + len(account.list_entries()) + len(links) * 2 + sum(1 + len(e) for _, e in new_contacts) + 1
+    size = 1 + len(list_entries(account)) + len(links) * 2 + sum(1 + len(e) for _, e in new_contacts) + 1
     if size + len(history) + len(checks) > MAX_TRANSACTION_ITEMS:
         raise UnprocessableError(
             "Too many contacts, e-mail addresses, tags and team members for one request; "
@@ -289,7 +262,7 @@ def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> 
     """The change and, for custom field values, its history lines: one
     transaction, so neither is ever written without the other."""
     changed["updated_at"] = now = now_iso()
-    new = Account.from_item({**old.to_item(), **changed})
+    new = from_item(Account, {**to_item(old), **changed})
     history = custom_fields.history_lines(old.firm_id, old.id, ctx.member.id, old.custom_fields, new.custom_fields, now)
     checks = still_defined(old.firm_id, [c["field_id"] for c in history if "new" in c])
     ctx.accounts.update(old, new, changed, guard, history, checks)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.domain import access
+from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import (
     ConflictError,
     FieldError,
@@ -25,6 +26,7 @@ from chalicelib.domain.errors import (
     PreconditionFailedError,
     UnprocessableError,
 )
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso, now_precise
 from chalicelib.domain.sections import (
     MEMBER_FIELDS,
@@ -39,15 +41,19 @@ from chalicelib.domain.sections import (
     excerpt,
     money_out,
 )
-from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
-from chalicelib.repo.activity import ActivityRepo, billing_changed, item_record, public
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Account
-from chalicelib.repo.table import paged
+from chalicelib.repo.activity import (
+    ActivityRepo,
+    billing_changed,
+    credit_record,
+    item_record,
+    message_record,
+    public,
+)
+from chalicelib.repo.firms import version_guard
 from chalicelib.services import portal
-from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
+from chalicelib.services.openable import load_openable
 
 ITEM_NOT_FOUND = "Item not found."
 # Server-side retries of a write that lost a race with another (a message, a view).
@@ -131,13 +137,8 @@ def list_items(
     """ "Show all": newest first, one Query per page (limit + 1 tells whether
     another page exists, so the last page never needs an empty follow-up)."""
     account = open_account(ctx, account_id)
-    lsi = keys.INDEX_BY_STATUS if status else keys.INDEX_BY_TIME
-    rows, next_cursor = paged(
-        lambda key, n: ctx.activity.page(ctx.firm_id, account_id, section.key, status=status, limit=n, start_key=key),
-        scope=f"items|{ctx.firm_id}|{account_id}|{section.key}|{status}",
-        cursor=cursor,
-        limit=limit,
-        key_attrs=("PK", "SK", f"{lsi}SK"),
+    rows, next_cursor = ctx.activity.show_all(
+        ctx.firm_id, account_id, section.key, status=status, cursor=cursor, limit=limit
     )
     names = names_for(ctx.activity, ctx.firm_id, rows, MEMBER_FIELDS)
     return Listed([_out(section, r, names, account) for r in rows], next_cursor)
@@ -277,18 +278,18 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
     for _ in range(WRITE_RETRIES):
         chat = load_item(ctx, account_id, section, chat_id)
         now, version, message_id = now_iso(), int(chat["version"]), new_id()
-        message = {
-            **keys.chat_message(ctx.firm_id, account_id, chat_id, message_id).as_dict(),
-            "entity": keys.CHAT_MESSAGE,
-            "firm_id": ctx.firm_id,
-            "account_id": account_id,
-            "chat_id": chat_id,
-            "id": message_id,
-            "body": body.body,
-            "author": body.author,
-            "member_id": me.id if body.author == "firm" else None,
-            "at": now,
-        }
+        message = message_record(
+            ctx.firm_id,
+            account_id,
+            chat_id,
+            message_id,
+            {
+                "body": body.body,
+                "author": body.author,
+                "member_id": me.id if body.author == "firm" else None,
+                "at": now,
+            },
+        )
         updated = {
             **public(chat),
             "last_message": excerpt(body.body),
@@ -327,13 +328,7 @@ def message_out(message: Mapping[str, Any], names: Names) -> Item:
 def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor: str | None) -> Listed:
     open_account(ctx, account_id)
     load_item(ctx, account_id, SECTIONS["chats"], chat_id)
-    rows, next_cursor = paged(
-        lambda key, n: ctx.activity.messages(ctx.firm_id, account_id, chat_id, limit=n, start_key=key),
-        scope=f"messages|{ctx.firm_id}|{account_id}|{chat_id}",
-        cursor=cursor,
-        limit=limit,
-        key_attrs=("PK", "SK"),
-    )
+    rows, next_cursor = ctx.activity.chat_messages(ctx.firm_id, account_id, chat_id, cursor=cursor, limit=limit)
     names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",))
     return Listed([message_out(r, names) for r in rows], next_cursor)
 
@@ -350,12 +345,7 @@ def _editable(ctx: Ctx, account_id: str) -> Account:
 
 def _credit_entry(ctx: Ctx, account_id: str, kind: str, amount: Decimal, note: str, invoice_id: str | None) -> Item:
     entry_id = new_id()
-    return {
-        **keys.credit(ctx.firm_id, account_id, entry_id).as_dict(),
-        "entity": keys.CREDIT,
-        "firm_id": ctx.firm_id,
-        "account_id": account_id,
-        "id": entry_id,
+    fields = {
         "kind": kind,
         "amount": amount,
         "note": note,
@@ -363,6 +353,7 @@ def _credit_entry(ctx: Ctx, account_id: str, kind: str, amount: Decimal, note: s
         "created_at": now_iso(),
         "created_by": ctx.member.id,
     }
+    return credit_record(ctx.firm_id, account_id, entry_id, fields)
 
 
 def credit_out(entry: Mapping[str, Any], currency: str, names: Names) -> Item:
@@ -400,13 +391,7 @@ def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
 
 def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -> tuple[Listed, Account]:
     account = open_account(ctx, account_id)
-    rows, next_cursor = paged(
-        lambda key, n: ctx.activity.credits(ctx.firm_id, account_id, limit=n, start_key=key),
-        scope=f"credits|{ctx.firm_id}|{account_id}",
-        cursor=cursor,
-        limit=limit,
-        key_attrs=("PK", "SK"),
-    )
+    rows, next_cursor = ctx.activity.credit_ledger(ctx.firm_id, account_id, cursor=cursor, limit=limit)
     names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",))
     items = [credit_out(r, account.currency, names) for r in rows]
     return Listed(items, next_cursor), account

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain import access
+from chalicelib.domain.entities import Contact, CustomField, Email
 from chalicelib.domain.errors import (
     ConflictError,
     FieldError,
@@ -15,6 +16,7 @@ from chalicelib.domain.errors import (
     PreconditionFailedError,
     UnprocessableError,
 )
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import (
     AccountRef,
@@ -26,12 +28,11 @@ from chalicelib.domain.models import (
     EmailOut,
     EmailSettingsPatch,
 )
-from chalicelib.domain.text import email_key, fold, sort_name
-from chalicelib.repo import keys
+from chalicelib.domain.text import email_key, fold
 from chalicelib.repo.accounts import read_batch
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Contact, CustomField, Email
-from chalicelib.repo.table import decode_cursor, encode_cursor, paged
+from chalicelib.repo.firms import version_guard
+from chalicelib.repo.records import from_item, to_item
+from chalicelib.repo.table import decode_cursor, encode_cursor
 from chalicelib.services import custom_fields, portal
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.views import account_ref, contact_out, email_out
@@ -125,16 +126,14 @@ def list_contacts(ctx: Ctx, *, limit: int, cursor: str | None) -> ContactPage:
     """Contacts the caller may see, alphabetically by display name."""
     me = ctx.member
     restricted = not access.opens_every_account(me)
-    mine = ctx.accounts.list_all_ids(keys.team_list(ctx.firm_id, me.id)) if restricted else set()
-    rows, next_cursor = paged(
-        lambda key, n: ctx.contacts.list_page(ctx.firm_id, start_key=key, limit=100 if restricted else n),
-        scope=f"contacts|{ctx.firm_id}|{me.id}",
+    mine = ctx.accounts.team_account_ids(ctx.firm_id, me.id) if restricted else set()
+    contacts, next_cursor = ctx.contacts.list_page(
+        ctx.firm_id,
+        viewer_id=me.id,
         cursor=cursor,
         limit=limit,
-        key_attrs=("PK", "SK", "GSI1PK", "GSI1SK"),
-        keep=None if not restricted else lambda item: access.may_see_contact(me, Contact.from_item(item), mine),
+        visible=None if not restricted else lambda contact: access.may_see_contact(me, contact, mine),
     )
-    contacts = [Contact.from_item(r) for r in rows]
     emails = ctx.contacts.emails_of(contacts)
     defs = _definitions_for(ctx, contacts)
     return ContactPage([contact_out(c, emails, defs) for c in contacts], next_cursor)
@@ -172,12 +171,11 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
             changed["custom_fields"] = values
     if not changed:
         return
-    renamed = Contact.from_item({**contact.to_item(), **changed})
+    renamed = from_item(Contact, {**to_item(contact), **changed})
     if not (renamed.first_name or renamed.last_name or renamed.emails):
         raise UnprocessableError("A contact needs a first name, a last name or an e-mail address.")
-    changed["GSI1SK"] = keys.name_sort_key(sort_name(renamed.display_name), contact.id)
     changed["updated_at"] = now_iso()
-    ctx.contacts.update(contact, changed, guard)
+    ctx.contacts.update(renamed, changed, guard)  # its place in the contacts list follows its name
 
 
 def contact_accounts(

@@ -6,12 +6,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.adapters.auth import Claims
+from chalicelib.domain.entities import CustomField, Member
 from chalicelib.domain.errors import UnauthorizedError, UnprocessableError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.repo.accounts import AccountRepo
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.contacts import ContactRepo
-from chalicelib.repo.firms import FirmRepo, Idempotency, IdempotentReplayError
-from chalicelib.repo.records import CustomField, Member
+from chalicelib.repo.firms import FirmRepo, IdempotentReplayError, idempotency_record
+from chalicelib.repo.pipelines import PipelineRepo
 from chalicelib.repo.table import Op, Table
 
 
@@ -23,6 +25,7 @@ class Ctx:
     accounts: AccountRepo = field(init=False)
     contacts: ContactRepo = field(init=False)
     activity: ActivityRepo = field(init=False)
+    pipelines: PipelineRepo = field(init=False)
     _member: Member | None = field(default=None, init=False)
     # the firm's custom field definitions, read at most once per request (a create checks several values)
     custom_fields: dict[str, CustomField] | None = field(default=None, init=False)
@@ -32,6 +35,12 @@ class Ctx:
         self.accounts = AccountRepo(self.table)
         self.contacts = ContactRepo(self.table)
         self.activity = ActivityRepo(self.table)
+        self.pipelines = PipelineRepo(self.table)
+
+    @classmethod
+    def from_settings(cls, claims: Claims) -> Ctx:
+        """A request's context on the stage's table (the configured one)."""
+        return cls(claims=claims, table=Table.from_settings())
 
     @property
     def firm_id(self) -> str:
@@ -61,7 +70,7 @@ def idempotent_create(ctx: Ctx, idem: Idempotency | None, new_id: str, create: C
         create(None)
         return new_id
     try:
-        create(idem.record(new_id))
+        create(idempotency_record(idem, new_id))
     except IdempotentReplayError:
         stored = ctx.firms.stored_response(idem)
         if stored.get("request_hash") != idem.request_hash:

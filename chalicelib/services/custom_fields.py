@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.domain import access, field_values
+from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import (
     BadRequestError,
     FieldError,
@@ -14,6 +15,7 @@ from chalicelib.domain.errors import (
     NotFoundError,
     UnprocessableError,
 )
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import (
     MAX_FIELDS_PER_TARGET,
@@ -27,10 +29,10 @@ from chalicelib.domain.models import (
 from chalicelib.domain.text import fold
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.custom_fields import CustomFieldRepo
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import CustomField, custom_field_change
-from chalicelib.repo.table import paged
+from chalicelib.repo.firms import version_guard
+from chalicelib.repo.records import custom_field_change, from_item, to_item
 from chalicelib.services.context import Ctx, idempotent_create
+from chalicelib.services.openable import load_openable
 
 FIELD_NOT_FOUND = "Custom field not found."
 
@@ -198,7 +200,7 @@ def patch_field(ctx: Ctx, field_id: str, body: CustomFieldPatch, if_match: int |
     if not changed:
         return
     changed["updated_at"] = now_iso()
-    new = CustomField.from_item({**old.to_item(), **changed})
+    new = from_item(CustomField, {**to_item(old), **changed})
     CustomFieldRepo(ctx.table).update(old, new, changed, old.version)
 
 
@@ -219,17 +221,8 @@ def history(
     ctx: Ctx, account_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[CustomFieldChangeOut], str | None]:
     """Newest first; one Query per page, plus the fields and members named."""
-    from chalicelib.services.accounts import load_openable
-
     load_openable(ctx, account_id, for_edit=False)
-    repo = CustomFieldRepo(ctx.table)
-    rows, next_cursor = paged(
-        lambda key, n: repo.history_page(ctx.firm_id, account_id, start_key=key, limit=n),
-        scope=f"cf-history|{ctx.firm_id}|{account_id}",
-        cursor=cursor,
-        limit=limit,
-        key_attrs=("PK", "SK"),
-    )
+    rows, next_cursor = CustomFieldRepo(ctx.table).history_page(ctx.firm_id, account_id, cursor=cursor, limit=limit)
     found = read_batch(
         ctx.table,
         ctx.firm_id,

@@ -96,12 +96,16 @@ def _trusted(receipt: dict[str, Any]) -> str | None:
     return None
 
 
-def receive_ses(event: dict[str, Any], table: Table, s3: Any, bucket: str, prefix: str, domain: str) -> list[Received]:
+def receive_ses(
+    event: dict[str, Any], s3: Any, bucket: str, prefix: str, domain: str, table: Table | None = None
+) -> list[Received]:
     """An SES receipt rule's Lambda invocation: the rule's S3 action stored the
     raw message under ``<prefix><messageId>``; it is recorded for every firm it
-    was addressed to. Spam, viruses and senders SES could not authenticate
-    (DMARC fail, or neither SPF nor DKIM pass) are dropped. Only the first
-    ``MAX_RAW_BYTES`` are read: the text part comes before attachments."""
+    was addressed to (in ``table``: the stage's when not given). Spam, viruses
+    and senders SES could not authenticate (DMARC fail, or neither SPF nor DKIM
+    pass) are dropped. Only the first ``MAX_RAW_BYTES`` are read: the text part
+    comes before attachments."""
+    table = table or Table.from_settings()
     results: list[Received] = []
     failed = 0
     for record in event.get("Records", []):

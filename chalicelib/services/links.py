@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.entities import Link
 from chalicelib.domain.errors import NotFoundError, UnprocessableError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import now_iso
 from chalicelib.domain.models import ExistingContactLink, LinkedContactOut, LinkPatch, NewContactLink
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Link
-from chalicelib.services.accounts import load_openable
+from chalicelib.repo.firms import version_guard
 from chalicelib.services.contacts import load_visible, new_contact
 from chalicelib.services.context import Ctx, idempotent_create
+from chalicelib.services.openable import load_openable
 from chalicelib.services.views import linked_contacts_out
 
 LINK_NOT_FOUND = "The contact is not linked to this account."

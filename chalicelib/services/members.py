@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from chalicelib.domain import access
+from chalicelib.domain.entities import Firm, Member
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
-from chalicelib.repo.firms import FirmRepo, Idempotency, version_guard
-from chalicelib.repo.records import Firm, Member
+from chalicelib.repo.firms import FirmRepo, version_guard
 from chalicelib.services.context import Ctx, idempotent_create
 
 

@@ -32,8 +32,8 @@ from chalicelib.domain.sections import (
     Section,
     add_read_time_fields,
 )
-from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.overview import StoredOverview, candidates_signature, overview_place
 from chalicelib.services.activity import item_view, names_for
 from chalicelib.services.context import Ctx
 from chalicelib.services.views import photo_url
@@ -53,14 +53,14 @@ def _row(section: Section, item: Mapping[str, Any], names: Names) -> list[Any]:
 # --- the read ------------------------------------------------------------------------------
 
 
-def _summaries(section: Section, record: Mapping[str, Any] | None, credit: Decimal, currency: str) -> Item:
-    if record is None:
+def _summaries(section: Section, stored: StoredOverview | None, credit: Decimal, currency: str) -> Item:
+    if stored is None:
         return {"items": [], "has_more": False}
-    fields = str(record["f"]).split(",")
-    items = [dict(zip(fields, row, strict=True)) for row in json.loads(record["s"])]
+    fields = stored.fields.split(",")
+    items = [dict(zip(fields, row, strict=True)) for row in json.loads(stored.rows)]
     for summary in items:
         add_read_time_fields(summary, section.summary_fields, credit, currency)
-    return {"items": items, "has_more": bool(record["has_more"])}
+    return {"items": items, "has_more": stored.has_more}
 
 
 def read(ctx: Ctx, account_id: str) -> Item:
@@ -71,14 +71,8 @@ def read(ctx: Ctx, account_id: str) -> Item:
     them that Query is the whole request. Anyone else is checked against
     their member item (read consistently: a revoked right applies at once).
     """
-    rows = ctx.activity.read_overview(ctx.firm_id, account_id)
-    account: Item | None = None
-    stored: dict[str, Item] = {}
-    for row in rows:
-        if row["entity"] == keys.ACCOUNT:
-            account = row
-        elif row["entity"] == keys.OVERVIEW:
-            stored[row["SK"].removeprefix(keys.OVERVIEW_PREFIX)] = row
+    found = ctx.activity.read_overview(ctx.firm_id, account_id)
+    account = found.account
     if account is None:
         _ = ctx.member  # still authenticate, then answer like any invisible account
         raise NotFoundError("Account not found.")
@@ -89,7 +83,7 @@ def read(ctx: Ctx, account_id: str) -> Item:
     header = {"id": account["id"], "name": account["name"], "photo_url": photo_url(account.get("photo_key"))}
     out: Item = {"account": header}
     for key, section in SECTIONS.items():
-        out[key] = _summaries(section, stored.get(key), credit, currency)
+        out[key] = _summaries(section, found.sections.get(key), credit, currency)
     return out
 
 
@@ -110,16 +104,13 @@ def encode(section: Section, candidates: list[Item], names_source: ActivityRepo,
     return fields, json.dumps(rows, separators=(",", ":"), ensure_ascii=False, default=_json_default)
 
 
-def _signature(candidates: list[Item]) -> list[tuple[Any, ...]]:
-    return [(c["SK"], c.get("version"), c.get("LSI2SK")) for c in candidates]
-
-
 def shown(section: Section, image: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
     """What an item image contributes to its section's overview: its place
-    (the sparse index key) and its summary, or None when it does not count."""
-    if image is None or "LSI2SK" not in image:
+    (among the candidates) and its summary, or None when it does not count."""
+    place = overview_place(image)
+    if image is None or place is None:
         return None
-    return image["LSI2SK"], _row(section, image, Names())
+    return place, _row(section, image, Names())
 
 
 def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: str) -> bool:
@@ -138,26 +129,14 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
             return wrote
         fields, rows = encode(section, candidates, repo, firm_id)
         has_more = len(candidates) > OVERVIEW_SIZE
-        if current is not None and (current.get("f"), current.get("s"), current.get("has_more")) == (
-            fields,
-            rows,
-            has_more,
-        ):
+        computed = StoredOverview(fields, rows, has_more)
+        if current is not None and (current.fields, current.rows, current.has_more) == (fields, rows, has_more):
             return wrote  # up to date (for a duplicate or replayed record: nothing written)
-        rev = int(current["rev"]) if current is not None else None
-        record = {
-            **keys.overview(firm_id, account_id, section_key).as_dict(),
-            # Lean on purpose: every byte is read by each overview (the section is in the key).
-            "entity": keys.OVERVIEW,
-            "f": fields,
-            "s": rows,
-            "has_more": has_more,
-            "rev": (rev or 0) + 1,
-        }
-        if not repo.put_overview(record, rev):
+        if not repo.put_overview(firm_id, account_id, section_key, computed, current.rev if current else None):
             continue  # another recompute wrote first: start again from what it left
         wrote = True
-        if _signature(repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)) == _signature(candidates):
+        again = repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)
+        if candidates_signature(again) == candidates_signature(candidates):
             return True
     raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.")
 

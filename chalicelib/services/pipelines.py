@@ -7,11 +7,10 @@ from typing import Any
 
 from chalicelib.domain import access
 from chalicelib.domain.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
-from chalicelib.repo import keys
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.table import paged
+from chalicelib.repo.firms import version_guard
 from chalicelib.services.context import Ctx, idempotent_create
 
 Item = dict[str, Any]
@@ -36,7 +35,7 @@ def _require_admin(ctx: Ctx) -> None:
 
 
 def _load(ctx: Ctx, pipeline_id: str) -> Item:
-    record = ctx.activity.pipeline(ctx.firm_id, pipeline_id)
+    record = ctx.pipelines.get(ctx.firm_id, pipeline_id)
     if record is None:
         raise NotFoundError("Pipeline not found.")
     return record
@@ -44,13 +43,7 @@ def _load(ctx: Ctx, pipeline_id: str) -> Item:
 
 def list_pipelines(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[PipelineOut], str | None]:
     _ = ctx.member
-    rows, next_cursor = paged(
-        lambda key, n: ctx.activity.pipelines(ctx.firm_id, limit=n, start_key=key),
-        scope=f"pipelines|{ctx.firm_id}",
-        cursor=cursor,
-        limit=limit,
-        key_attrs=("PK", "SK"),
-    )
+    rows, next_cursor = ctx.pipelines.list_page(ctx.firm_id, cursor=cursor, limit=limit)
     return [pipeline_out(r) for r in rows], next_cursor
 
 
@@ -89,18 +82,16 @@ def create_pipeline(ctx: Ctx, body: PipelineCreate, idem: Idempotency | None) ->
             [FieldError(("body", "stages", i, "id"), "not allowed here") for i, s in enumerate(body.stages) if s.id],
         )
     now, pipeline_id = now_iso(), new_id()
-    record = {
-        **keys.pipeline(ctx.firm_id, pipeline_id).as_dict(),
-        "entity": keys.PIPELINE,
-        "firm_id": ctx.firm_id,
-        "id": pipeline_id,
+    fields = {
         "name": body.name,
         "stages": _stages(body.stages, {}),
         "created_at": now,
         "updated_at": now,
         "version": 1,
     }
-    return idempotent_create(ctx, idem, pipeline_id, lambda op: ctx.activity.put_pipeline(record, None, op))
+    return idempotent_create(
+        ctx, idem, pipeline_id, lambda op: ctx.pipelines.create(ctx.firm_id, pipeline_id, fields, op)
+    )
 
 
 def patch_pipeline(ctx: Ctx, pipeline_id: str, body: PipelinePatch, if_match: int | None) -> None:
@@ -110,12 +101,14 @@ def patch_pipeline(ctx: Ctx, pipeline_id: str, body: PipelinePatch, if_match: in
     old = _load(ctx, pipeline_id)
     version = int(old["version"])
     version_guard(if_match, version)
-    new = dict(old)
-    if body.name is not None:
-        new["name"] = body.name
+    changes: Item = {}
+    if body.name is not None and body.name != old["name"]:
+        changes["name"] = body.name
     if body.stages is not None:
-        new["stages"] = _stages(body.stages, {s["id"]: s["name"] for s in old["stages"]})
-    if new == old:
+        stages = _stages(body.stages, {s["id"]: s["name"] for s in old["stages"]})
+        if stages != old["stages"]:
+            changes["stages"] = stages
+    if not changes:
         return
-    new.update(version=version + 1, updated_at=now_iso())
-    ctx.activity.put_pipeline(new, version, None)
+    changes.update(version=version + 1, updated_at=now_iso())
+    ctx.pipelines.replace(old, changes, version)

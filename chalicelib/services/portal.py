@@ -15,6 +15,7 @@ from urllib.parse import quote
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.mail import Mailer, MailError, Message, mailer
 from chalicelib.domain import portal_rules
+from chalicelib.domain.entities import Email, Invitation
 from chalicelib.domain.errors import ConflictError, DossierError, FieldError, NotFoundError, UnprocessableError
 from chalicelib.domain.portal_rules import Event, Signer
 from chalicelib.domain.text import email_key
@@ -22,7 +23,6 @@ from chalicelib.repo.accounts import AccountRepo, read_batch
 from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, version_guard
 from chalicelib.repo.portal import SUPERSEDED, PortalRepo
-from chalicelib.repo.records import Email, Invitation
 from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx
 
@@ -103,8 +103,10 @@ class Accepted:
     login_since: str
 
 
-def accept(table: Table, token: str) -> Accepted:
-    """Use an invitation token: the address's login becomes active.
+def accept(token: str, table: Table | None = None) -> Accepted:
+    """Use an invitation token: the address's login becomes active. (No
+    request context: the token is the caller's only credential, and names
+    the firm.) ``table``: the stage's when not given.
 
     Unknown (or malformed) → 404; already used → 409; replaced by a newer
     invitation or withdrawn → 409; expired → 410. Nothing is written then.
@@ -113,6 +115,7 @@ def accept(table: Table, token: str) -> Accepted:
     if parsed is None:
         raise INVITATION_UNKNOWN
     firm_id, token_hash = parsed
+    table = table or Table.from_settings()
     repo = PortalRepo(table)
     invitation = repo.invitation(firm_id, token_hash)
     if invitation is None:

@@ -12,8 +12,8 @@ from chalicelib.domain.errors import FieldError, ForbiddenError, UnprocessableEr
 from chalicelib.domain.ids import now_iso, now_precise
 from chalicelib.domain.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
 from chalicelib.repo.quickbooks import QuickBooksRepo
-from chalicelib.services.accounts import load_openable
 from chalicelib.services.context import Ctx
+from chalicelib.services.openable import load_openable
 from chalicelib.services.views import quickbooks_out
 
 CLOCK_SKEW = timedelta(minutes=5)  # a connector's clock may run a little ahead

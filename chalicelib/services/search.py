@@ -16,12 +16,11 @@ from typing import Any
 
 from chalicelib.domain import access
 from chalicelib.domain import search_terms as rules
+from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.models import SearchHitOut, SearchMatchOut, SearchOut
 from chalicelib.domain.text import sort_name
-from chalicelib.repo import keys
-from chalicelib.repo.records import Account, search_entry
-from chalicelib.repo.search import SearchRepo, Source
+from chalicelib.repo.search import EntryKey, SearchRepo, Source, index_entries
 from chalicelib.repo.table import Item
 from chalicelib.services.context import Ctx
 from chalicelib.services.views import photo_url
@@ -115,12 +114,11 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
 # --- the indexer (run by the stream-triggered function) ---------------------------------
 
 
-def desired_entries(account: Account, addresses: list[str]) -> dict[tuple[str, str], Item]:
+def desired_entries(account: Account, addresses: list[str]) -> dict[EntryKey, Item]:
     """An account's index: its tokens, none once archived."""
     if account.archived:
         return {}
-    items = (search_entry(account, t) for t in rules.index_tokens(account.name, addresses))
-    return {(i["PK"], i["SK"]): i for i in items}
+    return index_entries(account, rules.index_tokens(account.name, addresses))
 
 
 def _inputs(source: Source) -> tuple[Any, ...]:
@@ -148,7 +146,7 @@ def reindex(repo: SearchRepo, firm_id: str, account_id: str, *, refresh_copies: 
             return written
         desired = desired_entries(source.account, source.addresses)
         puts = [item for k, item in desired.items() if source.entries.get(k) != item]
-        deletes = [keys.Key(*k) for k in source.entries if k not in desired]
+        deletes = [k for k in source.entries if k not in desired]
         copies = list(rules.within(source.addresses, rules.COPY_ADDRESS_BYTES))
         emails_stale = refresh_copies or source.account.contact_emails != copies
         refresh_copies = False

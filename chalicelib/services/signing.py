@@ -17,13 +17,11 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.portal_rules import Signer
 from chalicelib.domain.sections import SECTIONS, Item
 from chalicelib.domain.text import email_key
-from chalicelib.repo import keys
 from chalicelib.repo.activity import item_record, public
-from chalicelib.repo.records import Email
-from chalicelib.repo.table import Check, Condition
-from chalicelib.services.accounts import load_openable
+from chalicelib.repo.contacts import may_still_sign
 from chalicelib.services.activity import item_out, load_item, open_account
 from chalicelib.services.context import Ctx
+from chalicelib.services.openable import load_openable
 from chalicelib.services.portal import account_addresses
 
 SIGN_RETRIES = 4
@@ -85,17 +83,3 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
             continue  # another signer signed meanwhile: read again
         return item_out(ctx, section, record, account)
     raise ConflictError("The proposal is being changed; retry.")
-
-
-def may_still_sign(email: Email) -> Check:
-    """The address, as the signature is written, still has an active login
-    and signing authority and belongs to the same contact."""
-    return Check(
-        keys.email(email.firm_id, email_key(email.address)),
-        Condition(
-            "#login = :active AND #authority = :true AND #contact = :contact",
-            {"#login": "login", "#authority": "signing_authority", "#contact": "contact_id"},
-            {":active": "active", ":true": True, ":contact": email.contact_id},
-        ),
-        on_fail=ForbiddenError(f"{email.address} may no longer sign: its portal access or authority changed."),
-    )

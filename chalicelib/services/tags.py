@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from chalicelib.domain import access
+from chalicelib.domain.entities import Tag
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.models import TagCreate, TagOut, TagPatch
-from chalicelib.repo.firms import Idempotency, version_guard
-from chalicelib.repo.records import Tag
+from chalicelib.repo.firms import version_guard
 from chalicelib.services.context import Ctx, idempotent_create
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.adapters.photo_store import PhotoStore
 from chalicelib.domain import field_values, quickbooks_status
+from chalicelib.domain.entities import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 from chalicelib.domain.models import (
     AccountOut,
     AccountRef,
@@ -23,7 +24,6 @@ from chalicelib.domain.models import (
     TagRef,
 )
 from chalicelib.domain.text import email_key, fold
-from chalicelib.repo.records import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 
 
 def photo_url(key: str | None) -> str | None:

@@ -26,6 +26,9 @@ def events(record: StreamRecord) -> list[Event]:
 
 
 def deliver(
-    records: Sequence[StreamRecord], table: Table, out: Mailer | None = None
+    records: Sequence[StreamRecord], table: Table | None = None, out: Mailer | None = None
 ) -> dict[str, list[dict[str, str]]]:
-    return run_batch(records, events, lambda e: portal.notify(table, e, out), "notification mails")
+    """Mail the events of the records (from the stage's table and through its
+    mailer, unless ``table`` and ``out`` say otherwise)."""
+    source = table or Table.from_settings()
+    return run_batch(records, events, lambda e: portal.notify(source, e, out), "notification mails")

@@ -18,6 +18,7 @@ from typing import Any
 from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo import changes
 from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.table import Table
 from chalicelib.services import overview
 from chalicelib.streams.runner import StreamRecord, run_batch
 
@@ -74,8 +75,10 @@ def on_record(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
     return sections_to_recompute(change, repo)
 
 
-def project(records: Sequence[StreamRecord], repo: ActivityRepo) -> dict[str, list[dict[str, str]]]:
-    """Keep the overview items of the accounts the records touch."""
+def project(records: Sequence[StreamRecord], repo: ActivityRepo | None = None) -> dict[str, list[dict[str, str]]]:
+    """Keep the overview items of the accounts the records touch (in the
+    stage's table unless ``repo`` says otherwise)."""
+    repo = repo or ActivityRepo(Table.from_settings())
     return run_batch(
         records,
         lambda record: on_record(record, repo),

@@ -11,28 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from chalicelib.domain.errors import ConflictError
+from chalicelib.repo.changes import Record
 
 log = logging.getLogger("dossier.streams")
 T = TypeVar("T")
 
 
-class StreamRecord(Protocol):
-    """What the projection needs of a record (Chalice's ``DynamoDBRecord`` has it)."""
+class StreamRecord(Record, Protocol):
+    """A record as the runner sees it: its change, and the sequence number
+    that names it in a partial-batch response."""
 
     @property
     def sequence_number(self) -> str: ...
-
-    @property
-    def event_name(self) -> str: ...
-
-    @property
-    def new_image(self) -> Any: ...
-
-    @property
-    def old_image(self) -> Any: ...
 
 
 def run_batch(

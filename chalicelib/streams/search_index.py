@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.repo import changes
 from chalicelib.repo.search import SearchRepo
+from chalicelib.repo.table import Table
 from chalicelib.services import search
 from chalicelib.streams.runner import StreamRecord, run_batch
 
@@ -45,7 +46,10 @@ def accounts_to_reindex(record: StreamRecord) -> list[tuple[str, str, bool]]:
     return []
 
 
-def index(records: Sequence[StreamRecord], repo: SearchRepo) -> dict[str, list[dict[str, str]]]:
+def index(records: Sequence[StreamRecord], repo: SearchRepo | None = None) -> dict[str, list[dict[str, str]]]:
+    """Keep the search index of the accounts the records may change (in the
+    stage's table unless ``repo`` says otherwise)."""
+    repo = repo or SearchRepo(Table.from_settings())
     return run_batch(
         records, accounts_to_reindex, lambda t: search.reindex(repo, t[0], t[1], refresh_copies=t[2]), "search entries"
     )

@@ -1,7 +1,7 @@
 """End-to-end tests: the web client in headless Chromium against the whole
 local product (devtools/stack.py: DynamoDB Local in memory, s3rver, the
 stream pollers, the demo firm, the API and the web server), started once per
-test process on free ports.
+test process on free ports, and stopped after the last of them.
 
 Fixtures: ``stack`` (``StackInfo``: ``api_base``, ``web_base``, ``firm_id``,
 ``firm_name``, ``first_account_id``, ``members``, ``workdir``, ``logs``,
@@ -55,20 +55,27 @@ def _projected(stack: StackInfo) -> bool:
     return bool(overview["documents"]["items"]) and any(h["name"] == "Acme Bakery" for h in search["items"])
 
 
-@pytest.fixture(scope="session")
+# Package scope: the stack and the browser stop after the last test of tests/e2e (they run one after another on
+# one worker: the group "e2e"), not at the end of the whole run, where they would poll and wait meanwhile.
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackInfo]:
     """The whole product, seeded, with the demo projected (Overview and search)."""
     workdir = tmp_path_factory.mktemp("stack")
-    with (workdir / "stack.log").open("ab") as log, StackProcess(workdir, log=log) as info:
-        deadline = time.monotonic() + PROJECTED_SECONDS
-        while not _projected(info):
-            if time.monotonic() > deadline:
-                pytest.fail(f"the stream pollers did not project the demo in time (logs in {info.logs})")
-            time.sleep(0.25)
-        yield info
+    with (workdir / "stack.log").open("ab") as log:
+        process = StackProcess(workdir, log=log)
+        info = process.start(timeout=STACK_START_SECONDS)
+        try:
+            deadline = time.monotonic() + PROJECTED_SECONDS
+            while not _projected(info):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the stream pollers did not project the demo in time (logs in {info.logs})")
+                time.sleep(0.25)
+            yield info
+        finally:
+            process.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")

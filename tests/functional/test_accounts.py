@@ -1,5 +1,5 @@
 """Accounts through the HTTP API: create, the Info tab, the clients list,
-visibility (MISSION §1), edits, archive/restore, and authentication.
+visibility (docs/api.md "Conventions"), edits, archive/restore, and authentication.
 
 Every test runs on moto and on DynamoDB Local (the ``table`` fixture).
 """
@@ -558,7 +558,7 @@ def test_cursor_from_another_firm_is_400(api: Api, client: Client, table: Table)
     assert_problem(api.get(f"/accounts?limit=1&cursor={foreign}"), 400, loc=("query", "cursor"))
 
 
-# --- visibility (MISSION §1) ------------------------------------------------------------
+# --- visibility (docs/api.md "Conventions") ----------------------------------------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The activity routes beyond plain items (API.md "Activity sections"): a
+"""The activity routes beyond plain items (docs/api.md "Activity sections"): a
 document's New label, chat messages, the credit ledger, paying an invoice from
 credit, and job pipelines.
 

@@ -1,4 +1,4 @@
-"""The authorization matrix (API.md "Auth" and "Visibility", MISSION §1,
+"""The authorization matrix (docs/api.md "Conventions": Auth and Visibility;
 chalicelib/domain/access.py): every route of ``chalicelib.handlers.http.endpoint.ROUTES`` by ten
 principals, each case the exact status the contract gives, and for every
 refused request nothing written (the whole table and the mail outbox, and on
@@ -170,7 +170,7 @@ def send(api: Api, req: Req) -> Reply:
     if req.content_type:
         headers["Content-Type"] = req.content_type
     if req.method == "POST":
-        # A refused create must not store its key either (API.md: nothing is written).
+        # A refused create must not store its key either (docs/api.md "Conventions": nothing is written).
         headers["Idempotency-Key"] = f"matrix-{new_id()}"
     return api.call(req.method, req.path, req.body, raw=req.raw, headers=headers)
 

@@ -1,4 +1,4 @@
-"""/contacts and their e-mail addresses (API.md "Account contacts and contacts", MISSION §1, §4, §5)."""
+"""/contacts and their e-mail addresses (docs/api.md "Account contacts and contacts" and "Conventions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linking contacts to accounts: link, describe, unlink (MISSION §4 Contacts).
+"""Linking contacts to accounts: link, describe, unlink (docs/api.md "Account contacts and contacts").
 
 Every test runs on moto and on DynamoDB Local (the ``table`` fixture).
 """

@@ -1,4 +1,4 @@
-"""Operations routes, /me and /members (API.md "Firm and members", MISSION §1)."""
+"""Operations routes, /me and /members (docs/api.md "Firm and members" and "Operations")."""
 
 from __future__ import annotations
 

@@ -469,8 +469,7 @@ def test_a_signature_is_refused_if_the_login_was_revoked_as_it_is_written(
     """The signature's write checks the address in the same transaction, so a
     revocation between the signer's read and the write refuses it."""
     from chalicelib.domain.errors import ForbiddenError
-    from chalicelib.repo.contacts import ContactRepo
-    from chalicelib.services.signing import may_still_sign
+    from chalicelib.repo.contacts import ContactRepo, may_still_sign
 
     _, p = _account(api, "Race Ltd", _person("Rae", "Race"))
     activate(api, p["Rae"].contact_id, p["Rae"].address)

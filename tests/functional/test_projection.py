@@ -1,11 +1,11 @@
 """The stream projection: after the change stream is processed, each account's
-Overview equals what its "show all" lists give (API.md, "Activity sections").
+Overview equals what its "show all" lists give (docs/api.md, "Activity sections").
 
 Records are read from the table's stream (moto's) exactly as Lambda would get
 them and handed to the deployed handler, ``app.project_overview``; failures are
 injected into the table client with botocore event hooks, never by replacing
 any of Dossier's own functions. The overview rules below are written from
-API.md, independently of ``chalicelib.domain.sections``.
+docs/api.md, independently of ``chalicelib.domain.sections``.
 
 ``PROJECTION_EXAMPLES=50 pytest tests/functional/test_projection.py`` runs the
 property with more examples per section group than the default three.
@@ -47,7 +47,7 @@ OVERVIEW_SIZE: Final = 5
 WRITE_OPERATIONS: Final = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
 
 
-# --- the overview rules, as API.md writes them ---------------------------------------------
+# --- the overview rules, as docs/api.md writes them ----------------------------------------
 
 
 def _every(item: Item) -> bool:
@@ -57,7 +57,7 @@ def _every(item: Item) -> bool:
 @dataclass(frozen=True)
 class Rule:
     """One overview section: what orders it, what counts, and the summary
-    fields API.md promises ("each summary shows at least")."""
+    fields docs/api.md promises ("each summary shows at least")."""
 
     time_field: str
     counts: Callable[[Item], bool]
@@ -96,8 +96,8 @@ RULES: Final[dict[str, Rule]] = {
     "logins": Rule("at", _every, _shows("email", "at")),
     "notes": Rule("at", _every, _shows("title", "excerpt", "author", "at")),
     "time_entries": Rule("date", _every, _shows("member", "date", "minutes", "description", "billable")),
-    # API.md: "latest 5 proposals or engagement letters"; MISSION.md §3 says "sent to the client",
-    # so drafts do not count.
+    # docs/api.md, "Activity sections": the latest 5 proposals or engagement letters sent to the
+    # client, so drafts do not count.
     "proposals": Rule("created_at", lambda i: i["status"] != "draft", _shows("name", "kind", "status", "sent_at")),
 }
 SECTION_KEYS: Final = tuple(RULES)

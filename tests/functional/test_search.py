@@ -1,4 +1,4 @@
-"""``GET /search`` end to end (API.md "Accounts", MISSION §1-2): what finds an
+"""``GET /search`` end to end (docs/api.md "Accounts" and "Conventions": Visibility): what finds an
 account, in which order, for whom, and how the stream-kept index follows
 changes. Every test runs on moto and on DynamoDB Local (the ``table``
 fixture); the index is brought up to date with ``stream.drain()``.

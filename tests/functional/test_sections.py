@@ -1,4 +1,4 @@
-"""The thirteen activity sections through the HTTP API (API.md "Activity sections"):
+"""The thirteen activity sections through the HTTP API (docs/api.md "Activity sections"):
 record, read, "show all" (newest first, paged, ``?status=``), change, delete,
 refused input (400) and broken rules (422) that write nothing, and who may
 reach an item (404 for an account the caller may not open, 409 once archived).
@@ -428,7 +428,7 @@ SPECS: dict[str, Spec] = {
 
 SECTION_KEYS = list(SPECS)
 
-# API.md, "Statuses (and other fixed values) per section".
+# docs/api.md, "Activity sections": statuses and other fixed values per section.
 API_STATUSES: dict[str, tuple[str, ...]] = {
     "documents": (),
     "tasks": ("planned", "in_progress", "done"),

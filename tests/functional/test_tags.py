@@ -1,4 +1,4 @@
-"""/tags: the firm's tag catalogue (API.md "Firm and members", MISSION §4)."""
+"""/tags: the firm's tag catalogue (docs/api.md "Firm and members")."""
 
 from __future__ import annotations
 

@@ -169,7 +169,7 @@ def test_the_gateways_own_errors_are_problem_json_with_cors_headers(template: di
         assert set(problem) == {"type", "title", "status", "detail", "errors"}
         assert problem["status"] == response["statusCode"], kind
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == 404  # an unknown path is not found
-    assert responses["REQUEST_TOO_LARGE"]["statusCode"] == 400  # API.md: a body too large is bad input
+    assert responses["REQUEST_TOO_LARGE"]["statusCode"] == 400  # a body too large is bad input (docs/api.md)
     assert responses["UNAUTHORIZED"]["statusCode"] == 401
     assert not _resources(template, "AWS::ApiGateway::GatewayResponse")  # not beside it, undeployed
 

@@ -11,9 +11,9 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.adapters.auth import issue_local_token
+from chalicelib.domain.entities import Member
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.repo.firms import FirmRepo
-from chalicelib.repo.records import Member
 from chalicelib.repo.table import Table, from_wire
 from chalicelib.services.members import create_firm
 

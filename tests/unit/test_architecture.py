@@ -44,7 +44,9 @@ def test_the_check_finds_a_key_attribute() -> None:
 
 def test_app_py_only_wires() -> None:
     tree = ast.parse((ROOT / "app.py").read_text())
-    defined = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)]
+    defined = [
+        type(n).__name__ for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+    ]
     assert defined == []
 
 

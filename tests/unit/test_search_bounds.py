@@ -5,7 +5,8 @@ account link any number of contacts, and folding can lengthen text ~18x."""
 from __future__ import annotations
 
 from chalicelib.domain import search_terms as rules
-from chalicelib.repo.records import Account, search_entry
+from chalicelib.domain.entities import Account
+from chalicelib.repo.records import search_entry
 from chalicelib.repo.table import to_wire
 
 FOLDS_LONG = "".join("\ufdfa" + chr(0x4E00 + i) for i in range(124)) + "@x.de"  # 253 characters, ~2,400 folded

@@ -135,10 +135,10 @@ def test_lookup_token(q: str, lookup: str) -> None:
     assert terms(q)[0].lookup == lookup
 
 
-def test_driving_term_is_the_one_with_the_longest_lookup() -> None:
-    assert rules.driving_term(terms("an müller x")) == Term("muller", ("muller",))
-    assert rules.driving_term(terms("mu anna.mueller")).lookup == "mueller"
-    assert rules.driving_term(terms("ab cd")).text == "ab"  # a tie: the first
+def test_the_first_lookup_is_the_term_with_the_longest_lookup() -> None:
+    assert rules.lookup_order(terms("an müller x"))[0] == Term("muller", ("muller",))
+    assert rules.lookup_order(terms("mu anna.mueller"))[0].lookup == "mueller"
+    assert rules.lookup_order(terms("ab cd"))[0].text == "ab"  # a tie: the first
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -223,11 +223,11 @@ def test_tier_order_and_rank_key() -> None:
 
 
 def _reachable(q: str, name: str, addresses: list[str]) -> bool:
-    """What the search service does: read the index range of the driving
-    term's lookup token and match the
+    """What the search service does: read the index range of the first
+    term's lookup token (in lookup order) and match the
     other words against each entry's name and addresses."""
     ts = terms(q)
-    lead = rules.driving_term(ts)
+    lead = rules.lookup_order(ts)[0]
     return any(
         t.token.startswith(lead.lookup) and rules.match(ts, name, t.addresses) is not None
         for t in rules.index_tokens(name, addresses)

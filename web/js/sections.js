@@ -1,4 +1,4 @@
-// The thirteen activity sections (API.md's keys and order), their status
+// The thirteen activity sections (keys and order of docs/api.md, "Activity sections"), their status
 // values for "show all" filters, and how one item reads in a list.
 import { formatDate, formatMinutes, formatMoney, t, term } from "./i18n.js";
 

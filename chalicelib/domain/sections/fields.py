@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib.domain.currencies import known_currency
+from chalicelib.domain.dates import calendar_day
 from chalicelib.domain.models import MemberRef, OutputModel
 
 Item = dict[str, Any]
@@ -27,20 +28,10 @@ def _utc_timestamp(value: str) -> str:
     return utc.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _calendar_day(value: str) -> str:
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError("not a calendar date (YYYY-MM-DD)") from exc
-    if not 2000 <= parsed.year <= 2200:
-        raise ValueError("year out of range")
-    return parsed.isoformat()
-
-
 Timestamp = Annotated[
     str, StringConstraints(min_length=10, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}T"), AfterValidator(_utc_timestamp)
 ]
-Day = Annotated[str, StringConstraints(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_calendar_day)]
+Day = Annotated[str, StringConstraints(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(calendar_day)]
 Money = Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
 Currency = Annotated[str, StringConstraints(max_length=3, pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]

@@ -29,9 +29,8 @@ from chalicelib.domain.errors import (
     NotFoundError,
     UnsupportedMediaTypeError,
 )
+from chalicelib.domain.idempotency import Idempotency
 from chalicelib.handlers.http.authorizer import firm_gate
-from chalicelib.repo.firms import Idempotency
-from chalicelib.repo.table import Table
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier")
@@ -87,7 +86,7 @@ class Call:
         if self._ctx is None:
             claims: Claims = verify(self.header("authorization"))
             observability.firm_known(claims.firm_id)
-            self._ctx = Ctx(claims=claims, table=Table.from_settings())
+            self._ctx = Ctx.from_settings(claims)
         return self._ctx
 
     def header(self, name: str) -> str | None:

@@ -1,0 +1,25 @@
+"""The check every account-scoped use case starts with: the account exists
+and the caller may open it (or edit it). Its own module so that accounts,
+contacts, custom fields, activity, links, signing and QuickBooks all use it
+without importing one another."""
+
+from __future__ import annotations
+
+from chalicelib.domain import access
+from chalicelib.domain.entities import Account
+from chalicelib.domain.errors import ForbiddenError, NotFoundError
+from chalicelib.services.context import Ctx
+
+ACCOUNT_NOT_FOUND = "Account not found."
+
+
+def load_openable(ctx: Ctx, account_id: str, *, for_edit: bool) -> Account:
+    """The account, or 404 when it does not exist or the caller may not open
+    it; 403 when they may open but not edit it."""
+    account = ctx.accounts.get(ctx.firm_id, account_id, consistent=True)
+    me = ctx.member
+    if account is None or not access.may_open(me, account.team_member_ids):
+        raise NotFoundError(ACCOUNT_NOT_FOUND)
+    if for_edit and not access.may_edit(me, account.team_member_ids):
+        raise ForbiddenError("Editing this account needs the owner, an admin or the right 'manage accounts'.")
+    return account
