@@ -202,7 +202,7 @@ def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: 
     assert "app.py" in names and "chalicelib/handlers/http/endpoint.py" in names
     # Lambda cannot write bytecode itself: the app and its dependencies come compiled
     compiled = f"cpython-{sys.version_info.major}{sys.version_info.minor}.pyc"
-    assert {f"__pycache__/app.{compiled}", f"chalicelib/__pycache__/http.{compiled}"} <= names
+    assert {f"__pycache__/app.{compiled}", f"chalicelib/handlers/http/__pycache__/endpoint.{compiled}"} <= names
     assert f"pydantic/__pycache__/main.{compiled}" in names
     assert not any(n.startswith(("tests/", "devtools/", "bench/", "infra/")) for n in names)
     assert any(n.startswith("aws_lambda_powertools/") for n in names)
