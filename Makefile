@@ -61,9 +61,10 @@ check: lint
 
 # Every test, lint first. Tests are handed out one by one (a big file is shared by both workers), except the
 # groups (tests/conftest.py): the end-to-end tests (one stack) and the packaged template (one build), each on
-# one worker and first, while the other worker starts with the slowest single tests.
+# one worker and first, while the other worker starts with the slowest single tests. The log ends with the
+# 30 slowest tests, where the time goes.
 test: setup lint $(CHROMIUM_STAMP)
-	$(PYTEST) --dist loadgroup
+	$(PYTEST) --dist loadgroup --durations=30
 
 # Unit and functional tests without DynamoDB Local (what `make check` runs after lint).
 unit: setup

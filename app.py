@@ -31,7 +31,7 @@ app.register_middleware(observe, "http")
 app.api.cors = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-    expose_headers=["ETag", "Location"],
+    expose_headers=["ETag", "Location", "Retry-After"],
     max_age=600,
 )
 # Photo uploads arrive as raw bytes (API Gateway passes these types through as binary).

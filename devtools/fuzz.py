@@ -7,6 +7,12 @@ owner, with the demo's ids for the path parameters (random ids would only
 ever meet 404). A run fails on any 5xx and on any response that breaks the
 document: status code, content type, headers or body.
 
+Two Hypothesis campaigns go where a schema-driven generator does not
+(devtools/fuzz_inputs.py): JSON bodies nested 1,000 to 50,000 deep (no 5xx),
+and look-alike e-mail addresses (confusable letters, bidi and zero-width
+characters, NFD forms, case): no 5xx, each refused or found taken, and a
+refused address writes nothing.
+
     python -m devtools.fuzz [--max-examples 50] [--seed N] [--report-dir build/fuzz]
 """
 
@@ -25,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.sections import SECTIONS as SECTION_DEFINITIONS
+from devtools import fuzz_inputs
 from devtools.api_server import ApiServer
 from devtools.dynamodb_local import ROOT, DynamoDBLocal
 from devtools.s3_local import S3Local
@@ -159,7 +166,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dossier-fuzz-") as tmp, served(Path(tmp)) as stack:
         print(f"Fuzzing {stack.base_url} as the demo owner; ids: {json.dumps(stack.ids)}", flush=True)
         run = schemathesis(stack, Path(tmp), max_examples=args.max_examples, seed=args.seed, report_dir=args.report_dir)
-        return run.returncode
+        failed = run.returncode
+        target = fuzz_inputs.Target(stack.base_url, stack.token, stack.ids["account_id"], stack.ids["contact_id"])
+        for name, campaign in (("deep nesting", fuzz_inputs.deep_nesting), ("addresses", fuzz_inputs.addresses)):
+            print(f"Hypothesis: {name}, {args.max_examples} examples", flush=True)
+            try:
+                campaign(target, max_examples=args.max_examples, seed=args.seed)
+            except Exception as exc:  # a falsified property (maybe several, as a group), or the API gone
+                print(f"FAILED: {name}: {exc!r}", flush=True)
+                failed = failed or 1
+        return failed
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """``make run``: DynamoDB Local with a persistent data folder, the table,
-demo data, ``chalice local`` on http://localhost:8000 and the web client on
-http://localhost:8001 (devtools/stack.py). Ctrl-C stops all."""
+demo data, the API (devtools/api_server.py) on http://localhost:8000 and the
+web client on http://localhost:8001 (devtools/stack.py). Ctrl-C stops all."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def main() -> int:
             s3_port=s3_port,
             api_port=API_PORT,
             web_port=WEB_PORT,
-            chalice_local=True,
+            api_log_to_terminal=True,
             host="localhost",
         ) as running:
             return running.wait()

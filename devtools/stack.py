@@ -4,7 +4,7 @@ notifications, and the search indexer), the demo firm, the API and the web
 client (devtools/web_server.py).
 
 ``make run`` (devtools/run_local.py) runs it with its data in ``.data/`` and
-``chalice local`` on port 8000. The end-to-end tests run it in a child
+the API on port 8000. The end-to-end tests run it in a child
 process on free ports with an in-memory DynamoDB Local::
 
     python -m devtools.stack [--workdir DIR] [--ready-file FILE]
@@ -40,7 +40,7 @@ from typing import IO, Any
 from devtools.api_server import ApiServer
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering, stop_process, wait_until
 from devtools.s3_local import S3Local
-from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_filters, table_stream_arn
+from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_settings, table_stream_arn
 from devtools.web_server import WebServer
 
 WEB_DIR = ROOT / "web"
@@ -180,7 +180,7 @@ def local_stack(
     s3_port: int | None = None,
     api_port: int | None = None,
     web_port: int | None = None,
-    chalice_local: bool = False,
+    api_log_to_terminal: bool = False,
     host: str = "127.0.0.1",
     say: Callable[[str], None] = print,
 ) -> Iterator[Running]:
@@ -189,10 +189,10 @@ def local_stack(
     ``workdir`` holds the stack's files: ``dynamodb/`` (when ``persistent``;
     otherwise DynamoDB Local runs in memory), ``s3/``, ``outbox/``, ``logs/``
     and the pollers' checkpoints. Ports left None are free ones. The API is
-    ``chalice local`` when ``chalice_local`` (it applies the local stage's
-    environment over ours, so only with the stage's ports: ``make run``),
-    otherwise devtools.api_server on this stack's servers. ``host`` is the
-    name shown in printed URLs and in ``/config.json``'s ``api_base``.
+    devtools.api_server on this stack's servers; its request log goes to the
+    terminal when ``api_log_to_terminal`` (``make run``), otherwise to
+    ``logs/api.log``. ``host`` is the name shown in printed URLs and in
+    ``/config.json``'s ``api_base``.
     """
     from chalicelib.admin.cli import stage_environment
 
@@ -225,8 +225,7 @@ def local_stack(
         stop_pollers, caught_up = _start_pollers(table, workdir, say)
         on_exit.callback(stop_pollers)
         firm = FirmRepo(table).get_firm(demo["firm_id"])
-        api_port = api_port or (8000 if chalice_local else None)
-        api = ApiServer(env, port=api_port)  # its port, whether it or chalice local serves
+        api = ApiServer(env, port=api_port)
         api_base = f"http://{host}:{api.port}"
         print_welcome(demo, api_base, say)
 
@@ -234,6 +233,7 @@ def local_stack(
         web = WebServer(
             WEB_DIR,
             api_base=api_base,
+            photos_base=s3.endpoint,  # the presigned photo URLs' origin (path-style, local_env's endpoint)
             firm={"id": demo["firm_id"], "name": firm.name if firm else ""},
             members=lambda: list(seed(table)["members"]),  # fresh tokens on each request
             port=web_port,
@@ -242,14 +242,10 @@ def local_stack(
         on_exit.enter_context(web)
         say(f"Web client on http://{host}:{web.port} (pick a demo member; the API is {api_base})\n")
 
-        if chalice_local:
-            process = _chalice_local(api.port)
-            on_exit.callback(stop_process, process)
-        else:
-            api.log = on_exit.enter_context((logs / "api.log").open("ab"))
-            on_exit.enter_context(api)
-            assert api.process is not None
-            process = api.process
+        api.log = sys.stdout.buffer if api_log_to_terminal else on_exit.enter_context((logs / "api.log").open("ab"))
+        on_exit.enter_context(api)
+        assert api.process is not None
+        process = api.process
         info = StackInfo(
             api_base=api_base,
             web_base=f"http://{host}:{web.port}",
@@ -345,7 +341,7 @@ def _start_pollers(
             handler,
             region=s.region,
             checkpoint_file=workdir / checkpoints,
-            filters=mapping_filters(TEMPLATE, function),
+            **mapping_settings(TEMPLATE, function),  # filters, batch size, parallelization factor
             on_give_up=give_up,
         )
         thread = threading.Thread(target=poller.run, args=(stop,), name=f"stream-{function}", daemon=True)
@@ -363,23 +359,6 @@ def _start_pollers(
         to_file.close()
 
     return stop_pollers, caught_up
-
-
-def _chalice_local(port: int) -> subprocess.Popen[bytes]:
-    """``chalice local`` in the foreground's terminal (its request log shows there)."""
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "chalice"),
-            "local",
-            "--stage",
-            "local",
-            "--port",
-            str(port),
-            "--no-autoreload",
-        ],
-        cwd=ROOT,
-        env=os.environ,
-    )
 
 
 def print_welcome(demo: dict[str, Any], api_base: str, say: Callable[[str], None] = print) -> None:

@@ -5,8 +5,14 @@ integration tests use this poller: it reads the table's stream (DynamoDB
 Local's, or moto's), and invokes the same handler the deployed function runs
 with Lambda-shaped events, behaving as the mapping in ``infra/`` is configured:
 
-- batches of at most ``batch_size`` records, in stream order per shard, and a
-  child shard only after its parent is finished;
+- records read from the shard in pages of up to 1,000 (GetRecords' limit),
+  filtered by the mapping's ``FilterCriteria``, and the records that pass
+  delivered in batches of at most ``batch_size``, in stream order per shard
+  (Lambda filters before it batches: records filtered out never take a place
+  in a batch), and a child shard only after its parent is finished;
+- ``parallelization`` lanes (the mapping's ParallelizationFactor): a page's
+  records split by partition key, each lane's batches run at once with the
+  others' (one key's records stay in order);
 - ``batchItemFailures`` (ReportBatchItemFailures): the checkpoint moves to
   just before the earliest failed record, and the batch is retried from there;
 - a handler that raises: the whole batch is retried;
@@ -22,7 +28,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +42,7 @@ log = logging.getLogger("dossier.poller")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 EMPTY_PAGES_FOLLOWED = 5
+READ_PAGE = 1000  # GetRecords' maximum
 DRAINED_AFTER_QUIET_PASSES = 3
 MAX_BACKOFF_SECONDS = 8.0
 
@@ -69,14 +78,33 @@ def _matches(value: Any, pattern: Any) -> bool:
     return all(_matches(value.get(key), sub) for key, sub in pattern.items())
 
 
+def _mapping(template: Path, function: str) -> dict[str, Any]:
+    resources = json.loads(template.read_text())["Resources"]
+    properties: dict[str, Any] = resources[function]["Properties"]["Events"][f"{function}DynamodbEventSource"][
+        "Properties"
+    ]
+    return properties
+
+
 def mapping_filters(template: Path, function: str = "ProjectOverview") -> list[dict[str, Any]]:
     """The FilterCriteria of a function's stream mapping in
     ``infra/template.json`` (SAM names it after the handler: ``index_search``
     is ``IndexSearch``), so the poller delivers what Lambda would."""
-    resources = json.loads(template.read_text())["Resources"]
-    mapping = resources[function]["Properties"]["Events"][f"{function}DynamodbEventSource"]
-    filters = mapping["Properties"].get("FilterCriteria", {}).get("Filters", [])
+    filters = _mapping(template, function).get("FilterCriteria", {}).get("Filters", [])
     return [json.loads(f["Pattern"]) for f in filters]
+
+
+def mapping_settings(template: Path, function: str = "ProjectOverview") -> dict[str, Any]:
+    """A ``StreamPoller``'s settings from the function's mapping: its filters,
+    batch size and parallelization factor (``StreamPoller(..., **settings)``).
+    Its batching window is not applied: records are delivered as they come,
+    as with a window of 0."""
+    mapping = _mapping(template, function)
+    return {
+        "filters": mapping_filters(template, function),
+        "batch_size": int(mapping.get("BatchSize", 100)),
+        "parallelization": int(mapping.get("ParallelizationFactor", 1)),
+    }
 
 
 @dataclass
@@ -97,6 +125,7 @@ class StreamPoller:
     stream_arn: str
     handler: Handler
     batch_size: int = 100
+    parallelization: int = 1  # the mapping's ParallelizationFactor
     max_retries: int = 5
     region: str = "us-east-1"
     checkpoint_file: Path | None = None
@@ -108,6 +137,7 @@ class StreamPoller:
     given_up: list[dict[str, Any]] = field(default_factory=list)
     failed_pass: bool = False
     _next: dict[str, str] = field(default_factory=dict)
+    _partition_key: str | None = None  # the table's hash key, from the stream's description
 
     def __post_init__(self) -> None:
         if self.checkpoint_file and self.checkpoint_file.exists():
@@ -123,6 +153,8 @@ class StreamPoller:
         while True:
             description = self.streams.describe_stream(**kwargs)["StreamDescription"]
             shards += description.get("Shards", [])
+            hashed = [k["AttributeName"] for k in description.get("KeySchema", []) if k.get("KeyType") == "HASH"]
+            self._partition_key = hashed[0] if hashed else self._partition_key
             last = description.get("LastEvaluatedShardId")
             if not last:
                 return shards
@@ -199,7 +231,7 @@ class StreamPoller:
         self.failed_pass = False
         for shard in self._ready(self._shards()):
             shard_id = shard["ShardId"]
-            records, ended = self._read(shard_id, self.batch_size)
+            records, ended = self._read(shard_id, READ_PAGE)
             if ended:
                 self.finished.add(shard_id)
             if records:
@@ -235,27 +267,53 @@ class StreamPoller:
                 return total
         raise RuntimeError("the stream did not drain")
 
-    def _deliver(self, shard_id: str, all_records: list[dict[str, Any]]) -> None:
-        records = [r for r in all_records if self._wanted(r)]
-        if not records:
-            self._advance(shard_id, all_records[-1])  # filtered out, like the mapping's FilterCriteria
-            return
-        event = {"Records": [lambda_record(r, self.stream_arn, self.region) for r in records]}
-        try:
-            result = self.handler(event, LambdaContext())
-        except Exception:
-            log.exception("handler failed; the whole batch will be retried")
-            self._retry_or_skip(shard_id, records, 0)
-            return
-        failures = (result or {}).get("batchItemFailures", []) if isinstance(result, dict) else []
-        failed = {f["itemIdentifier"] for f in failures}
+    def _deliver(self, shard_id: str, page: list[dict[str, Any]]) -> None:
+        """The page's records that pass the filters, in batches of ``batch_size``
+        per lane (``parallelization`` lanes by partition key, run at once, as
+        the mapping's ParallelizationFactor does: one key's records stay in
+        order). The checkpoint then moves to the page's end, or to just before
+        its earliest failed record (whatever other lanes did after it is
+        delivered again: harmless, since handlers recompute)."""
+        lanes: dict[int, list[int]] = {}
+        for position, record in enumerate(page):
+            if self._wanted(record):
+                lanes.setdefault(self._lane(record), []).append(position)
+        if len(lanes) <= 1:
+            failures = [self._run_lane(shard_id, page, positions) for positions in lanes.values()]
+        else:
+            with ThreadPoolExecutor(len(lanes)) as pool:
+                failures = list(pool.map(lambda positions: self._run_lane(shard_id, page, positions), lanes.values()))
+        failed = [f for f in failures if f is not None]
         if not failed:
-            self._advance(shard_id, all_records[-1])
+            self._advance(shard_id, page[-1])  # records filtered out included, like the mapping's FilterCriteria
             return
-        first = next((i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed), 0)
+        first = min(failed)
         if first > 0:
-            self._advance(shard_id, records[first - 1])
-        self._retry_or_skip(shard_id, records, first)
+            self._advance(shard_id, page[first - 1])
+        self._retry_or_skip(shard_id, page, first)
+
+    def _lane(self, record: dict[str, Any]) -> int:
+        """By the partition key's value, as Lambda hashes it (all of the keys if the stream did not name it)."""
+        keys = record["dynamodb"].get("Keys", {})
+        key = keys.get(self._partition_key, keys) if self._partition_key else keys
+        return zlib.crc32(json.dumps(key, sort_keys=True, default=str).encode()) % self.parallelization
+
+    def _run_lane(self, shard_id: str, page: list[dict[str, Any]], positions: list[int]) -> int | None:
+        """One lane's records in batches, in order, until one fails: the page
+        position of its earliest failed record (None: all delivered)."""
+        for start in range(0, len(positions), self.batch_size):
+            batch = positions[start : start + self.batch_size]
+            event = {"Records": [lambda_record(page[i], self.stream_arn, self.region) for i in batch]}
+            try:
+                result = self.handler(event, LambdaContext())
+            except Exception:
+                log.exception("handler failed; the whole batch will be retried")
+                return batch[0]
+            failures = (result or {}).get("batchItemFailures", []) if isinstance(result, dict) else []
+            failed = {f["itemIdentifier"] for f in failures}
+            if failed:
+                return next((i for i in batch if page[i]["dynamodb"]["SequenceNumber"] in failed), batch[0])
+        return None
 
     def _wanted(self, record: dict[str, Any]) -> bool:
         return not self.filters or any(_matches(record, f) for f in self.filters)

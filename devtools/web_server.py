@@ -3,7 +3,15 @@
 A small threaded server on loopback: every answer is ``Cache-Control:
 no-store`` (no stale module while the client is edited), there are no
 directory listings, and a path outside the folder, a hidden file or an
-unknown path is 404. In local mode it also answers ``GET /config.json`` with
+unknown path is 404.
+
+It answers only for its own names (``localhost``, ``127.0.0.1``, ``[::1]``
+with its port; another ``Host`` is 421), so a DNS-rebinding page cannot read
+it, and every answer carries a Content-Security-Policy (scripts and styles
+only from here, no inline ones; connections to here and the API; images from
+here and the photo bucket; no framing), ``Referrer-Policy: no-referrer`` and
+``nosniff``. ``/config.json`` is also refused (403) to a request whose
+``Origin`` is another. In local mode it also answers ``GET /config.json`` with
 what the client needs to start without a sign-in: the API's URL, the demo
 firm, and its members with tokens minted afresh on each request (the demo
 member picker)::
@@ -43,6 +51,9 @@ CONTENT_TYPES = {
     ".woff2": "font/woff2",
 }
 CONFIG_PATH = "/config.json"
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+# Cross-site and cross-origin fetches a browser labels as such (no-cors ones carry no Origin).
+FOREIGN_FETCH_SITES = ("cross-site", "same-site")
 
 Members = Callable[[], list[dict[str, Any]]]
 
@@ -70,8 +81,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(body=False)
 
     def _answer(self, *, body: bool) -> None:
+        given = self.headers.get_all("Host") or []
+        host = given[0].strip().lower() if len(given) == 1 else ""
+        if host not in self.owner.hosts:  # a rebound DNS name; none, or two, is 400
+            status = HTTPStatus.MISDIRECTED_REQUEST if host else HTTPStatus.BAD_REQUEST
+            self._send(status, "text/plain; charset=utf-8", f"{status.phrase}\n".encode(), body)
+            return
         path = unquote(urlsplit(self.path).path)
         if path == CONFIG_PATH and self.owner.members is not None:
+            if not self._same_origin(host):
+                self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"Forbidden\n", body)
+                return
             self._send(HTTPStatus.OK, "application/json", json.dumps(self.owner.config()).encode(), body)
             return
         file = self.owner.file_for(path)
@@ -81,12 +101,32 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = CONTENT_TYPES.get(file.suffix.lower(), "application/octet-stream")
         self._send(HTTPStatus.OK, content_type, file.read_bytes(), body)
 
-    def _send(self, status: HTTPStatus, content_type: str, data: bytes, body: bool) -> None:
+    def _same_origin(self, host: str) -> bool:
+        """No Origin (a same-origin GET), or this page's own; and no fetch the browser calls cross-site."""
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.strip().lower() != f"http://{host}":
+            return False
+        return self.headers.get("Sec-Fetch-Site", "").lower() not in FOREIGN_FETCH_SITES
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own refusals (501 for POST, 400 for a malformed request): small, plain, and with
+        # the headers of every other answer
+        self.log_error("code %d, message %s", code, message)
+        status = HTTPStatus(code)
+        self._send(
+            status, "text/plain; charset=utf-8", f"{status.phrase}\n".encode(), self.command != "HEAD", close=True
+        )
+
+    def _send(self, status: HTTPStatus, content_type: str, data: bytes, body: bool, *, close: bool = False) -> None:
         self.send_response(status)
+        if close:
+            self.send_header("Connection", "close")
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", self.owner.content_security_policy)
+        self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         if body:
             self.wfile.write(data)
@@ -95,15 +135,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.owner.write_log(f"{self.log_date_time_string()} {self.address_string()} {format % args}\n")
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class WebServer:
     """Serves ``root`` on ``http://127.0.0.1:{port}`` from a background thread;
-    ``members`` (local mode) enables ``/config.json``. A context manager."""
+    ``members`` (local mode) enables ``/config.json``; ``photos_base`` is where
+    the API's photo URLs point (the page may show images from there). A
+    context manager."""
 
     def __init__(
         self,
         root: Path,
         *,
         api_base: str,
+        photos_base: str | None = None,
         firm: dict[str, str] | None = None,
         members: Members | None = None,
         port: int | None = None,
@@ -116,6 +164,15 @@ class WebServer:
         self.members = members
         self.host = host
         self.port = port or free_port()
+        names = {*LOOPBACK_NAMES, f"[{host}]" if ":" in host else host}
+        self.hosts = frozenset(f"{name}:{self.port}".lower() for name in names)
+        photos = f" {_origin(photos_base)}" if photos_base else ""
+        api = f" {_origin(api_base)}" if "://" in api_base else ""
+        self.content_security_policy = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src 'self' data:{photos}; connect-src 'self'{api}; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
         self.log = log
         self._log_lock = threading.Lock()
         self._server: _Server | None = None

@@ -73,10 +73,11 @@ def _configure(endpoint: str | None, table: str) -> Table:
 
 TESTS = Path(__file__).resolve().parent
 # `pytest -n 2 --dist loadgroup` (`make test`): tests are handed out one at a time, except these groups, each
-# run by one worker: the end-to-end tests (one stack, its start-up paid once) and the packaged template (one
-# package build, the module fixture `packaged`). xdist hands out the largest groups first, then the single
-# tests in the order below: the slow ones first, so that the short unit tests fill the end.
-GROUPS = {"tests/e2e/": "e2e", "tests/package/": "package"}
+# run by one worker: the end-to-end tests (one stack, its start-up paid once), the packaged template (one
+# package build, the module fixture `packaged`) and the fuzzing (one served stack, its module fixture `stack`).
+# xdist hands out the largest groups first, then the single tests in the order below: the slow ones first, so
+# that the short unit tests fill the end.
+GROUPS = {"tests/e2e/": "e2e", "tests/package/": "package", "tests/integration/test_fuzz.py": "fuzz"}
 ORDER = ("integration/test_fuzz.py", "integration", "functional", "unit")
 DYNAMODB_LOCAL_START_SECONDS = 120.0
 

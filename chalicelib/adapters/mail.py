@@ -2,15 +2,18 @@
 
 ``dev``/``prod`` send through Amazon SES (boto3 ``sesv2``); the ``local``
 stage writes each message as an RFC 5322 file into an outbox folder that
-``python -m chalicelib.cli mail outbox`` lists. Callers never log a message's
-body: an invitation carries its token there.
+``python -m chalicelib.cli outbox --to EMAIL`` reads. Callers never log a
+message's body: an invitation carries its token there.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.header import decode_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -25,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.config import Settings, settings
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.text import email_key, normal_address
 
 log = logging.getLogger("dossier.mail")
 
@@ -85,6 +89,15 @@ class SesMailer:
         return str(response.get("MessageId", ""))
 
 
+# Headers in UTF-8 as they are (RFC 6532, what SMTPUTF8 carries): the default
+# policy would put a non-ASCII address into encoded words, which RFC 2047 does
+# not allow in an address ("liam.=?utf-8?q?garc=C3=ADa?=@…"), so no reader
+# finds the recipient again.
+_UTF8_POLICY = default_policy.clone(utf8=True)
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
 class OutboxMailer:
     """The local stage's mail: one ``.eml`` file per message, newest last."""
 
@@ -93,7 +106,7 @@ class OutboxMailer:
         self.sender = sender
 
     def send(self, message: Message) -> str:
-        mail = EmailMessage()
+        mail = EmailMessage(policy=_UTF8_POLICY)
         mail["From"] = self.sender
         mail["To"] = message.to
         mail["Subject"] = message.subject
@@ -120,6 +133,31 @@ def read_outbox(folder: Path) -> list[EmailMessage]:
         assert isinstance(parsed, EmailMessage)
         messages.append(parsed)
     return messages
+
+
+def recipient(message: EmailMessage) -> str:
+    """A message's ``To`` address, decoded and in NFC; encoded words that an
+    older outbox wrote into the address are decoded too."""
+    return normal_address(_ENCODED_WORD.sub(_decoded_word, str(message["To"] or "")))
+
+
+def _decoded_word(word: re.Match[str]) -> str:
+    with suppress(LookupError, ValueError, UnicodeError):  # else keep it as written
+        ((text, charset),) = decode_header(word.group())
+        return text.decode(charset or "ascii") if isinstance(text, bytes) else text
+    return word.group()
+
+
+def mails_to(folder: Path, address: str) -> list[EmailMessage]:
+    """The outbox's messages to ``address``, oldest first: matched as the
+    firm matches addresses (NFC or NFD, any case, compatibility forms)."""
+    wanted = email_key(address)
+    return [m for m in read_outbox(folder) if email_key(recipient(m)) == wanted]
+
+
+def links(text: str) -> list[str]:
+    """The web links of a message's text, in order (an invitation's accept link)."""
+    return _LINK.findall(text)
 
 
 @lru_cache(maxsize=4)

@@ -7,6 +7,7 @@
                                         [--view-all] [--manage]
     python -m chalicelib.cli table create
     python -m chalicelib.cli seed
+    python -m chalicelib.cli outbox --to EMAIL     (the latest mail to EMAIL: subject, text, links)
     python -m chalicelib.cli mail outbox [--to ADDRESS] [--last N]
     python -m chalicelib.cli mail receive --firm FIRM_ID [FILE]   (a raw RFC 5322 message; stdin without FILE)
 Each prints one JSON object (``mail outbox`` one per message).
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import sys
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -84,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
         rebuild = kept.add_parser("rebuild", help=f"recompute the {what} of one account or of every account of a firm")
         rebuild.add_argument("--firm", required=True)
         rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
+    latest = sub.add_parser("outbox", help="the latest mail the local stage sent to an address, with its links")
+    latest.add_argument("--to", required=True, help="the address (any case, NFC or NFD)")
     mail = sub.add_parser("mail", help="mail, locally").add_subparsers(dest="action", required=True)
     outbox = mail.add_parser("outbox", help="the local stage's sent mail (invitations, notifications), oldest first")
     outbox.add_argument("--to", help="only mail to this address")
@@ -94,29 +98,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _outbox(to: str | None, last: int) -> None:
-    from chalicelib.adapters.config import settings
-    from chalicelib.adapters.mail import read_outbox
+def _shown(message: EmailMessage) -> dict[str, Any]:
+    from chalicelib.adapters.mail import links, recipient
 
-    messages = [m for m in read_outbox(Path(settings().mail_outbox_dir)) if to is None or m["To"].lower() == to.lower()]
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    shown: dict[str, Any] = {
+        "date": str(message["Date"]),
+        "to": recipient(message),
+        "kind": str(message["X-Dossier-Kind"]),
+        "subject": str(message["Subject"]),
+        "text": text,
+        "links": links(text),
+    }
+    token = re.search(r"[?&#]token=([^\s&]+)", text)
+    if token:  # there is no portal front end locally: accept the invitation with the API itself
+        payload = json.dumps({"token": unquote(token.group(1))})
+        shown["accept"] = (
+            f"curl -s -X POST http://localhost:8000/portal/invites/accept "
+            f"-H 'Content-Type: application/json' -d '{payload}'"
+        )
+    return shown
+
+
+def _latest_mail(to: str) -> int:
+    """``outbox --to``: the latest message to ``to`` as one JSON object; none → exit status 1."""
+    from chalicelib.adapters.config import settings
+    from chalicelib.adapters.mail import mails_to
+
+    folder = Path(settings().mail_outbox_dir)
+    messages = mails_to(folder, to)
+    if not messages:
+        print(f"no mail to {to} in {folder}", file=sys.stderr)
+        return 1
+    _print(_shown(messages[-1]))
+    return 0
+
+
+def _outbox(to: str | None, last: int) -> int:
+    from chalicelib.adapters.config import settings
+    from chalicelib.adapters.mail import mails_to, read_outbox
+
+    folder = Path(settings().mail_outbox_dir)
+    messages = read_outbox(folder) if to is None else mails_to(folder, to)
     for message in messages[-last:]:
-        body = message.get_body(preferencelist=("plain",))
-        text = body.get_content() if body is not None else ""
-        shown = {
-            "date": str(message["Date"]),
-            "to": str(message["To"]),
-            "kind": str(message["X-Dossier-Kind"]),
-            "subject": str(message["Subject"]),
-            "text": text,
-        }
-        token = re.search(r"[?&#]token=([^\s&]+)", text)
-        if token:  # there is no portal front end locally: accept the invitation with the API itself
-            payload = json.dumps({"token": unquote(token.group(1))})
-            shown["accept"] = (
-                f"curl -s -X POST http://localhost:8000/portal/invites/accept "
-                f"-H 'Content-Type: application/json' -d '{payload}'"
-            )
-        _print(shown)
+        _print(_shown(message))
+    return 0
 
 
 def _usage_plan(stage: str) -> str | None:
@@ -147,8 +174,13 @@ def _firm(firms: Any, args: argparse.Namespace) -> None:
     if args.action == "register-key":
         _register_usage_key(_usage_plan("deployed"), args.firm)
         return
+    from pydantic import TypeAdapter
+
+    from chalicelib.domain.models import EmailAddress
+
+    owner_email = TypeAdapter(EmailAddress).validate_python(args.owner_email)  # the rules of POST /members
     plan = _usage_plan(args.stage)  # before the firm exists: a retry must not make a second one
-    firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=args.owner_email)
+    firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=owner_email)
     _register_usage_key(plan, firm.id)  # if this fails, `firm register-key` finishes the job
     _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
 
@@ -181,6 +213,8 @@ def _add_member(firms: Any, args: argparse.Namespace) -> Any:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_stage(args.stage)
+    if "outbox" in (args.command, getattr(args, "action", None)):  # reads files only: no table
+        return _latest_mail(args.to) if args.command == "outbox" else _outbox(args.to, args.last)
     from chalicelib.adapters.auth import issue_local_token
     from chalicelib.adapters.config import settings
     from chalicelib.domain.errors import DossierError
@@ -216,8 +250,6 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 written = search.rebuild(SearchRepo(table), args.firm, ids)
             _print({"accounts": len(ids), "written": written})
-        elif args.command == "mail" and args.action == "outbox":
-            _outbox(args.to, args.last)
         elif args.command == "mail":
             from chalicelib.services import inbound
 

@@ -60,6 +60,17 @@ class PreconditionFailedError(DossierError):
     type_slug = "precondition-failed"
 
 
+class StaleVersionError(PreconditionFailedError):
+    """A conditional write found the item at another version than the one read:
+    with If-Match, the caller's copy is stale (412); without, the service reads
+    again and retries (services/clashes.py)."""
+
+
+class ConcurrentWriteError(ConflictError):
+    """DynamoDB cancelled a transaction because another one touched the same
+    items at the same moment: always worth another attempt."""
+
+
 class UnprocessableError(DossierError):
     status = 422
     title = "Unprocessable request"
@@ -76,3 +87,13 @@ class UnsupportedMediaTypeError(DossierError):
     status = 415
     title = "Unsupported media type"
     type_slug = "unsupported-media-type"
+
+
+class ServiceUnavailableError(DossierError):
+    """A service Dossier depends on (the database, the file store) is
+    unreachable, throttling or timing out: the same request may succeed later."""
+
+    status = 503
+    title = "Service unavailable"
+    type_slug = "unavailable"
+    retry_after = 2  # seconds (the Retry-After header): past botocore's own retries, give it a moment

@@ -22,6 +22,8 @@ from typing import Final
 
 from ulid import ULID
 
+from chalicelib.domain.text import address_problem, normal_address
+
 MAX_SUBJECT: Final = 300
 MAX_SNIPPET: Final = 500
 MAX_RECIPIENTS: Final = 50
@@ -75,13 +77,15 @@ def _utf8(text: str) -> str:
 
 
 def _addresses(message: EmailMessage, header: str) -> list[str]:
+    """The header's addresses in NFC, without those an address field of ours
+    refuses (a sender with a bidi control can be no contact's address)."""
     found: list[str] = []
     try:
         values = message.get_all(header) or []
         for value in values:
             for address in getattr(value, "addresses", ()):
-                spec = _utf8(address.addr_spec) if isinstance(address, Address) else ""
-                if len(spec) <= 254 and _ADDRESS.match(spec):
+                spec = normal_address(_utf8(address.addr_spec)) if isinstance(address, Address) else ""
+                if len(spec) <= 254 and _ADDRESS.match(spec) and address_problem(spec) is None:
                     found.append(spec)
     except Exception:  # see above
         return found

@@ -5,7 +5,8 @@ An account is found by a word of its name that starts with the query, or by
 an e-mail address of one of its contacts that contains the query (3
 characters or more), ignoring case and accents. Each whitespace-separated
 word of a query must match: a word of the name, or part of an address (all
-the words that match an address must match the same one).
+the words that match an address must match the same one). A word with an
+"@" matches addresses only.
 
 Index tokens (``docs/data-model.md``): each folded word of the name, and
 every suffix of 3+ characters of each folded address, so that "contains"
@@ -156,10 +157,10 @@ def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
 @dataclass(frozen=True, slots=True)
 class Term:
     """One word of a query: what an address must contain (``text``) and
-    what name words must start with (``words``); ``lookup`` is the token
-    whose index range holds every account the term matches, and the term
-    matches only what that range can hold, so every caller gets the same
-    answer whichever way it is read."""
+    what name words must start with (``words``). ``lookups`` are the tokens
+    whose index ranges each hold every account the term matches, and the term
+    matches only what those ranges can hold, so every caller gets the same
+    answer whichever range it is read from."""
 
     text: str
     words: tuple[str, ...]
@@ -170,14 +171,44 @@ class Term:
         return _APOSTROPHES.sub("", self.text).strip(_EDGE_PUNCTUATION)
 
     @property
+    def address_only(self) -> bool:
+        """An "@" makes a word an address ("anna@", "@gmail.com"): it is looked
+        up whole, so an exact address reads only the entries of the addresses
+        that contain it, however common its words are."""
+        return "@" in self.text and len(self.text) >= MIN_EMAIL_PART
+
+    @property
+    def _by_words(self) -> bool:
+        """Looked up by its words: one word ("smith", "o'b", "st."), or words of
+        which one has 3+ characters ("anna.mu"), a part of any address
+        containing the term and the start of a word of any name it matches."""
+        if self.address_only:
+            return False
+        return self.words == (self._core,) or len(max(self.words, key=len)) >= SHORT_TOKEN
+
+    @property
     def lookup(self) -> str:
-        if self.words == (self._core,) or (self.words and len(max(self.words, key=len)) >= SHORT_TOKEN):
-            # One word ("smith", "o'b", "st."), or a longest word of 3+ that
-            # an address containing the term also contains ("anna.mu" → "anna").
+        """The token that says what the term matches (its longest word, or the text)."""
+        if self._by_words or len(self.text) < MIN_EMAIL_PART:
             return max(self.words, key=len)[:MAX_GRAM]
-        if len(self.text) >= MIN_EMAIL_PART:
-            return self.text[:MAX_GRAM]  # "a.m", "x.de": only an address can hold it
-        return max(self.words, key=len)[:MAX_GRAM]
+        return self.text[:MAX_TOKEN]  # "a.m", "x.de", "anna@x": only an address can hold it
+
+    @property
+    def lookups(self) -> tuple[str, ...]:
+        """Every token whose range holds all the accounts the term matches:
+        each word of 3+ characters when looked up by its words, else the lookup."""
+        if self._by_words and len(self.lookup) >= SHORT_TOKEN:
+            return tuple(dict.fromkeys(w[:MAX_GRAM] for w in self.words if len(w) >= SHORT_TOKEN))
+        return (self.lookup,)
+
+    @property
+    def address_lookup(self) -> str | None:
+        """For a term of several words that also matches names ("anna.maria",
+        "client.example"), the token whose range holds every account it matches
+        by an address (not by a name): its text, more selective than its words."""
+        if len(self.words) > 1 and self._by_words and self.matches_addresses:
+            return self.text[:MAX_TOKEN]
+        return None
 
     @property
     def matches_names(self) -> bool:
@@ -202,10 +233,66 @@ def parse_query(q: str | None) -> list[Term]:
     return terms
 
 
-def lookup_order(terms: Sequence[Term]) -> list[Term]:
-    """The order in which to read the words' ranges (the others are checked
-    on what a range returns): longest lookup token first, the most selective."""
-    return sorted(terms, key=lambda t: -len(t.lookup))
+# What a range read by a search is known to hold (``Lookup.holds``).
+ALL: Final = "all"  # every account the query matches
+ADDRESSES: Final = "addresses"  # every account its one term matches by an address
+NAMES: Final = "names"  # every account its one term matches by a name
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """An index range: the entries of the tokens that start with ``token``,
+    or (``exact``) of ``token`` itself."""
+
+    token: str
+    holds: str
+    exact: bool = False
+
+
+def lookup_plan(terms: Sequence[Term]) -> list[Lookup]:
+    """The index ranges a query may be read from, in the order to try them.
+    Which is shortest is learnt by reading them (``services/search.py``): no
+    statistics are kept.
+
+    A one-word query of several words with an address range ("anna.maria",
+    "client.example", "jean-luc"): that range (its address matches), and the
+    entries of exactly each of its words (its name matches: a name matches
+    only if each word starts a name word, and every prefix of a name word is
+    a token), words with a digit first (rare in names), then the longest.
+    The first word's entries come first, so that name matches, which rank
+    before most address parts, are read before 20 hits end the search.
+
+    Otherwise each term's ``lookups``, each holding every account the query
+    matches (it matches no more than any of its terms); 1- and 2-character
+    tokens only when no term has a longer one (their entries carry no
+    addresses to check other words on); a token that starts another left out
+    (its range holds the other's). The longest first, then the terms' address
+    ranges (for their hits only), then the others, longest first."""
+    address = terms[0].address_lookup if len(terms) == 1 else None
+    if address is not None:
+        names = sorted(
+            dict.fromkeys(w[:MAX_GRAM] for w in terms[0].words),
+            key=lambda w: (not any(c.isdigit() for c in w), -len(w)),
+        )
+        first, *others = (Lookup(w, NAMES, exact=True) for w in names)
+        return [first, Lookup(address, ADDRESSES), *others]
+    complete = list(dict.fromkeys(token for term in terms for token in term.lookups))
+    if any(len(t) >= SHORT_TOKEN for t in complete):
+        complete = [t for t in complete if len(t) >= SHORT_TOKEN]
+    complete = [t for t in complete if not any(o != t and o.startswith(t) for o in complete)]
+    complete.sort(key=len, reverse=True)  # stable: ties in the query's order
+    partial = dict.fromkeys(t.address_lookup for t in terms if t.address_lookup and t.address_lookup not in complete)
+    return [
+        Lookup(complete[0], ALL),
+        *(Lookup(token, ADDRESSES) for token in partial if token is not None),
+        *(Lookup(token, ALL) for token in complete[1:]),
+    ]
+
+
+def answered(ended: Iterable[Lookup]) -> bool:
+    """Whether the ranges read to their end hold every account the query matches."""
+    held = {lookup.holds for lookup in ended}
+    return ALL in held or {ADDRESSES, NAMES} <= held
 
 
 # --- matching -----------------------------------------------------------------

@@ -19,6 +19,7 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
 from chalicelib.repo.firms import STALE
+from chalicelib.repo.paging import key_attributes, paged
 from chalicelib.repo.records import from_item, index_keys, list_entries, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
@@ -30,8 +31,6 @@ from chalicelib.repo.table import (
     Put,
     Table,
     Update,
-    key_attributes,
-    paged,
     set_fields,
 )
 

@@ -33,20 +33,8 @@ from chalicelib.repo.overview import (
     overview_read,
     overview_record,
 )
-from chalicelib.repo.table import (
-    ITEM_ABSENT,
-    ITEM_EXISTS,
-    Condition,
-    Delete,
-    Op,
-    Page,
-    Put,
-    Table,
-    Update,
-    key_attributes,
-    paged,
-    version_is,
-)
+from chalicelib.repo.paging import Page, key_attributes, paged
+from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Condition, Delete, Op, Put, Table, Update, version_is
 
 # Attributes that exist for storage only; never part of a response.
 INTERNAL = frozenset(

@@ -33,6 +33,7 @@ MEMBER: Final = keys.MEMBER
 PIPELINE: Final = keys.PIPELINE
 ACCOUNT: Final = keys.ACCOUNT
 CONTACT: Final = keys.CONTACT
+LINK: Final = keys.ACCOUNT_CONTACT  # an account's link to a contact (in the account's partition)
 
 
 class Record(Protocol):

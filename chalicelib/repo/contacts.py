@@ -16,21 +16,9 @@ from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
+from chalicelib.repo.paging import key_attributes, paged
 from chalicelib.repo.records import from_item, index_keys, to_item
-from chalicelib.repo.table import (
-    ITEM_ABSENT,
-    ITEM_EXISTS,
-    Check,
-    Condition,
-    Delete,
-    Op,
-    Put,
-    Table,
-    Update,
-    key_attributes,
-    paged,
-    set_fields,
-)
+from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Check, Condition, Delete, Op, Put, Table, Update, set_fields
 
 
 def address_taken(address: str) -> ConflictError:

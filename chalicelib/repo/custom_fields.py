@@ -11,6 +11,7 @@ from chalicelib.domain.errors import BadRequestError, ConflictError, FieldError,
 from chalicelib.domain.text import fold
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
+from chalicelib.repo.paging import key_attributes, paged
 from chalicelib.repo.records import from_item, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
@@ -22,8 +23,6 @@ from chalicelib.repo.table import (
     Put,
     Table,
     Update,
-    key_attributes,
-    paged,
     set_fields,
     version_is,
 )

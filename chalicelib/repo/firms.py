@@ -6,7 +6,13 @@ import time
 from typing import Any
 
 from chalicelib.domain.entities import Firm, Member, Tag
-from chalicelib.domain.errors import ConflictError, DossierError, NotFoundError, PreconditionFailedError
+from chalicelib.domain.errors import (
+    ConflictError,
+    DossierError,
+    NotFoundError,
+    PreconditionFailedError,
+    StaleVersionError,
+)
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.text import email_key, fold
 from chalicelib.repo import keys
@@ -67,7 +73,7 @@ def version_guard(expected: int | None, current: int) -> Condition:
     return ITEM_EXISTS & version_is(current)
 
 
-STALE = PreconditionFailedError("The resource was changed by another request (version mismatch).")
+STALE = StaleVersionError("The resource was changed by another request (version mismatch).")
 
 
 class FirmRepo:

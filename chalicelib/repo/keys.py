@@ -247,6 +247,11 @@ def search_sort_key(token: str, tier: int, sort_name: str) -> str:
     return f"{token} {tier}{sort_name[:100]}"
 
 
+def search_token_entries(token: str) -> str:
+    """The start of the sort keys of exactly ``token``'s entries (``search_sort_key``)."""
+    return f"{token} "
+
+
 def account_of(pk: str) -> str:
     return pk.rsplit("#ACCOUNT#", 1)[1]
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Item, Op, Put, Table, key_attributes, paged, version_is
+from chalicelib.repo.paging import key_attributes, paged
+from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Item, Op, Put, Table, version_is
 
 
 class PipelineRepo:

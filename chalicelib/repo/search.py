@@ -3,9 +3,10 @@ copied onto its list entries. Written only by the stream-triggered indexer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -14,10 +15,26 @@ from chalicelib.domain.search_terms import IndexToken
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import read_batch
+from chalicelib.repo.paging import Page
 from chalicelib.repo.records import from_item, list_entries, search_entry
-from chalicelib.repo.table import ITEM_EXISTS, Item, Page, Table, to_wire
+from chalicelib.repo.table import ITEM_EXISTS, MAX_BATCH_WRITE, Item, Table, to_wire
 
 EntryKey = tuple[str, str]  # what identifies a stored search entry (its table keys)
+AccountRef = tuple[str, str]  # (firm id, account id)
+SOURCE_READERS = 8  # an indexer's Queries in flight at once (each waits on a round trip)
+WRITERS = 4  # an indexer's write requests in flight at once
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _each(call: Callable[[T], R], items: Sequence[T], workers: int = WRITERS) -> list[R]:
+    """``call`` on each item, up to ``workers`` at a time (requests waiting on
+    their round trips overlap); the results in order. The first error is raised
+    once every call has ended."""
+    if len(items) <= 1:
+        return [call(i) for i in items]
+    with ThreadPoolExecutor(min(workers, len(items))) as pool:
+        return list(pool.map(call, items))
 
 
 @dataclass(slots=True)
@@ -41,9 +58,39 @@ class SearchRepo:
         self.table = table
 
     def source(self, firm_id: str, account_id: str, *, with_entries: bool = True) -> Source | None:
-        """Strongly consistent: one Query of ``PROFILE`` .. ``SEARCH#`` (details,
-        links, tokens; without the tokens, just the ``PROFILE`` range), one
-        BatchGet of the linked contacts."""
+        """One account's source (``sources`` of one)."""
+        return self.sources([(firm_id, account_id)], with_entries=with_entries)[(firm_id, account_id)]
+
+    def sources(self, accounts: Sequence[AccountRef], *, with_entries: bool = True) -> dict[AccountRef, Source | None]:
+        """Strongly consistent: per account one Query of ``PROFILE`` ..
+        ``SEARCH#`` (details, links, tokens; without the tokens, just the
+        ``PROFILE`` range), up to ``SOURCE_READERS`` at a time; then one
+        BatchGet (per 100 keys) of all their linked contacts. None for an
+        account that does not exist."""
+        unique = list(dict.fromkeys(accounts))
+        partitions = _each(lambda ref: self._partition(ref[0], ref[1], with_entries), unique, SOURCE_READERS)
+        wanted: dict[str, set[str]] = {}
+        for (firm_id, _), (_, contact_ids, _) in zip(unique, partitions, strict=True):
+            wanted.setdefault(firm_id, set()).update(contact_ids)
+        contacts = {
+            firm_id: read_batch(self.table, firm_id, contact_ids=sorted(ids), consistent=True).contacts
+            for firm_id, ids in wanted.items()
+            if ids
+        }
+        found: dict[AccountRef, Source | None] = {}
+        for (firm_id, account_id), (account, contact_ids, entries) in zip(unique, partitions, strict=True):
+            if account is None:
+                found[(firm_id, account_id)] = None
+                continue
+            linked = [contacts[firm_id][c] for c in contact_ids if c in contacts.get(firm_id, {})]
+            addresses = {email_key(a): a for c in linked for a in c.emails}
+            found[(firm_id, account_id)] = Source(account, [addresses[k] for k in sorted(addresses)], entries)
+        return found
+
+    def _partition(
+        self, firm_id: str, account_id: str, with_entries: bool
+    ) -> tuple[Account | None, list[str], dict[EntryKey, Item]]:
+        """The account, its linked contacts' ids and (``with_entries``) its stored tokens: one Query."""
         account: Account | None = None
         contact_ids: list[str] = []
         entries: dict[EntryKey, Item] = {}
@@ -58,15 +105,21 @@ class SearchRepo:
                 contact_ids.append(item["contact_id"])
             elif entity == keys.SEARCH:
                 entries[(item["PK"], item["SK"])] = item
-        if account is None:
-            return None
-        contacts = read_batch(self.table, firm_id, contact_ids=contact_ids, consistent=True).contacts
-        addresses = {email_key(a): a for c in contacts.values() for a in c.emails}
-        return Source(account, [addresses[k] for k in sorted(addresses)], entries)
+        return account, contact_ids, entries
 
     def replace_entries(self, puts: Sequence[Item], deletes: Sequence[EntryKey]) -> None:
-        """Write ``puts`` and delete the entries of ``deletes`` (batched, not atomically)."""
-        self.table.write_many(puts=puts, deletes=[keys.Key(*k) for k in deletes])
+        """Write ``puts`` and delete the entries of ``deletes`` (not atomically),
+        in BatchWriteItem requests of 25, up to ``WRITERS`` in flight."""
+        ops: list[tuple[Item | None, keys.Key | None]] = [(i, None) for i in puts]
+        ops += [(None, keys.Key(*k)) for k in deletes]
+        chunks = [ops[start : start + MAX_BATCH_WRITE] for start in range(0, len(ops), MAX_BATCH_WRITE)]
+
+        def write(chunk: list[tuple[Item | None, keys.Key | None]]) -> None:
+            self.table.write_many(
+                puts=[i for i, _ in chunk if i is not None], deletes=[k for _, k in chunk if k is not None]
+            )
+
+        _each(write, chunks)
 
     def set_contact_emails(self, account: Account, addresses: Sequence[str]) -> None:
         """On the account and each of its list entries (so a restricted search
@@ -74,30 +127,46 @@ class SearchRepo:
         targets = [keys.account(account.firm_id, account.id)] + [
             keys.Key(e["PK"], e["SK"]) for e in list_entries(account)
         ]
-        for key in targets:
+        _each(lambda key: self._set_contact_emails(key, addresses), targets)
+
+    def set_contact_emails_of(self, copies: Sequence[tuple[Account, Sequence[str]]]) -> list[Exception | None]:
+        """``set_contact_emails`` of several accounts, up to ``WRITERS`` at a
+        time; per account, the error that stopped it (None: written)."""
+
+        def one(copy: tuple[Account, Sequence[str]]) -> Exception | None:
             try:
-                self.table.client.update_item(
-                    TableName=self.table.name,
-                    Key=to_wire(key.as_dict()),
-                    UpdateExpression="SET #e = :e",
-                    ConditionExpression=ITEM_EXISTS.expression,
-                    ExpressionAttributeNames={"#e": "contact_emails"},
-                    ExpressionAttributeValues=to_wire({":e": list(addresses)}),
-                )
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
+                self.set_contact_emails(*copy)
+            except Exception as exc:
+                return exc
+            return None
+
+        return _each(one, copies)
+
+    def _set_contact_emails(self, key: keys.Key, addresses: Sequence[str]) -> None:
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=to_wire(key.as_dict()),
+                UpdateExpression="SET #e = :e",
+                ConditionExpression=ITEM_EXISTS.expression,
+                ExpressionAttributeNames={"#e": "contact_emails"},
+                ExpressionAttributeValues=to_wire({":e": list(addresses)}),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     # reads for a search -------------------------------------------------------
 
     def tokens(
-        self, firm_id: str, token: str, *, start_key: Mapping[str, Any] | None, limit: int
+        self, firm_id: str, token: str, *, start_key: Mapping[str, Any] | None, limit: int, exact: bool = False
     ) -> tuple[list[SearchEntry], dict[str, Any] | None]:
         """Entries whose token starts with ``token``, in GSI3 order: those of
-        exactly ``token`` first, ranked; then longer tokens."""
+        exactly ``token`` first, ranked; then longer tokens. ``exact``: only
+        those of exactly ``token``."""
         page: Page = self.table.query(
             pk=keys.search_partition(firm_id, token),
-            sk_prefix=token,
+            sk_prefix=keys.search_token_entries(token) if exact else token,
             index=keys.INDEX_SEARCH,
             start_key=start_key,
             limit=limit,

@@ -6,12 +6,7 @@ Every DynamoDB call in Dossier goes through :class:`Table`.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -23,8 +18,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.observability import count_capacity
-from chalicelib.domain.errors import BadRequestError, ConflictError, DossierError, FieldError
+from chalicelib.domain.errors import ConcurrentWriteError, ConflictError, DossierError
 from chalicelib.repo.keys import Key
+from chalicelib.repo.paging import Page, bad_cursor, check_start_key, sk_test
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -49,12 +45,15 @@ def _values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in values.items()}
 
 
+# DynamoDB answers in milliseconds: three attempts of at most 2 s to connect and 4 s to answer, with
+# standard mode's jittered backoff (it also retries throttling), end well inside API Gateway's 29 s, so
+# an outage reaches the caller as our 503 with Retry-After (adapters/outages.py), not as a gateway 504.
+_RETRIES = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=4)
+
+
 @lru_cache(maxsize=4)
 def _client(endpoint: str | None, region: str) -> DynamoDBClient:
-    kwargs: dict[str, Any] = {
-        "region_name": region,
-        "config": Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10),
-    }
+    kwargs: dict[str, Any] = {"region_name": region, "config": _RETRIES}
     if endpoint:
         # DynamoDB Local accepts any credentials; do not require a profile.
         kwargs.update(endpoint_url=endpoint, aws_access_key_id="local", aws_secret_access_key="local")
@@ -183,107 +182,18 @@ def error_for(exc: ClientError, ops: Sequence[Op] = ()) -> DossierError:
         for op, reason in zip(ops, reasons, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed":
                 return op.on_fail or ConflictError("The resource was changed by another request; retry.")
-        return ConflictError("A concurrent request changed the same resources; retry.")
+        return ConcurrentWriteError("A concurrent request changed the same resources; retry.")
     if code == "ConditionalCheckFailedException":
         for op in ops:
             if op.on_fail is not None:
                 return op.on_fail
         return ConflictError("The resource was changed by another request; retry.")
     if code == "TransactionConflictException":
-        return ConflictError("A concurrent request changed the same resources; retry.")
+        return ConcurrentWriteError("A concurrent request changed the same resources; retry.")
     raise exc
 
 
-# --- cursors ----------------------------------------------------------------
-
-
-def _cursor_mac(secret: bytes, payload: bytes) -> str:
-    return hmac.new(secret, payload, hashlib.sha256).hexdigest()[:16]
-
-
-def encode_cursor(scope: str, last_key: Mapping[str, Any]) -> str:
-    """An opaque cursor bound to one list (``scope`` names the list and firm)."""
-    payload = json.dumps({"s": scope, "k": last_key}, separators=(",", ":"), sort_keys=True).encode()
-    mac = _cursor_mac(_cursor_secret(), payload)
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + mac
-
-
-def decode_cursor(scope: str, cursor: str) -> dict[str, Any]:
-    bad = BadRequestError("The cursor is not valid for this list.", [FieldError(("query", "cursor"), "invalid cursor")])
-    if not cursor.isascii():  # hmac.compare_digest refuses non-ASCII strings with a TypeError
-        raise bad
-    try:
-        body, mac = cursor.rsplit(".", 1)
-        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except (ValueError, binascii.Error) as exc:
-        raise bad from exc
-    if not hmac.compare_digest(mac, _cursor_mac(_cursor_secret(), payload)):
-        raise bad
-    try:
-        decoded = json.loads(payload)
-    except ValueError as exc:
-        raise bad from exc
-    if not isinstance(decoded, dict) or decoded.get("s") != scope or not isinstance(decoded.get("k"), dict):
-        raise bad
-    last_key: dict[str, Any] = decoded["k"]
-    return last_key
-
-
-def _cursor_secret() -> bytes:
-    # Cursors are signed so a client cannot forge a start key (e.g. into another
-    # firm's partition); the table name keeps stages apart.
-    return ("dossier-cursor:" + settings().table_name + ":" + (settings().jwt_secret or "")).encode()
-
-
-def key_attributes(*, index: str | None = None, lsi: str | None = None) -> tuple[str, ...]:
-    """The attributes of a Query page's last key (what a cursor holds): the
-    table's keys, plus the global index's keys or the local index's sort key
-    (named as :meth:`Table.query` names them)."""
-    if index:
-        return ("PK", "SK", f"{index}PK", f"{index}SK")
-    if lsi:
-        return ("PK", "SK", f"{lsi}SK")
-    return ("PK", "SK")
-
-
-def paged(
-    read: Callable[[Mapping[str, Any] | None, int], Page],
-    *,
-    scope: str,
-    cursor: str | None,
-    limit: int,
-    key_attrs: Sequence[str],
-    keep: Callable[[Item], bool] | None = None,
-) -> tuple[list[Item], str | None]:
-    """One page of a list: ``limit`` rows (those ``keep`` accepts) and the
-    cursor to the next page, None on the last one.
-
-    ``read(start_key, wanted)`` reads one Query page. Asking for one row more
-    than the page shows tells whether another page exists, so the last page
-    needs no empty follow-up; reading goes on when DynamoDB stops early (at
-    1 MB, or when a filter drops rows). Every list pages this way.
-    """
-    start = decode_cursor(scope, cursor) if cursor else None
-    rows: list[Item] = []
-    while True:
-        page = read(start, limit + 1 - len(rows))
-        rows.extend(r for r in page.items if keep is None or keep(r))
-        if len(rows) > limit or page.last_key is None:
-            break
-        start = page.last_key
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor(scope, {k: rows[-1][k] for k in key_attrs})
-
-
 # --- the table --------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Page:
-    items: list[Item]
-    last_key: dict[str, Any] | None
 
 
 class Table:
@@ -354,6 +264,9 @@ class Table:
             names["#sk"] = sk_attr
             values[":lo"], values[":hi"] = sk_between
             expression += " AND #sk BETWEEN :lo AND :hi"
+        if start_key is not None:
+            in_range = sk_test(sk_prefix, sk_equals, sk_between)
+            check_start_key(start_key, index=index, lsi=lsi, pk=pk, in_range=in_range)
         request: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,
@@ -380,9 +293,18 @@ class Table:
             names.update(placeholders)
         request["ExpressionAttributeNames"] = names
         request["ExpressionAttributeValues"] = _values(values)
-        response = self.client.query(**request)
+        response = self._send_query(request)
         last = response.get("LastEvaluatedKey")
         return Page([from_wire(raw) for raw in response.get("Items", [])], from_wire(last) if last else None)
+
+    def _send_query(self, request: dict[str, Any]) -> Any:
+        try:
+            return self.client.query(**request)
+        except ClientError as exc:
+            # Past _check_start_key, a start key DynamoDB still refuses is the only input a client gave.
+            if "ExclusiveStartKey" not in request or exc.response.get("Error", {}).get("Code") != "ValidationException":
+                raise
+            raise bad_cursor() from exc
 
     def query_all(self, **kwargs: Any) -> list[Item]:
         items: list[Item] = []

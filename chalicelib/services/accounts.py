@@ -20,6 +20,7 @@ from chalicelib.repo.firms import version_guard
 from chalicelib.repo.records import from_item, list_entries, to_item
 from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Condition
 from chalicelib.services import custom_fields
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import new_contact, visible_contacts
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 from chalicelib.services.openable import ACCOUNT_NOT_FOUND, load_openable
@@ -224,6 +225,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
     )
 
 
+@retried_on_clash
 def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | None) -> None:
     old = load_openable(ctx, account_id, for_edit=True)
     if old.archived:
@@ -268,6 +270,7 @@ def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> 
     ctx.accounts.update(old, new, changed, guard, history, checks)
 
 
+@retried_on_clash
 def set_archived(ctx: Ctx, account_id: str, archived: bool, if_match: int | None) -> None:
     old = load_openable(ctx, account_id, for_edit=True)
     guard = version_guard(if_match, old.version)
@@ -279,6 +282,7 @@ def set_archived(ctx: Ctx, account_id: str, archived: bool, if_match: int | None
 # --- the photo ------------------------------------------------------------------
 
 
+@retried_on_clash
 def set_photo(ctx: Ctx, account_id: str, data: bytes, if_match: int | None) -> None:
     """Check the upload by its content, store it under a new key (a new URL,
     so no cache shows the old one), point the account at it, then delete the
@@ -302,6 +306,7 @@ def set_photo(ctx: Ctx, account_id: str, data: bytes, if_match: int | None) -> N
     _forget(store, old.photo_key)
 
 
+@retried_on_clash
 def remove_photo(ctx: Ctx, account_id: str, if_match: int | None) -> None:
     old = load_openable(ctx, account_id, for_edit=True)
     if old.archived:

@@ -52,6 +52,7 @@ from chalicelib.repo.activity import (
 )
 from chalicelib.repo.firms import version_guard
 from chalicelib.services import portal
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 from chalicelib.services.openable import load_openable
 
@@ -209,6 +210,7 @@ def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, id
     return item_out(ctx, section, record, account)
 
 
+@retried_on_clash
 def patch_item(
     ctx: Ctx, account_id: str, section: Section, item_id: str, body: BaseModel, if_match: int | None
 ) -> Item:
@@ -233,6 +235,7 @@ def patch_item(
     return item_out(ctx, section, record, account)
 
 
+@retried_on_clash
 def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_match: int | None) -> None:
     open_account(ctx, account_id, for_write=True)
     old = load_item(ctx, account_id, section, item_id)

@@ -31,9 +31,10 @@ from chalicelib.domain.models import (
 from chalicelib.domain.text import email_key, fold
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import version_guard
+from chalicelib.repo.paging import decode_cursor, encode_cursor
 from chalicelib.repo.records import from_item, to_item
-from chalicelib.repo.table import decode_cursor, encode_cursor
 from chalicelib.services import custom_fields, portal
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.views import account_ref, contact_out, email_out
 
@@ -151,6 +152,7 @@ def create_contact(ctx: Ctx, body: ContactCreate, idem: Idempotency | None) -> s
     return idempotent_create(ctx, idem, contact.id, lambda op: ctx.contacts.create(contact, emails, op))
 
 
+@retried_on_clash
 def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int | None) -> None:
     contact = load_visible(ctx, contact_id, for_edit=True)
     guard = version_guard(if_match, contact.version)
@@ -191,8 +193,8 @@ def contact_accounts(
     )
     scope = f"contact-accounts|{ctx.firm_id}|{me.id}|{contact_id}"
     if cursor:
-        after = decode_cursor(scope, cursor)
-        marker = (str(after.get("name", "")), str(after.get("id", "")))
+        after = decode_cursor(scope, cursor, fields=("name", "id"))
+        marker = (after["name"], after["id"])
         rows = [s for s in rows if (fold(s.name), s.id) > marker]
     page = rows[:limit]
     next_cursor = None
@@ -224,6 +226,7 @@ def add_email(ctx: Ctx, contact_id: str, body: EmailAdd, idem: Idempotency | Non
     return email.address
 
 
+@retried_on_clash
 def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatch, if_match: int | None) -> None:
     """Change an address's settings. ``login``: ``none`` revokes portal access
     and any outstanding invitation; ``invited`` (from ``none``) sends the
@@ -266,6 +269,7 @@ def invite_email(ctx: Ctx, contact_id: str, address: str) -> Email:
     raise ConflictError("The address is being changed; retry the invitation.")
 
 
+@retried_on_clash
 def remove_email(ctx: Ctx, contact_id: str, address: str, if_match: int | None) -> None:
     contact = load_visible(ctx, contact_id, for_edit=True)
     email = _email_of(ctx, contact, address)

@@ -31,6 +31,7 @@ from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.custom_fields import CustomFieldRepo
 from chalicelib.repo.firms import version_guard
 from chalicelib.repo.records import custom_field_change, from_item, to_item
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.openable import load_openable
 
@@ -175,6 +176,7 @@ def create_field(ctx: Ctx, body: CustomFieldCreate, idem: Idempotency | None) ->
     return idempotent_create(ctx, idem, field.id, lambda op: repo.create(field, MAX_FIELDS_PER_TARGET, op))
 
 
+@retried_on_clash
 def patch_field(ctx: Ctx, field_id: str, body: CustomFieldPatch, if_match: int | None) -> None:
     """Rename, or add dropdown options: existing values keep their meaning,
     so an option in use cannot disappear, and the kind and target are fixed."""
@@ -204,6 +206,7 @@ def patch_field(ctx: Ctx, field_id: str, body: CustomFieldPatch, if_match: int |
     CustomFieldRepo(ctx.table).update(old, new, changed, old.version)
 
 
+@retried_on_clash
 def remove_field(ctx: Ctx, field_id: str, if_match: int | None) -> None:
     """The definition is hidden with its values; values and history are kept."""
     _require_writer(ctx)

@@ -9,6 +9,7 @@ from chalicelib.domain.ids import now_iso
 from chalicelib.domain.models import ExistingContactLink, LinkedContactOut, LinkPatch, NewContactLink
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
 from chalicelib.repo.firms import version_guard
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import load_visible, new_contact
 from chalicelib.services.context import Ctx, idempotent_create
 from chalicelib.services.openable import load_openable
@@ -53,6 +54,7 @@ def _load_link(ctx: Ctx, account_id: str, contact_id: str) -> Link:
     return link
 
 
+@retried_on_clash
 def patch_link(ctx: Ctx, account_id: str, contact_id: str, body: LinkPatch, if_match: int | None) -> None:
     load_openable(ctx, account_id, for_edit=True)
     link = _load_link(ctx, account_id, contact_id)
@@ -66,6 +68,7 @@ def patch_link(ctx: Ctx, account_id: str, contact_id: str, body: LinkPatch, if_m
         ctx.accounts.update_link(link, changed, guard)
 
 
+@retried_on_clash
 def unlink(ctx: Ctx, account_id: str, contact_id: str, if_match: int | None) -> None:
     """The last contact can never be unlinked: the table refuses it (409), so
     concurrent unlinks cannot leave an account without contacts."""

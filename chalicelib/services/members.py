@@ -9,6 +9,7 @@ from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
 from chalicelib.repo.firms import FirmRepo, version_guard
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 
 
@@ -76,6 +77,7 @@ def add_member(ctx: Ctx, body: MemberCreate, idem: Idempotency | None) -> str:
     return idempotent_create(ctx, idem, member.id, lambda op: ctx.firms.add_member(member, op))
 
 
+@retried_on_clash
 def patch_member(ctx: Ctx, member_id: str, body: MemberPatch, if_match: int | None) -> None:
     _require_admin(ctx)
     target = ctx.firms.get_member(ctx.firm_id, member_id, consistent=True)

@@ -11,6 +11,7 @@ from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
 from chalicelib.repo.firms import version_guard
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 
 Item = dict[str, Any]
@@ -94,6 +95,7 @@ def create_pipeline(ctx: Ctx, body: PipelineCreate, idem: Idempotency | None) ->
     )
 
 
+@retried_on_clash
 def patch_pipeline(ctx: Ctx, pipeline_id: str, body: PipelinePatch, if_match: int | None) -> None:
     """Renaming a pipeline or a stage refreshes, through the stream, the
     overview of every account with a current job in it."""

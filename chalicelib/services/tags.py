@@ -9,6 +9,7 @@ from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.models import TagCreate, TagOut, TagPatch
 from chalicelib.repo.firms import version_guard
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 
 
@@ -44,6 +45,7 @@ def create_tag(ctx: Ctx, body: TagCreate, idem: Idempotency | None) -> str:
     return idempotent_create(ctx, idem, tag.id, lambda op: ctx.firms.create_tag(tag, op))
 
 
+@retried_on_clash
 def patch_tag(ctx: Ctx, tag_id: str, body: TagPatch, if_match: int | None) -> None:
     _require_writer(ctx)
     old = _load(ctx, tag_id)
@@ -59,6 +61,7 @@ def patch_tag(ctx: Ctx, tag_id: str, body: TagPatch, if_match: int | None) -> No
         ctx.firms.update_tag(old, new, guard)
 
 
+@retried_on_clash
 def delete_tag(ctx: Ctx, tag_id: str, if_match: int | None) -> None:
     """Deleting a tag removes it from the catalogue; accounts that carried it
     stop showing it (their stale id is ignored on read and dropped on their

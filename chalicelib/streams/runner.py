@@ -4,7 +4,8 @@ before the batch was delivered, so one recompute covers them all), each
 target is recomputed once, and the records of failed targets are reported in
 ``batchItemFailures`` by sequence number, so Lambda (and the local poller)
 retries from the earliest failed one. Recomputing must be idempotent:
-records delivered again are harmless.
+records delivered again are harmless. ``run_grouped`` hands all of a batch's
+targets to one call, for consumers that read and write them together.
 """
 
 from __future__ import annotations
@@ -36,6 +37,28 @@ def run_batch(
 ) -> dict[str, list[dict[str, str]]]:
     """Process one batch: targets deduplicated, each recomputed once; answer
     Lambda's partial-batch response (the records of failed targets)."""
+
+    def one_by_one(targets: Sequence[T]) -> dict[T, int | Exception]:
+        outcomes: dict[T, int | Exception] = {}
+        for target in targets:
+            try:
+                outcomes[target] = recompute(target)
+            except Exception as exc:
+                outcomes[target] = exc
+        return outcomes
+
+    return run_grouped(records, targets_of, one_by_one, what)
+
+
+def run_grouped(
+    records: Sequence[StreamRecord],
+    targets_of: Callable[[StreamRecord], Iterable[T]],
+    recompute_all: Callable[[Sequence[T]], Mapping[T, int | Exception]],
+    what: str,
+) -> dict[str, list[dict[str, str]]]:
+    """Like ``run_batch``, but every target of the batch is recomputed by one
+    call, which answers per target the number of items written or the
+    exception that stopped it (a target it does not answer for failed)."""
     pending: dict[T, list[int]] = {}
     failed: set[int] = set()
     for position, record in enumerate(records):
@@ -45,18 +68,23 @@ def run_batch(
         except Exception:
             log.exception("could not read stream record %s", record.sequence_number)
             failed.add(position)
+    try:
+        outcomes = recompute_all(list(pending)) if pending else {}
+    except Exception as exc:
+        outcomes = dict.fromkeys(pending, exc)
     written = 0
     for target, positions in pending.items():
-        try:
-            written += recompute(target)
-        except ConflictError as exc:
+        outcome = outcomes.get(target, RuntimeError(f"{target} was not recomputed"))
+        if isinstance(outcome, ConflictError):
             # The source kept changing while it was recomputed (a busy chat):
             # expected under load; the retried record recomputes it again.
-            log.warning("%s; its records will be retried", exc)
+            log.warning("%s; its records will be retried", outcome)
             failed.update(positions)
-        except Exception:
-            log.exception("could not recompute %s", target)
+        elif isinstance(outcome, Exception):
+            log.error("could not recompute %s", target, exc_info=outcome)
             failed.update(positions)
+        else:
+            written += outcome
     log.info(
         "%d records: %d targets, %d %s written, %d records failed",
         len(records),

@@ -4,14 +4,20 @@ the last word, and a rebuild restores lost or damaged tokens."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from bench.common import metered
 from chalicelib.repo import keys
 from chalicelib.repo.search import SearchRepo, Source
 from chalicelib.repo.table import Table
 from chalicelib.services.search import desired_entries, rebuild, reindex
+from devtools.stream_poller import LambdaContext
 from tests.support.api import Api, TestFirm
-from tests.support.factories import contact_spec, new_account
+from tests.support.factories import contact_spec, new_account, unique_email
 from tests.support.stream import search_poller
 
 
@@ -53,14 +59,16 @@ def test_a_run_that_read_older_data_does_not_have_the_last_word(api: Api, firm: 
         overtaken = False
         reads = 0
 
-        def source(self, firm_id: str, account_id: str, *, with_entries: bool = True) -> Source | None:
-            read = super().source(firm_id, account_id, with_entries=with_entries)
+        def sources(
+            self, accounts: Sequence[tuple[str, str]], *, with_entries: bool = True
+        ) -> dict[tuple[str, str], Source | None]:
+            read = super().sources(accounts, with_entries=with_entries)
             self.reads += 1
             if not self.overtaken:
                 self.overtaken = True
                 r = api.patch(f"/accounts/{account_id}", {"name": "Newname Holdings"})
                 assert r.status == 200, r.body
-                assert reindex(SearchRepo(table), firm_id, account_id) > 0
+                assert reindex(SearchRepo(table), firm.firm_id, account_id) > 0
             return read
 
     late = Overtaken(table)
@@ -152,3 +160,107 @@ def test_rewritten_list_entries_get_the_addresses_again(api: Api, firm: TestFirm
     )
     stream.drain()
     assert [h["name"] for h in employee.get("/search?q=ledger@").body["items"]] == ["Copied Ltd"]
+
+
+def _records_of(table: Table, create: Any) -> list[dict[str, Any]]:
+    """The Lambda-shaped records the search mapping delivers for what ``create`` writes."""
+    records: list[dict[str, Any]] = []
+
+    def keep(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        records.extend(event["Records"])
+        return {"batchItemFailures": []}
+
+    stream = search_poller(table)
+    stream.handler = keep
+    create()
+    stream.drain()
+    return records
+
+
+def test_a_batch_of_new_accounts_is_read_and_written_together(api: Api, firm: TestFirm, table: Table) -> None:
+    """The indexer's round trips for a batch: a Query per account and pass,
+    the contacts of all the batch's accounts in one BatchGet per pass, and
+    their entries packed 25 to a BatchWriteItem whoever's they are (it made
+    seven requests per account, each account's reads and writes apart)."""
+    from app import index_search
+
+    count = 20
+    ids: list[str] = []
+
+    def create() -> None:
+        for i in range(count):
+            email = unique_email(f"batch.{i}")
+            ids.append(new_account(api, f"Batch{i:02d} Partners", contacts=[contact_spec(emails=[email])])["id"])
+
+    records = _records_of(table, create)
+    with metered(table.client) as usage:
+        answer = index_search({"Records": records}, LambdaContext())
+    assert answer == {"batchItemFailures": []}
+    entries = sum(len(_stored(table, firm, a)) for a in ids)
+    assert entries == sum(len(_wanted(table, firm, a)) for a in ids) and entries > count * 25
+    assert usage.requests["BatchWriteItem"] == math.ceil(entries / 25)
+    assert usage.requests["BatchGetItem"] == 2  # the linked contacts: to compute, then to check
+    assert usage.requests["Query"] == 2 * count  # each account's partition: to compute, then to check
+    assert usage.requests["UpdateItem"] == count  # the address copies on each account
+
+
+def test_a_failed_write_fails_only_its_accounts_records(api: Api, firm: TestFirm, table: Table) -> None:
+    from app import index_search
+
+    accounts: list[dict[str, Any]] = []
+
+    def create() -> None:
+        for name in ("Alpha Works", "Broken Works", "Gamma Works"):
+            accounts.append(new_account(api, name, contacts=[contact_spec(emails=[unique_email("works")])]))
+
+    records = _records_of(table, create)
+    broken = keys.account_pk(firm.firm_id, accounts[1]["id"])
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        requests = params["RequestItems"][table.name]
+        if any(r.get("PutRequest", {}).get("Item", {}).get("PK") == {"S": broken} for r in requests):
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "BatchWriteItem")
+
+    table.client.meta.events.register("before-parameter-build.dynamodb.BatchWriteItem", refuse)
+    try:
+        answer = index_search({"Records": records}, LambdaContext())
+    finally:
+        table.client.meta.events.unregister("before-parameter-build.dynamodb.BatchWriteItem", refuse)
+    failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
+    # The broken account's records: its own and its link's, in its partition.
+    theirs = {r["dynamodb"]["SequenceNumber"] for r in records if r["dynamodb"]["Keys"]["PK"]["S"] == broken}
+    assert failed == theirs and theirs
+    assert _names(api, "alpha") == ["Alpha Works"] and _names(api, "gamma") == ["Gamma Works"]
+    assert _names(api, "broken") == []
+    # Its records delivered again (the retry) index it.
+    again = [r for r in records if r["dynamodb"]["SequenceNumber"] in failed]
+    assert index_search({"Records": again}, LambdaContext()) == {"batchItemFailures": []}
+    assert _names(api, "broken") == ["Broken Works"]
+
+
+def test_a_creates_records_reindex_its_account_once_whatever_the_lanes(api: Api, firm: TestFirm, table: Table) -> None:
+    """Records reach the indexer in lanes by partition key (a mapping's
+    ParallelizationFactor, or shards): a create's account and link records
+    share the account's partition, its new contact's record names no account,
+    so each new account is read once to compute and once to check, not again
+    from the contact's lane."""
+    from app import index_search
+
+    count = 10
+    ids: list[str] = []
+
+    def create() -> None:
+        for i in range(count):
+            email = unique_email(f"lane.{i}")
+            ids.append(new_account(api, f"Lane{i:02d} Partners", contacts=[contact_spec(emails=[email])])["id"])
+
+    records = _records_of(table, create)
+    lanes: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        lanes.setdefault(r["dynamodb"]["Keys"]["PK"]["S"].split("#")[2], []).append(r)
+    assert set(lanes) == {"ACCOUNT", "CONTACT"}
+    with metered(table.client) as usage:
+        for lane in lanes.values():
+            assert index_search({"Records": lane}, LambdaContext()) == {"batchItemFailures": []}
+    assert usage.requests["Query"] == 2 * count
+    assert all(_stored(table, firm, a) == _wanted(table, firm, a) for a in ids)

@@ -80,17 +80,20 @@ def test_the_mapping_delivers_only_items_pipelines_and_members_and_the_poller_ag
         assert not delivered("REMOVE", None, entity)
 
 
-def test_the_search_mapping_delivers_only_accounts_and_contacts() -> None:
+def test_the_search_mapping_delivers_only_accounts_contacts_and_links() -> None:
     from devtools.stream_poller import _matches, mapping_filters
 
     filters = mapping_filters(TEMPLATE, "IndexSearch")
 
-    def delivered(entity: str) -> bool:
-        record = {"eventName": "MODIFY", "dynamodb": {"NewImage": {"entity": {"S": entity}}}}
+    def delivered(entity: str, event: str = "MODIFY") -> bool:
+        image = "OldImage" if event == "REMOVE" else "NewImage"
+        record = {"eventName": event, "dynamodb": {image: {"entity": {"S": entity}}}}
         return any(_matches(record, f) for f in filters)
 
     assert delivered("account") and delivered("contact")
-    for entity in ("item", "search", "account_list_entry", "email", "account_contact", "member", "overview"):
+    # A link made or removed names its account from the account's own partition.
+    assert delivered("account_contact", "INSERT") and delivered("account_contact", "REMOVE")
+    for entity in ("item", "search", "account_list_entry", "email", "member", "overview"):
         assert not delivered(entity)
 
 

@@ -13,8 +13,8 @@ from chalicelib.domain.entities import Account, Contact, Email, Link, Member, Ta
 from chalicelib.domain.errors import BadRequestError
 from chalicelib.domain.text import email_key, fold, sort_name
 from chalicelib.repo import keys
+from chalicelib.repo.paging import decode_cursor, encode_cursor
 from chalicelib.repo.records import from_item, list_entries, to_item
-from chalicelib.repo.table import decode_cursor, encode_cursor
 
 
 def _member(role: str = "employee", view_all: bool = False, manage: bool = False) -> Member:

@@ -1,14 +1,17 @@
 """Search rules (``chalicelib/domain/search_terms.py``): index tokens, reading a query,
-match tiers, the driving term, and that every match the rules accept can be
-reached through the index the way ``services/search.py`` reads it."""
+match tiers, the ranges a query is read from, and that every match the rules
+accept can be reached through each of those ranges the way ``services/search.py``
+reads them."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain import search_terms as rules
 from chalicelib.domain.errors import BadRequestError
-from chalicelib.domain.search_terms import IndexToken, Matched, Term
+from chalicelib.domain.search_terms import ADDRESSES, ALL, NAMES, IndexToken, Lookup, Matched, Term
 
 
 def terms(q: str) -> list[Term]:
@@ -129,16 +132,77 @@ def test_a_query_of_exactly_100_characters_is_read() -> None:
         ("anna.mueller", "mueller"),  # its longest word, a part of any address containing it
         ("jo-ann", "ann"),
         ("x.de", "x.de"),  # no word of 3+ characters: only an address can match
+        ("Anna.Mueller@GMail.com", "anna.mueller@gmail.com"),  # an "@": an address, looked up whole
+        ("anna@", "anna@"),
+        ("accounts.receivable.team.7@d.example", "accounts.receivable.team.7@d.example"),  # not cut at 20
     ],
 )
 def test_lookup_token(q: str, lookup: str) -> None:
     assert terms(q)[0].lookup == lookup
 
 
-def test_the_first_lookup_is_the_term_with_the_longest_lookup() -> None:
-    assert rules.lookup_order(terms("an müller x"))[0] == Term("muller", ("muller",))
-    assert rules.lookup_order(terms("mu anna.mueller"))[0].lookup == "mueller"
-    assert rules.lookup_order(terms("ab cd"))[0].text == "ab"  # a tie: the first
+def test_a_word_with_an_at_sign_matches_addresses_only() -> None:
+    (term,) = terms("anna@")
+    assert (term.matches_names, term.matches_addresses) == (False, True)
+    assert rules.match([term], "Anna Zed", []) is None
+    assert rules.match([term], "Zed", ["anna@x.io"]) is not None
+    # shorter than an address part: still read as its word, a name prefix
+    (short,) = terms("@x")
+    assert (short.lookup, short.matches_names, short.matches_addresses) == ("x", True, False)
+
+
+@pytest.mark.parametrize(
+    ("q", "plan"),
+    [
+        # one range holds every match: the word, or the whole address
+        ("anna", [Lookup("anna", ALL)]),
+        ("Mateo.Rossi.20.0@Client.example", [Lookup("mateo.rossi.20.0@client.example", ALL)]),
+        ("x.de", [Lookup("x.de", ALL)]),
+        # a word of several words: its address range and the names of each word (digits first, then longest)
+        (
+            "mateo.rossi.20.0",
+            [
+                Lookup("20", NAMES, exact=True),
+                Lookup("mateo.rossi.20.0", ADDRESSES),
+                Lookup("0", NAMES, exact=True),
+                Lookup("mateo", NAMES, exact=True),
+                Lookup("rossi", NAMES, exact=True),
+            ],
+        ),
+        (
+            "client.example",
+            [
+                Lookup("example", NAMES, exact=True),
+                Lookup("client.example", ADDRESSES),
+                Lookup("client", NAMES, exact=True),
+            ],
+        ),
+        # several words: each word's range holds every match; longest first
+        ("an müller x", [Lookup("muller", ALL)]),  # short words only check
+        ("anna mul", [Lookup("anna", ALL), Lookup("mul", ALL)]),
+        ("mul anna", [Lookup("anna", ALL), Lookup("mul", ALL)]),
+        ("ann anna", [Lookup("anna", ALL)]),  # "ann" holds all of "anna" and more
+        ("ab cd", [Lookup("ab", ALL), Lookup("cd", ALL)]),  # a tie: the first
+        # a word of several words among others: its address range too, for its hits
+        (
+            "mu anna.mueller",
+            [Lookup("mueller", ALL), Lookup("anna.mueller", ADDRESSES), Lookup("anna", ALL)],
+        ),
+        ("dora@ first", [Lookup("dora@", ALL), Lookup("first", ALL)]),
+        ("first anna@x.io", [Lookup("anna@x.io", ALL), Lookup("first", ALL)]),  # an address: itself
+    ],
+)
+def test_lookup_plan(q: str, plan: list[Lookup]) -> None:
+    assert rules.lookup_plan(terms(q)) == plan
+
+
+def test_which_ranges_read_to_their_end_answer_a_query() -> None:
+    assert rules.answered([Lookup("anna", ALL)])
+    assert not rules.answered([])
+    # a word's address matches and its name matches are two ranges: both are needed
+    assert not rules.answered([Lookup("a.bc", ADDRESSES)])
+    assert not rules.answered([Lookup("bc", NAMES, exact=True)])
+    assert rules.answered([Lookup("a.bc", ADDRESSES), Lookup("bc", NAMES, exact=True)])
 
 
 # --- matching ----------------------------------------------------------------------------------
@@ -222,16 +286,28 @@ def test_tier_order_and_rank_key() -> None:
 # --- every match is reachable through the index ---------------------------------------------
 
 
-def _reachable(q: str, name: str, addresses: list[str]) -> bool:
-    """What the search service does: read the index range of the first
-    term's lookup token (in lookup order) and match the
-    other words against each entry's name and addresses."""
-    ts = terms(q)
-    lead = rules.lookup_order(ts)[0]
+def _holds(lookup: Lookup, q: str, name: str, addresses: list[str]) -> bool:
+    """Whether ``lookup``'s range has an entry of the account on which the query matches."""
     return any(
-        t.token.startswith(lead.lookup) and rules.match(ts, name, t.addresses) is not None
+        (t.token == lookup.token if lookup.exact else t.token.startswith(lookup.token))
+        and rules.match(terms(q), name, t.addresses) is not None
         for t in rules.index_tokens(name, addresses)
     )
+
+
+def _assert_reachable(q: str, name: str, addresses: list[str]) -> None:
+    """Every range of the plan holds what it claims to: an ALL range every
+    match; a one-word query's ADDRESSES range each account it matches by an
+    address, and each NAMES range each account it matches by name."""
+    ts = terms(q)
+    assert rules.match(ts, name, addresses) is not None
+    for lookup in rules.lookup_plan(ts):
+        if lookup.holds == ALL:
+            assert _holds(lookup, q, name, addresses), lookup
+        elif lookup.holds == ADDRESSES and rules.match(ts, "", addresses) is not None:
+            assert _holds(lookup, q, "", addresses), lookup
+        elif lookup.holds == NAMES and rules.match(ts, name, []) is not None:
+            assert _holds(lookup, q, name, []), lookup
 
 
 @pytest.mark.parametrize(
@@ -248,11 +324,47 @@ def _reachable(q: str, name: str, addresses: list[str]) -> bool:
         ("anna+tax", "Zeta", ["anna+tax@x.io"]),
         ("o'b", "Liam O'Brien", []),
         ("o'brien", "Pat Kelly", ["pat.o'brien@k.io"]),
+        ("mateo.rossi.20.0@client.example", "Zora", ["Mateo.Rossi.20.0@client.example"]),
+        ("mateo.rossi.20.0", "Zora", ["mateo.rossi.20.0@client.example"]),
+        ("client.example", "Zora", ["mateo.rossi.20.0@client.example"]),
+        ("anna.mu", "Anna Müller", []),  # a word of several words, by name
+        ("pat.o'brien", "Zed", ["pat.o'brien@k.io"]),
     ],
 )
-def test_every_match_is_reachable_from_the_lookup_token(q: str, name: str, addresses: list[str]) -> None:
-    assert rules.match(terms(q), name, addresses) is not None
-    assert _reachable(q, name, addresses)
+def test_every_match_is_reachable_from_each_range_of_the_plan(q: str, name: str, addresses: list[str]) -> None:
+    _assert_reachable(q, name, addresses)
+
+
+_LETTERS = "abéo'"  # few letters: words and addresses share parts
+_word = st.text(_LETTERS + "1", min_size=1, max_size=6)
+_address = st.builds(
+    "{}{}{}@{}.{}".format,
+    _word,
+    st.sampled_from([".", "-", "+", ""]),
+    st.text(_LETTERS + "1", max_size=5),
+    st.sampled_from(["d", "k", "client", "o'b"]),
+    st.sampled_from(["example", "io"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.lists(_word, min_size=1, max_size=3).map(" ".join),
+    addresses=st.lists(_address, max_size=3, unique=True),
+    data=st.data(),
+)
+def test_every_match_is_reachable_whatever_the_query(name: str, addresses: list[str], data: st.DataObject) -> None:
+    """Queries cut from the account's own name and addresses (so most match):
+    a piece of an address, a prefix of a name word, or two of those."""
+    pieces = [a[i:j] for a in addresses for i in range(len(a)) for j in range(i + 1, len(a) + 1)]
+    pieces += [w[:k] for w in name.split() for k in range(1, len(w) + 1)]
+    q = " ".join(data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=2)))
+    try:
+        ts = terms(q)
+    except BadRequestError:
+        return  # only punctuation
+    if rules.match(ts, name, addresses) is not None:
+        _assert_reachable(q, name, addresses)
 
 
 def test_a_word_of_only_short_words_with_punctuation_is_looked_up_as_an_address_part() -> None:
@@ -265,6 +377,6 @@ def test_a_word_of_only_short_words_with_punctuation_is_looked_up_as_an_address_
     assert rules.match([term], "Zeta", ["anne@x.io"]) is None
     assert rules.match([term], "Zeta", ["a.m@x.io"]) is not None
     # Punctuation around a word is not part of it: "st." is the name prefix "st".
-    (st,) = terms("st.")
-    assert (st.lookup, st.matches_names, st.matches_addresses) == ("st", True, False)
-    assert rules.match([st], "St. Mary's Church", []) is not None
+    (st_,) = terms("st.")
+    assert (st_.lookup, st_.matches_names, st_.matches_addresses) == ("st", True, False)
+    assert rules.match([st_], "St. Mary's Church", []) is not None

@@ -71,7 +71,7 @@ def get(url: str) -> tuple[int, dict[str, str], bytes]:
 def raw_get(server: WebServer, target: str) -> int:
     """The status for a request target sent as is (urllib would normalise ``..``)."""
     with socket.create_connection((server.host, server.port), timeout=10) as s:
-        s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {server.host}:{server.port}\r\nConnection: close\r\n\r\n".encode())
         head = s.recv(4096).decode("latin-1")
     return int(head.split(" ", 2)[1])
 

@@ -3,7 +3,9 @@
 
 /**
  * h("button", {class: "x", onclick: fn, "aria-label": "..."}, "text", child, [more])
- * Attributes whose value is false, null or undefined are left out.
+ * Attributes whose value is false, null or undefined are left out. `style`
+ * takes an object of CSS properties: they are set through the CSSOM, which the
+ * page's Content-Security-Policy allows (a style attribute it refuses).
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -13,6 +15,8 @@ export function h(tag, attrs = {}, ...children) {
       el.addEventListener(name.slice(2), value);
     } else if (name === "class") {
       el.className = value;
+    } else if (name === "style") {
+      for (const [property, v] of Object.entries(value)) el.style.setProperty(property, String(v));
     } else if (name in el && typeof value !== "string") {
       el[name] = value; // properties such as checked, value, disabled
     } else {

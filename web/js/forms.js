@@ -82,7 +82,7 @@ export function addressFieldset(path, legend, address) {
         path: `${path}.${part}`,
         label: t(`address.${part}`),
         value: a[part] || "",
-        attrs: part === "country" ? { maxlength: 2, autocomplete: "country", placeholder: "NL", style: "text-transform: uppercase" } : {},
+        attrs: part === "country" ? { maxlength: 2, autocomplete: "country", placeholder: "NL", style: { "text-transform": "uppercase" } } : {},
       }),
     ),
     h("p", { class: "field-error", hidden: true }),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,13 +18,33 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.text import address_problem, normal_address
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+def _checked_address(value: str) -> str:
+    address = normal_address(value)
+    problem = address_problem(address)
+    if problem:
+        raise PydanticCustomError("email_address", "The e-mail address {problem}.", {"problem": problem})
+    return address
+
+
+EMAIL_RULES = (
+    "An e-mail address, kept as typed in Unicode NFC. Refused: invisible, control and text-direction "
+    "characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF, …), and a part before the @ or a domain label "
+    "that mixes scripts (one script, or Latin with Han and kana, Bopomofo or Hangul: UTS #39 'highly restrictive'). "
+    "Compared ignoring case and compatibility forms: a fullwidth 'a' (U+FF41) is an 'a'."
+)
 EmailAddress = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s#]+@[^@\s#]+\.[^@\s#]+$"),
+    AfterValidator(_checked_address),
+    Field(description=EMAIL_RULES),
 ]
 Color = Annotated[str, StringConstraints(max_length=7, pattern=r"^#[0-9A-Fa-f]{6}$")]
 SignerPriority = Annotated[int, Field(ge=1, le=100)]

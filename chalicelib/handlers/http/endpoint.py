@@ -21,12 +21,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.adapters import observability
 from chalicelib.adapters.auth import Claims, verify
+from chalicelib.adapters.outages import is_outage
 from chalicelib.domain.errors import (
     BadRequestError,
     DossierError,
     FieldError,
     MethodNotAllowedError,
     NotFoundError,
+    ServiceUnavailableError,
     UnsupportedMediaTypeError,
 )
 from chalicelib.domain.idempotency import Idempotency
@@ -36,6 +38,11 @@ from chalicelib.services.context import Ctx
 log = logging.getLogger("dossier")
 
 MAX_BODY_BYTES = 256 * 1024
+# Our deepest body nests about six levels; the bound keeps a hostile body (10,000 ``[``) from
+# exhausting the parser's recursion, and pydantic's, before any of it is read.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 MAX_QUERY_VALUE = 2048  # a cursor is the longest query value we hand out
@@ -58,13 +65,34 @@ def problem(error: DossierError) -> Response:
         "detail": error.detail,
         "errors": [{"loc": list(e.loc), "msg": e.msg} for e in error.errors],
     }
-    return Response(
-        body=json.dumps(body), status_code=error.status, headers={"Content-Type": "application/problem+json"}
-    )
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
+    if isinstance(error, ServiceUnavailableError):
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(body=json.dumps(body), status_code=error.status, headers=headers)
 
 
 def _validation_errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[FieldError]:
     return [FieldError((*prefix, *e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+
+
+def json_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects in ``raw`` (strings skipped),
+    counted without parsing; malformed text gives some number, and the parser
+    then refuses it."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:  # the common case: no scan needed
+        return 0
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b'""', raw)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _parse_error(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, ValueError) else type(exc).__name__
 
 
 # --- the call -------------------------------------------------------------------
@@ -121,10 +149,16 @@ class Call:
             )
         if not raw.strip():
             raise BadRequestError("A JSON request body is required.", [FieldError(("body",), "missing")])
+        if json_depth(raw) > MAX_JSON_DEPTH:
+            raise BadRequestError(
+                f"The request body nests deeper than {MAX_JSON_DEPTH} levels.", [FieldError(("body",), "too deep")]
+            )
         try:
             return json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadRequestError("The request body is not valid JSON.", [FieldError(("body",), str(exc))]) from exc
+        except Exception as exc:  # whatever the parser raises, the body is at fault
+            raise BadRequestError(
+                "The request body is not valid JSON.", [FieldError(("body",), _parse_error(exc))]
+            ) from exc
 
     def body(self, model: type[M]) -> M:
         data = self.raw_json()
@@ -249,7 +283,17 @@ def observe(request: Request, get_response: Callable[[Request], Response]) -> Re
     with observability.api_request(route, str(request_id)) as meter:
         response = _framework_problem(get_response(request))
         observability.finished(route, response.status_code, started, meter)
+    _protect(response)
     return response
+
+
+def _protect(response: Response) -> None:
+    # Answers hold one firm's data (or a caller's own token, for the portal's sign-in routes):
+    # no shared or browser cache may keep them, and no browser may sniff a JSON body into HTML.
+    names = {name.lower() for name in response.headers}
+    if "cache-control" not in names:
+        response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
 
 
 def _gateway_authorizer() -> dict[str, Any]:
@@ -308,7 +352,10 @@ def endpoint(
                 return handler(call)
             except DossierError as exc:
                 return problem(exc)
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):
+                    log.warning("dependency unavailable in %s: %r", route_id, exc)
+                    return problem(ServiceUnavailableError("A service Dossier uses is unavailable; retry shortly."))
                 log.exception("unhandled error in %s", route_id)
                 return problem(DossierError("An unexpected error occurred; it has been logged."))
 

@@ -16,16 +16,20 @@ _STATUS_TEXT = {
     200: "OK",
     201: "Created",
     204: "No content",
-    400: "Bad input: wrong type, unknown field, too long, bad enum, bad cursor, malformed JSON, body too large",
+    400: (
+        "Bad input: wrong type, unknown field, too long, bad enum, bad cursor, malformed JSON, JSON nested "
+        "deeper than 32 levels, body too large"
+    ),
     401: "Missing, invalid or expired bearer token",
     403: "Visible, but the caller may not change it",
     404: "Does not exist, or the caller may not open it",
     409: "Conflicts with the current state (unique value taken, last contact, archived)",
     410: "Gone: the invitation expired",
-    412: "If-Match is stale; nothing was written",
+    412: "If-Match is stale; nothing was written (without If-Match a concurrent edit is read again and retried)",
     415: "The request's Content-Type is not one this route takes",
     429: "Too many requests from the caller's firm (the deployed API's per-firm throttling); retry later",
     422: "Well-formed, but breaks a rule (unknown reference, too many items)",
+    503: "The database or another service Dossier uses is unavailable or throttling; retry after Retry-After seconds",
 }
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -90,8 +94,9 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
         success["content"] = {"application/json": {"schema": body}}
     responses[str(route.status)] = success
     # Every route refuses unknown query parameters and malformed If-Match or
-    # Idempotency-Key headers (400), and a Content-Type it does not take (415).
-    codes = {*route.errors, 400, 415, 429}
+    # Idempotency-Key headers (400), and a Content-Type it does not take (415);
+    # any may be throttled (429) or meet an outage (503).
+    codes = {*route.errors, 400, 415, 429, 503}
     if route.auth:
         codes.add(401)
     for code in sorted(codes):
@@ -126,8 +131,12 @@ def document() -> dict[str, Any]:
                 "application/problem+json. Unknown query parameters, query values over 2,048 characters, and "
                 "malformed If-Match or Idempotency-Key headers are rejected with 400 on every route; a "
                 "Content-Type the route does not take with 415. Ids in paths that cannot be ids answer 404, as "
-                "do unknown paths. JSON bodies are limited to 256 KB (400 beyond). The deployed API throttles "
-                "each firm (429 with problem+json when exceeded)."
+                "do unknown paths. JSON bodies are limited to 256 KB and 32 levels of nesting (400 beyond). "
+                "Without If-Match, an edit that meets a concurrent one reads again and retries. Cursors are "
+                "signed and checked against the list they came from (400 otherwise). The deployed API throttles "
+                "each firm (429 with problem+json when exceeded); an unavailable or throttling database is a "
+                "503 with Retry-After. Every answer carries Cache-Control: no-store and "
+                "X-Content-Type-Options: nosniff."
             ),
         },
         "components": {

@@ -14,7 +14,7 @@ export function avatar(name, photoUrl, size = "") {
     .join("");
   let hash = 0;
   for (const ch of name || "") hash = (hash * 31 + ch.codePointAt(0)) % 360;
-  return h("span", { class: `avatar initials ${size}`, style: `--hue: ${hash}`, "aria-hidden": "true" }, initials || "?");
+  return h("span", { class: `avatar initials ${size}`, style: { "--hue": hash }, "aria-hidden": "true" }, initials || "?");
 }
 
 export function statusBadge(status) {
@@ -23,7 +23,7 @@ export function statusBadge(status) {
 }
 
 export function tagChip(tag) {
-  return h("span", { class: "tag", style: `--tag: ${tag.color || "#607d8b"}` }, tag.name);
+  return h("span", { class: "tag", style: { "--tag": tag.color || "#607d8b" } }, tag.name);
 }
 
 /** Puts a page heading first and moves focus to it, so a screen reader hears where it landed. */
