@@ -3,8 +3,10 @@ the local stack as ``make run`` runs it (``python -m bench burst``).
 
 The stack is ``python -m devtools.stack`` in a child process (in-memory
 DynamoDB Local, s3rver, the API, the two stream pollers reading DynamoDB
-Local's stream and calling the deployed handlers), seeded with the demo firm
-and caught up. Then, as the demo firm's owner, ``CLIENTS`` threads create
+Local's stream and calling the deployed handlers with the mappings' batch
+size and parallelization factor), seeded with the demo firm and caught up;
+with ``BENCH_BURST_DISK=1`` DynamoDB Local keeps its data on disk, as under
+``make run`` (``bench/burst_stack.py``). Then, as the demo firm's owner, ``CLIENTS`` threads create
 ``ACCOUNTS`` individuals through ``POST /accounts`` as fast as the API takes
 them, each with one new contact and one address on a shared domain; every
 ``NOTE_EVERY``-th account also gets a note (``POST /accounts/{id}/notes``),
@@ -23,7 +25,12 @@ not through the stack):
 A lag is the time from the create's (or note's) 201 to the first sweep that
 shows it, so it is rounded up to the sweep's period. At the end a sample of
 accounts is searched through ``GET /search`` by the local part of their
-address, to check that findable in the sweep means found by the API.
+address, to check that findable in the sweep means found by the API; and
+``QUIET`` single writes (an account, then a note), one at a time, are timed
+through the API (search, Overview tab) for the lag of a write on a quiet
+stack. ``BENCH_BURST_ACCOUNTS`` sets the burst's size (1,000), and
+``BENCH_BURST_WORKDIR`` keeps the stack's logs (the stream functions' log
+has a line per batch).
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from devtools.dynamodb_local import ROOT, free_port, stop_process, wait_until
 from devtools.stack import StackInfo
 
 ACCOUNTS = int(os.environ.get("BENCH_BURST_ACCOUNTS", "1000"))
+ON_DISK = os.environ.get("BENCH_BURST_DISK") == "1"  # DynamoDB Local's data on disk, as make run keeps it
 CLIENTS = 4  # concurrent API clients
 NOTE_EVERY = 10  # every 10th account gets a note: the Overview's probes
 SWEEP_SECONDS = 1.0
@@ -92,10 +100,12 @@ class Burst:
 
 
 def _start_stack(workdir: Path, db_port: int) -> tuple[subprocess.Popen[bytes], StackInfo]:
-    """``python -m devtools.stack`` on a DynamoDB Local port we know (the sweeper reads it)."""
+    """``python -m devtools.stack`` (or, on disk, ``bench.burst_stack``) on a
+    DynamoDB Local port we know (the sweeper reads it)."""
     ready = workdir / "ready.json"
     log = (workdir / "stack.log").open("ab")
-    args = [sys.executable, "-m", "devtools.stack", "--workdir", str(workdir), "--ready-file", str(ready)]
+    module = "bench.burst_stack" if ON_DISK else "devtools.stack"
+    args = [sys.executable, "-m", module, "--workdir", str(workdir), "--ready-file", str(ready)]
     process = subprocess.Popen(
         [*args, "--db-port", str(db_port)],
         cwd=ROOT,
@@ -277,6 +287,7 @@ def _report(burst: Burst, checked: tuple[int, int], quiet: tuple[list[float], li
         ),
     }
     lines = [
+        f"DynamoDB Local {'on disk' if ON_DISK else 'in memory'}. "
         f"{len(probes)} accounts created (and {sum(1 for p in probes if p.noted)} notes) by {CLIENTS} clients in "
         f"{creating:.1f} s ({len(probes) / creating:.1f} creates/s); "
         f"sweeps every {SWEEP_SECONDS} s ({len(burst.sweeps)} sweeps, {sum(burst.sweeps):.1f} s of reading in all).",
@@ -294,6 +305,13 @@ def _report(burst: Burst, checked: tuple[int, int], quiet: tuple[list[float], li
         known = [s for s in seen if s is not None]
         done = len(known) == len(seen) and known
         lines.append(f"| {what} | {max(known) - since:.1f} |" if done else f"| {what} | not in time |")
+    findable = [p.findable for p in probes]
+    if probes and all(f is not None for f in findable):
+        took = max(f for f in findable if f is not None) - burst.started
+        lines.append(
+            f"| search: every account findable, after the first create ({len(probes) / took:.1f} accounts/s) "
+            f"| {took:.1f} |"
+        )
     lines += [
         "",
         f"`GET /search?q=<local part>` found {checked[0]} of {checked[1]} sampled accounts.",

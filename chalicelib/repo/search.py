@@ -3,6 +3,7 @@ copied onto its list entries. Written only by the stream-triggered indexer."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,8 +22,13 @@ from chalicelib.repo.table import ITEM_EXISTS, MAX_BATCH_WRITE, Item, Table, to_
 
 EntryKey = tuple[str, str]  # what identifies a stored search entry (its table keys)
 AccountRef = tuple[str, str]  # (firm id, account id)
-SOURCE_READERS = 8  # an indexer's Queries in flight at once (each waits on a round trip)
-WRITERS = 4  # an indexer's write requests in flight at once
+SOURCE_READERS = 8  # the indexer's Queries in flight at once (each waits on a round trip)
+WRITERS = 4  # the indexer's write requests in flight at once
+# Per process, whoever sends them: the local poller runs a mapping's lanes as
+# threads of one process, and DynamoDB Local (on disk above all) queues
+# concurrent writes until they time out. In Lambda a process runs one batch.
+_READ_SLOTS = threading.BoundedSemaphore(SOURCE_READERS)
+_WRITE_SLOTS = threading.BoundedSemaphore(WRITERS)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -95,9 +101,11 @@ class SearchRepo:
         contact_ids: list[str] = []
         entries: dict[EntryKey, Item] = {}
         last = keys.SEARCH_END if with_entries else keys.SEARCH_PREFIX
-        for item in self.table.query_all(
-            pk=keys.account_pk(firm_id, account_id), sk_between=(keys.ACCOUNT_SK, last), consistent=True
-        ):
+        with _READ_SLOTS:
+            found = self.table.query_all(
+                pk=keys.account_pk(firm_id, account_id), sk_between=(keys.ACCOUNT_SK, last), consistent=True
+            )
+        for item in found:
             entity = item.get("entity")
             if entity == keys.ACCOUNT:
                 account = from_item(Account, item)
@@ -115,9 +123,10 @@ class SearchRepo:
         chunks = [ops[start : start + MAX_BATCH_WRITE] for start in range(0, len(ops), MAX_BATCH_WRITE)]
 
         def write(chunk: list[tuple[Item | None, keys.Key | None]]) -> None:
-            self.table.write_many(
-                puts=[i for i, _ in chunk if i is not None], deletes=[k for _, k in chunk if k is not None]
-            )
+            with _WRITE_SLOTS:
+                self.table.write_many(
+                    puts=[i for i, _ in chunk if i is not None], deletes=[k for _, k in chunk if k is not None]
+                )
 
         _each(write, chunks)
 
@@ -144,14 +153,15 @@ class SearchRepo:
 
     def _set_contact_emails(self, key: keys.Key, addresses: Sequence[str]) -> None:
         try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=to_wire(key.as_dict()),
-                UpdateExpression="SET #e = :e",
-                ConditionExpression=ITEM_EXISTS.expression,
-                ExpressionAttributeNames={"#e": "contact_emails"},
-                ExpressionAttributeValues=to_wire({":e": list(addresses)}),
-            )
+            with _WRITE_SLOTS:
+                self.table.client.update_item(
+                    TableName=self.table.name,
+                    Key=to_wire(key.as_dict()),
+                    UpdateExpression="SET #e = :e",
+                    ConditionExpression=ITEM_EXISTS.expression,
+                    ExpressionAttributeNames={"#e": "contact_emails"},
+                    ExpressionAttributeValues=to_wire({":e": list(addresses)}),
+                )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise

@@ -87,6 +87,19 @@ def test_the_stream_mappings_settings(template: dict[str, Any], function: str, q
     assert template["Resources"][queue]["Type"] == "AWS::SQS::Queue"
 
 
+def test_the_search_indexer_keeps_up_with_a_burst(template: dict[str, Any]) -> None:
+    """docs/performance.md ("Search and Overview lag under a burst"): four
+    lanes per shard, no wait to fill a batch, and a CPU share for the
+    indexer's token and request work (128 MB would give it a fourteenth of one)."""
+    function = template["Resources"]["IndexSearch"]["Properties"]
+    (mapping,) = function["Events"].values()
+    props = mapping["Properties"]
+    assert props["ParallelizationFactor"] == 4
+    assert props["MaximumBatchingWindowInSeconds"] == 0
+    assert props["BatchSize"] == 100
+    assert function["MemorySize"] >= 1024
+
+
 @pytest.mark.parametrize("function", sorted(STREAM_FUNCTIONS))
 def test_an_alarm_watches_each_stream_functions_iterator_age(template: dict[str, Any], function: str) -> None:
     alarms = [
