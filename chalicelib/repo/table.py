@@ -49,6 +49,8 @@ def _values(values: Mapping[str, Any]) -> dict[str, Any]:
 # standard mode's jittered backoff (it also retries throttling), end well inside API Gateway's 29 s, so
 # an outage reaches the caller as our 503 with Retry-After (adapters/outages.py), not as a gateway 504.
 _RETRIES = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=4)
+# DynamoDB Local (a JVM over SQLite, sharing a laptop's or CI's cores) can take seconds on a big batch.
+_LOCAL_RETRIES = _RETRIES.merge(Config(read_timeout=15))
 
 
 @lru_cache(maxsize=4)
@@ -57,6 +59,7 @@ def _client(endpoint: str | None, region: str) -> DynamoDBClient:
     if endpoint:
         # DynamoDB Local accepts any credentials; do not require a profile.
         kwargs.update(endpoint_url=endpoint, aws_access_key_id="local", aws_secret_access_key="local")
+        kwargs["config"] = _LOCAL_RETRIES
     client: DynamoDBClient = boto3.client("dynamodb", **kwargs)
     # Each request's consumed capacity feeds its metrics (chalicelib/adapters/observability.py).
     client.meta.events.register("provide-client-params.dynamodb", _ask_for_capacity)

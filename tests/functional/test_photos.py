@@ -478,8 +478,9 @@ def test_without_a_token_is_401(api: Api, table: Table) -> None:
 def test_a_concurrent_edit_leaves_no_object(
     api: Api, firm: TestFirm, table: Table, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another request changes the account between the read and the write:
-    412, and the object already stored is deleted again."""
+    """Another request changes the account between the read and the write of
+    an upload pinned by If-Match: 412, and the object already stored is
+    deleted again. (Without If-Match the upload reads again and lands.)"""
     account = new_account(api, "Raced")
     key = keys.account(firm.firm_id, account["id"])
     # At the S3 boundary: right after the object is stored, another request edits the account.
@@ -498,7 +499,8 @@ def test_a_concurrent_edit_leaves_no_object(
 
     events.register("after-call.s3.PutObject", put_then_edit)
     try:
-        assert_problem(put_photo(api, account["id"], image("PNG")), 412)
+        pinned = {"If-Match": f'"{account["version"]}"'}
+        assert_problem(put_photo(api, account["id"], image("PNG"), **pinned), 412)
     finally:
         events.unregister("after-call.s3.PutObject", put_then_edit)
 
