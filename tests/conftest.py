@@ -45,6 +45,7 @@ from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table
 from devtools.dynamodb_local import DynamoDBLocal
 from tests.support.api import Api, TestFirm, make_firm
+from tests.support.moto_streams import number_records_safely
 
 LOCAL_TABLE = "dossier-test"
 
@@ -52,6 +53,7 @@ LOCAL_TABLE = "dossier-test"
 # moto keeps boto3's default session: a new one per test (moto's default) loads every service's model again,
 # ~0.3 s a test. The data is still reset for each test (mock_aws starts empty).
 MOTO_CONFIG: Any = {"core": {"reset_boto3_session": False}}
+number_records_safely()
 
 
 def _configure(endpoint: str | None, table: str) -> Table:
