@@ -30,6 +30,7 @@ def test_records_written_from_many_threads_get_distinct_sequence_numbers(table: 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(put, range(400)))
 
-    numbers = [r["dynamodb"]["SequenceNumber"] for r in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]]
+    records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    numbers = [r["dynamodb"]["SequenceNumber"] for r in records]
     assert len(numbers) == 400
     assert len(set(numbers)) == 400
