@@ -15,9 +15,10 @@ import os
 import sys
 import time
 
+from tests.support import tokens
+
 os.environ.update(
-    AUTH_MODE="hs256",
-    JWT_SECRET="bench-secret-0123456789-0123456789-0123456789",
+    **tokens.environment(),
     AWS_DEFAULT_REGION="us-east-1",
     DOSSIER_TABLE="dossier-bench",
 )

@@ -37,7 +37,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from chalicelib.admin.local_identity import ensure_pool, identity_environment
 from devtools.api_server import ApiServer
+from devtools.cognito_local import CognitoLocal
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering, stop_process, wait_until
 from devtools.s3_local import S3Local
 from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_settings, table_stream_arn
@@ -64,7 +66,9 @@ class StackInfo:
     firm_id: str
     firm_name: str
     first_account_id: str
-    members: list[dict[str, Any]]  # member_id, name, role, rights, token (owner, admin, employees)
+    members: list[dict[str, Any]]  # member_id, name, email, role, rights, token (owner, admin, employees)
+    password: str  # the demo members' password at the identity provider
+    identity: dict[str, str]  # provider, endpoint, client_id, region
     workdir: Path  # logs/, outbox/, s3/, checkpoints
 
     @property
@@ -178,6 +182,7 @@ def local_stack(
     persistent: bool = False,
     db_port: int | None = None,
     s3_port: int | None = None,
+    idp_port: int | None = None,
     api_port: int | None = None,
     web_port: int | None = None,
     api_log_to_terminal: bool = False,
@@ -196,7 +201,7 @@ def local_stack(
     """
     from chalicelib.admin.cli import stage_environment
 
-    _check_free(db_port, s3_port, api_port, web_port)
+    _check_free(db_port, s3_port, idp_port, api_port, web_port)
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     if not persistent:  # a fresh database: earlier checkpoints name shards that are gone
@@ -212,10 +217,20 @@ def local_stack(
         s3_log = on_exit.enter_context((logs / "s3rver.log").open("ab"))
         s3 = on_exit.enter_context(S3Local(workdir / "s3", bucket, port=s3_port, log=s3_log))
         say(f"Local S3 (s3rver) on http://{host}:{s3.port} for photos (files in {_shown(workdir / 's3')}/)")
-        env = local_env(db.endpoint, s3.endpoint, workdir / "outbox")
+        idp_log = on_exit.enter_context((logs / "cognito-local.log").open("ab"))
+        idp_dir = workdir / "cognito" if persistent else None
+        idp = on_exit.enter_context(CognitoLocal(port=idp_port, data_dir=idp_dir, log=idp_log, host=host))
+        pool_id, client_id, new_pool = ensure_pool(idp.endpoint)
+        # What a client needs to sign in (Cognito's InitiateAuth on this endpoint; in AWS, the region's).
+        identity = {"provider": "cognito", "endpoint": idp.endpoint, "client_id": client_id, "region": "us-east-1"}
+        say(f"Identity provider (cognito-local) on {idp.endpoint}, user pool {pool_id}")
+        env = {
+            **local_env(db.endpoint, s3.endpoint, workdir / "outbox"),
+            **identity_environment(idp.endpoint, pool_id, client_id),
+        }
         on_exit.enter_context(environment(env))
 
-        table = _table(workdir, say)
+        table = _table(workdir, say, users_lost=new_pool)
         say("Demo data (created on the first run, in about half a minute)...")
         from chalicelib.admin.demo import seed
         from chalicelib.repo.firms import FirmRepo
@@ -236,6 +251,8 @@ def local_stack(
             photos_base=s3.endpoint,  # the presigned photo URLs' origin (path-style, local_env's endpoint)
             firm={"id": demo["firm_id"], "name": firm.name if firm else ""},
             members=lambda: list(seed(table)["members"]),  # fresh tokens on each request
+            identity=identity,
+            demo_password=demo["password"],
             port=web_port,
             log=web_log,
         )
@@ -253,23 +270,27 @@ def local_stack(
             firm_name=firm.name if firm else "",
             first_account_id=str(demo["first_account_id"]),
             members=demo["members"],
+            password=demo["password"],
+            identity=identity,
             workdir=workdir,
         )
         yield Running(info, process, caught_up)
 
 
-def _table(workdir: Path, say: Callable[[str], None]) -> Any:
+def _table(workdir: Path, say: Callable[[str], None], *, users_lost: bool = False) -> Any:
     """The table, created; one made by an older version (other indexes, or
-    items stored in an older form) is recreated."""
+    items stored in an older form), or whose members' users the identity
+    provider no longer has (``users_lost``: its data folder is new), is recreated."""
     from chalicelib.admin.demo import written_by_older_version
     from chalicelib.repo.schema import ensure_table, schema_matches
     from chalicelib.repo.table import Table
 
     table = Table.from_settings()
     if not ensure_table(table.client, table.name) and (
-        not schema_matches(table.client, table.name) or written_by_older_version(table)
+        users_lost or not schema_matches(table.client, table.name) or written_by_older_version(table)
     ):
-        say("The local table was made by an older version of Dossier: recreating it with demo data.")
+        why = "the identity provider's data is new" if users_lost else "it was made by an older version of Dossier"
+        say(f"Recreating the local table with demo data: {why}.")
         (workdir / CHECKPOINTS).unlink(missing_ok=True)
         (workdir / SEARCH_CHECKPOINTS).unlink(missing_ok=True)
         table.client.delete_table(TableName=table.name)
@@ -364,10 +385,11 @@ def _start_pollers(
 def print_welcome(demo: dict[str, Any], api_base: str, say: Callable[[str], None] = print) -> None:
     members = demo["members"]
     token = members[0]["token"]
-    say(f"\nDemo firm {demo['firm_id']}. Bearer tokens (valid 12 h; new ones: python -m chalicelib.cli token):")
+    say(f"\nDemo firm {demo['firm_id']}. Sign in (web client, or the provider's InitiateAuth) as any of these,")
+    say(f"with the password {demo['password']}:")
     for m in members:
-        say(f"  {m['role']:<8} {m['name']:<15} rights={json.dumps(m['rights'])}\n    {m['token']}")
-    say("\nTry:")
+        say(f"  {m['role']:<8} {m['name']:<15} {m['email']:<24} rights={json.dumps(m['rights'])}")
+    say(f"\nTry, as {members[0]['name']} (another member's token: python -m chalicelib.cli token --firm F --member M):")
     say(f'  curl -s -H "Authorization: Bearer {token}" "{api_base}/accounts?limit=5"')
     say("  # the Overview tab of the first account:")
     say(f'  curl -s -H "Authorization: Bearer {token}" "{api_base}/accounts/{demo["first_account_id"]}/overview"')
@@ -425,7 +447,13 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 def _serve(workdir: Path, ready_file: Path | None, args: argparse.Namespace) -> int:
     parent = os.getppid()
-    ports = {"db_port": args.db_port, "s3_port": args.s3_port, "api_port": args.api_port, "web_port": args.web_port}
+    ports = {
+        "db_port": args.db_port,
+        "s3_port": args.s3_port,
+        "idp_port": args.idp_port,
+        "api_port": args.api_port,
+        "web_port": args.web_port,
+    }
     with local_stack(workdir, **ports) as running:
         if not running.wait_projected(timeout=PROJECTION_SECONDS):
             print(f"The stream pollers have not caught up in {PROJECTION_SECONDS:.0f} s (see logs/).", flush=True)
@@ -446,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The local product on free ports, in-memory DynamoDB Local.")
     parser.add_argument("--workdir", type=Path, default=None, help="logs, outbox, s3 files (default: a temp dir)")
     parser.add_argument("--ready-file", type=Path, default=None, help="StackInfo as JSON, written once ready")
-    for name in ("db", "s3", "api", "web"):
+    for name in ("db", "s3", "idp", "api", "web"):
         parser.add_argument(f"--{name}-port", type=int, default=None)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)

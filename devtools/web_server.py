@@ -12,13 +12,16 @@ only from here, no inline ones; connections to here and the API; images from
 here and the photo bucket; no framing), ``Referrer-Policy: no-referrer`` and
 ``nosniff``. ``/config.json`` is also refused (403) to a request whose
 ``Origin`` is another. In local mode it also answers ``GET /config.json`` with
-what the client needs to start without a sign-in: the API's URL, the demo
-firm, and its members with tokens minted afresh on each request (the demo
-member picker)::
+what the client needs to sign in: the API's URL, the identity provider (the
+local cognito-local: its endpoint and app client), the demo firm, and its
+members with their addresses and the demo password (the demo member picker
+signs in through the provider) and tokens of the provider, fresh on each
+request::
 
     {"api_base": "http://localhost:8000", "mode": "local",
-     "firm": {"id": ..., "name": ...},
-     "members": [{"member_id", "name", "role", "rights", "token"}, ...]}
+     "identity": {"provider": "cognito", "endpoint", "client_id", "region"},
+     "firm": {"id": ..., "name": ...}, "demo_password": ...,
+     "members": [{"member_id", "name", "email", "role", "rights", "token"}, ...]}
 """
 
 from __future__ import annotations
@@ -154,12 +157,16 @@ class WebServer:
         photos_base: str | None = None,
         firm: dict[str, str] | None = None,
         members: Members | None = None,
+        identity: dict[str, str] | None = None,
+        demo_password: str | None = None,
         port: int | None = None,
         host: str = "127.0.0.1",
         log: IO[str] | None = None,
     ) -> None:
         self.root = root.resolve()
         self.api_base = api_base
+        self.identity = identity or {}
+        self.demo_password = demo_password
         self.firm = firm or {}
         self.members = members
         self.host = host
@@ -168,6 +175,8 @@ class WebServer:
         self.hosts = frozenset(f"{name}:{self.port}".lower() for name in names)
         photos = f" {_origin(photos_base)}" if photos_base else ""
         api = f" {_origin(api_base)}" if "://" in api_base else ""
+        if self.identity.get("endpoint"):  # the sign-in page calls the identity provider
+            api += f" {_origin(self.identity['endpoint'])}"
         self.content_security_policy = (
             "default-src 'self'; script-src 'self'; style-src 'self'; "
             f"img-src 'self' data:{photos}; connect-src 'self'{api}; "
@@ -184,7 +193,14 @@ class WebServer:
 
     def config(self) -> dict[str, Any]:
         members = self.members() if self.members is not None else []
-        return {"api_base": self.api_base, "mode": "local", "firm": self.firm, "members": members}
+        return {
+            "api_base": self.api_base,
+            "mode": "local",
+            "firm": self.firm,
+            "members": members,
+            "identity": self.identity,
+            "demo_password": self.demo_password,
+        }
 
     def file_for(self, url_path: str) -> Path | None:
         """The file a URL path names inside ``root``, or None (404)."""

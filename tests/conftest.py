@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from tests.support import tokens
+
 # Settings for the whole test session, before chalicelib reads them.
 os.environ.update(
-    AUTH_MODE="hs256",
-    JWT_SECRET="test-secret-0123456789-0123456789-0123456789",
-    JWT_ISSUER="dossier-test",
+    **tokens.environment(),
     AWS_DEFAULT_REGION="us-east-1",
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
@@ -34,7 +34,6 @@ os.environ.update(
     DYNAMODB_LOCAL_JAVA_OPTIONS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
 )
 os.environ.pop("DYNAMODB_ENDPOINT", None)
-os.environ.pop("JWT_AUDIENCE", None)
 
 import boto3
 from moto import mock_aws

@@ -1,13 +1,23 @@
-"""Bearer-token verification with PyJWT.
+"""Bearer-token verification with PyJWT: RS256 against the identity
+provider's JWKS, on every stage (locally the provider is cognito-local, so
+the path production runs is the one every test and `make run` run).
 
-The local stage signs tokens with HS256 and a per-stage secret; dev and prod
-verify RS256 tokens against the identity provider's JWKS (e.g. a Cognito user
-pool). Either way the firm and the member come only from verified claims.
+What a verified token gives is an identity (issuer and subject), never a
+firm: the firm and the member come from the identity's binding
+(chalicelib/services/identity.py), so no claim a user could set decides them.
+
+Two providers, as the stage's ``AUTH_MODE`` says:
+- ``cognito``: a Cognito user pool's *access* token, checked as AWS documents
+  it (``token_use`` is ``access`` and ``client_id`` is our app client; access
+  tokens carry no ``aud``), so an ID token, or a token of another app client
+  of the same pool, is refused;
+- ``oidc``: any OpenID Connect issuer's token whose ``aud`` is ours; its
+  ``email`` and ``email_verified`` claims bind a first sign-in to the member
+  invited with that address.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -15,22 +25,42 @@ from typing import Any
 import jwt
 
 from chalicelib.adapters.config import Settings, settings
-from chalicelib.domain.errors import UnauthorizedError
+from chalicelib.domain.errors import ServiceUnavailableError, UnauthorizedError
 
-TOKEN_LIFETIME_SECONDS = 12 * 3600
-_ID_MAX = 64
+_SUBJECT_MAX = 255  # OpenID Connect Core §2: a subject is at most 255 ASCII characters
+_INVALID = "The bearer token is invalid or expired."
 
 
 @dataclass(frozen=True, slots=True)
 class Claims:
+    """The caller as the request knows it: the firm and the member (from the
+    identity's binding), and the identity that the token proved."""
+
     firm_id: str
     member_id: str
+    subject: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenIdentity:
+    """What a verified token proves: who the provider says the caller is."""
+
+    issuer: str
+    subject: str
+    email: str | None = None  # only when the provider says it is verified
 
 
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    # PyJWKClient caches the key set and refetches on an unknown ``kid``.
+    # PyJWKClient caches the key set and fetches it again for an unknown ``kid`` (a rotated key).
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
+
+
+def jwks_url(cfg: Settings) -> str:
+    if cfg.jwks_url:
+        return cfg.jwks_url
+    assert cfg.jwt_issuer
+    return cfg.jwt_issuer.rstrip("/") + "/.well-known/jwks.json"
 
 
 def _bearer(header: str | None) -> str:
@@ -42,52 +72,45 @@ def _bearer(header: str | None) -> str:
     return token.strip()
 
 
-def verify(header: str | None, config: Settings | None = None) -> Claims:
+def _signing_key(cfg: Settings, token: str) -> Any:
+    try:
+        return _jwks_client(jwks_url(cfg)).get_signing_key_from_jwt(token).key
+    except jwt.PyJWKClientConnectionError as exc:
+        # The issuer's key set cannot be fetched: an outage of theirs, not a bad token.
+        raise ServiceUnavailableError("The identity provider's keys cannot be read right now.") from exc
+
+
+def verify(header: str | None, config: Settings | None = None) -> TokenIdentity:
+    """The identity a bearer token proves, or UnauthorizedError (401)."""
     cfg = config or settings()
+    if cfg.auth_mode not in ("cognito", "oidc") or not cfg.jwt_issuer or not cfg.jwt_audience:
+        raise UnauthorizedError("Token verification is not configured.")
     token = _bearer(header)
     try:
-        key: Any
-        if cfg.auth_mode == "hs256":
-            key, algorithm = cfg.jwt_secret, "HS256"
-        else:
-            if not cfg.jwks_url:
-                raise UnauthorizedError("Token verification is not configured.")
-            key, algorithm = _jwks_client(cfg.jwks_url).get_signing_key_from_jwt(token).key, "RS256"
-        if not key:
-            raise UnauthorizedError("Token verification is not configured.")
-        claims = jwt.decode(
+        header_fields = jwt.get_unverified_header(token)
+        if header_fields.get("alg") != "RS256":  # before any key lookup: "none", HS256 with the public key, ...
+            raise UnauthorizedError(_INVALID)
+        claims: dict[str, Any] = jwt.decode(
             token,
-            key,
-            algorithms=[algorithm],  # one algorithm per stage: no algorithm confusion
+            _signing_key(cfg, token),
+            algorithms=["RS256"],
             issuer=cfg.jwt_issuer,
-            audience=cfg.jwt_audience,
-            options={"require": ["exp", "sub"]},
+            audience=cfg.jwt_audience if cfg.auth_mode == "oidc" else None,
+            options={"require": ["exp", "iat", "sub", "iss"], "verify_aud": cfg.auth_mode == "oidc"},
         )
     except jwt.PyJWTError as exc:
-        raise UnauthorizedError("The bearer token is invalid or expired.") from exc
-    firm_id = claims.get(cfg.firm_claim)
-    member_id = claims.get("sub")
-    for value in (firm_id, member_id):
-        if not isinstance(value, str) or not value or len(value) > _ID_MAX or "#" in value:
-            raise UnauthorizedError("The bearer token lacks a valid firm or member claim.")
-    assert isinstance(firm_id, str) and isinstance(member_id, str)
-    return Claims(firm_id=firm_id, member_id=member_id)
-
-
-def issue_local_token(firm_id: str, member_id: str, config: Settings | None = None) -> str:
-    """A token for the local stage (HS256). Production tokens come from the IdP."""
-    cfg = config or settings()
-    if cfg.auth_mode != "hs256" or not cfg.jwt_secret:
-        raise RuntimeError("Local tokens can only be issued for an HS256 stage.")
-    now = int(time.time())
-    payload: dict[str, object] = {
-        "sub": member_id,
-        cfg.firm_claim: firm_id,
-        "iat": now,
-        "exp": now + TOKEN_LIFETIME_SECONDS,
-    }
-    if cfg.jwt_issuer:
-        payload["iss"] = cfg.jwt_issuer
-    if cfg.jwt_audience:
-        payload["aud"] = cfg.jwt_audience
-    return jwt.encode(payload, cfg.jwt_secret, algorithm="HS256")
+        raise UnauthorizedError(_INVALID) from exc
+    if cfg.auth_mode == "cognito" and (
+        claims.get("token_use") != "access" or claims.get("client_id") != cfg.jwt_audience
+    ):
+        raise UnauthorizedError("The bearer token must be an access token of this application's client.")
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject or len(subject) > _SUBJECT_MAX:
+        raise UnauthorizedError(_INVALID)
+    email = claims.get("email")
+    verified = claims.get("email_verified") in (True, "true")  # some issuers send the string
+    return TokenIdentity(
+        issuer=cfg.jwt_issuer,
+        subject=subject,
+        email=email if isinstance(email, str) and verified else None,
+    )

@@ -12,12 +12,17 @@ class Settings:
     table_name: str
     dynamodb_endpoint: str | None
     region: str
-    auth_mode: str  # "hs256" (local stage) or "jwks" (dev/prod)
-    jwt_secret: str | None
-    jwks_url: str | None
+    # Who signs the bearer tokens (chalicelib/adapters/auth.py): "cognito" (a user pool: the stack's own, or
+    # cognito-local on the local stage) or "oidc" (any OpenID Connect issuer). Either way RS256 against the
+    # issuer's JWKS; the firm and member come from the identity's binding, never from a claim.
+    auth_mode: str
     jwt_issuer: str | None
-    jwt_audience: str | None
-    firm_claim: str
+    jwks_url: str | None  # default: the issuer's /.well-known/jwks.json (Cognito's, and most issuers')
+    jwt_audience: str | None  # cognito: the app client id (``client_id``); oidc: ``aud``
+    cognito_user_pool_id: str | None = None  # cognito: where members are invited
+    cognito_endpoint: str | None = None  # local stage: the cognito-local make run starts
+    signing_key: str | None = None  # local stage and tests: the key for cursors (and any HMAC) itself
+    signing_key_secret: str | None = None  # deployed stages: the Secrets Manager secret that holds it
     mail_mode: str = "outbox"  # "ses" (dev/prod) or "outbox" (local: files in mail_outbox_dir)
     mail_from: str = "Dossier <no-reply@dossier.example>"
     mail_outbox_dir: str = ".data/outbox"
@@ -39,12 +44,14 @@ def settings() -> Settings:
         table_name=env.get("DOSSIER_TABLE", "dossier"),
         dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        auth_mode=env.get("AUTH_MODE", "jwks"),
-        jwt_secret=env.get("JWT_SECRET") or None,
-        jwks_url=env.get("JWKS_URL") or None,
+        auth_mode=env.get("AUTH_MODE", "cognito"),
         jwt_issuer=env.get("JWT_ISSUER") or None,
+        jwks_url=env.get("JWKS_URL") or None,
         jwt_audience=env.get("JWT_AUDIENCE") or None,
-        firm_claim=env.get("FIRM_CLAIM", "firm_id"),
+        cognito_user_pool_id=env.get("COGNITO_USER_POOL_ID") or None,
+        cognito_endpoint=env.get("COGNITO_ENDPOINT") or None,
+        signing_key=env.get("SIGNING_KEY") or None,
+        signing_key_secret=env.get("SIGNING_KEY_SECRET") or None,
         mail_mode=env.get("MAIL_MODE", "outbox"),
         mail_from=env.get("MAIL_FROM", "Dossier <no-reply@dossier.example>"),
         mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ".data/outbox"),

@@ -168,7 +168,6 @@ def _register_usage_key(plan: str | None, firm_id: str) -> None:
 
 
 def _firm(firms: Any, args: argparse.Namespace) -> None:
-    from chalicelib.adapters.auth import issue_local_token
     from chalicelib.services.members import create_firm
 
     if args.action == "register-key":
@@ -180,15 +179,36 @@ def _firm(firms: Any, args: argparse.Namespace) -> None:
 
     owner_email = TypeAdapter(EmailAddress).validate_python(args.owner_email)  # the rules of POST /members
     plan = _usage_plan(args.stage)  # before the firm exists: a retry must not make a second one
-    firm, owner = create_firm(firms, name=args.name, owner_name=args.owner_name, owner_email=owner_email)
+    local = args.stage == "local"
+    firm, owner = create_firm(
+        firms, name=args.name, owner_name=args.owner_name, owner_email=owner_email, send_invitation=not local
+    )
     _register_usage_key(plan, firm.id)  # if this fails, `firm register-key` finishes the job
-    _print({"firm_id": firm.id, "member_id": owner.id, "token": issue_local_token(firm.id, owner.id)})
+    _print({"firm_id": firm.id, "member_id": owner.id, **_sign_in(owner, local)})
+
+
+def _sign_in(member: Any, local: bool) -> dict[str, Any]:
+    """Locally, a token from the local identity provider (the member gets the local password); on a
+    deployed stage, what the member was sent (a token comes only from their own sign-in)."""
+    from chalicelib.adapters.config import settings
+
+    if not local:
+        how = "Cognito mailed a temporary password" if settings().auth_mode == "cognito" else "first sign-in"
+        return {"invitation": {"email": member.email, "sign_in": how}}
+    from chalicelib.adapters.directory import LOCAL_PASSWORD, CognitoDirectory
+
+    pool = CognitoDirectory(settings())
+    pool.set_local_password(member.email)
+    tokens = pool.sign_in(settings().jwt_audience or "", member.email, LOCAL_PASSWORD)
+    return {"token": tokens["AccessToken"]}
 
 
 def _add_member(firms: Any, args: argparse.Namespace) -> Any:
     from chalicelib.domain.entities import Member
     from chalicelib.domain.ids import new_id, now_iso
     from chalicelib.domain.models import MemberCreate, Rights
+    from chalicelib.repo.identities import IdentityRepo
+    from chalicelib.services.members import invited
 
     body = MemberCreate(
         name=args.name,
@@ -206,8 +226,38 @@ def _add_member(firms: Any, args: argparse.Namespace) -> Any:
         body.rights.manage_accounts,
         now_iso(),
     )
-    firms.add_member(member)
+    with invited(member, send_mail=args.stage != "local") as sign_in:
+        firms.add_member(member, sign_in(IdentityRepo(firms.table)))
     return member
+
+
+def _token(firms: Any, args: argparse.Namespace) -> int:
+    found = firms.get_member(args.firm, args.member)
+    if found is None:
+        print("no such member in that firm", file=sys.stderr)
+        return 1
+    if args.stage != "local":
+        print("tokens of a deployed stage come from the member's own sign-in", file=sys.stderr)
+        return 2
+    _print(_sign_in(found, local=True))
+    return 0
+
+
+def _local_identity(stage: str) -> None:
+    """The local stage's pool and client, found in the cognito-local that `make run` started."""
+    from chalicelib.adapters.config import reset_settings, settings
+
+    if stage != "local" or settings().cognito_user_pool_id:
+        return
+    from chalicelib.admin.local_identity import ensure_pool, identity_environment
+
+    endpoint = settings().cognito_endpoint or ""
+    try:
+        pool_id, client_id, _ = ensure_pool(endpoint)
+    except Exception as exc:  # not running: say what to do, not a traceback
+        raise SystemExit(f"The local identity provider does not answer at {endpoint}: start `make run` first.") from exc
+    os.environ.update(identity_environment(endpoint, pool_id, client_id))
+    reset_settings()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,26 +265,24 @@ def main(argv: list[str] | None = None) -> int:
     use_stage(args.stage)
     if "outbox" in (args.command, getattr(args, "action", None)):  # reads files only: no table
         return _latest_mail(args.to) if args.command == "outbox" else _outbox(args.to, args.last)
-    from chalicelib.adapters.auth import issue_local_token
     from chalicelib.adapters.config import settings
     from chalicelib.domain.errors import DossierError
     from chalicelib.repo.firms import FirmRepo
     from chalicelib.repo.schema import ensure_table
     from chalicelib.repo.table import Table
 
+    if args.command in ("firm", "token", "member"):
+        _local_identity(args.stage)
     table = Table.from_settings()
     firms = FirmRepo(table)
     try:
         if args.command == "firm":
             _firm(firms, args)
         elif args.command == "token":
-            if firms.get_member(args.firm, args.member) is None:
-                print("no such member in that firm", file=sys.stderr)
-                return 1
-            _print({"token": issue_local_token(args.firm, args.member)})
+            return _token(firms, args)
         elif args.command == "member":
             member = _add_member(firms, args)
-            _print({"firm_id": args.firm, "member_id": member.id, "token": issue_local_token(args.firm, member.id)})
+            _print({"firm_id": args.firm, "member_id": member.id, **_sign_in(member, args.stage == "local")})
         elif args.command == "table":
             created = ensure_table(table.client, settings().table_name)
             _print({"table": settings().table_name, "created": created})

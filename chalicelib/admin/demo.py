@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.adapters.auth import Claims, issue_local_token
+from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.config import settings
+from chalicelib.adapters.directory import LOCAL_PASSWORD, CognitoDirectory, directory
 from chalicelib.domain.models import (
     AccountCreate,
     CustomFieldCreate,
@@ -40,9 +41,9 @@ from chalicelib.services import (
 from chalicelib.services.context import Ctx
 from chalicelib.services.members import create_firm, member_out
 
-# Bumped when the stored form of items changes (2: name sort keys "<name> #<id>"),
-# so `make run` recreates local data written by an older version.
-DATA_FORMAT = 2
+# Bumped when the stored form of items changes (2: name sort keys "<name> #<id>"; 3: members bound to
+# the local identity provider's users), so `make run` recreates local data written by an older version.
+DATA_FORMAT = 3
 ACCOUNT_COUNT = 50
 # Accounts whose every overview section is full (more than five items each).
 FULL_ACCOUNTS = 6
@@ -87,8 +88,9 @@ def written_by_older_version(table: Table) -> bool:
     return marker is not None and marker.get("data_format", 1) != DATA_FORMAT
 
 
-def seed(table: Table) -> dict[str, Any]:
-    """Create the demo firm unless it exists; return its members with fresh tokens."""
+def seed(table: Table, *, with_tokens: bool = True) -> dict[str, Any]:
+    """Create the demo firm unless it exists; return its members (with fresh tokens from the local
+    identity provider, unless ``with_tokens`` is False)."""
     marker = demo_marker(table)
     if marker is None:
         _create(table)
@@ -97,20 +99,36 @@ def seed(table: Table) -> dict[str, Any]:
     firm_id = str(marker["firm_id"])
     firms = FirmRepo(table)
     people = sorted(firms.list_members(firm_id), key=lambda m: ("owner", "admin", "employee").index(m.role))
+    pool = directory() if with_tokens else None  # (an OIDC stage, as in the tests: the issuer signs them in)
     return {
         "firm_id": firm_id,
         "first_account_id": marker.get("first_account_id"),
+        "password": LOCAL_PASSWORD,
         "members": [
             {
                 "member_id": m.id,
                 "name": m.name,
+                "email": m.email,
                 "role": m.role,
                 "rights": member_out(m).rights.model_dump(),
-                "token": issue_local_token(firm_id, m.id),
+                **({"token": _token(pool, m.email)} if pool else {}),
             }
             for m in people
         ],
     }
+
+
+def _token(pool: CognitoDirectory, email: str) -> str:
+    token: str = pool.sign_in(settings().jwt_audience or "", email, LOCAL_PASSWORD)["AccessToken"]
+    return token
+
+
+def _local_passwords(emails: list[str]) -> None:
+    """The demo members sign in with the password `make run` prints (an OIDC stage signs them in itself)."""
+    pool = directory()
+    for email in emails if pool is not None else []:
+        assert pool is not None
+        pool.set_local_password(email)
 
 
 def _create(table: Table) -> None:
@@ -120,6 +138,7 @@ def _create(table: Table) -> None:
         name="Ledgerly Accounting (demo)",
         owner_name="Olivia Owner",
         owner_email="olivia@ledgerly.example",
+        send_invitation=False,
     )
     ctx = Ctx(claims=Claims(firm.id, owner.id), table=table)
     staff = {
@@ -132,6 +151,7 @@ def _create(table: Table) -> None:
         ),
     }
     ids = {key: members.add_member(ctx, body, None) for key, body in staff.items()}
+    _local_passwords([owner.email, *(body.email for body in staff.values())])
     tag_ids = [tags.create_tag(ctx, TagCreate(name=n, color=c), None) for n, c in _TAGS]
     fields = {
         label: custom_fields.create_field(

@@ -31,6 +31,10 @@ class Member:
     manage_accounts: bool
     created_at: str
     version: int = 1
+    status: str = "active"  # or "deactivated": every token of theirs is refused
+    # The identity provider's user bound to this member (empty until bound: an OIDC member at first sign-in)
+    identity_issuer: str = ""
+    identity_subject: str = ""
 
 
 @dataclass(slots=True)

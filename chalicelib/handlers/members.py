@@ -63,3 +63,20 @@ def patch_member(call: Call) -> Response:
     members.patch_member(call.ctx, member_id, body, call.if_match())
     out = members.get_member(call.ctx, member_id)
     return reply(out, version=out.version)
+
+
+@endpoint(
+    bp,
+    "/members/{member_id}",
+    "DELETE",
+    summary=(
+        "Deactivate a member (owner, admin; never the owner: 409). Their tokens are refused from the next "
+        "request on (401) and the identity provider's user is disabled; the member stays listed, with "
+        "`status` `deactivated`, as the author of what they did. Again on a deactivated member: 204."
+    ),
+    status=204,
+    errors=(403, 404, 409, 412),
+)
+def deactivate_member(call: Call) -> Response:
+    members.deactivate_member(call.ctx, call.id("member_id"), call.if_match())
+    return reply(status=204)

@@ -82,12 +82,15 @@ class FirmRepo:
 
     # firms and members ------------------------------------------------------
 
-    def create_firm(self, firm: Firm, owner: Member) -> None:
+    def create_firm(self, firm: Firm, owner: Member, sign_in: Op) -> None:
+        """The firm and its owner, with the owner's sign-in (``IdentityRepo``: a binding or a pending first
+        sign-in) in one transaction."""
         self.table.write(
             [
                 Put(to_item(firm), ITEM_ABSENT, on_fail=ConflictError("The firm already exists.")),
                 Put(to_item(owner), ITEM_ABSENT),
                 Put(self._member_email_guard(owner), ITEM_ABSENT),
+                sign_in,
             ]
         )
 
@@ -103,15 +106,28 @@ class FirmRepo:
         items = self.table.query_all(pk=keys.firm_pk(firm_id), sk_prefix=keys.MEMBER_PREFIX)
         return [from_item(Member, i) for i in items]
 
-    def add_member(self, member: Member, idem: Op | None = None) -> None:
+    def add_member(self, member: Member, sign_in: Op, idem: Op | None = None) -> None:
+        """The member, with their sign-in (as ``create_firm``), in one transaction."""
         taken = ConflictError(
             f"{member.email} is already a member of this firm.",
         )
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(to_item(member), ITEM_ABSENT),
             Put(self._member_email_guard(member), ITEM_ABSENT, on_fail=taken),
+            Put(to_item(member), ITEM_ABSENT),
+            sign_in,
         ]
+        self.table.write(ops)
+
+    def deactivate_member(self, member: Member, guard: Condition, withdraw: Op | None) -> None:
+        """The member's status, and (an OIDC member never signed in) their pending first sign-in withdrawn."""
+        ops: list[Op] = [
+            set_fields(
+                keys.member(member.firm_id, member.id), {"status": "deactivated"}, condition=guard, on_fail=STALE
+            )
+        ]
+        if withdraw is not None:
+            ops.append(withdraw)
         self.table.write(ops)
 
     def update_member(self, firm_id: str, member_id: str, fields: dict[str, Any], guard: Condition) -> None:

@@ -49,6 +49,8 @@ CUSTOM_FIELD: Final = "custom_field"  # a firm's custom field definition
 CUSTOM_FIELD_LABEL: Final = "custom_field_label"  # uniqueness guard: labels unique per target
 CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's custom field history
 QUICKBOOKS_CONNECTION: Final = "quickbooks_connection"
+IDENTITY: Final = "identity"  # which member an identity provider's user is (keyed by the identity, not a firm)
+FIRST_SIGN_IN: Final = "first_sign_in"  # an OIDC member's address, until its first sign-in binds it
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
@@ -278,6 +280,24 @@ def invitation(firm_id: str, token_hash: str) -> Key:
 def notified(firm_id: str, event_id: str, address_norm: str) -> Key:
     """Marks that the notification of ``event_id`` went to an address."""
     return Key(f"FIRM#{firm_id}#NOTIFIED#{event_id}", address_norm)
+
+
+# --- the two keys that do not start with a firm ---------------------------------------
+# A bearer token names an identity, not a firm: these are how a request finds its firm. They hold ids only,
+# grant nothing by themselves (the member item, under its firm, is read on every request too), and only
+# chalicelib/repo/identities.py reads or writes them.
+
+
+def identity(issuer: str, subject: str) -> Key:
+    """An identity provider's user (issuer and subject, hashed: a subject may hold any character)."""
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
+    return Key(f"IDENTITY#{digest}", "IDENTITY")
+
+
+def first_sign_in(address_norm: str) -> Key:
+    """An invited OIDC member's address (``email_key``), until their first sign-in."""
+    digest = hashlib.sha256(address_norm.encode()).hexdigest()
+    return Key(f"SIGNIN#{digest}", "SIGNIN")
 
 
 def idempotency(firm_id: str, member_id: str, route: str, idem_key: str) -> Key:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.adapters.config import settings
+from chalicelib.adapters.secrets import signing_key
 from chalicelib.domain.errors import BadRequestError, FieldError
 
 Item = dict[str, Any]
@@ -72,8 +73,8 @@ def decode_cursor(scope: str, cursor: str, *, fields: Sequence[str] | None = Non
 
 def _cursor_secret() -> bytes:
     # Cursors are signed so a client cannot forge a start key (e.g. into another
-    # firm's partition); the table name keeps stages apart.
-    return ("dossier-cursor:" + settings().table_name + ":" + (settings().jwt_secret or "")).encode()
+    # firm's partition), with the stack's own key; the table name keeps tables of one key apart.
+    return b"dossier-cursor:" + settings().table_name.encode() + b":" + signing_key()
 
 
 def key_attributes(*, index: str | None = None, lsi: str | None = None) -> tuple[str, ...]:

@@ -50,6 +50,10 @@ class Ctx:
         """Accept the caller's member item when it was read with other items."""
         if member is None:
             raise UnauthorizedError("The token's member does not belong to this firm.")
+        if member.status != "active":
+            raise UnauthorizedError("This member has been deactivated.")
+        if self.claims.subject and member.identity_subject != self.claims.subject:
+            raise UnauthorizedError("The token's identity is not this member's.")
         self._member = member
         return member
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.directory import directory
 from chalicelib.domain import access
 from chalicelib.domain.entities import Firm, Member
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
@@ -9,6 +14,8 @@ from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
 from chalicelib.repo.firms import FirmRepo, version_guard
+from chalicelib.repo.identities import IdentityRepo
+from chalicelib.repo.table import Op
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 
@@ -23,17 +30,21 @@ def member_out(member: Member) -> MemberOut:
         email=member.email,
         role=member.role,  # type: ignore[arg-type]
         rights=rights,
+        status=member.status,  # type: ignore[arg-type]
         created_at=member.created_at,
         version=member.version,
     )
 
 
-def create_firm(firms: FirmRepo, *, name: str, owner_name: str, owner_email: str) -> tuple[Firm, Member]:
-    """A new tenant with its owner (used by the CLI and the demo seed)."""
+def create_firm(
+    firms: FirmRepo, *, name: str, owner_name: str, owner_email: str, send_invitation: bool = True
+) -> tuple[Firm, Member]:
+    """A new tenant with its owner, invited through the identity provider (the CLI and the demo seed)."""
     now = now_iso()
     firm = Firm(id=new_id(), name=name, currency="USD", created_at=now)
     owner = Member(firm.id, new_id(), owner_name, owner_email, "owner", True, True, now)
-    firms.create_firm(firm, owner)
+    with invited(owner, send_invitation) as sign_in:
+        firms.create_firm(firm, owner, sign_in(IdentityRepo(firms.table)))
     return firm, owner
 
 
@@ -74,7 +85,48 @@ def add_member(ctx: Ctx, body: MemberCreate, idem: Idempotency | None) -> str:
         manage_accounts=body.rights.manage_accounts,
         created_at=now_iso(),
     )
-    return idempotent_create(ctx, idem, member.id, lambda op: ctx.firms.add_member(member, op))
+    with invited(member, send_mail=True) as sign_in:
+        op = sign_in(IdentityRepo(ctx.table))
+        return idempotent_create(ctx, idem, member.id, lambda idem_op: ctx.firms.add_member(member, op, idem_op))
+
+
+@contextmanager
+def invited(member: Member, send_mail: bool) -> Iterator[Callable[[IdentityRepo], Op]]:
+    """The member's sign-in, for the transaction that writes them: with Cognito, the pool's user is
+    created first (it names the subject) and removed again if the member is not written; with an OIDC
+    issuer, their address awaits its first sign-in."""
+    pool = directory()
+    if pool is None:
+        yield lambda repo: repo.await_first_sign_in(member)
+        return
+    user = pool.invite(member.email, member.name, send_mail=send_mail)
+    member.identity_issuer = settings().jwt_issuer or ""
+    member.identity_subject = user.subject
+    try:
+        yield lambda repo: repo.bind_with_member(member)
+    except BaseException:
+        if user.created:
+            pool.remove(member.email)
+        raise
+
+
+def deactivate_member(ctx: Ctx, member_id: str, if_match: int | None) -> None:
+    """Their tokens are refused from the next request on, and the provider's user is disabled. Again on a
+    deactivated member: nothing more (204), so a retry is safe."""
+    _require_admin(ctx)
+    target = ctx.firms.get_member(ctx.firm_id, member_id, consistent=True)
+    if target is None:
+        raise NotFoundError("Member not found.")
+    if target.role == "owner":
+        raise ConflictError("The owner cannot be deactivated.")
+    if target.status == "deactivated":
+        return
+    guard = version_guard(if_match, target.version)
+    withdraw = None if target.identity_subject else IdentityRepo(ctx.table).withdraw_first_sign_in(target)
+    ctx.firms.deactivate_member(target, guard, withdraw)
+    pool = directory()
+    if pool is not None:
+        pool.disable(target.email)
 
 
 @retried_on_clash

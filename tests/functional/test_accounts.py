@@ -6,7 +6,10 @@ Every test runs on moto and on DynamoDB Local (the ``table`` fixture).
 
 from __future__ import annotations
 
-import os
+import base64
+import hashlib
+import hmac
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,10 +17,13 @@ from typing import Any
 import jwt
 import pytest
 from chalice.test import Client
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from chalicelib.adapters.auth import issue_local_token
 from chalicelib.domain.ids import new_id
+from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import Table
+from tests.support import tokens
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import (
     account_body,
@@ -564,16 +570,16 @@ def test_cursor_from_another_firm_is_400(api: Api, client: Client, table: Table)
 @pytest.fixture
 def two_accounts(api: Api, firm: TestFirm) -> dict[str, Any]:
     """'Ours' has the employee Eve on its team, 'Theirs' does not."""
-    eve, _ = firm.add_member(name="Eve")
+    eve, eve_token = firm.add_member(name="Eve")
     ours = new_account(api, "Ours", team_member_ids=[eve])
     theirs = new_account(api, "Theirs")
-    return {"eve": eve, "ours": ours["id"], "theirs": theirs["id"]}
+    return {"eve": eve, "eve_token": eve_token, "ours": ours["id"], "theirs": theirs["id"]}
 
 
 def test_employee_without_rights_sees_only_team_accounts(
     client: Client, firm: TestFirm, table: Table, two_accounts: dict[str, Any]
 ) -> None:
-    eve = Api(client, issue_local_token(firm.firm_id, two_accounts["eve"]))
+    eve = Api(client, two_accounts["eve_token"])
     theirs = two_accounts["theirs"]
 
     assert ids(eve.get("/accounts").body["items"]) == [two_accounts["ours"]]
@@ -894,37 +900,65 @@ def test_archive_unknown_account_is_404(api: Api) -> None:
 # --- authentication ------------------------------------------------------------------------
 
 
-def _token(firm_id: str, member_id: str, *, exp_offset: int, secret: str | None = None) -> str:
-    now = int(time.time())
-    payload = {
-        "sub": member_id,
-        "firm_id": firm_id,
-        "iss": os.environ["JWT_ISSUER"],
-        "iat": now - 7200,
-        "exp": now + exp_offset,
-    }
-    return jwt.encode(payload, secret or os.environ["JWT_SECRET"], algorithm="HS256")
+def _owner_token(firm: TestFirm, **kwargs: Any) -> str:
+    return tokens.mint(f"sub-{firm.owner_id}", _owner_email(firm), **kwargs)
+
+
+def _owner_email(firm: TestFirm) -> str:
+    member = FirmRepo(firm.table).get_member(firm.firm_id, firm.owner_id)
+    assert member is not None
+    return member.email
 
 
 def test_a_hand_made_token_is_accepted(client: Client, firm: TestFirm) -> None:
     """Control for the 401 tests below: the same construction, still valid, works."""
-    r = Api(client, _token(firm.firm_id, firm.owner_id, exp_offset=3600)).get("/accounts")
+    r = Api(client, _owner_token(firm)).get("/accounts")
     assert r.status == 200, r.body
 
 
 def _auth_cases(firm: TestFirm) -> dict[str, dict[str, str]]:
-    return {
-        "missing": {},
-        "garbage": {"Authorization": "Bearer not.a.jwt"},
-        "not bearer": {"Authorization": f"Basic {firm.owner_token}"},
-        "empty bearer": {"Authorization": "Bearer "},
-        "expired": {"Authorization": f"Bearer {_token(firm.firm_id, firm.owner_id, exp_offset=-60)}"},
-        "wrong secret": {
-            "Authorization": f"Bearer {_token(firm.firm_id, firm.owner_id, exp_offset=3600, secret='x' * 40)}"
-        },
-        "unknown member": {"Authorization": f"Bearer {issue_local_token(firm.firm_id, new_id())}"},
-        "unknown firm": {"Authorization": f"Bearer {issue_local_token(new_id(), firm.owner_id)}"},
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = tokens.KEY.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    unsigned = jwt.encode(
+        {"iss": tokens.ISSUER, "aud": tokens.AUDIENCE, "sub": f"sub-{firm.owner_id}", "exp": int(time.time()) + 60},
+        "",
+        algorithm="none",
+    )
+    cases = {
+        "missing": None,
+        "garbage": "not.a.jwt",
+        "expired": _owner_token(firm, expires_in=-60),
+        "wrong key": _owner_token(firm, key=other_key),
+        "alg none": unsigned,
+        "HS256 keyed with the public key": _hs256(firm, public_pem),
+        "wrong issuer": _owner_token(firm, iss="https://elsewhere.example"),
+        "wrong audience": _owner_token(firm, aud="another-app"),
+        "unbound subject": tokens.mint(f"sub-{new_id()}"),
+        "unverified address of an invited member": tokens.mint(
+            f"sub-{new_id()}", None, email=_owner_email(firm), email_verified=False
+        ),
+        "another address": tokens.mint(f"sub-{new_id()}", f"{new_id().lower()}@elsewhere.example"),
     }
+    headers = {name: ({"Authorization": f"Bearer {t}"} if t else {}) for name, t in cases.items()}
+    headers["not bearer"] = {"Authorization": f"Basic {firm.owner_token}"}
+    headers["empty bearer"] = {"Authorization": "Bearer "}
+    return headers
+
+
+def _hs256(firm: TestFirm, secret: bytes) -> str:
+    """Algorithm confusion: an HMAC keyed with the issuer's public key (PyJWT refuses to make one itself)."""
+    header = {"alg": "HS256", "typ": "JWT", "kid": tokens.KEY_ID}
+    payload = {
+        "iss": tokens.ISSUER,
+        "aud": tokens.AUDIENCE,
+        "sub": f"sub-{firm.owner_id}",
+        "exp": int(time.time()) + 60,
+    }
+    signing_input = b".".join(
+        base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=") for part in (header, payload)
+    )
+    signature = base64.urlsafe_b64encode(hmac.new(secret, signing_input, hashlib.sha256).digest()).rstrip(b"=")
+    return (signing_input + b"." + signature).decode()
 
 
 AUTH_CASES = [
@@ -933,9 +967,14 @@ AUTH_CASES = [
     "not bearer",
     "empty bearer",
     "expired",
-    "wrong secret",
-    "unknown member",
-    "unknown firm",
+    "wrong key",
+    "alg none",
+    "HS256 keyed with the public key",
+    "wrong issuer",
+    "wrong audience",
+    "unbound subject",
+    "unverified address of an invited member",
+    "another address",
 ]
 
 

@@ -14,8 +14,10 @@ The principals, all of firm A unless said otherwise:
 - ``employee_manage``: an employee with *manage accounts* (not on the team);
 - ``other_firm``: the owner of firm B, the strongest member of another tenant
   (so a 404 there comes from tenant isolation, never from a missing right);
-- ``no_token``, ``bad_signature`` (signed with another secret), ``expired``:
-  firm A owner's claims, never accepted.
+- ``no_token``, ``bad_signature`` (signed with another key), ``expired``:
+  firm A owner's identity, never accepted;
+- ``unbound``: a valid token of the issuer whose subject no member is bound to;
+- ``deactivated``: firm A's admin after DELETE /members/{id}: never accepted.
 
 Expected statuses, by rule (``RULES``):
 
@@ -62,7 +64,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,24 +71,29 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import boto3
-import jwt
 import pytest
 from chalice.test import Client
+from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 from PIL import Image
 
 from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
 from chalicelib.domain.ids import new_id
+from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.schema import create_table_args
-from chalicelib.repo.table import Table, reset_clients
+from chalicelib.repo.table import ITEM_EXISTS, Table, reset_clients
+from tests.support import tokens
 from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, created, new_account, unique_email
 from tests.support.portal import activate, latest_token
 from tests.support.problems import assert_problem
 
 Body = dict[str, Any]
-OK: Final = 0  # in a rule: the route's success status
+OK: Final = 0
+OTHER_KEY: Final = rsa.generate_private_key(
+    public_exponent=65537, key_size=2048
+)  # in a rule: the route's success status
 
 # --- principals --------------------------------------------------------------------------
 
@@ -99,7 +105,7 @@ STAFF: Final[dict[str, tuple[str, bool, bool]]] = {
     "employee_view_all": ("employee", True, False),
     "employee_manage": ("employee", False, True),
 }
-TOKEN_FAILURES: Final = ("no_token", "bad_signature", "expired")
+TOKEN_FAILURES: Final = ("no_token", "bad_signature", "expired", "unbound", "deactivated")
 PRINCIPALS: Final = ("owner", *STAFF, "other_firm", *TOKEN_FAILURES)
 
 # --- rules: principal -> expected status (OK: the route's success status) -----------------------
@@ -185,15 +191,8 @@ def png() -> bytes:
     return buf.getvalue()
 
 
-def hand_made_token(firm_id: str, member_id: str, *, expires_in: int, secret: str | None = None) -> str:
-    cfg = settings()
-    now = int(time.time())
-    payload: dict[str, Any] = {"sub": member_id, cfg.firm_claim: firm_id, "iat": now - 7200, "exp": now + expires_in}
-    if cfg.jwt_issuer:
-        payload["iss"] = cfg.jwt_issuer
-    key = secret or cfg.jwt_secret
-    assert key
-    return jwt.encode(payload, key, algorithm="HS256")
+def hand_made_token(owner_id: str, *, expires_in: int, key: Any = None) -> str:
+    return tokens.mint(tokens.subject_of(owner_id), expires_in=expires_in, key=key)
 
 
 @dataclass
@@ -248,16 +247,30 @@ class World:
         return self._staff[principal]
 
     def token(self, principal: str) -> str | None:
-        firm_id, owner_id = self.firm.firm_id, self.firm.owner_id
+        owner_id = self.firm.owner_id
         if principal == "owner":
             return self.firm.owner_token
         if principal == "no_token":
             return None
         if principal == "bad_signature":
-            return hand_made_token(firm_id, owner_id, expires_in=3600, secret="another-secret-" + "9" * 40)
+            return hand_made_token(owner_id, expires_in=3600, key=OTHER_KEY)
         if principal == "expired":
-            return hand_made_token(firm_id, owner_id, expires_in=-60)
+            return hand_made_token(owner_id, expires_in=-60)
+        if principal == "unbound":
+            return tokens.mint(f"nobody-{new_id()}", f"{new_id().lower()}@nowhere.example")
+        if principal == "deactivated":
+            return self.deactivated_token()
         return self.staff(principal)[1]
+
+    def deactivated_token(self) -> str:
+        if "deactivated" not in self._staff:
+            member_id, token = self.firm.add_member("admin", name="Gone admin")
+            firms = FirmRepo(self.table)
+            member = firms.get_member(self.firm.firm_id, member_id)
+            assert member is not None
+            firms.deactivate_member(member, ITEM_EXISTS, None)
+            self._staff["deactivated"] = (member_id, token)
+        return self._staff["deactivated"][1]
 
     def as_(self, principal: str) -> Api:
         if principal == "other_firm":
@@ -461,6 +474,11 @@ def _member(w: World) -> Req:
 @route("PATCH", "/members/{member_id}", 200, "admin_id")
 def _patch_member(w: World) -> Req:
     return Req("PATCH", f"/members/{w.staff_member()}", {"name": "Renamed Member"})
+
+
+@route("DELETE", "/members/{member_id}", 204, "admin_id")
+def _deactivate_member(w: World) -> Req:
+    return Req("DELETE", f"/members/{w.staff_member()}")
 
 
 @route("GET", "/tags", 200, "any")

@@ -84,6 +84,6 @@ def test_a_restricted_employee_reads_their_accounts_not_the_firms(
 
 
 def _member_of(token: str) -> str:
-    from chalicelib.adapters.auth import verify
+    from chalicelib.services.identity import authenticate
 
-    return verify(f"Bearer {token}").member_id
+    return authenticate(f"Bearer {token}").member_id

@@ -1,5 +1,6 @@
-"""Token verification: HS256 for the local stage, RS256 against a JWKS URL
-(served on loopback here, as a Cognito user pool serves it in AWS)."""
+"""Token verification: RS256 against a JWKS URL (served on loopback here, as a
+Cognito user pool or an OpenID Connect issuer serves it), in both provider
+modes, and every token that must be refused."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from chalicelib.adapters.auth import issue_local_token, verify
+from chalicelib.adapters.auth import verify
 from chalicelib.adapters.config import Settings, settings
-from chalicelib.domain.errors import UnauthorizedError
+from chalicelib.domain.errors import ServiceUnavailableError, UnauthorizedError
 
 ISSUER = "https://idp.example/pool"
 
@@ -52,44 +53,110 @@ def jwks_url(rsa_key: rsa.RSAPrivateKey) -> Iterator[str]:
     server.server_close()
 
 
-def _jwks_settings(url: str) -> Settings:
-    return replace(settings(), auth_mode="jwks", jwks_url=url, jwt_issuer=ISSUER, firm_claim="custom:firm_id")
+def _settings(url: str, mode: str = "oidc") -> Settings:
+    return replace(settings(), auth_mode=mode, jwks_url=url, jwt_issuer=ISSUER, jwt_audience=CLIENT)
 
 
-def _rs256(key: rsa.RSAPrivateKey, **claims: Any) -> str:
-    payload = {"sub": "M1", "custom:firm_id": "F1", "iss": ISSUER, "exp": int(time.time()) + 60, **claims}
-    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "key-1"})
+CLIENT = "app-client-1"
 
 
-def test_rs256_token_verified_against_jwks(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
-    claims = verify(f"Bearer {_rs256(rsa_key)}", _jwks_settings(jwks_url))
-    assert (claims.firm_id, claims.member_id) == ("F1", "M1")
+def _rs256(key: rsa.RSAPrivateKey, *, kid: str = "key-1", **claims: Any) -> str:
+    now = int(time.time())
+    payload = {"sub": "user-1", "iss": ISSUER, "aud": CLIENT, "iat": now, "exp": now + 60, **claims}
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
-def test_rs256_token_from_another_key_is_refused(jwks_url: str) -> None:
+def _cognito_access(key: rsa.RSAPrivateKey, **claims: Any) -> str:
+    """As a Cognito user pool's access token: no ``aud``; ``client_id`` and ``token_use`` instead."""
+    now = int(time.time())
+    payload = {"sub": "user-1", "iss": ISSUER, "client_id": CLIENT, "token_use": "access", "iat": now, "exp": now + 60}
+    payload.update(claims)
+    return jwt.encode(
+        {k: v for k, v in payload.items() if v is not None}, key, algorithm="RS256", headers={"kid": "key-1"}
+    )
+
+
+def test_an_oidc_token_gives_its_identity_and_verified_address(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
+    token = _rs256(rsa_key, email="anna@example.com", email_verified=True)
+    identity = verify(f"Bearer {token}", _settings(jwks_url))
+    assert (identity.issuer, identity.subject, identity.email) == (ISSUER, "user-1", "anna@example.com")
+
+
+def test_an_unverified_address_is_not_given(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
+    for verified in (False, "false", None):
+        token = _rs256(rsa_key, email="anna@example.com", email_verified=verified)
+        assert verify(f"Bearer {token}", _settings(jwks_url)).email is None
+
+
+def test_a_cognito_access_token_of_our_client_is_accepted(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
+    identity = verify(f"Bearer {_cognito_access(rsa_key)}", _settings(jwks_url, "cognito"))
+    assert identity.subject == "user-1"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"token_use": "id", "aud": CLIENT, "client_id": None},  # an ID token
+        {"client_id": "another-app-client"},  # another app client of the same pool
+        {"token_use": None},
+    ],
+)
+def test_cognito_refuses_id_tokens_and_other_clients_tokens(
+    rsa_key: rsa.RSAPrivateKey, jwks_url: str, claims: dict[str, Any]
+) -> None:
+    with pytest.raises(UnauthorizedError):
+        verify(f"Bearer {_cognito_access(rsa_key, **claims)}", _settings(jwks_url, "cognito"))
+
+
+def test_a_token_from_another_key_is_refused(jwks_url: str) -> None:
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with pytest.raises(UnauthorizedError):
-        verify(f"Bearer {_rs256(other)}", _jwks_settings(jwks_url))
+        verify(f"Bearer {_rs256(other)}", _settings(jwks_url))
+    with pytest.raises(UnauthorizedError):  # a key id the issuer never published
+        verify(f"Bearer {_rs256(other, kid='key-2')}", _settings(jwks_url))
 
 
-def test_rs256_wrong_issuer_or_expired_is_refused(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
-    cfg = _jwks_settings(jwks_url)
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"iss": "https://evil.example"},
+        {"aud": "another-app"},
+        {"exp": int(time.time()) - 10},
+        {"exp": None},
+        {"iat": None},
+        {"sub": ""},
+        {"sub": "x" * 256},
+    ],
+)
+def test_wrong_issuer_audience_time_or_subject_is_refused(
+    rsa_key: rsa.RSAPrivateKey, jwks_url: str, claims: dict[str, Any]
+) -> None:
+    token = _rs256(rsa_key, **{k: v for k, v in claims.items() if v is not None})
+    if None in claims.values():
+        payload = jwt.decode(token, options={"verify_signature": False})
+        token = jwt.encode(
+            {k: v for k, v in payload.items() if k not in claims}, rsa_key, algorithm="RS256", headers={"kid": "key-1"}
+        )
     with pytest.raises(UnauthorizedError):
-        verify(f"Bearer {_rs256(rsa_key, iss='https://evil.example')}", cfg)
-    with pytest.raises(UnauthorizedError):
-        verify(f"Bearer {_rs256(rsa_key, exp=int(time.time()) - 10)}", cfg)
+        verify(f"Bearer {token}", _settings(jwks_url))
 
 
-def test_hs256_token_is_refused_where_rs256_is_expected(jwks_url: str) -> None:
-    # Algorithm confusion: an HS256 token must not pass an RS256 stage.
-    token = jwt.encode({"sub": "M1", "custom:firm_id": "F1", "exp": int(time.time()) + 60}, "x" * 32, algorithm="HS256")
-    with pytest.raises(UnauthorizedError):
-        verify(f"Bearer {token}", _jwks_settings(jwks_url))
+def test_hs256_and_none_are_refused_where_rs256_is_expected(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
+    # Algorithm confusion: an HMAC keyed with the issuer's public key, or no signature at all.
+    now = int(time.time())
+    payload = {"sub": "user-1", "iss": ISSUER, "aud": CLIENT, "iat": now, "exp": now + 60}
+    for token in (
+        jwt.encode(payload, "x" * 32, algorithm="HS256", headers={"kid": "key-1"}),
+        jwt.encode(payload, "", algorithm="none"),
+    ):
+        with pytest.raises(UnauthorizedError):
+            verify(f"Bearer {token}", _settings(jwks_url))
 
 
-def test_local_token_round_trip() -> None:
-    claims = verify(f"Bearer {issue_local_token('F9', 'M9')}")
-    assert (claims.firm_id, claims.member_id) == ("F9", "M9")
+def test_an_unreachable_key_set_is_the_providers_outage_not_a_bad_token(rsa_key: rsa.RSAPrivateKey) -> None:
+    cfg = _settings("http://127.0.0.1:9/.well-known/jwks.json")  # nothing listens on the discard port
+    with pytest.raises(ServiceUnavailableError):
+        verify(f"Bearer {_rs256(rsa_key)}", cfg)
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Basic abc", "Bearer not.a.jwt"])
@@ -98,10 +165,7 @@ def test_malformed_headers_are_refused(header: str | None) -> None:
         verify(header)
 
 
-def test_claims_that_could_break_keys_are_refused() -> None:
-    cfg = settings()
-    assert cfg.jwt_secret is not None
-    payload = {"sub": "M1", "firm_id": "F1#ACCOUNT#X", "iss": cfg.jwt_issuer, "exp": int(time.time()) + 60}
-    token = jwt.encode(payload, cfg.jwt_secret, algorithm="HS256")
-    with pytest.raises(UnauthorizedError):
-        verify(f"Bearer {token}")
+def test_an_unconfigured_stage_refuses_every_token(rsa_key: rsa.RSAPrivateKey, jwks_url: str) -> None:
+    for cfg in (replace(_settings(jwks_url), jwt_audience=None), replace(_settings(jwks_url), auth_mode="hs256")):
+        with pytest.raises(UnauthorizedError):
+            verify(f"Bearer {_rs256(rsa_key)}", cfg)

@@ -141,3 +141,29 @@ def test_expiring_items_use_the_tables_ttl_attribute() -> None:
 def test_the_functions_may_send_mail() -> None:
     policy = json.loads((Path(TEMPLATE).parents[1] / ".chalice" / "policy.json").read_text())
     assert any("ses:SendEmail" in s["Action"] for s in policy["Statement"])
+
+
+def _chalice_config() -> dict[str, Any]:
+    config: dict[str, Any] = json.loads((Path(TEMPLATE).parents[1] / ".chalice" / "config.json").read_text())
+    return config
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_deployed_stages_take_the_identity_provider_from_the_stack(stage: str) -> None:
+    """The template gives every function the auth settings (its user pool and app client, or the OidcIssuer
+    and OidcAudience parameters): a stage's fixed value would override nothing and could only go stale."""
+    env = _chalice_config()["stages"][stage]["environment_variables"]
+    assert not {"AUTH_MODE", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE", "COGNITO_USER_POOL_ID", "FIRM_CLAIM"} & set(env)
+    assert "EXAMPLE" not in json.dumps(env)
+    for function in ("APIHandler", "FirmGate", "ProjectOverview", "IndexSearch", "ReceiveEmail"):
+        variables = _resources()[function]["Properties"]["Environment"]["Variables"]
+        assert variables["AUTH_MODE"] == {"Ref": "IdentityProvider"}, function
+        assert {"JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE", "COGNITO_USER_POOL_ID"} <= set(variables), function
+        assert variables["DOSSIER_TABLE"] == {"Ref": "DossierTable"}, function
+
+
+@pytest.mark.parametrize("handler", ["project_overview", "index_search"])
+def test_the_stream_functions_have_explicit_memory_and_timeout(handler: str) -> None:
+    sizes = _chalice_config()["lambda_functions"][handler]
+    assert sizes["lambda_memory_size"] >= 512
+    assert 10 <= sizes["lambda_timeout"] <= 60  # README "Deploy to AWS": about ten times a measured batch

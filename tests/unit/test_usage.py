@@ -3,7 +3,6 @@ and a firm's key is registered in the firms' plan (moto's API Gateway)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -12,21 +11,17 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.adapters import usage
-from chalicelib.adapters.auth import issue_local_token
 from chalicelib.adapters.config import reset_settings
+from chalicelib.domain.entities import Member
+from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.handlers.http.authorizer import firm_gate
+from chalicelib.repo.firms import FirmRepo
+from chalicelib.repo.identities import IdentityRepo
+from chalicelib.repo.table import Table
+from tests.support import tokens
+from tests.support.api import make_firm, snapshot
 
 ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef/prod/GET/accounts"
-
-
-@pytest.fixture(autouse=True)
-def local_auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AUTH_MODE", "hs256")
-    monkeypatch.setenv("JWT_SECRET", "unit-secret-0123456789-0123456789-0123456789")
-    monkeypatch.delenv("JWT_ISSUER", raising=False)
-    reset_settings()
-    yield
-    reset_settings()
 
 
 def _gate(token: str) -> dict[str, Any]:
@@ -35,15 +30,28 @@ def _gate(token: str) -> dict[str, Any]:
     return answer
 
 
-def test_a_verified_token_is_counted_against_its_firms_key() -> None:
-    answer = _gate("Bearer " + issue_local_token("F1", "M1"))
-    assert answer["usageIdentifierKey"] == usage.firm_key("F1")
-    assert answer["principalId"] == "M1"
+def test_a_verified_token_is_counted_against_its_firms_key(moto_table: Table) -> None:
+    firm = make_firm(moto_table)
+    answer = _gate("Bearer " + firm.owner_token)
+    assert answer["usageIdentifierKey"] == usage.firm_key(firm.firm_id)
+    assert answer["principalId"] == firm.owner_id
     # the answer is cached per token for every route, so it must allow them all
     (statement,) = answer["policyDocument"]["Statement"]
     assert statement["Effect"] == "Allow" and statement["Resource"] == [
         "arn:aws:execute-api:us-east-1:123456789012:abcdef/prod/*/*"
     ]
+
+
+def test_a_first_sign_in_is_counted_against_its_firm_and_left_for_the_api_to_bind(moto_table: Table) -> None:
+    """The authorizer only reads (its role may not write): it names the firm the address was invited to."""
+    firm = make_firm(moto_table)
+    member = Member(firm.firm_id, new_id(), "Newcomer", "new@firm.example", "employee", False, False, now_iso())
+    FirmRepo(moto_table).add_member(member, IdentityRepo(moto_table).await_first_sign_in(member))
+    before = snapshot(moto_table)
+    answer = _gate("Bearer " + tokens.mint("oidc-user-7", "new@firm.example"))
+    assert answer["usageIdentifierKey"] == usage.firm_key(firm.firm_id)
+    assert answer["principalId"] == member.id
+    assert snapshot(moto_table) == before
 
 
 def test_firms_keys_differ_and_fit_api_gateways_rules() -> None:
@@ -59,13 +67,12 @@ def test_firms_keys_differ_and_fit_api_gateways_rules() -> None:
         "Bearer ",
         "Basic abc",
         "Bearer not-a-jwt",
-        "Bearer "
-        + jwt.encode({"sub": "M1", "firm_id": "F1", "exp": 1}, "unit-secret-0123456789-0123456789-0123456789"),
-        "Bearer "
-        + jwt.encode({"sub": "M1", "firm_id": "F1", "exp": 4102444800}, "another-secret-0123456789-0123456789"),
+        "Bearer " + tokens.mint("M1", expires_in=-60),
+        "Bearer " + jwt.encode({"sub": "M1", "exp": 4102444800}, "another-secret-0123456789-0123456789"),
+        "Bearer " + tokens.mint("bound-to-nobody"),
     ],
 )
-def test_a_token_that_does_not_verify_is_refused_with_the_authorizers_401(header: str) -> None:
+def test_a_token_that_does_not_verify_is_refused_with_the_authorizers_401(header: str, moto_table: Table) -> None:
     # "Unauthorized" is the text API Gateway turns into a 401 (its problem+json gateway response)
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         _gate(header)

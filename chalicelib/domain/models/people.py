@@ -67,6 +67,9 @@ class MemberOut(OutputModel):
     email: str
     role: Role
     rights: RightsOut
+    status: Literal["active", "deactivated"] = Field(
+        description="`deactivated` (DELETE /members/{member_id}): every token of theirs is refused (401)."
+    )
     created_at: str
     version: int
 

@@ -20,7 +20,7 @@ from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.adapters import observability
-from chalicelib.adapters.auth import Claims, verify
+from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.outages import is_outage
 from chalicelib.domain.errors import (
     BadRequestError,
@@ -34,6 +34,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.handlers.http.authorizer import firm_gate
 from chalicelib.services.context import Ctx
+from chalicelib.services.identity import authenticate
 
 log = logging.getLogger("dossier")
 
@@ -112,7 +113,7 @@ class Call:
     @property
     def ctx(self) -> Ctx:
         if self._ctx is None:
-            claims: Claims = verify(self.header("authorization"))
+            claims: Claims = authenticate(self.header("authorization"))
             observability.firm_known(claims.firm_id)
             self._ctx = Ctx.from_settings(claims)
         return self._ctx
