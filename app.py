@@ -49,3 +49,4 @@ app.register_blueprint(inbound_mail.inbound_mail)
 project_overview = streams.project_overview
 index_search = streams.index_search
 receive_email = inbound_mail.receive_email
+record_mail_events = inbound_mail.record_mail_events

@@ -8,15 +8,16 @@ unknown path is 404.
 It answers only for its own names (``localhost``, ``127.0.0.1``, ``[::1]``
 with its port; another ``Host`` is 421), so a DNS-rebinding page cannot read
 it, and every answer carries a Content-Security-Policy (scripts and styles
-only from here, no inline ones; connections to here and the API; images from
-here and the photo bucket; no framing), ``Referrer-Policy: no-referrer`` and
+only from here, no inline ones; connections to here, the API and the
+identity provider; images from here and the photo bucket; no framing), ``Referrer-Policy: no-referrer`` and
 ``nosniff``. ``/config.json`` is also refused (403) to a request whose
 ``Origin`` is another. In local mode it also answers ``GET /config.json`` with
 what the client needs to sign in: the API's URL, the identity provider (the
 local cognito-local: its endpoint and app client), the demo firm, and its
-members with their addresses and the demo password (the demo member picker
-signs in through the provider) and tokens of the provider, fresh on each
-request::
+members with their addresses and the demo password (the sign-in page's demo
+members sign in through the provider, as anyone does) and, for scripts,
+access tokens of the provider, fresh on each request (the web client does not
+use them)::
 
     {"api_base": "http://localhost:8000", "mode": "local",
      "identity": {"provider": "cognito", "endpoint", "client_id", "region"},
@@ -192,7 +193,11 @@ class WebServer:
         return f"http://{self.host}:{self.port}"
 
     def config(self) -> dict[str, Any]:
-        members = self.members() if self.members is not None else []
+        try:
+            members = self.members() if self.members is not None else []
+        except Exception as exc:  # e.g. a member who cannot sign in with the demo password: the form still works
+            self.write_log(f"config.json: no demo members ({type(exc).__name__}: {exc})\n")
+            members = []
         return {
             "api_base": self.api_base,
             "mode": "local",

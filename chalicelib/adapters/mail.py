@@ -39,6 +39,7 @@ class Message:
     subject: str
     text: str
     kind: str  # what the mail is ("invitation", "notification:new_message"), for logs and tags
+    firm_id: str = ""  # tagged on the mail, so SES's bounce and complaint events name the firm
 
 
 class MailError(Exception):
@@ -78,6 +79,8 @@ class SesMailer:
             },
             "EmailTags": [{"Name": "kind", "Value": message.kind.replace(":", "-")}],
         }
+        if message.firm_id:
+            request["EmailTags"].append({"Name": "firm", "Value": message.firm_id})
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         try:

@@ -175,6 +175,10 @@ class Email:
     invite_expires_at: str | None = None
     invite_delivery: str | None = None
     login_since: str | None = None  # when the invitation was accepted
+    # What the mail service reported (chalicelib/services/mail_events.py): "bounced" (a permanent bounce)
+    # or "complained"; such an address is not mailed again until it is corrected.
+    delivery_problem: str | None = None
+    delivery_problem_at: str | None = None
 
 
 @dataclass(slots=True)

@@ -1,7 +1,11 @@
-"""Email sync's entry point, as a Blueprint (app.py registers it): an SES
-receipt rule stored a message in the inbound bucket and invokes
-``receive_email``; the message is recorded where the sender's address has
-sync on (``chalicelib/services/inbound.py``)."""
+"""The mail service's entry points, as a Blueprint (app.py registers it):
+
+- ``receive_email``: an SES receipt rule stored a message in the inbound
+  bucket; the message is recorded where the sender's address has sync on
+  (``chalicelib/services/inbound.py``);
+- ``record_mail_events``: SES's bounce and complaint events, through the
+  stack's SNS topic, recorded on the firm's address
+  (``chalicelib/services/mail_events.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import boto3
 from chalice.app import Blueprint
 
 from chalicelib.adapters.config import settings
-from chalicelib.services import inbound
+from chalicelib.services import inbound, mail_events
+from chalicelib.services.context import Ctx
 
 inbound_mail = Blueprint(__name__)
 
@@ -21,3 +26,8 @@ def receive_email(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s = settings()
     results = inbound.receive_ses(event, boto3.client("s3"), s.inbound_bucket, s.inbound_prefix, s.inbound_domain)
     return {"outcomes": [r.outcome for r in results]}
+
+
+@inbound_mail.lambda_function(name="record_mail_events")
+def record_mail_events(event: dict[str, Any], context: Any) -> dict[str, int]:
+    return {"recorded": mail_events.record(Ctx.table_from_settings(), event.get("Records") or [])}

@@ -17,7 +17,7 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.records import from_item, to_item
-from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Put, Table, Update, set_fields
+from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Condition, Delete, Put, Table, Update, set_fields
 
 SUPERSEDED = ConflictError(
     "This invitation is no longer valid: a newer one was sent, or portal access was withdrawn. "
@@ -74,6 +74,17 @@ class PortalRepo:
         key = keys.email(email.firm_id, email_key(email.address))
         try:
             self.table.write([set_fields(key, {"invite_delivery": delivery}, condition=_outstanding(token_hash))])
+        except ConflictError:
+            return False
+        return True
+
+    def record_delivery_problem(self, firm_id: str, address: str, problem: str, at: str) -> bool:
+        """The mail service's report on an address (no version bump: no edit of anyone's); False when
+        the firm no longer has the address."""
+        key = keys.email(firm_id, email_key(address))
+        fields = {"delivery_problem": problem, "delivery_problem_at": at}
+        try:
+            self.table.write([set_fields(key, fields, condition=ITEM_EXISTS, bump_version=False)])
         except ConflictError:
             return False
         return True

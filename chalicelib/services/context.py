@@ -42,6 +42,11 @@ class Ctx:
         """A request's context on the stage's table (the configured one)."""
         return cls(claims=claims, table=Table.from_settings())
 
+    @staticmethod
+    def table_from_settings() -> Table:
+        """The stage's table, for entry points that act for no caller (the mail service's events)."""
+        return Table.from_settings()
+
     @property
     def firm_id(self) -> str:
         return self.claims.firm_id

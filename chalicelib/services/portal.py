@@ -71,12 +71,17 @@ def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: i
     replaces any earlier one. The mail is sent after the invitation is
     recorded; a mail error is recorded on the address (delivery "failed",
     resend to retry), never turned into a failed request."""
+    if email.delivery_problem:
+        raise ConflictError(
+            f"Mail to {email.address} {email.delivery_problem} ({email.delivery_problem_at}): Dossier sends it no "
+            "more. Correct the address, or add the right one."
+        )
     invitation = issue_invitation(ctx, email, settings_changed, if_match)
     firm = ctx.firms.get_firm(ctx.firm_id)
     # In the fragment: a browser never sends it to a server, so it stays out of access logs and Referer headers.
     link = f"{settings().portal_url}/accept#token={quote(invitation.token)}"
     subject, text = portal_rules.invitation_text(firm.name if firm else "Your accountant", link, invitation.expires_at)
-    delivery = _deliver(mailer(), Message(email.address, subject, text, "invitation"))
+    delivery = _deliver(mailer(), Message(email.address, subject, text, "invitation", ctx.firm_id))
     PortalRepo(ctx.table).set_delivery(email, invitation.token_hash, delivery)
     refreshed = ctx.contacts.get_email(ctx.firm_id, email.address, consistent=True)
     if refreshed is None:  # removed meanwhile
@@ -218,7 +223,7 @@ def recipients(table: Table, firm_id: str, account_id: str, event_type: str) -> 
     return [
         e
         for _, e in sorted(found.emails.items())
-        if portal_rules.wants(e.notify, e.notification_preferences, event_type)
+        if portal_rules.wants(e.notify, e.notification_preferences, event_type) and not e.delivery_problem
     ]
 
 
@@ -244,7 +249,7 @@ def notify(table: Table, event: Event, out: Mailer | None = None) -> int:
             event, firm_name, account.name, settings().portal_url, portal_user=email.login == "active"
         )
         try:
-            sender.send(Message(email.address, subject, text, f"notification:{event.type}"))
+            sender.send(Message(email.address, subject, text, f"notification:{event.type}", event.firm_id))
         except MailError as exc:
             if exc.permanent:
                 log.warning("a %s notification was refused for good; not retried", event.type)

@@ -64,6 +64,7 @@ def email_out(email: Email) -> EmailOut:
             else None
         ),
         login_since=email.login_since if email.login == "active" else None,
+        delivery_problem=email.delivery_problem,  # type: ignore[arg-type]
         version=email.version,
     )
 

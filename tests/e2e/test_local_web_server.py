@@ -2,7 +2,8 @@
 answers only for its own host names (a DNS-rebinding page cannot read the
 members' tokens of ``/config.json``), refuses ``/config.json`` to another
 origin, and sends a Content-Security-Policy and the other security headers,
-under which the web client still works in Chromium."""
+under which the web client still works in Chromium, its sign-in at the
+identity provider included."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PIL import Image
 from playwright.sync_api import Browser, FilePayload, expect
 
 from devtools.stack import StackInfo
-from tests.e2e.helpers import api_get
+from tests.e2e.helpers import api_get, demo_sign_in
 
 
 def raw_get(stack: StackInfo, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
@@ -78,8 +79,9 @@ def test_every_answer_carries_the_security_headers(stack: StackInfo, path: str) 
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]  # nothing inline
     assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
-    api = urlsplit(stack.api_base)
-    assert policy["connect-src"] == ["'self'", f"{api.scheme}://{api.netloc}"]
+    api, identity = urlsplit(stack.api_base), urlsplit(stack.identity["endpoint"])
+    # the API, and the identity provider the sign-in page calls
+    assert policy["connect-src"] == ["'self'", f"{api.scheme}://{api.netloc}", f"{identity.scheme}://{identity.netloc}"]
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,7 @@ def test_the_client_works_under_its_policy(browser: Browser, stack: StackInfo) -
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: refused.append(str(e)))
 
-    page.goto(f"/#/accounts/{account['id']}/info")
+    demo_sign_in(page, "Olivia Owner", f"/#/accounts/{account['id']}/info")  # the identity provider, under the policy
     expect(page.get_by_role("heading", level=1)).to_have_text(account["name"])
     photo_file: FilePayload = {"name": "p.png", "mimeType": "image/png", "buffer": a_png()}
     page.locator("#photo-input").set_input_files(files=photo_file)
@@ -142,3 +144,30 @@ def test_the_client_works_under_its_policy(browser: Browser, stack: StackInfo) -
     assert hues and all(re.fullmatch(r"\s*\d+\s*", h) for h in hues)  # set by script, not refused
     context.close()
     assert refused == []
+
+
+def test_the_identity_provider_answers_the_sign_in_pages_preflight(stack: StackInfo) -> None:
+    """The sign-in page's InitiateAuth is a cross-origin POST with Cognito's headers: the browser asks first."""
+    endpoint = urlsplit(stack.identity["endpoint"])
+    assert endpoint.hostname and endpoint.port
+    lines = [
+        "OPTIONS / HTTP/1.1",
+        f"Host: {endpoint.netloc}",
+        f"Origin: {stack.web_base}",
+        "Access-Control-Request-Method: POST",
+        "Access-Control-Request-Headers: content-type,x-amz-target",
+        "Connection: close",
+        "",
+        "",
+    ]
+    with socket.create_connection((endpoint.hostname, endpoint.port), timeout=30) as s:
+        s.sendall("\r\n".join(lines).encode())
+        raw = b"".join(iter(lambda: s.recv(65536), b""))
+    head = raw.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in head[1:])}
+
+    assert head[0].split(" ")[1] in ("200", "204")
+    assert headers["access-control-allow-origin"] in ("*", stack.web_base)
+    assert "POST" in headers["access-control-allow-methods"]
+    allowed = {h.strip().lower() for h in headers["access-control-allow-headers"].split(",")}
+    assert {"content-type", "x-amz-target"} <= allowed

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from devtools.dynamodb_local import ROOT
 from devtools.stack import StackInfo
-from tests.e2e.helpers import api_get
+from tests.e2e.helpers import api_get, demo_sign_in
 
 SECTION_HEADINGS = [
     "Documents",
@@ -55,12 +55,13 @@ def api_send(stack: StackInfo, method: str, path: str, body: dict[str, Any], ver
 
 
 def signed_in_as(browser: Browser, stack: StackInfo, name: str, **options: Any) -> tuple[BrowserContext, Page]:
-    """A page whose demo-member picker starts on ``name`` (as if chosen before)."""
+    """A page in a context of its own, signed in as the demo member ``name`` (the sign-in page's demo buttons)."""
     options.setdefault("viewport", {"width": 1280, "height": 900})
     options.setdefault("locale", "en-US")
     context = browser.new_context(base_url=stack.web_base, **options)
-    context.add_init_script(f"localStorage.setItem('dossier.member', {json.dumps(member(stack, name)['member_id'])})")
-    return context, context.new_page()
+    page = context.new_page()
+    demo_sign_in(page, name)
+    return context, page
 
 
 def errors_of(page: Page) -> list[str]:
@@ -92,10 +93,13 @@ def test_the_browser_reads_the_local_config_with_the_four_demo_members(page: Pag
 
     assert config["api_base"] == stack.api_base and config["mode"] == "local"
     assert config["firm"] == {"id": stack.firm_id, "name": stack.firm_name}
-    members = config["members"]
+    assert config["identity"] == stack.identity and config["identity"]["client_id"]
+    assert config["demo_password"] == stack.password
+    demo = {m["member_id"] for m in stack.members}
+    members = [m for m in config["members"] if m["member_id"] in demo]  # (and any a test has invited)
     assert [m["role"] for m in members] == ["owner", "admin", "employee", "employee"]
     assert [m["member_id"] for m in members] == [m["member_id"] for m in stack.members]
-    assert all({"member_id", "name", "role", "rights", "token"} <= m.keys() for m in members)
+    assert all({"member_id", "name", "email", "role", "rights", "token"} <= m.keys() for m in members)
     # each token is fresh and good for the API
     me = api_get(stack, "/me", token=members[2]["token"])
     assert me["id"] == members[2]["member_id"] and me["role"] == "employee"
@@ -339,13 +343,16 @@ def test_dutch_is_picked_from_the_browser_and_english_can_be_chosen(browser: Bro
     context = browser.new_context(base_url=stack.web_base, locale="nl-NL", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"/#/accounts/{stack.first_account_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen bij Dossier")
+    expect(page.get_by_role("textbox", name="Wachtwoord")).to_be_visible()
+    demo_sign_in(page, "Olivia Owner", f"/#/accounts/{stack.first_account_id}")  # "Olivia Owner (eigenaar)"
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("tab", name="Overzicht")).to_be_visible()
     expect(page.get_by_role("heading", name="Openstaande facturen")).to_be_visible()
     page.get_by_role("combobox", name="Taal").select_option(label="English")
     expect(page.get_by_role("heading", name="Unpaid invoices")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.reload()  # the choice is remembered
+    page.reload()  # the choice is remembered (and the session, for this tab)
     expect(page.get_by_role("tab", name="Overview")).to_be_visible()
     context.close()
 
@@ -359,6 +366,9 @@ def test_a_phone_sized_screen_needs_no_sideways_scrolling(
     )
     page = context.new_page()
     page.goto(f"/#/accounts/{stack.first_account_id}{tab}")
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # the sign-in page too
+    demo_sign_in(page, "Olivia Owner", f"/#/accounts/{stack.first_account_id}{tab}")
     expect(page.get_by_role("tab", name="Overview")).to_be_visible()
     expect(page.get_by_role("tabpanel").get_by_role("heading", level=2).first).to_be_visible()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
@@ -386,14 +396,35 @@ AXE = ROOT / "devtools" / "node_modules" / "axe-core" / "axe.min.js"  # pinned i
 
 @pytest.mark.parametrize(
     "where",
-    ["clients", "overview", "info", "edit form", "show all", "not found", "search results"],
+    [
+        "sign in",
+        "wrong password",
+        "clients",
+        "overview",
+        "info",
+        "edit form",
+        "show all",
+        "not found",
+        "search results",
+    ],
 )
 def test_each_screen_passes_axe_wcag_a_and_aa_checks(browser: Browser, stack: StackInfo, where: str) -> None:
     # axe is injected as an inline script, which the page's Content-Security-Policy refuses (as it should)
     context = browser.new_context(base_url=stack.web_base, locale="en-US", bypass_csp=True)
     page = context.new_page()
+    if where in ("sign in", "wrong password"):
+        page.goto("/")
+    else:
+        demo_sign_in(page, "Olivia Owner")
+    if where == "wrong password":
+        page.get_by_role("textbox", name="Email address").fill(stack.members[0]["email"])
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("alert")).to_contain_text("Wrong email address or password")
     account = stack.first_account_id
     path = {
+        "sign in": "/",
+        "wrong password": "/",
         "clients": "/#/",
         "overview": f"/#/accounts/{account}",
         "info": f"/#/accounts/{account}/info",
@@ -402,7 +433,8 @@ def test_each_screen_passes_axe_wcag_a_and_aa_checks(browser: Browser, stack: St
         "not found": "/#/accounts/01AAAAAAAAAAAAAAAAAAAAAAAA",
         "search results": "/#/",
     }[where]
-    page.goto(path)
+    if where not in ("sign in", "wrong password"):
+        page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     if where in ("info", "edit form"):
         expect(page.get_by_role("region", name="Contacts")).to_be_visible()

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.integration
 
 _ARN = "arn:${AWS::Partition}"
 STREAM_FUNCTIONS = {"ProjectOverview": "OverviewFailures", "IndexSearch": "SearchIndexFailures"}
-FUNCTIONS = {"APIHandler", "FirmGate", "ProjectOverview", "IndexSearch", "ReceiveEmail"}
+FUNCTIONS = {"APIHandler", "FirmGate", "ProjectOverview", "IndexSearch", "ReceiveEmail", "RecordMailEvents"}
+VERIFIERS = FUNCTIONS - {"RecordMailEvents"}  # the functions that verify tokens (the mail events carry none)
 COGNITO_ONLY = {"UserPool", "UserPoolClient", "CognitoUserAdmin"}
 # What the API function may do to the pool's users (chalicelib/adapters/directory.py): invite (and delete
 # an invited user whose member could not be written), look up, disable, and end a disabled member's
@@ -284,7 +285,7 @@ def test_the_api_5xx_rate_alarm(template: dict[str, Any]) -> None:
 def test_every_alarm_notifies_the_one_topic_and_ignores_missing_data(template: dict[str, Any]) -> None:
     alarms = _resources(template, "AWS::CloudWatch::Alarm")
     assert len(alarms) == 2 + 2 + 2 * len(FUNCTIONS) + 1  # iterator ages, failure queues, each function, 5xx
-    assert list(_resources(template, "AWS::SNS::Topic")) == ["OpsAlerts"]
+    assert set(_resources(template, "AWS::SNS::Topic")) == {"OpsAlerts", "MailEvents"}  # alarms; SES's events
     for name, alarm in alarms.items():
         props = alarm["Properties"]
         assert props["AlarmActions"] == [{"Ref": "OpsAlerts"}], name
@@ -389,7 +390,7 @@ def test_an_external_oidc_issuer_replaces_the_pool(template: dict[str, Any]) -> 
         assert not set(resource.get("DependsOn", [])) & COGNITO_ONLY, name
     assert not _referenced(outputs) & COGNITO_ONLY
     assert outputs["JwtIssuer"]["Value"] == issuer
-    for function in FUNCTIONS:
+    for function in VERIFIERS:
         env = resources[function]["Properties"]["Environment"]["Variables"]
         assert env["AUTH_MODE"] == "oidc"
         assert (env["JWT_ISSUER"], env["JWT_AUDIENCE"]) == (issuer, audience)
@@ -423,7 +424,7 @@ def test_oidc_needs_an_issuer_and_an_audience(template: dict[str, Any]) -> None:
 def test_with_cognito_the_functions_trust_the_stacks_pool_and_client(template: dict[str, Any]) -> None:
     _, resources, _ = _stack(template)
     assert set(resources) >= COGNITO_ONLY
-    for function in FUNCTIONS:
+    for function in VERIFIERS:
         env = resources[function]["Properties"]["Environment"]["Variables"]
         assert set(env) >= AUTH_VARIABLES, function
         assert env["AUTH_MODE"] == "cognito"
@@ -593,3 +594,30 @@ def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: 
     assert f"pydantic/__pycache__/main.{compiled}" in names
     assert not any(n.startswith(("tests/", "devtools/", "bench/", "infra/")) for n in names)
     assert any(n.startswith("aws_lambda_powertools/") for n in names)
+
+
+def test_bounces_and_complaints_reach_the_function_that_records_them(template: dict[str, Any]) -> None:
+    """Every mail names the configuration set; SES suppresses bounced and complaining addresses and
+    publishes those events to a topic whose one subscriber records them (and may only update items)."""
+    resources = template["Resources"]
+    (config_set,) = _resources(template, "AWS::SES::ConfigurationSet")
+    assert set(resources[config_set]["Properties"]["SuppressionOptions"]["SuppressedReasons"]) == {
+        "BOUNCE",
+        "COMPLAINT",
+    }
+    (destination,) = _resources(template, "AWS::SES::ConfigurationSetEventDestination").values()
+    event_destination = destination["Properties"]["EventDestination"]
+    assert set(event_destination["MatchingEventTypes"]) == {"bounce", "complaint"}
+    topic = event_destination["SnsDestination"]["TopicARN"]["Ref"]
+    subscriptions = [
+        s["Properties"]
+        for s in _resources(template, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == {"Ref": topic}
+    ]
+    assert [s["Endpoint"] for s in subscriptions] == [{"Fn::GetAtt": ["RecordMailEvents", "Arn"]}]
+    for sender in ("APIHandler", "ProjectOverview"):
+        variables = resources[sender]["Properties"]["Environment"]["Variables"]
+        assert variables["SES_CONFIGURATION_SET"] == {"Ref": config_set}
+    statements = resources["RecordMailEventsRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    table_actions = {a for s in statements if "dynamodb:UpdateItem" in s["Action"] for a in s["Action"]}
+    assert table_actions == {"dynamodb:UpdateItem"}

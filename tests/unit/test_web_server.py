@@ -1,5 +1,5 @@
 """devtools/web_server.py: the web client's static files and, in local mode,
-/config.json with the demo members."""
+/config.json with the identity provider and the demo members."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from devtools.web_server import WebServer
 
 MEMBERS_CALLS: list[int] = []
+IDENTITY = {"provider": "cognito", "endpoint": "http://127.0.0.1:9229", "client_id": "c1", "region": "us-east-1"}
 
 
 def demo_members() -> list[dict[str, Any]]:
@@ -24,6 +25,7 @@ def demo_members() -> list[dict[str, Any]]:
         {
             "member_id": "m1",
             "name": "Olivia Owner",
+            "email": "olivia@ledgerly.example",
             "role": "owner",
             "rights": {"view_all_accounts": True, "manage_accounts": True},
             "token": f"token-{len(MEMBERS_CALLS)}",
@@ -54,7 +56,12 @@ def site(tmp_path: Path) -> Path:
 @pytest.fixture
 def server(site: Path) -> Iterator[WebServer]:
     with WebServer(
-        site, api_base="http://localhost:8000", firm={"id": "f1", "name": "Demo"}, members=demo_members
+        site,
+        api_base="http://localhost:8000",
+        firm={"id": "f1", "name": "Demo"},
+        members=demo_members,
+        identity=IDENTITY,
+        demo_password="Dossier-local-1",
     ) as web:
         yield web
 
@@ -147,11 +154,42 @@ def test_config_json_gives_the_api_the_firm_and_members_with_fresh_tokens(server
     assert headers["Content-Type"] == "application/json"
     assert headers["Cache-Control"] == "no-store"
     config = json.loads(body)
-    assert config.keys() == {"api_base", "mode", "firm", "members"}
+    assert config.keys() == {"api_base", "mode", "identity", "firm", "demo_password", "members"}
     assert config["api_base"] == "http://localhost:8000" and config["mode"] == "local"
+    assert config["identity"] == IDENTITY  # where the sign-in page signs in
     assert config["firm"] == {"id": "f1", "name": "Demo"}
-    assert config["members"][0].keys() == {"member_id", "name", "role", "rights", "token"}
+    assert config["demo_password"] == "Dossier-local-1"
+    assert config["members"][0].keys() == {"member_id", "name", "email", "role", "rights", "token"}
     assert config["members"][0]["token"] != again["members"][0]["token"]  # minted per request
+
+
+def connect_src(web: WebServer) -> list[str]:
+    policy = dict(p.strip().split(" ", 1) for p in web.content_security_policy.split(";") if p.strip())
+    return policy["connect-src"].split()
+
+
+def test_the_page_may_connect_to_itself_the_api_and_the_identity_provider(server: WebServer, site: Path) -> None:
+    assert get(server.endpoint + "/")[1]["Content-Security-Policy"] == server.content_security_policy
+    assert connect_src(server) == ["'self'", "http://localhost:8000", "http://127.0.0.1:9229"]
+    # without a provider (or an API address that is not a URL), only what is given
+    with WebServer(site, api_base="http://localhost:8000") as web:
+        assert connect_src(web) == ["'self'", "http://localhost:8000"]
+    with WebServer(site, api_base="/api", identity={"region": "eu-west-1", "client_id": "c"}) as web:
+        assert connect_src(web) == ["'self'"]
+
+
+def test_when_the_members_cannot_be_listed_the_config_still_says_where_to_sign_in(site: Path, tmp_path: Path) -> None:
+    def broken() -> list[dict[str, Any]]:
+        raise RuntimeError("a member cannot sign in with the demo password")
+
+    with (
+        (tmp_path / "web.log").open("a") as log,
+        WebServer(site, api_base="http://localhost:8000", members=broken, identity=IDENTITY, log=log) as web,
+    ):
+        status, _, body = get(web.endpoint + "/config.json")
+    config = json.loads(body)
+    assert status == 200 and config["members"] == [] and config["identity"] == IDENTITY
+    assert "cannot sign in with the demo password" in (tmp_path / "web.log").read_text()
 
 
 def test_without_members_there_is_no_config(site: Path) -> None:

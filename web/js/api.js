@@ -1,4 +1,4 @@
-// The HTTP client: bearer token, JSON, ETags for If-Match, and the API's
+// The HTTP client: bearer token (refreshed and retried once on a 401), JSON, ETags for If-Match, and the API's
 // problem+json errors turned into ApiError (status, detail, field errors).
 
 export class ApiError extends Error {
@@ -10,12 +10,15 @@ export class ApiError extends Error {
   }
 }
 
-const session = { base: "", token: "", onUnauthorized: null };
+// token(): the access token to send (async: it may be refreshed first); renew(used): after a 401 with
+// `used`, the token to retry once with, or null; onUnauthorized(error): the API refused the session.
+const session = { base: "", token: async () => "", renew: null, onUnauthorized: null };
 
-export function configure({ base, token, onUnauthorized }) {
+export function configure({ base, token, renew, onUnauthorized }) {
   session.base = base.replace(/\/+$/, "");
   session.token = token;
-  if (onUnauthorized) session.onUnauthorized = onUnauthorized;
+  session.renew = renew || null;
+  session.onUnauthorized = onUnauthorized || null;
 }
 
 export function apiBase() {
@@ -37,7 +40,7 @@ export function withQuery(path, query = {}) {
  * version becomes If-Match, so a stale edit answers 412 instead of overwriting.
  */
 export async function request(method, path, { body, version, signal, raw, contentType } = {}) {
-  const headers = { Authorization: `Bearer ${session.token}` };
+  const headers = {};
   if (version !== undefined && version !== null) headers["If-Match"] = `"${version}"`;
   let payload;
   if (raw !== undefined) {
@@ -47,12 +50,20 @@ export async function request(method, path, { body, version, signal, raw, conten
     payload = JSON.stringify(body);
     headers["Content-Type"] = "application/json";
   }
-  let response;
-  try {
-    response = await fetch(session.base + path, { method, headers, body: payload, signal });
-  } catch (err) {
-    if (err && err.name === "AbortError") throw err;
-    throw new ApiError(0, { title: "network", detail: "" });
+  const send = async (token) => {
+    try {
+      return await fetch(session.base + path, { method, headers: { ...headers, Authorization: `Bearer ${token}` }, body: payload, signal });
+    } catch (err) {
+      if (err && err.name === "AbortError") throw err;
+      throw new ApiError(0, { title: "network", detail: "" });
+    }
+  };
+  const token = await session.token();
+  let response = await send(token);
+  if (response.status === 401 && session.renew) {
+    // the access token may have expired meanwhile: one refresh, one retry, before giving up
+    const renewed = await session.renew(token);
+    if (renewed) response = await send(renewed);
   }
   const text = await response.text();
   let data = null;

@@ -1,69 +1,82 @@
-// The shell: who is signed in (a demo member locally, a pasted token
-// elsewhere), the top bar, the sidebar search and the hash router.
+// The shell: the sign-in page (the identity provider's email and password; in
+// local mode also the demo members), who is signed in, the top bar, the
+// sidebar search and the hash router.
 import { configure } from "./api.js";
-import { add, clear, h } from "./dom.js";
+import { choosePassword, configureAuth, accessToken, renewAfterRefusal, restore, signIn, signOut, signedIn } from "./auth.js";
+import { add, announce, clear, h } from "./dom.js";
 import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { searchBox } from "./search.js";
-import { loadCatalogues, state } from "./state.js";
+import { forgetCatalogues, loadCatalogues, state } from "./state.js";
 import { renderClients } from "./views/clients.js";
 import { selectField } from "./forms.js";
-import { errorMessage } from "./views/common.js";
+import { errorMessage, pageHeading } from "./views/common.js";
 import { renderProfile } from "./views/profile.js";
 
-const MEMBER_KEY = "dossier.member";
-const TOKEN_KEY = "dossier.session";
-const RETRIED_KEY = "dossier.retried"; // one reload for fresh local tokens, not a loop
-
+/**
+ * config.json: {api_base, mode, identity: {provider, endpoint, client_id, region}}; in local mode (served by
+ * devtools/web_server.py) also the demo firm, its members and their password. A deployed client's is a static
+ * file next to index.html (mode "deployed").
+ */
 async function loadConfig() {
   try {
     const response = await fetch("config.json", { cache: "no-store" });
-    return response.ok ? await response.json() : null;
+    const config = response.ok ? await response.json() : null;
+    const identity = config && config.identity;
+    if (!config || typeof config.api_base !== "string" || !identity || !identity.client_id) return null;
+    if (!identity.endpoint && !identity.region) return null;
+    return config;
   } catch {
     return null;
   }
 }
 
-/** The session to use: a demo member's token (local mode) or a pasted one. */
-function chooseSession() {
-  if (state.config && state.config.mode === "local") {
-    const members = state.config.members;
-    const wanted = localStorage.getItem(MEMBER_KEY);
-    const member = members.find((m) => m.member_id === wanted) || members[0];
-    return { base: state.config.api_base, token: member.token, memberId: member.member_id };
-  }
-  const saved = sessionStorage.getItem(TOKEN_KEY);
-  return saved ? JSON.parse(saved) : null;
+function local() {
+  return Boolean(state.config && state.config.mode === "local" && Array.isArray(state.config.members));
 }
 
 async function start() {
   setLanguage(language());
   state.config = await loadConfig();
-  const session = chooseSession();
-  if (!session) {
-    renderSignIn();
+  if (!state.config) {
+    renderUnconfigured();
     return;
   }
-  configure({ base: session.base, token: session.token, onUnauthorized: signedOut });
+  configureAuth(state.config.identity, {
+    onEnded: () => {
+      // the provider would not refresh the session (expired, revoked, the user disabled)
+      forgetCatalogues();
+      renderSignIn({ message: () => t("signin.expired") });
+    },
+  });
+  configure({ base: state.config.api_base, token: accessToken, renew: renewAfterRefusal, onUnauthorized: refused });
+  window.addEventListener("hashchange", route);
+  if (restore()) await enter();
+  else renderSignIn();
+}
+
+/** Signed in at the provider: the caller and the catalogues, then the screen the address names. */
+async function enter({ focus } = {}) {
   try {
     await loadCatalogues();
   } catch (error) {
-    renderSignIn(error);
+    if (error.status !== 401) {
+      // (a 401 has already ended the session: `refused`)
+      signOut();
+      renderSignIn({ message: () => errorMessage(error) });
+    }
     return;
   }
-  sessionStorage.removeItem(RETRIED_KEY);
   renderShell();
-  window.addEventListener("hashchange", route);
   route();
+  if (focus) document.getElementById(focus)?.focus();
 }
 
-function signedOut(error) {
-  sessionStorage.removeItem(TOKEN_KEY);
-  if (state.config && !sessionStorage.getItem(RETRIED_KEY)) {
-    sessionStorage.setItem(RETRIED_KEY, "1");
-    window.location.reload(); // local mode: config.json mints fresh tokens
-  } else {
-    renderSignIn(error);
-  }
+/** The API refused the session even after a refresh (the member deactivated, the token revoked). */
+function refused() {
+  if (!signedIn()) return; // requests refused together: the first one signs out
+  signOut();
+  forgetCatalogues();
+  renderSignIn({ message: () => t("signin.refused") });
 }
 
 /** The language select; `rerender` draws the current screen again in the new language. */
@@ -83,21 +96,80 @@ function languagePicker(rerender) {
   });
 }
 
+/** Cognito's refusals in the page's words. */
+function signInMessage(error) {
+  switch (error.code) {
+    case "NotAuthorizedException":
+      return /disabled/i.test(error.message) ? t("signin.disabled") : t("signin.wrong");
+    case "UserNotFoundException":
+    case "InvalidPasswordException": // cognito-local's word for a wrong password
+      return t("signin.wrong");
+    case "PasswordResetRequiredException":
+      return t("signin.reset_required");
+    case "TooManyRequestsException":
+    case "TooManyFailedAttemptsException":
+    case "LimitExceededException":
+      return t("error.throttled");
+    case "network":
+      return t("error.network");
+    default:
+      return t("signin.failed");
+  }
+}
+
+function signOutButton() {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "link",
+      onclick: () => {
+        signOut();
+        forgetCatalogues();
+        window.history.replaceState(null, "", "#/"); // the next member starts at the clients list
+        renderSignIn({ message: () => t("signin.signed_out"), status: true });
+      },
+    },
+    t("shell.sign_out"),
+  );
+}
+
+/** Local mode: switch to another demo member (a sign-in at the provider with the demo password). */
 function memberPicker() {
-  if (!state.config || state.config.mode !== "local") {
-    return h("button", { type: "button", class: "link", onclick: () => { sessionStorage.removeItem(TOKEN_KEY); window.location.reload(); } }, t("shell.sign_out"));
+  const id = "member-picker";
+  const members = state.config.members.map((m) => ({ value: m.member_id, label: `${m.name} (${t(`role.${m.role}`)})`, email: m.email }));
+  if (!members.some((m) => m.value === state.me.id)) {
+    members.unshift({ value: state.me.id, label: `${state.me.name} (${t(`role.${state.me.role}`)})`, email: state.me.email });
   }
   return selectField({
-    id: "member-picker",
+    id,
     label: t("shell.signed_in_as"),
     inline: true,
     value: state.me.id,
-    options: state.config.members.map((m) => ({ value: m.member_id, label: `${m.name} (${t(`role.${m.role}`)})` })),
-    onchange: (e) => {
-      localStorage.setItem(MEMBER_KEY, e.target.value);
-      window.location.reload();
+    options: members,
+    onchange: async (e) => {
+      const picked = members.find((m) => m.value === e.target.value);
+      e.target.disabled = true;
+      try {
+        const result = await signIn(picked.email, state.config.demo_password);
+        if (result.done) {
+          await enter({ focus: id });
+          return;
+        }
+        signOut();
+        renderNewPassword(result);
+      } catch (error) {
+        e.target.disabled = false;
+        e.target.value = state.me.id;
+        announce(signInMessage(error));
+      }
     },
   });
+}
+
+function accountTools() {
+  if (local()) return [memberPicker(), signOutButton()];
+  return [h("span", { class: "who" }, t("shell.signed_in_as_name", { name: state.me.name })), signOutButton()];
 }
 
 function renderShell() {
@@ -114,7 +186,7 @@ function renderShell() {
       h(
         "div",
         { class: "topbar-tools" },
-        memberPicker(),
+        accountTools(),
         languagePicker(() => {
           renderShell();
           route();
@@ -142,7 +214,7 @@ async function route() {
   routeCount += 1;
   const mine = routeCount;
   const main = document.getElementById("main");
-  if (!main) return;
+  if (!main || !signedIn()) return;
   const [path, queryString] = (window.location.hash.replace(/^#/, "") || "/").split("?");
   const query = new URLSearchParams(queryString || "");
   let parts;
@@ -159,31 +231,194 @@ async function route() {
   }
 }
 
-function renderSignIn(error) {
+/** A page of its own (sign-in, new password): no shell; a screen still loading gives up. */
+function page(...cards) {
+  routeCount += 1;
   const app = clear(document.getElementById("app"));
   app.removeAttribute("aria-busy");
-  const baseId = "signin-base";
-  const tokenId = "signin-token";
+  document.title = t("shell.title");
+  const main = h("main", { id: "main", class: "signin-page", tabindex: "-1" }, cards);
+  add(app, main);
+  main.querySelector(".page-title")?.focus();
+  return main;
+}
+
+function passwordField(id, label, autocomplete) {
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h("input", { id, name: id, type: "password", required: true, autocomplete, "aria-describedby": "signin-error" }),
+  );
+}
+
+/** The form's alert line; the fields are marked invalid while it shows a refusal. */
+function showProblem(form, message, fields = []) {
+  form.querySelector("#signin-error").textContent = message;
+  for (const input of form.querySelectorAll("input")) input.removeAttribute("aria-invalid");
+  for (const input of fields) input.setAttribute("aria-invalid", "true");
+}
+
+/**
+ * The sign-in page: email and password at the identity provider; in local mode
+ * also the demo members. `message` (a function, so that a change of language
+ * translates it again) says why it shows: refused, expired, a failure; with
+ * `status`, news that is no error ("signed out").
+ */
+function renderSignIn({ message = null, status = false, email = "" } = {}) {
+  let problem = status ? null : message; // what the alert line says, now in the page's language
   const form = h(
     "form",
-    {
-      class: "card signin",
-      onsubmit: (e) => {
-        e.preventDefault();
-        const data = new FormData(e.target);
-        sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ base: String(data.get("base")), token: String(data.get("token")).trim() }));
-        window.location.reload();
-      },
-    },
-    h("h1", {}, t("signin.title")),
+    { class: "card signin", "aria-labelledby": "signin-title" },
+    pageHeading(t("signin.title")),
     h("p", {}, t("signin.help")),
-    error ? h("p", { class: "error", role: "alert" }, error.status === 401 ? t("signin.refused") : errorMessage(error)) : null,
-    h("div", { class: "field" }, h("label", { for: baseId }, t("signin.api")), h("input", { id: baseId, name: "base", type: "url", required: true, value: "http://localhost:8000" })),
-    h("div", { class: "field" }, h("label", { for: tokenId }, t("signin.token")), h("textarea", { id: tokenId, name: "token", required: true, rows: 4 })),
-    h("button", { type: "submit", class: "primary" }, t("signin.submit")),
-    languagePicker(() => renderSignIn(error)),
+    status && message ? h("p", { class: "notice", role: "status" }, message()) : null,
+    h("p", { id: "signin-error", class: "error", role: "alert" }, problem ? problem() : ""),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "signin-email" }, t("signin.email")),
+      h("input", { id: "signin-email", name: "email", type: "email", required: true, autocomplete: "username", spellcheck: "false", value: email, "aria-describedby": "signin-error" }),
+    ),
+    passwordField("signin-password", t("signin.password"), "current-password"),
+    h("div", { class: "form-buttons" }, h("button", { type: "submit", class: "primary" }, t("signin.submit"))),
   );
-  add(app, h("main", { id: "main" }, form));
+  form.querySelector(".page-title").id = "signin-title";
+  const emailInput = form.querySelector("#signin-email");
+  const passwordInput = form.querySelector("#signin-password");
+  let pending = false;
+
+  async function attempt(address, password, onRefused) {
+    if (pending) return;
+    pending = true;
+    form.setAttribute("aria-busy", "true");
+    problem = null;
+    showProblem(form, "");
+    try {
+      const result = await signIn(address, password);
+      if (result.done) await enter();
+      else renderNewPassword(result);
+    } catch (error) {
+      problem = () => signInMessage(error);
+      showProblem(form, problem(), error.code === "network" ? [] : [emailInput, passwordInput]);
+      onRefused();
+    } finally {
+      pending = false;
+      form.removeAttribute("aria-busy");
+    }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    attempt(emailInput.value.trim(), passwordInput.value, () => {
+      passwordInput.value = "";
+      passwordInput.focus();
+    });
+  });
+
+  const cards = [form];
+  if (local() && state.config.members.length) {
+    const firm = state.config.firm ? state.config.firm.name : "";
+    cards.push(
+      h(
+        "section",
+        { class: "card signin", "aria-labelledby": "demo-title" },
+        h("h2", { id: "demo-title" }, t("signin.demo_title")),
+        h("p", {}, t("signin.demo_help", { firm, password: state.config.demo_password || "" })),
+        h(
+          "ul",
+          { class: "plain demo-members" },
+          state.config.members.map((m) =>
+            h(
+              "li",
+              {},
+              h(
+                "button",
+                {
+                  type: "button",
+                  onclick: (e) => {
+                    emailInput.value = m.email;
+                    const button = e.currentTarget;
+                    attempt(m.email, state.config.demo_password || "", () => button.focus());
+                  },
+                },
+                `${m.name} (${t(`role.${m.role}`)})`,
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  const redraw = () =>
+    renderSignIn(problem ? { message: problem, email: emailInput.value } : { message, status, email: emailInput.value });
+  cards.push(languagePicker(redraw));
+  page(...cards);
+}
+
+/** An invited member's first sign-in: the temporary password is replaced by one of their own. */
+function renderNewPassword(challenge) {
+  const form = h(
+    "form",
+    { class: "card signin", "aria-labelledby": "new-password-title" },
+    pageHeading(t("newpassword.title")),
+    h("p", {}, t("newpassword.help", { email: challenge.email })),
+    h("p", { id: "signin-error", class: "error", role: "alert" }),
+    passwordField("new-password", t("newpassword.password"), "new-password"),
+    passwordField("new-password-again", t("newpassword.again"), "new-password"),
+    h(
+      "div",
+      { class: "form-buttons" },
+      h("button", { type: "submit", class: "primary" }, t("newpassword.submit")),
+      h("button", { type: "button", onclick: () => renderSignIn({ email: challenge.email }) }, t("form.cancel")),
+    ),
+  );
+  form.querySelector(".page-title").id = "new-password-title";
+  const first = form.querySelector("#new-password");
+  const again = form.querySelector("#new-password-again");
+  let pending = false;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (pending) return;
+    if (first.value !== again.value) {
+      showProblem(form, t("newpassword.mismatch"), [again]);
+      again.focus();
+      return;
+    }
+    pending = true;
+    form.setAttribute("aria-busy", "true");
+    showProblem(form, "");
+    try {
+      await choosePassword(challenge, first.value);
+      await enter();
+    } catch (error) {
+      if (["NotAuthorizedException", "ExpiredCodeException", "CodeMismatchException"].includes(error.code)) {
+        renderSignIn({ message: () => t("newpassword.expired"), email: challenge.email }); // the challenge lasts minutes
+        return;
+      }
+      const weak = ["InvalidPasswordException", "InvalidParameterException"].includes(error.code);
+      showProblem(form, weak ? t("newpassword.weak") : signInMessage(error), weak ? [first, again] : []);
+      first.focus();
+    } finally {
+      pending = false;
+      form.removeAttribute("aria-busy");
+    }
+  });
+  page(form, languagePicker(() => renderNewPassword(challenge)));
+}
+
+/** No config.json (or not a usable one): the page cannot know where to sign in. */
+function renderUnconfigured() {
+  page(
+    h(
+      "section",
+      { class: "card signin", "aria-labelledby": "signin-title" },
+      pageHeading(t("signin.title")),
+      h("p", { class: "error", role: "alert" }, t("signin.unconfigured")),
+    ),
+    languagePicker(renderUnconfigured),
+  );
+  document.querySelector("#main .page-title").id = "signin-title";
 }
 
 start();

@@ -5,7 +5,7 @@ import { get, getAll } from "./api.js";
 export const ACCOUNT_TYPES = ["individual", "company", "other"];
 
 export const state = {
-  config: null, // /config.json in local mode (demo members), else null
+  config: null, // /config.json: the API, the identity provider; in local mode the demo members
   me: null,
   tags: [],
   fields: [],
@@ -27,6 +27,14 @@ export async function loadCatalogues() {
   state.tags = tags;
   state.fields = fields.filter((f) => !f.removed);
   state.members = isAdmin() ? await getAll("/members") : null;
+}
+
+/** Signed out: nothing of the firm stays in the page. */
+export function forgetCatalogues() {
+  state.me = null;
+  state.tags = [];
+  state.fields = [];
+  state.members = null;
 }
 
 /** Members to offer as team members: all of them for admins, otherwise the caller and the current team. */

@@ -244,6 +244,11 @@ class EmailOut(OutputModel):
     signing_authority: bool
     invitation: InvitationOut | None = Field(description="While login is 'invited'.")
     login_since: str | None = Field(description="When the address accepted its invitation (login 'active').")
+    delivery_problem: Literal["bounced", "complained"] | None = Field(
+        default=None,
+        description="The mail service's report: a permanent bounce, or the recipient marked a mail as spam. "
+        "Dossier mails the address no more (a portal invitation to it is 409).",
+    )
     version: int
 
 
