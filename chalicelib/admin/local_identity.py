@@ -56,5 +56,6 @@ def identity_environment(endpoint: str, pool_id: str, client_id: str) -> dict[st
         "COGNITO_ENDPOINT": endpoint,
         "COGNITO_USER_POOL_ID": pool_id,
         "JWT_ISSUER": f"{endpoint}/{pool_id}",
+        "JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",  # over any inherited one (the tests' issuer's)
         "JWT_AUDIENCE": client_id,
     }

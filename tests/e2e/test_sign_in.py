@@ -13,6 +13,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -91,7 +92,9 @@ def clients(page: Page) -> Any:
     return page.get_by_role("list", name="Clients").get_by_role("link")
 
 
-def test_the_owner_signs_in_with_email_and_password_and_signs_out(fresh: Page, stack: StackInfo) -> None:
+def test_the_owner_signs_in_with_email_and_password_and_signs_out(
+    fresh: Page, stack: StackInfo, screenshots: Path
+) -> None:
     page = fresh
     owner = member(stack, "Olivia Owner")
     calls = identity_calls(page, stack)
@@ -99,6 +102,8 @@ def test_the_owner_signs_in_with_email_and_password_and_signs_out(fresh: Page, s
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Dossier")
     expect(page.get_by_role("heading", level=1)).to_be_focused()
     expect(page.get_by_role("button", name="Olivia Owner (owner)")).to_be_visible()  # local mode: demo members
+    assert page.title() == "Sign in to Dossier"
+    page.screenshot(path=screenshots / "sign-in.png", full_page=True)
 
     type_sign_in(page, owner["email"], stack.password)
     expect(page.get_by_role("heading", level=1)).to_have_text("Clients", timeout=SIGN_IN_MS)
@@ -137,7 +142,7 @@ def test_the_owner_signs_in_with_email_and_password_and_signs_out(fresh: Page, s
 
 
 def test_a_wrong_password_shows_the_error_and_stays_on_the_sign_in_page(
-    browser: Browser, fresh: Page, stack: StackInfo
+    browser: Browser, fresh: Page, stack: StackInfo, screenshots: Path
 ) -> None:
     page = fresh
     asked: list[str] = []
@@ -148,6 +153,7 @@ def test_a_wrong_password_shows_the_error_and_stays_on_the_sign_in_page(
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("Wrong email address or password. Check them and try again.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Dossier")
+    page.screenshot(path=screenshots / "sign-in-wrong-password.png", full_page=True)
     password = page.get_by_label("Password", exact=True)
     expect(password).to_be_focused()
     expect(password).to_have_value("")
@@ -205,7 +211,9 @@ def pool_id(stack: StackInfo) -> str:
     return str(claims["iss"]).rsplit("/", 1)[-1]
 
 
-def test_an_invited_member_chooses_a_password_and_is_refused_once_deactivated(fresh: Page, stack: StackInfo) -> None:
+def test_an_invited_member_chooses_a_password_and_is_refused_once_deactivated(
+    fresh: Page, stack: StackInfo, screenshots: Path
+) -> None:
     """Deactivation is for good (there is no reactivation), so the member deactivated here is one invited here,
     not a demo member the other tests sign in as."""
     page = fresh
@@ -233,6 +241,7 @@ def test_an_invited_member_chooses_a_password_and_is_refused_once_deactivated(fr
     type_sign_in(page, email, "Temporary-pass-1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
     expect(page.get_by_role("heading", level=1)).to_be_focused()
+    assert page.title() == "Choose your password \u2013 Dossier"
     expect(page.get_by_text(f"You signed in as {email} with a temporary password")).to_be_visible()
     new, again = page.get_by_label("New password", exact=True), page.get_by_label("New password again")
     new.fill(stack.password)
@@ -240,6 +249,7 @@ def test_an_invited_member_chooses_a_password_and_is_refused_once_deactivated(fr
     page.get_by_role("button", name="Save and sign in").click()
     expect(page.get_by_role("alert")).to_have_text("The two passwords are not the same.")
     expect(again).to_be_focused()
+    page.screenshot(path=screenshots / "sign-in-new-password.png", full_page=True)
     expect(again).to_have_attribute("aria-invalid", "true")
     again.fill(stack.password)  # (the demo password, so that /config.json can sign her in as every member)
     page.get_by_role("button", name="Save and sign in").click()
@@ -332,3 +342,56 @@ def test_the_access_token_is_refreshed_about_a_minute_before_it_expires(fresh: P
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("Page 2")).to_be_visible()
     assert bearers[-1] == after["access"]
+
+
+def test_the_demo_member_picker_signs_in_through_the_provider(fresh: Page, stack: StackInfo) -> None:
+    """Switching demo members is a sign-in at the provider with the demo password (config.json's tokens are
+    for scripts); the session switched from is revoked."""
+    page = fresh
+    calls = identity_calls(page, stack)
+    bearers = bearer_of(page, stack)
+    demo_sign_in(page, "Olivia Owner")
+    olivia = saved_session(page)
+    victor = member(stack, "Victor Viewer")
+    picker = page.get_by_role("combobox", name="Signed in as")
+    picker.select_option(label="Victor Viewer (employee)")
+    expect(picker).to_have_value(victor["member_id"], timeout=SIGN_IN_MS)
+    expect(picker).to_be_focused()
+    expect(clients(page)).to_have_count(25)  # view-all
+    assert saved_session(page)["email"] == victor["email"]
+    assert [c["body"]["AuthParameters"] for c in calls if c["body"].get("AuthFlow") == "USER_PASSWORD_AUTH"] == [
+        {"USERNAME": member(stack, "Olivia Owner")["email"], "PASSWORD": stack.password},
+        {"USERNAME": victor["email"], "PASSWORD": stack.password},
+    ]
+    until(lambda: any(c["target"] == "RevokeToken" for c in calls), "the previous session was not revoked")
+    assert [c["body"]["Token"] for c in calls if c["target"] == "RevokeToken"] == [olivia["refresh"]]
+    # the API saw only the tokens of these two sign-ins
+    assert set(bearers) == {olivia["access"], saved_session(page)["access"]}
+
+
+def test_a_deployed_config_has_no_demo_members_and_a_missing_one_is_explained(
+    browser: Browser, stack: StackInfo
+) -> None:
+    """A deployed web client's config.json is a static file: the API and the provider, no demo members."""
+    deployed = {"api_base": stack.api_base, "mode": "deployed", "identity": stack.identity}
+    context = browser.new_context(base_url=stack.web_base, locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route(f"{stack.web_base}/config.json", lambda route: route.fulfill(json=deployed))
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Dossier")
+    expect(page.get_by_role("heading", name="Demo members")).to_have_count(0)
+    owner = member(stack, "Olivia Owner")
+    type_sign_in(page, owner["email"], stack.password)
+    expect(clients(page)).to_have_count(25, timeout=SIGN_IN_MS)
+    expect(page.get_by_text("Signed in as Olivia Owner")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Signed in as")).to_have_count(0)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_have_text("You are signed out.")
+
+    # without a config.json (or an unusable one), the page says what is missing instead of a form
+    page.unroute(f"{stack.web_base}/config.json")
+    page.route(f"{stack.web_base}/config.json", lambda route: route.fulfill(status=404, body="Not found"))
+    page.goto("/")
+    expect(page.get_by_role("alert")).to_contain_text("config.json (next to index.html) is missing or incomplete")
+    expect(page.get_by_role("textbox", name="Email address")).to_have_count(0)
+    context.close()

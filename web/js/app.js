@@ -231,12 +231,13 @@ async function route() {
   }
 }
 
-/** A page of its own (sign-in, new password): no shell; a screen still loading gives up. */
+/** A page of its own (sign-in, new password) titled as its heading: no shell; a screen still loading gives up. */
 function page(...cards) {
   routeCount += 1;
   const app = clear(document.getElementById("app"));
   app.removeAttribute("aria-busy");
-  document.title = t("shell.title");
+  const heading = cards[0].querySelector(".page-title")?.textContent || "";
+  document.title = heading.includes(t("shell.title")) ? heading : `${heading} – ${t("shell.title")}`;
   const main = h("main", { id: "main", class: "signin-page", tabindex: "-1" }, cards);
   add(app, main);
   main.querySelector(".page-title")?.focus();
@@ -269,7 +270,7 @@ function renderSignIn({ message = null, status = false, email = "" } = {}) {
   let problem = status ? null : message; // what the alert line says, now in the page's language
   const form = h(
     "form",
-    { class: "card signin", "aria-labelledby": "signin-title" },
+    { class: "card signin", method: "post", "aria-labelledby": "signin-title" }, // (never a GET: no password in a URL)
     pageHeading(t("signin.title")),
     h("p", {}, t("signin.help")),
     status && message ? h("p", { class: "notice", role: "status" }, message()) : null,
@@ -354,13 +355,14 @@ function renderSignIn({ message = null, status = false, email = "" } = {}) {
     renderSignIn(problem ? { message: problem, email: emailInput.value } : { message, status, email: emailInput.value });
   cards.push(languagePicker(redraw));
   page(...cards);
+  if (status && message) announce(message()); // (a status line drawn with the page is not read out by itself)
 }
 
 /** An invited member's first sign-in: the temporary password is replaced by one of their own. */
 function renderNewPassword(challenge) {
   const form = h(
     "form",
-    { class: "card signin", "aria-labelledby": "new-password-title" },
+    { class: "card signin", method: "post", "aria-labelledby": "new-password-title" },
     pageHeading(t("newpassword.title")),
     h("p", {}, t("newpassword.help", { email: challenge.email })),
     h("p", { id: "signin-error", class: "error", role: "alert" }),
