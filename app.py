@@ -30,7 +30,7 @@ app.register_middleware(observe, "http")
 # a bearer token, never cookies, so any origin may; API Gateway answers the preflight.
 app.api.cors = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+    allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Dossier-Firm"],
     expose_headers=["ETag", "Location", "Retry-After"],
     max_age=600,
 )

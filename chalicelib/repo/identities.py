@@ -5,7 +5,9 @@ The two item kinds keyed outside any firm (chalicelib/repo/keys.py says why).
 A binding is written once, with its member (Cognito: when the member is
 invited, since the pool names its user then) or at the member's first
 sign-in (OIDC: by the address the issuer verified), and never changes: the
-member's status, read on every request, is what a deactivation changes.
+member's status, read on every request, is what a deactivation changes. One
+identity may be a member of several firms (one item per firm in the
+identity's partition: one Query finds them all).
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Op, Put, Table, Update
 
-IDENTITY_TAKEN = ConflictError(
-    "This e-mail address already signs in to another Dossier firm; a person has one sign-in per firm's address."
-)
+IDENTITY_TAKEN = ConflictError("This sign-in is already a member of this firm.")
+FIRST_SIGN_IN_FIRMS = 33  # three items a firm: a transaction holds at most 100 (the rest bind at the next)
 NOT_INVITED = UnauthorizedError("No member of any firm is bound to this sign-in.")
 
 
@@ -30,9 +31,7 @@ class Binding:
     member_id: str
 
 
-def _binding(item: dict[str, object] | None) -> Binding | None:
-    if not item:
-        return None
+def _binding(item: dict[str, object]) -> Binding:
     return Binding(str(item["firm_id"]), str(item["member_id"]))
 
 
@@ -40,20 +39,22 @@ class IdentityRepo:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def binding(self, issuer: str, subject: str) -> Binding | None:
-        # Strongly consistent: read once per identity per instance (the service caches it), and a Cognito
-        # member may sign in within a second of being invited.
-        return _binding(self.table.get(keys.identity(issuer, subject), consistent=True))
+    def bindings(self, issuer: str, subject: str) -> list[Binding]:
+        """The identity's memberships, by firm id. Strongly consistent: read once per identity per instance
+        (the service keeps them), and a Cognito member may sign in within a second of being invited."""
+        items = self.table.query_all(pk=keys.identity_pk(issuer, subject), consistent=True)
+        return [_binding(i) for i in items]
 
-    def pending_first_sign_in(self, address: str) -> Binding | None:
-        return _binding(self.table.get(keys.first_sign_in(email_key(address)), consistent=True))
+    def pending_first_sign_ins(self, address: str) -> list[Binding]:
+        items = self.table.query_all(pk=keys.first_sign_in_pk(email_key(address)), consistent=True)
+        return [_binding(i) for i in items]
 
     # --- what a member's creation writes with it ------------------------------------
 
     def bind_with_member(self, member: Member) -> Op:
         """The binding of a member created already bound (Cognito), in the member's transaction."""
         item = {
-            **keys.identity(member.identity_issuer, member.identity_subject).as_dict(),
+            **keys.identity(member.identity_issuer, member.identity_subject, member.firm_id).as_dict(),
             "entity": keys.IDENTITY,
             "firm_id": member.firm_id,
             "member_id": member.id,
@@ -63,7 +64,7 @@ class IdentityRepo:
     def await_first_sign_in(self, member: Member) -> Op:
         """An OIDC member's address, claimed for their first sign-in, in the member's transaction."""
         item = {
-            **keys.first_sign_in(email_key(member.email)).as_dict(),
+            **keys.first_sign_in(email_key(member.email), member.firm_id).as_dict(),
             "entity": keys.FIRST_SIGN_IN,
             "firm_id": member.firm_id,
             "member_id": member.id,
@@ -73,38 +74,39 @@ class IdentityRepo:
     def withdraw_first_sign_in(self, member: Member) -> Op:
         """A deactivated member who never signed in can no longer bind."""
         mine = Condition("#m = :m", {"#m": "member_id"}, {":m": member.id})
-        return Delete(keys.first_sign_in(email_key(member.email)), mine)
+        return Delete(keys.first_sign_in(email_key(member.email), member.firm_id), mine)
 
     # --- a first sign-in ---------------------------------------------------------------
 
-    def bind_first_sign_in(self, issuer: str, subject: str, address: str, pending: Binding) -> None:
-        """One transaction: the binding, the member's identity (still unbound and active), and the
-        pending sign-in gone. Any of them failing (a race with another first sign-in, a deactivation)
-        refuses the sign-in with nothing written."""
+    def bind_first_sign_in(self, issuer: str, subject: str, address: str, pending: list[Binding]) -> None:
+        """One transaction for every firm that invited the address: each binding, each member's identity
+        (still unbound and active), and each pending sign-in gone. Any of them failing (a race with another
+        first sign-in, a deactivation) refuses the sign-in with nothing written."""
         member_unbound = Condition(
             "attribute_exists(PK) AND (attribute_not_exists(#status) OR #status = :active)"
             " AND (attribute_not_exists(#sub) OR #sub = :empty)",
             {"#status": "status", "#sub": "identity_subject"},
             {":active": "active", ":empty": ""},
         )
-        still_pending = Condition("#m = :m", {"#m": "member_id"}, {":m": pending.member_id})
-        binding = {
-            **keys.identity(issuer, subject).as_dict(),
-            "entity": keys.IDENTITY,
-            "firm_id": pending.firm_id,
-            "member_id": pending.member_id,
-        }
-        self.table.write(
-            [
+        ops: list[Op] = []
+        for p in pending[:FIRST_SIGN_IN_FIRMS]:
+            binding = {
+                **keys.identity(issuer, subject, p.firm_id).as_dict(),
+                "entity": keys.IDENTITY,
+                "firm_id": p.firm_id,
+                "member_id": p.member_id,
+            }
+            still_pending = Condition("#m = :m", {"#m": "member_id"}, {":m": p.member_id})
+            ops += [
                 Put(binding, ITEM_ABSENT, on_fail=NOT_INVITED),
                 Update(
-                    keys.member(pending.firm_id, pending.member_id),
+                    keys.member(p.firm_id, p.member_id),
                     "SET #iss = :iss, #sub = :sub, #v = #v + :one",
                     {"#iss": "identity_issuer", "#sub": "identity_subject", "#v": "version"},
                     {":iss": issuer, ":sub": subject, ":one": 1},
                     condition=member_unbound,
                     on_fail=NOT_INVITED,
                 ),
-                Delete(keys.first_sign_in(email_key(address)), still_pending, on_fail=NOT_INVITED),
+                Delete(keys.first_sign_in(email_key(address), p.firm_id), still_pending, on_fail=NOT_INVITED),
             ]
-        )
+        self.table.write(ops)

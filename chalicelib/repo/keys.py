@@ -288,16 +288,23 @@ def notified(firm_id: str, event_id: str, address_norm: str) -> Key:
 # chalicelib/repo/identities.py reads or writes them.
 
 
-def identity(issuer: str, subject: str) -> Key:
+def identity_pk(issuer: str, subject: str) -> str:
     """An identity provider's user (issuer and subject, hashed: a subject may hold any character)."""
-    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
-    return Key(f"IDENTITY#{digest}", "IDENTITY")
+    return "IDENTITY#" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
 
 
-def first_sign_in(address_norm: str) -> Key:
-    """An invited OIDC member's address (``email_key``), until their first sign-in."""
-    digest = hashlib.sha256(address_norm.encode()).hexdigest()
-    return Key(f"SIGNIN#{digest}", "SIGNIN")
+def identity(issuer: str, subject: str, firm_id: str) -> Key:
+    """The identity's membership of one firm (a person may belong to several)."""
+    return Key(identity_pk(issuer, subject), f"FIRM#{firm_id}")
+
+
+def first_sign_in_pk(address_norm: str) -> str:
+    return "SIGNIN#" + hashlib.sha256(address_norm.encode()).hexdigest()
+
+
+def first_sign_in(address_norm: str, firm_id: str) -> Key:
+    """An invited OIDC member's address (``email_key``) in one firm, until their first sign-in."""
+    return Key(first_sign_in_pk(address_norm), f"FIRM#{firm_id}")
 
 
 def idempotency(firm_id: str, member_id: str, route: str, idem_key: str) -> Key:

@@ -15,53 +15,64 @@ import threading
 
 from chalicelib.adapters.auth import Claims, TokenIdentity, verify
 from chalicelib.adapters.config import settings
+from chalicelib.domain.errors import UnauthorizedError
 from chalicelib.repo.identities import NOT_INVITED, Binding, IdentityRepo
 from chalicelib.repo.table import Table
 
-_KNOWN_MAX = 10_000  # bindings kept per instance (a few hundred bytes each)
-_known: dict[tuple[str, str], Binding] = {}
+_KNOWN_MAX = 10_000  # identities kept per instance (a few hundred bytes each)
+_known: dict[tuple[str, str], list[Binding]] = {}
 _lock = threading.Lock()
+FIRM_HEADER = "dossier-firm"  # which of the caller's firms a request is for (default: their first)
 
 
-def authenticate(header: str | None, *, bind: bool = True) -> Claims:
+def authenticate(header: str | None, *, firm_id: str | None = None, bind: bool = True) -> Claims:
     """The caller's firm and member, from the bearer token in ``header`` (401 if none is bound).
 
-    ``bind=False`` (the gateway's authorizer, which only reads): an OIDC member's first sign-in is
-    recognised but not bound; the API function binds it on the same request."""
+    A person may be a member of several firms with one sign-in: ``firm_id`` (the ``Dossier-Firm``
+    header) chooses one, else the firm they joined first (the lowest id). ``bind=False`` (the gateway's
+    authorizer, which only reads): an OIDC member's first sign-in is recognised but not bound; the API
+    function binds it on the same request."""
     identity = verify(header)
-    binding = _bound(identity, Table.from_settings(), bind)
-    return Claims(firm_id=binding.firm_id, member_id=binding.member_id, subject=identity.subject)
+    table = Table.from_settings()
+    bindings = _bound(identity, table, bind)
+    chosen = [b for b in bindings if b.firm_id == firm_id] if firm_id else bindings[:1]
+    if not chosen:  # perhaps a firm that invited them since they were kept: read them again, once
+        with _lock:
+            _known.pop((identity.issuer, identity.subject), None)
+        chosen = [b for b in _bound(identity, table, bind) if b.firm_id == firm_id]
+    if not chosen:
+        raise UnauthorizedError("This sign-in is not a member of the firm the Dossier-Firm header names.")
+    return Claims(firm_id=chosen[0].firm_id, member_id=chosen[0].member_id, subject=identity.subject)
 
 
-def _bound(identity: TokenIdentity, table: Table, bind: bool) -> Binding:
+def _bound(identity: TokenIdentity, table: Table, bind: bool) -> list[Binding]:
     key = (identity.issuer, identity.subject)
     known = _known.get(key)
     if known is not None:
         return known
     repo = IdentityRepo(table)
-    binding = repo.binding(identity.issuer, identity.subject)
-    if binding is None:
-        binding = _first_sign_in(repo, identity, bind)
-        if not bind:
-            return binding
+    bindings = repo.bindings(identity.issuer, identity.subject)
+    pending = _pending(repo, identity)
+    if pending and bind:  # a first sign-in, or an invitation from one more firm: bound now
+        repo.bind_first_sign_in(identity.issuer, identity.subject, identity.email or "", pending)
+    bindings = sorted([*bindings, *pending], key=lambda b: b.firm_id)
+    if not bindings:
+        raise NOT_INVITED
+    if pending and not bind:
+        return bindings  # not kept: the API function binds them
     with _lock:
         if len(_known) >= _KNOWN_MAX:
             _known.clear()
-        _known[key] = binding
-    return binding
+        _known[key] = bindings
+    return bindings
 
 
-def _first_sign_in(repo: IdentityRepo, identity: TokenIdentity, bind: bool) -> Binding:
-    """An OIDC member's first sign-in, by the address the issuer verified. A Cognito user is bound when
-    invited, so an unbound one is someone the firm never added (a user made in the pool by hand)."""
+def _pending(repo: IdentityRepo, identity: TokenIdentity) -> list[Binding]:
+    """An OIDC member's invitations awaiting their first sign-in with the address the issuer verified. A
+    Cognito user is bound when invited, so nothing awaits one."""
     if settings().auth_mode != "oidc" or identity.email is None:
-        raise NOT_INVITED
-    pending = repo.pending_first_sign_in(identity.email)
-    if pending is None:
-        raise NOT_INVITED
-    if bind:
-        repo.bind_first_sign_in(identity.issuer, identity.subject, identity.email, pending)
-    return pending
+        return []
+    return repo.pending_first_sign_ins(identity.email)
 
 
 def forget_bindings() -> None:

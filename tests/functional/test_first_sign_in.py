@@ -56,17 +56,26 @@ def test_a_member_deactivated_before_signing_in_never_can(client: Client, api: A
     assert listed[member_id] == "deactivated" and listed[firm.owner_id] == "active"
 
 
-def test_an_address_that_signs_in_to_another_firm_cannot_be_invited_again(
+def test_a_person_invited_by_two_firms_signs_in_to_either(
     client: Client, api: Api, firm: TestFirm, table: Table
 ) -> None:
     from tests.support.api import make_firm
 
-    other = Api(client, make_firm(table, "Other & Co").owner_token)
+    other_firm = make_firm(table, "Other & Co")
+    other = Api(client, other_firm.owner_token)
     email = f"shared-{new_id().lower()}@staff.example"
-    _invite(other, email)
-    before = snapshot(table)
-    assert_problem(api.post("/members", {"name": "Twice", "email": email, "role": "employee"}), 409)
-    assert snapshot(table) == before
+    in_other = _invite(other, email)
+    subject = f"freelancer-{new_id()}"
+    token = tokens.mint(subject, email)
+    assert Api(client, token).get("/me").body["firm"]["id"] == other_firm.firm_id  # bound to the one firm
+
+    in_ours = _invite(api, email)  # invited by a second firm after the first sign-in
+    person = Api(client, token)
+    chosen = {f: person.get("/me", headers={"Dossier-Firm": f}).body for f in (firm.firm_id, other_firm.firm_id)}
+    assert {f: me["id"] for f, me in chosen.items()} == {firm.firm_id: in_ours, other_firm.firm_id: in_other}
+    first = min(firm.firm_id, other_firm.firm_id)  # without the header: the firm with the lowest id
+    assert person.get("/me").body["firm"]["id"] == first
+    assert_problem(person.get("/me", headers={"Dossier-Firm": new_id()}), 401)  # not theirs
 
 
 def test_only_owners_and_admins_deactivate_and_never_the_owner(client: Client, api: Api, firm: TestFirm) -> None:

@@ -82,7 +82,7 @@ EXPECTED: list[tuple[object, dict[str, Any]]] = [
     (MEMBER, {
         "PK": "FIRM#F1", "SK": "MEMBER#M1", "entity": "member", "firm_id": "F1", "id": "M1", "name": "Olivia Owner",
         "email": "olivia@x.example", "role": "owner", "view_all_accounts": True, "manage_accounts": False,
-        "created_at": T, "version": 2,
+        "created_at": T, "version": 2, "status": "active", "identity_issuer": "", "identity_subject": "",
     }),
     (TAG, {
         "PK": "FIRM#F1", "SK": "TAG#T1", "entity": "tag", "firm_id": "F1", "id": "T1", "name": "VIP",
@@ -132,14 +132,15 @@ EXPECTED: list[tuple[object, dict[str, Any]]] = [
         "address": "Anna@Example.com", "contact_id": "C1", "login": "none", "notify": True,
         "notification_preferences": {}, "email_sync": False, "signing_authority": True, "created_at": "",
         "version": 1, "invite_hash": None, "invited_at": None, "invite_expires_at": None, "invite_delivery": None,
-        "login_since": None,
+        "login_since": None, "delivery_problem": None, "delivery_problem_at": None,
     }),
     (EMAIL_INVITED, {
         "PK": "FIRM#F1#EMAIL#anna2@x.example", "SK": "EMAIL", "entity": "email", "firm_id": "F1",
         "address": "anna2@x.example", "contact_id": "C1", "login": "invited", "notify": False,
         "notification_preferences": {"new_message": True, "new_document": False}, "email_sync": True,
         "signing_authority": False, "created_at": T, "version": 2, "invite_hash": "ab" * 32, "invited_at": T,
-        "invite_expires_at": T9, "invite_delivery": "sent", "login_since": None,
+        "invite_expires_at": T9, "invite_delivery": "sent", "login_since": None, "delivery_problem": None,
+        "delivery_problem_at": None,
     }),
     (INVITATION, {
         "PK": "FIRM#F1#INVITE#" + "cd" * 32, "SK": "INVITE", "entity": "invitation", "firm_id": "F1",

@@ -34,7 +34,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.handlers.http.authorizer import firm_gate
 from chalicelib.services.context import Ctx
-from chalicelib.services.identity import authenticate
+from chalicelib.services.identity import FIRM_HEADER, authenticate
 
 log = logging.getLogger("dossier")
 
@@ -113,7 +113,7 @@ class Call:
     @property
     def ctx(self) -> Ctx:
         if self._ctx is None:
-            claims: Claims = authenticate(self.header("authorization"))
+            claims: Claims = authenticate(self.header("authorization"), firm_id=self.header(FIRM_HEADER))
             observability.firm_known(claims.firm_id)
             self._ctx = Ctx.from_settings(claims)
         return self._ctx
