@@ -75,7 +75,7 @@ def _bearer(header: str | None) -> str:
 def _signing_key(cfg: Settings, token: str) -> Any:
     try:
         return _jwks_client(jwks_url(cfg)).get_signing_key_from_jwt(token).key
-    except jwt.PyJWKClientConnectionError as exc:
+    except (jwt.PyJWKClientConnectionError, ValueError) as exc:  # unreachable, or not a key set (bad JSON)
         # The issuer's key set cannot be fetched: an outage of theirs, not a bad token.
         raise ServiceUnavailableError("The identity provider's keys cannot be read right now.") from exc
 

@@ -19,7 +19,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.config import Settings, settings
-from chalicelib.domain.errors import ServiceUnavailableError
+from chalicelib.domain.errors import BadRequestError, FieldError, ServiceUnavailableError
 
 log = logging.getLogger("dossier.directory")
 
@@ -70,7 +70,13 @@ class CognitoDirectory:
         try:
             user = self._call("admin_create_user", **kwargs)["User"]
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "UsernameExistsException":
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "InvalidParameterException":  # an address Cognito does not take (e.g. some Unicode ones)
+                raise BadRequestError(
+                    "The identity provider does not accept this e-mail address.",
+                    [FieldError(("body", "email"), "refused by the identity provider")],
+                ) from exc
+            if code != "UsernameExistsException":
                 raise
             existing = self._call("admin_get_user", UserPoolId=self.pool_id, Username=email)
             return Invited(_subject(existing["UserAttributes"]), created=False)
@@ -83,7 +89,12 @@ class CognitoDirectory:
     def disable(self, email: str) -> None:
         """The user can no longer sign in, and their refresh tokens stop working. Tokens already issued
         stay valid until they expire: the member's status, checked on every request, refuses them."""
-        self._call("admin_disable_user", UserPoolId=self.pool_id, Username=email)
+        try:
+            self._call("admin_disable_user", UserPoolId=self.pool_id, Username=email)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "UserNotFoundException":
+                raise
+            return  # removed from the pool already: nothing signs in as them
         try:
             self._call("admin_user_global_sign_out", UserPoolId=self.pool_id, Username=email)
         except ClientError as exc:
@@ -116,6 +127,9 @@ class CognitoDirectory:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ("TooManyRequestsException", "InternalErrorException", "ServiceUnavailable"):
                 raise ServiceUnavailableError("The identity provider is busy; try again shortly.") from exc
+            if code in ("LimitExceededException", "CodeDeliveryFailureException"):
+                # Cognito's own sender has a daily limit (README, "Deploy to AWS": send through SES)
+                raise ServiceUnavailableError("The identity provider cannot send the invitation now.") from exc
             raise
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from chalicelib.domain.entities import Member
 from chalicelib.domain.errors import ConflictError, UnauthorizedError
+from chalicelib.domain.ids import now_ordered
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Op, Put, Table, Update
@@ -29,10 +30,15 @@ NOT_INVITED = UnauthorizedError("No member of any firm is bound to this sign-in.
 class Binding:
     firm_id: str
     member_id: str
+    bound_at: str = ""  # when the identity joined the firm: a person's first firm is their default
 
 
 def _binding(item: dict[str, object]) -> Binding:
-    return Binding(str(item["firm_id"]), str(item["member_id"]))
+    return Binding(str(item["firm_id"]), str(item["member_id"]), str(item.get("bound_at", "")))
+
+
+def _pointer(key: keys.Key, entity: str, firm_id: str, member_id: str) -> dict[str, object]:
+    return {**key.as_dict(), "entity": entity, "firm_id": firm_id, "member_id": member_id, "bound_at": now_ordered()}
 
 
 class IdentityRepo:
@@ -53,23 +59,13 @@ class IdentityRepo:
 
     def bind_with_member(self, member: Member) -> Op:
         """The binding of a member created already bound (Cognito), in the member's transaction."""
-        item = {
-            **keys.identity(member.identity_issuer, member.identity_subject, member.firm_id).as_dict(),
-            "entity": keys.IDENTITY,
-            "firm_id": member.firm_id,
-            "member_id": member.id,
-        }
-        return Put(item, ITEM_ABSENT, on_fail=IDENTITY_TAKEN)
+        key = keys.identity(member.identity_issuer, member.identity_subject, member.firm_id)
+        return Put(_pointer(key, keys.IDENTITY, member.firm_id, member.id), ITEM_ABSENT, on_fail=IDENTITY_TAKEN)
 
     def await_first_sign_in(self, member: Member) -> Op:
         """An OIDC member's address, claimed for their first sign-in, in the member's transaction."""
-        item = {
-            **keys.first_sign_in(email_key(member.email), member.firm_id).as_dict(),
-            "entity": keys.FIRST_SIGN_IN,
-            "firm_id": member.firm_id,
-            "member_id": member.id,
-        }
-        return Put(item, ITEM_ABSENT, on_fail=IDENTITY_TAKEN)
+        key = keys.first_sign_in(email_key(member.email), member.firm_id)
+        return Put(_pointer(key, keys.FIRST_SIGN_IN, member.firm_id, member.id), ITEM_ABSENT, on_fail=IDENTITY_TAKEN)
 
     def withdraw_first_sign_in(self, member: Member) -> Op:
         """A deactivated member who never signed in can no longer bind."""
@@ -90,12 +86,7 @@ class IdentityRepo:
         )
         ops: list[Op] = []
         for p in pending[:FIRST_SIGN_IN_FIRMS]:
-            binding = {
-                **keys.identity(issuer, subject, p.firm_id).as_dict(),
-                "entity": keys.IDENTITY,
-                "firm_id": p.firm_id,
-                "member_id": p.member_id,
-            }
+            binding = _pointer(keys.identity(issuer, subject, p.firm_id), keys.IDENTITY, p.firm_id, p.member_id)
             still_pending = Condition("#m = :m", {"#m": "member_id"}, {":m": p.member_id})
             ops += [
                 Put(binding, ITEM_ABSENT, on_fail=NOT_INVITED),

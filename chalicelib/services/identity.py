@@ -11,17 +11,21 @@ The gateway's authorizer uses this too, so it imports nothing heavy.
 
 from __future__ import annotations
 
+import re
 import threading
+from dataclasses import replace
 
 from chalicelib.adapters.auth import Claims, TokenIdentity, verify
 from chalicelib.adapters.config import settings
 from chalicelib.domain.errors import UnauthorizedError
-from chalicelib.repo.identities import NOT_INVITED, Binding, IdentityRepo
+from chalicelib.domain.ids import now_ordered
+from chalicelib.repo.identities import FIRST_SIGN_IN_FIRMS, NOT_INVITED, Binding, IdentityRepo
 from chalicelib.repo.table import Table
 
 _KNOWN_MAX = 10_000  # identities kept per instance (a few hundred bytes each)
 _known: dict[tuple[str, str], list[Binding]] = {}
 _lock = threading.Lock()
+_FIRM_ID = re.compile(r"[0-9A-Za-z]{1,64}")
 FIRM_HEADER = "dossier-firm"  # which of the caller's firms a request is for (default: their first)
 
 
@@ -29,14 +33,16 @@ def authenticate(header: str | None, *, firm_id: str | None = None, bind: bool =
     """The caller's firm and member, from the bearer token in ``header`` (401 if none is bound).
 
     A person may be a member of several firms with one sign-in: ``firm_id`` (the ``Dossier-Firm``
-    header) chooses one, else the firm they joined first (the lowest id). ``bind=False`` (the gateway's
-    authorizer, which only reads): an OIDC member's first sign-in is recognised but not bound; the API
-    function binds it on the same request."""
+    header) chooses one, else the firm they joined first (a later invitation never changes where they
+    land). ``bind=False`` (the gateway's authorizer, which only reads): an OIDC member's first sign-in is
+    recognised but not bound; the API function binds it on the same request."""
     identity = verify(header)
+    if firm_id is not None and not _FIRM_ID.fullmatch(firm_id):
+        raise UnauthorizedError("The Dossier-Firm header must be a firm id.")
     table = Table.from_settings()
     bindings = _bound(identity, table, bind)
     chosen = [b for b in bindings if b.firm_id == firm_id] if firm_id else bindings[:1]
-    if not chosen:  # perhaps a firm that invited them since they were kept: read them again, once
+    if not chosen and firm_id:  # perhaps a firm that invited them since they were kept: read them again, once
         with _lock:
             _known.pop((identity.issuer, identity.subject), None)
         chosen = [b for b in _bound(identity, table, bind) if b.firm_id == firm_id]
@@ -46,16 +52,19 @@ def authenticate(header: str | None, *, firm_id: str | None = None, bind: bool =
 
 
 def _bound(identity: TokenIdentity, table: Table, bind: bool) -> list[Binding]:
+    """The identity's firms, the first joined first; OIDC invitations awaiting it are bound now."""
     key = (identity.issuer, identity.subject)
     known = _known.get(key)
     if known is not None:
         return known
     repo = IdentityRepo(table)
     bindings = repo.bindings(identity.issuer, identity.subject)
-    pending = _pending(repo, identity)
-    if pending and bind:  # a first sign-in, or an invitation from one more firm: bound now
+    bound_firms = {b.firm_id for b in bindings}
+    pending = [p for p in _pending(repo, identity) if p.firm_id not in bound_firms][:FIRST_SIGN_IN_FIRMS]
+    if pending and bind:  # a first sign-in, or invitations from more firms: bound now
         repo.bind_first_sign_in(identity.issuer, identity.subject, identity.email or "", pending)
-    bindings = sorted([*bindings, *pending], key=lambda b: b.firm_id)
+    now = now_ordered()
+    bindings = sorted([*bindings, *(replace(p, bound_at=now) for p in pending)], key=lambda b: (b.bound_at, b.firm_id))
     if not bindings:
         raise NOT_INVITED
     if pending and not bind:

@@ -25,23 +25,30 @@ def problems(event: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(firm id, address, "bounced" or "complained") for each recipient an SES event reports on; none for
     other events, transient bounces, or mail that names no firm (sent before mails were tagged)."""
     kind = event.get("eventType") or event.get("notificationType")
-    mail = event.get("mail") or {}
-    firm_ids = (mail.get("tags") or {}).get("firm") or []
+    mail = _object(event.get("mail"))
+    firm_ids = _object(mail.get("tags")).get("firm") or []
     if not firm_ids or not isinstance(firm_ids, list):
         return []
     firm_id = str(firm_ids[0])
     if kind == "Bounce":
-        bounce = event.get("bounce") or {}
+        bounce = _object(event.get("bounce"))
         if bounce.get("bounceType") != "Permanent":
             return []
         found = bounce.get("bouncedRecipients") or []
         problem = "bounced"
     elif kind == "Complaint":
-        found = (event.get("complaint") or {}).get("complainedRecipients") or []
+        found = _object(event.get("complaint")).get("complainedRecipients") or []
         problem = "complained"
     else:
         return []
+    if not isinstance(found, list):
+        return []
     return [(firm_id, str(r["emailAddress"]), problem) for r in found if isinstance(r, dict) and r.get("emailAddress")]
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object of the event, or an empty one for anything else (a record of another shape)."""
+    return value if isinstance(value, dict) else {}
 
 
 def record(table: Table, sns_records: list[dict[str, Any]]) -> int:

@@ -9,7 +9,7 @@ from chalicelib.adapters.config import settings
 from chalicelib.adapters.directory import directory
 from chalicelib.domain import access
 from chalicelib.domain.entities import Firm, Member
-from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from chalicelib.domain.errors import ConflictError, DossierError, ForbiddenError, NotFoundError
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
@@ -104,7 +104,9 @@ def invited(member: Member, send_mail: bool) -> Iterator[Callable[[IdentityRepo]
     member.identity_subject = user.subject
     try:
         yield lambda repo: repo.bind_with_member(member)
-    except BaseException:
+    except DossierError:
+        # Refused for certain (the address is a member already, ...): the user made for it goes. Not on other
+        # errors (a timeout): the member may have been written, and it needs its user.
         if user.created:
             pool.remove(member.email)
         raise
@@ -125,8 +127,16 @@ def deactivate_member(ctx: Ctx, member_id: str, if_match: int | None) -> None:
     withdraw = None if target.identity_subject else IdentityRepo(ctx.table).withdraw_first_sign_in(target)
     ctx.firms.deactivate_member(target, guard, withdraw)
     pool = directory()
-    if pool is not None:
+    if pool is not None and not _signs_in_elsewhere(ctx, target):
         pool.disable(target.email)
+
+
+def _signs_in_elsewhere(ctx: Ctx, member: Member) -> bool:
+    """Whether the member's sign-in also opens another firm: then the provider's user, which that firm
+    shares, stays enabled (one firm must not lock a person out of another); this firm's member status
+    refuses their tokens here all the same."""
+    bindings = IdentityRepo(ctx.table).bindings(member.identity_issuer, member.identity_subject)
+    return any(b.firm_id != member.firm_id for b in bindings)
 
 
 @retried_on_clash

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, Final
 
@@ -66,18 +67,20 @@ def _summaries(section: Section, stored: StoredOverview | None, credit: Decimal,
 def read(ctx: Ctx, account_id: str) -> Item:
     """The header and all thirteen sections with one Query.
 
-    A member on the account's team may open it whatever their role and
-    rights, and the account item (in the same Query) names the team, so for
-    them that Query is the whole request. Anyone else is checked against
-    their member item (read consistently: a revoked right applies at once).
+    The caller's member item is read at the same time, not after it (a thread:
+    the two round trips overlap): it says whether they are still active and,
+    unless they are on the account's team (the account item, in the Query,
+    names it), whether their role and rights open the account.
     """
-    found = ctx.activity.read_overview(ctx.firm_id, account_id)
+    with ThreadPoolExecutor(1) as pool:
+        caller = pool.submit(lambda: ctx.member)  # read consistently: a deactivation applies at once
+        found = ctx.activity.read_overview(ctx.firm_id, account_id)
+        member = caller.result()
     account = found.account
     if account is None:
-        _ = ctx.member  # still authenticate, then answer like any invisible account
         raise NotFoundError("Account not found.")
     team = list(account.get("team_member_ids") or [])
-    if ctx.claims.member_id not in team and not access.may_open(ctx.member, team):
+    if member.id not in team and not access.may_open(member, team):
         raise NotFoundError("Account not found.")
     credit, currency = Decimal(account.get("credit_balance", 0)), str(account.get("currency", "USD"))
     header = {"id": account["id"], "name": account["name"], "photo_url": photo_url(account.get("photo_key"))}

@@ -10,7 +10,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.repo.table import Table
 from tests.support import tokens
 from tests.support.api import Api, TestFirm, snapshot
-from tests.support.factories import created
+from tests.support.factories import created, new_account
 from tests.support.problems import assert_problem
 
 
@@ -73,8 +73,8 @@ def test_a_person_invited_by_two_firms_signs_in_to_either(
     person = Api(client, token)
     chosen = {f: person.get("/me", headers={"Dossier-Firm": f}).body for f in (firm.firm_id, other_firm.firm_id)}
     assert {f: me["id"] for f, me in chosen.items()} == {firm.firm_id: in_ours, other_firm.firm_id: in_other}
-    first = min(firm.firm_id, other_firm.firm_id)  # without the header: the firm with the lowest id
-    assert person.get("/me").body["firm"]["id"] == first
+    # Without the header: the firm they joined first (a later invitation never moves where they land).
+    assert person.get("/me").body["firm"]["id"] == other_firm.firm_id
     assert_problem(person.get("/me", headers={"Dossier-Firm": new_id()}), 401)  # not theirs
 
 
@@ -85,3 +85,13 @@ def test_only_owners_and_admins_deactivate_and_never_the_owner(client: Client, a
     assert_problem(api.delete(f"/members/{firm.owner_id}"), 409)
     assert_problem(api.delete(f"/members/{new_id()}"), 404)
     assert_problem(api.delete(f"/members/{target}", headers={"If-Match": '"999"'}), 412)
+
+
+def test_a_deactivated_team_member_cannot_read_the_overview(client: Client, api: Api, firm: TestFirm) -> None:
+    """The Overview lets a team member in on the account's team list: their status is still read."""
+    member_id, token = firm.add_member("employee")
+    account = new_account(api, "Team Ltd", team_member_ids=[member_id])
+    member = Api(client, token)
+    assert member.get(f"/accounts/{account['id']}/overview").status == 200
+    assert api.delete(f"/members/{member_id}").status == 204
+    assert_problem(member.get(f"/accounts/{account['id']}/overview"), 401)

@@ -102,6 +102,14 @@ def test_what_is_not_a_lasting_problem_of_this_firms_address_records_nothing(
         _sns({**_bounce(firm.firm_id, address), "mail": {"messageId": "x"}}),  # an untagged mail
         _sns({"eventType": "Delivery", "mail": {"tags": {"firm": [firm.firm_id]}}}),
         {"Records": [{"Sns": {"Message": "not json"}}, {"Sns": {}}, {}]},
+        _sns({"eventType": "Bounce", "mail": ["not", "an", "object"], "bounce": "x"}),
+        _sns(
+            {
+                "eventType": "Complaint",
+                "mail": {"tags": {"firm": [firm.firm_id]}},
+                "complaint": {"complainedRecipients": "x"},
+            }
+        ),
         {},
     ]
     assert [_record(e) for e in events] == [0] * len(events)

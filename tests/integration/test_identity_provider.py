@@ -206,3 +206,28 @@ def test_the_cli_prints_a_token_of_the_local_provider(
         for token in (created["token"], again["token"]):
             me = Api(client, token).get("/me")
             assert me.status == 200 and me.body["id"] == created["member_id"]
+
+
+def test_one_firm_deactivating_a_shared_person_does_not_lock_them_out_of_another(
+    cognito_stage: Table, provider: dict[str, str]
+) -> None:
+    """Two firms invite one address: one pool user, a member in each. One firm's deactivation refuses the
+    person there, but leaves the pool's user enabled for the other firm."""
+    _, _, _, token_a = _firm(cognito_stage, "c")
+    firm_b, _, _, token_b = _firm(cognito_stage, "d")
+    email = f"freelancer-{time.time_ns()}@shared.example"
+    from app import app
+
+    with Client(app) as client:
+        in_a = Api(client, token_a).post("/members", {"name": "Fay", "email": email, "role": "employee"}).body["id"]
+        in_b = Api(client, token_b).post("/members", {"name": "Fay", "email": email, "role": "employee"}).body["id"]
+        directory = CognitoDirectory(settings())
+        directory.set_local_password(email)
+        fay = Api(client, directory.sign_in(provider["client_id"], email, LOCAL_PASSWORD)["AccessToken"])
+        assert fay.get("/me").body["id"] == in_a  # the firm that invited her first
+        assert fay.get("/me", headers={"Dossier-Firm": firm_b}).body["id"] == in_b
+
+        assert Api(client, token_b).delete(f"/members/{in_b}").status == 204
+        assert_problem(fay.get("/me", headers={"Dossier-Firm": firm_b}), 401)
+        assert fay.get("/me").body["id"] == in_a
+        assert _pool(provider).admin_get_user(UserPoolId=provider["pool_id"], Username=email)["Enabled"] is True

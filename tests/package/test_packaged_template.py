@@ -534,9 +534,9 @@ def test_each_function_may_touch_only_its_own_resources(template: dict[str, Any]
                     assert service == "logs", (role, action)
                     group = "log-group:/aws/lambda/${AWS::StackName}-*"  # this stack's functions only
                     assert resources == [{"Fn::Sub": f"{_ARN}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{group}"}]
-    # the authorizer reads one item (the identity's binding) and logs: nothing else
+    # the authorizer reads the identity's bindings (one Query) and logs: nothing else
     gate = [s for s in _statements(template, "FirmGateRole") if not _as_list(s["Action"])[0].startswith("logs:")]
-    assert [(_as_list(s["Action"]), _as_list(s["Resource"])) for s in gate] == [(["dynamodb:GetItem"], [table])]
+    assert [(_as_list(s["Action"]), _as_list(s["Resource"])) for s in gate] == [(["dynamodb:Query"], [table])]
 
 
 def test_the_gateways_own_errors_are_problem_json_with_cors_headers(template: dict[str, Any]) -> None:

@@ -169,3 +169,23 @@ def test_an_unconfigured_stage_refuses_every_token(rsa_key: rsa.RSAPrivateKey, j
     for cfg in (replace(_settings(jwks_url), jwt_audience=None), replace(_settings(jwks_url), auth_mode="hs256")):
         with pytest.raises(UnauthorizedError):
             verify(f"Bearer {_rs256(rsa_key)}", cfg)
+
+
+def test_a_key_set_that_is_not_json_is_the_providers_outage(rsa_key: rsa.RSAPrivateKey) -> None:
+    class NotJson(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>maintenance</html>")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), NotJson)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(ServiceUnavailableError):
+            verify(f"Bearer {_rs256(rsa_key)}", _settings(f"http://127.0.0.1:{server.server_port}/jwks.json"))
+    finally:
+        server.shutdown()
+        server.server_close()
