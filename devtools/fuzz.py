@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chalicelib.admin.local_identity import ensure_pool, identity_environment
 from chalicelib.domain.sections import SECTIONS as SECTION_DEFINITIONS
 from devtools import fuzz_inputs
 from devtools.api_server import ApiServer
+from devtools.cognito_local import CognitoLocal
 from devtools.dynamodb_local import ROOT, DynamoDBLocal
 from devtools.s3_local import S3Local
 from devtools.stack import environment, local_env, seeded_demo
@@ -111,10 +113,12 @@ def config_file(ids: dict[str, Any], into: Path) -> Path:
 
 @contextmanager
 def served(workdir: Path) -> Iterator[Stack]:
-    """DynamoDB Local (in memory), s3rver and the API, seeded with the demo firm."""
-    with DynamoDBLocal() as db, S3Local(workdir / "s3", BUCKET) as s3:
-        # the local stage, on this run's own servers
+    """DynamoDB Local (in memory), s3rver, cognito-local and the API, seeded with the demo firm."""
+    with DynamoDBLocal() as db, S3Local(workdir / "s3", BUCKET) as s3, CognitoLocal() as idp:
+        # the local stage, on this run's own servers (its identity provider's pool too)
         env = local_env(db.endpoint, s3.endpoint, workdir / "outbox", table="dossier-fuzz", bucket=BUCKET)
+        pool_id, client_id, _ = ensure_pool(idp.endpoint)
+        env.update(identity_environment(idp.endpoint, pool_id, client_id))
         with environment(env):  # seeding runs here, in the caller's process (maybe pytest's): restored after
             demo = seeded_demo()
         owner = demo["members"][0]["token"]

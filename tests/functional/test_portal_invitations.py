@@ -30,6 +30,7 @@ EMAIL_OUT_KEYS = {
     "signing_authority",
     "invitation",
     "login_since",
+    "delivery_problem",
     "version",
 }
 
