@@ -29,12 +29,14 @@ def main() -> int:
     assert endpoint, "the local stage sets DYNAMODB_ENDPOINT"
     db_port = urlparse(endpoint).port or 8100
     s3_port = urlparse(settings().s3_endpoint or "http://localhost:4569").port or 4569
+    idp_port = urlparse(settings().cognito_endpoint or "http://localhost:9229").port or 9229  # where `cli token` looks
     try:
         with local_stack(
             DATA,
             persistent=True,
             db_port=db_port,
             s3_port=s3_port,
+            idp_port=idp_port,
             api_port=API_PORT,
             web_port=WEB_PORT,
             api_log_to_terminal=True,
