@@ -10,54 +10,67 @@ from dataclasses import dataclass, field
 class FieldError:
     loc: tuple[str | int, ...]
     msg: str
+    code: str = "invalid"  # stable snake_case, for clients that translate (too_short, not_an_email, ...)
 
 
 @dataclass
 class DossierError(Exception):
     detail: str
     errors: Sequence[FieldError] = field(default_factory=tuple)
+    code: str = ""  # stable snake_case kind of error (``last_contact``); empty: the class's default_code
     status = 500
     title = "Internal error"
     type_slug = "internal"
+    default_code = "internal"
 
     def __str__(self) -> str:
         return self.detail
+
+    @property
+    def problem_code(self) -> str:
+        return self.code or self.default_code
 
 
 class BadRequestError(DossierError):
     status = 400
     title = "Bad request"
     type_slug = "bad-request"
+    default_code = "bad_request"
 
 
 class UnauthorizedError(DossierError):
     status = 401
     title = "Unauthorized"
     type_slug = "unauthorized"
+    default_code = "unauthorized"
 
 
 class ForbiddenError(DossierError):
     status = 403
     title = "Forbidden"
     type_slug = "forbidden"
+    default_code = "forbidden"
 
 
 class NotFoundError(DossierError):
     status = 404
     title = "Not found"
     type_slug = "not-found"
+    default_code = "not_found"
 
 
 class ConflictError(DossierError):
     status = 409
     title = "Conflict"
     type_slug = "conflict"
+    default_code = "conflict"
 
 
 class PreconditionFailedError(DossierError):
     status = 412
     title = "Precondition failed"
     type_slug = "precondition-failed"
+    default_code = "version_mismatch"
 
 
 class StaleVersionError(PreconditionFailedError):
@@ -75,18 +88,21 @@ class UnprocessableError(DossierError):
     status = 422
     title = "Unprocessable request"
     type_slug = "unprocessable"
+    default_code = "unprocessable"
 
 
 class MethodNotAllowedError(DossierError):
     status = 405
     title = "Method not allowed"
     type_slug = "method-not-allowed"
+    default_code = "method_not_allowed"
 
 
 class UnsupportedMediaTypeError(DossierError):
     status = 415
     title = "Unsupported media type"
     type_slug = "unsupported-media-type"
+    default_code = "unsupported_media_type"
 
 
 class ServiceUnavailableError(DossierError):
@@ -96,4 +112,5 @@ class ServiceUnavailableError(DossierError):
     status = 503
     title = "Service unavailable"
     type_slug = "unavailable"
+    default_code = "unavailable"
     retry_after = 2  # seconds (the Retry-After header): past botocore's own retries, give it a moment

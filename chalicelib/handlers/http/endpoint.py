@@ -64,7 +64,8 @@ def problem(error: DossierError) -> Response:
         "title": error.title,
         "status": error.status,
         "detail": error.detail,
-        "errors": [{"loc": list(e.loc), "msg": e.msg} for e in error.errors],
+        "code": error.problem_code,
+        "errors": [{"loc": list(e.loc), "msg": e.msg, "code": e.code} for e in error.errors],
     }
     headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
     if isinstance(error, ServiceUnavailableError):
