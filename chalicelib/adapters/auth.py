@@ -65,10 +65,10 @@ def jwks_url(cfg: Settings) -> str:
 
 def _bearer(header: str | None) -> str:
     if not header:
-        raise UnauthorizedError("Missing bearer token.")
+        raise UnauthorizedError("Missing bearer token.", code="token_missing")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise UnauthorizedError("The Authorization header must be 'Bearer <token>'.")
+        raise UnauthorizedError("The Authorization header must be 'Bearer <token>'.", code="token_malformed")
     return token.strip()
 
 
@@ -77,19 +77,21 @@ def _signing_key(cfg: Settings, token: str) -> Any:
         return _jwks_client(jwks_url(cfg)).get_signing_key_from_jwt(token).key
     except (jwt.PyJWKClientConnectionError, ValueError) as exc:  # unreachable, or not a key set (bad JSON)
         # The issuer's key set cannot be fetched: an outage of theirs, not a bad token.
-        raise ServiceUnavailableError("The identity provider's keys cannot be read right now.") from exc
+        raise ServiceUnavailableError(
+            "The identity provider's keys cannot be read right now.", code="identity_provider_unavailable"
+        ) from exc
 
 
 def verify(header: str | None, config: Settings | None = None) -> TokenIdentity:
     """The identity a bearer token proves, or UnauthorizedError (401)."""
     cfg = config or settings()
     if cfg.auth_mode not in ("cognito", "oidc") or not cfg.jwt_issuer or not cfg.jwt_audience:
-        raise UnauthorizedError("Token verification is not configured.")
+        raise UnauthorizedError("Token verification is not configured.", code="token_invalid")
     token = _bearer(header)
     try:
         header_fields = jwt.get_unverified_header(token)
         if header_fields.get("alg") != "RS256":  # before any key lookup: "none", HS256 with the public key, ...
-            raise UnauthorizedError(_INVALID)
+            raise UnauthorizedError(_INVALID, code="token_invalid")
         claims: dict[str, Any] = jwt.decode(
             token,
             _signing_key(cfg, token),
@@ -99,14 +101,16 @@ def verify(header: str | None, config: Settings | None = None) -> TokenIdentity:
             options={"require": ["exp", "iat", "sub", "iss"], "verify_aud": cfg.auth_mode == "oidc"},
         )
     except jwt.PyJWTError as exc:
-        raise UnauthorizedError(_INVALID) from exc
+        raise UnauthorizedError(_INVALID, code="token_invalid") from exc
     if cfg.auth_mode == "cognito" and (
         claims.get("token_use") != "access" or claims.get("client_id") != cfg.jwt_audience
     ):
-        raise UnauthorizedError("The bearer token must be an access token of this application's client.")
+        raise UnauthorizedError(
+            "The bearer token must be an access token of this application's client.", code="token_wrong_client"
+        )
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject or len(subject) > _SUBJECT_MAX:
-        raise UnauthorizedError(_INVALID)
+        raise UnauthorizedError(_INVALID, code="token_invalid")
     email = claims.get("email")
     verified = claims.get("email_verified") in (True, "true")  # some issuers send the string
     return TokenIdentity(

@@ -75,6 +75,7 @@ class CognitoDirectory:
                 raise BadRequestError(
                     "The identity provider does not accept this e-mail address.",
                     [FieldError(("body", "email"), "refused by the identity provider")],
+                    code="email_refused",
                 ) from exc
             if code != "UsernameExistsException":
                 raise
@@ -126,10 +127,14 @@ class CognitoDirectory:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in ("TooManyRequestsException", "InternalErrorException", "ServiceUnavailable"):
-                raise ServiceUnavailableError("The identity provider is busy; try again shortly.") from exc
+                raise ServiceUnavailableError(
+                    "The identity provider is busy; try again shortly.", code="identity_provider_unavailable"
+                ) from exc
             if code in ("LimitExceededException", "CodeDeliveryFailureException"):
                 # Cognito's own sender has a daily limit (README, "Deploy to AWS": send through SES)
-                raise ServiceUnavailableError("The identity provider cannot send the invitation now.") from exc
+                raise ServiceUnavailableError(
+                    "The identity provider cannot send the invitation now.", code="identity_provider_unavailable"
+                ) from exc
             raise
 
 

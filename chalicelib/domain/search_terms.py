@@ -223,13 +223,19 @@ def parse_query(q: str | None) -> list[Term]:
     """The words of ``q``; 400 when it is missing, empty, too long or only punctuation."""
     loc = ("query", "q")
     if q is None or not q.strip():
-        raise BadRequestError("Type something to search for.", [FieldError(loc, "empty")])
+        raise BadRequestError("Type something to search for.", [FieldError(loc, "empty")], code="query_empty")
     if len(q) > MAX_QUERY_LENGTH:
-        raise BadRequestError(f"A search is at most {MAX_QUERY_LENGTH} characters.", [FieldError(loc, "too long")])
+        raise BadRequestError(
+            f"A search is at most {MAX_QUERY_LENGTH} characters.", [FieldError(loc, "too long")], code="query_too_long"
+        )
     terms = list(dict.fromkeys(Term(email_form(part), tuple(words(part))) for part in q.split()))
     terms = [t for t in terms if t.words]
     if not terms:
-        raise BadRequestError("A search needs a letter or a digit.", [FieldError(loc, "only punctuation or symbols")])
+        raise BadRequestError(
+            "A search needs a letter or a digit.",
+            [FieldError(loc, "only punctuation or symbols")],
+            code="query_without_letters",
+        )
     return terms
 
 

@@ -37,7 +37,9 @@ def _info(call: Call, account_id: str, status: int = 200, location: str | None =
 def _filter_id(params: dict[str, str], name: str) -> str | None:
     value = params.get(name)
     if value is not None and not value.replace("-", "").replace("_", "").isalnum():
-        raise BadRequestError(f"{name} is not a valid id.", [FieldError(("query", name), "invalid id")])
+        raise BadRequestError(
+            f"{name} is not a valid id.", [FieldError(("query", name), "invalid id")], code="invalid_query"
+        )
     return value
 
 
@@ -54,10 +56,16 @@ def list_accounts(call: Call) -> Response:
     params = call.query()
     type_ = params.get("type")
     if type_ is not None and type_ not in ACCOUNT_TYPES:
-        raise BadRequestError("Unknown account type.", [FieldError(("query", "type"), f"one of {ACCOUNT_TYPES}")])
+        raise BadRequestError(
+            "Unknown account type.", [FieldError(("query", "type"), f"one of {ACCOUNT_TYPES}")], code="invalid_query"
+        )
     archived = params.get("archived", "false")
     if archived not in ("true", "false"):
-        raise BadRequestError("archived must be true or false.", [FieldError(("query", "archived"), "not a boolean")])
+        raise BadRequestError(
+            "archived must be true or false.",
+            [FieldError(("query", "archived"), "not a boolean")],
+            code="invalid_query",
+        )
     page = accounts.list_accounts(
         call.ctx,
         limit=call.limit(params),

@@ -70,7 +70,9 @@ def _status(call: Call, section: Section, params: dict[str, str]) -> str | None:
     status = params.get("status")
     if status is not None and status not in section.statuses:
         raise BadRequestError(
-            f"Unknown {section.key} status.", [FieldError(("query", "status"), f"one of {list(section.statuses)}")]
+            f"Unknown {section.key} status.",
+            [FieldError(("query", "status"), f"one of {list(section.statuses)}")],
+            code="invalid_query",
         )
     return status
 

@@ -14,7 +14,11 @@ bp = Blueprint(__name__)
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
     if value is not None and value not in allowed:
-        raise BadRequestError(f"{name} must be one of {', '.join(allowed)}.", [FieldError(("query", name), "invalid")])
+        raise BadRequestError(
+            f"{name} must be one of {', '.join(allowed)}.",
+            [FieldError(("query", name), "invalid")],
+            code="invalid_query",
+        )
     return value
 
 

@@ -34,13 +34,15 @@ from chalicelib.repo.table import (
     set_fields,
 )
 
-ACCOUNT_ARCHIVED = ConflictError("The account is archived; restore it first.")
+ACCOUNT_ARCHIVED = ConflictError("The account is archived; restore it first.", code="account_archived")
 ACCOUNT_ACTIVE = Condition("attribute_exists(PK) AND #archived = :false", {"#archived": "archived"}, {":false": False})
-LAST_CONTACT = ConflictError("An account keeps at least one contact; link another before unlinking this one.")
+LAST_CONTACT = ConflictError(
+    "An account keeps at least one contact; link another before unlinking this one.", code="last_contact"
+)
 
 
 def _contact_missing(contact_id: str) -> UnprocessableError:
-    return UnprocessableError(f"Contact {contact_id} does not exist.")
+    return UnprocessableError(f"Contact {contact_id} does not exist.", code="unknown_reference")
 
 
 @dataclass(slots=True)
@@ -223,14 +225,19 @@ class AccountRepo:
         if len(ops) > MAX_TRANSACTION_ITEMS:
             raise UnprocessableError(
                 "Too many changes for one request (tags, team members and custom field values "
-                "together); make them in two edits."
+                "together); make them in two edits.",
+                code="too_many_changes",
             )
         self.table.write(ops)
 
     def link_existing(self, link: Link, idem: Op | None = None) -> None:
         ops: list[Op] = [idem] if idem else []
         ops += [
-            Put(to_item(link), ITEM_ABSENT, on_fail=ConflictError("The contact is already linked to this account.")),
+            Put(
+                to_item(link),
+                ITEM_ABSENT,
+                on_fail=ConflictError("The contact is already linked to this account.", code="already_linked"),
+            ),
             self._count_change(link.firm_id, link.account_id, +1, ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED),
             _attach_account(link.firm_id, link.contact_id, link.account_id),
         ]

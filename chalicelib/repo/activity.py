@@ -54,8 +54,10 @@ INTERNAL = frozenset(
     }
 )
 
-NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.")
-INVOICE_NOT_UNPAID = ConflictError("The invoice is no longer unpaid (paid, voided or changed meanwhile).")
+NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.", code="not_enough_credit")
+INVOICE_NOT_UNPAID = ConflictError(
+    "The invoice is no longer unpaid (paid, voided or changed meanwhile).", code="invoice_not_unpaid"
+)
 
 
 def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str, Any]) -> Item:

@@ -22,7 +22,7 @@ from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Check, Condition, De
 
 
 def address_taken(address: str) -> ConflictError:
-    return ConflictError(f"The e-mail address {address} already belongs to a contact of this firm.")
+    return ConflictError(f"The e-mail address {address} already belongs to a contact of this firm.", code="email_taken")
 
 
 def email_items_ops(emails: Sequence[Email]) -> list[Op]:
@@ -40,7 +40,9 @@ def may_still_sign(email: Email) -> Check:
             {"#login": "login", "#authority": "signing_authority", "#contact": "contact_id"},
             {":active": "active", ":true": True, ":contact": email.contact_id},
         ),
-        on_fail=ForbiddenError(f"{email.address} may no longer sign: its portal access or authority changed."),
+        on_fail=ForbiddenError(
+            f"{email.address} may no longer sign: its portal access or authority changed.", code="signer_not_allowed"
+        ),
     )
 
 
@@ -111,7 +113,9 @@ class ContactRepo:
                 {"#emails": "emails", "#updated": "updated_at", "#v": "version"},
                 {":new": [email.address], ":now": updated_at, ":one": 1},
                 condition=room,
-                on_fail=ConflictError(f"A contact has at most {MAX_EMAILS_PER_CONTACT} e-mail addresses."),
+                on_fail=ConflictError(
+                    f"A contact has at most {MAX_EMAILS_PER_CONTACT} e-mail addresses.", code="too_many_emails"
+                ),
             ),
         ]
         self.table.write(ops)
@@ -137,7 +141,10 @@ class ContactRepo:
                     {"#emails": "emails", "#updated": "updated_at", "#v": "version"},
                     {":now": updated_at, ":one1": 1},
                     condition=guard & still_there,
-                    on_fail=ConflictError("The contact's e-mail addresses changed meanwhile, or this is its last one."),
+                    on_fail=ConflictError(
+                        "The contact's e-mail addresses changed meanwhile, or this is its last one.",
+                        code="changed_meanwhile",
+                    ),
                 ),
             ]
         )

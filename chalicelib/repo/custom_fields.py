@@ -29,7 +29,7 @@ from chalicelib.repo.table import (
 
 
 def _label_taken(field: CustomField) -> ConflictError:
-    return ConflictError(f"A {field.target} field labelled {field.label!r} already exists.")
+    return ConflictError(f"A {field.target} field labelled {field.label!r} already exists.", code="label_taken")
 
 
 def _label_guard(field: CustomField) -> dict[str, Any]:
@@ -72,7 +72,9 @@ class CustomFieldRepo:
     def create(self, field: CustomField, limit: int, idem: Op | None = None) -> None:
         """The definition, its label guard and the target's count (below ``limit``): all or nothing."""
         room = Condition("attribute_not_exists(#n) OR #n < :max", {"#n": "active"}, {":max": limit})
-        full = UnprocessableError(f"A firm has at most {limit} {field.target} custom fields.")
+        full = UnprocessableError(
+            f"A firm has at most {limit} {field.target} custom fields.", code="too_many_custom_fields"
+        )
         ops: list[Op] = [idem] if idem else []
         ops += [
             Put(to_item(field), ITEM_ABSENT),
@@ -134,6 +136,7 @@ def still_defined(firm_id: str, field_ids: Sequence[str]) -> list[Check]:
             on_fail=BadRequestError(
                 "A custom field was removed meanwhile.",
                 [FieldError(("body", "custom_fields", field_id), "the field was removed")],
+                code="custom_field_removed",
             ),
         )
         for field_id in field_ids

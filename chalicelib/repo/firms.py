@@ -69,11 +69,11 @@ def version_guard(expected: int | None, current: int) -> Condition:
     version we read, so a concurrent edit cannot be overwritten.
     """
     if expected is not None and expected != current:
-        raise PreconditionFailedError(f"The resource is at version {current}, not {expected}.")
+        raise PreconditionFailedError(f"The resource is at version {current}, not {expected}.", code="version_mismatch")
     return ITEM_EXISTS & version_is(current)
 
 
-STALE = StaleVersionError("The resource was changed by another request (version mismatch).")
+STALE = StaleVersionError("The resource was changed by another request (version mismatch).", code="version_mismatch")
 
 
 class FirmRepo:
@@ -87,7 +87,7 @@ class FirmRepo:
         sign-in) in one transaction."""
         self.table.write(
             [
-                Put(to_item(firm), ITEM_ABSENT, on_fail=ConflictError("The firm already exists.")),
+                Put(to_item(firm), ITEM_ABSENT, on_fail=ConflictError("The firm already exists.", code="firm_exists")),
                 Put(to_item(owner), ITEM_ABSENT),
                 Put(self._member_email_guard(owner), ITEM_ABSENT),
                 sign_in,
@@ -108,9 +108,7 @@ class FirmRepo:
 
     def add_member(self, member: Member, sign_in: Op, idem: Op | None = None) -> None:
         """The member, with their sign-in (as ``create_firm``), in one transaction."""
-        taken = ConflictError(
-            f"{member.email} is already a member of this firm.",
-        )
+        taken = ConflictError(f"{member.email} is already a member of this firm.", code="member_exists")
         ops: list[Op] = [idem] if idem else []
         ops += [
             Put(self._member_email_guard(member), ITEM_ABSENT, on_fail=taken),
@@ -151,7 +149,7 @@ class FirmRepo:
         return from_item(Tag, item) if item else None
 
     def _name_taken(self, name: str) -> ConflictError:
-        return ConflictError(f"A tag named {name!r} already exists.")
+        return ConflictError(f"A tag named {name!r} already exists.", code="name_taken")
 
     def create_tag(self, tag: Tag, idem: Op | None = None) -> None:
         ops: list[Op] = [idem] if idem else []
@@ -194,5 +192,5 @@ class FirmRepo:
     def stored_response(self, idem: Idempotency) -> dict[str, Any]:
         item = self.table.get(_idempotency_key(idem), consistent=True)
         if item is None:
-            raise NotFoundError("The idempotency record expired.")
+            raise NotFoundError("The idempotency record expired.", code="idempotency_expired")
         return item

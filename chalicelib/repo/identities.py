@@ -21,9 +21,9 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.table import ITEM_ABSENT, Condition, Delete, Op, Put, Table, Update
 
-IDENTITY_TAKEN = ConflictError("This sign-in is already a member of this firm.")
+IDENTITY_TAKEN = ConflictError("This sign-in is already a member of this firm.", code="identity_taken")
 FIRST_SIGN_IN_FIRMS = 33  # three items a firm: a transaction holds at most 100 (the rest bind at the next)
-NOT_INVITED = UnauthorizedError("No member of any firm is bound to this sign-in.")
+NOT_INVITED = UnauthorizedError("No member of any firm is bound to this sign-in.", code="not_invited")
 
 
 @dataclass(frozen=True, slots=True)

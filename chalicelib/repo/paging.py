@@ -42,7 +42,9 @@ def encode_cursor(scope: str, last_key: Mapping[str, Any]) -> str:
 
 def bad_cursor() -> BadRequestError:
     return BadRequestError(
-        "The cursor is not valid for this list.", [FieldError(("query", "cursor"), "invalid cursor")]
+        "The cursor is not valid for this list.",
+        [FieldError(("query", "cursor"), "invalid cursor", "invalid_cursor")],
+        code="invalid_cursor",
     )
 
 

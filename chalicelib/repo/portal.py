@@ -21,7 +21,8 @@ from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Condition, Delete, P
 
 SUPERSEDED = ConflictError(
     "This invitation is no longer valid: a newer one was sent, or portal access was withdrawn. "
-    "Use the latest invitation, or ask the firm to send a new one."
+    "Use the latest invitation, or ask the firm to send a new one.",
+    code="invitation_superseded",
 )
 _OWNED_BY = "#contact = :contact"
 
@@ -100,7 +101,10 @@ class PortalRepo:
                     {"#state": "state", "#at": "accepted_at"},
                     {":accepted": "accepted", ":now": now},
                     condition=Condition("#state = :pending", {"#state": "state"}, {":pending": "pending"}),
-                    on_fail=ConflictError("This invitation was already accepted; sign in to the portal instead."),
+                    on_fail=ConflictError(
+                        "This invitation was already accepted; sign in to the portal instead.",
+                        code="invitation_accepted",
+                    ),
                 ),
                 set_fields(
                     keys.email(invitation.firm_id, email_key(invitation.address)),

@@ -184,15 +184,17 @@ def error_for(exc: ClientError, ops: Sequence[Op] = ()) -> DossierError:
         reasons = exc.response.get("CancellationReasons", [])
         for op, reason in zip(ops, reasons, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed":
-                return op.on_fail or ConflictError("The resource was changed by another request; retry.")
-        return ConcurrentWriteError("A concurrent request changed the same resources; retry.")
+                return op.on_fail or ConflictError(
+                    "The resource was changed by another request; retry.", code="changed_meanwhile"
+                )
+        return ConcurrentWriteError("A concurrent request changed the same resources; retry.", code="concurrent_write")
     if code == "ConditionalCheckFailedException":
         for op in ops:
             if op.on_fail is not None:
                 return op.on_fail
-        return ConflictError("The resource was changed by another request; retry.")
+        return ConflictError("The resource was changed by another request; retry.", code="changed_meanwhile")
     if code == "TransactionConflictException":
-        return ConcurrentWriteError("A concurrent request changed the same resources; retry.")
+        return ConcurrentWriteError("A concurrent request changed the same resources; retry.", code="concurrent_write")
     raise exc
 
 

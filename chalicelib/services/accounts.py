@@ -143,7 +143,7 @@ def _check_refs(
         if m not in found.members
     ]
     if errors:
-        raise UnprocessableError("Some referenced tags or members do not exist.", errors)
+        raise UnprocessableError("Some referenced tags or members do not exist.", errors, code="unknown_reference")
     return found.contacts
 
 
@@ -173,7 +173,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
                 duplicates.append(FieldError(("body", "contacts", i, "contact_id"), "contact listed twice"))
             existing_ids.append(entry.contact_id)
     if duplicates:
-        raise UnprocessableError("A contact is listed twice.", duplicates)
+        raise UnprocessableError("A contact is listed twice.", duplicates, code="contact_listed_twice")
     found = _check_refs(ctx, tags, team, existing_ids)
     visible = visible_contacts(ctx, list(found.values()))
     errors = [
@@ -182,7 +182,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
         if isinstance(c, ExistingContactLink) and c.contact_id not in visible
     ]
     if errors:
-        raise UnprocessableError("Some linked contacts do not exist.", errors)
+        raise UnprocessableError("Some linked contacts do not exist.", errors, code="unknown_reference")
 
     now = now_iso()
     account = Account(
@@ -218,7 +218,8 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
     if size + len(history) + len(checks) > MAX_TRANSACTION_ITEMS:
         raise UnprocessableError(
             "Too many contacts, e-mail addresses, tags and team members for one request; "
-            "create the account with fewer contacts and link the rest afterwards."
+            "create the account with fewer contacts and link the rest afterwards.",
+            code="too_many_changes",
         )
     return idempotent_create(
         ctx, idem, account.id, lambda op: ctx.accounts.create(account, links, new_contacts, op, history, checks)

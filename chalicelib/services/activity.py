@@ -179,14 +179,14 @@ def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -
     if "document_id" in changed and ctx.activity.get(ctx.firm_id, account_id, "documents", item["document_id"]) is None:
         errors.append(FieldError(("body", "document_id"), f"unknown document {item['document_id']} on this account"))
     if errors:
-        raise UnprocessableError("Some referenced resources do not exist.", errors)
+        raise UnprocessableError("Some referenced resources do not exist.", errors, code="unknown_reference")
 
 
 def _validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> Item:
     section.derive(item, change)
     errors = section.rules(item, change)
     if errors:
-        raise UnprocessableError(f"The {section.key} item breaks a rule.", errors)
+        raise UnprocessableError(f"The {section.key} item breaks a rule.", errors, code="rule_broken")
     _check_references(ctx, account_id, item, change.old)
     return item_record(ctx.firm_id, account_id, section.key, item)
 
@@ -264,7 +264,7 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
         except PreconditionFailedError:
             doc = load_item(ctx, account_id, section, item_id)  # changed meanwhile: look again
     else:
-        raise ConflictError("The document is being changed; retry.")
+        raise ConflictError("The document is being changed; retry.", code="busy")
     return item_out(ctx, section, doc, account)
 
 
@@ -311,10 +311,10 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
         if stored_id != message_id:
             replayed = ctx.activity.message(ctx.firm_id, account_id, chat_id, stored_id)
             if replayed is None:
-                raise NotFoundError("The message of this Idempotency-Key is gone.")
+                raise NotFoundError("The message of this Idempotency-Key is gone.", code="idempotency_expired")
             message = replayed
         return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",)))
-    raise ConflictError("The chat is busy; retry the message.")
+    raise ConflictError("The chat is busy; retry the message.", code="busy")
 
 
 def message_out(message: Mapping[str, Any], names: Names) -> Item:
@@ -375,7 +375,9 @@ def credit_out(entry: Mapping[str, Any], currency: str, names: Names) -> Item:
 def add_credit(ctx: Ctx, account_id: str, amount: Decimal, note: str, idem: Idempotency | None) -> str:
     if amount <= 0:
         raise UnprocessableError(
-            "Credit must be more than zero.", [FieldError(("body", "amount"), "must be more than zero")]
+            "Credit must be more than zero.",
+            [FieldError(("body", "amount"), "must be more than zero")],
+            code="amount_not_positive",
         )
     _editable(ctx, account_id)
     entry = _credit_entry(ctx, account_id, "credit", amount, note, None)
@@ -405,13 +407,20 @@ def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
     account = _editable(ctx, account_id)
     invoice = load_item(ctx, account_id, section, invoice_id)
     if invoice["status"] != "unpaid":
-        raise ConflictError(f"The invoice is {invoice['status']}; only an unpaid invoice can be paid from credit.")
+        raise ConflictError(
+            f"The invoice is {invoice['status']}; only an unpaid invoice can be paid from credit.",
+            code="invoice_not_unpaid",
+        )
     if invoice["currency"] != account.currency:
-        raise ConflictError(f"The account's credit is in {account.currency}, the invoice in {invoice['currency']}.")
+        raise ConflictError(
+            f"The account's credit is in {account.currency}, the invoice in {invoice['currency']}.",
+            code="currency_mismatch",
+        )
     amount = Decimal(invoice["amount_due"])
     if amount > account.credit_balance:
         raise ConflictError(
-            f"The account's credit ({money_out(account.credit_balance)}) does not cover {money_out(amount)}."
+            f"The account's credit ({money_out(account.credit_balance)}) does not cover {money_out(amount)}.",
+            code="not_enough_credit",
         )
     now, version = now_iso(), int(invoice["version"])
     paid = {

@@ -48,6 +48,6 @@ def retried_on_clash(operation: Callable[P, R]) -> Callable[P, R]:
                 pass
             if attempt < ATTEMPTS - 1:
                 time.sleep(random.uniform(0, PAUSE_SECONDS * 2**attempt))  # jitter, not a secret
-        raise ConflictError("The resource kept changing under concurrent requests; retry.")
+        raise ConflictError("The resource kept changing under concurrent requests; retry.", code="busy")
 
     return run

@@ -80,6 +80,7 @@ def new_contact(
         raise UnprocessableError(
             "A contact needs a first name, a last name or an e-mail address.",
             [FieldError((*loc, "first_name"), "give a name or an e-mail address")],
+            code="name_or_email_required",
         )
     contact = Contact(
         firm_id=ctx.firm_id,
@@ -101,7 +102,9 @@ def new_contact(
         norm = email_key(address)
         if norm in seen_addresses:
             raise UnprocessableError(
-                f"The e-mail address {address} is given twice.", [FieldError((*loc, "emails", j), "duplicate address")]
+                f"The e-mail address {address} is given twice.",
+                [FieldError((*loc, "emails", j), "duplicate address")],
+                code="duplicate_email",
             )
         seen_addresses[norm] = (*loc, "emails", j)
         contact.emails.append(address)
@@ -175,7 +178,9 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
         return
     renamed = from_item(Contact, {**to_item(contact), **changed})
     if not (renamed.first_name or renamed.last_name or renamed.emails):
-        raise UnprocessableError("A contact needs a first name, a last name or an e-mail address.")
+        raise UnprocessableError(
+            "A contact needs a first name, a last name or an e-mail address.", code="name_or_email_required"
+        )
     changed["updated_at"] = now_iso()
     ctx.contacts.update(renamed, changed, guard)  # its place in the contacts list follows its name
 
@@ -245,12 +250,16 @@ def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatc
         raise UnprocessableError(
             "Portal login becomes active only when the person accepts the invitation.",
             [FieldError(("body", "login"), "set 'invited' or 'none'")],
+            code="login_not_settable",
         )
     if body.login == "invited" and email.login == "none":
         portal.invite(ctx, email, changed, if_match)
         return
     if body.login == "invited" and email.login == "active":
-        raise ConflictError(f"{email.address} already has portal access; set its login to none to revoke it first.")
+        raise ConflictError(
+            f"{email.address} already has portal access; set its login to none to revoke it first.",
+            code="portal_access_active",
+        )
     if body.login == "none" and email.login != "none":
         changed.update(portal.revoke_fields())
     if changed:
@@ -266,7 +275,7 @@ def invite_email(ctx: Ctx, contact_id: str, address: str) -> Email:
             return portal.invite(ctx, _email_of(ctx, contact, address), {}, None)
         except PreconditionFailedError:
             continue
-    raise ConflictError("The address is being changed; retry the invitation.")
+    raise ConflictError("The address is being changed; retry the invitation.", code="busy")
 
 
 @retried_on_clash
@@ -276,7 +285,9 @@ def remove_email(ctx: Ctx, contact_id: str, address: str, if_match: int | None) 
     version_guard(if_match, email.version)  # the address's ETag is the one a client holds
     guard = version_guard(None, contact.version)
     if len(contact.emails) <= 1:
-        raise ConflictError("A contact keeps at least one e-mail address; add another before removing this one.")
+        raise ConflictError(
+            "A contact keeps at least one e-mail address; add another before removing this one.", code="last_email"
+        )
     index = next((i for i, a in enumerate(contact.emails) if email_key(a) == email_key(address)), None)
     if index is None:
         raise NotFoundError("The contact has no such e-mail address.")

@@ -54,11 +54,11 @@ class Ctx:
     def adopt_member(self, member: Member | None) -> Member:
         """Accept the caller's member item when it was read with other items."""
         if member is None:
-            raise UnauthorizedError("The token's member does not belong to this firm.")
+            raise UnauthorizedError("The token's member does not belong to this firm.", code="token_invalid")
         if member.status != "active":
-            raise UnauthorizedError("This member has been deactivated.")
+            raise UnauthorizedError("This member has been deactivated.", code="member_deactivated")
         if self.claims.subject and member.identity_subject != self.claims.subject:
-            raise UnauthorizedError("The token's identity is not this member's.")
+            raise UnauthorizedError("The token's identity is not this member's.", code="token_invalid")
         self._member = member
         return member
 
@@ -84,7 +84,8 @@ def idempotent_create(ctx: Ctx, idem: Idempotency | None, new_id: str, create: C
         stored = ctx.firms.stored_response(idem)
         if stored.get("request_hash") != idem.request_hash:
             raise UnprocessableError(
-                "This Idempotency-Key was already used with a different request; use a new key."
+                "This Idempotency-Key was already used with a different request; use a new key.",
+                code="idempotency_key_reused",
             ) from None
         return str(stored["resource_id"])
     return new_id

@@ -53,7 +53,9 @@ def check_values(
     that does not fit its kind → 400 naming each."""
     if len(values) > field_values.MAX_VALUES:
         raise BadRequestError(
-            f"At most {field_values.MAX_VALUES} custom field values per request.", [FieldError(loc, "too many values")]
+            f"At most {field_values.MAX_VALUES} custom field values per request.",
+            [FieldError(loc, "too many values")],
+            code="too_many_values",
         )
     errors: list[FieldError] = []
     out: dict[str, Any] = {}
@@ -70,7 +72,7 @@ def check_values(
         except field_values.BadValue as exc:
             errors.append(FieldError((*loc, field_id), f"{field.label} ({field.kind}): {exc}"))
     if errors:
-        raise BadRequestError("Some custom field values are invalid.", errors)
+        raise BadRequestError("Some custom field values are invalid.", errors, code="invalid_custom_fields")
     return out
 
 
@@ -94,6 +96,7 @@ def new_values(
             f"The {target}'s custom field values would take more than {field_values.MAX_STORED_BYTES // 1024} KB; "
             "shorten or clear some.",
             [FieldError(loc, "too large in all")],
+            code="custom_fields_too_large",
         )
     return merged
 
@@ -132,11 +135,19 @@ def _require_writer(ctx: Ctx) -> None:
 
 def _options_fit(kind: str, options: Sequence[str], loc: tuple[str | int, ...]) -> None:
     if kind == "dropdown" and not options:
-        raise UnprocessableError("A dropdown needs at least one option.", [FieldError(loc, "no options")])
+        raise UnprocessableError(
+            "A dropdown needs at least one option.", [FieldError(loc, "no options")], code="options_required"
+        )
     if kind != "dropdown" and options:
-        raise UnprocessableError(f"A {kind} field has no options.", [FieldError(loc, "only dropdowns have options")])
+        raise UnprocessableError(
+            f"A {kind} field has no options.",
+            [FieldError(loc, "only dropdowns have options")],
+            code="options_not_allowed",
+        )
     if len({o.casefold() for o in options}) != len(options):
-        raise UnprocessableError("Options must differ.", [FieldError(loc, "an option is given twice")])
+        raise UnprocessableError(
+            "Options must differ.", [FieldError(loc, "an option is given twice")], code="duplicate_options"
+        )
 
 
 def list_fields(ctx: Ctx, target: str | None, include_removed: bool) -> list[CustomFieldOut]:
@@ -162,7 +173,9 @@ def _load(ctx: Ctx, field_id: str) -> CustomField:
 def _label_fits(label: str) -> None:
     if not fold(label).strip():
         raise UnprocessableError(
-            "A label needs a letter or digit.", [FieldError(("body", "label"), "no letters or digits")]
+            "A label needs a letter or digit.",
+            [FieldError(("body", "label"), "no letters or digits")],
+            code="label_without_letters",
         )
 
 
@@ -196,6 +209,7 @@ def patch_field(ctx: Ctx, field_id: str, body: CustomFieldPatch, if_match: int |
             raise UnprocessableError(
                 "Options can be added or reordered, not removed: values may hold them.",
                 [FieldError(("body", "options"), f"missing: {', '.join(missing)}")],
+                code="options_removed",
             )
         if list(body.options) != old.options:
             changed["options"] = list(body.options)

@@ -38,7 +38,7 @@ def authenticate(header: str | None, *, firm_id: str | None = None, bind: bool =
     recognised but not bound; the API function binds it on the same request."""
     identity = verify(header)
     if firm_id is not None and not _FIRM_ID.fullmatch(firm_id):
-        raise UnauthorizedError("The Dossier-Firm header must be a firm id.")
+        raise UnauthorizedError("The Dossier-Firm header must be a firm id.", code="invalid_firm_header")
     table = Table.from_settings()
     bindings = _bound(identity, table, bind)
     chosen = [b for b in bindings if b.firm_id == firm_id] if firm_id else bindings[:1]
@@ -47,7 +47,9 @@ def authenticate(header: str | None, *, firm_id: str | None = None, bind: bool =
             _known.pop((identity.issuer, identity.subject), None)
         chosen = [b for b in _bound(identity, table, bind) if b.firm_id == firm_id]
     if not chosen:
-        raise UnauthorizedError("This sign-in is not a member of the firm the Dossier-Firm header names.")
+        raise UnauthorizedError(
+            "This sign-in is not a member of the firm the Dossier-Firm header names.", code="not_a_member"
+        )
     return Claims(firm_id=chosen[0].firm_id, member_id=chosen[0].member_id, subject=identity.subject)
 
 

@@ -38,7 +38,7 @@ def link_contact(
         try:
             load_visible(ctx, body.contact_id, for_edit=True)
         except NotFoundError:
-            raise UnprocessableError(f"Contact {body.contact_id} does not exist.") from None
+            raise UnprocessableError(f"Contact {body.contact_id} does not exist.", code="unknown_reference") from None
         link = Link(ctx.firm_id, account.id, body.contact_id, body.description, body.signer_priority, now)
         return idempotent_create(ctx, idem, link.contact_id, lambda op: ctx.accounts.link_existing(link, op))
     contact, emails = new_contact(ctx, body, ("body",), {}, now)

@@ -120,7 +120,7 @@ def deactivate_member(ctx: Ctx, member_id: str, if_match: int | None) -> None:
     if target is None:
         raise NotFoundError("Member not found.")
     if target.role == "owner":
-        raise ConflictError("The owner cannot be deactivated.")
+        raise ConflictError("The owner cannot be deactivated.", code="owner_protected")
     if target.status == "deactivated":
         return
     guard = version_guard(if_match, target.version)
@@ -150,7 +150,7 @@ def patch_member(ctx: Ctx, member_id: str, body: MemberPatch, if_match: int | No
     if body.name is not None:
         fields["name"] = body.name
     if target.role == "owner" and (body.role is not None or body.rights is not None):
-        raise ConflictError("The owner cannot be demoted, and always holds every right.")
+        raise ConflictError("The owner cannot be demoted, and always holds every right.", code="owner_protected")
     if body.role is not None:
         fields["role"] = body.role
     if body.rights is not None:

@@ -141,7 +141,7 @@ def recompute(repo: ActivityRepo, firm_id: str, account_id: str, section_key: st
         again = repo.candidates(firm_id, account_id, section_key, OVERVIEW_SIZE + 1)
         if candidates_signature(again) == candidates_signature(candidates):
             return True
-    raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.")
+    raise ConflictError(f"The {section_key} overview of account {account_id} kept changing; retry.", code="busy")
 
 
 def rebuild(repo: ActivityRepo, firm_id: str, account_ids: Iterable[str]) -> int:

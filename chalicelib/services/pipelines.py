@@ -71,7 +71,7 @@ def _stages(stages: list[StageIn], existing: Mapping[str, str]) -> list[dict[str
         if sid not in seen
     ]
     if errors:
-        raise UnprocessableError("The stages are not valid.", errors)
+        raise UnprocessableError("The stages are not valid.", errors, code="invalid_stages")
     return out
 
 
@@ -81,6 +81,7 @@ def create_pipeline(ctx: Ctx, body: PipelineCreate, idem: Idempotency | None) ->
         raise UnprocessableError(
             "A new pipeline's stages get their ids from the server.",
             [FieldError(("body", "stages", i, "id"), "not allowed here") for i, s in enumerate(body.stages) if s.id],
+            code="stage_ids_not_allowed",
         )
     now, pipeline_id = now_iso(), new_id()
     fields = {

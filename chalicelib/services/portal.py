@@ -37,6 +37,7 @@ class GoneError(DossierError):
     status = 410
     title = "Gone"
     type_slug = "invitation-expired"
+    default_code = "invitation_expired"
 
 
 # --- invitations -----------------------------------------------------------------------
@@ -47,7 +48,10 @@ def issue_invitation(ctx: Ctx, email: Email, settings_changed: dict[str, Any], i
     the same request) as its only valid one; its token, which only the mail
     may carry. The caller has checked that it may edit the contact."""
     if email.login == "active":
-        raise ConflictError(f"{email.address} already has portal access; to invite again, set its login to none first.")
+        raise ConflictError(
+            f"{email.address} already has portal access; to invite again, set its login to none first.",
+            code="portal_access_active",
+        )
     guard = version_guard(if_match, email.version)
     token, token_hash = portal_rules.new_token(ctx.firm_id)
     sent_at, expires_at, ttl = portal_rules.invite_times(datetime.now(UTC))
@@ -74,7 +78,8 @@ def invite(ctx: Ctx, email: Email, settings_changed: dict[str, Any], if_match: i
     if email.delivery_problem:
         raise ConflictError(
             f"Mail to {email.address} {email.delivery_problem} ({email.delivery_problem_at}): Dossier sends it no "
-            "more. Correct the address, or add the right one."
+            "more. Correct the address, or add the right one.",
+            code="delivery_problem",
         )
     invitation = issue_invitation(ctx, email, settings_changed, if_match)
     firm = ctx.firms.get_firm(ctx.firm_id)
@@ -126,11 +131,14 @@ def accept(token: str, table: Table | None = None) -> Accepted:
     if invitation is None:
         raise INVITATION_UNKNOWN
     if invitation.state == "accepted":
-        raise ConflictError("This invitation was already accepted; sign in to the portal instead.")
+        raise ConflictError(
+            "This invitation was already accepted; sign in to the portal instead.", code="invitation_accepted"
+        )
     now = datetime.now(UTC)
     if portal_rules.expired(invitation.expires_at, now):
         raise GoneError(
             f"This invitation expired on {invitation.expires_at}. Ask the firm to send a new one.",
+            code="invitation_expired",
         )
     email = ContactRepo(table).get_email(firm_id, invitation.address, consistent=True)
     if email is None or email.invite_hash != token_hash or email.login != "invited":
@@ -165,11 +173,13 @@ def require_portal_login(ctx: Ctx, account_id: str, address: str) -> None:
         raise UnprocessableError(
             "A login is recorded for an address of a contact linked to this account.",
             [FieldError(("body", "email"), "not an address of this account's contacts")],
+            code="not_an_account_address",
         )
     if email.login != "active":
         raise UnprocessableError(
             f"{address} has no active portal access (login is {email.login}).",
             [FieldError(("body", "email"), f"portal login is {email.login}, not active")],
+            code="login_not_active",
         )
 
 

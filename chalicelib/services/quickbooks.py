@@ -45,6 +45,7 @@ def _utc(value: str) -> str:
     bad = UnprocessableError(
         "synced_at must be a past UTC timestamp such as 2026-11-26T17:42:00Z.",
         [FieldError(("body", "synced_at"), "not a timestamp in the past")],
+        code="invalid_sync_result",
     )
     if not _STAMP.fullmatch(value):  # not the week dates and basic forms fromisoformat also reads
         raise bad
@@ -66,11 +67,21 @@ def record_result(ctx: Ctx, account_id: str, body: SyncResultIn) -> QuickBooksOu
     account = load_openable(ctx, account_id, for_edit=False)  # first: one the caller may not open is a 404
     _require_connector(ctx)
     if body.status == "error" and not body.reason:
-        raise UnprocessableError("A failed sync needs a reason.", [FieldError(("body", "reason"), "required")])
+        raise UnprocessableError(
+            "A failed sync needs a reason.", [FieldError(("body", "reason"), "required")], code="invalid_sync_result"
+        )
     if body.status == "synced" and body.reason:
-        raise UnprocessableError("A successful sync has no reason.", [FieldError(("body", "reason"), "not allowed")])
+        raise UnprocessableError(
+            "A successful sync has no reason.",
+            [FieldError(("body", "reason"), "not allowed")],
+            code="invalid_sync_result",
+        )
     if body.status == "error" and body.synced_at:
-        raise UnprocessableError("A failed sync has no synced_at.", [FieldError(("body", "synced_at"), "not allowed")])
+        raise UnprocessableError(
+            "A failed sync has no synced_at.",
+            [FieldError(("body", "synced_at"), "not allowed")],
+            code="invalid_sync_result",
+        )
     now, at = now_iso(), now_precise()
     previous = account.qb_result or {}
     reported = _utc(body.synced_at) if body.synced_at else None

@@ -289,7 +289,9 @@ def reindex_many(
             else:
                 todo[ref] = False  # the source moved on while it was written: again, from the new source
     for firm_id, account_id in todo:
-        results[(firm_id, account_id)] = ConflictError(f"account {account_id} kept changing while it was indexed")
+        results[(firm_id, account_id)] = ConflictError(
+            f"account {account_id} kept changing while it was indexed", code="busy"
+        )
     return results
 
 

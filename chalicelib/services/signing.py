@@ -56,6 +56,7 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
             raise UnprocessableError(
                 f"{address} is not an address of this account's contacts.",
                 [FieldError(("body", "email"), "not an address of this account's contacts")],
+                code="not_an_account_address",
             )
         signed_by: list[dict[str, str]] = list(proposal.get("signed_by") or [])
         done = {email_key(s["address"]) for s in signed_by}
@@ -64,10 +65,12 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
             return item_out(ctx, section, proposal, account)
         if not again and not portal_rules.may_sign(email.login, email.signing_authority):
             why = "signing authority" if email.login == "active" else "an active portal login"
-            raise ForbiddenError(f"{email.address} may not sign: it has no {why}.")
+            raise ForbiddenError(f"{email.address} may not sign: it has no {why}.", code="signer_not_allowed")
         if proposal["status"] not in ("sent", "viewed"):
             kind = proposal["kind"].replace("_", " ")
-            raise ConflictError(f"The {kind} is {proposal['status']}; only a sent one can be signed.")
+            raise ConflictError(
+                f"The {kind} is {proposal['status']}; only a sent one can be signed.", code="not_signable"
+            )
         now, version = datetime.now(UTC), int(proposal["version"])
         at = portal_rules.iso(now)
         if not again:
@@ -82,4 +85,4 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
         except PreconditionFailedError:
             continue  # another signer signed meanwhile: read again
         return item_out(ctx, section, record, account)
-    raise ConflictError("The proposal is being changed; retry.")
+    raise ConflictError("The proposal is being changed; retry.", code="busy")

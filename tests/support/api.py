@@ -16,6 +16,7 @@ from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.identities import IdentityRepo
 from chalicelib.repo.table import Table, from_wire
 from tests.support import tokens
+from tests.support.problem_codes import check_problem
 from tests.support.tokens import member_token
 
 
@@ -56,6 +57,8 @@ class Api:
         response = self.client.http.request(method, path, headers=all_headers, body=data)
         lowered = {k.lower(): v for k, v in response.headers.items()}
         parsed = json.loads(response.body) if response.body else None
+        if lowered.get("content-type", "").startswith("application/problem+json"):
+            check_problem(method, path, response.status_code, parsed)
         return Reply(response.status_code, lowered, parsed)
 
     def get(self, path: str, **kw: Any) -> Reply:

@@ -27,6 +27,7 @@ from chalicelib.domain.models.people import (
 class ErrorDetail(OutputModel):
     loc: list[str | int]
     msg: str
+    code: str = Field(description="a stable snake_case code per field: too_short, not_an_email, out_of_range, ...")
 
 
 class Problem(OutputModel):
@@ -34,6 +35,7 @@ class Problem(OutputModel):
     title: str
     status: int
     detail: str
+    code: str = Field(description="a stable snake_case kind of error; the route's codes are listed per status")
     errors: list[ErrorDetail]
 
 

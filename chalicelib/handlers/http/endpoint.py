@@ -32,6 +32,7 @@ from chalicelib.domain.errors import (
     UnsupportedMediaTypeError,
 )
 from chalicelib.domain.idempotency import Idempotency
+from chalicelib.domain.problem_codes import field_code
 from chalicelib.handlers.http.authorizer import firm_gate
 from chalicelib.services.context import Ctx
 from chalicelib.services.identity import FIRM_HEADER, authenticate
@@ -74,7 +75,7 @@ def problem(error: DossierError) -> Response:
 
 
 def _validation_errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[FieldError]:
-    return [FieldError((*prefix, *e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+    return [FieldError((*prefix, *e["loc"]), e["msg"], field_code(e["type"])) for e in exc.errors(include_url=False)]
 
 
 def json_depth(raw: bytes) -> int:
@@ -147,19 +148,27 @@ class Call:
         raw = self.raw_body()
         if len(raw) > MAX_BODY_BYTES:
             raise BadRequestError(
-                f"The request body exceeds {MAX_BODY_BYTES} bytes.", [FieldError(("body",), "too large")]
+                f"The request body exceeds {MAX_BODY_BYTES} bytes.",
+                [FieldError(("body",), "too large", "too_large")],
+                code="body_too_large",
             )
         if not raw.strip():
-            raise BadRequestError("A JSON request body is required.", [FieldError(("body",), "missing")])
+            raise BadRequestError(
+                "A JSON request body is required.", [FieldError(("body",), "missing", "required")], code="body_missing"
+            )
         if json_depth(raw) > MAX_JSON_DEPTH:
             raise BadRequestError(
-                f"The request body nests deeper than {MAX_JSON_DEPTH} levels.", [FieldError(("body",), "too deep")]
+                f"The request body nests deeper than {MAX_JSON_DEPTH} levels.",
+                [FieldError(("body",), "too deep", "too_deep")],
+                code="body_too_deep",
             )
         try:
             return json.loads(raw)
         except Exception as exc:  # whatever the parser raises, the body is at fault
             raise BadRequestError(
-                "The request body is not valid JSON.", [FieldError(("body",), _parse_error(exc))]
+                "The request body is not valid JSON.",
+                [FieldError(("body",), _parse_error(exc), "invalid_json")],
+                code="invalid_json",
             ) from exc
 
     def body(self, model: type[M]) -> M:
@@ -167,14 +176,18 @@ class Call:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise BadRequestError("The request body is invalid.", _validation_errors(exc, ("body",))) from exc
+            raise BadRequestError(
+                "The request body is invalid.", _validation_errors(exc, ("body",)), code="invalid_body"
+            ) from exc
 
     def body_as(self, adapter: TypeAdapter[Any]) -> Any:
         data = self.raw_json()
         try:
             return adapter.validate_python(data)
         except ValidationError as exc:
-            raise BadRequestError("The request body is invalid.", _validation_errors(exc, ("body",))) from exc
+            raise BadRequestError(
+                "The request body is invalid.", _validation_errors(exc, ("body",)), code="invalid_body"
+            ) from exc
 
     def query(self) -> dict[str, str]:
         """The query parameters, checked once against the route's declaration:
@@ -185,13 +198,16 @@ class Call:
         unknown = sorted(set(params) - set(self.allowed_query))
         if unknown:
             raise BadRequestError(
-                "Unknown query parameter.", [FieldError(("query", name), "unknown parameter") for name in unknown]
+                "Unknown query parameter.",
+                [FieldError(("query", name), "unknown parameter", "unknown_parameter") for name in unknown],
+                code="unknown_query_parameter",
             )
         long = sorted(name for name, value in params.items() if len(value) > MAX_QUERY_VALUE)
         if long:
             raise BadRequestError(
                 f"A query value may have at most {MAX_QUERY_VALUE} characters.",
-                [FieldError(("query", name), "too long") for name in long],
+                [FieldError(("query", name), "too long", "too_long") for name in long],
+                code="invalid_query",
             )
         self._query = params
         return params
@@ -202,7 +218,9 @@ class Call:
             return DEFAULT_LIMIT
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
             raise BadRequestError(
-                f"limit must be an integer from 1 to {MAX_LIMIT}.", [FieldError(("query", "limit"), "out of range")]
+                f"limit must be an integer from 1 to {MAX_LIMIT}.",
+                [FieldError(("query", "limit"), "out of range", "out_of_range")],
+                code="invalid_query",
             )
         return int(raw)
 
@@ -213,7 +231,9 @@ class Call:
         found = _ETAG.match(raw.strip())
         if not found:
             raise BadRequestError(
-                'If-Match must be an ETag such as "3".', [FieldError(("header", "If-Match"), "invalid ETag")]
+                'If-Match must be an ETag such as "3".',
+                [FieldError(("header", "If-Match"), "invalid ETag", "invalid_format")],
+                code="invalid_header",
             )
         return int(found.group(1))
 
@@ -224,7 +244,8 @@ class Call:
         if not _IDEM_KEY.match(key):
             raise BadRequestError(
                 "Idempotency-Key must be 1-255 visible ASCII characters.",
-                [FieldError(("header", "Idempotency-Key"), "invalid")],
+                [FieldError(("header", "Idempotency-Key"), "invalid", "invalid_format")],
+                code="invalid_header",
             )
         digest = hashlib.sha256(self.request.path.encode() + b"\n" + self.raw_body()).hexdigest()
         return Idempotency(self.ctx.firm_id, self.ctx.claims.member_id, self.route_id, key, digest)
@@ -321,7 +342,7 @@ class RouteDoc:
     request: Any
     response: Any
     query: tuple[str, ...]
-    errors: tuple[int, ...]
+    errors: tuple[int | str, ...]  # statuses, and the problem codes particular to the route (domain/problem_codes)
     content_types: tuple[str, ...] = ("application/json",)
 
 
@@ -339,7 +360,7 @@ def endpoint(
     request: Any = None,
     response: Any = None,
     query: tuple[str, ...] = (),
-    errors: tuple[int, ...] = (),
+    errors: tuple[int | str, ...] = (),
     content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     route_id = f"{method} {path}"

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from chalicelib.domain.problem_codes import GENERIC, status_of
 from chalicelib.handlers.http.endpoint import MAX_QUERY_VALUE, ROUTES, RouteDoc
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
@@ -68,6 +69,20 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
     return params
 
 
+def problem_codes(route: RouteDoc) -> dict[int, tuple[str, ...]]:
+    """The problem codes the route may answer, by status: every status's generic
+    codes, and the codes its declaration names (``errors``)."""
+    particular = [code for code in route.errors if isinstance(code, str)]
+    statuses = {status for status in route.errors if isinstance(status, int)}
+    statuses |= {status_of(code) for code in particular} | {400, 415, 429, 503}
+    if route.auth:
+        statuses.add(401)
+    return {
+        status: (*GENERIC.get(status, ()), *(code for code in particular if status_of(code) == status))
+        for status in sorted(statuses)
+    }
+
+
 def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}_{route.path}"}
     params = _parameters(route)
@@ -96,13 +111,12 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
     # Every route refuses unknown query parameters and malformed If-Match or
     # Idempotency-Key headers (400), and a Content-Type it does not take (415);
     # any may be throttled (429) or meet an outage (503).
-    codes = {*route.errors, 400, 415, 429, 503}
-    if route.auth:
-        codes.add(401)
-    for code in sorted(codes):
-        responses[str(code)] = {
-            "description": _STATUS_TEXT[code],
+    for status, codes in problem_codes(route).items():
+        listed = ", ".join(f"`{code}`" for code in codes)
+        responses[str(status)] = {
+            "description": f"{_STATUS_TEXT[status]}. Codes: {listed}",
             "content": {"application/problem+json": {"schema": _PROBLEM}},
+            "x-problem-codes": list(codes),
         }
     op["responses"] = responses
     op["security"] = [{"bearer": []}] if route.auth else []
