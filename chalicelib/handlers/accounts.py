@@ -86,7 +86,20 @@ def list_accounts(call: Call) -> Response:
     status=201,
     request=AccountCreate,
     response=AccountOut,
-    errors=(403, 409, 422),
+    errors=(
+        403,
+        409,
+        422,
+        "contact_listed_twice",
+        "duplicate_email",
+        "email_taken",
+        "invalid_custom_fields",
+        "unknown_reference",
+        "custom_field_removed",
+        "custom_fields_too_large",
+        "too_many_changes",
+        "too_many_values",
+    ),
 )
 def create_account(call: Call) -> Response:
     body = call.body(AccountCreate)
@@ -108,7 +121,20 @@ def get_account(call: Call) -> Response:
     summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one.",
     request=AccountPatch,
     response=AccountOut,
-    errors=(403, 404, 409, 412, 422),
+    errors=(
+        403,
+        404,
+        409,
+        412,
+        422,
+        "account_archived",
+        "invalid_custom_fields",
+        "unknown_reference",
+        "custom_field_removed",
+        "custom_fields_too_large",
+        "too_many_changes",
+        "too_many_values",
+    ),
 )
 def patch_account(call: Call) -> Response:
     account_id = call.id("account_id")
@@ -123,7 +149,7 @@ def patch_account(call: Call) -> Response:
     "DELETE",
     summary="Archive the account: it leaves lists and search, and can be restored.",
     status=204,
-    errors=(403, 404, 412),
+    errors=(403, 404, 412, "account_archived"),
 )
 def archive_account(call: Call) -> Response:
     accounts.set_archived(call.ctx, call.id("account_id"), True, call.if_match())
@@ -136,7 +162,7 @@ def archive_account(call: Call) -> Response:
     "POST",
     summary="Bring an archived account back.",
     response=AccountOut,
-    errors=(403, 404, 412),
+    errors=(403, 404, 412, "account_archived"),
 )
 def restore_account(call: Call) -> Response:
     account_id = call.id("account_id")
@@ -160,7 +186,7 @@ def _link(call: Call, account_id: str, contact_id: str, status: int = 200, locat
     status=201,
     request=ContactLinkIn,
     response=LinkedContactOut,
-    errors=(403, 404, 409, 422),
+    errors=(403, 404, 409, 422, "account_archived", "already_linked", "unknown_reference"),
 )
 def link_contact(call: Call) -> Response:
     account_id = call.id("account_id")
@@ -188,7 +214,7 @@ def get_link(call: Call) -> Response:
     summary="Change the link's description or signer_priority.",
     request=LinkPatch,
     response=LinkedContactOut,
-    errors=(403, 404, 412),
+    errors=(403, 404, 412, "account_archived"),
 )
 def patch_link(call: Call) -> Response:
     account_id, contact_id = call.id("account_id"), call.id("contact_id")
@@ -203,7 +229,7 @@ def patch_link(call: Call) -> Response:
     "DELETE",
     summary="Unlink a contact; the account's last contact cannot be unlinked (409).",
     status=204,
-    errors=(403, 404, 409, 412),
+    errors=(403, 404, 409, 412, "account_archived", "last_contact"),
 )
 def unlink_contact(call: Call) -> Response:
     links.unlink(call.ctx, call.id("account_id"), call.id("contact_id"), call.if_match())
@@ -219,7 +245,7 @@ def unlink_contact(call: Call) -> Response:
     "decoded in full; anything else (a renamed file, a truncated image, too large) → 400. Answers the Info tab; "
     "photo_url is a link valid for an hour (each read gives a fresh one).",
     response=AccountOut,
-    errors=(400, 403, 404, 409, 412),
+    errors=(400, 403, 404, 409, 412, "account_archived"),
     content_types=PHOTO_TYPES,
 )
 def put_photo(call: Call) -> Response:
@@ -234,7 +260,7 @@ def put_photo(call: Call) -> Response:
     "DELETE",
     summary="Remove the account's photo (manage right).",
     status=204,
-    errors=(403, 404, 409, 412),
+    errors=(403, 404, 409, 412, "account_archived"),
 )
 def delete_photo(call: Call) -> Response:
     accounts.remove_photo(call.ctx, call.id("account_id"), call.if_match())

@@ -22,7 +22,9 @@ from chalicelib.services import activity, overview
 
 bp = Blueprint(__name__)
 
-ITEM_ERRORS = (404, 409, 412, 422)
+ITEM_ERRORS = (404, 409, 412, 422, "account_archived", "unknown_reference", "rule_broken")
+# A portal login is recorded only for an address with active portal access.
+CREATE_ERRORS = {"logins": ("not_an_account_address", "login_not_active")}
 
 
 # --- the overview --------------------------------------------------------------------
@@ -139,7 +141,7 @@ def _register(section: Section) -> None:
         status=201,
         request=section.create,
         response=section.out,
-        errors=ITEM_ERRORS,
+        errors=ITEM_ERRORS + CREATE_ERRORS.get(key, ()),
     )(named("create", create))
     endpoint(bp, one, "GET", summary=f"One item of {noun}.", response=section.out, errors=(404,))(named("get", get))
     endpoint(
@@ -203,7 +205,7 @@ def list_messages(call: Call) -> Response:
     status=201,
     request=MessageCreate,
     response=MessageOut,
-    errors=(404, 409, 422),
+    errors=(404, 409, 422, "account_archived"),
 )
 def add_message(call: Call) -> Response:
     account_id, chat_id = call.id("account_id"), call.id("item_id")
@@ -218,7 +220,7 @@ def add_message(call: Call) -> Response:
     summary="Pay an unpaid invoice in full from the account's credit, atomically. Not enough credit, "
     "another currency, or an invoice no longer unpaid → 409; nothing is written.",
     response=InvoiceOut,
-    errors=(403, 404, 409),
+    errors=(403, 404, 409, "account_archived", "currency_mismatch", "invoice_not_unpaid", "not_enough_credit"),
 )
 def apply_credit(call: Call) -> Response:
     out = activity.apply_credit(call.ctx, call.id("account_id"), call.id("item_id"))
@@ -264,7 +266,7 @@ def list_credits(call: Call) -> Response:
     status=201,
     request=CreditCreate,
     response=CreditOut,
-    errors=(403, 404, 409, 422),
+    errors=(403, 404, 409, 422, "account_archived", "amount_not_positive"),
 )
 def add_credit(call: Call) -> Response:
     account_id = call.id("account_id")

@@ -48,7 +48,18 @@ def list_contacts(call: Call) -> Response:
     status=201,
     request=ContactCreate,
     response=ContactOut,
-    errors=(403, 409, 422),
+    errors=(
+        403,
+        409,
+        422,
+        "custom_field_removed",
+        "custom_fields_too_large",
+        "duplicate_email",
+        "email_taken",
+        "invalid_custom_fields",
+        "name_or_email_required",
+        "too_many_values",
+    ),
 )
 def create_contact(call: Call) -> Response:
     body = call.body(ContactCreate)
@@ -68,7 +79,17 @@ def get_contact(call: Call) -> Response:
     summary="Edit a contact's details; the change shows on every linked account.",
     request=ContactPatch,
     response=ContactOut,
-    errors=(403, 404, 412, 422),
+    errors=(
+        403,
+        404,
+        412,
+        422,
+        "custom_field_removed",
+        "custom_fields_too_large",
+        "invalid_custom_fields",
+        "name_or_email_required",
+        "too_many_values",
+    ),
 )
 def patch_contact(call: Call) -> Response:
     contact_id = call.id("contact_id")
@@ -108,7 +129,7 @@ def _email(call: Call, contact_id: str, address: str, status: int = 200, locatio
     status=201,
     request=EmailAdd,
     response=EmailOut,
-    errors=(403, 404, 409),
+    errors=(403, 404, 409, "email_taken", "too_many_emails"),
 )
 def add_email(call: Call) -> Response:
     contact_id = call.id("contact_id")
@@ -140,7 +161,7 @@ def get_email(call: Call) -> Response:
     "email_sync (received mail from the address is recorded on its accounts), signing_authority.",
     request=EmailSettingsPatch,
     response=EmailOut,
-    errors=(403, 404, 409, 412, 422),
+    errors=(403, 404, 409, 412, 422, "delivery_problem", "login_not_settable", "portal_access_active"),
 )
 def patch_email(call: Call) -> Response:
     contact_id, address = call.id("contact_id"), call.email("email")
@@ -155,7 +176,7 @@ def patch_email(call: Call) -> Response:
     "DELETE",
     summary="Remove an address; a contact's last address cannot be removed (409).",
     status=204,
-    errors=(403, 404, 409, 412),
+    errors=(403, 404, 409, 412, "last_email"),
 )
 def remove_email(call: Call) -> Response:
     contacts.remove_email(call.ctx, call.id("contact_id"), call.email("email"), call.if_match())

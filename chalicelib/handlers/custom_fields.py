@@ -47,7 +47,17 @@ def list_fields(call: Call) -> Response:
     status=201,
     request=CustomFieldCreate,
     response=CustomFieldOut,
-    errors=(403, 409, 422),
+    errors=(
+        403,
+        409,
+        422,
+        "duplicate_options",
+        "label_taken",
+        "label_without_letters",
+        "options_not_allowed",
+        "options_required",
+        "too_many_custom_fields",
+    ),
 )
 def create_field(call: Call) -> Response:
     field_id = custom_fields.create_field(call.ctx, call.body(CustomFieldCreate), call.idempotency())
@@ -69,7 +79,19 @@ def get_field(call: Call) -> Response:
     "an option cannot be removed (422), the kind and target cannot change.",
     request=CustomFieldPatch,
     response=CustomFieldOut,
-    errors=(403, 404, 409, 412, 422),
+    errors=(
+        403,
+        404,
+        409,
+        412,
+        422,
+        "duplicate_options",
+        "label_taken",
+        "label_without_letters",
+        "options_not_allowed",
+        "options_removed",
+        "options_required",
+    ),
 )
 def patch_field(call: Call) -> Response:
     field_id = call.id("field_id")

@@ -31,7 +31,7 @@ def list_members(call: Call) -> Response:
     status=201,
     request=MemberCreate,
     response=MemberOut,
-    errors=(403, 409, 422),
+    errors=(403, 409, 422, "email_refused", "identity_taken", "member_exists"),
 )
 def add_member(call: Call) -> Response:
     body = call.body(MemberCreate)
@@ -55,7 +55,7 @@ def get_member(call: Call) -> Response:
     summary="Change a member's name, role or rights (owner, admin); the owner cannot be demoted (409).",
     request=MemberPatch,
     response=MemberOut,
-    errors=(403, 404, 409, 412),
+    errors=(403, 404, 409, 412, "owner_protected"),
 )
 def patch_member(call: Call) -> Response:
     member_id = call.id("member_id")
@@ -75,7 +75,7 @@ def patch_member(call: Call) -> Response:
         "`status` `deactivated`, as the author of what they did. Again on a deactivated member: 204."
     ),
     status=204,
-    errors=(403, 404, 409, 412),
+    errors=(403, 404, 409, 412, "owner_protected"),
 )
 def deactivate_member(call: Call) -> Response:
     members.deactivate_member(call.ctx, call.id("member_id"), call.if_match())

@@ -33,7 +33,7 @@ def list_pipelines(call: Call) -> Response:
     status=201,
     request=PipelineCreate,
     response=PipelineOut,
-    errors=(403, 422),
+    errors=(403, 422, "stage_ids_not_allowed"),
 )
 def create_pipeline(call: Call) -> Response:
     pipeline_id = pipelines.create_pipeline(call.ctx, call.body(PipelineCreate), call.idempotency())
@@ -54,7 +54,7 @@ def get_pipeline(call: Call) -> Response:
     summary="Rename the pipeline, rename, reorder or add stages (owner, admin). Jobs show the new names.",
     request=PipelinePatch,
     response=PipelineOut,
-    errors=(403, 404, 412, 422),
+    errors=(403, 404, 412, 422, "invalid_stages"),
 )
 def patch_pipeline(call: Call) -> Response:
     pipeline_id = call.id("pipeline_id")

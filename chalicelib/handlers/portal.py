@@ -22,7 +22,7 @@ bp = Blueprint(__name__)
     "service refused is shown as invitation.delivery 'failed' (the request still succeeds); resend it. "
     "An address with active portal access → 409.",
     response=EmailOut,
-    errors=(403, 404, 409),
+    errors=(403, 404, 409, "delivery_problem", "portal_access_active"),
 )
 def invite(call: Call) -> Response:
     email = contacts.invite_email(call.ctx, call.id("contact_id"), call.email("email"))
@@ -39,7 +39,7 @@ def invite(call: Call) -> Response:
     auth=False,
     request=InviteAccept,
     response=InviteAcceptedOut,
-    errors=(400, 404, 409, 410),
+    errors=(400, 404, 409, 410, "invitation_accepted", "invitation_superseded"),
 )
 def accept_invite(call: Call) -> Response:
     body = call.body(InviteAccept)
@@ -86,7 +86,7 @@ def list_signers(call: Call) -> Response:
     "every remaining signer has signed).",
     request=SignIn,
     response=ProposalOut,
-    errors=(403, 404, 409, 422),
+    errors=(403, 404, 409, 422, "account_archived", "not_an_account_address", "not_signable", "signer_not_allowed"),
 )
 def sign(call: Call) -> Response:
     account_id, item_id = call.id("account_id"), call.id("item_id")

@@ -44,7 +44,7 @@ def put_connection(call: Call) -> Response:
     "Dossier never syncs by itself.",
     request=SyncResultIn,
     response=QuickBooksOut,
-    errors=(403, 404, 422),
+    errors=(403, 404, 422, "invalid_sync_result"),
 )
 def record_result(call: Call) -> Response:
     account_id = call.id("account_id")

@@ -23,6 +23,7 @@ bp = Blueprint(__name__)
     "index follows changes within about a second of them.",
     response=SearchOut,
     query=("q",),
+    errors=("query_empty", "query_too_long", "query_without_letters"),
 )
 def search_accounts(call: Call) -> Response:
     params = call.query()

@@ -24,7 +24,7 @@ def list_tags(call: Call) -> Response:
     status=201,
     request=TagCreate,
     response=TagOut,
-    errors=(403, 409, 422),
+    errors=(403, 409, 422, "name_taken"),
 )
 def create_tag(call: Call) -> Response:
     body = call.body(TagCreate)
@@ -46,7 +46,7 @@ def get_tag(call: Call) -> Response:
     summary="Rename or recolour a tag.",
     request=TagPatch,
     response=TagOut,
-    errors=(403, 404, 409, 412),
+    errors=(403, 404, 409, 412, "name_taken"),
 )
 def patch_tag(call: Call) -> Response:
     tag_id = call.id("tag_id")
