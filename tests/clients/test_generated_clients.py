@@ -138,6 +138,7 @@ def _drive(generated: Any, client: Any) -> None:
     assert created.headers["location"] == f"/accounts/{account.id}" and created.headers["etag"] == '"1"'
 
     page = list_accounts.sync(client=client, limit=10)
+    assert isinstance(page, models.AccountSummaryOutPage)
     assert [a.id for a in page.items] == [account.id] and page.next_cursor is None
 
     info = get_account.sync(account_id=account.id, client=client)

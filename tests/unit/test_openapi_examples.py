@@ -116,6 +116,10 @@ def test_body_models_are_shared_components_with_one_class_per_name(doc: dict[str
         walk(route.request)
         walk(route.response)
     assert {name for name, found in classes.items() if len(found) > 1} == set()  # no component overwrites another
+    listed = doc["paths"]["/accounts"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed == {"$ref": "#/components/schemas/AccountSummaryOutPage"}
+    page = doc["components"]["schemas"]["AccountSummaryOutPage"]
+    assert page["properties"]["items"]["items"] == {"$ref": "#/components/schemas/AccountSummaryOut"}
     created = doc["paths"]["/accounts"]["post"]
     assert created["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/AccountCreate"

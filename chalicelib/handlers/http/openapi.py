@@ -129,6 +129,10 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
         if origin is list:
             (item,) = route.response.__args__
             schema = _list_schema(_model_schema(item, components))
+            if isinstance(item, type) and issubclass(item, BaseModel):  # one page class per item model
+                name = f"{item.__name__}Page"
+                components[name] = {"title": name, **schema}
+                schema = {"$ref": _REF_TEMPLATE.format(model=name)}
         else:
             schema = _model_schema(route.response, components)
         success["content"] = {"application/json": {"schema": schema}}
