@@ -76,11 +76,17 @@ def _configure(endpoint: str | None, table: str) -> Table:
 TESTS = Path(__file__).resolve().parent
 # `pytest -n 2 --dist loadgroup` (`make test`): tests are handed out one at a time, except these groups, each
 # run by one worker: the end-to-end tests (one stack, its start-up paid once), the packaged template (one
-# package build, the module fixture `packaged`) and the fuzzing (one served stack, its module fixture `stack`).
+# package build, the module fixture `packaged`), the fuzzing (one served stack, its module fixture `stack`) and
+# the generated clients.
 # xdist hands out the largest groups first, then the single tests in the order below: the slow ones first, so
 # that the short unit tests fill the end.
-GROUPS = {"tests/e2e/": "e2e", "tests/package/": "package", "tests/integration/test_fuzz.py": "fuzz"}
-ORDER = ("integration/test_fuzz.py", "integration", "functional", "unit")
+GROUPS = {
+    "tests/e2e/": "e2e",
+    "tests/package/": "package",
+    "tests/integration/test_fuzz.py": "fuzz",
+    "tests/clients/": "clients",  # the generated clients (one generation, its module fixture `python_client`)
+}
+ORDER = ("integration/test_fuzz.py", "clients", "integration", "functional", "unit")
 DYNAMODB_LOCAL_START_SECONDS = 120.0
 
 

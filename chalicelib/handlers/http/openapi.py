@@ -7,10 +7,12 @@ import re
 from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.domain.problem_codes import GENERIC, status_of
 from chalicelib.handlers.http.endpoint import MAX_QUERY_VALUE, ROUTES, RouteDoc
+from chalicelib.handlers.http.examples import EXAMPLES
+from chalicelib.handlers.http.operations import TAGS, operation
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _STATUS_TEXT = {
@@ -33,12 +35,29 @@ _STATUS_TEXT = {
     503: "The database or another service Dossier uses is unavailable or throttling; retry after Retry-After seconds",
 }
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
+# Response headers a client reads (documented so that generated clients can reach them).
+_ETAG = {
+    "description": 'The resource\'s version as an entity tag ("3"): send it back as If-Match to edit safely.',
+    "schema": {"type": "string"},
+}
+_LOCATION = {"description": "The path of the created resource.", "required": True, "schema": {"type": "string"}}
+_RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "string", "pattern": "^[0-9]+$"}}
 
 
 def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
     schema = TypeAdapter(annotation).json_schema(ref_template=_REF_TEMPLATE, mode="serialization")
     for name, definition in schema.pop("$defs", {}).items():
         components[name] = definition
+    return schema
+
+
+def _model_schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
+    """A route's body model as a named component and a reference to it, so that generated clients share
+    one class per model (``AccountOut``) rather than one per operation; other annotations inline."""
+    schema = _schema(annotation, components)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and schema.get("type") == "object":
+        components[annotation.__name__] = schema
+        return {"$ref": _REF_TEMPLATE.format(model=annotation.__name__)}
     return schema
 
 
@@ -83,30 +102,62 @@ def problem_codes(route: RouteDoc) -> dict[int, tuple[str, ...]]:
     }
 
 
+def _versioned(response: Any) -> bool:
+    """A single resource that carries its version (the account contact link: link_version), which the
+    answer sends as ETag."""
+    fields = getattr(response, "model_fields", {})
+    return "version" in fields or "link_version" in fields
+
+
+def _request_body(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any] | None:
+    if route.request is not None:
+        media: dict[str, Any] = {"schema": _model_schema(route.request, components)}
+        examples = EXAMPLES.get(f"{route.method} {route.path}", {})
+        if examples:
+            media["examples"] = {name: {"value": value} for name, value in examples.items()}
+        return {"required": True, "content": {"application/json": media}}
+    if route.content_types != ("application/json",):
+        # A raw upload (the photo), checked by its content. Documented as one generic binary type, which
+        # code generators take as a file (they refuse image/*); the other accepted types are named.
+        binary = {"type": "string", "format": "binary", "contentMediaType": "application/octet-stream"}
+        return {
+            "required": True,
+            "description": "The file's bytes, sent as " + ", ".join(route.content_types) + ".",
+            "content": {"application/octet-stream": {"schema": binary}},
+        }
+    return None
+
+
 def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": route.summary, "operationId": f"{route.method.lower()}_{route.path}"}
+    operation_id, tag = operation(route.method, route.path)
+    op: dict[str, Any] = {"summary": route.summary, "operationId": operation_id, "tags": [tag]}
     params = _parameters(route)
     if params:
         op["parameters"] = params
-    if route.request is not None:
-        op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _schema(route.request, components)}},
-        }
-    elif route.content_types != ("application/json",):
-        # a raw upload (the photo): any of these types, checked by content
-        binary = {"type": "string", "contentMediaType": "application/octet-stream"}
-        op["requestBody"] = {"required": True, "content": {t: {"schema": binary} for t in route.content_types}}
+    body = _request_body(route, components)
+    if body is not None:
+        op["requestBody"] = body
     responses: dict[str, Any] = {}
     success: dict[str, Any] = {"description": _STATUS_TEXT[route.status]}
     if route.response is not None:
         origin = getattr(route.response, "__origin__", None)
         if origin is list:
             (item,) = route.response.__args__
-            body = _list_schema(_schema(item, components))
+            schema = _list_schema(_model_schema(item, components))
+            if isinstance(item, type) and issubclass(item, BaseModel):  # one page class per item model
+                name = f"{item.__name__}Page"
+                components[name] = {"title": name, **schema}
+                schema = {"$ref": _REF_TEMPLATE.format(model=name)}
         else:
-            body = _schema(route.response, components)
-        success["content"] = {"application/json": {"schema": body}}
+            schema = _model_schema(route.response, components)
+        success["content"] = {"application/json": {"schema": schema}}
+    headers: dict[str, Any] = {}
+    if _versioned(route.response):
+        headers["ETag"] = _ETAG
+    if route.status == 201:
+        headers["Location"] = _LOCATION
+    if headers:
+        success["headers"] = headers
     responses[str(route.status)] = success
     # Every route refuses unknown query parameters and malformed If-Match or
     # Idempotency-Key headers (400), and a Content-Type it does not take (415);
@@ -118,6 +169,8 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
             "content": {"application/problem+json": {"schema": _PROBLEM}},
             "x-problem-codes": list(codes),
         }
+        if status in (429, 503):
+            responses[str(status)]["headers"] = {"Retry-After": _RETRY_AFTER}
     op["responses"] = responses
     op["security"] = [{"bearer": []}] if route.auth else []
     return op
@@ -153,6 +206,7 @@ def document() -> dict[str, Any]:
                 "X-Content-Type-Options: nosniff."
             ),
         },
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "components": {
             "schemas": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
