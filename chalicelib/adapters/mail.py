@@ -17,7 +17,7 @@ from email.header import decode_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +42,29 @@ class Message:
     firm_id: str = ""  # tagged on the mail, so SES's bounce and complaint events name the firm
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message staff write to clients (an e-mail reply): several recipients,
+    a sender and Reply-To of the firm's, and threading headers."""
+
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    sender: str  # the From header: the firm's name and sending address
+    reply_to: str  # where answers go: the firm's inbound address (email sync records them)
+    message_id: str  # ours; SES replaces it with its own (Sent.message_id says which went out)
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    kind: str
+    firm_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    provider_id: str  # the mail service's id of the message (SES's MessageId, which its events name); "" locally
+    message_id: str  # the Message-ID header the message went out with
+
+
 class MailError(Exception):
     """The message could not be handed to the mail service. ``permanent``:
     sending it again would be refused again (a rejected address)."""
@@ -59,6 +82,34 @@ class Mailer(Protocol):
     def send(self, message: Message) -> str:
         """Hand ``message`` over for delivery; its id. Raises MailError."""
         ...
+
+
+class ReplyMailer(Protocol):
+    def send_reply(self, message: Outgoing) -> Sent:
+        """Hand ``message`` over for delivery. Raises MailError."""
+        ...
+
+
+def _mime(message: Outgoing, date: datetime) -> EmailMessage:
+    mail = EmailMessage(policy=_UTF8_POLICY)
+    mail["From"] = message.sender
+    mail["To"] = ", ".join(message.to)
+    mail["Reply-To"] = message.reply_to
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(date)
+    mail["Message-ID"] = message.message_id
+    if message.in_reply_to:
+        mail["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        mail["References"] = " ".join(message.references)
+    mail["X-Dossier-Kind"] = message.kind
+    mail.set_content(message.text)
+    return mail
+
+
+def ses_message_id(ses_id: str, region: str) -> str:
+    """The Message-ID SES gives a message it accepted as ``ses_id`` (it replaces any of ours)."""
+    return f"<{ses_id}@{'email' if region == 'us-east-1' else region}.amazonses.com>"
 
 
 class SesMailer:
@@ -90,6 +141,26 @@ class SesMailer:
             log.warning("SES refused a %s message: %s", message.kind, code)
             raise MailError(code or "send failed", permanent=code in PERMANENT_SES_ERRORS) from exc
         return str(response.get("MessageId", ""))
+
+    def send_reply(self, message: Outgoing) -> Sent:
+        request: dict[str, Any] = {
+            "FromEmailAddress": parseaddr(message.sender)[1],
+            "Destination": {"ToAddresses": list(message.to)},
+            "Content": {"Raw": {"Data": bytes(_mime(message, datetime.now(UTC)))}},
+            "EmailTags": [{"Name": "kind", "Value": message.kind.replace(":", "-")}],
+        }
+        if message.firm_id:
+            request["EmailTags"].append({"Name": "firm", "Value": message.firm_id})
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        try:
+            response = self.client.send_email(**request)
+        except (ClientError, BotoCoreError) as exc:
+            code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
+            log.warning("SES refused a %s message: %s", message.kind, code)
+            raise MailError(code or "send failed", permanent=code in PERMANENT_SES_ERRORS) from exc
+        ses_id = str(response.get("MessageId", ""))
+        return Sent(ses_id, ses_message_id(ses_id, self.client.meta.region_name))
 
 
 # Headers in UTF-8 as they are (RFC 6532, what SMTPUTF8 carries): the default
@@ -124,6 +195,15 @@ class OutboxMailer:
             raise MailError(f"outbox not writable: {exc.strerror}") from exc
         return message_id
 
+    def send_reply(self, message: Outgoing) -> Sent:
+        mail = _mime(message, datetime.now(UTC))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / f"{new_id()}.eml").write_bytes(bytes(mail))
+        except OSError as exc:
+            raise MailError(f"outbox not writable: {exc.strerror}") from exc
+        return Sent("", message.message_id)  # no mail service: no provider id, no bounces
+
 
 def read_outbox(folder: Path) -> list[EmailMessage]:
     """The outbox's messages, oldest first (file names sort by time)."""
@@ -151,11 +231,17 @@ def _decoded_word(word: re.Match[str]) -> str:
     return word.group()
 
 
+def recipients(message: EmailMessage) -> list[str]:
+    """Every ``To`` address of a message (a reply may go to several), as ``recipient`` reads one."""
+    decoded = _ENCODED_WORD.sub(_decoded_word, str(message["To"] or ""))
+    return [normal_address(a) for _, a in getaddresses([decoded]) if a] or [recipient(message)]
+
+
 def mails_to(folder: Path, address: str) -> list[EmailMessage]:
     """The outbox's messages to ``address``, oldest first: matched as the
     firm matches addresses (NFC or NFD, any case, compatibility forms)."""
     wanted = email_key(address)
-    return [m for m in read_outbox(folder) if email_key(recipient(m)) == wanted]
+    return [m for m in read_outbox(folder) if wanted in {email_key(a) for a in recipients(m)}]
 
 
 def links(text: str) -> list[str]:
@@ -176,6 +262,19 @@ def mailer(config: Settings | None = None) -> Mailer:
     if cfg.mail_mode == "ses":
         return SesMailer(_ses_client(cfg.region), cfg.mail_from, cfg.ses_configuration_set)
     return OutboxMailer(Path(cfg.mail_outbox_dir), cfg.mail_from)
+
+
+def reply_mailer(config: Settings | None = None) -> ReplyMailer:
+    """The stage's mailer for replies (the same SES or outbox)."""
+    cfg = config or settings()
+    if cfg.mail_mode == "ses":
+        return SesMailer(_ses_client(cfg.region), cfg.mail_from, cfg.ses_configuration_set)
+    return OutboxMailer(Path(cfg.mail_outbox_dir), cfg.mail_from)
+
+
+def sending_domain(config: Settings | None = None) -> str:
+    """The domain of the stage's sending address (MAIL_FROM): the SES identity it may send as."""
+    return parseaddr((config or settings()).mail_from)[1].rpartition("@")[2].lower()
 
 
 def reset_mailers() -> None:

@@ -22,6 +22,7 @@ from typing import Final
 
 from ulid import ULID
 
+from chalicelib.domain.email_threads import MAX_REFERENCES, message_ids
 from chalicelib.domain.text import address_problem, normal_address
 
 MAX_SUBJECT: Final = 300
@@ -44,6 +45,14 @@ class Inbound:
     snippet: str
     message_id: str  # the Message-ID header, or a hash of the raw message
     dated: bool = True  # ``at`` comes from the message itself (the same on every delivery)
+    in_reply_to: tuple[str, ...] = ()  # the In-Reply-To header's message ids
+    references: tuple[str, ...] = ()  # the References header's message ids, oldest first
+
+    def thread_refs(self) -> list[str]:
+        """The messages it answers, most telling first: In-Reply-To, then
+        References latest first (at most ``MAX_REFERENCES`` + the parents)."""
+        chain = [*self.in_reply_to, *reversed(self.references[-MAX_REFERENCES:])]
+        return list(dict.fromkeys(chain))
 
     def item_id(self) -> str:
         """The same id every time the same message is received (SES may
@@ -216,6 +225,8 @@ def parse(raw: bytes, received_at: datetime) -> Inbound:
         snippet=_shorten(_text(parsed), MAX_SNIPPET),
         message_id=message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
         dated=dated,
+        in_reply_to=tuple(message_ids(_utf8(str(_header(parsed, "In-Reply-To") or "")))[:2]),
+        references=tuple(message_ids(_utf8(str(_header(parsed, "References") or "")))),
     )
 
 

@@ -47,6 +47,7 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "signer_not_allowed": (403, "this address may not sign: no portal access or no authority"),
     # 404
     "not_found": (404, "does not exist, or the caller may not open it"),
+    "thread_not_found": (404, "in_reply_to names no e-mail item of this account"),
     "idempotency_expired": (404, "the resource this Idempotency-Key created is gone"),
     # 405, 410, 415
     "method_not_allowed": (405, "the path does not take this method"),
@@ -76,6 +77,8 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "delivery_problem": (409, "mail to the address bounced or was marked as spam"),
     "invitation_accepted": (409, "the invitation was already accepted"),
     "invitation_superseded": (409, "a newer invitation was sent, or portal access was withdrawn"),
+    "email_sync_off": (409, "mail goes only to addresses of the account's contacts with email sync on"),
+    "address_undeliverable": (409, "mail to the address bounced or was marked as spam"),
     "not_signable": (409, "only a sent proposal can be signed"),
     # 412
     "version_mismatch": (412, "If-Match is stale: the resource is at another version"),
@@ -101,6 +104,8 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "stage_ids_not_allowed": (422, "a new pipeline's stages get their ids from the server"),
     "invalid_sync_result": (422, "the QuickBooks sync result is not consistent"),
     "not_an_account_address": (422, "the address is not one of this account's contacts'"),
+    "no_recipients": (422, "name the recipients: the e-mail answers none"),
+    "not_sendable": (422, "the e-mail cannot be sent as given (field errors say why)"),
     "login_not_active": (422, "the address has no active portal access"),
     # 429, 500, 503
     "rate_limited": (429, "too many requests from the firm; retry after Retry-After seconds"),

@@ -16,15 +16,32 @@ from pydantic import create_model
 
 from chalicelib.domain.errors import BadRequestError, FieldError
 from chalicelib.domain.models import CreditCreate, CreditOut, OutputModel
-from chalicelib.domain.sections import SECTIONS, DocumentOut, InvoiceOut, MessageCreate, MessageOut, Section
+from chalicelib.domain.sections import (
+    SECTIONS,
+    DocumentOut,
+    EmailCreate,
+    InvoiceOut,
+    MessageCreate,
+    MessageOut,
+    Section,
+)
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.services import activity, overview
+from chalicelib.services import activity, email_replies, overview
 
 bp = Blueprint(__name__)
 
 ITEM_ERRORS = (404, 409, 412, 422, "account_archived", "unknown_reference", "rule_broken")
 # A portal login is recorded only for an address with active portal access.
-CREATE_ERRORS = {"logins": ("not_an_account_address", "login_not_active")}
+CREATE_ERRORS = {
+    "logins": ("not_an_account_address", "login_not_active"),
+    "emails": ("thread_not_found", "email_sync_off", "address_undeliverable", "no_recipients", "not_sendable"),
+}
+CREATE_NOTES = {
+    "emails": " With send: true it is mailed from the firm's sending address (Reply-To the firm's inbound "
+    "address, so the answer is recorded by email sync) to addresses of this account's contacts with email_sync on "
+    "(else 409 email_sync_off); in_reply_to threads it (no such item on this account: 404 thread_not_found). It "
+    "is recorded as draft, then becomes sent; a retried Idempotency-Key never sends again."
+}
 
 
 # --- the overview --------------------------------------------------------------------
@@ -105,7 +122,10 @@ def _register(section: Section) -> None:
     def create(call: Call) -> Response:
         account_id = call.id("account_id")
         body = call.body(section.create)
-        out = activity.create_item(call.ctx, account_id, section, body, call.idempotency())
+        if isinstance(body, EmailCreate):  # staff's e-mails may be sent, and thread
+            out = email_replies.create_email(call.ctx, account_id, body, call.idempotency())
+        else:
+            out = activity.create_item(call.ctx, account_id, section, body, call.idempotency())
         location = f"/accounts/{account_id}/{key}/{out['id']}"
         return reply(out, status=201, version=out["version"], location=location)
 
@@ -137,7 +157,7 @@ def _register(section: Section) -> None:
         bp,
         base,
         "POST",
-        summary=f"Record a new item in {noun} (any member who may open the account).",
+        summary=f"Record a new item in {noun} (any member who may open the account)." + CREATE_NOTES.get(key, ""),
         status=201,
         request=section.create,
         response=section.out,

@@ -45,6 +45,7 @@ PIPELINE: Final = "pipeline"
 SEARCH: Final = "search"  # one search token of an account, in GSI3
 INVITATION: Final = "invitation"  # a portal invitation, found by its token's hash
 NOTIFIED: Final = "notified"  # one notification mail sent: a retried event sends it once
+MESSAGE_REF: Final = "message_ref"  # a Message-ID we sent mail with → its e-mail item and thread
 CUSTOM_FIELD: Final = "custom_field"  # a firm's custom field definition
 CUSTOM_FIELD_LABEL: Final = "custom_field_label"  # uniqueness guard: labels unique per target
 CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's custom field history
@@ -280,6 +281,13 @@ def invitation(firm_id: str, token_hash: str) -> Key:
 def notified(firm_id: str, event_id: str, address_norm: str) -> Key:
     """Marks that the notification of ``event_id`` went to an address."""
     return Key(f"FIRM#{firm_id}#NOTIFIED#{event_id}", address_norm)
+
+
+def message_ref(firm_id: str, ref: str) -> Key:
+    """A sent message's Message-ID (in ``domain/email_threads.ref_key`` form) → its
+    item: one GetItem from an answer's In-Reply-To or an SES event. Hashed, so an
+    id of any length fits a key."""
+    return Key(f"FIRM#{firm_id}#MSGID#{hashlib.sha256(ref.encode()).hexdigest()}", "MSGID")
 
 
 # --- the two keys that do not start with a firm ---------------------------------------

@@ -182,7 +182,7 @@ def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -
         raise UnprocessableError("Some referenced resources do not exist.", errors, code="unknown_reference")
 
 
-def _validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> Item:
+def validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> Item:
     section.derive(item, change)
     errors = section.rules(item, change)
     if errors:
@@ -200,7 +200,7 @@ def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, id
     if section.key == "logins":
         portal.require_portal_login(ctx, account_id, item["email"])
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
-    record = _validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
+    record = validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
     extra = [billing_changed(ctx.firm_id, account_id, +1, now_precise())] if section.key == "invoices" else []
     stored_id = idempotent_create(
         ctx, idem, item["id"], lambda op: ctx.activity.create(record, [*extra, *([op] if op else [])])
@@ -225,7 +225,7 @@ def patch_item(
         else:
             item[name] = value
     now = now_iso()
-    record = _validated(ctx, account_id, section, item, Change(public(old), now, ctx.member.id, account.currency))
+    record = validated(ctx, account_id, section, item, Change(public(old), now, ctx.member.id, account.currency))
     if record == old:
         return _out(section, old, names_for(ctx.activity, ctx.firm_id, [old], MEMBER_FIELDS), account)
     record.update(version=version + 1, updated_at=now)

@@ -1,6 +1,8 @@
 """Email sync: a received message is recorded in the Emails section of every
 account its sender's contact is linked to, only when the sender's address
-has email sync on. With sync off (or an unknown sender) nothing is stored."""
+has email sync on. With sync off (or an unknown sender) nothing is stored.
+An answer whose In-Reply-To or References names mail we sent from that
+account joins the sent item's thread (``domain/email_threads.py``)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain import inbound_mail
+from chalicelib.domain.email_threads import MAX_MESSAGE_ID, MAX_REFERENCES, preferred, ref_key
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.sections import SECTIONS, Change
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.activity import ActivityRepo, item_record
 from chalicelib.repo.contacts import ContactRepo
+from chalicelib.repo.email_threads import EmailThreadRepo
 from chalicelib.repo.table import Table
 
 log = logging.getLogger("dossier.inbound")
@@ -65,10 +69,19 @@ def receive(table: Table, firm_id: str, raw: bytes, received_at: datetime | None
     repo = ActivityRepo(table)
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     item_id = message.item_id()
+    # An answer to mail we sent joins its thread (one BatchGet of the ids it names, only when it names any).
+    refs = message.thread_refs()
+    sent = EmailThreadRepo(table).find_many(firm_id, [ref_key(r) for r in refs]) if refs else {}
     recorded: list[str] = []
     for account_id in active:
         item = body.model_dump(exclude_none=True)
-        item.update(id=item_id, account_id=account_id, version=1, created_at=now, updated_at=now)
+        item.update(id=item_id, account_id=account_id, version=1, created_at=now, updated_at=now, thread_id=item_id)
+        answered = preferred(refs, sent, account_id)
+        if answered is not None:
+            item.update(thread_id=answered.thread_id, in_reply_to=answered.item_id)
+        if len(message.message_id) <= MAX_MESSAGE_ID:
+            # Kept for a reply to it: its In-Reply-To and References.
+            item.update(message_id=message.message_id, references=list(message.references[-MAX_REFERENCES:]))
         section.derive(item, Change(None, now, member_id="", currency=""))
         try:
             repo.create(item_record(firm_id, account_id, section.key, item))

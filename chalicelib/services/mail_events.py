@@ -1,6 +1,8 @@
 """What the mail service reports after sending: SES's bounce and complaint
 events (published by the stack's configuration set to an SNS topic), recorded
-on the firm's address so that staff see it and Dossier mails it no more.
+on the firm's address so that staff see it and Dossier mails it no more; a
+reply sent from a profile that bounced for good marks its e-mail item
+``bounced`` (``email_replies.mark_bounced``).
 
 Only a permanent bounce or a complaint is recorded: a transient bounce (a
 full mailbox) may deliver next time. SES also keeps such addresses on the
@@ -17,6 +19,7 @@ from typing import Any
 from chalicelib.domain.ids import now_iso
 from chalicelib.repo.portal import PortalRepo
 from chalicelib.repo.table import Table
+from chalicelib.services import email_replies
 
 log = logging.getLogger("dossier.mail_events")
 
@@ -46,6 +49,20 @@ def problems(event: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(firm_id, str(r["emailAddress"]), problem) for r in found if isinstance(r, dict) and r.get("emailAddress")]
 
 
+def bounced_message(event: dict[str, Any]) -> tuple[str, str] | None:
+    """(firm id, SES message id) of a mail that bounced for good: its e-mail
+    item, if it was a reply sent from a profile, becomes ``bounced``."""
+    bounce, mail = _object(event.get("bounce")), _object(event.get("mail"))
+    kind = event.get("eventType") or event.get("notificationType")
+    firm_ids = _object(mail.get("tags")).get("firm") or []
+    ses_id = mail.get("messageId")
+    if kind != "Bounce" or bounce.get("bounceType") != "Permanent" or not isinstance(firm_ids, list):
+        return None
+    if not firm_ids or not isinstance(ses_id, str) or not ses_id:
+        return None
+    return str(firm_ids[0]), ses_id
+
+
 def _object(value: Any) -> dict[str, Any]:
     """A JSON object of the event, or an empty one for anything else (a record of another shape)."""
     return value if isinstance(value, dict) else {}
@@ -61,6 +78,10 @@ def record(table: Table, sns_records: list[dict[str, Any]]) -> int:
         except (KeyError, TypeError, ValueError):
             log.warning("an SNS record that is not an SES event was skipped")
             continue
-        for firm_id, address, problem in problems(event if isinstance(event, dict) else {}):
+        event = event if isinstance(event, dict) else {}
+        for firm_id, address, problem in problems(event):
             recorded += repo.record_delivery_problem(firm_id, address, problem, at)
+        bounced = bounced_message(event)
+        if bounced:
+            email_replies.mark_bounced(table, *bounced)
     return recorded

@@ -141,6 +141,10 @@ def test_expiring_items_use_the_tables_ttl_attribute() -> None:
 def test_the_functions_may_send_mail() -> None:
     policy = json.loads((Path(TEMPLATE).parents[1] / ".chalice" / "policy.json").read_text())
     assert any("ses:SendEmail" in s["Action"] for s in policy["Statement"])
+    # replies from the profile go out as raw messages (their own threading headers)
+    assert any("ses:SendRawEmail" in s["Action"] for s in policy["Statement"])
+    api_role = _resources()["ApiHandlerRole"]["Properties"]["Policies"]
+    assert any("ses:SendRawEmail" in s["Action"] for p in api_role for s in p["PolicyDocument"]["Statement"])
 
 
 def _chalice_config() -> dict[str, Any]:

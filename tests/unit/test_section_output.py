@@ -135,7 +135,12 @@ def test_a_time_entrys_member_is_named() -> None:
     assert computed("time_entries", {"member_id": "M2"}) == {"member": {"id": "M2", "name": "Ben Ode"}}
 
 
-@pytest.mark.parametrize("key", ["emails", "chats", "approvals", "signatures", "organizers", "logins"])
+def test_an_emails_thread_and_text() -> None:
+    assert computed("emails", {"id": "I1", "thread_id": "T1", "text": "Hi"}) == {"thread_id": "T1", "text": "Hi"}
+    assert computed("emails", {"id": "I1"}) == {"thread_id": "I1", "text": ""}, "recorded before threads"
+
+
+@pytest.mark.parametrize("key", ["chats", "approvals", "signatures", "organizers", "logins"])
 def test_other_sections_compute_nothing(key: str) -> None:
     assert computed(key, {"status": "x"}) == {}
 

@@ -14,6 +14,7 @@ input and output models), ``rules`` (derivations and cross-field rules),
 from chalicelib.domain.sections.fields import Item, excerpt, money_out
 from chalicelib.domain.sections.models import (
     DocumentOut,
+    EmailCreate,
     InvoiceCreate,
     InvoiceOut,
     MessageCreate,
@@ -38,6 +39,7 @@ __all__ = [
     "SECTIONS",
     "Change",
     "DocumentOut",
+    "EmailCreate",
     "InvoiceCreate",
     "InvoiceOut",
     "Item",

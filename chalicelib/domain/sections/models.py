@@ -101,7 +101,21 @@ class EmailCreate(InputModel):
     from_address: EmailAddress | None = None
     to_addresses: Annotated[list[EmailAddress], Field(max_length=50)] = []
     at: Timestamp | None = None
-    snippet: Text = ""
+    snippet: Text = Field(default="", description="Default with send: the start of text.")
+    text: LongText = Field(default="", description="The message's text: with send, the body of the mail.")
+    in_reply_to: Id | None = Field(
+        default=None,
+        description="An e-mail item of this account that this one answers: it joins that item's thread, and "
+        "with send the mail carries In-Reply-To and References (another account's or no item → 404).",
+    )
+    send: bool = Field(
+        default=False,
+        exclude=True,  # an instruction, never stored
+        description="Send it now, from the firm's sending address, to to_addresses (default for a reply: whom it "
+        "answers); every recipient must be an address of this account's contacts with email_sync on (else 409, "
+        "nothing written or sent). The item is recorded as draft, then sent; a mail service that refuses leaves "
+        "it draft.",
+    )
 
 
 class EmailPatch(PatchModel):
@@ -117,6 +131,10 @@ class EmailItemOut(ItemOut):
     to_addresses: list[str]
     at: str
     snippet: str
+    text: str
+    thread_id: str = Field(description="The id of the thread's first item (its own id if it starts one).")
+    in_reply_to: str | None = Field(description="The item it answers, when it answers one of this account's.")
+    sent_at: str | None = Field(description="When the mail service accepted it (sent by Dossier only).")
 
 
 class EmailSummary(OutputModel):

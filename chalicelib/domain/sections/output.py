@@ -37,6 +37,11 @@ def refs_none(item: Item, names: Names) -> Item:
     return {}
 
 
+def email_out(item: Item, names: Names) -> Item:
+    # Items recorded before threads existed start their own thread.
+    return {"thread_id": item.get("thread_id") or item["id"], "text": item.get("text", "")}
+
+
 def document_out(item: Item, names: Names) -> Item:
     return {"new": item.get("viewed_at") is None, "viewed_by": names.member(item.get("viewed_by"))}
 

@@ -150,6 +150,7 @@ SECTIONS: Final[dict[str, Section]] = {
             statuses=_statuses(EmailStatus),
             derive=rules.email,
             rules=rules.email_rules,
+            computed=output.email_out,
         ),
         Section(
             "jobs",
