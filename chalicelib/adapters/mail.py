@@ -90,12 +90,18 @@ class ReplyMailer(Protocol):
         ...
 
 
+def one_line(text: str) -> str:
+    """A header's text on one line: a firm name or subject typed with line breaks
+    (or tabs) would otherwise make the header unwritable, or a second header."""
+    return " ".join(text.split())
+
+
 def _mime(message: Outgoing, date: datetime) -> EmailMessage:
     mail = EmailMessage(policy=_UTF8_POLICY)
     mail["From"] = message.sender
     mail["To"] = ", ".join(message.to)
     mail["Reply-To"] = message.reply_to
-    mail["Subject"] = message.subject
+    mail["Subject"] = one_line(message.subject)
     mail["Date"] = format_datetime(date)
     mail["Message-ID"] = message.message_id
     if message.in_reply_to:
@@ -124,7 +130,7 @@ class SesMailer:
             "Destination": {"ToAddresses": [message.to]},
             "Content": {
                 "Simple": {
-                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+                    "Subject": {"Data": one_line(message.subject), "Charset": "UTF-8"},
                     "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
                 }
             },
@@ -183,7 +189,7 @@ class OutboxMailer:
         mail = EmailMessage(policy=_UTF8_POLICY)
         mail["From"] = self.sender
         mail["To"] = message.to
-        mail["Subject"] = message.subject
+        mail["Subject"] = one_line(message.subject)
         mail["Date"] = format_datetime(datetime.now(UTC))
         mail["Message-ID"] = message_id = make_msgid(domain="outbox.dossier.local")
         mail["X-Dossier-Kind"] = message.kind

@@ -67,7 +67,9 @@ def reply_references(parent_message_id: str | None, parent_references: Iterable[
 
 
 def reply_subject(subject: str, parent_subject: str | None) -> str:
-    """The subject as written; an empty one on a reply is the parent's with ``Re:``."""
+    """The subject as written, on one line (a mail header has no line breaks); an
+    empty one on a reply is the parent's with ``Re:``."""
+    subject = " ".join(subject.split())
     if subject or not parent_subject:
         return subject or "(no subject)"
     return parent_subject if parent_subject.lower().startswith("re:") else f"Re: {parent_subject}"[:300]

@@ -28,7 +28,7 @@ from email.utils import formataddr
 from typing import Any
 
 from chalicelib.adapters.config import settings
-from chalicelib.adapters.mail import MailError, Outgoing, Sent, reply_mailer, sending_domain
+from chalicelib.adapters.mail import MailError, Outgoing, Sent, one_line, reply_mailer, sending_domain
 from chalicelib.domain.email_threads import (
     default_recipients,
     our_message_id,
@@ -165,7 +165,7 @@ def _send(ctx: Ctx, account: Account, record: Item, parent: Item | None) -> Item
         to=tuple(record["to_addresses"]),
         subject=record["subject"],
         text=record.get("text", ""),
-        sender=formataddr((firm.name if firm else "", record["from_address"])),
+        sender=formataddr((one_line(firm.name) if firm else "", record["from_address"])),
         reply_to=f"{ctx.firm_id}@{settings().inbound_domain}",
         message_id=record["message_id"],
         in_reply_to=parent.get("message_id") if parent else None,

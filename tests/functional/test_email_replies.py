@@ -18,7 +18,8 @@ from typing import Any
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.mail import mails_to
 from chalicelib.domain.inbound_mail import parse
-from chalicelib.repo.table import Table
+from chalicelib.repo import keys
+from chalicelib.repo.table import Table, to_wire
 from chalicelib.services.inbound import receive
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, new_account, unique_email
@@ -266,3 +267,35 @@ def test_an_idempotent_retry_sends_once(api: Api, firm: TestFirm, table: Table) 
     changed = api.post(f"/accounts/{c.account_id}/emails", {**body, "text": "other"}, headers=key)
     assert_problem(changed, 422)
     assert len(outbox(c.synced)) == 1
+
+
+def test_a_subject_with_line_breaks_never_reaches_a_mail_header(api: Api, firm: TestFirm, table: Table) -> None:
+    c = synced_client(api)
+    for subject in ("Hi\r\nBcc: someone@evil.example", "Hi\nBcc: someone@evil.example", "Hi\rthere"):
+        r = api.post(
+            f"/accounts/{c.account_id}/emails",
+            {"direction": "outbound", "subject": subject, "text": "x", "to_addresses": [c.synced], "send": True},
+        )
+        if r.status == 201:
+            (mail,) = outbox(c.synced)[-1:]
+            assert "\n" not in mail["Subject"] and "\r" not in mail["Subject"], mail["Subject"]
+            assert mail["Bcc"] is None
+        else:
+            assert_problem(r, 400, field="subject")
+
+
+def test_a_firm_name_with_line_breaks_stays_one_from_header(api: Api, firm: TestFirm, table: Table) -> None:
+    """The firm's name (free text) is the From header's display name: on one line."""
+    table.client.update_item(  # as any firm name typed with a line break would be stored
+        TableName=table.name,
+        Key=to_wire(keys.firm(firm.firm_id).as_dict()),
+        UpdateExpression="SET #n = :n",
+        ExpressionAttributeNames={"#n": "name"},
+        ExpressionAttributeValues={":n": {"S": "Smit &\r\nBcc: someone@evil.example"}},
+    )
+    c = synced_client(api)
+    out = send(api, c.account_id, {"subject": "Your return", "text": "x", "to_addresses": [c.synced]})
+    assert out["status"] == "sent"
+    (mail,) = outbox(c.synced)
+    assert mail["From"].addresses[0].display_name == "Smit & Bcc: someone@evil.example"
+    assert mail["Bcc"] is None
