@@ -97,7 +97,8 @@ def get_account(call: Call) -> Response:
     bp,
     "/accounts/{account_id}",
     "PATCH",
-    summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one.",
+    summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one; "
+    "currency only while the account has no invoices and no credit (else 409 currency_locked).",
     request=AccountPatch,
     response=AccountOut,
     errors=(403, 404, 409, 412, 422),

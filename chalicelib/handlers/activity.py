@@ -16,7 +16,15 @@ from pydantic import create_model
 
 from chalicelib.domain.errors import BadRequestError, FieldError
 from chalicelib.domain.models import CreditCreate, CreditOut, OutputModel
-from chalicelib.domain.sections import SECTIONS, DocumentOut, InvoiceOut, MessageCreate, MessageOut, Section
+from chalicelib.domain.sections import (
+    SECTIONS,
+    DocumentOut,
+    InvoiceOut,
+    MessageCreate,
+    MessageOut,
+    Section,
+    money_out,
+)
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import activity, overview
 
@@ -248,7 +256,7 @@ def list_credits(call: Call) -> Response:
         {
             "items": page.items,
             "next_cursor": page.next_cursor,
-            "credit_balance": f"{account.credit_balance:.2f}",
+            "credit_balance": money_out(account.credit_balance, account.currency),
             "currency": account.currency,
         }
     )

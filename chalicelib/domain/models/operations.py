@@ -13,12 +13,14 @@ from chalicelib.domain.models.base import (
     Description,
     Id,
     InputModel,
+    Money,
     Name,
     OutputModel,
     PatchModel,
 )
 from chalicelib.domain.models.people import (
     MemberRef,
+    SignerOut,
 )
 
 # --- lists and errors -------------------------------------------------------
@@ -35,6 +37,9 @@ class Problem(OutputModel):
     status: int
     detail: str
     errors: list[ErrorDetail]
+    next_signers: list[SignerOut] | None = Field(
+        default=None, description="Only with code not_your_turn (sequential signing): the signers whose turn it is."
+    )
 
 
 class HealthOut(OutputModel):
@@ -85,8 +90,8 @@ class PipelineOut(OutputModel):
 
 
 class CreditCreate(InputModel):
-    amount: Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")] = Field(
-        description="Decimal string in the account's currency, more than zero."
+    amount: Money = Field(
+        description="Decimal string in the account's currency (at most its minor units), more than zero."
     )
     note: Description = ""
 

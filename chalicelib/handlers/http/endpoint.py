@@ -23,6 +23,7 @@ from chalicelib.adapters import observability
 from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.outages import is_outage
 from chalicelib.domain.errors import (
+    VALIDATOR_FIELD_CODES,
     BadRequestError,
     DossierError,
     FieldError,
@@ -58,6 +59,9 @@ M = TypeVar("M", bound=BaseModel)
 # --- problem responses ----------------------------------------------------------
 
 
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors"})
+
+
 def problem(error: DossierError) -> Response:
     body = {
         "type": PROBLEM_TYPE_BASE + error.type_slug,
@@ -66,6 +70,7 @@ def problem(error: DossierError) -> Response:
         "detail": error.detail,
         "code": error.problem_code,
         "errors": [{"loc": list(e.loc), "msg": e.msg, "code": e.code} for e in error.errors],
+        **{k: v for k, v in error.extensions.items() if k not in _PROBLEM_MEMBERS},
     }
     headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
     if isinstance(error, ServiceUnavailableError):
@@ -74,7 +79,10 @@ def problem(error: DossierError) -> Response:
 
 
 def _validation_errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[FieldError]:
-    return [FieldError((*prefix, *e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+    return [
+        FieldError((*prefix, *e["loc"]), e["msg"], *([e["type"]] if e["type"] in VALIDATOR_FIELD_CODES else []))
+        for e in exc.errors(include_url=False)
+    ]
 
 
 def json_depth(raw: bytes) -> int:
