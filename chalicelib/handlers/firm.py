@@ -35,7 +35,7 @@ def get_firm(call: Call) -> Response:
     ),
     request=FirmPatch,
     response=FirmOut,
-    errors=(403, 412),
+    errors=(403, 409, 412),
 )
 def patch_firm(call: Call) -> Response:
     body = call.body(FirmPatch)
