@@ -9,6 +9,7 @@ from chalicelib.handlers import (
     activity,
     contacts,
     custom_fields,
+    firm,
     inbound_mail,
     members,
     ops,
@@ -42,6 +43,7 @@ app.api.binary_types.extend(
 app.register_blueprint(gate)
 for routes in (ops, members, tags, accounts, contacts, pipelines, activity, search, portal, custom_fields, quickbooks):
     app.register_blueprint(routes.bp)
+app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 

@@ -537,6 +537,8 @@ class Firm:
             "GET /openapi.json": _read(Req("/openapi.json", anonymous=True)),
             "GET /me": _read(Req("/me")),
             "GET /members": _read(Req("/members")),
+            "GET /firm": _read(Req("/firm")),
+            "PATCH /firm": _each(lambda: Req("/firm", {"name": f"Northwind CPA {self.next()}"})),
             "POST /members": _each(
                 lambda: Req(
                     "/members", {"name": f"Staff {self.next()}", "email": f"new{self.next()}@northwind-cpa.example"}

@@ -26,6 +26,11 @@ def may_edit(member: Member, team_member_ids: Collection[str]) -> bool:
     return may_open(member, team_member_ids) and manages_accounts(member)
 
 
+def manages_firm(member: Member) -> bool:
+    """The firm's settings (currency, language, signing order): the owner only."""
+    return member.role == "owner"
+
+
 def manages_members(member: Member) -> bool:
     return member.role in ("owner", "admin")
 

@@ -15,9 +15,11 @@ from chalicelib.domain.text import sort_name
 class Firm:
     id: str
     name: str
-    currency: str
+    currency: str  # ISO 4217: new accounts' default
     created_at: str
     version: int = 1
+    language: str = "en"  # "en" or "nl": new contacts' default, and mails' and the web client's
+    signing_order: str = "any"  # or "sequential": signers sign by signer_priority
 
 
 @dataclass(slots=True)
@@ -143,6 +145,7 @@ class Contact:
     updated_at: str
     created_by: str
     version: int = 1
+    language: str = "en"  # "en" or "nl": the firm's at creation; stored before languages existed: "en"
 
     @property
     def display_name(self) -> str:

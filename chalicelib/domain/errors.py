@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class DossierError(Exception):
     detail: str
     errors: Sequence[FieldError] = field(default_factory=tuple)
     code: str = ""  # stable snake_case kind of error (``last_contact``); empty: the class's default_code
+    # Extension members of the problem+json body (RFC 9457), e.g. ``next_signers`` of ``not_your_turn``
+    extensions: Mapping[str, Any] = field(default_factory=dict)
     status = 500
     title = "Internal error"
     type_slug = "internal"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -108,6 +108,22 @@ def signer_order(signer: Signer) -> tuple[int, int, str, str, str]:
     name and address, so the order is stable."""
     p = signer.signer_priority
     return (p is None, p or 0, signer.contact_name.casefold(), signer.contact_id, signer.address.casefold())
+
+
+def _rank(signer: Signer) -> tuple[bool, int]:
+    return (signer.signer_priority is None, signer.signer_priority or 0)
+
+
+def next_signers(signers: Sequence[Signer], signed: Collection[str], key: Callable[[str], str]) -> list[Signer]:
+    """With the firm's ``signing_order`` ``sequential``: the signers whose turn it
+    is, those of the lowest priority not yet fully signed (the same priority
+    signs in any order; no priority comes last). ``signed`` holds ``key``-normal
+    addresses."""
+    waiting = [s for s in signers if key(s.address) not in signed]
+    if not waiting:
+        return []
+    first = min(_rank(s) for s in waiting)
+    return [s for s in waiting if _rank(s) == first]
 
 
 def signing_outcome(signers: Sequence[str], signed: Collection[str]) -> bool:

@@ -30,6 +30,7 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "too_many_values": (400, "too many custom field values in one request"),
     "invalid_custom_fields": (400, "custom field values do not fit their fields"),
     "custom_field_removed": (400, "a custom field was removed meanwhile"),
+    "too_many_decimals": (400, "an amount has more decimals than its currency's minor units"),
     "email_refused": (400, "the identity provider does not accept this e-mail address"),
     # 401: who is calling is not established
     "unauthorized": (401, "the request is not authenticated"),
@@ -79,6 +80,9 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "invitation_superseded": (409, "a newer invitation was sent, or portal access was withdrawn"),
     "email_sync_off": (409, "mail goes only to addresses of the account's contacts with email sync on"),
     "address_undeliverable": (409, "mail to the address bounced or was marked as spam"),
+    "currency_locked": (409, "the account has invoices or credit: its currency can no longer change"),
+    "currency_changed": (409, "the account's currency changed meanwhile; read it again"),
+    "not_your_turn": (409, "signers sign in order of priority: the problem's next_signers sign first"),
     "not_signable": (409, "only a sent proposal can be signed"),
     # 412
     "version_mismatch": (412, "If-Match is stale: the resource is at another version"),

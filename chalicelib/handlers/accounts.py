@@ -118,7 +118,8 @@ def get_account(call: Call) -> Response:
     bp,
     "/accounts/{account_id}",
     "PATCH",
-    summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one.",
+    summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one; "
+    "currency only while the account has no invoices and no credit (else 409 currency_locked).",
     request=AccountPatch,
     response=AccountOut,
     errors=(
@@ -134,6 +135,7 @@ def get_account(call: Call) -> Response:
         "custom_fields_too_large",
         "too_many_changes",
         "too_many_values",
+        "currency_locked",
     ),
 )
 def patch_account(call: Call) -> Response:

@@ -24,6 +24,7 @@ from chalicelib.domain.sections import (
     MessageCreate,
     MessageOut,
     Section,
+    money_out,
 )
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import activity, email_replies, overview
@@ -32,6 +33,8 @@ bp = Blueprint(__name__)
 
 ITEM_ERRORS = (404, 409, 412, 422, "account_archived", "unknown_reference", "rule_broken")
 # A portal login is recorded only for an address with active portal access.
+# Invoices are in their account's currency, with its minor units.
+WRITE_ERRORS = {"invoices": ("currency_mismatch", "currency_changed", "too_many_decimals")}
 CREATE_ERRORS = {
     "logins": ("not_an_account_address", "login_not_active"),
     "emails": ("thread_not_found", "email_sync_off", "address_undeliverable", "no_recipients", "not_sendable"),
@@ -161,7 +164,7 @@ def _register(section: Section) -> None:
         status=201,
         request=section.create,
         response=section.out,
-        errors=ITEM_ERRORS + CREATE_ERRORS.get(key, ()),
+        errors=ITEM_ERRORS + WRITE_ERRORS.get(key, ()) + CREATE_ERRORS.get(key, ()),
     )(named("create", create))
     endpoint(bp, one, "GET", summary=f"One item of {noun}.", response=section.out, errors=(404,))(named("get", get))
     endpoint(
@@ -171,7 +174,7 @@ def _register(section: Section) -> None:
         summary=f"Change an item of {noun}; absent fields are kept.",
         request=section.patch,
         response=section.out,
-        errors=ITEM_ERRORS,
+        errors=ITEM_ERRORS + WRITE_ERRORS.get(key, ()),
     )(named("patch", patch))
     endpoint(bp, one, "DELETE", summary=f"Delete an item of {noun}.", status=204, errors=ITEM_ERRORS)(
         named("delete", delete)
@@ -272,7 +275,7 @@ def list_credits(call: Call) -> Response:
         {
             "items": page.items,
             "next_cursor": page.next_cursor,
-            "credit_balance": f"{account.credit_balance:.2f}",
+            "credit_balance": money_out(account.credit_balance, account.currency),
             "currency": account.currency,
         }
     )
@@ -286,7 +289,7 @@ def list_credits(call: Call) -> Response:
     status=201,
     request=CreditCreate,
     response=CreditOut,
-    errors=(403, 404, 409, 422, "account_archived", "amount_not_positive"),
+    errors=(403, 404, 409, 422, "account_archived", "amount_not_positive", "currency_changed", "too_many_decimals"),
 )
 def add_credit(call: Call) -> Response:
     account_id = call.id("account_id")

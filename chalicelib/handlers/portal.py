@@ -86,7 +86,17 @@ def list_signers(call: Call) -> Response:
     "every remaining signer has signed).",
     request=SignIn,
     response=ProposalOut,
-    errors=(403, 404, 409, 422, "account_archived", "not_an_account_address", "not_signable", "signer_not_allowed"),
+    errors=(
+        403,
+        404,
+        409,
+        422,
+        "account_archived",
+        "not_an_account_address",
+        "not_signable",
+        "signer_not_allowed",
+        "not_your_turn",
+    ),
 )
 def sign(call: Call) -> Response:
     account_id, item_id = call.id("account_id"), call.id("item_id")

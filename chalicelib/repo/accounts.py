@@ -13,8 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain.currencies import DEFAULT_CURRENCY
 from chalicelib.domain.entities import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
-from chalicelib.domain.errors import ConflictError, DossierError, NotFoundError, UnprocessableError
+from chalicelib.domain.errors import (
+    ConcurrentWriteError,
+    ConflictError,
+    DossierError,
+    NotFoundError,
+    UnprocessableError,
+)
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
@@ -36,9 +43,26 @@ from chalicelib.repo.table import (
 
 ACCOUNT_ARCHIVED = ConflictError("The account is archived; restore it first.", code="account_archived")
 ACCOUNT_ACTIVE = Condition("attribute_exists(PK) AND #archived = :false", {"#archived": "archived"}, {":false": False})
+# The account has no invoices and no credit (``billing_count`` counts invoices and credit ever added): its
+# currency may still change. An invoice or credit written meanwhile fails it: the service reads again.
+NO_MONEY = Condition(
+    "(attribute_not_exists(#billing_count) OR #billing_count = :no_money) "
+    "AND (attribute_not_exists(#credit_balance) OR #credit_balance = :no_money)",
+    {"#billing_count": "billing_count", "#credit_balance": "credit_balance"},
+    {":no_money": 0},
+)
+MONEY_ADDED = ConcurrentWriteError("Invoices or credit were added to the account meanwhile; read again.")
 LAST_CONTACT = ConflictError(
     "An account keeps at least one contact; link another before unlinking this one.", code="last_contact"
 )
+
+
+def currency_is(currency: str) -> Condition:
+    """The account is still in ``currency`` (an invoice or credit is written in the currency read)."""
+    expression = "#currency = :currency"
+    if currency == DEFAULT_CURRENCY:
+        expression = f"attribute_not_exists(#currency) OR {expression}"
+    return Condition(expression, {"#currency": "currency"}, {":currency": currency})
 
 
 def _contact_missing(contact_id: str) -> UnprocessableError:
@@ -203,12 +227,17 @@ class AccountRepo:
         guard: Condition,
         extra: Sequence[dict[str, Any]] = (),
         checks: Sequence[Op] = (),
+        *,
+        money_free: bool = False,
     ) -> None:
         """Changed fields, plus list entries rewritten so filtered lists stay in
-        step, and ``extra`` new items (custom field history), all or nothing."""
+        step, and ``extra`` new items (custom field history), all or nothing.
+        ``money_free``: only while the account has no invoices and no credit
+        (a currency change)."""
         fields = dict(changed)
         fields.update(index_keys(new))  # its place in the clients list (archived, name)
-        ops: list[Op] = [set_fields(keys.account(new.firm_id, new.id), fields, condition=guard, on_fail=STALE)]
+        condition, on_fail = (guard & NO_MONEY, MONEY_ADDED) if money_free else (guard, STALE)
+        ops: list[Op] = [set_fields(keys.account(new.firm_id, new.id), fields, condition=condition, on_fail=on_fail)]
         before = {(e["PK"], e["SK"]) for e in list_entries(old)}
         after = {(e["PK"], e["SK"]) for e in list_entries(new)}
         for entry in list_entries(new):

@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.errors import ConflictError
+from chalicelib.domain.errors import ConcurrentWriteError, ConflictError
 from chalicelib.domain.ids import now_precise
 from chalicelib.domain.sections import SECTIONS, Item
 from chalicelib.repo import keys
-from chalicelib.repo.accounts import ACCOUNT_ACTIVE, ACCOUNT_ARCHIVED
+from chalicelib.repo.accounts import ACCOUNT_ACTIVE, currency_is
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.overview import (
     OVERVIEW_READ,
@@ -54,6 +54,11 @@ INTERNAL = frozenset(
     }
 )
 
+CURRENCY_CHANGED = ConflictError(
+    "The account's currency changed meanwhile; read the account and retry.", code="currency_changed"
+)
+# Adding credit failed its condition: the account was archived or its currency changed (the service reads again).
+ACCOUNT_CHANGED = ConcurrentWriteError("The account was archived or its currency changed meanwhile.")
 NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.", code="not_enough_credit")
 INVOICE_NOT_UNPAID = ConflictError(
     "The invoice is no longer unpaid (paid, voided or changed meanwhile).", code="invoice_not_unpaid"
@@ -119,16 +124,18 @@ def credit_record(firm_id: str, account_id: str, entry_id: str, fields: Mapping[
     }
 
 
-def billing_changed(firm_id: str, account_id: str, delta: int, now: str) -> Update:
+def billing_changed(firm_id: str, account_id: str, delta: int, now: str, currency: str | None = None) -> Update:
     """An invoice recorded (+1) or deleted (-1): the account's count of
     invoices and payments, which decides its QuickBooks eligibility. It does
-    not change the account's version (which guards its details)."""
+    not change the account's version (which guards its details). With
+    ``currency``: only while the account is still in it (a new invoice)."""
     return Update(
         keys.account(firm_id, account_id),
         "SET #at = :now ADD #count :delta",
         {"#at": "billing_updated_at", "#count": "billing_count"},
         {":now": now, ":delta": delta},
-        condition=ITEM_EXISTS,
+        condition=ITEM_EXISTS & currency_is(currency) if currency is not None else ITEM_EXISTS,
+        on_fail=CURRENCY_CHANGED if currency is not None else None,
     )
 
 
@@ -292,8 +299,11 @@ class ActivityRepo:
 
     # --- credit ---------------------------------------------------------------------------
 
-    def add_credit(self, firm_id: str, account_id: str, amount: Decimal, entry: Item, idem: Op | None) -> None:
-        """Raise the balance and record the ledger line atomically."""
+    def add_credit(
+        self, firm_id: str, account_id: str, amount: Decimal, currency: str, entry: Item, idem: Op | None
+    ) -> None:
+        """Raise the balance and record the ledger line atomically, while the
+        account is active and still in ``currency`` (else ACCOUNT_CHANGED)."""
         self.table.write(
             [
                 *([idem] if idem else []),
@@ -302,8 +312,8 @@ class ActivityRepo:
                     "SET #balance = if_not_exists(#balance, :zero) + :amount, #billed = :now ADD #billing :one",
                     {"#balance": "credit_balance", "#billed": "billing_updated_at", "#billing": "billing_count"},
                     {":zero": Decimal(0), ":amount": amount, ":now": now_precise(), ":one": 1},
-                    condition=ACCOUNT_ACTIVE,
-                    on_fail=ACCOUNT_ARCHIVED,
+                    condition=ACCOUNT_ACTIVE & currency_is(currency),
+                    on_fail=ACCOUNT_CHANGED,
                 ),
                 Put(entry, ITEM_ABSENT),
             ]

@@ -94,9 +94,13 @@ class FirmRepo:
             ]
         )
 
-    def get_firm(self, firm_id: str) -> Firm | None:
-        item = self.table.get(keys.firm(firm_id))
+    def get_firm(self, firm_id: str, *, consistent: bool = False) -> Firm | None:
+        item = self.table.get(keys.firm(firm_id), consistent=consistent)
         return from_item(Firm, item) if item else None
+
+    def update_firm(self, firm_id: str, fields: dict[str, Any], guard: Condition) -> None:
+        """The firm's settings, conditioned on the version read (``version_guard``)."""
+        self.table.write([set_fields(keys.firm(firm_id), fields, condition=guard, on_fail=STALE)])
 
     def get_member(self, firm_id: str, member_id: str, *, consistent: bool = False) -> Member | None:
         item = self.table.get(keys.member(firm_id, member_id), consistent=consistent)

@@ -78,7 +78,8 @@ class _FieldChange:
     new: Any
 
 
-FIRM = Stored(Firm, keys.FIRM, lambda f: keys.firm(f.id))
+# A firm stored before its settings existed reads as USD, "en", "any" (the dataclass's own defaults).
+FIRM = Stored(Firm, keys.FIRM, lambda f: keys.firm(f.id), defaults={"currency": "USD"})
 MEMBER = Stored(
     Member,
     keys.MEMBER,

@@ -10,7 +10,14 @@ from typing import Any
 from chalicelib.adapters.photo_store import PhotoStore
 from chalicelib.domain import access, photos
 from chalicelib.domain.entities import Account, Contact, Email, Link, Member
-from chalicelib.domain.errors import BadRequestError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
+from chalicelib.domain.errors import (
+    BadRequestError,
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    UnprocessableError,
+)
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
@@ -199,6 +206,7 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
         created_by=me.id,
         contact_count=len(body.contacts),
         quickbooks_sync_mode=body.quickbooks_sync_mode,
+        currency=body.currency or ctx.firm.currency,
     )
     links: list[Link] = []
     new_contacts: list[tuple[Contact, list[Email]]] = []
@@ -242,6 +250,7 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
         changed["quickbooks_sync_mode"] = body.quickbooks_sync_mode
     if "address" in sent:
         changed["address"] = body.address.model_dump() if body.address else None
+    changed.update(_new_currency(old, body.currency))
     if body.custom_fields:
         values = custom_fields.new_values(
             ctx, "account", body.custom_fields, ("body", "custom_fields"), base=old.custom_fields
@@ -261,6 +270,18 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
     _save(ctx, old, changed, guard)
 
 
+def _new_currency(old: Account, currency: str | None) -> dict[str, Any]:
+    """A currency change: only while the account has no invoices and no credit (its amounts are in it)."""
+    if currency is None or currency == old.currency:
+        return {}
+    if old.billing_count > 0 or old.credit_balance != 0:
+        raise ConflictError(
+            f"The account has invoices or credit in {old.currency}; its currency can no longer change.",
+            code="currency_locked",
+        )
+    return {"currency": currency}
+
+
 def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> None:
     """The change and, for custom field values, its history lines: one
     transaction, so neither is ever written without the other."""
@@ -268,7 +289,8 @@ def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> 
     new = from_item(Account, {**to_item(old), **changed})
     history = custom_fields.history_lines(old.firm_id, old.id, ctx.member.id, old.custom_fields, new.custom_fields, now)
     checks = still_defined(old.firm_id, [c["field_id"] for c in history if "new" in c])
-    ctx.accounts.update(old, new, changed, guard, history, checks)
+    # A currency change is conditioned on the account still having no invoices and no credit.
+    ctx.accounts.update(old, new, changed, guard, history, checks, money_free="currency" in changed)
 
 
 @retried_on_clash

@@ -17,8 +17,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.domain import access
+from chalicelib.domain.currencies import checked_amount
 from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import (
+    ConcurrentWriteError,
     ConflictError,
     FieldError,
     ForbiddenError,
@@ -182,6 +184,24 @@ def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -
         raise UnprocessableError("Some referenced resources do not exist.", errors, code="unknown_reference")
 
 
+def _priced(invoice: Item, account: Account, sent: set[str]) -> None:
+    """An invoice is in its account's currency (the default; another one given → 409), and a new amount has
+    at most the invoice currency's minor units (400). An invoice stored in another currency before the
+    account's was enforced keeps its own."""
+    if "currency" in sent and invoice["currency"] != account.currency:
+        raise ConflictError(
+            f"The account's invoices are in {account.currency}, not {invoice['currency']}.",
+            [
+                FieldError(
+                    ("body", "currency"), f"the account's currency is {account.currency}", code="currency_mismatch"
+                )
+            ],
+            code="currency_mismatch",
+        )
+    if "amount" in sent:
+        checked_amount(invoice["amount"], str(invoice.get("currency") or account.currency), ("body", "amount"))
+
+
 def validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> Item:
     section.derive(item, change)
     errors = section.rules(item, change)
@@ -199,9 +219,16 @@ def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, id
     item = body.model_dump(exclude_none=True)
     if section.key == "logins":
         portal.require_portal_login(ctx, account_id, item["email"])
+    if section.key == "invoices":
+        _priced(item, account, set(item))
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
     record = validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
-    extra = [billing_changed(ctx.firm_id, account_id, +1, now_precise())] if section.key == "invoices" else []
+    # A new invoice is written only while the account is still in the currency it was checked against.
+    extra = (
+        [billing_changed(ctx.firm_id, account_id, +1, now_precise(), account.currency)]
+        if section.key == "invoices"
+        else []
+    )
     stored_id = idempotent_create(
         ctx, idem, item["id"], lambda op: ctx.activity.create(record, [*extra, *([op] if op else [])])
     )
@@ -219,11 +246,14 @@ def patch_item(
     version = int(old["version"])
     version_guard(if_match, version)
     item = public(old)
-    for name, value in body.model_dump(exclude_unset=True).items():
+    sent = body.model_dump(exclude_unset=True)
+    for name, value in sent.items():
         if value is None:
             item.pop(name, None)
         else:
             item[name] = value
+    if section.key == "invoices":
+        _priced(item, account, set(sent))
     now = now_iso()
     record = validated(ctx, account_id, section, item, Change(public(old), now, ctx.member.id, account.currency))
     if record == old:
@@ -363,7 +393,7 @@ def credit_out(entry: Mapping[str, Any], currency: str, names: Names) -> Item:
     return {
         "id": entry["id"],
         "kind": entry["kind"],
-        "amount": money_out(entry["amount"]),
+        "amount": money_out(entry["amount"], currency),
         "currency": currency,
         "note": entry.get("note", ""),
         "invoice_id": entry.get("invoice_id"),
@@ -379,11 +409,16 @@ def add_credit(ctx: Ctx, account_id: str, amount: Decimal, note: str, idem: Idem
             [FieldError(("body", "amount"), "must be more than zero")],
             code="amount_not_positive",
         )
-    _editable(ctx, account_id)
-    entry = _credit_entry(ctx, account_id, "credit", amount, note, None)
-    return idempotent_create(
-        ctx, idem, entry["id"], lambda op: ctx.activity.add_credit(ctx.firm_id, account_id, amount, entry, op)
-    )
+    for _ in range(WRITE_RETRIES):
+        account = _editable(ctx, account_id)  # 409 when archived
+        checked_amount(amount, account.currency, ("body", "amount"))
+        entry = _credit_entry(ctx, account_id, "credit", amount, note, None)
+        add = partial(ctx.activity.add_credit, ctx.firm_id, account_id, amount, account.currency, entry)
+        try:
+            return idempotent_create(ctx, idem, entry["id"], add)
+        except ConcurrentWriteError:
+            continue  # archived, or another currency, since it was read: read again
+    raise ConflictError("The account is being changed; retry.")
 
 
 def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
@@ -419,7 +454,8 @@ def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
     amount = Decimal(invoice["amount_due"])
     if amount > account.credit_balance:
         raise ConflictError(
-            f"The account's credit ({money_out(account.credit_balance)}) does not cover {money_out(amount)}.",
+            f"The account's credit ({money_out(account.credit_balance, account.currency)}) "
+            f"does not cover {money_out(amount, account.currency)}.",
             code="not_enough_credit",
         )
     now, version = now_iso(), int(invoice["version"])

@@ -96,6 +96,7 @@ def new_contact(
         created_at=now,
         updated_at=now,
         created_by=ctx.claims.member_id,
+        language=fields.language or ctx.firm.language,
     )
     emails: list[Email] = []
     for j, address in enumerate(fields.emails):
@@ -164,6 +165,8 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
         value = getattr(body, name)
         if value is not None:
             changed[name] = value
+    if body.language is not None and body.language != contact.language:
+        changed["language"] = body.language
     if body.phones is not None:
         changed["phones"] = [p.model_dump() for p in body.phones]
     if "address" in body.model_fields_set:

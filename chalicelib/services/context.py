@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from chalicelib.adapters.auth import Claims
-from chalicelib.domain.entities import CustomField, Member
-from chalicelib.domain.errors import UnauthorizedError, UnprocessableError
+from chalicelib.domain.entities import CustomField, Firm, Member
+from chalicelib.domain.errors import NotFoundError, UnauthorizedError, UnprocessableError
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.repo.accounts import AccountRepo
 from chalicelib.repo.activity import ActivityRepo
@@ -27,6 +27,7 @@ class Ctx:
     activity: ActivityRepo = field(init=False)
     pipelines: PipelineRepo = field(init=False)
     _member: Member | None = field(default=None, init=False)
+    _firm: Firm | None = field(default=None, init=False)
     # the firm's custom field definitions, read at most once per request (a create checks several values)
     custom_fields: dict[str, CustomField] | None = field(default=None, init=False)
 
@@ -70,6 +71,16 @@ class Ctx:
             self.adopt_member(self.firms.get_member(self.firm_id, self.claims.member_id, consistent=True))
         assert self._member is not None
         return self._member
+
+    @property
+    def firm(self) -> Firm:
+        """The caller's firm (its settings: new accounts' currency, new contacts' language), read at most
+        once per request and strongly consistent, so a setting just changed applies to the next request."""
+        if self._firm is None:
+            self._firm = self.firms.get_firm(self.firm_id, consistent=True)
+            if self._firm is None:
+                raise NotFoundError("Firm not found.")
+        return self._firm
 
 
 def idempotent_create(ctx: Ctx, idem: Idempotency | None, new_id: str, create: Callable[[Op | None], None]) -> str:

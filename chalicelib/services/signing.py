@@ -4,6 +4,7 @@ address with portal access and signing authority has signed it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from chalicelib.domain import access, portal_rules
@@ -31,6 +32,30 @@ def signers(ctx: Ctx, account_id: str) -> list[Signer]:
     load_openable(ctx, account_id, for_edit=False)
     found = account_addresses(ctx.table, ctx.firm_id, account_id)
     return found.signers if found else []
+
+
+def _check_turn(address: str, signers: Sequence[Signer], done: set[str]) -> None:
+    """With the firm's signing order ``sequential``: 409 ``not_your_turn`` unless every signer of a lower
+    priority has signed; the problem names who is next (``next_signers``)."""
+    turn = portal_rules.next_signers(signers, done, email_key)
+    if email_key(address) in {email_key(s.address) for s in turn}:
+        return
+    names = ", ".join(f"{s.contact_name} <{s.address}>" for s in turn)
+    raise ConflictError(
+        f"Signers sign in order of priority; next: {names}.",
+        code="not_your_turn",
+        extensions={
+            "next_signers": [
+                {
+                    "contact_id": s.contact_id,
+                    "contact_name": s.contact_name,
+                    "address": s.address,
+                    "signer_priority": s.signer_priority,
+                }
+                for s in turn
+            ]
+        },
+    )
 
 
 def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item:
@@ -71,6 +96,8 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
             raise ConflictError(
                 f"The {kind} is {proposal['status']}; only a sent one can be signed.", code="not_signable"
             )
+        if not again and found is not None and ctx.firm.signing_order == "sequential":
+            _check_turn(email.address, found.signers, done)
         now, version = datetime.now(UTC), int(proposal["version"])
         at = portal_rules.iso(now)
         if not again:

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.adapters.photo_store import PhotoStore
 from chalicelib.domain import field_values, quickbooks_status
+from chalicelib.domain.currencies import money_text
 from chalicelib.domain.entities import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
 from chalicelib.domain.models import (
     AccountOut,
@@ -95,6 +96,7 @@ def contact_out(
         address=address_out(contact.address),
         custom_fields=visible_values(contact.custom_fields, defs or {}),
         emails=[email_out(emails[email_key(a)]) for a in contact.emails if email_key(a) in emails],
+        language=contact.language,  # type: ignore[arg-type]
         created_at=contact.created_at,
         updated_at=contact.updated_at,
         version=contact.version,
@@ -185,7 +187,7 @@ def account_out(
         address=address_out(account.address),
         custom_fields=visible_values(account.custom_fields, defs),
         custom_field_values=value_list(account.custom_fields, defs),
-        credit_balance=f"{account.credit_balance:.2f}",
+        credit_balance=money_text(account.credit_balance, account.currency),
         currency=account.currency,
         quickbooks=quickbooks_out(account, quickbooks_connected),
         archived=account.archived,

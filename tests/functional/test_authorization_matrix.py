@@ -38,6 +38,8 @@ Expected statuses, by rule (``RULES``):
 - ``admin``/``admin_id``: owner and admin only (members, custom fields,
   pipelines, the QuickBooks connection); employees 403; firm-A id from B: 404;
 - ``firm_read_id``: any member of firm A; from firm B: 404;
+- ``owner``: the owner only (the firm's settings); everyone else 403 (other_firm
+  acts on firm B's own settings);
 - ``admin_account``: owner and admin on an account: employees who may open it
   403, who may not open it 404 (Visibility).
 
@@ -142,6 +144,7 @@ RULES: Final[dict[str, dict[str, int]]] = {
     "admin": _rule(on_team=403, off_team=403, view_all=403, manage=403),
     "admin_id": _rule(on_team=403, off_team=403, view_all=403, manage=403, other_firm=404),
     "admin_account": _rule(on_team=403, off_team=404, view_all=403, manage=404, other_firm=404),
+    "owner": _rule(admin=403, on_team=403, off_team=403, view_all=403, manage=403),
 }
 
 
@@ -454,6 +457,16 @@ def _accept(w: World) -> Req:
 @route("GET", "/me", 200, "any")
 def _me(w: World) -> Req:
     return Req("GET", "/me")
+
+
+@route("GET", "/firm", 200, "any")
+def _firm(w: World) -> Req:
+    return Req("GET", "/firm")
+
+
+@route("PATCH", "/firm", 200, "owner")
+def _patch_firm(w: World) -> Req:
+    return Req("PATCH", "/firm", {"currency": "EUR", "language": "nl", "signing_order": "sequential"})
 
 
 @route("GET", "/members", 200, "admin")

@@ -883,13 +883,15 @@ def test_changes_keep_derived_fields_right(env: Env) -> None:
     assert (r.status, r.body, r.etag) == (200, note, '"1"')
 
 
-def test_invoice_currency_is_an_iso_4217_code(env: Env, table: Table) -> None:
-    for code in ("EUR", "GBP", "JPY"):
-        assert (
-            created(env.api, env.path("invoices"), {"number": code, "amount": "5", "currency": code})["currency"]
-            == code
-        )
+def test_invoice_currency_is_an_iso_4217_code_and_the_accounts(env: Env, table: Table) -> None:
+    # issue 18: an invoice is in its account's currency (given or not); another known code is a conflict
+    assert (
+        created(env.api, env.path("invoices"), {"number": "1", "amount": "5", "currency": "USD"})["currency"] == "USD"
+    )
     with nothing_written(table):
+        for code in ("EUR", "GBP", "JPY"):
+            r = env.api.post(env.path("invoices"), {"number": code, "amount": "5", "currency": code})
+            assert assert_problem(r, 409, loc=("body", "currency"))["code"] == "currency_mismatch"
         for code in ("ABC", "QQQ", "ZZZ"):
             r = env.api.post(env.path("invoices"), {"number": code, "amount": "5", "currency": code})
             assert_problem(r, 400, loc=("body", "currency"))

@@ -31,7 +31,7 @@ T = "2026-01-02T03:04:05Z"
 T3 = "2026-01-03T00:00:00Z"
 T9 = "2026-01-09T00:00:00Z"
 
-FIRM = Firm("F1", "Acme & Co", "EUR", T, 3)
+FIRM = Firm("F1", "Acme & Co", "EUR", T, 3, "nl", "sequential")
 FIRM_NEW = Firm("F1", "Acme & Co", "USD", T)
 MEMBER = Member("F1", "M1", "Olivia Owner", "olivia@x.example", "owner", True, False, T, 2)
 TAG = Tag("F1", "T1", "VIP", "#FF0000", 4)
@@ -73,11 +73,11 @@ ACCOUNT_SUMMARY_ATTRS: dict[str, Any] = {
 EXPECTED: list[tuple[object, dict[str, Any]]] = [
     (FIRM, {
         "PK": "FIRM#F1", "SK": "FIRM", "entity": "firm", "id": "F1", "name": "Acme & Co", "currency": "EUR",
-        "created_at": T, "version": 3,
+        "created_at": T, "version": 3, "language": "nl", "signing_order": "sequential",
     }),
     (FIRM_NEW, {
         "PK": "FIRM#F1", "SK": "FIRM", "entity": "firm", "id": "F1", "name": "Acme & Co", "currency": "USD",
-        "created_at": T, "version": 1,
+        "created_at": T, "version": 1, "language": "en", "signing_order": "any",
     }),
     (MEMBER, {
         "PK": "FIRM#F1", "SK": "MEMBER#M1", "entity": "member", "firm_id": "F1", "id": "M1", "name": "Olivia Owner",
@@ -120,12 +120,14 @@ EXPECTED: list[tuple[object, dict[str, Any]]] = [
         "last_name": "Çelik", "phones": [{"number": "123", "label": "work"}], "address": {"city": "Rome"},
         "custom_fields": {"CF3": True}, "emails": ["Anna@Example.com", "anna2@x.example"],
         "account_ids": {"A2", "A1"}, "created_at": T, "updated_at": T3, "created_by": "M1", "version": 4,
+        "language": "en",
     }),
     (CONTACT_BARE, {
         "PK": "FIRM#F1#CONTACT#C2", "SK": "CONTACT", "entity": "contact", "GSI1PK": "FIRM#F1#CONTACTS",
         "GSI1SK": "solo@x.example #C2", "firm_id": "F1", "id": "C2", "first_name": "", "middle_name": "",
         "last_name": "", "phones": [], "address": None, "custom_fields": {}, "emails": ["solo@x.example"],
         "account_ids": None, "created_at": T, "updated_at": T, "created_by": "M1", "version": 1,
+        "language": "en",
     }),
     (EMAIL, {
         "PK": "FIRM#F1#EMAIL#anna@example.com", "SK": "EMAIL", "entity": "email", "firm_id": "F1",
@@ -258,6 +260,7 @@ def test_custom_field_changes_are_stored_as_before() -> None:
 OLD_ITEMS: list[tuple[type[Any], dict[str, Any], object]] = [
     (Firm, {"id": "F1", "name": "N", "currency": "USD", "created_at": T, "version": Decimal("2")},
      Firm("F1", "N", "USD", T, 2)),
+    (Firm, {"id": "F1", "name": "N", "created_at": T}, Firm("F1", "N", "USD", T, 1, "en", "any")),
     (Member, {"firm_id": "F1", "id": "M1", "name": "N", "email": "e@x", "role": "employee", "created_at": T},
      Member("F1", "M1", "N", "e@x", "employee", False, False, T, 1)),
     (Tag, {"firm_id": "F1", "id": "T1", "name": "N", "color": "#000000"}, Tag("F1", "T1", "N", "#000000", 1)),

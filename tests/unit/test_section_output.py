@@ -168,7 +168,7 @@ def test_an_excerpt_does_not_end_in_a_space_before_the_ellipsis() -> None:
     [("1", "1.00"), ("0.5", "0.50"), ("12.34", "12.34"), (Decimal("7"), "7.00"), (3, "3.00")],
 )
 def test_money_out(value: Any, shown: str) -> None:
-    assert money_out(value) == shown
+    assert money_out(value, "USD") == shown
 
 
 # --- payable_with_credit (read time, never stored) ------------------------------------------------------

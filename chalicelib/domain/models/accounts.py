@@ -14,6 +14,7 @@ from chalicelib.domain.models.base import (
     MAX_TAGS,
     MAX_TEAM,
     AccountType,
+    Currency,
     Id,
     InputModel,
     Name,
@@ -108,6 +109,7 @@ class AccountCreate(InputModel):
     address: Address | None = None
     custom_fields: CustomFieldValues = {}
     quickbooks_sync_mode: SyncMode = "auto"
+    currency: Currency | None = Field(default=None, description="Of its invoices and credit; default: the firm's.")
     contacts: Annotated[list[ContactLinkIn], Field(min_length=1, max_length=MAX_CONTACTS_PER_REQUEST)]
 
 
@@ -121,6 +123,9 @@ class AccountPatch(PatchModel):
     team_member_ids: Annotated[list[Id], Field(max_length=MAX_TEAM)] | None = None
     address: Address | None = None
     custom_fields: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], Any] | None = None
+    currency: Currency | None = Field(
+        default=None, description="Only while the account has no invoices and no credit (else 409 currency_locked)."
+    )
 
 
 class QuickBooksOut(OutputModel):
@@ -209,8 +214,8 @@ class AccountOut(OutputModel):
     custom_field_values: list[CustomFieldValueOut] = Field(
         description="The same values with their fields' labels and kinds, in the fields' order."
     )
-    credit_balance: str
-    currency: str
+    credit_balance: str = Field(description="With the currency's minor units.")
+    currency: str = Field(description="ISO 4217: of the account's invoices and credit.")
     quickbooks: QuickBooksOut
     archived: bool
     created_at: str

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain.currencies import known_currency
 from chalicelib.domain.text import address_problem, normal_address
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")]
@@ -48,6 +49,21 @@ EmailAddress = Annotated[
 ]
 Color = Annotated[str, StringConstraints(max_length=7, pattern=r"^#[0-9A-Fa-f]{6}$")]
 SignerPriority = Annotated[int, Field(ge=1, le=100)]
+# Any number of decimals here: the currency's minor units decide (chalicelib/domain/currencies.py), so that
+# too many is the field code ``too_many_decimals`` whatever the currency.
+Money = Annotated[
+    str,
+    StringConstraints(max_length=20, pattern=r"^[0-9]{1,9}(\.[0-9]+)?$"),
+    Field(description="A decimal string with at most the currency's minor units (JPY 0, EUR 2, KWD 3)."),
+]
+# No pattern: every code that is not an active ISO 4217 one is the field code ``unknown_currency``.
+Currency = Annotated[
+    str,
+    AfterValidator(known_currency),
+    Field(description="An active ISO 4217 code, e.g. EUR.", max_length=3, examples=["EUR"]),
+]
+Language = Literal["en", "nl"]  # of mails, the web client and a contact's mails
+SigningOrder = Literal["any", "sequential"]
 
 Role = Literal["owner", "admin", "employee"]
 AssignableRole = Literal["admin", "employee"]

@@ -13,12 +13,14 @@ from chalicelib.domain.models.base import (
     Description,
     Id,
     InputModel,
+    Money,
     Name,
     OutputModel,
     PatchModel,
 )
 from chalicelib.domain.models.people import (
     MemberRef,
+    SignerOut,
 )
 
 # --- lists and errors -------------------------------------------------------
@@ -37,6 +39,9 @@ class Problem(OutputModel):
     detail: str
     code: str = Field(description="a stable snake_case kind of error; the route's codes are listed per status")
     errors: list[ErrorDetail]
+    next_signers: list[SignerOut] | None = Field(
+        default=None, description="Only with code not_your_turn (sequential signing): the signers whose turn it is."
+    )
 
 
 class HealthOut(OutputModel):
@@ -87,8 +92,8 @@ class PipelineOut(OutputModel):
 
 
 class CreditCreate(InputModel):
-    amount: Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")] = Field(
-        description="Decimal string in the account's currency, more than zero."
+    amount: Money = Field(
+        description="Decimal string in the account's currency (at most its minor units), more than zero."
     )
     note: Description = ""
 

@@ -16,10 +16,12 @@ from chalicelib.domain.models.base import (
     MAX_PHONES,
     AssignableRole,
     Color,
+    Currency,
     Description,
     EmailAddress,
     Id,
     InputModel,
+    Language,
     Login,
     Name,
     NotificationEvent,
@@ -28,6 +30,7 @@ from chalicelib.domain.models.base import (
     PatchModel,
     Role,
     SignerPriority,
+    SigningOrder,
 )
 
 # --- members and firm ---------------------------------------------------------
@@ -77,6 +80,28 @@ class MemberOut(OutputModel):
 class FirmRef(OutputModel):
     id: str
     name: str
+
+
+class FirmOut(OutputModel):
+    """The firm's settings (GET /firm)."""
+
+    id: str
+    name: str
+    currency: str = Field(description="ISO 4217: the default of new accounts.")
+    language: Language = Field(description="The default of new contacts, of mails and of the web client.")
+    signing_order: SigningOrder = Field(
+        description="any: signers sign in any order; sequential: by signer_priority (a lower one signs first)."
+    )
+    version: int
+
+
+class FirmPatch(PatchModel):
+    """Owner only. A new currency is the default of accounts created after it; existing accounts keep theirs."""
+
+    name: Name | None = None
+    currency: Currency | None = None
+    language: Language | None = None
+    signing_order: SigningOrder | None = None
 
 
 class MeOut(MemberOut):
@@ -161,6 +186,7 @@ class ContactFields(InputModel):
     address: Address | None = None
     custom_fields: CustomFieldValues = {}
     emails: Annotated[list[EmailAddress], Field(max_length=MAX_EMAILS_PER_CONTACT)] = []
+    language: Language | None = Field(default=None, description="Of the contact's mails; default: the firm's.")
 
 
 class ContactCreate(ContactFields):
@@ -176,6 +202,7 @@ class ContactPatch(PatchModel):
     phones: Annotated[list[Phone], Field(max_length=MAX_PHONES)] | None = None
     address: Address | None = None
     custom_fields: CustomFieldValues | None = None
+    language: Language | None = None
 
 
 class NewContactLink(ContactFields):
@@ -288,6 +315,7 @@ class ContactOut(OutputModel):
     address: AddressOut | None
     custom_fields: dict[str, Any]
     emails: list[EmailOut]
+    language: Language = Field(description="Of the contact's mails (en, nl).")
     created_at: str
     updated_at: str
     version: int

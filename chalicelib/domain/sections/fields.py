@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from chalicelib.domain.currencies import known_currency
+from chalicelib.domain.currencies import money_text
 from chalicelib.domain.dates import calendar_day
 from chalicelib.domain.models import MemberRef, OutputModel
 
@@ -32,8 +31,6 @@ Timestamp = Annotated[
     str, StringConstraints(min_length=10, max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}T"), AfterValidator(_utc_timestamp)
 ]
 Day = Annotated[str, StringConstraints(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(calendar_day)]
-Money = Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
-Currency = Annotated[str, StringConstraints(max_length=3, pattern=r"^[A-Z]{3}$"), AfterValidator(known_currency)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
@@ -47,8 +44,8 @@ def excerpt(text: str) -> str:
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def money_out(value: Any) -> str:
-    return f"{Decimal(value):.2f}"
+def money_out(value: Any, currency: str) -> str:
+    return money_text(value, currency)
 
 
 class ItemOut(OutputModel):

@@ -6,14 +6,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.domain.models import EmailAddress, Id, InputModel, MemberRef, Name, OutputModel, PatchModel
-from chalicelib.domain.sections.fields import (
+from chalicelib.domain.models import (
     Currency,
+    EmailAddress,
+    Id,
+    InputModel,
+    MemberRef,
+    Money,
+    Name,
+    OutputModel,
+    PatchModel,
+)
+from chalicelib.domain.sections.fields import (
     Day,
     ItemOut,
     LongText,
     Minutes,
-    Money,
     Number,
     PipelineRef,
     Text,
@@ -241,8 +249,12 @@ InvoiceStatus = Literal["unpaid", "paid", "void"]
 
 class InvoiceCreate(InputModel):
     number: Number
-    amount: Money = Field(description="Decimal string, e.g. '120.50'; more than zero.")
-    currency: Currency | None = Field(default=None, description="ISO 4217; default: the account's currency.")
+    amount: Money = Field(
+        description="Decimal string, e.g. '120.50', with at most the currency's minor units; more than zero."
+    )
+    currency: Currency | None = Field(
+        default=None, description="ISO 4217: the account's currency (the default); another one → 409."
+    )
     due_date: Day | None = None
     issued_at: Timestamp | None = None
     status: InvoiceStatus = "unpaid"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from chalicelib.domain.currencies import DEFAULT_CURRENCY
 from chalicelib.domain.sections.fields import Item, excerpt, money_out
 
 
@@ -59,9 +60,10 @@ def job_out(item: Item, names: Names) -> Item:
 
 
 def invoice_out(item: Item, names: Names) -> Item:
+    currency = str(item.get("currency") or DEFAULT_CURRENCY)
     return {
-        "amount": money_out(item["amount"]),
-        "amount_due": money_out(item["amount_due"]),
+        "amount": money_out(item["amount"], currency),
+        "amount_due": money_out(item["amount_due"], currency),
         "paid_with_credit": bool(item.get("paid_with_credit", False)),
     }
 

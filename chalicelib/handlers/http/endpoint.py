@@ -59,6 +59,9 @@ M = TypeVar("M", bound=BaseModel)
 # --- problem responses ----------------------------------------------------------
 
 
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors"})
+
+
 def problem(error: DossierError) -> Response:
     body = {
         "type": PROBLEM_TYPE_BASE + error.type_slug,
@@ -67,6 +70,7 @@ def problem(error: DossierError) -> Response:
         "detail": error.detail,
         "code": error.problem_code,
         "errors": [{"loc": list(e.loc), "msg": e.msg, "code": e.code} for e in error.errors],
+        **{k: v for k, v in error.extensions.items() if k not in _PROBLEM_MEMBERS},
     }
     headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
     if isinstance(error, ServiceUnavailableError):

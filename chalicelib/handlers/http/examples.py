@@ -150,6 +150,7 @@ EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "PATCH /members/{member_id}": {"grant": {"rights": {"manage_accounts": True}}},
     # tags
+    "PATCH /firm": {"euro": {"currency": "EUR", "language": "nl", "signing_order": "sequential"}},
     "POST /tags": {"tag": {"name": "VAT quarterly", "color": "#1E88E5"}},
     "PATCH /tags/{tag_id}": {"recolour": {"color": "#43A047"}},
     # custom fields

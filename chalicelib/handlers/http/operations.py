@@ -32,6 +32,7 @@ TAGS: dict[str, str] = {
     "time_entries": "An account's time entries.",
     "proposals": "An account's proposals and engagement letters, and their signing.",
     "search": "Finding accounts.",
+    "firm": "The firm's settings: name, currency, language, signing order.",
     "members": "The firm's members, and the caller.",
     "tags": "The firm's tag catalogue.",
     "custom-fields": "The firm's custom field definitions, and an account's value history.",
@@ -117,6 +118,8 @@ OPERATIONS: dict[str, Operation] = {
     # search
     "GET /search": Operation("searchAccounts", "search"),
     # members
+    "GET /firm": Operation("getFirm", "firm"),
+    "PATCH /firm": Operation("updateFirm", "firm"),
     "GET /me": Operation("getMe", "members"),
     "GET /members": Operation("listMembers", "members"),
     "POST /members": Operation("createMember", "members"),

@@ -1,0 +1,43 @@
+"""/firm: the firm's settings."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.domain.models import FirmOut, FirmPatch
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.services import firm
+
+bp = Blueprint(__name__)
+
+
+@endpoint(
+    bp,
+    "/firm",
+    "GET",
+    summary="The firm's settings (any member): name, currency, language and signing order.",
+    response=FirmOut,
+)
+def get_firm(call: Call) -> Response:
+    out = firm.get_firm(call.ctx)
+    return reply(out, version=out.version)
+
+
+@endpoint(
+    bp,
+    "/firm",
+    "PATCH",
+    summary=(
+        "Change the firm's settings (owner only, else 403). `currency` is the default of accounts created "
+        "afterwards (existing accounts keep theirs; one without invoices or credit can be changed with "
+        "PATCH /accounts/{account_id}); `language` the default of new contacts; `signing_order` `sequential` "
+        "makes signers sign by signer_priority. An unknown currency → 400 (`unknown_currency`)."
+    ),
+    request=FirmPatch,
+    response=FirmOut,
+    errors=(403, 409, 412),
+)
+def patch_firm(call: Call) -> Response:
+    body = call.body(FirmPatch)
+    out = firm.patch_firm(call.ctx, body, call.if_match())
+    return reply(out, version=out.version)
