@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
 )
 
+from chalicelib.domain.countries import known_country
 from chalicelib.domain.models.base import (
     MAX_EMAILS_PER_CONTACT,
     MAX_PHONES,
@@ -123,7 +125,12 @@ class Address(InputModel):
     city: OptionalText = ""
     region: OptionalText = ""
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    country: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2, pattern=r"^([A-Z]{2})?$")] = ""
+    country: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2),
+        AfterValidator(known_country),
+        Field(description="ISO 3166-1 alpha-2 (NL, US), lower case accepted and stored in capitals; '' for none."),
+    ] = ""
 
 
 class AddressOut(OutputModel):
