@@ -8,6 +8,7 @@ account.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.domain import access
+from chalicelib.adapters.document_store import DocumentStore
+from chalicelib.domain import access, files
 from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import (
     ConflictError,
@@ -56,6 +58,7 @@ from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 from chalicelib.services.openable import load_openable
 
+log = logging.getLogger("dossier.activity")
 ITEM_NOT_FOUND = "Item not found."
 # Server-side retries of a write that lost a race with another (a message, a view).
 WRITE_RETRIES = 4
@@ -191,12 +194,20 @@ def _validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: 
     return item_record(ctx.firm_id, account_id, section.key, item)
 
 
-def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, idem: Idempotency | None) -> Item:
+def create_item(
+    ctx: Ctx,
+    account_id: str,
+    section: Section,
+    body: BaseModel,
+    idem: Idempotency | None,
+    stored: Mapping[str, Any] | None = None,
+) -> Item:
     """The new item as the API shows it (answered from what was written; a
-    replayed Idempotency-Key answers the item it first created)."""
+    replayed Idempotency-Key answers the item it first created). ``stored``:
+    fields the service adds to the input (a document's file state)."""
     account = open_account(ctx, account_id, for_write=True)
     now, me = now_iso(), ctx.member
-    item = body.model_dump(exclude_none=True)
+    item = {**body.model_dump(exclude_none=True), **(stored or {})}
     if section.key == "logins":
         portal.require_portal_login(ctx, account_id, item["email"])
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
@@ -243,6 +254,17 @@ def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_ma
     version_guard(if_match, version)
     extra = [billing_changed(ctx.firm_id, account_id, -1, now_precise())] if section.key == "invoices" else []
     ctx.activity.delete(ctx.firm_id, account_id, section.key, item_id, version, extra)
+    if section.key == "documents" and old.get("file_status"):
+        forget_file(files.object_key(ctx.firm_id, account_id, item_id))
+
+
+def forget_file(key: str) -> None:
+    """Delete a document's object nothing points to any more (also a pending
+    upload's: deleting a missing object succeeds); a failure only leaves an orphan."""
+    try:
+        DocumentStore.from_settings().delete(key)
+    except Exception:
+        log.warning("could not delete a document's file; it is orphaned", extra={"key": key})
 
 
 # --- documents: the New label ----------------------------------------------------------
@@ -253,6 +275,16 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
     section = SECTIONS["documents"]
     account = open_account(ctx, account_id)
     doc = load_item(ctx, account_id, section, item_id)
+    if doc.get("file_status") == "pending":
+        raise ConflictError("The file's upload is not completed yet.", code="upload_pending")
+    doc = mark_opened(ctx, account_id, doc)
+    return item_out(ctx, section, doc, account)
+
+
+def mark_opened(ctx: Ctx, account_id: str, doc: Item) -> Item:
+    """The document as stored once the caller opened it: the first opener is
+    recorded (viewed_at/viewed_by, shown as opened_at/opened_by), later ones are not."""
+    section, item_id = SECTIONS["documents"], doc["id"]
     for _ in range(WRITE_RETRIES):
         if doc.get("viewed_at") is not None:
             break
@@ -265,7 +297,7 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
             doc = load_item(ctx, account_id, section, item_id)  # changed meanwhile: look again
     else:
         raise ConflictError("The document is being changed; retry.")
-    return item_out(ctx, section, doc, account)
+    return doc
 
 
 # --- chats: messages --------------------------------------------------------------------

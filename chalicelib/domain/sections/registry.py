@@ -93,6 +93,8 @@ class Section:
     in_overview: str
     statuses: tuple[str, ...] = ()
     qualifies: Callable[[Item], bool] = _always
+    # Whether "show all" lists it (an unfinished upload is not listed; GET by id shows it).
+    listed: Callable[[Item], bool] = _always
     derive: Callable[[Item, Change], None] = rules.no_derivation
     rules: Callable[[Item, Change], list[FieldError]] = rules.no_rules
     computed: Callable[[Item, Names], Item] = output.refs_none
@@ -119,8 +121,9 @@ SECTIONS: Final[dict[str, Section]] = {
             DocumentOut,
             DocumentSummary,
             time_field="uploaded_at",
-            in_overview="the latest 5 uploaded by the client",
-            qualifies=lambda i: i["uploaded_by"] == "client",
+            in_overview="the latest 5 uploaded by the client (a file once checked)",
+            qualifies=lambda i: i["uploaded_by"] == "client" and i.get("file_status") != "pending",
+            listed=lambda i: i.get("file_status") != "pending",
             derive=rules.document,
             computed=output.document_out,
         ),
