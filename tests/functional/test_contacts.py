@@ -560,7 +560,7 @@ def test_notification_preferences_merge_by_event(api: Api) -> None:
         ({"notify": "false"}, "notify"),
         ({"email_sync": 1}, "email_sync"),
         ({"signing_authority": None, "signer": True}, "signer"),
-        ({"address": "renamed@example.com"}, "address"),
+        ({"address": "renamed@@example.com"}, "address"),  # a correction must be an address
     ],
 )
 def test_patch_email_rejects_bad_input(api: Api, table: Table, body: dict[str, Any], field: str) -> None:

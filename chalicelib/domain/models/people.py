@@ -222,6 +222,11 @@ class EmailAdd(InputModel):
 
 
 class EmailSettingsPatch(PatchModel):
+    address: EmailAddress | None = Field(
+        default=None,
+        description="Corrects the address itself (a typo): its settings are kept, an active login keeps working, "
+        "an outstanding invitation is sent again to the new address; unique per firm (409 email_taken).",
+    )
     login: Login | None = None
     notify: bool | None = None
     notification_preferences: Annotated[dict[NotificationEvent, bool], Field(max_length=20)] | None = None
