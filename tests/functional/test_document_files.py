@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -196,9 +197,9 @@ def test_other_firms_and_members_without_access_get_404(docs: Docs, table: Table
     employee = Api(client, docs.firm.add_member()[1])  # not on the account's team, no rights
     body = {"name": "x.pdf", "uploaded_by": "firm", "content_type": "application/pdf", "size": 10}
     for api in (stranger, employee):
-        assert_refused(table, 404, lambda api=api: api.post(docs.base, body))
-        assert_refused(table, 404, lambda api=api: api.post(f"{one}/complete"))
-        assert_refused(table, 404, lambda api=api: api.get(f"{one}/download"))
+        assert_refused(table, 404, partial(api.post, docs.base, body))
+        assert_refused(table, 404, partial(api.post, f"{one}/complete"))
+        assert_refused(table, 404, partial(api.get, f"{one}/download"))
     assert docs.api.get(one).body["new"] is True
 
 

@@ -7,6 +7,8 @@ an address the firm already has is 409 with nothing written."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -33,7 +35,7 @@ def person(api: Api) -> Person:
     return Person(account["id"], account["contacts"][0]["id"], address)
 
 
-def correct(api: Api, person: Person, new: str, **more: object) -> dict[str, object]:
+def correct(api: Api, person: Person, new: str, **more: Any) -> dict[str, Any]:
     r = api.patch(email_path(person.contact_id, person.address), {"address": new, **more})
     assert r.status == 200, r.body
     assert r.body["address"] == new
@@ -113,7 +115,7 @@ def test_an_address_the_firm_has_is_409_and_nothing_is_written(api: Api, table: 
     path = email_path(person.contact_id, person.address)
 
     for taken in (other, other.upper(), second):
-        body = assert_refused(table, 409, lambda taken=taken: api.patch(path, {"address": taken}))
+        body = assert_refused(table, 409, partial(api.patch, path, {"address": taken}))
         assert body["code"] == "email_taken"
 
 
