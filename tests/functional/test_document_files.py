@@ -92,7 +92,8 @@ def test_upload_complete_download_and_the_new_label(docs: Docs, client: Client, 
     # pending: GET by id shows it, "show all" does not
     assert docs.api.get(f"{docs.base}/{doc['id']}").body["file_status"] == "pending"
     assert docs.api.get(docs.base).body["items"] == []
-    assert_problem(docs.api.get(f"{docs.base}/{doc['id']}/download"), 409)
+    assert assert_problem(docs.api.get(f"{docs.base}/{doc['id']}/download"), 409)["code"] == "upload_pending"
+    assert assert_problem(docs.api.post(f"{docs.base}/{doc['id']}/view"), 409)["code"] == "upload_pending"
 
     docs.upload(doc, PDF)
     r = docs.complete(doc["id"])
@@ -212,3 +213,13 @@ def test_deleting_a_document_deletes_its_file(docs: Docs) -> None:
     assert docs.api.delete(f"{docs.base}/{doc['id']}").status == 204
 
     assert stored_keys(docs.key(doc["id"])) == []
+
+
+def test_a_replayed_create_answers_the_same_document_with_an_upload_url(docs: Docs) -> None:
+    body = {"name": "scan.pdf", "uploaded_by": "firm", "content_type": "application/pdf", "size": len(PDF)}
+    first = docs.api.post(docs.base, body, headers={"Idempotency-Key": "upload-1"})
+    again = docs.api.post(docs.base, body, headers={"Idempotency-Key": "upload-1"})
+    assert first.status == again.status == 201, (first.body, again.body)
+    assert again.body["id"] == first.body["id"] and again.body["upload_url"]
+    docs.upload(again.body, PDF)
+    assert docs.complete(first.body["id"]).body["file_status"] == "stored"
