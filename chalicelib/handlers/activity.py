@@ -18,7 +18,7 @@ from chalicelib.domain import files
 from chalicelib.domain.errors import BadRequestError, FieldError
 from chalicelib.domain.models import CreditCreate, CreditOut, OutputModel
 from chalicelib.domain.sections import SECTIONS, DocumentOut, InvoiceOut, MessageCreate, MessageOut, Section
-from chalicelib.domain.sections.models import DocumentCreate, DocumentCreatedOut, DownloadOut
+from chalicelib.domain.sections.document_models import DocumentCreate, DocumentCreatedOut, DownloadOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import activity, documents, overview
 

@@ -20,7 +20,7 @@ from chalicelib.domain.errors import BadRequestError, ConflictError, Preconditio
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import now_iso
 from chalicelib.domain.sections import SECTIONS, Item
-from chalicelib.domain.sections.models import DocumentCreate
+from chalicelib.domain.sections.document_models import DocumentCreate
 from chalicelib.repo.activity import item_record, public
 from chalicelib.services import activity
 from chalicelib.services.context import Ctx

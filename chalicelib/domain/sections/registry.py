@@ -9,6 +9,7 @@ from typing import Any, Final
 from chalicelib.domain.errors import FieldError
 from chalicelib.domain.models import InputModel, OutputModel, PatchModel
 from chalicelib.domain.sections import output, rules
+from chalicelib.domain.sections.document_models import DocumentCreate, DocumentOut, DocumentPatch, DocumentSummary
 from chalicelib.domain.sections.fields import Item, ItemOut
 from chalicelib.domain.sections.models import (
     ApprovalCreate,
@@ -21,10 +22,6 @@ from chalicelib.domain.sections.models import (
     ChatPatch,
     ChatStatus,
     ChatSummary,
-    DocumentCreate,
-    DocumentOut,
-    DocumentPatch,
-    DocumentSummary,
     EmailCreate,
     EmailItemOut,
     EmailPatch,
