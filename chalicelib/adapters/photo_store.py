@@ -32,6 +32,12 @@ def _client(endpoint: str | None, region: str) -> Any:
     return boto3.client("s3", **kwargs)
 
 
+def s3_client() -> Any:
+    """The stage's S3 client (also the document store's)."""
+    s = settings()
+    return _client(s.s3_endpoint, s.region)
+
+
 def reset_clients() -> None:
     _client.cache_clear()
 
@@ -45,7 +51,7 @@ class PhotoStore:
     @classmethod
     def from_settings(cls) -> PhotoStore:
         s = settings()
-        return cls(_client(s.s3_endpoint, s.region), s.photos_bucket, s.photo_url_seconds)
+        return cls(s3_client(), s.photos_bucket, s.photo_url_seconds)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         if not self.bucket:

@@ -30,6 +30,7 @@ from chalicelib.repo.table import Table
 from chalicelib.services import (
     accounts,
     activity,
+    credit,
     custom_fields,
     members,
     pipelines,
@@ -446,4 +447,4 @@ def _activity(
                     activity.add_message(
                         ctx, account_id, item_id, MessageCreate.model_validate({"body": text, "author": author}), None
                     )
-    activity.add_credit(ctx, account_id, Decimal(rng.choice([0, 150, 500, 2500]) or 50), "Retainer", None)
+    credit.add_credit(ctx, account_id, Decimal(rng.choice([0, 150, 500, 2500]) or 50), "Retainer", None)

@@ -187,7 +187,9 @@ def event_of(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> Ev
         if count <= before or new.get("last_author") != "firm":
             return None
     elif section == "documents":
-        if old is not None or new.get("uploaded_by") != "firm":
+        # Shared once it can be opened: on creation, or for a file once its upload was checked.
+        available = new.get("file_status") != "pending" and (old is None or old.get("file_status") == "pending")
+        if not available or new.get("uploaded_by") != "firm":
             return None
     elif not _reached(new, old, statuses):
         return None

@@ -83,6 +83,9 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "currency_locked": (409, "the account has invoices or credit: its currency can no longer change"),
     "currency_changed": (409, "the account's currency changed meanwhile; read it again"),
     "not_your_turn": (409, "signers sign in order of priority: the problem's next_signers sign first"),
+    "not_uploaded": (409, "nothing was uploaded to the document's upload_url yet"),
+    "no_file": (409, "the document is a record without a file"),
+    "upload_pending": (409, "the document's upload is not completed yet"),
     "not_signable": (409, "only a sent proposal can be signed"),
     # 412
     "version_mismatch": (412, "If-Match is stale: the resource is at another version"),
@@ -110,6 +113,10 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "not_an_account_address": (422, "the address is not one of this account's contacts'"),
     "no_recipients": (422, "name the recipients: the e-mail answers none"),
     "not_sendable": (422, "the e-mail cannot be sent as given (field errors say why)"),
+    "file_too_large": (422, "the uploaded file is larger than documents may be (25 MB)"),
+    "size_mismatch": (422, "the uploaded file's size is not the declared one"),
+    "unsupported_file_type": (422, "the uploaded file is none of the accepted types (by its content)"),
+    "file_type_mismatch": (422, "the uploaded file's type (by its content) is not the declared one"),
     "login_not_active": (422, "the address has no active portal access"),
     # 429, 500, 503
     "rate_limited": (429, "too many requests from the firm; retry after Retry-After seconds"),

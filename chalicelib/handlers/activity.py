@@ -14,6 +14,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 from pydantic import create_model
 
+from chalicelib.domain import files
 from chalicelib.domain.errors import BadRequestError, FieldError
 from chalicelib.domain.models import CreditCreate, CreditOut, OutputModel
 from chalicelib.domain.sections import (
@@ -26,8 +27,9 @@ from chalicelib.domain.sections import (
     Section,
     money_out,
 )
+from chalicelib.domain.sections.document_models import DocumentCreate, DocumentCreatedOut, DownloadOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.services import activity, email_replies, overview
+from chalicelib.services import activity, credit, documents, email_replies, overview
 
 bp = Blueprint(__name__)
 
@@ -99,7 +101,7 @@ def _status(call: Call, section: Section, params: dict[str, str]) -> str | None:
     return status
 
 
-def _register(section: Section) -> None:
+def _register(section: Section, *, with_create: bool = True) -> None:
     key = section.key
     noun = key.replace("_", " ")
     base = f"/accounts/{{account_id}}/{key}"
@@ -156,16 +158,17 @@ def _register(section: Section) -> None:
         query=query,
         errors=(404,),
     )(named("list", show_all))
-    endpoint(
-        bp,
-        base,
-        "POST",
-        summary=f"Record a new item in {noun} (any member who may open the account)." + CREATE_NOTES.get(key, ""),
-        status=201,
-        request=section.create,
-        response=section.out,
-        errors=ITEM_ERRORS + WRITE_ERRORS.get(key, ()) + CREATE_ERRORS.get(key, ()),
-    )(named("create", create))
+    if with_create:
+        endpoint(
+            bp,
+            base,
+            "POST",
+            summary=f"Record a new item in {noun} (any member who may open the account)." + CREATE_NOTES.get(key, ""),
+            status=201,
+            request=section.create,
+            response=section.out,
+            errors=ITEM_ERRORS + WRITE_ERRORS.get(key, ()) + CREATE_ERRORS.get(key, ()),
+        )(named("create", create))
     endpoint(bp, one, "GET", summary=f"One item of {noun}.", response=section.out, errors=(404,))(named("get", get))
     endpoint(
         bp,
@@ -182,10 +185,71 @@ def _register(section: Section) -> None:
 
 
 for _section in SECTIONS.values():
-    _register(_section)
+    # A document's create also answers its upload URL: registered below.
+    _register(_section, with_create=_section.key != "documents")
 
 
 # --- documents, chats, invoices, credit -------------------------------------------------------
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/documents",
+    "POST",
+    summary="Record a new document (any member who may open the account). With content_type and size it gets a "
+    "file: the answer's upload_url takes the bytes (a presigned PUT, 15 minutes, that Content-Type and "
+    "Content-Length), then POST .../complete checks them; until then it is pending (shown by GET by id only). "
+    "Types: " + ", ".join(files.TYPES) + f"; at most {files.MAX_BYTES // (1024 * 1024)} MB.",
+    status=201,
+    request=DocumentCreate,
+    response=DocumentCreatedOut,
+    errors=ITEM_ERRORS,
+)
+def create_documents(call: Call) -> Response:
+    account_id = call.id("account_id")
+    out = documents.create(call.ctx, account_id, call.body(DocumentCreate), call.idempotency())
+    return reply(out, status=201, version=out["version"], location=f"/accounts/{account_id}/documents/{out['id']}")
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/documents/{item_id}/complete",
+    "POST",
+    summary="Check the uploaded file and make the document count (listed, in the overview, downloadable). The "
+    "type is recognised from the content and must be the declared one; the size must be the declared one. "
+    "Nothing uploaded → 409 not_uploaded; a record without file → 409 no_file; a failed check → 422 "
+    "(file_too_large, size_mismatch, unsupported_file_type, file_type_mismatch) and the upload is deleted. "
+    "Again on a stored document: the same answer.",
+    response=DocumentOut,
+    errors=(
+        404,
+        409,
+        422,
+        "not_uploaded",
+        "no_file",
+        "file_too_large",
+        "size_mismatch",
+        "unsupported_file_type",
+        "file_type_mismatch",
+    ),
+)
+def complete_document(call: Call) -> Response:
+    out = documents.complete(call.ctx, call.id("account_id"), call.id("item_id"))
+    return reply(out, version=out["version"])
+
+
+@endpoint(
+    bp,
+    "/accounts/{account_id}/documents/{item_id}/download",
+    "GET",
+    summary="A presigned link to the file (5 minutes; served as an attachment with the document's name). It "
+    "counts as opening the document, as POST .../view does (also on an archived account). A record without "
+    "file → 409 no_file; an upload not completed → 409 upload_pending.",
+    response=DownloadOut,
+    errors=(404, 409, "no_file", "upload_pending"),
+)
+def download_document(call: Call) -> Response:
+    return reply({"download_url": documents.download(call.ctx, call.id("account_id"), call.id("item_id"))})
 
 
 @endpoint(
@@ -195,7 +259,7 @@ for _section in SECTIONS.values():
     summary="A firm member opened the document: it loses its New label, for the whole firm "
     "(also on an archived account: opening a document is reading it).",
     response=DocumentOut,
-    errors=(404,),
+    errors=(404, 409, "upload_pending"),
 )
 def view_document(call: Call) -> Response:
     out = activity.view_document(call.ctx, call.id("account_id"), call.id("item_id"))
@@ -246,7 +310,7 @@ def add_message(call: Call) -> Response:
     errors=(403, 404, 409, "account_archived", "currency_mismatch", "invoice_not_unpaid", "not_enough_credit"),
 )
 def apply_credit(call: Call) -> Response:
-    out = activity.apply_credit(call.ctx, call.id("account_id"), call.id("item_id"))
+    out = credit.apply_credit(call.ctx, call.id("account_id"), call.id("item_id"))
     return reply(out, version=out["version"])
 
 
@@ -268,7 +332,7 @@ class CreditListOut(OutputModel):
 )
 def list_credits(call: Call) -> Response:
     params = call.query()
-    page, account = activity.list_credits(
+    page, account = credit.list_credits(
         call.ctx, call.id("account_id"), limit=call.limit(params), cursor=params.get("cursor")
     )
     return reply(
@@ -294,8 +358,8 @@ def list_credits(call: Call) -> Response:
 def add_credit(call: Call) -> Response:
     account_id = call.id("account_id")
     body = call.body(CreditCreate)
-    entry_id = activity.add_credit(call.ctx, account_id, Decimal(body.amount), body.note, call.idempotency())
-    out = activity.get_credit(call.ctx, account_id, entry_id)
+    entry_id = credit.add_credit(call.ctx, account_id, Decimal(body.amount), body.note, call.idempotency())
+    out = credit.get_credit(call.ctx, account_id, entry_id)
     return reply(out, status=201, location=f"/accounts/{account_id}/credits/{entry_id}")
 
 
@@ -308,4 +372,4 @@ def add_credit(call: Call) -> Response:
     errors=(404,),
 )
 def get_credit(call: Call) -> Response:
-    return reply(activity.get_credit(call.ctx, call.id("account_id"), call.id("entry_id")))
+    return reply(credit.get_credit(call.ctx, call.id("account_id"), call.id("entry_id")))

@@ -158,15 +158,17 @@ def get_email(call: Call) -> Response:
     "'none' revokes portal access and any outstanding invitation; 'active' comes only from accepting the "
     "invitation → 422), notify, notification_preferences (merged by event type: new_message, document_requested, "
     "document_shared, organizer_sent, invoice_sent, signature_requested, proposal_sent; a type not listed is on), "
-    "email_sync (received mail from the address is recorded on its accounts), signing_authority.",
+    "email_sync (received mail from the address is recorded on its accounts), signing_authority; address corrects "
+    "the address (settings kept, an active login keeps working, an outstanding invitation is sent again to the new "
+    "address; taken in the firm → 409 email_taken). The answer is the address as corrected.",
     request=EmailSettingsPatch,
     response=EmailOut,
-    errors=(403, 404, 409, 412, 422, "delivery_problem", "login_not_settable", "portal_access_active"),
+    errors=(403, 404, 409, 412, 422, "delivery_problem", "login_not_settable", "portal_access_active", "email_taken"),
 )
 def patch_email(call: Call) -> Response:
     contact_id, address = call.id("contact_id"), call.email("email")
     body = call.body(EmailSettingsPatch)
-    contacts.patch_email(call.ctx, contact_id, address, body, call.if_match())
+    address = contacts.patch_email(call.ctx, contact_id, address, body, call.if_match())
     return _email(call, contact_id, address)
 
 

@@ -5,7 +5,8 @@ An item lives in its account's partition under ``ITEM#<section>#<id>`` (one
 GetItem by id) and carries the sort keys of three local secondary indexes,
 all derived here from the item itself on every write:
 
-- ``LSI1SK`` ``<section>#<time>#<id>``: "show all", newest first;
+- ``LSI1SK`` ``<section>#<time>#<id>``: "show all", newest first (not while
+  a document's file is pending);
 - ``LSI2SK`` the same, only while the item qualifies for the overview (a
   sparse index: the overview's candidates, read with a consistent Query);
 - ``LSI3SK`` ``<section>#<status>#<time>#<id>``: "show all" with a status.
@@ -17,9 +18,11 @@ index keys can never disagree with the fields they are derived from.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain import files
 from chalicelib.domain.errors import ConcurrentWriteError, ConflictError
 from chalicelib.domain.ids import now_precise
 from chalicelib.domain.sections import SECTIONS, Item
@@ -77,9 +80,14 @@ def item_record(firm_id: str, account_id: str, section: str, fields: Mapping[str
         section=section,
         firm_id=firm_id,
         account_id=account_id,
-        LSI1SK=keys.item_time_key(section, time, item_id),
     )
-    if definition.qualifies(record):
+    if definition.listed(record):
+        record["LSI1SK"] = keys.item_time_key(section, time, item_id)
+    else:
+        # Unlisted is an unfinished upload: the TTL drops it a day after it was created, unless completed.
+        created = datetime.fromisoformat(str(record["created_at"]).replace("Z", "+00:00"))
+        record[keys.TTL_ATTRIBUTE] = int(created.timestamp()) + files.PENDING_SECONDS
+    if definition.listed(record) and definition.qualifies(record):
         # While it counts for the overview, it can be found by the names its summary shows.
         record["LSI2SK"] = record["LSI1SK"]
         shown = record.get(definition.shows_member or "")

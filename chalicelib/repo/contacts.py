@@ -18,7 +18,19 @@ from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.paging import key_attributes, paged
 from chalicelib.repo.records import from_item, index_keys, to_item
-from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Check, Condition, Delete, Op, Put, Table, Update, set_fields
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    ITEM_EXISTS,
+    Check,
+    Condition,
+    Delete,
+    Op,
+    Put,
+    Table,
+    Update,
+    set_fields,
+    version_is,
+)
 
 
 def address_taken(address: str) -> ConflictError:
@@ -44,6 +56,10 @@ def may_still_sign(email: Email) -> Check:
             f"{email.address} may no longer sign: its portal access or authority changed.", code="signer_not_allowed"
         ),
     )
+
+
+def _owned_by(contact_id: str) -> Condition:
+    return Condition("#contact = :contact", {"#contact": "contact_id"}, {":contact": contact_id})
 
 
 class ContactRepo:
@@ -148,6 +164,33 @@ class ContactRepo:
                 ),
             ]
         )
+
+    def correct_email(self, contact: Contact, old: Email, new: Email, index: int, updated_at: str) -> None:
+        """Replace ``old`` by ``new`` (the corrected address with its settings) in one
+        transaction: the item moves to its new key (absent, or the same key for a
+        change of case only), conditioned on the version read and the owner, and
+        ``contact.emails[index]`` follows if it still holds the old address."""
+        same_key = email_key(old.address) == email_key(new.address)
+        as_read = ITEM_EXISTS & version_is(old.version) & _owned_by(contact.id)
+        ops: list[Op] = []
+        if not same_key:
+            ops.append(Delete(keys.email(old.firm_id, email_key(old.address)), as_read, on_fail=STALE))
+        taken = ConflictError(
+            f"The e-mail address {new.address} already belongs to a contact of this firm.", code="email_taken"
+        )
+        ops += [
+            Put(to_item(new), as_read if same_key else ITEM_ABSENT, on_fail=STALE if same_key else taken),
+            Update(
+                keys.contact(contact.firm_id, contact.id),
+                f"SET #emails[{index}] = :new, #updated = :now ADD #v :one",
+                {"#emails": "emails", "#updated": "updated_at", "#v": "version"},
+                {":new": new.address, ":now": updated_at, ":one": 1},
+                condition=ITEM_EXISTS
+                & Condition(f"#emails[{index}] = :old", {"#emails": "emails"}, {":old": old.address}),
+                on_fail=STALE,
+            ),
+        ]
+        self.table.write(ops)
 
     def update_email(self, email: Email, fields: Mapping[str, Any], guard: Condition) -> None:
         key = keys.email(email.firm_id, email_key(email.address))

@@ -8,6 +8,7 @@ account.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,14 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.domain import access
+from chalicelib.adapters.document_store import DocumentStore
+from chalicelib.domain import files
 from chalicelib.domain.currencies import checked_amount
 from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import (
-    ConcurrentWriteError,
     ConflictError,
     FieldError,
-    ForbiddenError,
     NotFoundError,
     PreconditionFailedError,
     UnprocessableError,
@@ -41,13 +41,11 @@ from chalicelib.domain.sections import (
     Section,
     add_read_time_fields,
     excerpt,
-    money_out,
 )
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.activity import (
     ActivityRepo,
     billing_changed,
-    credit_record,
     item_record,
     message_record,
     public,
@@ -58,6 +56,7 @@ from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
 from chalicelib.services.openable import load_openable
 
+log = logging.getLogger("dossier.activity")
 ITEM_NOT_FOUND = "Item not found."
 # Server-side retries of a write that lost a race with another (a message, a view).
 WRITE_RETRIES = 4
@@ -211,12 +210,20 @@ def validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: C
     return item_record(ctx.firm_id, account_id, section.key, item)
 
 
-def create_item(ctx: Ctx, account_id: str, section: Section, body: BaseModel, idem: Idempotency | None) -> Item:
+def create_item(
+    ctx: Ctx,
+    account_id: str,
+    section: Section,
+    body: BaseModel,
+    idem: Idempotency | None,
+    stored: Mapping[str, Any] | None = None,
+) -> Item:
     """The new item as the API shows it (answered from what was written; a
-    replayed Idempotency-Key answers the item it first created)."""
+    replayed Idempotency-Key answers the item it first created). ``stored``:
+    fields the service adds to the input (a document's file state)."""
     account = open_account(ctx, account_id, for_write=True)
     now, me = now_iso(), ctx.member
-    item = body.model_dump(exclude_none=True)
+    item = {**body.model_dump(exclude_none=True), **(stored or {})}
     if section.key == "logins":
         portal.require_portal_login(ctx, account_id, item["email"])
     if section.key == "invoices":
@@ -273,6 +280,17 @@ def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_ma
     version_guard(if_match, version)
     extra = [billing_changed(ctx.firm_id, account_id, -1, now_precise())] if section.key == "invoices" else []
     ctx.activity.delete(ctx.firm_id, account_id, section.key, item_id, version, extra)
+    if section.key == "documents" and old.get("file_status"):
+        forget_file(files.object_key(ctx.firm_id, account_id, item_id))
+
+
+def forget_file(key: str) -> None:
+    """Delete a document's object nothing points to any more (also a pending
+    upload's: deleting a missing object succeeds); a failure only leaves an orphan."""
+    try:
+        DocumentStore.from_settings().delete(key)
+    except Exception:
+        log.warning("could not delete a document's file; it is orphaned", extra={"key": key})
 
 
 # --- documents: the New label ----------------------------------------------------------
@@ -283,6 +301,16 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
     section = SECTIONS["documents"]
     account = open_account(ctx, account_id)
     doc = load_item(ctx, account_id, section, item_id)
+    if doc.get("file_status") == "pending":
+        raise ConflictError("The file's upload is not completed yet.", code="upload_pending")
+    doc = mark_opened(ctx, account_id, doc)
+    return item_out(ctx, section, doc, account)
+
+
+def mark_opened(ctx: Ctx, account_id: str, doc: Item) -> Item:
+    """The document as stored once the caller opened it: the first opener is
+    recorded (viewed_at/viewed_by, shown as opened_at/opened_by), later ones are not."""
+    section, item_id = SECTIONS["documents"], doc["id"]
     for _ in range(WRITE_RETRIES):
         if doc.get("viewed_at") is not None:
             break
@@ -295,7 +323,7 @@ def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
             doc = load_item(ctx, account_id, section, item_id)  # changed meanwhile: look again
     else:
         raise ConflictError("The document is being changed; retry.", code="busy")
-    return item_out(ctx, section, doc, account)
+    return doc
 
 
 # --- chats: messages --------------------------------------------------------------------
@@ -364,112 +392,3 @@ def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor
     rows, next_cursor = ctx.activity.chat_messages(ctx.firm_id, account_id, chat_id, cursor=cursor, limit=limit)
     names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",))
     return Listed([message_out(r, names) for r in rows], next_cursor)
-
-
-# --- credit -------------------------------------------------------------------------------
-
-
-def _editable(ctx: Ctx, account_id: str) -> Account:
-    account = open_account(ctx, account_id, for_write=True)
-    if not access.may_edit(ctx.member, account.team_member_ids):
-        raise ForbiddenError("Credit needs the owner, an admin or the right 'manage accounts'.")
-    return account
-
-
-def _credit_entry(ctx: Ctx, account_id: str, kind: str, amount: Decimal, note: str, invoice_id: str | None) -> Item:
-    entry_id = new_id()
-    fields = {
-        "kind": kind,
-        "amount": amount,
-        "note": note,
-        "invoice_id": invoice_id,
-        "created_at": now_iso(),
-        "created_by": ctx.member.id,
-    }
-    return credit_record(ctx.firm_id, account_id, entry_id, fields)
-
-
-def credit_out(entry: Mapping[str, Any], currency: str, names: Names) -> Item:
-    return {
-        "id": entry["id"],
-        "kind": entry["kind"],
-        "amount": money_out(entry["amount"], currency),
-        "currency": currency,
-        "note": entry.get("note", ""),
-        "invoice_id": entry.get("invoice_id"),
-        "created_at": entry["created_at"],
-        "created_by": names.member(entry.get("created_by")),
-    }
-
-
-def add_credit(ctx: Ctx, account_id: str, amount: Decimal, note: str, idem: Idempotency | None) -> str:
-    if amount <= 0:
-        raise UnprocessableError(
-            "Credit must be more than zero.",
-            [FieldError(("body", "amount"), "must be more than zero")],
-            code="amount_not_positive",
-        )
-    for _ in range(WRITE_RETRIES):
-        account = _editable(ctx, account_id)  # 409 when archived
-        checked_amount(amount, account.currency, ("body", "amount"))
-        entry = _credit_entry(ctx, account_id, "credit", amount, note, None)
-        add = partial(ctx.activity.add_credit, ctx.firm_id, account_id, amount, account.currency, entry)
-        try:
-            return idempotent_create(ctx, idem, entry["id"], add)
-        except ConcurrentWriteError:
-            continue  # archived, or another currency, since it was read: read again
-    raise ConflictError("The account is being changed; retry.")
-
-
-def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
-    account = open_account(ctx, account_id)
-    entry = ctx.activity.credit(ctx.firm_id, account_id, entry_id)
-    if entry is None:
-        raise NotFoundError("Credit entry not found.")
-    return credit_out(entry, account.currency, names_for(ctx.activity, ctx.firm_id, [entry], ("created_by",)))
-
-
-def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -> tuple[Listed, Account]:
-    account = open_account(ctx, account_id)
-    rows, next_cursor = ctx.activity.credit_ledger(ctx.firm_id, account_id, cursor=cursor, limit=limit)
-    names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",))
-    items = [credit_out(r, account.currency, names) for r in rows]
-    return Listed(items, next_cursor), account
-
-
-def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
-    section = SECTIONS["invoices"]
-    account = _editable(ctx, account_id)
-    invoice = load_item(ctx, account_id, section, invoice_id)
-    if invoice["status"] != "unpaid":
-        raise ConflictError(
-            f"The invoice is {invoice['status']}; only an unpaid invoice can be paid from credit.",
-            code="invoice_not_unpaid",
-        )
-    if invoice["currency"] != account.currency:
-        raise ConflictError(
-            f"The account's credit is in {account.currency}, the invoice in {invoice['currency']}.",
-            code="currency_mismatch",
-        )
-    amount = Decimal(invoice["amount_due"])
-    if amount > account.credit_balance:
-        raise ConflictError(
-            f"The account's credit ({money_out(account.credit_balance, account.currency)}) "
-            f"does not cover {money_out(amount, account.currency)}.",
-            code="not_enough_credit",
-        )
-    now, version = now_iso(), int(invoice["version"])
-    paid = {
-        **invoice,
-        "status": "paid",
-        "amount_due": Decimal(0),
-        "paid_at": now,
-        "paid_with_credit": True,
-        "version": version + 1,
-        "updated_at": now,
-    }
-    record = item_record(ctx.firm_id, account_id, section.key, public(paid))
-    entry = _credit_entry(ctx, account_id, "applied", amount, f"Invoice {invoice['number']}", invoice_id)
-    ctx.activity.apply_credit(invoice, record, amount, entry)
-    account.credit_balance -= amount
-    return item_out(ctx, section, record, account)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.domain import access
@@ -235,10 +235,12 @@ def add_email(ctx: Ctx, contact_id: str, body: EmailAdd, idem: Idempotency | Non
 
 
 @retried_on_clash
-def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatch, if_match: int | None) -> None:
-    """Change an address's settings. ``login``: ``none`` revokes portal access
-    and any outstanding invitation; ``invited`` (from ``none``) sends the
-    invitation, like POST .../invite; ``active`` comes only from accepting it."""
+def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatch, if_match: int | None) -> str:
+    """Change an address's settings (the address, as corrected, is answered).
+    ``login``: ``none`` revokes portal access and any outstanding invitation;
+    ``invited`` (from ``none``) sends the invitation, like POST .../invite;
+    ``active`` comes only from accepting it. ``address`` corrects the address
+    itself (``correct_address``)."""
     contact = load_visible(ctx, contact_id, for_edit=True)
     email = _email_of(ctx, contact, address)
     guard = version_guard(if_match, email.version)
@@ -255,9 +257,6 @@ def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatc
             [FieldError(("body", "login"), "set 'invited' or 'none'")],
             code="login_not_settable",
         )
-    if body.login == "invited" and email.login == "none":
-        portal.invite(ctx, email, changed, if_match)
-        return
     if body.login == "invited" and email.login == "active":
         raise ConflictError(
             f"{email.address} already has portal access; set its login to none to revoke it first.",
@@ -265,8 +264,47 @@ def patch_email(ctx: Ctx, contact_id: str, address: str, body: EmailSettingsPatc
         )
     if body.login == "none" and email.login != "none":
         changed.update(portal.revoke_fields())
+    if body.address is not None and body.address != email.address:
+        return correct_address(ctx, contact, email, body.address, changed, invite=body.login == "invited")
+    if body.login == "invited" and email.login == "none":
+        portal.invite(ctx, email, changed, if_match)
+        return email.address
     if changed:
         ctx.contacts.update_email(email, changed, guard)
+    return email.address
+
+
+def correct_address(
+    ctx: Ctx, contact: Contact, email: Email, address: str, changed: dict[str, Any], *, invite: bool
+) -> str:
+    """Correct a typo in an address: the same settings (and ``changed``) under
+    the new address, atomically (``ContactRepo.correct_email``; taken → 409
+    ``email_taken``, nothing written). An active login stays active; an
+    invitation's earlier tokens die with the old address and a new one is
+    mailed to the new address (also with ``invite``, from login none). A
+    delivery problem was the old address's: it is cleared."""
+    index = next((i for i, a in enumerate(contact.emails) if email_key(a) == email_key(email.address)), None)
+    if index is None:
+        raise NotFoundError("The contact has no such e-mail address.")
+    invited = email.login == "invited" and changed.get("login") != "none"
+    fields = {
+        **changed,
+        "address": address,
+        "version": email.version + 1,
+        "delivery_problem": None,
+        "delivery_problem_at": None,
+        **(portal.revoke_fields() | {"login": "invited"} if invited else {}),
+    }
+    corrected = replace(email, **fields)
+    ctx.contacts.correct_email(contact, email, corrected, index, now_iso())
+    if invited or (invite and email.login == "none"):
+        for _ in range(WRITE_RETRIES):
+            try:
+                portal.invite(ctx, _email_of(ctx, contact, address), {}, None)
+                break
+            except PreconditionFailedError:
+                continue  # changed meanwhile: read it again
+    return address
 
 
 def invite_email(ctx: Ctx, contact_id: str, address: str) -> Email:

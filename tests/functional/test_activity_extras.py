@@ -87,9 +87,9 @@ def test_client_document_is_new_until_a_member_opens_it(env: Env, table: Table) 
     assert seen["viewed_by"] == {"id": env.member_id, "name": MEMBER_NAME}
     assert STAMP.match(seen["viewed_at"]) and seen["viewed_at"] >= doc["created_at"]
     assert seen["version"] == 2
-    assert {k: v for k, v in seen.items() if k not in ("new", "viewed_at", "viewed_by", "version", "updated_at")} == {
-        k: v for k, v in doc.items() if k not in ("new", "viewed_at", "viewed_by", "version", "updated_at")
-    }
+    assert (seen["opened_by"], seen["opened_at"]) == (seen["viewed_by"], seen["viewed_at"])
+    changed = ("new", "viewed_at", "viewed_by", "opened_at", "opened_by", "version", "updated_at")
+    assert {k: v for k, v in seen.items() if k not in changed} == {k: v for k, v in doc.items() if k not in changed}
     assert ok(env.api.get(env.path("documents", doc["id"]))) == seen
     assert ok(env.api.get(env.path("documents")))["items"] == [seen]
 

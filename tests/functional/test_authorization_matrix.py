@@ -81,6 +81,7 @@ from PIL import Image
 
 from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
+from chalicelib.domain import files
 from chalicelib.domain.ids import new_id
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.schema import create_table_args
@@ -696,6 +697,28 @@ def _view_document(w: World) -> Req:
     return Req("POST", w.path(f"/documents/{w.item('documents')}/view"))
 
 
+def _uploaded_document(w: World) -> str:
+    """A document whose file is uploaded (to moto's S3, where its presigned PUT puts it), not yet completed."""
+    data = b"Jaarrekening 2025\n"
+    body = {"name": "Notes.txt", "uploaded_by": "client", "content_type": "text/plain", "size": len(data)}
+    doc_id: str = created(w.owner, w.path("/documents"), body)["id"]
+    key = files.object_key(w.firm.firm_id, w.account_id, doc_id)
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=os.environ["PHOTOS_BUCKET"], Key=key, Body=data)
+    return doc_id
+
+
+@route("POST", "/accounts/{account_id}/documents/{item_id}/complete", 200, "open")
+def _complete_document(w: World) -> Req:
+    return Req("POST", w.path(f"/documents/{_uploaded_document(w)}/complete"))
+
+
+@route("GET", "/accounts/{account_id}/documents/{item_id}/download", 200, "open")
+def _download_document(w: World) -> Req:
+    doc_id = _uploaded_document(w)
+    assert w.owner.post(w.path(f"/documents/{doc_id}/complete")).status == 200
+    return Req("GET", w.path(f"/documents/{doc_id}/download"))
+
+
 @route("GET", "/accounts/{account_id}/chats/{item_id}/messages", 200, "open")
 def _messages(w: World) -> Req:
     return Req("GET", w.path(f"/chats/{w.item('chats')}/messages"))
@@ -874,9 +897,9 @@ def _mails() -> list[str]:
 
 def state(w: World, req: Req) -> dict[str, Any]:
     """Everything a request could write: the whole table, the mail outbox, and
-    for the photo routes (the only ones that write to S3) the firms' photos."""
+    for the routes that write to S3 (photos, a document's check) the firms' objects."""
     firms = [w.firm.firm_id] + ([w._other.firm.firm_id] if w._other else [])
-    photos = _photos(firms) if req.path.endswith("/photo") else []
+    photos = _photos(firms) if req.path.endswith(("/photo", "/complete")) else []
     return {"table": snapshot(w.table), "photos": photos, "mails": _mails()}
 
 

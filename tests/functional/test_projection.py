@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from chalice.test import Client
@@ -28,6 +29,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app import app, project_overview
+from chalicelib.domain import files
 from chalicelib.repo import keys
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.table import Table, to_wire
@@ -803,6 +805,24 @@ def test_a_proposal_that_is_sent_starts_counting(tenant: Tenant) -> None:
     settle(tenant.stream)
     assert overview_ids(api, account, "proposals") == ([ids[6], ids[5], ids[4], ids[3], ids[1]], True)
     assert_overview_matches_lists(api, account, ["proposals"])
+
+
+def test_a_client_file_counts_once_its_upload_is_checked(tenant: Tenant) -> None:
+    api = tenant.api
+    account = new_account(api)["id"]
+    base = f"/accounts/{account}/documents"
+    paper = created(api, base, {"name": "Paper copy", "uploaded_by": "client"})["id"]
+    data = b"%PDF-1.7\n%%EOF\n"
+    body = {"name": "Scan.pdf", "uploaded_by": "client", "content_type": "application/pdf", "size": len(data)}
+    scan = created(api, base, body)
+    settle(tenant.stream)
+    assert overview_ids(api, account, "documents") == ([paper], False)  # pending: not yet
+    key = files.object_key(tenant.firm.firm_id, account, scan["id"])
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=os.environ["PHOTOS_BUCKET"], Key=key, Body=data)
+    assert api.post(f"{base}/{scan['id']}/complete").status == 200
+    settle(tenant.stream)
+    assert overview_ids(api, account, "documents") == ([scan["id"], paper], False)
+    assert_overview_matches_lists(api, account, ["documents"])
 
 
 def test_deleting_items(tenant: Tenant) -> None:

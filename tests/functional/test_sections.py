@@ -170,7 +170,10 @@ SPECS: dict[str, Spec] = {
             ("uploaded_at", "2026-02-30T10:00:00Z"),
             ("uploaded_at", "2026-03-01T09:00:00"),
             ("uploaded_at", "yesterday"),
-            ("size", 1024),
+            ("size", 1024),  # without content_type
+            ("content_type", "application/pdf"),  # without size
+            ("content_type", "application/zip"),
+            ("file_size", 1024),
         ),
         bad_change=(("name", ""), ("uploaded_by", "firm"), ("name", ["a"])),
     ),

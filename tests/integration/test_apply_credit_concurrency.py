@@ -19,7 +19,7 @@ from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.models import AccountCreate
 from chalicelib.domain.sections import SECTIONS, InvoiceCreate
 from chalicelib.repo.table import Table
-from chalicelib.services import accounts, activity
+from chalicelib.services import accounts, activity, credit
 from chalicelib.services.context import Ctx
 from tests.support.api import TestFirm, make_firm
 from tests.support.race import race
@@ -34,12 +34,12 @@ def _ctx(firm: TestFirm, table: Table) -> Ctx:
     return Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
 
 
-def _account_with_credit(table: Table, credit: str) -> tuple[TestFirm, str]:
+def _account_with_credit(table: Table, amount: str) -> tuple[TestFirm, str]:
     firm = make_firm(table)
     ctx = _ctx(firm, table)
     body = AccountCreate.model_validate({"name": "Race Ltd", "type": "company", "contacts": [{"first_name": "Pat"}]})
     account_id = accounts.create_account(ctx, body, None)
-    activity.add_credit(ctx, account_id, Decimal(credit), "Deposit", None)
+    credit.add_credit(ctx, account_id, Decimal(amount), "Deposit", None)
     return firm, account_id
 
 
@@ -65,7 +65,7 @@ def test_credit_for_one_invoice_pays_exactly_one_of_many(local_table: Table) -> 
 
     # WHEN ten requests pay a different invoice each from the credit, at once
     statuses, errors = race(
-        lambda i: activity.apply_credit(_ctx(firm, local_table), account_id, invoice_ids[i]), PARALLEL
+        lambda i: credit.apply_credit(_ctx(firm, local_table), account_id, invoice_ids[i]), PARALLEL
     )
 
     # THEN exactly one was paid; the others were refused with 409
@@ -94,7 +94,7 @@ def test_one_invoice_paid_by_many_requests_is_paid_once(local_table: Table) -> N
     invoice_id = _invoice(firm, local_table, account_id, "INV-1", "100.00")
 
     # WHEN ten requests pay it from the credit at once
-    statuses, errors = race(lambda i: activity.apply_credit(_ctx(firm, local_table), account_id, invoice_id), PARALLEL)
+    statuses, errors = race(lambda i: credit.apply_credit(_ctx(firm, local_table), account_id, invoice_id), PARALLEL)
 
     # THEN it was paid once: the balance went down once and the ledger has one payment
     assert statuses == Counter({200: 1, 409: PARALLEL - 1}), statuses

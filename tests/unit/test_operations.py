@@ -59,6 +59,6 @@ def test_the_document_carries_the_table(doc: dict[str, Any]) -> None:
 
 
 def test_a_route_not_yet_in_the_table_still_gets_a_valid_id() -> None:
-    found = operation("POST", "/accounts/{account_id}/documents/{item_id}/complete")
-    assert found == ("postAccountsAccountIdDocumentsItemIdComplete", "accounts")
+    found = operation("POST", "/accounts/{account_id}/documents/{item_id}/archive")
+    assert found == ("postAccountsAccountIdDocumentsItemIdArchive", "accounts")
     assert CAMEL_CASE.fullmatch(found.operation_id)

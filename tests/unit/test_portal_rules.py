@@ -97,6 +97,13 @@ def test_which_changes_are_events() -> None:
     shared = portal_rules.event_of(_item("documents", uploaded_by="firm", name="x.pdf"), None)
     assert shared is not None and shared.type == "document_shared"
     assert portal_rules.event_of(_item("documents", uploaded_by="client"), None) is None
+    # a firm's file is shared once its upload was checked, not when it was announced
+    pending = _item("documents", uploaded_by="firm", name="x.pdf", file_status="pending")
+    stored = {**pending, "file_status": "stored", "version": 2}
+    assert portal_rules.event_of(pending, None) is None
+    checked = portal_rules.event_of(stored, pending)
+    assert checked is not None and checked.type == "document_shared"
+    assert portal_rules.event_of({**stored, "name": "y.pdf", "version": 3}, stored) is None  # a rename
     assert portal_rules.event_of(_item("notes", title="n"), None) is None
     assert portal_rules.event_of(None, _item("organizers", status="sent")) is None  # a delete
     # the same change delivered twice is the same event (notified once)

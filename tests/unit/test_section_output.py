@@ -62,9 +62,16 @@ def test_a_removed_stage_of_a_pipeline_is_named_so() -> None:
 
 
 def test_a_document_is_new_until_someone_at_the_firm_opens_it() -> None:
-    assert computed("documents", {"name": "W-2.pdf"}) == {"new": True, "viewed_by": None}
+    unopened = {"new": True, "viewed_by": None, "opened_by": None, "opened_at": None}
+    assert computed("documents", {"name": "W-2.pdf"}) == unopened
     opened = {"name": "W-2.pdf", "viewed_at": "2026-03-02T09:30:00Z", "viewed_by": "M2"}
-    assert computed("documents", opened) == {"new": False, "viewed_by": {"id": "M2", "name": "Ben Ode"}}
+    ben = {"id": "M2", "name": "Ben Ode"}
+    assert computed("documents", opened) == {
+        "new": False,
+        "viewed_by": ben,
+        "opened_by": ben,
+        "opened_at": "2026-03-02T09:30:00Z",
+    }
 
 
 def test_a_tasks_assignee_is_named() -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     Discriminator,
     Field,
     StringConstraints,
     Tag,
 )
 
+from chalicelib.domain.countries import known_country
 from chalicelib.domain.models.base import (
     MAX_EMAILS_PER_CONTACT,
     MAX_PHONES,
@@ -148,7 +150,12 @@ class Address(InputModel):
     city: OptionalText = ""
     region: OptionalText = ""
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
-    country: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2, pattern=r"^([A-Z]{2})?$")] = ""
+    country: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=2),
+        AfterValidator(known_country),
+        Field(description="ISO 3166-1 alpha-2 (NL, US), lower case accepted and stored in capitals; '' for none."),
+    ] = ""
 
 
 class AddressOut(OutputModel):
@@ -242,6 +249,11 @@ class EmailAdd(InputModel):
 
 
 class EmailSettingsPatch(PatchModel):
+    address: EmailAddress | None = Field(
+        default=None,
+        description="Corrects the address itself (a typo): its settings are kept, an active login keeps working, "
+        "an outstanding invitation is sent again to the new address; unique per firm (409 email_taken).",
+    )
     login: Login | None = None
     notify: bool | None = None
     notification_preferences: Annotated[dict[NotificationEvent, bool], Field(max_length=20)] | None = None

@@ -7,13 +7,13 @@ the stream projection are generic over these definitions; each section still
 validates its own fields (its models) and cross-field rules (``rules``).
 
 The package: ``fields`` (shared field types), ``models`` (each section's
-input and output models), ``rules`` (derivations and cross-field rules),
+input and output models; ``document_models`` the documents'), ``rules`` (derivations and cross-field rules),
 ``output`` (fields computed on read) and ``registry`` (the definitions).
 """
 
+from chalicelib.domain.sections.document_models import DocumentOut
 from chalicelib.domain.sections.fields import Item, excerpt, money_out
 from chalicelib.domain.sections.models import (
-    DocumentOut,
     EmailCreate,
     InvoiceCreate,
     InvoiceOut,

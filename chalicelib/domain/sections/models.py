@@ -28,35 +28,6 @@ from chalicelib.domain.sections.fields import (
     Timestamp,
 )
 
-# --- documents ---------------------------------------------------------------------
-
-
-class DocumentCreate(InputModel):
-    name: Name
-    uploaded_by: Literal["client", "firm"]
-    uploaded_at: Timestamp | None = None
-
-
-class DocumentPatch(PatchModel):
-    name: Name | None = None
-
-
-class DocumentOut(ItemOut):
-    name: str
-    uploaded_by: Literal["client", "firm"]
-    uploaded_at: str
-    new: bool = Field(description="Nobody at the firm has opened it yet (POST .../view clears it).")
-    viewed_at: str | None
-    viewed_by: MemberRef | None
-
-
-class DocumentSummary(OutputModel):
-    id: str
-    name: str
-    uploaded_at: str
-    new: bool
-
-
 # --- tasks -------------------------------------------------------------------------
 
 TaskStatus = Literal["planned", "in_progress", "done"]

@@ -44,7 +44,9 @@ def email_out(item: Item, names: Names) -> Item:
 
 
 def document_out(item: Item, names: Names) -> Item:
-    return {"new": item.get("viewed_at") is None, "viewed_by": names.member(item.get("viewed_by"))}
+    opener = names.member(item.get("viewed_by"))
+    opened_at = item.get("viewed_at")
+    return {"new": opened_at is None, "viewed_by": opener, "opened_by": opener, "opened_at": opened_at}
 
 
 def task_out(item: Item, names: Names) -> Item:

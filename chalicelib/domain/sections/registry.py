@@ -9,6 +9,7 @@ from typing import Any, Final
 from chalicelib.domain.errors import FieldError
 from chalicelib.domain.models import InputModel, OutputModel, PatchModel
 from chalicelib.domain.sections import output, rules
+from chalicelib.domain.sections.document_models import DocumentCreate, DocumentOut, DocumentPatch, DocumentSummary
 from chalicelib.domain.sections.fields import Item, ItemOut
 from chalicelib.domain.sections.models import (
     ApprovalCreate,
@@ -21,10 +22,6 @@ from chalicelib.domain.sections.models import (
     ChatPatch,
     ChatStatus,
     ChatSummary,
-    DocumentCreate,
-    DocumentOut,
-    DocumentPatch,
-    DocumentSummary,
     EmailCreate,
     EmailItemOut,
     EmailPatch,
@@ -93,6 +90,8 @@ class Section:
     in_overview: str
     statuses: tuple[str, ...] = ()
     qualifies: Callable[[Item], bool] = _always
+    # Whether "show all" lists it (an unfinished upload is not listed; GET by id shows it).
+    listed: Callable[[Item], bool] = _always
     derive: Callable[[Item, Change], None] = rules.no_derivation
     rules: Callable[[Item, Change], list[FieldError]] = rules.no_rules
     computed: Callable[[Item, Names], Item] = output.refs_none
@@ -119,8 +118,9 @@ SECTIONS: Final[dict[str, Section]] = {
             DocumentOut,
             DocumentSummary,
             time_field="uploaded_at",
-            in_overview="the latest 5 uploaded by the client",
-            qualifies=lambda i: i["uploaded_by"] == "client",
+            in_overview="the latest 5 uploaded by the client (a file once checked)",
+            qualifies=lambda i: i["uploaded_by"] == "client" and i.get("file_status") != "pending",
+            listed=lambda i: i.get("file_status") != "pending",
             derive=rules.document,
             computed=output.document_out,
         ),

@@ -94,6 +94,8 @@ OPERATIONS: dict[str, Operation] = {
     # the sections, and what some of them do beyond their items
     **_section_operations(),
     f"POST {_A}/documents/{{item_id}}/view": Operation("markDocumentViewed", "documents"),
+    f"POST {_A}/documents/{{item_id}}/complete": Operation("completeDocumentUpload", "documents"),
+    f"GET {_A}/documents/{{item_id}}/download": Operation("downloadDocument", "documents"),
     f"GET {_A}/chats/{{item_id}}/messages": Operation("listChatMessages", "chats"),
     f"POST {_A}/chats/{{item_id}}/messages": Operation("createChatMessage", "chats"),
     f"POST {_A}/invoices/{{item_id}}/apply-credit": Operation("applyCreditToInvoice", "invoices"),

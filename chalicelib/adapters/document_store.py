@@ -1,0 +1,67 @@
+"""Document files in S3: the photos' bucket (private, encrypted), under the
+firm's prefix (``<firm>/<account>/documents/<item>``). Uploads and downloads
+go straight between the client and S3 with presigned URLs, signed locally
+(no request); the API reads only a few kilobytes of an upload to check it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.photo_store import s3_client
+from chalicelib.domain.errors import DossierError
+
+_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+class DocumentStore:
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    @classmethod
+    def from_settings(cls) -> DocumentStore:
+        return cls(s3_client(), settings().photos_bucket)
+
+    def _bucket(self) -> str:
+        if not self.bucket:
+            raise DossierError("Files are not configured for this stage (PHOTOS_BUCKET).")
+        return self.bucket
+
+    def upload_url(self, key: str, content_type: str, size: int, seconds: int) -> str:
+        """A presigned PUT that S3 accepts only with this Content-Type and Content-Length (both signed)."""
+        params = {"Bucket": self._bucket(), "Key": key, "ContentType": content_type, "ContentLength": size}
+        url: str = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds)
+        return url
+
+    def download_url(self, key: str, content_type: str, disposition: str, seconds: int) -> str:
+        params = {
+            "Bucket": self._bucket(),
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": disposition,
+            "ResponseCacheControl": "private, no-store",
+        }
+        url: str = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+        return url
+
+    def size(self, key: str) -> int | None:
+        """The object's size, or None when nothing was uploaded."""
+        try:
+            head = self.client.head_object(Bucket=self._bucket(), Key=key)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
+                return None
+            raise
+        return int(head["ContentLength"])
+
+    def read(self, key: str, byte_range: str) -> bytes:
+        """Part of the object: ``bytes=0-8191`` (its start) or ``bytes=-65536`` (its end)."""
+        got = self.client.get_object(Bucket=self._bucket(), Key=key, Range=byte_range)
+        data: bytes = got["Body"].read()
+        return data
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self._bucket(), Key=key)
