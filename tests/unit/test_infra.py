@@ -171,3 +171,11 @@ def test_the_stream_functions_have_explicit_memory_and_timeout(handler: str) -> 
     sizes = _chalice_config()["lambda_functions"][handler]
     assert sizes["lambda_memory_size"] >= 512
     assert 10 <= sizes["lambda_timeout"] <= 60  # README "Deploy to AWS": about ten times a measured batch
+
+
+def test_browsers_may_put_and_get_documents_through_presigned_urls_only() -> None:
+    bucket = _resources()["PhotosBucket"]["Properties"]
+    (rule,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert set(rule["AllowedMethods"]) == {"PUT", "GET", "HEAD"}, "presigned uploads and downloads, nothing else"
+    assert rule["AllowedHeaders"] == ["Content-Type"], "the signed header the upload sends"
+    assert all(bucket["PublicAccessBlockConfiguration"].values()), "CORS opens no public access: the URL is signed"
