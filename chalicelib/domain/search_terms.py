@@ -140,13 +140,22 @@ def _merged(held: IndexToken, other: IndexToken) -> IndexToken:
     return IndexToken(best.token, best.tier, best.addresses or worse.addresses, people)
 
 
-def _people_tokens(people: Sequence[Person]) -> dict[str, IndexToken]:
-    """Each prefix (up to 20 characters) of each word of a contact's names,
-    and each run of 4+ digits that starts one of its phone numbers' forms;
-    each carrying the contacts that give it."""
+def _covered(person: Person, account_words: set[str]) -> bool:
+    """Whether each word of the contact's names is a word of the account's
+    name (an individual's own contact): whatever its names match, the
+    account's name matches better, so they give no tokens of their own."""
+    return all(w in account_words for _, text in person.name_fields() for w, _ in name_words(text))
+
+
+def _people_tokens(people: Sequence[Person], account_name: str) -> dict[str, IndexToken]:
+    """Each prefix (up to 20 characters) of each word of a contact's names
+    (unless ``_covered``), and each run of 4+ digits that starts one of its
+    phone numbers' forms; each carrying the contacts that give it."""
     found: dict[str, IndexToken] = {}
+    account_words = {w for w, _ in name_words(account_name)}
     for person in people:
-        for _, text in person.name_fields():
+        named = () if _covered(person, account_words) else person.name_fields()
+        for _, text in named:
             for full, _ in name_words(text):
                 word = full[:MAX_GRAM]
                 for end in range(1, len(word) + 1):
@@ -175,10 +184,11 @@ def index_tokens(name: str, addresses: Sequence[str], people: Sequence[Person] =
     first addresses; an address's: the addresses it is part of), so a
     multi-word query can check its other words on what it read. Shorter
     tokens serve only 1- and 2-character queries, which match names only.
-    A contact's entries carry the contact (of any length: a query that
-    matches a contact matches it with every word)."""
+    A contact's entries carry the contact (any length: a query that matches
+    a contact matches it with every word); an individual's own contact gives
+    no name entries (``_covered``; its phone's range answers for it)."""
     every = within(addresses, ENTRY_ADDRESS_BYTES)
-    tokens: dict[str, IndexToken] = _people_tokens(people)
+    tokens: dict[str, IndexToken] = _people_tokens(people, name)
 
     def keep(candidate: IndexToken) -> None:
         held = tokens.get(candidate.token)
@@ -315,6 +325,7 @@ def parse_query(q: str | None) -> list[Term]:
 ALL: Final = "all"  # every account the query matches
 ADDRESSES: Final = "addresses"  # every account its one term matches by an address
 NAMES: Final = "names"  # every account its one term matches by a name
+SOME: Final = "some"  # matches, not surely all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,12 +369,20 @@ def lookup_plan(terms: Sequence[Term]) -> list[Lookup]:
     if any(len(t) >= SHORT_TOKEN for t in complete):
         complete = [t for t in complete if len(t) >= SHORT_TOKEN]
     complete = [t for t in complete if not any(o != t and o.startswith(t) for o in complete)]
-    complete.sort(key=len, reverse=True)  # stable: ties in the query's order
+    # With a word of 4+ digits, only the ranges of such words are sure to hold
+    # an entry carrying each contact it matches (an individual's own contact
+    # is not on the account name's entries): the others are read for hits only.
+    phoned = {token for term in terms if term.phone_digits for token in term.lookups}
+
+    def holds(token: str) -> str:
+        return ALL if not phoned or token in phoned else SOME
+
+    complete.sort(key=lambda t: (holds(t) != ALL, -len(t)))  # stable: ties in the query's order
     partial = dict.fromkeys(t.address_lookup for t in terms if t.address_lookup and t.address_lookup not in complete)
     return [
-        Lookup(complete[0], ALL),
+        Lookup(complete[0], holds(complete[0])),
         *(Lookup(token, ADDRESSES) for token in partial if token is not None),
-        *(Lookup(token, ALL) for token in complete[1:]),
+        *(Lookup(token, holds(token)) for token in complete[1:]),
     ]
 
 
