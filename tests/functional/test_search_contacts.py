@@ -175,3 +175,14 @@ def test_contacts_filter_by_name_phone_and_address(api: Api, client: Client, fir
     assert_problem(api.get("/contacts?q="), 400)
     assert_problem(api.get("/contacts?q=%20%20"), 400)
     assert_problem(api.get(f"/contacts?q={'a' * 101}"), 400)
+
+
+def test_an_individuals_own_contact_by_name_and_phone(api: Api, stream: StreamPoller) -> None:
+    sanne = person("Sanne", "Visser", "sanne@visser.example", phones=("+31 6 87654321",))
+    own = new_account(api, "Sanne Visser", type_="individual", contacts=[sanne])
+    others = [company(api, f"Sanne {i} Ltd", person("Ola", "Nobody", f"o{i}@sanne.example")) for i in range(3)]
+    stream.drain()
+    assert found(api, "sanne 8765") == [own["id"]]
+    assert [m["field"] for m in hits(api, "sanne 8765")[0]["matched"]] == ["first_name", "phone"]
+    assert hits(api, "visser")[0]["matched"] == [{"field": "name", "value": "Visser", "contact": None}]
+    assert len(found(api, "sanne")) == 1 + len(others)

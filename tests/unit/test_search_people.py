@@ -106,3 +106,16 @@ def test_a_phone_query_of_fewer_than_four_digits_matches_nothing_and_reads_nothi
     assert term.matches_nothing
     (term,) = rules.parse_query("061")
     assert not term.matches_nothing and term.phone_digits is None  # still a name or address part
+
+
+def test_an_individuals_own_contact_gives_no_name_entries_but_its_phone_does() -> None:
+    anna = Person("C2", "Anna", "", "Müller", ("+49 151 12345678",))
+    tokens = {t.token: t for t in rules.index_tokens("Anna Müller", ["a@x.example"], [anna])}
+    assert tokens["anna"].people == () and tokens["mul"].people == ()  # the account's own entries, as before
+    assert tokens["12345678"].people == (anna,)
+    # a query mixing its name and phone is answered from the digits' range, which carries it
+    plan = rules.lookup_plan(rules.parse_query("anna 12345678"))
+    assert [(lookup.token, lookup.holds) for lookup in plan] == [("12345678", rules.ALL), ("anna", rules.SOME)]
+    assert not rules.answered([plan[1]])
+    found = rules.match(rules.parse_query("anna 12345678"), "Anna Müller", ["a@x.example"], tokens["12345678"].people)
+    assert found is not None and [m.field for m in found.matched] == ["first_name", "phone"]
