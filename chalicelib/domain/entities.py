@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.domain.search_people import Person
 from chalicelib.domain.text import sort_name
 
 
@@ -61,6 +62,7 @@ class AccountSummary:
     photo_key: str | None
     archived: bool
     contact_emails: list[str] = field(default_factory=list)
+    contact_people: list[list[str]] = field(default_factory=list)  # as on the account
 
     @property
     def sort_name(self) -> str:
@@ -96,6 +98,9 @@ class Account:
     billing_count: int = 0
     billing_updated_at: str | None = None
     qb_result: dict[str, Any] | None = None
+    # The linked contacts' names and phone numbers, kept likewise: one row
+    # [id, first, middle, last, *phones] per contact (search_people.person_row).
+    contact_people: list[list[str]] = field(default_factory=list)
 
     @property
     def sort_name(self) -> str:
@@ -113,6 +118,7 @@ class Account:
             self.photo_key,
             self.archived,
             list(self.contact_emails),
+            [list(row) for row in self.contact_people],
         )
 
 
@@ -211,6 +217,7 @@ class SearchEntry:
     type: str
     addresses: list[str]
     photo_key: str | None
+    people: tuple[Person, ...] = ()  # the contacts whose name or phone gave its token
 
 
 @dataclass(slots=True)

@@ -6,7 +6,9 @@ an e-mail address of one of its contacts that contains the query (3
 characters or more), ignoring case and accents. Each whitespace-separated
 word of a query must match: a word of the name, or part of an address (all
 the words that match an address must match the same one). A word with an
-"@" matches addresses only.
+"@" matches addresses only. Or the account is found through one of its
+contacts: every word starts a word of that contact's first, middle or last
+name, or is 4+ digits of one of its phone numbers (``search_people``).
 
 Index tokens (``docs/data-model.md``): each folded word of the name, and
 every suffix of 3+ characters of each folded address, so that "contains"
@@ -21,32 +23,46 @@ from dataclasses import dataclass
 from typing import Final
 
 from chalicelib.domain.errors import BadRequestError, FieldError
+from chalicelib.domain.search_people import (
+    MIN_PHONE_DIGITS,
+    Person,
+    joined_phone_query,
+    phone_match,
+    phone_tokens,
+    query_digits,
+    within_people,
+)
 from chalicelib.domain.text import fold
 
 MAX_HITS: Final = 20
 MAX_QUERY_LENGTH: Final = 100
 MIN_EMAIL_PART: Final = 3  # shorter parts of an address would match nearly every address
 SHORT_TOKEN: Final = 3  # shorter tokens serve 1- and 2-character queries, which match names only
-# Keys are cut to this many characters (DynamoDB caps a sort key at 1 KB, and
-# folding can lengthen text: "ﷺ" becomes 18 letters); a cut lookup still
-# finds a superset, and matching is done on the full text.
+# Keys are cut to this many characters (a sort key is at most 1 KB, and folding can lengthen text: "ﷺ" becomes
+# 18 letters); a cut lookup still finds a superset, and matching is done on the full text.
 MAX_TOKEN: Final = 120
-# Bounds that keep one account's index and copies small whatever it holds (an
-# account may link hundreds of contacts with ten long addresses each; items
-# are capped at 400 KB, and every search reads these bytes). Matching beyond
-# them is given up: substrings starting after the 100th character of an
-# address, and, for multi-word queries and restricted employees' searches,
-# addresses past the byte budgets.
+# Bounds that keep one account's index and copies small whatever it holds (an account may link hundreds of
+# contacts with ten long addresses each; items are capped at 400 KB, and every search reads these bytes).
+# Matching beyond them is given up: substrings starting after the 100th character of an address, and, for
+# multi-word queries and restricted employees' searches, addresses past the byte budgets.
 MAX_SUFFIX_STARTS: Final = 100
 MAX_GRAM: Final = 20  # name words are indexed under each prefix up to this length
 ENTRY_ADDRESS_BYTES: Final = 512  # addresses carried by one index entry (every search reads them)
 COPY_ADDRESS_BYTES: Final = 4096  # addresses copied onto the account and its list entries
+ENTRY_PEOPLE_BYTES: Final = 512  # contacts carried by one index entry (those whose name or phone gave its token)
+COPY_PEOPLE_BYTES: Final = 4096  # contacts copied onto the account and its list entries
 
-# Tiers, best first: exact word before prefix, name before email.
+# Tiers, best first: exact before prefix (a whole word or number before a
+# part of one); within each, the account's name, then a contact's name, then
+# an address, then a phone number.
 NAME_EXACT: Final = 0
-EMAIL_EXACT: Final = 1
-NAME_PREFIX: Final = 2
-EMAIL_PART: Final = 3
+CONTACT_EXACT: Final = 1
+EMAIL_EXACT: Final = 2
+PHONE_EXACT: Final = 3
+NAME_PREFIX: Final = 4
+CONTACT_PREFIX: Final = 5
+EMAIL_PART: Final = 6
+PHONE_PART: Final = 7
 
 _APOSTROPHE_CHARS = "'`\u2019\u02bc"  # ', `, right single quotation mark, modifier letter apostrophe
 _APOSTROPHES = re.compile(f"[{_APOSTROPHE_CHARS}]")
@@ -110,9 +126,47 @@ class IndexToken:
     token: str
     tier: int  # how an account found by exactly this token matches it (orders a token's entries)
     addresses: tuple[str, ...]  # addresses whose matching this entry answers for
+    people: tuple[Person, ...] = ()  # contacts whose name or phone gave the token
 
 
-def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
+def _merged(held: IndexToken, other: IndexToken) -> IndexToken:
+    """One entry for a token two sources give: the best tier, its addresses
+    (the other's if it has none), and the contacts of both."""
+    best, worse = (other, held) if other.tier < held.tier else (held, other)
+    people = within_people(list(dict.fromkeys((*held.people, *other.people))), ENTRY_PEOPLE_BYTES)
+    return IndexToken(best.token, best.tier, best.addresses or worse.addresses, people)
+
+
+def _covered(person: Person, account_words: set[str]) -> bool:
+    """Whether each word of the contact's names is a word of the account's
+    name (an individual's own contact): whatever its names match, the
+    account's name matches better, so they give no tokens of their own."""
+    return all(w in account_words for _, text in person.name_fields() for w, _ in name_words(text))
+
+
+def _people_tokens(people: Sequence[Person], account_name: str) -> dict[str, IndexToken]:
+    """Each prefix (up to 20 characters) of each word of a contact's names
+    (unless ``_covered``), and each run of 4+ digits that starts one of its
+    phone numbers' forms; each carrying the contacts that give it."""
+    found: dict[str, IndexToken] = {}
+    account_words = {w for w, _ in name_words(account_name)}
+    for person in people:
+        named = () if _covered(person, account_words) else person.name_fields()
+        for _, text in named:
+            for full, _ in name_words(text):
+                word = full[:MAX_GRAM]
+                for end in range(1, len(word) + 1):
+                    tier = CONTACT_EXACT if word[:end] == full else CONTACT_PREFIX
+                    token = IndexToken(word[:end], tier, (), (person,))
+                    found[token.token] = _merged(found[token.token], token) if token.token in found else token
+        for number in person.phones:
+            for digits, whole in phone_tokens(number).items():
+                token = IndexToken(digits[:MAX_TOKEN], PHONE_EXACT if whole else PHONE_PART, (), (person,))
+                found[token.token] = _merged(found[token.token], token) if token.token in found else token
+    return found
+
+
+def index_tokens(name: str, addresses: Sequence[str], people: Sequence[Person] = ()) -> list[IndexToken]:
     """The index entries of an account, one per token (the best tier wins):
 
     - each prefix (up to 20 characters) of each name word, so the accounts a
@@ -121,17 +175,21 @@ def index_tokens(name: str, addresses: Sequence[str]) -> list[IndexToken]:
     - each exact form of each address (``email_exact_forms``);
     - each suffix of each address, for the parts that start mid-word.
 
+    - the contacts' name prefixes and phone digits (``_people_tokens``).
+
     Entries of 3+ character tokens carry addresses (a name's: the account's
     first addresses; an address's: the addresses it is part of), so a
     multi-word query can check its other words on what it read. Shorter
-    tokens serve only 1- and 2-character queries, which match names only."""
+    tokens serve only 1- and 2-character queries, which match names only.
+    A contact's entries carry the contact (any length: a query that matches
+    a contact matches it with every word); an individual's own contact gives
+    no name entries (``_covered``; its phone's range answers for it)."""
     every = within(addresses, ENTRY_ADDRESS_BYTES)
-    tokens: dict[str, IndexToken] = {}
+    tokens: dict[str, IndexToken] = _people_tokens(people, name)
 
     def keep(candidate: IndexToken) -> None:
         held = tokens.get(candidate.token)
-        if held is None or candidate.tier < held.tier:
-            tokens[candidate.token] = candidate
+        tokens[candidate.token] = candidate if held is None else _merged(held, candidate)
 
     for full, _ in name_words(name):
         word = full[:MAX_GRAM]
@@ -182,13 +240,36 @@ class Term:
         """Looked up by its words: one word ("smith", "o'b", "st."), or words of
         which one has 3+ characters ("anna.mu"), a part of any address
         containing the term and the start of a word of any name it matches."""
-        if self.address_only:
+        if self.address_only or self.phone_only:
             return False
         return self.words == (self._core,) or len(max(self.words, key=len)) >= SHORT_TOKEN
 
     @property
+    def _phone(self) -> tuple[str, bool] | None:
+        return query_digits(self.text)
+
+    @property
+    def phone_only(self) -> bool:
+        """Written as a phone number with a country code or punctuation
+        ("+31 6 1234", "06-1234", "0031…"): it matches phone numbers only."""
+        return self._phone is not None and self._phone[1]
+
+    @property
+    def phone_digits(self) -> str | None:
+        """The digits it finds phone numbers by (None: it finds none)."""
+        phone = self._phone
+        return phone[0] if phone is not None and len(phone[0]) >= MIN_PHONE_DIGITS else None
+
+    @property
+    def matches_nothing(self) -> bool:
+        """A phone number of fewer than 4 digits ("+31", "(06)")."""
+        return self.phone_only and self.phone_digits is None
+
+    @property
     def lookup(self) -> str:
         """The token that says what the term matches (its longest word, or the text)."""
+        if self.phone_only:
+            return (self.phone_digits or "")[:MAX_TOKEN]
         if self._by_words or len(self.text) < MIN_EMAIL_PART:
             return max(self.words, key=len)[:MAX_GRAM]
         return self.text[:MAX_TOKEN]  # "a.m", "x.de", "anna@x": only an address can hold it
@@ -212,37 +293,40 @@ class Term:
 
     @property
     def matches_names(self) -> bool:
+        if self.phone_only:
+            return False
         return self.lookup in self.words or any(w.startswith(self.lookup) for w in self.words)
 
     @property
     def matches_addresses(self) -> bool:
-        return len(self.text) >= MIN_EMAIL_PART and len(self.lookup) >= SHORT_TOKEN
+        return not self.phone_only and len(self.text) >= MIN_EMAIL_PART and len(self.lookup) >= SHORT_TOKEN
 
 
 def parse_query(q: str | None) -> list[Term]:
     """The words of ``q``; 400 when it is missing, empty, too long or only punctuation."""
-    loc = ("query", "q")
     if q is None or not q.strip():
-        raise BadRequestError("Type something to search for.", [FieldError(loc, "empty")], code="query_empty")
+        raise _refused("Type something to search for.", "empty", "required", "query_empty")
     if len(q) > MAX_QUERY_LENGTH:
-        raise BadRequestError(
-            f"A search is at most {MAX_QUERY_LENGTH} characters.", [FieldError(loc, "too long")], code="query_too_long"
-        )
-    terms = list(dict.fromkeys(Term(email_form(part), tuple(words(part))) for part in q.split()))
-    terms = [t for t in terms if t.words]
+        raise _refused(f"A search is at most {MAX_QUERY_LENGTH} characters.", "too long", "too_long", "query_too_long")
+    joined = joined_phone_query(q)
+    parts = [joined] if joined else q.split()
+    terms = [t for t in dict.fromkeys(Term(email_form(part), tuple(words(part))) for part in parts) if t.words]
     if not terms:
-        raise BadRequestError(
-            "A search needs a letter or a digit.",
-            [FieldError(loc, "only punctuation or symbols")],
-            code="query_without_letters",
+        raise _refused(
+            "A search needs a letter or a digit.", "only punctuation or symbols", "invalid", "query_without_letters"
         )
     return terms
+
+
+def _refused(detail: str, msg: str, field_code: str, code: str) -> BadRequestError:
+    return BadRequestError(detail, [FieldError(("query", "q"), msg, field_code)], code=code)
 
 
 # What a range read by a search is known to hold (``Lookup.holds``).
 ALL: Final = "all"  # every account the query matches
 ADDRESSES: Final = "addresses"  # every account its one term matches by an address
 NAMES: Final = "names"  # every account its one term matches by a name
+SOME: Final = "some"  # matches, not surely all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,12 +370,20 @@ def lookup_plan(terms: Sequence[Term]) -> list[Lookup]:
     if any(len(t) >= SHORT_TOKEN for t in complete):
         complete = [t for t in complete if len(t) >= SHORT_TOKEN]
     complete = [t for t in complete if not any(o != t and o.startswith(t) for o in complete)]
-    complete.sort(key=len, reverse=True)  # stable: ties in the query's order
+    # With a word of 4+ digits, only the ranges of such words are sure to hold
+    # an entry carrying each contact it matches (an individual's own contact
+    # is not on the account name's entries): the others are read for hits only.
+    phoned = {token for term in terms if term.phone_digits for token in term.lookups}
+
+    def holds(token: str) -> str:
+        return ALL if not phoned or token in phoned else SOME
+
+    complete.sort(key=lambda t: (holds(t) != ALL, -len(t)))  # stable: ties in the query's order
     partial = dict.fromkeys(t.address_lookup for t in terms if t.address_lookup and t.address_lookup not in complete)
     return [
-        Lookup(complete[0], ALL),
+        Lookup(complete[0], holds(complete[0])),
         *(Lookup(token, ADDRESSES) for token in partial if token is not None),
-        *(Lookup(token, ALL) for token in complete[1:]),
+        *(Lookup(token, holds(token)) for token in complete[1:]),
     ]
 
 
@@ -306,8 +398,9 @@ def answered(ended: Iterable[Lookup]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Matched:
-    field: str  # "name" or "email"
-    value: str  # the word of the name as written, or the address
+    field: str  # "name", "email", or a contact's "first_name", "middle_name", "last_name", "phone"
+    value: str  # the word as written, the address, or the phone number as written
+    contact: Person | None = None  # the contact whose name or phone matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,9 +430,44 @@ def _email_tier(term: Term, address: str) -> int | None:
     return EMAIL_EXACT if term.text in email_exact_forms(address) else EMAIL_PART
 
 
-def match(terms: Sequence[Term], name: str, addresses: Iterable[str]) -> Match | None:
+def _person_tier(term: Term, person: Person) -> tuple[int, list[Matched]] | None:
+    """How a term matches a contact: by words of its names (each word of the
+    term starting one), or by digits of one of its phone numbers; the better."""
+    best: tuple[int, list[Matched]] | None = None
+    if term.matches_names:
+        fields = [(field, pair) for field, text in person.name_fields() for pair in name_words(text)]
+        by_name = _name_tier(term, [pair for _, pair in fields])
+        if by_name is not None:
+            field_of: dict[str, str] = {}
+            for field, (_, written) in fields:
+                field_of.setdefault(written, field)
+            tier = CONTACT_EXACT if by_name[0] == NAME_EXACT else CONTACT_PREFIX
+            best = tier, [Matched(field_of[m.value], m.value, person) for m in by_name[1]]
+    digits = term.phone_digits
+    if digits is not None:
+        for number in person.phones:
+            whole = phone_match(digits, number)
+            tier = PHONE_EXACT if whole else PHONE_PART
+            if whole is not None and (best is None or tier < best[0]):
+                best = tier, [Matched("phone", number, person)]
+    return best
+
+
+def _person_match(terms: Sequence[Term], person: Person) -> Match | None:
+    tiers: list[int] = []
+    matched: list[Matched] = []
+    for term in terms:
+        found = _person_tier(term, person)
+        if found is None:
+            return None
+        tiers.append(found[0])
+        matched += found[1]
+    return Match(max(tiers), sum(tiers), tuple(dict.fromkeys(matched)))
+
+
+def match(terms: Sequence[Term], name: str, addresses: Iterable[str], people: Iterable[Person] = ()) -> Match | None:
     """How well an account matches (None: it does not). With several
-    addresses, the one giving the best match counts."""
+    addresses or contacts, the one giving the best match counts."""
     name_parts = name_words(name)
     best: Match | None = None
     for address in [None, *addresses]:
@@ -360,6 +488,10 @@ def match(terms: Sequence[Term], name: str, addresses: Iterable[str]) -> Match |
             candidate = Match(max(tiers), sum(tiers), tuple(dict.fromkeys(matched)))
             if best is None or (candidate.tier, candidate.tiers) < (best.tier, best.tiers):
                 best = candidate
+    for person in people:
+        by_person = _person_match(terms, person)
+        if by_person is not None and (best is None or (by_person.tier, by_person.tiers) < (best.tier, best.tiers)):
+            best = by_person
     return best
 
 

@@ -30,13 +30,16 @@ def _contact(call: Call, contact_id: str, status: int = 200, location: str | Non
     bp,
     "/contacts",
     "GET",
-    summary="Contacts the caller may see (linked to an account they may open), alphabetically.",
+    summary="Contacts the caller may see (linked to an account they may open), alphabetically; "
+    "`q` keeps those whose name words start with its words, whose address contains them, "
+    "or whose phone number holds its 4+ digits (as `GET /search`).",
     response=list[ContactOut],
-    query=("limit", "cursor"),
+    query=("limit", "cursor", "q"),
+    errors=("query_empty", "query_too_long", "query_without_letters"),
 )
 def list_contacts(call: Call) -> Response:
     params = call.query()
-    page = contacts.list_contacts(call.ctx, limit=call.limit(params), cursor=params.get("cursor"))
+    page = contacts.list_contacts(call.ctx, limit=call.limit(params), cursor=params.get("cursor"), q=params.get("q"))
     return reply({"items": page.items, "next_cursor": page.next_cursor})
 
 

@@ -242,9 +242,9 @@ class AccountRepo:
         after = {(e["PK"], e["SK"]) for e in list_entries(new)}
         for entry in list_entries(new):
             if (entry["PK"], entry["SK"]) in before:
-                # Field by field, leaving contact_emails to the search indexer,
-                # which may have updated it since this request read the account.
-                row = {k: v for k, v in entry.items() if k not in ("PK", "SK", "contact_emails")}
+                # Field by field, leaving the contact copies to the search indexer,
+                # which may have updated them since this request read the account.
+                row = {k: v for k, v in entry.items() if k not in ("PK", "SK", "contact_emails", "contact_people")}
                 ops.append(set_fields(keys.Key(entry["PK"], entry["SK"]), row, bump_version=False))
             else:
                 ops.append(Put(entry))

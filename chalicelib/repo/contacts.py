@@ -88,10 +88,14 @@ class ContactRepo:
         cursor: str | None,
         limit: int,
         visible: Callable[[Contact], bool] | None = None,
+        query: str | None = None,
+        budget: int | None = None,
     ) -> tuple[list[Contact], str | None]:
         """A page of the firm's contacts, alphabetically by display name (the
         contacts list of the name-sorted index); with ``visible``, only those
-        it accepts (read 100 at a time). The cursor is bound to the viewer."""
+        it accepts (read 100 at a time), and at most ``budget`` read. The
+        cursor is bound to the viewer (and to ``query``, the filter's text)."""
+        scope = f"contacts|{firm_id}|{viewer_id}" + ("" if query is None else f"|q={query}")
         rows, next_cursor = paged(
             lambda start, n: self.table.query(
                 pk=keys.contacts_list(firm_id),
@@ -99,11 +103,12 @@ class ContactRepo:
                 start_key=start,
                 limit=n if visible is None else 100,
             ),
-            scope=f"contacts|{firm_id}|{viewer_id}",
+            scope=scope,
             cursor=cursor,
             limit=limit,
             key_attrs=key_attributes(index=keys.INDEX_LISTS_BY_NAME),
             keep=None if visible is None else lambda item: visible(from_item(Contact, item)),
+            budget=budget,
         )
         return [from_item(Contact, r) for r in rows], next_cursor
 

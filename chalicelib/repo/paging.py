@@ -98,6 +98,7 @@ def paged(
     limit: int,
     key_attrs: Sequence[str],
     keep: Callable[[Item], bool] | None = None,
+    budget: int | None = None,
 ) -> tuple[list[Item], str | None]:
     """One page of a list: ``limit`` rows (those ``keep`` accepts) and the
     cursor to the next page, None on the last one.
@@ -105,16 +106,23 @@ def paged(
     ``read(start_key, wanted)`` reads one Query page. Asking for one row more
     than the page shows tells whether another page exists, so the last page
     needs no empty follow-up; reading goes on when DynamoDB stops early (at
-    1 MB, or when a filter drops rows). Every list pages this way.
+    1 MB, or when a filter drops rows). Every list pages this way. With
+    ``budget``, reading stops once that many items were read: the page may
+    then hold fewer rows (even none), and its cursor goes on from the last
+    item read.
     """
     start = decode_cursor(scope, cursor) if cursor else None
     rows: list[Item] = []
+    seen = 0
     while True:
         page = read(start, limit + 1 - len(rows))
+        seen += len(page.items)
         rows.extend(r for r in page.items if keep is None or keep(r))
         if len(rows) > limit or page.last_key is None:
             break
         start = page.last_key
+        if budget is not None and seen >= budget:
+            return rows, encode_cursor(scope, {k: start[k] for k in key_attrs})
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

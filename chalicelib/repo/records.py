@@ -27,6 +27,7 @@ from chalicelib.domain.entities import (
     SearchEntry,
     Tag,
 )
+from chalicelib.domain.search_people import Person, person_of, person_row
 from chalicelib.domain.search_terms import IndexToken
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
@@ -58,10 +59,11 @@ class _ListEntry(AccountSummary):
 class _SearchToken(SearchEntry):
     """One search token of an account, as written (a search reads it as a SearchEntry)."""
 
-    firm_id: str
-    token: str
-    tier: int
-    sort_name: str
+    # Defaults only because the entry's last field has one.
+    firm_id: str = ""
+    token: str = ""
+    tier: int = 0
+    sort_name: str = ""
 
 
 @dataclass(slots=True)
@@ -93,6 +95,7 @@ ACCOUNT = Stored(
     lambda a: keys.account(a.firm_id, a.id),
     index={"GSI1PK": lambda a: keys.accounts_list(a.firm_id, archived=a.archived), "GSI1SK": _by_name},
     defaults={"created_by": ""},
+    omit_empty=frozenset({"contact_people"}),  # until the indexer sets it
 )
 LIST_ENTRY = Stored(
     _ListEntry,
@@ -100,6 +103,7 @@ LIST_ENTRY = Stored(
     lambda e: keys.account_list_entry(e.firm_id, e.id, f"{e.list_kind}#{e.list_id}"),
     index={"GSI1PK": _ListEntry.list_pk, "GSI1SK": _by_name},
     not_stored=frozenset({"list_kind", "list_id"}),
+    omit_empty=frozenset({"contact_people"}),
 )
 ACCOUNT_SUMMARY = Stored(AccountSummary, defaults={"archived": False})  # read from an account or its list entries
 LINK = Stored(
@@ -148,10 +152,36 @@ SEARCH_TOKEN = Stored(
         "GSI3SK": lambda t: keys.search_sort_key(t.token, t.tier, t.sort_name),
     },
     names=_SEARCH_NAMES,
-    not_stored=frozenset({"account_id", "firm_id", "token", "tier", "sort_name"}),
+    not_stored=frozenset({"account_id", "firm_id", "token", "tier", "sort_name", "people"}),
     omit_empty=frozenset({"addresses", "photo_key"}),
 )
-SEARCH_ENTRY = Stored(SearchEntry, names=_SEARCH_NAMES, from_keys={"account_id": lambda i: keys.account_of(i["PK"])})
+# The contacts an entry carries are kept in ``e`` after its addresses, each
+# as one string that no address can be (addresses hold no control
+# characters), so GSI3's projection stays as it is.
+_PERSON_MARK = "\x1e"
+_PERSON_SEPARATOR = "\x1f"
+
+
+def _person_text(person: Person) -> str:
+    fields = (f.replace(_PERSON_MARK, " ").replace(_PERSON_SEPARATOR, " ") for f in person_row(person))
+    return _PERSON_MARK + _PERSON_SEPARATOR.join(fields)
+
+
+def _entry_people(item: Mapping[str, Any]) -> tuple[Person, ...]:
+    rows = (v[1:].split(_PERSON_SEPARATOR) for v in item.get("e") or () if v.startswith(_PERSON_MARK))
+    return tuple(p for p in map(person_of, rows) if p is not None)
+
+
+SEARCH_ENTRY = Stored(
+    SearchEntry,
+    names=_SEARCH_NAMES,
+    not_stored=frozenset({"people"}),
+    from_keys={
+        "account_id": lambda i: keys.account_of(i["PK"]),
+        "addresses": lambda i: [v for v in i.get("e") or () if not v.startswith(_PERSON_MARK)],
+        "people": _entry_people,
+    },
+)
 
 _DECLARED: dict[type[Any], Stored[Any]] = {
     d.cls: d
@@ -201,15 +231,15 @@ def list_entries(account: Account) -> list[Item]:
 def search_entry(account: Account, token: IndexToken) -> Item:
     """One search token of an account, as stored."""
     entry = _SearchToken(
-        account.id,
-        account.name,
-        account.type,
-        list(token.addresses),
-        account.photo_key,
-        account.firm_id,
-        token.token,
-        token.tier,
-        account.sort_name,
+        account_id=account.id,
+        name=account.name,
+        type=account.type,
+        addresses=[*token.addresses, *map(_person_text, token.people)],
+        photo_key=account.photo_key,
+        firm_id=account.firm_id,
+        token=token.token,
+        tier=token.tier,
+        sort_name=account.sort_name,
     )
     return to_item(entry)
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.entities import Account, AccountSummary, SearchEntry
+from chalicelib.domain.search_people import Person
 from chalicelib.domain.search_terms import IndexToken
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
@@ -21,6 +22,7 @@ from chalicelib.repo.records import from_item, list_entries, search_entry
 from chalicelib.repo.table import ITEM_EXISTS, MAX_BATCH_WRITE, Item, Table, to_wire
 
 EntryKey = tuple[str, str]  # what identifies a stored search entry (its table keys)
+Copies = tuple[Sequence[str], Sequence[Sequence[str]]]  # the addresses and contact rows copied onto an account
 AccountRef = tuple[str, str]  # (firm id, account id)
 SOURCE_READERS = 8  # the indexer's Queries in flight at once (each waits on a round trip)
 WRITERS = 4  # the indexer's write requests in flight at once
@@ -50,6 +52,7 @@ class Source:
     account: Account
     addresses: list[str]  # of the linked contacts, sorted, once each
     entries: dict[EntryKey, Item]  # the stored tokens by (PK, SK)
+    people: list[Person] = field(default_factory=list)  # the linked contacts, by id
 
 
 def index_entries(account: Account, tokens: Iterable[IndexToken]) -> dict[EntryKey, Item]:
@@ -90,7 +93,11 @@ class SearchRepo:
                 continue
             linked = [contacts[firm_id][c] for c in contact_ids if c in contacts.get(firm_id, {})]
             addresses = {email_key(a): a for c in linked for a in c.emails}
-            found[(firm_id, account_id)] = Source(account, [addresses[k] for k in sorted(addresses)], entries)
+            people = [
+                Person(c.id, c.first_name, c.middle_name, c.last_name, tuple(p.get("number", "") for p in c.phones))
+                for c in sorted(linked, key=lambda c: c.id)
+            ]
+            found[(firm_id, account_id)] = Source(account, [addresses[k] for k in sorted(addresses)], entries, people)
         return found
 
     def _partition(
@@ -130,19 +137,20 @@ class SearchRepo:
 
         _each(write, chunks)
 
-    def set_contact_emails(self, account: Account, addresses: Sequence[str]) -> None:
-        """On the account and each of its list entries (so a restricted search
-        reads them with the list). An entry removed meanwhile stays removed."""
+    def set_contact_emails(self, account: Account, copies: Copies) -> None:
+        """The addresses and contacts, on the account and each of its list
+        entries (so a restricted search reads them with the list). An entry
+        removed meanwhile stays removed."""
         targets = [keys.account(account.firm_id, account.id)] + [
             keys.Key(e["PK"], e["SK"]) for e in list_entries(account)
         ]
-        _each(lambda key: self._set_contact_emails(key, addresses), targets)
+        _each(lambda key: self._set_contact_emails(key, copies), targets)
 
-    def set_contact_emails_of(self, copies: Sequence[tuple[Account, Sequence[str]]]) -> list[Exception | None]:
+    def set_contact_emails_of(self, copies: Sequence[tuple[Account, Copies]]) -> list[Exception | None]:
         """``set_contact_emails`` of several accounts, up to ``WRITERS`` at a
         time; per account, the error that stopped it (None: written)."""
 
-        def one(copy: tuple[Account, Sequence[str]]) -> Exception | None:
+        def one(copy: tuple[Account, Copies]) -> Exception | None:
             try:
                 self.set_contact_emails(*copy)
             except Exception as exc:
@@ -151,16 +159,17 @@ class SearchRepo:
 
         return _each(one, copies)
 
-    def _set_contact_emails(self, key: keys.Key, addresses: Sequence[str]) -> None:
+    def _set_contact_emails(self, key: keys.Key, copies: Copies) -> None:
+        addresses, people = copies
         try:
             with _WRITE_SLOTS:
                 self.table.client.update_item(
                     TableName=self.table.name,
                     Key=to_wire(key.as_dict()),
-                    UpdateExpression="SET #e = :e",
+                    UpdateExpression="SET #e = :e, #c = :c",
                     ConditionExpression=ITEM_EXISTS.expression,
-                    ExpressionAttributeNames={"#e": "contact_emails"},
-                    ExpressionAttributeValues=to_wire({":e": list(addresses)}),
+                    ExpressionAttributeNames={"#e": "contact_emails", "#c": "contact_people"},
+                    ExpressionAttributeValues=to_wire({":e": list(addresses), ":c": [list(r) for r in people]}),
                 )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":

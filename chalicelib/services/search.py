@@ -12,7 +12,7 @@ whose entries carry each account's name and addresses. The rules live in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,8 @@ from chalicelib.domain import access
 from chalicelib.domain import search_terms as rules
 from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.models import SearchHitOut, SearchMatchOut, SearchOut
+from chalicelib.domain.models import ContactRef, SearchHitOut, SearchMatchOut, SearchOut
+from chalicelib.domain.search_people import Person, person_of, person_row, within_people
 from chalicelib.domain.text import sort_name
 from chalicelib.repo.search import AccountRef, EntryKey, SearchRepo, Source, index_entries
 from chalicelib.repo.table import Item
@@ -44,6 +45,7 @@ class _Candidate:
     type: str
     photo_key: str | None
     addresses: list[str]
+    people: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ def _best(hits: dict[str, _Hit], terms: list[rules.Term], candidates: Iterable[_
     """Keep the candidates that match; returns how many did."""
     matched = 0
     for c in candidates:
-        found = rules.match(terms, c.name, c.addresses)
+        found = rules.match(terms, c.name, c.addresses, c.people)
         if found is None:
             continue
         matched += 1
@@ -112,7 +114,7 @@ def _from_ranges(repo: SearchRepo, firm_id: str, terms: list[rules.Term], hits: 
         r.read += len(entries)
         budget -= len(entries)
         r.matched += _best(
-            hits, terms, (_Candidate(e.account_id, e.name, e.type, e.photo_key, e.addresses) for e in entries)
+            hits, terms, (_Candidate(e.account_id, e.name, e.type, e.photo_key, e.addresses, e.people) for e in entries)
         )
         return len(hits) >= rules.MAX_HITS or rules.answered(x.lookup for x in ranges if x.ended)
 
@@ -128,12 +130,23 @@ def _from_ranges(repo: SearchRepo, firm_id: str, terms: list[rules.Term], hits: 
                 return
 
 
+def _people(rows: Sequence[Sequence[str]]) -> tuple[Person, ...]:
+    return tuple(p for p in (person_of(list(r)) for r in rows) if p is not None)
+
+
+def _matched_out(m: rules.Matched) -> SearchMatchOut:
+    contact = None if m.contact is None else ContactRef(id=m.contact.id, name=m.contact.name)
+    return SearchMatchOut(field=m.field, value=m.value, contact=contact)  # type: ignore[arg-type]
+
+
 def search(ctx: Ctx, q: str | None) -> SearchOut:
     terms = rules.parse_query(q)
     repo = SearchRepo(ctx.table)
     me = ctx.member
     hits: dict[str, _Hit] = {}
-    if access.opens_every_account(me):
+    if any(t.matches_nothing for t in terms):
+        pass  # a phone number of fewer than 4 digits: nothing to read
+    elif access.opens_every_account(me):
         _from_ranges(repo, ctx.firm_id, terms, hits)
     else:
         # Archived accounts leave the team list's active partition.
@@ -141,7 +154,7 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
             hits,
             terms,
             (
-                _Candidate(s.id, s.name, s.type, s.photo_key, s.contact_emails)
+                _Candidate(s.id, s.name, s.type, s.photo_key, s.contact_emails, _people(s.contact_people))
                 for s in repo.team_accounts(ctx.firm_id, me.id)
             ),
         )
@@ -153,7 +166,7 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
                 name=h.candidate.name,
                 type=h.candidate.type,  # type: ignore[arg-type]
                 photo_url=photo_url(h.candidate.photo_key),
-                matched=[SearchMatchOut(field=m.field, value=m.value) for m in h.match.matched],  # type: ignore[arg-type]
+                matched=[_matched_out(m) for m in h.match.matched],
             )
             for h in ranked
         ]
@@ -163,16 +176,22 @@ def search(ctx: Ctx, q: str | None) -> SearchOut:
 # --- the indexer (run by the stream-triggered function) ---------------------------------
 
 
-def desired_entries(account: Account, addresses: list[str]) -> dict[EntryKey, Item]:
+def desired_entries(account: Account, addresses: list[str], people: Sequence[Person] = ()) -> dict[EntryKey, Item]:
     """An account's index: its tokens, none once archived."""
     if account.archived:
         return {}
-    return index_entries(account, rules.index_tokens(account.name, addresses))
+    return index_entries(account, rules.index_tokens(account.name, addresses, people))
+
+
+def desired_copies(addresses: Sequence[str], people: Sequence[Person]) -> tuple[list[str], list[list[str]]]:
+    """What the account and its list entries carry of its contacts, for restricted searches."""
+    kept = within_people(list(people), rules.COPY_PEOPLE_BYTES) if people else ()
+    return list(rules.within(addresses, rules.COPY_ADDRESS_BYTES)), [person_row(p) for p in kept]
 
 
 def _inputs(source: Source) -> tuple[Any, ...]:
     a = source.account
-    return a.name, a.type, a.archived, a.photo_key, tuple(source.addresses)
+    return a.name, a.type, a.archived, a.photo_key, tuple(source.addresses), tuple(source.people)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +201,7 @@ class _Plan:
     source: Source
     puts: list[Item]
     deletes: list[EntryKey]
-    copies: list[str] | None  # the address copies to set, when they are stale
+    copies: tuple[list[str], list[list[str]]] | None  # the contact copies to set, when they are stale
 
     @property
     def count(self) -> int:
@@ -191,11 +210,11 @@ class _Plan:
 
 def _plan(source: Source, refresh_copies: bool) -> _Plan | None:
     """The writes that bring an account's index in line with ``source`` (None: nothing to write)."""
-    desired = desired_entries(source.account, source.addresses)
+    desired = desired_entries(source.account, source.addresses, source.people)
     puts = [item for k, item in desired.items() if source.entries.get(k) != item]
     deletes = [k for k in source.entries if k not in desired]
-    copies = list(rules.within(source.addresses, rules.COPY_ADDRESS_BYTES))
-    stale = refresh_copies or source.account.contact_emails != copies
+    copies = desired_copies(source.addresses, source.people)
+    stale = refresh_copies or (source.account.contact_emails, source.account.contact_people) != copies
     if not puts and not deletes and not stale:
         return None
     return _Plan(source, puts, deletes, copies if stale else None)
@@ -235,7 +254,7 @@ def _write(repo: SearchRepo, plans: dict[AccountRef, _Plan]) -> dict[AccountRef,
                 failed[ref] = exc
     # The copies go after the entries: a copy on the account says its index is written.
     copies = {ref: p for ref, p in plans.items() if p.copies is not None and ref not in failed}
-    errors = repo.set_contact_emails_of([(p.source.account, p.copies or []) for p in copies.values()])
+    errors = repo.set_contact_emails_of([(p.source.account, p.copies or ([], [])) for p in copies.values()])
     failed.update((ref, exc) for ref, exc in zip(copies, errors, strict=True) if exc is not None)
     return failed
 

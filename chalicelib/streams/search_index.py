@@ -15,6 +15,8 @@ from chalicelib.streams.runner import StreamRecord, run_grouped
 
 # What an account's index is computed from (besides its contacts' addresses).
 _ACCOUNT_INPUTS = ("name", "type", "archived", "photo_key")
+# What a contact gives the index of every account it is linked to.
+_CONTACT_INPUTS = ("emails", "first_name", "middle_name", "last_name", "phones")
 
 
 def _field(image: dict[str, Any] | None, name: str) -> Any:
@@ -27,7 +29,7 @@ def accounts_to_reindex(record: StreamRecord) -> list[tuple[str, str, bool]]:
     restored; a link made or removed (in the account's partition, like the
     account's own records, so a create's records come to one batch and one
     reindex, whatever the mapping's ParallelizationFactor); a contact whose
-    addresses changed changes every account it is or was linked to (a new
+    addresses, names or phone numbers changed changes every account it is or was linked to (a new
     contact's accounts are named by its links' records). An account that
     gained list entries (team members, tags) gets its address copies
     rewritten: the edit wrote the new entries with the copies as it read
@@ -47,7 +49,7 @@ def accounts_to_reindex(record: StreamRecord) -> list[tuple[str, str, bool]]:
             return []  # a link's description or signer order: not indexed
         return [(image["firm_id"], image["account_id"], False)]
     if change.kind == changes.CONTACT:
-        if old is None or _field(new, "emails") == _field(old, "emails"):
+        if old is None or all(_field(new, f) == _field(old, f) for f in _CONTACT_INPUTS):
             return []  # a new contact, or a link or unlink (its link's record names the account)
         before, after = set(_field(old, "account_ids") or ()), set(_field(new, "account_ids") or ())
         return [(image["firm_id"], a, False) for a in sorted(before | after)]

@@ -54,12 +54,12 @@ def matched(api: Api, q: str) -> dict[str, list[dict[str, str]]]:
     return {h["account_id"]: h["matched"] for h in hits(api, q)}
 
 
-def name(value: str) -> dict[str, str]:
-    return {"field": "name", "value": value}
+def name(value: str) -> dict[str, Any]:
+    return {"field": "name", "value": value, "contact": None}
 
 
-def email(value: str) -> dict[str, str]:
-    return {"field": "email", "value": value}
+def email(value: str) -> dict[str, Any]:
+    return {"field": "email", "value": value, "contact": None}
 
 
 def account(api: Api, account_name: str, *emails: str, type_: str = "company", team: list[str] | None = None) -> str:
@@ -68,7 +68,7 @@ def account(api: Api, account_name: str, *emails: str, type_: str = "company", t
         api,
         account_name,
         type_=type_,
-        contacts=[contact_spec("Carl", "Contact", emails=list(emails))],
+        contacts=[contact_spec("", "Hollis", emails=list(emails))],
         team_member_ids=team or [],
     )
     account_id: str = body["id"]

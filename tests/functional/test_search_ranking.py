@@ -25,7 +25,7 @@ def found(api: Api, q: str) -> list[str]:
 
 def account(api: Api, name: str, *emails: str, team: list[str] | None = None) -> str:
     body = new_account(
-        api, name, contacts=[contact_spec("Carl", "Contact", emails=list(emails))], team_member_ids=team or []
+        api, name, contacts=[contact_spec("", "Hollis", emails=list(emails))], team_member_ids=team or []
     )
     account_id: str = body["id"]
     return account_id

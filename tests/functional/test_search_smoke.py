@@ -16,10 +16,10 @@ def test_name_prefix_email_part_and_accents(api: Api, table: Table) -> None:
     r = api.get("/search?q=muller")
     assert r.status == 200, r.body
     assert [h["account_id"] for h in r.body["items"]] == [mueller["id"]]
-    assert r.body["items"][0]["matched"] == [{"field": "name", "value": "Müller"}]
+    assert r.body["items"][0]["matched"] == [{"field": "name", "value": "Müller", "contact": None}]
     r = api.get("/search?q=MU")
     assert [h["name"] for h in r.body["items"]] == ["Anna Müller", "Bernd Munoz"]
     r = api.get("/search?q=ueller@gm")
     assert [h["name"] for h in r.body["items"]] == ["Anna Müller"]
-    assert r.body["items"][0]["matched"] == [{"field": "email", "value": "anna.mueller@gmail.example"}]
+    assert r.body["items"][0]["matched"] == [{"field": "email", "value": "anna.mueller@gmail.example", "contact": None}]
     assert api.get("/search?q=").status == 400

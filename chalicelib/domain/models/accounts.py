@@ -179,11 +179,19 @@ class AccountSummaryOut(OutputModel):
     archived: bool
 
 
-class SearchMatchOut(OutputModel):
-    """What made an account a hit: a word of its name (as written) or an address."""
+class ContactRef(OutputModel):
+    id: str
+    name: str
 
-    field: Literal["name", "email"]
+
+class SearchMatchOut(OutputModel):
+    """What made an account a hit: a word of its name (as written), an
+    address, or one of its contacts' names (a word as written) or phone
+    numbers (as written); ``contact`` says which contact, for those."""
+
+    field: Literal["name", "email", "first_name", "middle_name", "last_name", "phone"]
     value: str
+    contact: ContactRef | None = None
 
 
 class SearchHitOut(OutputModel):

@@ -80,7 +80,8 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
             schema = {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}
         if name == "q":  # the search text
             schema = {"type": "string", "minLength": 1, "maxLength": 100}
-        params.append({"name": name, "in": "query", "required": name == "q", "schema": schema})
+        required = name == "q" and route.path == "/search"  # a filter elsewhere (GET /contacts)
+        params.append({"name": name, "in": "query", "required": required, "schema": schema})
     if route.method in ("PATCH", "PUT", "DELETE") or route.path.endswith("/restore"):
         params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})
     if route.method == "POST" and route.status == 201:
