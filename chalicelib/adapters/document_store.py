@@ -57,11 +57,22 @@ class DocumentStore:
             raise
         return int(head["ContentLength"])
 
-    def read(self, key: str, byte_range: str) -> bytes:
-        """Part of the object: ``bytes=0-8191`` (its start) or ``bytes=-65536`` (its end)."""
-        got = self.client.get_object(Bucket=self._bucket(), Key=key, Range=byte_range)
+    def read(self, key: str, byte_range: str) -> bytes | None:
+        """Part of the object: ``bytes=0-8191`` (its start) or ``bytes=-65536`` (its end); None
+        when it is gone (deleted since it was found)."""
+        try:
+            got = self.client.get_object(Bucket=self._bucket(), Key=key, Range=byte_range)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
+                return None
+            raise
         data: bytes = got["Body"].read()
         return data
+
+    def copy(self, source: str, target: str) -> None:
+        """A server-side copy (documents are at most 25 MB: one CopyObject, within its 5 GB)."""
+        bucket = self._bucket()
+        self.client.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self._bucket(), Key=key)

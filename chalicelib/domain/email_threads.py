@@ -19,7 +19,8 @@ from chalicelib.domain.errors import FieldError
 
 MAX_REFERENCES: Final = 20  # RFC 5322 lets a client trim References: we keep the first and the latest
 MAX_MESSAGE_ID: Final = 300  # longer ids are not ours and are not kept
-_MESSAGE_ID: Final = re.compile(r"<[^<>\s]{3,300}>")
+# RFC 5322 ids are visible ASCII: anything else could not go out again in a header of ours.
+_MESSAGE_ID: Final = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{3,300}>")
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,3 +115,13 @@ def content_disposition(name: str) -> str:
 def object_key(firm_id: str, account_id: str, item_id: str) -> str:
     """Under the firm's prefix, beside the account's photo; one object per document."""
     return f"{firm_id}/{account_id}/documents/{item_id}"
+
+
+# Uploads land here, and only a checked copy reaches object_key: a second PUT to a still-valid
+# upload URL cannot replace a checked file, and what is never completed expires (the bucket's
+# lifecycle rule on this prefix, infra/template.json).
+UPLOADS_PREFIX: Final = "uploads/"
+
+
+def upload_key(firm_id: str, account_id: str, item_id: str) -> str:
+    return f"{UPLOADS_PREFIX}{firm_id}/{account_id}/{item_id}"

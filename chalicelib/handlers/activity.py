@@ -225,6 +225,7 @@ def create_documents(call: Call) -> Response:
         404,
         409,
         422,
+        "account_archived",
         "not_uploaded",
         "no_file",
         "file_too_large",

@@ -194,7 +194,11 @@ class FirmRepo:
     # idempotency ------------------------------------------------------------
 
     def stored_response(self, idem: Idempotency) -> dict[str, Any]:
-        item = self.table.get(_idempotency_key(idem), consistent=True)
+        item = self.find_stored_response(idem)
         if item is None:
             raise NotFoundError("The idempotency record expired.", code="idempotency_expired")
         return item
+
+    def find_stored_response(self, idem: Idempotency) -> dict[str, Any] | None:
+        """What this Idempotency-Key created, if it was used (one strongly consistent GetItem)."""
+        return self.table.get(_idempotency_key(idem), consistent=True)

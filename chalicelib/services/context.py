@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.entities import CustomField, Firm, Member
@@ -92,14 +93,24 @@ def idempotent_create(ctx: Ctx, idem: Idempotency | None, new_id: str, create: C
     try:
         create(idempotency_record(idem, new_id))
     except IdempotentReplayError:
-        stored = ctx.firms.stored_response(idem)
-        if stored.get("request_hash") != idem.request_hash:
-            raise UnprocessableError(
-                "This Idempotency-Key was already used with a different request; use a new key.",
-                code="idempotency_key_reused",
-            ) from None
-        return str(stored["resource_id"])
+        return _replayed_id(idem, ctx.firms.stored_response(idem))
     return new_id
+
+
+def replayed(ctx: Ctx, idem: Idempotency | None) -> str | None:
+    """The id this Idempotency-Key already created, read before a create whose checks
+    could answer differently now (an e-mail already sent); None when it is unused."""
+    stored = ctx.firms.find_stored_response(idem) if idem is not None else None
+    return _replayed_id(idem, stored) if idem is not None and stored is not None else None
+
+
+def _replayed_id(idem: Idempotency, stored: Mapping[str, Any]) -> str:
+    if stored.get("request_hash") != idem.request_hash:
+        raise UnprocessableError(
+            "This Idempotency-Key was already used with a different request; use a new key.",
+            code="idempotency_key_reused",
+        )
+    return str(stored["resource_id"])
 
 
 def dedupe(ids: Sequence[str]) -> list[str]:

@@ -42,27 +42,34 @@ def pending_fields() -> dict[str, Any]:
 def upload_url(firm_id: str, doc: Mapping[str, Any]) -> str | None:
     if doc.get("file_status") != PENDING:
         return None
-    key = files.object_key(firm_id, doc["account_id"], doc["id"])
+    key = files.upload_key(firm_id, doc["account_id"], doc["id"])
     return DocumentStore.from_settings().upload_url(
         key, doc["content_type"], int(doc["size"]), files.UPLOAD_URL_SECONDS
     )
 
 
 def check_upload(firm_id: str, doc: Mapping[str, Any]) -> None:
-    """The uploaded object is there and is what the document declared; else
-    409 (nothing uploaded yet) or 422 (the object is deleted: upload again)."""
+    """The uploaded object is there and is what the document declared, and a copy of it is
+    the document's file; else 409 (nothing uploaded yet) or 422 (the upload is deleted:
+    upload again). The upload itself stays until ``uploaded`` (a retried complete checks it again)."""
     store = DocumentStore.from_settings()
-    key = files.object_key(firm_id, doc["account_id"], doc["id"])
-    size = store.size(key)
-    if size is None:
+    staged = files.upload_key(firm_id, doc["account_id"], doc["id"])
+    size = store.size(staged)
+    head = store.read(staged, f"bytes=0-{files.HEAD_BYTES - 1}") if size else b""
+    tail = store.read(staged, f"bytes=-{files.TAIL_BYTES}") if head and files.needs_tail(head) else b""
+    if size is None or head is None or tail is None:  # not uploaded, or deleted meanwhile
         raise ConflictError("Nothing was uploaded yet: PUT the file to the upload_url first.", code="not_uploaded")
-    head = store.read(key, f"bytes=0-{files.HEAD_BYTES - 1}") if size else b""
-    tail = store.read(key, f"bytes=-{files.TAIL_BYTES}") if files.needs_tail(head) else b""
     try:
         files.check(doc["content_type"], int(doc["size"]), size, head, tail)
     except files.BadFile as exc:
-        activity.forget_file(key)
+        activity.forget_file(staged)
         raise UnprocessableError(f"{exc.message} The upload was deleted; upload again.", code=exc.code) from exc
+    store.copy(staged, files.object_key(firm_id, doc["account_id"], doc["id"]))
+
+
+def uploaded(firm_id: str, doc: Mapping[str, Any]) -> None:
+    """The document is stored: its upload has done its work (a failure leaves it to the lifecycle rule)."""
+    activity.forget_file(files.upload_key(firm_id, doc["account_id"], doc["id"]))
 
 
 def stored_fields(doc: Mapping[str, Any], now: str) -> Item:
@@ -110,8 +117,9 @@ def complete(ctx: Ctx, account_id: str, item_id: str) -> Item:
         except PreconditionFailedError:
             doc = activity.load_item(ctx, account_id, SECTION, item_id)  # renamed or completed meanwhile
             continue
+        uploaded(ctx.firm_id, doc)
         return activity.item_out(ctx, SECTION, record, account)
-    raise ConflictError("The document is being changed; retry.")
+    raise ConflictError("The document is being changed; retry.", code="busy")
 
 
 def download(ctx: Ctx, account_id: str, item_id: str) -> str:

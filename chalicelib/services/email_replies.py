@@ -56,7 +56,7 @@ from chalicelib.repo.activity import ActivityRepo, item_record, public
 from chalicelib.repo.email_threads import EmailThreadRepo, ref_record
 from chalicelib.repo.table import Table
 from chalicelib.services.activity import WRITE_RETRIES, get_item, item_out, open_account, validated
-from chalicelib.services.context import Ctx, dedupe, idempotent_create
+from chalicelib.services.context import Ctx, dedupe, idempotent_create, replayed
 
 log = logging.getLogger("dossier.email_replies")
 
@@ -67,6 +67,9 @@ KIND = "email_reply"
 def create_email(ctx: Ctx, account_id: str, body: EmailCreate, idem: Idempotency | None) -> Item:
     """The new item as the API shows it; with ``send``, after it was mailed (or left draft)."""
     account = open_account(ctx, account_id, for_write=True)
+    earlier = replayed(ctx, idem) if body.send else None
+    if earlier is not None:  # a retry of a send: answered as it is, whatever its recipients' state is now
+        return get_item(ctx, account_id, SECTION, earlier)
     fields = body.model_dump(exclude_none=True)
     parent = _parent(ctx, account_id, body.in_reply_to) if body.in_reply_to else None
     item_id, now, me = new_id(), now_iso(), ctx.member

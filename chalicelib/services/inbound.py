@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain import inbound_mail
-from chalicelib.domain.email_threads import MAX_MESSAGE_ID, MAX_REFERENCES, preferred, ref_key
+from chalicelib.domain.email_threads import MAX_MESSAGE_ID, MAX_REFERENCES, message_ids, preferred, ref_key
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.sections import SECTIONS, Change
 from chalicelib.repo.accounts import read_batch
@@ -79,9 +79,10 @@ def receive(table: Table, firm_id: str, raw: bytes, received_at: datetime | None
         answered = preferred(refs, sent, account_id)
         if answered is not None:
             item.update(thread_id=answered.thread_id, in_reply_to=answered.item_id)
-        if len(message.message_id) <= MAX_MESSAGE_ID:
+        own_id = message_ids(message.message_id)[:1]  # a well-formed id only (not our sha256 stand-in)
+        if own_id and len(own_id[0]) <= MAX_MESSAGE_ID:
             # Kept for a reply to it: its In-Reply-To and References.
-            item.update(message_id=message.message_id, references=list(message.references[-MAX_REFERENCES:]))
+            item.update(message_id=own_id[0], references=list(message.references[-MAX_REFERENCES:]))
         section.derive(item, Change(None, now, member_id="", currency=""))
         try:
             repo.create(item_record(firm_id, account_id, section.key, item))

@@ -62,6 +62,9 @@ class Docs:
     def key(self, doc_id: str) -> str:
         return files.object_key(self.firm.firm_id, self.account_id, doc_id)
 
+    def upload_key(self, doc_id: str) -> str:
+        return files.upload_key(self.firm.firm_id, self.account_id, doc_id)
+
     def start(self, data: bytes, content_type: str = "application/pdf", *, size: int | None = None, **kw: Any) -> Any:
         body = {"name": "Jaarrekening 2025.pdf", "uploaded_by": "client", "content_type": content_type}
         r = self.api.post(self.base, {**body, "size": len(data) if size is None else size, **kw})
@@ -70,7 +73,7 @@ class Docs:
 
     def upload(self, doc: dict[str, Any], data: bytes) -> None:
         """What the client's PUT to upload_url does."""
-        s3().put_object(Bucket=BUCKET, Key=self.key(doc["id"]), Body=data, ContentType=doc["content_type"])
+        s3().put_object(Bucket=BUCKET, Key=self.upload_key(doc["id"]), Body=data, ContentType=doc["content_type"])
 
     def complete(self, doc_id: str) -> Any:
         return self.api.post(f"{self.base}/{doc_id}/complete")
@@ -85,7 +88,7 @@ def test_upload_complete_download_and_the_new_label(docs: Docs, client: Client, 
     doc = docs.start(PDF)
     assert doc["file_status"] == "pending" and doc["content_type"] == "application/pdf" and doc["size"] == len(PDF)
     url = urlsplit(doc["upload_url"])
-    assert unquote(url.path).endswith(docs.key(doc["id"]))
+    assert unquote(url.path).endswith(docs.upload_key(doc["id"]))  # the upload is staged, the file is a checked copy
     query = parse_qs(url.query)
     assert query["X-Amz-Expires"] == [str(files.UPLOAD_URL_SECONDS)]
     assert query["X-Amz-SignedHeaders"] == ["content-length;content-type;host"]  # bound to the declared file
@@ -153,7 +156,7 @@ def test_a_failed_check_is_422_and_deletes_the_upload(
     r = docs.complete(doc["id"])
 
     assert assert_problem(r, 422)["code"] == code
-    assert stored_keys(docs.key(doc["id"])) == []
+    assert stored_keys(docs.upload_key(doc["id"])) == [] and stored_keys(docs.key(doc["id"])) == []
     after = docs.api.get(f"{docs.base}/{doc['id']}").body
     assert after["file_status"] == "pending" and after["version"] == doc["version"]  # upload again, or delete
     assert docs.api.get(docs.base).body["items"] == []
@@ -223,3 +226,19 @@ def test_a_replayed_create_answers_the_same_document_with_an_upload_url(docs: Do
     assert again.body["id"] == first.body["id"] and again.body["upload_url"]
     docs.upload(again.body, PDF)
     assert docs.complete(first.body["id"]).body["file_status"] == "stored"
+
+
+def test_a_second_put_to_the_upload_url_never_replaces_a_checked_file(docs: Docs) -> None:
+    """The upload URL stays valid for 15 minutes after complete: what it receives then is never served."""
+    doc = docs.start(PDF)
+    docs.upload(doc, PDF)
+    assert docs.complete(doc["id"]).status == 200
+    assert stored_keys(docs.upload_key(doc["id"])) == [], "the staged upload is removed once copied"
+    assert stored_keys(docs.key(doc["id"])) == [docs.key(doc["id"])]
+
+    docs.upload(doc, b"%PDF-" + b"\0" * (len(PDF) - 5))  # other bytes of the same size and type, afterwards
+
+    got = s3().get_object(Bucket=BUCKET, Key=docs.key(doc["id"]))["Body"].read()
+    assert got == PDF
+    assert docs.complete(doc["id"]).status == 200, "complete again: the stored document, unchanged"
+    assert s3().get_object(Bucket=BUCKET, Key=docs.key(doc["id"]))["Body"].read() == PDF

@@ -267,6 +267,22 @@ def test_an_idempotent_retry_sends_once(api: Api, firm: TestFirm, table: Table) 
     changed = api.post(f"/accounts/{c.account_id}/emails", {**body, "text": "other"}, headers=key)
     assert_problem(changed, 422)
     assert len(outbox(c.synced)) == 1
+    # the recipient's sync goes off after the send: the retry still answers what was sent
+    assert api.patch(email_path(c.contact_id, c.synced), {"email_sync": False}).status == 200
+    assert send(api, c.account_id, body, headers=key) == first
+    assert len(outbox(c.synced)) == 1
+
+
+def test_an_inbound_message_id_that_could_not_go_out_again_is_not_kept(api: Api, firm: TestFirm, table: Table) -> None:
+    """A reply's In-Reply-To is the answered message's id: only a well-formed ASCII id is kept for it."""
+    c = synced_client(api)
+    odd = raw_answer(c.synced, firm.firm_id, "<odd\u2028id@client.example>")  # a line separator inside
+    assert receive(table, firm.firm_id, odd).outcome == "recorded"
+    (received_item,) = emails(api, c.account_id)
+    out = send(api, c.account_id, {"subject": "", "text": "Thanks", "in_reply_to": received_item["id"]})
+    assert out["status"] == "sent", "the reply goes out, without a header it could not write"
+    (mail,) = outbox(c.synced)
+    assert mail["In-Reply-To"] is None
 
 
 def test_a_subject_with_line_breaks_never_reaches_a_mail_header(api: Api, firm: TestFirm, table: Table) -> None:

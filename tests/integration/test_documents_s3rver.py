@@ -82,7 +82,7 @@ def test_upload_complete_and_download_through_s3rver(client: Client, firm: TestF
     doc = r.body
     upload = urlsplit(doc["upload_url"])
     assert f"{upload.scheme}://{upload.netloc}" == s3rver.endpoint
-    assert upload.path == f"/{BUCKET}/{firm.firm_id}/{account['id']}/documents/{doc['id']}"
+    assert upload.path == f"/{BUCKET}/uploads/{firm.firm_id}/{account['id']}/{doc['id']}"
 
     with http() as session:
         put = session.put(doc["upload_url"], data=PDF, headers={"Content-Type": "application/pdf"}, timeout=10)

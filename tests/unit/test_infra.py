@@ -179,3 +179,13 @@ def test_browsers_may_put_and_get_documents_through_presigned_urls_only() -> Non
     assert set(rule["AllowedMethods"]) == {"PUT", "GET", "HEAD"}, "presigned uploads and downloads, nothing else"
     assert rule["AllowedHeaders"] == ["Content-Type"], "the signed header the upload sends"
     assert all(bucket["PublicAccessBlockConfiguration"].values()), "CORS opens no public access: the URL is signed"
+
+
+def test_unchecked_uploads_expire_and_a_missing_object_is_a_404_to_the_api() -> None:
+    resources = _resources()
+    rules = resources["PhotosBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (expiry,) = [r for r in rules if r.get("Prefix") == "uploads/"]
+    assert expiry["ExpirationInDays"] == 1 and expiry["Status"] == "Enabled"
+    statements = resources["PhotosReadWrite"]["Properties"]["PolicyDocument"]["Statement"]
+    # without ListBucket, S3 answers HEAD of a missing key 403, and complete-before-upload would be a 500
+    assert any(s["Action"] == "s3:ListBucket" for s in statements)
