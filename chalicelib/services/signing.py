@@ -58,6 +58,15 @@ def _check_turn(address: str, signers: Sequence[Signer], done: set[str]) -> None
     )
 
 
+def _signed(signed_by: Sequence[dict[str, str]], signers: Sequence[Signer]) -> set[str]:
+    """The signers' addresses (as keys) that have signed. A signature made with an address
+    since corrected (PATCH of the address) counts for its contact's current signer address."""
+    done = {email_key(s["address"]) for s in signed_by}
+    current = {email_key(s.address) for s in signers}
+    moved = {s["contact_id"] for s in signed_by if s.get("contact_id") and email_key(s["address"]) not in current}
+    return done | {email_key(s.address) for s in signers if s.contact_id in moved}
+
+
 def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item:
     """One signer signs a sent proposal or engagement letter, recorded from
     the portal side by a member with the right to edit the account (the
@@ -84,7 +93,7 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
                 code="not_an_account_address",
             )
         signed_by: list[dict[str, str]] = list(proposal.get("signed_by") or [])
-        done = {email_key(s["address"]) for s in signed_by}
+        done = _signed(signed_by, found.signers if found else [])
         again = norm in done
         if again and (proposal["status"] == "signed" or not portal_rules.signing_outcome(signer_addresses, done)):
             return item_out(ctx, section, proposal, account)
@@ -101,7 +110,9 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
         now, version = datetime.now(UTC), int(proposal["version"])
         at = portal_rules.iso(now)
         if not again:
-            signed_by.append({"address": email.address, "at": at, "recorded_by": ctx.member.id})
+            signed_by.append(
+                {"address": email.address, "contact_id": email.contact_id, "at": at, "recorded_by": ctx.member.id}
+            )
             done.add(norm)
         updated = {**public(proposal), "signed_by": signed_by, "version": version + 1, "updated_at": at}
         if portal_rules.signing_outcome(signer_addresses, done):

@@ -493,3 +493,22 @@ def test_a_proposal_sent_again_after_it_was_declined_needs_new_signatures(api: A
     assert again.status == 200 and again.body["signed_by"] == [], again.body
     assert _sign(api, account_id, proposal["id"], p["Ben"].address)["status"] == "sent"
     assert _sign(api, account_id, proposal["id"], p["Ann"].address)["status"] == "signed"
+
+
+def test_a_signature_survives_the_correction_of_its_address(api: Api, table: Table) -> None:
+    account_id, p = _account(api, "Typo BV", _person("Ada", "One", priority=1), _person("Ben", "Two", priority=2))
+    ada, ben = p["Ada"], p["Ben"]
+    activate(api, ada.contact_id, ada.address)
+    activate(api, ben.contact_id, ben.address)
+    proposal = _proposal(api, account_id)
+    _sign(api, account_id, proposal["id"], ada.address)
+
+    corrected = unique_email("ada-corrected")
+    r = api.patch(email_path(ada.contact_id, ada.address), {"address": corrected})
+    assert r.status == 200, r.body
+    assert corrected in [s["address"] for s in _signers(api, account_id)], "the active login is kept"
+
+    again = _sign(api, account_id, proposal["id"], corrected)
+    assert _signed_addresses(again) == [ada.address], "Ada has signed: signing again changes nothing"
+    done = _sign(api, account_id, proposal["id"], ben.address)
+    assert done["status"] == "signed", "everyone has signed, Ada under her former address"
