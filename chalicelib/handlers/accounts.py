@@ -188,7 +188,22 @@ def _link(call: Call, account_id: str, contact_id: str, status: int = 200, locat
     status=201,
     request=ContactLinkIn,
     response=LinkedContactOut,
-    errors=(403, 404, 409, 422, "account_archived", "already_linked", "unknown_reference"),
+    errors=(
+        403,
+        404,
+        409,
+        422,
+        "account_archived",
+        "already_linked",
+        "unknown_reference",
+        "custom_field_removed",
+        "custom_fields_too_large",
+        "duplicate_email",
+        "email_taken",
+        "invalid_custom_fields",
+        "name_or_email_required",
+        "too_many_values",
+    ),
 )
 def link_contact(call: Call) -> Response:
     account_id = call.id("account_id")
