@@ -123,6 +123,7 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "internal": (500, "an unexpected error (logged)"),
     "unavailable": (503, "a service Dossier uses is unavailable; retry after Retry-After seconds"),
     "identity_provider_unavailable": (503, "the identity provider is unavailable; retry shortly"),
+    "bad_gateway": (502, "the function behind the gateway failed (the deployed API)"),
     "timeout": (504, "the request took longer than the gateway waits (the deployed API)"),
 }
 

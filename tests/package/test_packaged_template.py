@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 import pytest
 
+from chalicelib.domain.problem_codes import CODES
 from chalicelib.repo import keys
 from devtools.package import package
 
@@ -550,8 +551,9 @@ def test_the_gateways_own_errors_are_problem_json_with_cors_headers(template: di
         # the body is JSON once API Gateway substitutes its (already quoted) message
         rendered = response["responseTemplates"]["application/json"].replace("$context.error.messageString", '"m"')
         problem = json.loads(rendered)
-        assert set(problem) == {"type", "title", "status", "detail", "errors"}
+        assert set(problem) == {"type", "title", "status", "detail", "code", "errors"}
         assert problem["status"] == response["statusCode"], kind
+        assert CODES[problem["code"]][0] == problem["status"], kind  # a code of the catalogue, at its status
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == 404  # an unknown path is not found
     assert responses["REQUEST_TOO_LARGE"]["statusCode"] == 400  # a body too large is bad input (docs/api.md)
     assert responses["UNAUTHORIZED"]["statusCode"] == 401
