@@ -125,48 +125,39 @@ class SesMailer:
         self.configuration_set = configuration_set
 
     def send(self, message: Message) -> str:
-        request: dict[str, Any] = {
-            "FromEmailAddress": self.sender,
-            "Destination": {"ToAddresses": [message.to]},
-            "Content": {
-                "Simple": {
-                    "Subject": {"Data": one_line(message.subject), "Charset": "UTF-8"},
-                    "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
-                }
-            },
-            "EmailTags": [{"Name": "kind", "Value": message.kind.replace(":", "-")}],
+        content = {
+            "Simple": {
+                "Subject": {"Data": one_line(message.subject), "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
+            }
         }
-        if message.firm_id:
-            request["EmailTags"].append({"Name": "firm", "Value": message.firm_id})
-        if self.configuration_set:
-            request["ConfigurationSetName"] = self.configuration_set
-        try:
-            response = self.client.send_email(**request)
-        except (ClientError, BotoCoreError) as exc:
-            code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
-            log.warning("SES refused a %s message: %s", message.kind, code)
-            raise MailError(code or "send failed", permanent=code in PERMANENT_SES_ERRORS) from exc
-        return str(response.get("MessageId", ""))
+        return self._send(message.kind, message.firm_id, self.sender, [message.to], content)
 
     def send_reply(self, message: Outgoing) -> Sent:
+        content = {"Raw": {"Data": bytes(_mime(message, datetime.now(UTC)))}}
+        ses_id = self._send(message.kind, message.firm_id, parseaddr(message.sender)[1], list(message.to), content)
+        return Sent(ses_id, ses_message_id(ses_id, self.client.meta.region_name))
+
+    def _send(self, kind: str, firm_id: str, sender: str, to: list[str], content: dict[str, Any]) -> str:
+        """SES's message id; tagged by kind and firm (the bounce and cost reports), in the
+        configuration set that routes bounces and complaints back to us."""
         request: dict[str, Any] = {
-            "FromEmailAddress": parseaddr(message.sender)[1],
-            "Destination": {"ToAddresses": list(message.to)},
-            "Content": {"Raw": {"Data": bytes(_mime(message, datetime.now(UTC)))}},
-            "EmailTags": [{"Name": "kind", "Value": message.kind.replace(":", "-")}],
+            "FromEmailAddress": sender,
+            "Destination": {"ToAddresses": to},
+            "Content": content,
+            "EmailTags": [{"Name": "kind", "Value": kind.replace(":", "-")}],
         }
-        if message.firm_id:
-            request["EmailTags"].append({"Name": "firm", "Value": message.firm_id})
+        if firm_id:
+            request["EmailTags"].append({"Name": "firm", "Value": firm_id})
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         try:
             response = self.client.send_email(**request)
         except (ClientError, BotoCoreError) as exc:
             code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
-            log.warning("SES refused a %s message: %s", message.kind, code)
+            log.warning("SES refused a %s message: %s", kind, code)
             raise MailError(code or "send failed", permanent=code in PERMANENT_SES_ERRORS) from exc
-        ses_id = str(response.get("MessageId", ""))
-        return Sent(ses_id, ses_message_id(ses_id, self.client.meta.region_name))
+        return str(response.get("MessageId", ""))
 
 
 # Headers in UTF-8 as they are (RFC 6532, what SMTPUTF8 carries): the default
