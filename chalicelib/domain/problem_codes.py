@@ -166,6 +166,14 @@ GENERIC: Final[dict[int, tuple[str, ...]]] = {
     503: ("unavailable", "identity_provider_unavailable"),
 }
 
+# A body with custom field values (an account's, a contact's, an inline new contact's) may meet these.
+CUSTOM_FIELD_CODES: Final = (
+    "invalid_custom_fields",
+    "too_many_values",
+    "custom_field_removed",
+    "custom_fields_too_large",
+)
+
 # Field error codes: pydantic's error types by the names clients translate.
 FIELD_CODES: Final[dict[str, str]] = {
     "missing": "required",

@@ -18,6 +18,7 @@ from chalicelib.domain.models import (
     LinkedContactOut,
     LinkPatch,
 )
+from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import accounts, links
 
@@ -87,18 +88,15 @@ def list_accounts(call: Call) -> Response:
     request=AccountCreate,
     response=AccountOut,
     errors=(
+        *CUSTOM_FIELD_CODES,
         403,
         409,
         422,
         "contact_listed_twice",
         "duplicate_email",
         "email_taken",
-        "invalid_custom_fields",
         "unknown_reference",
-        "custom_field_removed",
-        "custom_fields_too_large",
         "too_many_changes",
-        "too_many_values",
     ),
 )
 def create_account(call: Call) -> Response:
@@ -123,18 +121,15 @@ def get_account(call: Call) -> Response:
     request=AccountPatch,
     response=AccountOut,
     errors=(
+        *CUSTOM_FIELD_CODES,
         403,
         404,
         409,
         412,
         422,
         "account_archived",
-        "invalid_custom_fields",
         "unknown_reference",
-        "custom_field_removed",
-        "custom_fields_too_large",
         "too_many_changes",
-        "too_many_values",
         "currency_locked",
     ),
 )
@@ -189,6 +184,7 @@ def _link(call: Call, account_id: str, contact_id: str, status: int = 200, locat
     request=ContactLinkIn,
     response=LinkedContactOut,
     errors=(
+        *CUSTOM_FIELD_CODES,
         403,
         404,
         409,
@@ -196,13 +192,9 @@ def _link(call: Call, account_id: str, contact_id: str, status: int = 200, locat
         "account_archived",
         "already_linked",
         "unknown_reference",
-        "custom_field_removed",
-        "custom_fields_too_large",
         "duplicate_email",
         "email_taken",
-        "invalid_custom_fields",
         "name_or_email_required",
-        "too_many_values",
     ),
 )
 def link_contact(call: Call) -> Response:

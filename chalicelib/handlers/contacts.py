@@ -15,6 +15,7 @@ from chalicelib.domain.models import (
     EmailOut,
     EmailSettingsPatch,
 )
+from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import contacts
 
@@ -52,16 +53,13 @@ def list_contacts(call: Call) -> Response:
     request=ContactCreate,
     response=ContactOut,
     errors=(
+        *CUSTOM_FIELD_CODES,
         403,
         409,
         422,
-        "custom_field_removed",
-        "custom_fields_too_large",
         "duplicate_email",
         "email_taken",
-        "invalid_custom_fields",
         "name_or_email_required",
-        "too_many_values",
     ),
 )
 def create_contact(call: Call) -> Response:
@@ -83,15 +81,12 @@ def get_contact(call: Call) -> Response:
     request=ContactPatch,
     response=ContactOut,
     errors=(
+        *CUSTOM_FIELD_CODES,
         403,
         404,
         412,
         422,
-        "custom_field_removed",
-        "custom_fields_too_large",
-        "invalid_custom_fields",
         "name_or_email_required",
-        "too_many_values",
     ),
 )
 def patch_contact(call: Call) -> Response:
