@@ -698,11 +698,11 @@ def _view_document(w: World) -> Req:
 
 
 def _uploaded_document(w: World) -> str:
-    """A document whose file is uploaded (to moto's S3, where its presigned PUT puts it), not yet completed."""
+    """A document whose file is uploaded (where its presigned PUT puts it: the upload key), not yet completed."""
     data = b"Jaarrekening 2025\n"
     body = {"name": "Notes.txt", "uploaded_by": "client", "content_type": "text/plain", "size": len(data)}
     doc_id: str = created(w.owner, w.path("/documents"), body)["id"]
-    key = files.object_key(w.firm.firm_id, w.account_id, doc_id)
+    key = files.upload_key(w.firm.firm_id, w.account_id, doc_id)
     boto3.client("s3", region_name="us-east-1").put_object(Bucket=os.environ["PHOTOS_BUCKET"], Key=key, Body=data)
     return doc_id
 

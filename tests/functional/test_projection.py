@@ -817,7 +817,7 @@ def test_a_client_file_counts_once_its_upload_is_checked(tenant: Tenant) -> None
     scan = created(api, base, body)
     settle(tenant.stream)
     assert overview_ids(api, account, "documents") == ([paper], False)  # pending: not yet
-    key = files.object_key(tenant.firm.firm_id, account, scan["id"])
+    key = files.upload_key(tenant.firm.firm_id, account, scan["id"])
     boto3.client("s3", region_name="us-east-1").put_object(Bucket=os.environ["PHOTOS_BUCKET"], Key=key, Body=data)
     assert api.post(f"{base}/{scan['id']}/complete").status == 200
     settle(tenant.stream)
