@@ -59,12 +59,12 @@ lint: setup
 check: lint
 	$(PYTEST) -m "not integration" tests/unit tests/functional
 
-# Every test, lint first. Tests are handed out one by one (a big file is shared by both workers), except the
+# Every test, lint first; a functional test runs on DynamoDB Local only (its moto twin is `make check`'s). Tests are handed out one by one (a big file is shared by both workers), except the
 # groups (tests/conftest.py): the end-to-end tests (one stack) and the packaged template (one build), each on
 # one worker and first, while the other worker starts with the slowest single tests. The log ends with the
 # 30 slowest tests, where the time goes.
 test: setup lint $(CHROMIUM_STAMP)
-	$(PYTEST) --dist loadgroup --durations=30
+	$(PYTEST) --dist loadgroup --durations=30 -m "not moto_twin"
 
 # Unit and functional tests without DynamoDB Local (what `make check` runs after lint).
 unit: setup

@@ -1,7 +1,9 @@
 """Test backends: moto (in-process, fast) and DynamoDB Local (the real engine).
 
-Functional tests take the ``backend`` fixture and run on both; the DynamoDB
-Local runs are marked ``integration``. Each test gets its own firm, so tests
+Functional tests take the ``table`` fixture and run on both; the DynamoDB
+Local runs are marked ``integration``, the moto runs ``moto_twin``: `make check`
+(the edit loop) runs the moto twins, `make test` (CI) the DynamoDB Local runs
+only, the real engine, where the same tests take about half the time. Each test gets its own firm, so tests
 on the shared DynamoDB Local table never see each other's data.
 """
 
@@ -165,7 +167,9 @@ def local_table(dynamodb_local: DynamoDBLocal) -> Table:
     return _configure(dynamodb_local.endpoint, LOCAL_TABLE)
 
 
-@pytest.fixture(params=["moto", pytest.param("local", marks=pytest.mark.integration)])
+@pytest.fixture(
+    params=[pytest.param("moto", marks=pytest.mark.moto_twin), pytest.param("local", marks=pytest.mark.integration)]
+)
 def table(request: pytest.FixtureRequest) -> Table:
     name = "moto_table" if request.param == "moto" else "local_table"
     t: Table = request.getfixturevalue(name)
