@@ -13,6 +13,7 @@ from bench.capacity_model import (
     CONTACTS_LIST,
     FIRM_LIST,
     INDEX_ACCOUNTS_PER_LANE_S,
+    LAMBDA_CONCURRENCY,
     PARTITION_WCU,
     PEAK_HOUR_SHARE,
     SEARCH,
@@ -58,9 +59,9 @@ def bulk_ceilings(model: Model, partitions: int) -> dict[str, dict[str, float]]:
         for pattern in (FIRM_LIST, CONTACTS_LIST, SEARCH)
         if create.get(pattern) and create[pattern].utilisation
     }
-    imports[f"search stream: shards {TIMES} PF {TIMES} {INDEX_ACCOUNTS_PER_LANE_S:.0f} accounts/s"] = (
-        partitions * model.infra.mappings["IndexSearch"].parallelization * INDEX_ACCOUNTS_PER_LANE_S
-    )
+    lanes = min(partitions * model.infra.mappings["IndexSearch"].parallelization, LAMBDA_CONCURRENCY)
+    name = f"search stream: min(shards {TIMES} PF, Lambda's 1,000) {TIMES} {INDEX_ACCOUNTS_PER_LANE_S:.0f} accounts/s"
+    imports[name] = lanes * INDEX_ACCOUNTS_PER_LANE_S
     edits = {pattern: PARTITION_WCU / wcu for pattern, wcu in BULK_EDIT_WCU.items()}
     return {"import of accounts": imports, "bulk edit: a tag on every account": edits}
 
@@ -73,6 +74,8 @@ SCALES = (1.0, 10.0, 100.0)
 def _times(value: float | None) -> str:
     if value is None:
         return f"> {TIMES}1,000,000"
+    if value == 1.0:
+        return f"{TIMES}1 (already)"
     return f"{TIMES}{value:,.1f}" if value < 100 else f"{TIMES}{value:,.0f}"
 
 
@@ -106,10 +109,15 @@ def report(model: Model | None = None, fleet: Sequence[Firm] | None = None) -> s
     lines.append("")
     names = {c.key: c.name for c in checks(model, fleet)}
     for axis, words in (("firms", "more firms of today's sizes"), ("size", "every firm larger (accounts and staff)")):
-        order = sorted(at_limit[axis].items(), key=lambda kv: kv[1])
-        for rank, (key, at) in enumerate(order[:3]):
-            which = ("First", "Then", "Then")[rank]
-            lines.append(f"- {which} bottleneck with {words}: {names[key]} at {_times(at)}; {CHANGES[key]}.")
+        order = sorted(at_limit[axis].items(), key=lambda kv: kv[1])[:4]
+        steps = "; ".join(f"({n}) {names[key]} at {_times(at)}: {CHANGES[key]}" for n, (key, at) in enumerate(order, 1))
+        lines.append(f"- Bottlenecks in order with {words}: {steps}.")
+    readers = len(model.infra.mappings)
+    lines.append(
+        f"- Stream readers: {readers} mappings ({', '.join(model.infra.mappings)}) read every shard, and DynamoDB "
+        "Streams serves at most 2 readers a shard without throttling: a third consumer needs a fan-out (Kinesis "
+        "Data Streams for DynamoDB, or one reader that forwards)."
+    )
     lines += [
         "",
         "| bulk job of one firm | hot partition | ceiling (accounts/s) | the biggest firm's accounts take |",

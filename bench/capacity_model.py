@@ -419,6 +419,7 @@ def checks(model: Model, fleet: Sequence[Firm], firms_x: float = 1.0, size_x: fl
     concurrency = api_lambda + authorizer + overview_busy + index_busy
     overview_pf = model.infra.mappings["ProjectOverview"].parallelization
     index_pf = model.infra.mappings["IndexSearch"].parallelization
+    lanes = at.partitions * (overview_pf + index_pf)
     firm_rps = sum(model.peak_rate(biggest.staff).values())
     # The stage's MethodSettings (`/*`, `*`) throttle each method on its own (API Gateway's developer guide,
     # "How throttling limit settings are applied"), so the busiest route is what meets ApiRateLimit.
@@ -448,6 +449,13 @@ def checks(model: Model, fleet: Sequence[Firm], firms_x: float = 1.0, size_x: fl
             f"{firm_rps:.1f} rps",
         ),
         Check("lambda", "Lambda concurrency (1,000)", concurrency, LAMBDA_CONCURRENCY, f"{concurrency:,.0f}"),
+        Check(
+            "lanes",
+            "Lambda concurrency if every stream lane is busy (a fleet-wide rebuild or replay)",
+            api_lambda + authorizer + lanes,
+            LAMBDA_CONCURRENCY,
+            f"{lanes:,} lanes ({at.partitions} shards {TIMES} PF {overview_pf} + {index_pf}) + {api_lambda:,.0f} API",
+        ),
         Check(
             "overview_stream",
             f"overview stream: shards {TIMES} PF {overview_pf}",
@@ -482,6 +490,8 @@ CHANGES: Mapping[str, str] = {
     "gateway": "quota increase; then cells: one stack (AWS account) per group of firms",
     "firm": "per-firm plans (a higher `FirmRateLimit` for large firms)",
     "lambda": "quota increase; reserved concurrency for the stream functions; cells",
+    "lanes": "reserved concurrency on the stream functions (they lag instead of starving the API); "
+    "rebuilds paced per firm",
     "overview_stream": "raise the overview mapping's ParallelizationFactor (1 today, up to 10)",
     "index_stream": "raise IndexSearch's ParallelizationFactor (4 today, up to 10); fewer entries per account",
     "collection": "move chat messages and synced mail out of the account partition; LSIs projecting INCLUDE",

@@ -206,6 +206,11 @@ def test_an_imports_ceiling_is_the_hot_partitions_limit_over_its_units_per_accou
     assert ceilings[FIRM_LIST] == pytest.approx(1000 / 2.0)  # the create's entry 1 WCU + the indexer's copy 1
     assert ceilings[CONTACTS_LIST] == pytest.approx(1000 / 1.5)  # 1.5 new contacts an account
     assert ceilings[SEARCH] == pytest.approx(1000 / 1.0)  # the `com` entry
+    stream = next(ceiling for name, ceiling in ceilings.items() if name.startswith("search stream"))
+    assert stream == pytest.approx(12 * 4 * 20)  # 12 shards * PF 4 lanes, 20 accounts/s each
+    ceilings = capacity.bulk_ceilings(tiny(), partitions=1000)["import of accounts"]
+    stream = next(ceiling for name, ceiling in ceilings.items() if name.startswith("search stream"))
+    assert stream == pytest.approx(1000 * 20)  # 4,000 lanes, but Lambda runs 1,000 at once
 
 
 def test_the_default_fleet_is_log_uniform_between_the_stated_bounds() -> None:
