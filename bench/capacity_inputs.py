@@ -19,7 +19,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 TEMPLATE_JSON = ROOT / "infra" / "template.json"
-CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
 
 COST_HEADER = "| route | DynamoDB requests | RRU | WRU | handler ms"
 INDEX_WRITE_HEADER = "| write (per write, mean of n) |"
@@ -37,11 +36,6 @@ class RouteCost:
     wru: float
     billed_ms: float
     transaction: bool  # † in the table: DynamoDB Local's flat transaction figure, below DynamoDB's bill
-
-    @property
-    def item_writes(self) -> int:
-        """Single-item write requests (each one stream record); transactions are counted by the model."""
-        return sum(self.requests.get(op, 0) for op in ("PutItem", "UpdateItem", "DeleteItem"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,10 +172,6 @@ def parse_template(template: Mapping[str, Any]) -> Infra:
 
 def load_template(path: Path = TEMPLATE_JSON) -> Infra:
     return parse_template(json.loads(path.read_text()))
-
-
-def api_memory_mb(path: Path = CHALICE_CONFIG) -> int:
-    return int(json.loads(path.read_text())["lambda_functions"]["api_handler"]["lambda_memory_size"])
 
 
 # --- item sizes from the records ---------------------------------------------------------------------
