@@ -3,10 +3,11 @@ DynamoDB Local (the real engine, whose consumed-capacity figures are real).
 
 One in-memory DynamoDB Local serves every benchmark (bench/info.py,
 bench/overview.py, bench/search.py, bench/portal.py); each seeds its own firm. ``burst``
-(bench/burst.py) runs the whole local stack of its own. Prints Markdown
+(bench/burst.py) runs the whole local stack of its own; ``capacity``
+(bench/capacity.py) is a model on paper and needs neither. Prints Markdown
 tables for docs/performance.md. ``python -m bench search`` (or ``info``,
-``overview``, ``portal``, ``details``, ``cost``, ``coldstart``, ``burst``, several
-names) runs only those.
+``overview``, ``portal``, ``details``, ``cost``, ``coldstart``, ``burst``,
+``capacity``, several names) runs only those.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import burst, coldstart, cost, details, info, overview, portal, search
+from bench import burst, capacity, coldstart, cost, details, info, overview, portal, search
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
-BENCHES = ("info", "overview", "search", "portal", "details", "cost", "coldstart", "burst")
+BENCHES = ("info", "overview", "search", "portal", "details", "cost", "coldstart", "burst", "capacity")
+ON_THEIR_OWN = frozenset({"burst", "capacity"})  # need no shared DynamoDB Local
 
 
 def _shared(chosen: list[str]) -> None:
@@ -72,11 +74,14 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m bench [{' | '.join(BENCHES)} ...]; unknown: {', '.join(unknown)}", file=sys.stderr)
         return 2
     started, load = time.perf_counter(), os.getloadavg()[0]
-    if set(chosen) - {"burst"}:
+    if set(chosen) - ON_THEIR_OWN:
         _shared(chosen)
     if "burst" in chosen:
         print("\n## Search and Overview lag under a burst of account creates\n", flush=True)
         print(burst.run(), flush=True)
+    if "capacity" in chosen:
+        print("\n## Capacity model\n", flush=True)
+        print(capacity.report(), flush=True)
     print(
         f"\n({time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
         f"1-minute load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
