@@ -4,18 +4,12 @@ per-account and stream limits (issue 20, goal 6). Pure Python, no AWS.
 ``python -m bench.capacity`` (also ``python -m bench capacity``, and ``make
 bench``) prints the tables of docs/performance.md, "Capacity model".
 
-What comes from the project (bench/capacity_inputs.py): every route's units
-per request and billed handler time (the cost table in docs/performance.md),
-the search indexer's and the overview projection's work per write (the
-Search and Overview sections there), search entries per account, the stream
-mappings and throttles (infra/template.json), and item sizes (built by
-``chalicelib.repo.activity``'s record builders). What is assumed is a
-constant below, each with its reason.
-
-Load is the peak hour's mean rate. Every figure is linear in the fleet's
-firms (``firms_x``) or in each firm's size (``size_x``, accounts and staff
-alike), except the table's partition count (stream shards), which is
-rounded up.
+What comes from the project (bench/capacity_inputs.py): every route's units and billed time (the cost table
+in docs/performance.md), the indexer's and the projection's work per write, search entries per account, the
+stream mappings and throttles (infra/template.json), item sizes (``chalicelib.repo.activity``'s record
+builders). What is assumed is a constant below, each with its reason. Load is the peak hour's mean rate; every
+figure is linear in the fleet's firms (``firms_x``) or each firm's size (``size_x``), except the table's
+partition count (stream shards), which is rounded up.
 """
 
 from __future__ import annotations
