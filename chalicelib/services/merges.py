@@ -88,8 +88,9 @@ def merge_contacts(
             [FieldError(("body", "source_contact_id"), "is the contact merged into")],
             code="merge_into_itself",
         )
-    record = merges.record(ctx.firm_id, source_id)
+    # The source before its record: the last step removes one and marks the other done together.
     source, incoming = merges.contact(ctx.firm_id, source_id)
+    record = merges.record(ctx.firm_id, source_id)
     if source is None or source.id not in visible_contacts(ctx, [source]):
         if source is None and record is not None and record.done and record.target_id == target.id:
             return  # merged already: a retry is answered like the first request
@@ -130,6 +131,10 @@ def _resume(
     for _ in range(ROUNDS):
         source = ctx.contacts.get(ctx.firm_id, source_id, consistent=True)
         target = ctx.contacts.get(ctx.firm_id, target_id, consistent=True)
+        if source is None and target is not None:
+            record = merges.record(ctx.firm_id, source_id)
+            if record is not None and record.done and record.target_id == target_id:
+                return  # a concurrent run of the same merge finished it
         if source is None or target is None:
             raise NotFoundError(CONTACT_NOT_FOUND)
         now = now_iso()
