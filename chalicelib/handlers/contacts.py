@@ -9,6 +9,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.domain.models import (
     AccountRef,
     ContactCreate,
+    ContactMerge,
     ContactOut,
     ContactPatch,
     EmailAdd,
@@ -17,7 +18,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.services import contacts
+from chalicelib.services import contacts, merges
 
 bp = Blueprint(__name__)
 
@@ -93,6 +94,28 @@ def patch_contact(call: Call) -> Response:
     contact_id = call.id("contact_id")
     body = call.body(ContactPatch)
     contacts.patch_contact(call.ctx, contact_id, body, call.if_match())
+    return _contact(call, contact_id)
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/merge",
+    "POST",
+    summary="Merge another contact (source_contact_id) into this one: the source's account links (an account "
+    "linked to both keeps this contact's link, description and signer priority), e-mail addresses with their "
+    "settings, portal access and pending invitation, and its signatures move here; this contact's details win, "
+    "the source's fill what is empty (phones, address, custom fields). The source is removed and answers 404 "
+    "afterwards. Needs the manage right on every account linked to either contact (else 403). Idempotent: the "
+    "same request again (after success or an interrupted merge) answers 200 with this contact. If-Match is this "
+    "contact's version.",
+    request=ContactMerge,
+    response=ContactOut,
+    errors=(403, 404, 409, 412, 422, "merge_into_itself", "merge_in_progress", "too_many_emails"),
+)
+def merge_contact(call: Call) -> Response:
+    contact_id = call.id("contact_id")
+    body = call.body(ContactMerge)
+    merges.merge_contacts(call.ctx, contact_id, body, call.if_match())
     return _contact(call, contact_id)
 
 

@@ -52,6 +52,7 @@ CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's c
 QUICKBOOKS_CONNECTION: Final = "quickbooks_connection"
 IDENTITY: Final = "identity"  # which member an identity provider's user is (keyed by the identity, not a firm)
 FIRST_SIGN_IN: Final = "first_sign_in"  # an OIDC member's address, until its first sign-in binds it
+CONTACT_MERGE: Final = "contact_merge"  # a contact merged (or being merged) into another: answers a retry
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
@@ -265,6 +266,13 @@ def contact_pk(firm_id: str, contact_id: str) -> str:
 
 def contact(firm_id: str, contact_id: str) -> Key:
     return Key(contact_pk(firm_id, contact_id), "CONTACT")
+
+
+def contact_merge(firm_id: str, contact_id: str) -> Key:
+    """The record that a contact was merged into another (``merged_into``),
+    in the merged contact's partition; it outlives the contact, so a retried
+    merge is answered with its target."""
+    return Key(contact_pk(firm_id, contact_id), "MERGED")
 
 
 def email(firm_id: str, address_norm: str) -> Key:

@@ -772,6 +772,12 @@ def _contact_accounts(w: World) -> Req:
     return Req("GET", f"/contacts/{w.contact_id}/accounts")
 
 
+@route("POST", "/contacts/{contact_id}/merge", 200, "edit")
+def _merge_contact(w: World) -> Req:
+    # Both contacts are linked to account A only: the manage right on A is what it takes.
+    return Req("POST", f"/contacts/{w.contact_id}/merge", {"source_contact_id": w.linked_contact()})
+
+
 @route("POST", "/contacts/{contact_id}/emails", 201, "edit")
 def _add_email(w: World) -> Req:
     return Req("POST", f"/contacts/{w.contact_id}/emails", {"address": unique_email("extra")})

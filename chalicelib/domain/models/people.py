@@ -200,6 +200,13 @@ class ContactCreate(ContactFields):
     pass
 
 
+class ContactMerge(InputModel):
+    source_contact_id: Id = Field(
+        description="The contact merged into this one: its links, addresses (with their settings and portal "
+        "access) and signatures move here, and it is removed."
+    )
+
+
 class ContactPatch(PatchModel):
     nullable = frozenset({"address"})
 

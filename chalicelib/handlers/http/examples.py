@@ -130,6 +130,7 @@ EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "PATCH /contacts/{contact_id}": {"phones": {"phones": [_PHONE]}},
     "POST /contacts/{contact_id}/emails": {"address": {"address": "j.devries@devriesbouw.nl"}},
+    "POST /contacts/{contact_id}/merge": {"duplicate": {"source_contact_id": _CONTACT_ID}},
     f"PATCH {_EMAIL}": {
         "invite and sync": {
             "login": "invited",

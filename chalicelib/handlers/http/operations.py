@@ -109,6 +109,7 @@ OPERATIONS: dict[str, Operation] = {
     "GET /contacts/{contact_id}": Operation("getContact", "contacts"),
     "PATCH /contacts/{contact_id}": Operation("updateContact", "contacts"),
     "GET /contacts/{contact_id}/accounts": Operation("listContactAccounts", "contacts"),
+    "POST /contacts/{contact_id}/merge": Operation("mergeContact", "contacts"),
     "POST /contacts/{contact_id}/emails": Operation("addContactEmail", "contacts"),
     f"GET {_EMAIL}": Operation("getContactEmail", "contacts"),
     f"PATCH {_EMAIL}": Operation("updateContactEmail", "contacts"),
