@@ -38,6 +38,8 @@ class Settings:
     jobs_queue_url: str = ""  # the background jobs' SQS queue (the template's JobsQueue; locally moto's server)
     sqs_endpoint: str | None = None  # local stage: the moto server make run starts
     export_url_seconds: int = 300  # an export's presigned download link
+    export_part_bytes: int = 5 * 1024 * 1024  # an export file's multipart part (S3's minimum; tests set less)
+    export_chunk_records: int = 1000  # accounts (or contacts) one export chunk reads
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +72,8 @@ def settings() -> Settings:
         jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
         sqs_endpoint=env.get("SQS_ENDPOINT") or None,
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "300")),
+        export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
+        export_chunk_records=int(env.get("EXPORT_CHUNK_RECORDS", "1000")),
     )
 
 
