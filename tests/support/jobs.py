@@ -35,7 +35,7 @@ def _dead_url(sqs: Any, url: str) -> str:
     return str(sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"])
 
 
-def _worker(table: Table, queue: JobQueue, chunks: Mapping[JobKind, ChunkFn]) -> Callable[[dict[str, Any], Any], Any]:
+def worker(table: Table, queue: JobQueue, chunks: Mapping[JobKind, ChunkFn]) -> Callable[[dict[str, Any], Any], Any]:
     """A worker like ``run_jobs`` with these chunk functions."""
 
     def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _worker(table: Table, queue: JobQueue, chunks: Mapping[JobKind, ChunkFn]) ->
     return run
 
 
-def _fail_dead(table: Table) -> Callable[[dict[str, Any], Any], Any]:
+def fail_dead(table: Table) -> Callable[[dict[str, Any], Any], Any]:
     def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
         for record in event["Records"]:
             jobs.fail_dead(table, json.loads(record["body"]))
@@ -72,7 +72,7 @@ def poller(
         handler, dead = run_jobs, fail_dead_jobs
     else:
         assert table is not None, "a table for the test's chunk functions"
-        handler, dead = _worker(table, queue, chunks), _fail_dead(table)
+        handler, dead = worker(table, queue, chunks), fail_dead(table)
     return JobPoller(sqs, queue.url, _dead_url(sqs, queue.url), handler, dead, wait_seconds=0, retry_after=0)
 
 
