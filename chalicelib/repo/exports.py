@@ -45,6 +45,12 @@ class ExportReads:
         """A page of the firm's contacts by name (one Query of the contacts list; the index holds them whole)."""
         return self.contacts.list_page(firm_id, viewer_id=_VIEWER, cursor=cursor, limit=limit)
 
+    def count(self, firm_id: str, kind: str) -> int:
+        """How many active accounts (or contacts) an export of ``kind`` writes: their list read whole, ids
+        only (the CLI's progress bar)."""
+        list_pk = keys.accounts_list(firm_id) if kind == "accounts" else keys.contacts_list(firm_id)
+        return len(self.table.query_all(pk=list_pk, index=keys.INDEX_LISTS_BY_NAME, attributes=("id",)))
+
     def contacts_by_id(self, firm_id: str, contact_ids: Sequence[str]) -> dict[str, Contact]:
         """The contacts of ``contact_ids`` that exist (BatchGetItem, 100 keys a request)."""
         items = self.table.batch_get([keys.contact(firm_id, c) for c in contact_ids])

@@ -11,8 +11,10 @@ thread, with the events Lambda sends.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -168,3 +170,20 @@ def test_a_failed_chunk_reappears_after_the_visibility_timeout_and_the_job_compl
     assert cursors == [None, "1", "1", "2"]
     first, second = (t for c, t in runs if c == "1")
     assert second - first >= VISIBILITY_SECONDS - 0.5  # it came back when its visibility timeout ended
+
+
+def test_the_cli_exports_with_a_progress_bar(
+    client: Client, local_table: Table, firm: TestFirm, app_worker: None, tmp_path: Path
+) -> None:
+    from chalicelib.admin import jobs_cli
+
+    owner = Api(client, firm.owner_token)
+    for i in range(3):
+        create_account(owner, f"Cli {i}", new_contact={"first_name": f"Kees{i}", "last_name": "Cli"})
+    out = tmp_path / "accounts.json"
+    args = argparse.Namespace(firm=firm.firm_id, kind="accounts", format="json", member=None, out=out, timeout=60.0)
+    err = io.StringIO()
+    assert jobs_cli.run(local_table, args, err=err) == 0, err.getvalue()
+    assert sorted(a["name"] for a in json.loads(out.read_text())["items"]) == ["Cli 0", "Cli 1", "Cli 2"]
+    assert f"[{'#' * jobs_cli.BAR}] 3/3 accounts completed" in err.getvalue()
+    assert "bytes written to" in err.getvalue()
