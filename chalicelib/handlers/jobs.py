@@ -31,9 +31,10 @@ log = logging.getLogger("dossier.jobs")
 bp = Blueprint(__name__)
 workers = Blueprint(__name__)
 
-# The queues' names as the decorators need them; infra/template.json sets the real ARNs (merged at package time).
-JOBS_QUEUE: Final = os.environ.get("DOSSIER_JOBS_QUEUE_NAME", "dossier-jobs")
-JOBS_DLQ: Final = os.environ.get("DOSSIER_JOBS_DLQ_NAME", "dossier-jobs-dead")
+# The decorators need an ARN; infra/template.json sets the real ones (merged at package time: a literal ARN
+# here, which the template's GetAtt replaces), and locally devtools/job_poller.py calls the functions.
+JOBS_QUEUE_ARN: Final = os.environ.get("DOSSIER_JOBS_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:dossier-jobs")
+JOBS_DLQ_ARN: Final = os.environ.get("DOSSIER_JOBS_DLQ_ARN", "arn:aws:sqs:us-east-1:000000000000:dossier-jobs-dead")
 
 # Each kind's chunk function (domain/jobs.py). Imports (feat/imports) add theirs here.
 CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
@@ -49,7 +50,7 @@ def _record_body(record: Mapping[str, Any]) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-@workers.on_sqs_message(queue=JOBS_QUEUE, batch_size=1)
+@workers.on_sqs_message(queue_arn=JOBS_QUEUE_ARN, batch_size=1)
 def run_jobs(event: SQSEvent) -> dict[str, Any]:
     """One chunk of a background job per message; a failed one is reported, and SQS delivers it again."""
     table, queue = Ctx.table_from_settings(), JobQueue.from_settings()
@@ -69,7 +70,7 @@ def run_jobs(event: SQSEvent) -> dict[str, Any]:
     return {"batchItemFailures": failures}
 
 
-@workers.on_sqs_message(queue=JOBS_DLQ, batch_size=10)
+@workers.on_sqs_message(queue_arn=JOBS_DLQ_ARN, batch_size=10)
 def fail_dead_jobs(event: SQSEvent) -> dict[str, Any]:
     """Messages whose chunk failed maxReceiveCount times: their jobs end failed."""
     table = Ctx.table_from_settings()
