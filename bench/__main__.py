@@ -2,12 +2,12 @@
 DynamoDB Local (the real engine, whose consumed-capacity figures are real).
 
 One in-memory DynamoDB Local serves every benchmark (bench/info.py,
-bench/overview.py, bench/search.py, bench/portal.py); each seeds its own firm. ``burst``
-(bench/burst.py) runs the whole local stack of its own; ``capacity``
-(bench/capacity.py) is a model on paper and needs neither. Prints Markdown
-tables for docs/performance.md. ``python -m bench search`` (or ``info``,
-``overview``, ``portal``, ``details``, ``cost``, ``coldstart``, ``burst``,
-``capacity``, several names) runs only those.
+bench/overview.py, bench/search.py, bench/portal.py, bench/exports.py); each
+seeds its own firm. ``burst`` (bench/burst.py) runs the whole local stack of
+its own; ``capacity`` (bench/capacity.py) is a model on paper and needs
+neither. Prints Markdown tables for docs/performance.md. ``python -m bench
+search`` (or ``info``, ``overview``, ``portal``, ``details``, ``cost``,
+``exports``, ``coldstart``, ``burst``, ``capacity``, several names) runs only those.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import burst, capacity, coldstart, cost, details, info, overview, portal, search
+from bench import burst, capacity, coldstart, cost, details, exports, info, overview, portal, search
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
-BENCHES = ("info", "overview", "search", "portal", "details", "cost", "coldstart", "burst", "capacity")
+BENCHES = ("info", "overview", "search", "portal", "details", "cost", "exports", "coldstart", "burst", "capacity")
 ON_THEIR_OWN = frozenset({"burst", "capacity"})  # need no shared DynamoDB Local
 
 
@@ -62,6 +62,9 @@ def _shared(chosen: list[str]) -> None:
         if "cost" in chosen:
             print("\n## Cost per endpoint\n", flush=True)
             print(cost.run(table, app), flush=True)
+        if "exports" in chosen:
+            print("\n## Exports (`POST /exports`, the jobs queue)\n", flush=True)
+            print(exports.run(table, app), flush=True)
         if "coldstart" in chosen:
             print("\n### Cold start: importing the app\n", flush=True)
             print(coldstart.run(), flush=True)

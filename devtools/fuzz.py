@@ -37,6 +37,7 @@ from devtools.api_server import ApiServer
 from devtools.cognito_local import CognitoLocal
 from devtools.dynamodb_local import ROOT, DynamoDBLocal
 from devtools.s3_local import S3Local
+from devtools.sqs_local import SqsLocal, ensure_queues
 from devtools.stack import environment, local_env, seeded_demo
 
 CHECKS = (
@@ -113,10 +114,20 @@ def config_file(ids: dict[str, Any], into: Path) -> Path:
 
 @contextmanager
 def served(workdir: Path) -> Iterator[Stack]:
-    """DynamoDB Local (in memory), s3rver, cognito-local and the API, seeded with the demo firm."""
-    with DynamoDBLocal() as db, S3Local(workdir / "s3", BUCKET) as s3, CognitoLocal() as idp:
+    """DynamoDB Local (in memory), s3rver, moto's SQS (the jobs queue: exports are queued, not run),
+    cognito-local and the API, seeded with the demo firm."""
+    with DynamoDBLocal() as db, S3Local(workdir / "s3", BUCKET) as s3, CognitoLocal() as idp, SqsLocal() as sqs:
         # the local stage, on this run's own servers (its identity provider's pool too)
-        env = local_env(db.endpoint, s3.endpoint, workdir / "outbox", table="dossier-fuzz", bucket=BUCKET)
+        queue = ensure_queues(sqs.client(), "dossier-fuzz-jobs").url
+        env = local_env(
+            db.endpoint,
+            s3.endpoint,
+            workdir / "outbox",
+            table="dossier-fuzz",
+            bucket=BUCKET,
+            sqs_endpoint=sqs.endpoint,
+            jobs_queue_url=queue,
+        )
         pool_id, client_id, _ = ensure_pool(idp.endpoint)
         env.update(identity_environment(idp.endpoint, pool_id, client_id))
         with environment(env):  # seeding runs here, in the caller's process (maybe pytest's): restored after

@@ -27,6 +27,8 @@ from urllib.parse import unquote
 
 from pydantic import ValidationError
 
+from chalicelib.admin import jobs_cli
+
 CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
 
 
@@ -95,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     receive = mail.add_parser("receive", help="email sync: record a received message as SES inbound would")
     receive.add_argument("--firm", required=True)
     receive.add_argument("file", nargs="?", help="the raw message (default: standard input)")
+    jobs_cli.add_parser(sub)
     return parser
 
 
@@ -260,11 +263,23 @@ def _local_identity(stage: str) -> None:
     reset_settings()
 
 
+def _standalone(args: argparse.Namespace) -> int | None:
+    """The commands with their own course: the outbox (reads files only: no table) and exports."""
+    if "outbox" in (args.command, getattr(args, "action", None)):
+        return _latest_mail(args.to) if args.command == "outbox" else _outbox(args.to, args.last)
+    if args.command == "export":
+        from chalicelib.repo.table import Table
+
+        return jobs_cli.main(Table.from_settings(), args)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_stage(args.stage)
-    if "outbox" in (args.command, getattr(args, "action", None)):  # reads files only: no table
-        return _latest_mail(args.to) if args.command == "outbox" else _outbox(args.to, args.last)
+    early = _standalone(args)
+    if early is not None:
+        return early
     from chalicelib.adapters.config import settings
     from chalicelib.domain.errors import DossierError
     from chalicelib.repo.firms import FirmRepo

@@ -51,6 +51,7 @@ CUSTOM_FIELD_LABEL: Final = "custom_field_label"  # uniqueness guard: labels uni
 CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's custom field history
 QUICKBOOKS_CONNECTION: Final = "quickbooks_connection"
 IDENTITY: Final = "identity"  # which member an identity provider's user is (keyed by the identity, not a firm)
+JOB: Final = "job"  # a background job (domain/jobs.py): an import, an export, a fan-out
 FIRST_SIGN_IN: Final = "first_sign_in"  # an OIDC member's address, until its first sign-in binds it
 CONTACT_MERGE: Final = "contact_merge"  # a contact merged (or being merged) into another: answers a retry
 
@@ -120,6 +121,14 @@ def tag_name(firm_id: str, name_norm: str) -> Key:
 def quickbooks_connection(firm_id: str) -> Key:
     """Whether the firm connected QuickBooks (recorded by its connector)."""
     return Key(firm_pk(firm_id), "QUICKBOOKS")
+
+
+JOB_PREFIX: Final = "JOB#"
+
+
+def job(firm_id: str, job_id: str) -> Key:
+    """A background job of the firm (repo/jobs.py)."""
+    return Key(firm_pk(firm_id), f"{JOB_PREFIX}{job_id}")
 
 
 CUSTOM_FIELD_PREFIX: Final = "CUSTOMFIELD#"

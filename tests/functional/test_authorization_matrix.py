@@ -86,6 +86,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.schema import create_table_args
 from chalicelib.repo.table import ITEM_EXISTS, Table, reset_clients
+from devtools.sqs_local import ensure_queues
 from tests.support import tokens
 from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, created, new_account, unique_email
@@ -236,6 +237,7 @@ class World:
     _account: Body | None = None
     _other: OtherFirm | None = None
     _pipeline: Body | None = None
+    _export: Body | None = None
     _active: str | None = None
 
     @classmethod
@@ -329,6 +331,12 @@ class World:
         if self._pipeline is None:
             self._pipeline = created(self.owner, "/pipelines", {"name": "Tax returns", "stages": [{"name": "Intake"}]})
         return self._pipeline
+
+    @property
+    def export(self) -> Body:
+        if self._export is None:
+            self._export = created(self.owner, "/exports", {"kind": "contacts", "format": "json"})
+        return self._export
 
     def active_address(self) -> str:
         """The contact's address with active portal access (invited, then accepted)."""
@@ -563,6 +571,16 @@ def _pipeline(w: World) -> Req:
 @route("PATCH", "/pipelines/{pipeline_id}", 200, "admin_id")
 def _patch_pipeline(w: World) -> Req:
     return Req("PATCH", f"/pipelines/{w.pipeline['id']}", {"name": "Tax returns 2026"})
+
+
+@route("POST", "/exports", 201, "admin")
+def _add_export(w: World) -> Req:
+    return Req("POST", "/exports", {"kind": "accounts", "format": "csv"})
+
+
+@route("GET", "/exports/{export_id}", 200, "admin_id")
+def _export(w: World) -> Req:
+    return Req("GET", f"/exports/{w.export['id']}")
 
 
 @route("GET", "/quickbooks/connection", 200, "any")
@@ -857,6 +875,7 @@ def _aws() -> Iterator[None]:
     gets its own table below."""
     os.environ.pop("DYNAMODB_ENDPOINT", None)
     with mock_aws():
+        os.environ["JOBS_QUEUE_URL"] = ensure_queues(boto3.client("sqs", region_name="us-east-1"), "matrix-jobs").url
         reset_settings()
         reset_clients()
         reset_photo_clients()

@@ -24,8 +24,28 @@ pytestmark = pytest.mark.integration
 
 _ARN = "arn:${AWS::Partition}"
 STREAM_FUNCTIONS = {"ProjectOverview": "OverviewFailures", "IndexSearch": "SearchIndexFailures"}
-FUNCTIONS = {"APIHandler", "FirmGate", "ProjectOverview", "IndexSearch", "ReceiveEmail", "RecordMailEvents"}
-VERIFIERS = FUNCTIONS - {"RecordMailEvents"}  # the functions that verify tokens (the mail events carry none)
+FUNCTIONS = {
+    "APIHandler",
+    "FirmGate",
+    "ProjectOverview",
+    "IndexSearch",
+    "ReceiveEmail",
+    "RecordMailEvents",
+    "RunJobs",
+    "FailDeadJobs",
+}
+# the functions that verify tokens (the mail events and the job messages carry none)
+VERIFIERS = FUNCTIONS - {"RecordMailEvents", "RunJobs", "FailDeadJobs"}
+# Who may do what on which queue: the stream functions' on-failure queues, the jobs queue (the API sends the
+# first message, the worker takes its messages and sends the next), the dead-letter queue (its function).
+_TAKE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+QUEUE_GRANTS = {
+    "ProjectOverviewRole": ("OverviewFailures", {"sqs:SendMessage"}),
+    "IndexSearchRole": ("SearchIndexFailures", {"sqs:SendMessage"}),
+    "ApiHandlerRole": ("JobsQueue", {"sqs:SendMessage"}),
+    "RunJobsRole": ("JobsQueue", _TAKE | {"sqs:ChangeMessageVisibility", "sqs:SendMessage"}),
+    "FailDeadJobsRole": ("JobsDeadLetterQueue", _TAKE),
+}
 COGNITO_ONLY = {"UserPool", "UserPoolClient", "CognitoUserAdmin"}
 # What the API function may do to the pool's users (chalicelib/adapters/directory.py): invite (and delete
 # an invited user whose member could not be written), look up, disable, and end a disabled member's
@@ -235,7 +255,7 @@ def test_an_alarm_watches_each_stream_functions_iterator_age(template: dict[str,
     assert alarms[0]["AlarmActions"] == [{"Ref": "OpsAlerts"}]
 
 
-@pytest.mark.parametrize("queue", sorted(STREAM_FUNCTIONS.values()))
+@pytest.mark.parametrize("queue", sorted([*STREAM_FUNCTIONS.values(), "JobsDeadLetterQueue"]))
 def test_an_alarm_watches_each_failure_queue(template: dict[str, Any], queue: str) -> None:
     alarms = [
         a["Properties"]
@@ -285,7 +305,8 @@ def test_the_api_5xx_rate_alarm(template: dict[str, Any]) -> None:
 
 def test_every_alarm_notifies_the_one_topic_and_ignores_missing_data(template: dict[str, Any]) -> None:
     alarms = _resources(template, "AWS::CloudWatch::Alarm")
-    assert len(alarms) == 2 + 2 + 2 * len(FUNCTIONS) + 1  # iterator ages, failure queues, each function, 5xx
+    # iterator ages, failure queues (the jobs' dead letters too), each function, 5xx
+    assert len(alarms) == 2 + 3 + 2 * len(FUNCTIONS) + 1
     assert set(_resources(template, "AWS::SNS::Topic")) == {"OpsAlerts", "MailEvents"}  # alarms; SES's events
     for name, alarm in alarms.items():
         props = alarm["Properties"]
@@ -518,7 +539,8 @@ def test_each_function_may_touch_only_its_own_resources(template: dict[str, Any]
                 elif service == "dynamodb":
                     assert resources == [stream], (role, action)
                 elif service == "sqs":
-                    assert resources == [{"Fn::GetAtt": [STREAM_FUNCTIONS[role.removesuffix("Role")], "Arn"]}]
+                    queue, allowed = QUEUE_GRANTS[role]
+                    assert resources == [{"Fn::GetAtt": [queue, "Arn"]}] and action in allowed, (role, action)
                 elif service == "s3":
                     assert all("Bucket" in json.dumps(r) for r in resources), (role, resources)
                 elif service == "ses":
@@ -596,6 +618,39 @@ def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: 
     assert f"pydantic/__pycache__/main.{compiled}" in names
     assert not any(n.startswith(("tests/", "devtools/", "bench/", "infra/")) for n in names)
     assert any(n.startswith("aws_lambda_powertools/") for n in names)
+
+
+def test_the_jobs_queue_feeds_the_worker_one_message_at_a_time_and_dead_letters_fail_the_job(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    queue, dead = resources["JobsQueue"]["Properties"], resources["JobsDeadLetterQueue"]["Properties"]
+    worker = resources["RunJobs"]["Properties"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]  # AWS's advice for a Lambda-fed queue
+    assert dead["MessageRetentionPeriod"] == 1209600 and queue["SqsManagedSseEnabled"] and dead["SqsManagedSseEnabled"]
+    (mapping,) = worker["Events"].values()
+    assert mapping["Type"] == "SQS"
+    assert mapping["Properties"]["Queue"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]}
+    assert mapping["Properties"]["BatchSize"] == 1
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    (dead_mapping,) = resources["FailDeadJobs"]["Properties"]["Events"].values()
+    assert dead_mapping["Properties"]["Queue"] == {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}
+    assert (
+        _env(template, "APIHandler")["JOBS_QUEUE_URL"]
+        == _env(template, "RunJobs")["JOBS_QUEUE_URL"]
+        == {"Ref": "JobsQueue"}
+    )
+    exports = [
+        s for s in _statements(template, "RunJobsRole") if any(a.startswith("s3:") for a in _as_list(s["Action"]))
+    ]
+    assert {json.dumps(r) for s in exports for r in _as_list(s["Resource"])} == {
+        json.dumps({"Fn::Sub": "${PhotosBucket.Arn}/exports/*"}),
+        json.dumps({"Fn::GetAtt": ["PhotosBucket", "Arn"]}),
+    }
 
 
 def test_bounces_and_complaints_reach_the_function_that_records_them(template: dict[str, Any]) -> None:

@@ -174,6 +174,11 @@ EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
     "PATCH /pipelines/{pipeline_id}": {
         "add a stage": {"stages": [{"id": _STAGE_ID, "name": "Waiting for documents"}, {"name": "Filed"}]}
     },
+    # exports
+    "POST /exports": {
+        "accounts as CSV": {"kind": "accounts", "format": "csv"},
+        "contacts as JSON": {"kind": "contacts", "format": "json"},
+    },
     # QuickBooks
     "PUT /quickbooks/connection": {"connected": {"connected": True, "company_name": "Kantoor De Boer"}},
     f"POST {_A}/quickbooks/sync-results": {
