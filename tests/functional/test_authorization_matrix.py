@@ -772,6 +772,17 @@ def _contact_accounts(w: World) -> Req:
     return Req("GET", f"/contacts/{w.contact_id}/accounts")
 
 
+@route("GET", "/contacts/{contact_id}/export", 200, "admin_id")
+def _export_contact(w: World) -> Req:
+    return Req("GET", f"/contacts/{w.contact_id}/export")
+
+
+@route("POST", "/contacts/{contact_id}/erase", 200, "admin_id")
+def _erase_contact(w: World) -> Req:
+    # A second contact of the account: erasing the account's only one is 409.
+    return Req("POST", f"/contacts/{w.linked_contact()}/erase")
+
+
 @route("POST", "/contacts/{contact_id}/emails", 201, "edit")
 def _add_email(w: World) -> Req:
     return Req("POST", f"/contacts/{w.contact_id}/emails", {"address": unique_email("extra")})
