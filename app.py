@@ -10,6 +10,7 @@ from chalicelib.handlers import (
     contacts,
     custom_fields,
     firm,
+    gdpr,
     inbound_mail,
     jobs,
     members,
@@ -58,6 +59,7 @@ for routes in (
 ):
     app.register_blueprint(routes.bp)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
+app.register_blueprint(gdpr.bp)  # GDPR/AVG export and erase (issue 19)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 app.register_blueprint(jobs.workers)  # the background jobs' queue workers (issue 19)

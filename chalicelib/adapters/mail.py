@@ -276,3 +276,51 @@ def sending_domain(config: Settings | None = None) -> str:
 
 def reset_mailers() -> None:
     _ses_client.cache_clear()
+
+
+# --- what the stage keeps of sent mail (GDPR export and erase) ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeptMail:
+    """A sent message the stage still holds: the local outbox's files (SES keeps none)."""
+
+    to: list[str]
+    subject: str
+    kind: str
+    date: str
+
+
+def _kept_to(addresses: list[str], config: Settings | None) -> list[tuple[Path, EmailMessage]]:
+    cfg = config or settings()
+    folder = Path(cfg.mail_outbox_dir)
+    if cfg.mail_mode == "ses" or not folder.is_dir():
+        return []
+    wanted = {email_key(a) for a in addresses}
+    parser = BytesParser(policy=default_policy)
+    found = []
+    for path in sorted(folder.glob("*.eml")):
+        with suppress(OSError):  # removed meanwhile
+            message = parser.parsebytes(path.read_bytes())
+            assert isinstance(message, EmailMessage)
+            if wanted & {email_key(a) for a in recipients(message)}:
+                found.append((path, message))
+    return found
+
+
+def kept_mail_to(addresses: list[str], config: Settings | None = None) -> list[KeptMail]:
+    """The stage's kept messages to any of ``addresses``, oldest first."""
+    return [
+        KeptMail(recipients(m), str(m["Subject"] or ""), str(m["X-Dossier-Kind"] or ""), str(m["Date"] or ""))
+        for _, m in _kept_to(addresses, config)
+    ]
+
+
+def forget_mail_to(addresses: list[str], config: Settings | None = None) -> int:
+    """Delete the stage's kept messages to any of ``addresses``; how many went (again: none)."""
+    gone = 0
+    for path, _ in _kept_to(addresses, config):
+        with suppress(FileNotFoundError):
+            path.unlink()
+            gone += 1
+    return gone

@@ -293,7 +293,7 @@ def list_messages(call: Call) -> Response:
     status=201,
     request=MessageCreate,
     response=MessageOut,
-    errors=(404, 409, 422, "account_archived"),
+    errors=(404, 409, 422, "account_archived", "unknown_reference"),
 )
 def add_message(call: Call) -> Response:
     account_id, chat_id = call.id("account_id"), call.id("item_id")

@@ -27,7 +27,7 @@ from chalicelib.repo import keys
 from chalicelib.repo.contacts import email_items_ops
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.paging import key_attributes, paged
-from chalicelib.repo.records import from_item, index_keys, list_entries, to_item
+from chalicelib.repo.records import from_item, index_keys, is_erased, list_entries, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -359,7 +359,7 @@ def read_batch(
             batch.members[item["id"]] = from_item(Member, item)
         elif entity == keys.TAG:
             batch.tags[item["id"]] = from_item(Tag, item)
-        elif entity == keys.CONTACT:
+        elif entity == keys.CONTACT and not is_erased(item):
             batch.contacts[item["id"]] = from_item(Contact, item)
         elif entity == keys.EMAIL:
             batch.emails[email_key(item["address"])] = from_item(Email, item)

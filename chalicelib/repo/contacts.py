@@ -17,7 +17,7 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.paging import key_attributes, paged
-from chalicelib.repo.records import from_item, index_keys, to_item
+from chalicelib.repo.records import from_item, index_keys, is_erased, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -68,7 +68,7 @@ class ContactRepo:
 
     def get(self, firm_id: str, contact_id: str, *, consistent: bool = False) -> Contact | None:
         item = self.table.get(keys.contact(firm_id, contact_id), consistent=consistent)
-        return from_item(Contact, item) if item else None
+        return from_item(Contact, item) if item and not is_erased(item) else None
 
     def get_email(self, firm_id: str, address: str, *, consistent: bool = False) -> Email | None:
         item = self.table.get(keys.email(firm_id, email_key(address)), consistent=consistent)

@@ -71,6 +71,9 @@ OVERVIEW_PREFIX: Final = "OVERVIEW#"
 ITEM_PREFIX: Final = "ITEM#"
 SEARCH_PREFIX: Final = "SEARCH#"
 SEARCH_END: Final = "SEARCH$"  # '$' follows '#': the upper bound of the search tokens' range
+# An account's activity (chat messages, credit lines, section items): ``SK BETWEEN`` these two.
+ACTIVITY_START: Final = "CHATMSG#"
+ACTIVITY_END: Final = "ITEM$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +357,11 @@ def tag_list(firm_id: str, tag_id: str, *, archived: bool = False) -> str:
 
 def contacts_list(firm_id: str) -> str:
     return f"FIRM#{firm_id}#CONTACTS"
+
+
+def contact_invitations(firm_id: str, contact_id: str) -> str:
+    """GSI1 partition of a contact's portal invitations, by time (GDPR export and erase)."""
+    return f"FIRM#{firm_id}#CONTACT#{contact_id}#INVITES"
 
 
 def name_sort_key(sort_name: str, item_id: str) -> str:

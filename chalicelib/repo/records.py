@@ -37,6 +37,14 @@ from chalicelib.repo.table import Item
 E = TypeVar("E")
 
 
+# An erased contact's item stays as a tombstone carrying this attribute; it reads as absent everywhere.
+ERASED_AT = "erased_at"
+
+
+def is_erased(item: Mapping[str, Any]) -> bool:
+    return ERASED_AT in item
+
+
 def _by_name(entity: Account | AccountSummary | Contact) -> str:
     """GSI1 sort key of the lists sorted by name."""
     return keys.name_sort_key(entity.sort_name, entity.id)
@@ -124,6 +132,8 @@ INVITATION = Stored(
     Invitation,
     keys.INVITATION,
     lambda i: keys.invitation(i.firm_id, i.token_hash),
+    # A contact's invitations by time: one Query finds every one (GDPR export and erase).
+    index={"GSI1PK": lambda i: keys.contact_invitations(i.firm_id, i.contact_id), "GSI1SK": lambda i: i.created_at},
     names={"expires_at": "valid_until", "expires_ttl": keys.TTL_ATTRIBUTE},
     not_stored=frozenset({"token_hash", "token"}),  # the hash is in the key; the token is never stored
     defaults={"expires_ttl": 0, "created_by": ""},

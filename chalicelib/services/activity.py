@@ -149,6 +149,24 @@ def list_items(
 # --- writes ---------------------------------------------------------------------------
 
 
+def check_author(ctx: Ctx, account_id: str, contact_id: str | None, *, by_client: bool) -> None:
+    """A chat message or document names the contact who wrote or uploaded it: only the client's, and
+    only a contact linked to the account (422)."""
+    if contact_id is None:
+        return
+    if not by_client:
+        problem = "only a client's message or upload names its contact"
+    elif ctx.accounts.get_link(ctx.firm_id, account_id, contact_id) is None:
+        problem = f"contact {contact_id} is not linked to this account"
+    else:
+        return
+    raise UnprocessableError(
+        "The author is not a contact of this account.",
+        [FieldError(("body", "contact_id"), problem)],
+        code="unknown_reference",
+    )
+
+
 def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -> None:
     """422 for members, pipelines, stages and documents that do not exist."""
     changed = [
@@ -228,6 +246,8 @@ def create_item(
         portal.require_portal_login(ctx, account_id, item["email"])
     if section.key == "invoices":
         _priced(item, account, set(item))
+    if section.key == "documents":
+        check_author(ctx, account_id, item.get("contact_id"), by_client=item["uploaded_by"] == "client")
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
     record = validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
     # A new invoice is written only while the account is still in the currency it was checked against.
@@ -335,6 +355,7 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
     request with the same Idempotency-Key answers the first message."""
     section = SECTIONS["chats"]
     open_account(ctx, account_id, for_write=True)
+    check_author(ctx, account_id, body.contact_id, by_client=body.author == "client")
     me = ctx.member
     for _ in range(WRITE_RETRIES):
         chat = load_item(ctx, account_id, section, chat_id)
@@ -348,6 +369,7 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
                 "body": body.body,
                 "author": body.author,
                 "member_id": me.id if body.author == "firm" else None,
+                **({"contact_id": body.contact_id} if body.contact_id else {}),
                 "at": now,
             },
         )
@@ -382,6 +404,7 @@ def message_out(message: Mapping[str, Any], names: Names) -> Item:
         "body": message["body"],
         "author": message["author"],
         "member": names.member(message.get("member_id")),
+        "contact_id": message.get("contact_id"),
         "at": message["at"],
     }
 

@@ -794,6 +794,15 @@ def _contact_accounts(w: World) -> Req:
 def _merge_contact(w: World) -> Req:
     # Both contacts are linked to account A only: the manage right on A is what it takes.
     return Req("POST", f"/contacts/{w.contact_id}/merge", {"source_contact_id": w.linked_contact()})
+@route("GET", "/contacts/{contact_id}/export", 200, "admin_id")
+def _export_contact(w: World) -> Req:
+    return Req("GET", f"/contacts/{w.contact_id}/export")
+
+
+@route("POST", "/contacts/{contact_id}/erase", 200, "admin_id")
+def _erase_contact(w: World) -> Req:
+    # A second contact of the account: erasing the account's only one is 409.
+    return Req("POST", f"/contacts/{w.linked_contact()}/erase")
 
 
 @route("POST", "/contacts/{contact_id}/emails", 201, "edit")

@@ -146,11 +146,13 @@ EXPECTED: list[tuple[object, dict[str, Any]]] = [
     }),
     (INVITATION, {
         "PK": "FIRM#F1#INVITE#" + "cd" * 32, "SK": "INVITE", "entity": "invitation", "firm_id": "F1",
+        "GSI1PK": "FIRM#F1#CONTACT#C1#INVITES", "GSI1SK": T,
         "address": "anna2@x.example", "contact_id": "C1", "valid_until": T9, "expires_at": 1767916800,
         "created_at": T, "created_by": "M1", "state": "pending", "accepted_at": None,
     }),
     (ACCEPTED, {
         "PK": "FIRM#F1#INVITE#" + "ef" * 32, "SK": "INVITE", "entity": "invitation", "firm_id": "F1",
+        "GSI1PK": "FIRM#F1#CONTACT#C1#INVITES", "GSI1SK": T,
         "address": "anna2@x.example", "contact_id": "C1", "valid_until": T9, "expires_at": 1767916800,
         "created_at": T, "created_by": "M1", "state": "accepted", "accepted_at": T,
     }),

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from chalicelib.domain import files
 from chalicelib.domain.errors import FieldError
-from chalicelib.domain.models import InputModel, MemberRef, Name, OutputModel, PatchModel
+from chalicelib.domain.models import Id, InputModel, MemberRef, Name, OutputModel, PatchModel
 from chalicelib.domain.sections.fields import ItemOut, Timestamp
 
 # --- documents ---------------------------------------------------------------------
@@ -30,6 +30,10 @@ DocumentType = Literal[
 class DocumentCreate(InputModel):
     name: Name
     uploaded_by: Literal["client", "firm"]
+    contact_id: Id | None = Field(
+        default=None,
+        description="With uploaded_by 'client': the contact who uploaded it, linked to this account (else 422).",
+    )
     uploaded_at: Timestamp | None = None
     content_type: DocumentType | None = Field(
         default=None,
@@ -56,6 +60,7 @@ class DocumentPatch(PatchModel):
 class DocumentOut(ItemOut):
     name: str
     uploaded_by: Literal["client", "firm"]
+    contact_id: str | None = Field(default=None, description="The contact who uploaded it (by 'client'), if known.")
     uploaded_at: str
     new: bool = Field(description="Nobody at the firm has opened it yet (POST .../view or a download clears it).")
     viewed_at: str | None = Field(description="The same as opened_at (kept for older clients).")

@@ -202,6 +202,10 @@ class ChatSummary(OutputModel):
 class MessageCreate(InputModel):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
     author: Author
+    contact_id: Id | None = Field(
+        default=None,
+        description="With author 'client': the contact who wrote it, linked to this account (else 422).",
+    )
 
 
 class MessageOut(OutputModel):
@@ -210,6 +214,7 @@ class MessageOut(OutputModel):
     body: str
     author: Author
     member: MemberRef | None = Field(description="The firm member who wrote it (author 'firm').")
+    contact_id: str | None = Field(default=None, description="The contact who wrote it (author 'client'), if known.")
     at: str
 
 

@@ -111,6 +111,8 @@ OPERATIONS: dict[str, Operation] = {
     "PATCH /contacts/{contact_id}": Operation("updateContact", "contacts"),
     "GET /contacts/{contact_id}/accounts": Operation("listContactAccounts", "contacts"),
     "POST /contacts/{contact_id}/merge": Operation("mergeContact", "contacts"),
+    "GET /contacts/{contact_id}/export": Operation("exportContactData", "contacts"),
+    "POST /contacts/{contact_id}/erase": Operation("eraseContact", "contacts"),
     "POST /contacts/{contact_id}/emails": Operation("addContactEmail", "contacts"),
     f"GET {_EMAIL}": Operation("getContactEmail", "contacts"),
     f"PATCH {_EMAIL}": Operation("updateContactEmail", "contacts"),

@@ -1,0 +1,39 @@
+"""GDPR/AVG: a person's data exported and erased (owner and admins)."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.domain.models.gdpr import ErasureOut, PersonExportOut
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.services import gdpr
+
+bp = Blueprint(__name__)
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/export",
+    "GET",
+    summary="Everything held about a person (GDPR/AVG access request): the contact, its e-mails and their "
+    "settings, links, portal invitations and logins, mails from and to them, chat messages they wrote, "
+    "documents they uploaded, signatures and audit entries. Owner and admins.",
+    response=PersonExportOut,
+    errors=(403, 404),
+)
+def export_contact(call: Call) -> Response:
+    return reply(gdpr.export(call.ctx, call.id("contact_id")))
+
+
+@endpoint(
+    bp,
+    "/contacts/{contact_id}/erase",
+    "POST",
+    summary="Erase a person's personal data everywhere (GDPR/AVG): the contact answers 404 from then on, "
+    "its addresses are free, financial records keep a pseudonym. Refused for the last contact of an active "
+    "account. Sending it again finishes an interrupted erasure. Owner and admins.",
+    response=ErasureOut,
+    errors=(403, 404, 409, 412, "last_contact", "too_many_links", "busy", "changed_meanwhile"),
+)
+def erase_contact(call: Call) -> Response:
+    return reply(gdpr.erase(call.ctx, call.id("contact_id"), call.if_match()))

@@ -1,0 +1,169 @@
+"""GDPR/AVG: a person's data gathered (export) and erased.
+
+An erasure starts with one transaction that turns the contact item into a
+tombstone (``records.ERASED_AT``: every read treats it as absent) holding
+what the remaining steps need (the addresses and accounts to clean), and
+removes the contact's links with the accounts' counts. Each later step is
+idempotent (a conditional delete, or a rewrite of what still names the
+person), and the last one removes those working attributes; so a rerun of
+an interrupted erasure finishes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from chalicelib.domain.entities import Contact, Invitation, Link
+from chalicelib.domain.errors import ConflictError, DossierError
+from chalicelib.domain.text import email_key
+from chalicelib.repo import keys
+from chalicelib.repo.accounts import LAST_CONTACT
+from chalicelib.repo.firms import STALE
+from chalicelib.repo.records import ERASED_AT, from_item
+from chalicelib.repo.table import (
+    ITEM_EXISTS,
+    Condition,
+    Delete,
+    Item,
+    Op,
+    Put,
+    Table,
+    Update,
+    set_fields,
+    version_is,
+)
+
+# Working attributes of a tombstone while its erasure is unfinished.
+_PENDING_ADDRESSES = "erase_addresses"
+_PENDING_ACCOUNTS = "erase_account_ids"
+# A transaction holds 100 items: the tombstone and, per account, the link and the account's count.
+MAX_ERASE_LINKS = 49
+
+CHANGED_MEANWHILE = ConflictError("The contact's links changed meanwhile; retry.", code="changed_meanwhile")
+
+
+def _not_last(firm_id: str, account_id: str) -> Update:
+    """One link fewer: refused on an active account that would keep no contact (an archived one may)."""
+    return Update(
+        keys.account(firm_id, account_id),
+        "ADD #count :minus",
+        {"#count": "contact_count"},
+        {":minus": -1},
+        condition=Condition(
+            "attribute_exists(PK) AND (#count > :one OR #archived = :true)",
+            {"#count": "contact_count", "#archived": "archived"},
+            {":one": 1, ":true": True},
+        ),
+        on_fail=LAST_CONTACT,
+    )
+
+
+class Tombstone:
+    """An erased contact's item, as the erasure reads it back."""
+
+    def __init__(self, item: Mapping[str, Any]) -> None:
+        self.erased_at: str = str(item[ERASED_AT])
+        self.pseudonym: str = str(item.get("pseudonym", ""))
+        self.addresses: list[str] = list(item.get(_PENDING_ADDRESSES) or [])
+        self.account_ids: list[str] = sorted(item.get(_PENDING_ACCOUNTS) or [])
+        self.finished = _PENDING_ADDRESSES not in item and _PENDING_ACCOUNTS not in item
+
+
+class GdprRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # --- reads -----------------------------------------------------------------------
+
+    def contact(self, firm_id: str, contact_id: str) -> Contact | Tombstone | None:
+        """The contact, or its tombstone once an erasure began (strongly consistent)."""
+        item = self.table.get(keys.contact(firm_id, contact_id), consistent=True)
+        if item is None:
+            return None
+        return Tombstone(item) if ERASED_AT in item else from_item(Contact, item)
+
+    def links(self, firm_id: str, contact_id: str, account_ids: Sequence[str]) -> list[Link]:
+        """The contact's links (one BatchGet: in the accounts' partitions)."""
+        wanted = [keys.account_contact(firm_id, a, contact_id) for a in account_ids]
+        found = [from_item(Link, i) for i in self.table.batch_get(wanted, consistent=True)]
+        return sorted(found, key=lambda link: link.account_id)
+
+    def invitations(self, firm_id: str, contact_id: str) -> list[Invitation]:
+        """Every invitation sent to the contact's addresses, oldest first: one Query of GSI1."""
+        items = self.table.query_all(pk=keys.contact_invitations(firm_id, contact_id), index=keys.INDEX_LISTS_BY_NAME)
+        return [from_item(Invitation, i, token_hash=str(i["PK"]).rsplit("#INVITE#", 1)[1]) for i in items]
+
+    def activity(self, firm_id: str, account_id: str) -> list[Item]:
+        """An account's chat messages, credit lines and section items: one Query (paged by DynamoDB),
+        strongly consistent, so a rewrite is conditioned on the version just read."""
+        return self.table.query_all(
+            pk=keys.account_pk(firm_id, account_id),
+            sk_between=(keys.ACTIVITY_START, keys.ACTIVITY_END),
+            consistent=True,
+        )
+
+    # --- the erasure's steps -------------------------------------------------------------
+
+    def begin(self, contact: Contact, links: Sequence[Link], tombstone: Mapping[str, Any]) -> None:
+        """Step 1, one transaction: the contact becomes its tombstone (``tombstone``: the attributes
+        that stay, besides the keys) if still at the version read, and its links go, each account
+        one contact fewer unless that would leave an active account with none (409 ``last_contact``)."""
+        item: Item = {
+            **keys.contact(contact.firm_id, contact.id).as_dict(),
+            "entity": keys.CONTACT,
+            "firm_id": contact.firm_id,
+            "id": contact.id,
+            "version": contact.version + 1,
+            **tombstone,
+            _PENDING_ADDRESSES: list(contact.emails),
+            _PENDING_ACCOUNTS: sorted(contact.account_ids),
+        }
+        ops: list[Op] = [Put(item, ITEM_EXISTS & version_is(contact.version), on_fail=STALE)]
+        for link in links:
+            key = keys.account_contact(link.firm_id, link.account_id, link.contact_id)
+            ops += [Delete(key, ITEM_EXISTS, on_fail=CHANGED_MEANWHILE), _not_last(link.firm_id, link.account_id)]
+        self.table.write(ops)
+
+    def delete_invitations(self, firm_id: str, invitations: Sequence[Invitation]) -> None:
+        self.table.delete_many([keys.invitation(firm_id, i.token_hash) for i in invitations])
+
+    def free_address(self, firm_id: str, contact_id: str, address: str) -> bool:
+        """Delete the address's item if the contact still owns it (a resumed erasure leaves an
+        address a new contact took since alone). False: nothing to delete."""
+        owned = Condition("#contact = :contact", {"#contact": "contact_id"}, {":contact": contact_id})
+        try:
+            self.table.write([Delete(keys.email(firm_id, email_key(address)), owned, on_fail=STALE)])
+        except DossierError:
+            return False
+        return True
+
+    def delete_record(self, record: Mapping[str, Any]) -> None:
+        """Delete an activity record if unchanged since read (else 412: read again)."""
+        self.table.write([Delete(_key(record), _as_read(record), on_fail=STALE)])
+
+    def rewrite_record(self, record: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Set (``None``: remove) ``fields`` of an activity record if unchanged since read; a
+        versioned record's version moves on."""
+        versioned = "version" in record
+        self.table.write(
+            [set_fields(_key(record), fields, condition=_as_read(record), bump_version=versioned, on_fail=STALE)]
+        )
+
+    def finish(self, firm_id: str, contact_id: str) -> None:
+        """The last step: the tombstone keeps no address and no account."""
+        key = keys.contact(firm_id, contact_id)
+        self.table.write([set_fields(key, {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None}, bump_version=False)])
+
+
+def _key(record: Mapping[str, Any]) -> keys.Key:
+    return keys.Key(str(record["PK"]), str(record["SK"]))
+
+
+def _as_read(record: Mapping[str, Any]) -> Condition:
+    if "version" in record:
+        return ITEM_EXISTS & version_is(int(record["version"]))
+    # A chat message has no version: it is written once, and only an erasure or a merge rewrites it.
+    return ITEM_EXISTS & Condition(
+        "#contact = :contact", {"#contact": "contact_id"}, {":contact": record.get("contact_id")}
+    )

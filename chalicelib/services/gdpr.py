@@ -1,0 +1,258 @@
+"""GDPR/AVG: everything held about a person (export), and erasing it.
+
+Both are the owner's and admins'. The export reads: the contact and its
+e-mail items (as ``GET /contacts/{id}``), its links (one BatchGet), its
+invitations (one Query of GSI1), and per linked account one Query of the
+account's activity, matched by ``domain/erasure.trace_kind``.
+
+The erasure (``repo/gdpr.py`` for its steps) first makes the contact a
+tombstone and removes its links in one transaction (412 on a stale
+If-Match, 409 ``last_contact`` for an active account it is the last
+contact of: nothing written), then frees the addresses, deletes the
+invitations, rewrites or deletes the activity that names the person, the
+local outbox's mail to them and (through ``scrub_audit``) the audit
+entries, and finally drops the tombstone's working attributes. Every step
+after the first is idempotent, so a rerun of an interrupted erasure (the
+same request again) finishes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from chalicelib.adapters import mail
+from chalicelib.domain import access, erasure
+from chalicelib.domain.entities import Contact
+from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, StaleVersionError
+from chalicelib.domain.ids import now_iso
+from chalicelib.domain.models.gdpr import (
+    ErasureOut,
+    KeptMailOut,
+    PersonDocumentOut,
+    PersonExportOut,
+    PersonInvitationOut,
+    PersonLinkOut,
+    PersonLoginOut,
+    PersonMailOut,
+    PersonMessageOut,
+    PersonSignatureOut,
+)
+from chalicelib.repo.accounts import read_batch
+from chalicelib.repo.firms import version_guard
+from chalicelib.repo.gdpr import MAX_ERASE_LINKS, GdprRepo, Tombstone
+from chalicelib.repo.records import ERASED_AT
+from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
+from chalicelib.services.context import Ctx
+
+_ATTEMPTS = 3  # reads of one account's activity, when a record changes under the erasure
+
+
+def _require_admin(ctx: Ctx) -> None:
+    if not access.manages_members(ctx.member):
+        raise ForbiddenError("Only the owner and admins export or erase a person's data.")
+
+
+# --- the audit trail's part (connected when the audit trail is merged) -------------------------
+
+
+def audit_entries(ctx: Ctx, contact_id: str) -> list[dict[str, Any]]:
+    """The audit entries that name the person (none are kept yet)."""
+    return []
+
+
+def scrub_audit(ctx: Ctx, contact_id: str, pseudonym: str) -> int:
+    """Replace the person in the audit entries by ``pseudonym``; how many changed (none kept yet)."""
+    return 0
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def export(ctx: Ctx, contact_id: str) -> PersonExportOut:
+    _require_admin(ctx)
+    contact_out = get_contact(ctx, contact_id)  # 404 for another firm's id or an erased person
+    repo = GdprRepo(ctx.table)
+    found = repo.contact(ctx.firm_id, contact_id)
+    if not isinstance(found, Contact):
+        raise NotFoundError(CONTACT_NOT_FOUND)
+    who = erasure.person(found.id, found.emails)
+    links = repo.links(ctx.firm_id, found.id, sorted(found.account_ids))
+    names = read_batch(ctx.table, ctx.firm_id, account_ids=[link.account_id for link in links]).accounts
+    out = PersonExportOut(
+        contact=contact_out,
+        links=[
+            PersonLinkOut(
+                account_id=link.account_id,
+                account_name=names[link.account_id].name if link.account_id in names else "",
+                description=link.description,
+                signer_priority=link.signer_priority,
+                linked_at=link.created_at,
+            )
+            for link in links
+        ],
+        invitations=[
+            PersonInvitationOut(
+                address=i.address,
+                state=i.state,  # type: ignore[arg-type]
+                sent_at=i.created_at,
+                valid_until=i.expires_at,
+                accepted_at=i.accepted_at,
+            )
+            for i in repo.invitations(ctx.firm_id, found.id)
+        ],
+        logins=[],
+        mails_received=[],
+        mails_sent=[],
+        outbox=[
+            KeptMailOut(to=m.to, subject=m.subject, kind=m.kind, date=m.date) for m in mail.kept_mail_to(found.emails)
+        ],
+        chat_messages=[],
+        documents=[],
+        signatures=[],
+        audit=audit_entries(ctx, found.id),
+        exported_at=now_iso(),
+    )
+    for account_id in sorted(found.account_ids):
+        for record in repo.activity(ctx.firm_id, account_id):
+            _export_record(out, account_id, record, who)
+    return out
+
+
+def _export_record(out: PersonExportOut, account_id: str, record: Mapping[str, Any], who: erasure.Person) -> None:
+    kind = erasure.trace_kind(record, who)
+    if kind in (erasure.MAIL_FROM, erasure.MAIL_TO):
+        (out.mails_received if kind == erasure.MAIL_FROM else out.mails_sent).append(
+            PersonMailOut(
+                account_id=account_id,
+                id=record["id"],
+                direction=record["direction"],
+                status=record["status"],
+                subject=record["subject"],
+                from_address=record.get("from_address"),
+                to_addresses=list(record.get("to_addresses") or []),
+                at=record["at"],
+                snippet=record.get("snippet", ""),
+                text=record.get("text", ""),
+            )
+        )
+    elif kind == erasure.LOGIN:
+        out.logins.append(
+            PersonLoginOut(account_id=account_id, id=record["id"], email=record["email"], at=record["at"])
+        )
+    elif kind == erasure.MESSAGE:
+        out.chat_messages.append(
+            PersonMessageOut(
+                account_id=account_id, chat_id=record["chat_id"], id=record["id"], body=record["body"], at=record["at"]
+            )
+        )
+    elif kind == erasure.DOCUMENT:
+        size = record.get("size")
+        out.documents.append(
+            PersonDocumentOut(
+                account_id=account_id,
+                id=record["id"],
+                name=record["name"],
+                uploaded_at=record["uploaded_at"],
+                content_type=record.get("content_type"),
+                size=None if size is None else int(size),
+            )
+        )
+    elif kind == erasure.SIGNATURE:
+        for s in record.get("signed_by") or ():
+            if s.get("contact_id") == who.contact_id or who.owns(s.get("address")):
+                out.signatures.append(
+                    PersonSignatureOut(
+                        account_id=account_id,
+                        proposal_id=record["id"],
+                        proposal_name=record["name"],
+                        address=s["address"],
+                        at=s["at"],
+                    )
+                )
+
+
+# --- erase ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Counts:
+    addresses_freed: int = 0
+    links_removed: int = 0
+    invitations_removed: int = 0
+    records_deleted: int = 0
+    records_pseudonymised: int = 0
+    outbox_removed: int = 0
+    audit_scrubbed: int = 0
+
+
+def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
+    _require_admin(ctx)
+    repo = GdprRepo(ctx.table)
+    found = repo.contact(ctx.firm_id, contact_id)
+    if found is None or (isinstance(found, Tombstone) and found.finished):
+        raise NotFoundError(CONTACT_NOT_FOUND)
+    counts = _Counts()
+    if isinstance(found, Contact):
+        found = _begin(ctx, repo, found, if_match, counts)
+    # A resumed erasure (a tombstone with work left) goes on whatever the If-Match: nobody can read
+    # the contact's version any more, and finishing is the only way forward.
+    _finish(ctx, repo, contact_id, found, counts)
+    return ErasureOut(contact_id=contact_id, pseudonym=found.pseudonym, erased_at=found.erased_at, **asdict(counts))
+
+
+def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, counts: _Counts) -> Tombstone:
+    version_guard(if_match, contact.version)
+    links = repo.links(ctx.firm_id, contact.id, sorted(contact.account_ids))
+    if len(links) > MAX_ERASE_LINKS:
+        raise ConflictError(
+            f"The contact is linked to more than {MAX_ERASE_LINKS} accounts; unlink some first.",
+            code="too_many_links",
+        )
+    now = now_iso()
+    stays = {
+        "created_at": contact.created_at,
+        ERASED_AT: now,
+        "erased_by": ctx.member.id,
+        "pseudonym": erasure.pseudonym(contact.id),
+    }
+    repo.begin(contact, links, stays)
+    counts.links_removed = len(links)
+    return Tombstone(
+        {**stays, "erase_addresses": list(contact.emails), "erase_account_ids": sorted(contact.account_ids)}
+    )
+
+
+def _finish(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts) -> None:
+    invitations = repo.invitations(ctx.firm_id, contact_id)
+    repo.delete_invitations(ctx.firm_id, invitations)
+    counts.invitations_removed = len(invitations)
+    counts.addresses_freed = sum(repo.free_address(ctx.firm_id, contact_id, a) for a in tombstone.addresses)
+    who = erasure.person(contact_id, tombstone.addresses)
+    for account_id in tombstone.account_ids:
+        _erase_activity(ctx, repo, account_id, who, counts)
+    counts.outbox_removed = mail.forget_mail_to(tombstone.addresses)
+    counts.audit_scrubbed = scrub_audit(ctx, contact_id, tombstone.pseudonym)
+    repo.finish(ctx.firm_id, contact_id)
+
+
+def _erase_activity(ctx: Ctx, repo: GdprRepo, account_id: str, who: erasure.Person, counts: _Counts) -> None:
+    """Delete or rewrite what of the account's activity names the person; a record changed meanwhile
+    makes the account be read again."""
+    for _ in range(_ATTEMPTS):
+        try:
+            for record in repo.activity(ctx.firm_id, account_id):
+                change = erasure.erased(record, who)
+                if change is None:
+                    continue
+                if change.delete:
+                    repo.delete_record(record)
+                    counts.records_deleted += 1
+                else:
+                    repo.rewrite_record(record, change.fields)
+                    counts.records_pseudonymised += 1
+            return
+        except StaleVersionError:
+            continue
+    raise ConflictError("The account's activity keeps changing; erase again to finish.", code="busy")
