@@ -7,6 +7,7 @@ from chalice.app import Chalice, CORSConfig
 from chalicelib.handlers import (
     accounts,
     activity,
+    bulk,
     contacts,
     custom_fields,
     firm,
@@ -44,6 +45,7 @@ app.register_blueprint(gate)
 for routes in (ops, members, tags, accounts, contacts, pipelines, activity, search, portal, custom_fields, quickbooks):
     app.register_blueprint(routes.bp)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
+app.register_blueprint(bulk.bp)  # bulk edit of accounts (issue 19)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 

@@ -35,6 +35,9 @@ class Settings:
     s3_endpoint: str | None = None  # local stage: the s3rver make run starts
     photo_url_seconds: int = 3600
     usage_plan_id: str | None = None  # deployed stages: the template's FirmUsagePlan (per-firm throttling)
+    # A bulk edit's account writes in flight at once (services/bulk.py); tests on moto use 1: moto restores a
+    # whole table when a transaction fails, undoing another thread's write meanwhile.
+    bulk_writers: int = 4
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +67,7 @@ def settings() -> Settings:
         s3_endpoint=env.get("S3_ENDPOINT") or None,
         photo_url_seconds=int(env.get("PHOTO_URL_SECONDS", "3600")),
         usage_plan_id=env.get("USAGE_PLAN_ID") or None,
+        bulk_writers=max(1, int(env.get("BULK_WRITERS", "4"))),
     )
 
 
