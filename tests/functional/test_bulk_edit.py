@@ -23,6 +23,7 @@ from chalicelib.repo.table import Table, to_wire
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import create_account, list_all, new_tag
 from tests.support.problems import assert_refused
+from tests.support.stream import search_poller
 
 BULK = "/accounts/bulk"
 
@@ -171,6 +172,23 @@ def test_the_list_filters_follow_a_bulk_change(api: Api, firm: TestFirm) -> None
     for account_id in ids:
         account = _account(api, account_id)
         assert (_tag_ids(account), _team_ids(account)) == ([new], [member_id])
+
+
+def test_search_follows_a_bulk_change(client: Client, api: Api, firm: TestFirm, table: Table) -> None:
+    """The search index is kept from the change stream, as for a single edit: the hits' type changes, and an
+    employee who sees only their team's accounts finds the ones they were added to."""
+    stream = search_poller(table)
+    employee_id, employee_token = firm.add_member("employee")
+    joined = create_account(api, "Zephyr Joined")["id"]
+    apart = create_account(api, "Zephyr Apart")["id"]
+    stream.drain()
+    body = {"account_ids": [joined], "add_team_member_ids": [employee_id], "type": "individual"}
+    assert _results(api.post(BULK, body))[joined]["status"] == "ok"
+    stream.drain()
+
+    hits = {h["account_id"]: h["type"] for h in api.get("/search?q=zephyr").body["items"]}
+    assert hits == {joined: "individual", apart: "company"}
+    assert [h["account_id"] for h in Api(client, employee_token).get("/search?q=zephyr").body["items"]] == [joined]
 
 
 def test_an_account_already_as_asked_answers_ok_and_is_not_written(api: Api, firm: TestFirm) -> None:
