@@ -7,6 +7,7 @@ from chalice.app import Chalice, CORSConfig
 from chalicelib.handlers import (
     accounts,
     activity,
+    bulk,
     contacts,
     custom_fields,
     firm,
@@ -60,6 +61,7 @@ for routes in (
     app.register_blueprint(routes.bp)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(gdpr.bp)  # GDPR/AVG export and erase (issue 19)
+app.register_blueprint(bulk.bp)  # bulk edit of accounts (issue 19)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 app.register_blueprint(jobs.workers)  # the background jobs' queue workers (issue 19)

@@ -40,6 +40,9 @@ class Settings:
     export_url_seconds: int = 300  # an export's presigned download link
     export_part_bytes: int = 5 * 1024 * 1024  # an export file's multipart part (S3's minimum; tests set less)
     export_chunk_records: int = 1000  # accounts (or contacts) one export chunk reads
+    # A bulk edit's account writes in flight at once (services/bulk.py); tests on moto use 1: moto restores a
+    # whole table when a transaction fails, undoing another thread's write meanwhile.
+    bulk_writers: int = 4
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +77,7 @@ def settings() -> Settings:
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "300")),
         export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
         export_chunk_records=int(env.get("EXPORT_CHUNK_RECORDS", "1000")),
+        bulk_writers=max(1, int(env.get("BULK_WRITERS", "4"))),
     )
 
 

@@ -32,6 +32,9 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "custom_field_removed": (400, "a custom field was removed meanwhile"),
     "too_many_decimals": (400, "an amount has more decimals than its currency's minor units"),
     "email_refused": (400, "the identity provider does not accept this e-mail address"),
+    "duplicate_account_ids": (400, "a bulk edit lists an account twice"),
+    "nothing_to_change": (400, "a bulk edit names no change"),
+    "added_and_removed": (400, "a bulk edit both adds and removes a tag or team member"),
     # 401: who is calling is not established
     "unauthorized": (401, "the request is not authenticated"),
     "token_missing": (401, "no bearer token"),
@@ -100,6 +103,8 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "contact_listed_twice": (422, "a contact is listed twice"),
     "duplicate_email": (422, "an e-mail address is given twice"),
     "too_many_changes": (422, "too many changes for one request"),
+    "too_many_tags": (422, "an account has at most 20 tags"),
+    "too_many_team_members": (422, "an account has at most 20 team members"),
     "rule_broken": (422, "the item breaks a rule of its section (field errors say which)"),
     "amount_not_positive": (422, "an amount must be more than zero"),
     "merge_into_itself": (422, "a contact cannot be merged into itself"),

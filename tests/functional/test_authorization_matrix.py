@@ -48,6 +48,10 @@ matrix is answered exactly (status and body) as the same request for an id
 that does not exist; the lists answered to anyone (clients, contacts) show
 account A and its contact exactly to those who may open it.
 
+The bulk edit (``POST /accounts/bulk``) answers 200 to every member; its
+result for account A is what ``PATCH /accounts/{account_id}`` answers that
+principal (rule ``edit``), the same problem body, and a refusal writes nothing.
+
 Then the id swaps: (a) firm-A ids used by firm B: the matrix's ``other_firm``
 column on every route with ids, and firm-A child ids under firm B's own parent
 (account or contact), as firm B's admin; (b) an activity item of account A
@@ -613,6 +617,12 @@ def _add_account(w: World) -> Req:
     return Req("POST", "/accounts", {"name": "Newco", "type": "company", "contacts": [contact_spec("Nina", "New")]})
 
 
+@route("POST", "/accounts/bulk", 200, "any")
+def _bulk_edit(w: World) -> Req:
+    """200 for any member; account A's own answer follows the rule ``edit`` (``BULK`` below)."""
+    return Req("POST", "/accounts/bulk", {"account_ids": [w.account_id], "type": "other"})
+
+
 @route("GET", "/accounts/{account_id}", 200, "open")
 def _account(w: World) -> Req:
     return Req("GET", w.path())
@@ -968,6 +978,29 @@ LISTS: Final[dict[tuple[str, str], Callable[[World, list[Body]], bool]]] = {
 }
 
 
+# The bulk edit answers 200 to any member; account A's result is what PATCH /accounts/{account_id} answers
+# that principal (rule ``edit``): ok, or the same problem (403, or 404 exactly as for an absent account).
+BULK: Final = ("POST", "/accounts/bulk")
+
+
+def check_bulk(w: World, api: Api, req: Req, principal: str) -> None:
+    expected = expected_status("edit", principal, 200)
+    before = state(w, req)
+    reply = send(api, req)
+    assert reply.status == 200, (reply.status, reply.body)
+    (result,) = reply.body["results"]
+    if expected == 200:
+        assert (result["account_id"], result["status"], result["problem"]) == (w.account_id, "ok", None)
+        return
+    assert (result["status"], result["problem"]["status"]) == ("error", expected), result
+    assert state(w, req) == before, f"{principal}'s refused bulk edit wrote something"
+    single = api.patch(w.path(), {"type": "other"})
+    assert (single.status, single.body) == (expected, result["problem"]), "the single edit's answer"
+    if expected == 404:
+        absent = send(api, Req("POST", req.path, {"account_ids": [new_id()], "type": "other"}))
+        assert absent.body["results"][0]["problem"] == result["problem"], "an invisible account must look absent"
+
+
 def absent_twin(r: Route, req: Req) -> Req | None:
     """``req`` with its first path id (the account, contact, tag, ... that decides
     visibility) replaced by one that does not exist."""
@@ -996,6 +1029,9 @@ def test_authorization(world: World, key: tuple[str, str], principal: str) -> No
     r = ROUTES_BY_KEY[key]
     req = r.build(world)
     api = world.as_(principal)  # firm B (other_firm) exists before the snapshot
+    if key == BULK and principal not in TOKEN_FAILURES:
+        check_bulk(world, api, req, principal)
+        return
     reply = check(world, api, req, expected_status(r.rule, principal, r.ok), twin=absent_twin(r, req))
     if key in LISTS and reply.status == 200:
         shown = LISTS[key](world, reply.body["items"])

@@ -62,8 +62,9 @@ M = TypeVar("M", bound=BaseModel)
 _PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors"})
 
 
-def problem(error: DossierError) -> Response:
-    body = {
+def problem_body(error: DossierError) -> dict[str, Any]:
+    """The problem+json object of ``error``: a response's body, or one account's answer in a bulk edit."""
+    return {
         "type": PROBLEM_TYPE_BASE + error.type_slug,
         "title": error.title,
         "status": error.status,
@@ -72,6 +73,10 @@ def problem(error: DossierError) -> Response:
         "errors": [{"loc": list(e.loc), "msg": e.msg, "code": e.code} for e in error.errors],
         **{k: v for k, v in error.extensions.items() if k not in _PROBLEM_MEMBERS},
     }
+
+
+def problem(error: DossierError) -> Response:
+    body = problem_body(error)
     headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
     if isinstance(error, ServiceUnavailableError):
         headers["Retry-After"] = str(error.retry_after)

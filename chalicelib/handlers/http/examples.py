@@ -46,6 +46,14 @@ EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     f"PATCH {_A}": {"rename": {"name": "De Vries Bouw en Onderhoud B.V.", "quickbooks_sync_mode": "always"}},
+    "POST /accounts/bulk": {
+        "tag and assign": {
+            "account_ids": ["01JF3ZD1E3F5G7H9J1K3M5N7P9", "01JF3ZD1E3F5G7H9J1K3M5N7PA"],
+            "add_tags": [_TAG_ID],
+            "add_team_member_ids": [_MEMBER_ID],
+        },
+        "set the type": {"account_ids": ["01JF3ZD1E3F5G7H9J1K3M5N7P9"], "type": "individual"},
+    },
     # an account's contacts
     f"POST {_A}/contacts": {
         "new contact": {

@@ -35,6 +35,8 @@ _STATUS_TEXT = {
     503: "The database or another service Dossier uses is unavailable or throttling; retry after Retry-After seconds",
 }
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
+# POSTs that change without creating, and keep their first answer for an Idempotency-Key too.
+_IDEMPOTENT_ACTIONS = {("POST", "/accounts/bulk")}
 # Response headers a client reads (documented so that generated clients can reach them).
 _ETAG = {
     "description": 'The resource\'s version as an entity tag ("3"): send it back as If-Match to edit safely.',
@@ -84,7 +86,7 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
         params.append({"name": name, "in": "query", "required": required, "schema": schema})
     if route.method in ("PATCH", "PUT", "DELETE") or route.path.endswith("/restore"):
         params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})
-    if route.method == "POST" and route.status == 201:
+    if route.method == "POST" and (route.status == 201 or (route.method, route.path) in _IDEMPOTENT_ACTIONS):
         params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}})
     return params
 

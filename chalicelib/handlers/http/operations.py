@@ -80,6 +80,7 @@ OPERATIONS: dict[str, Operation] = {
     # accounts
     "GET /accounts": Operation("listAccounts", "accounts"),
     "POST /accounts": Operation("createAccount", "accounts"),
+    "POST /accounts/bulk": Operation("bulkEditAccounts", "accounts"),
     f"GET {_A}": Operation("getAccount", "accounts"),
     f"PATCH {_A}": Operation("updateAccount", "accounts"),
     f"DELETE {_A}": Operation("archiveAccount", "accounts"),
