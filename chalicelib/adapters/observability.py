@@ -12,11 +12,12 @@ Latency's sample count is the number of requests).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.logging import Logger
@@ -35,10 +36,17 @@ _READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItem
 
 @dataclass
 class Capacity:
-    """DynamoDB units consumed while serving one request."""
+    """DynamoDB units consumed while serving one request. A request may write from several threads (a bulk
+    edit's writers share this meter through their copied context), so additions take the lock."""
 
     read: float = 0.0
     write: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, read: float = 0.0, write: float = 0.0) -> None:
+        with self.lock:
+            self.read += read
+            self.write += write
 
 
 _capacity: ContextVar[Capacity | None] = ContextVar("dossier_capacity", default=None)
@@ -52,9 +60,9 @@ def count_capacity(operation: str, consumed: Mapping[str, Any] | Sequence[Mappin
     entries = [consumed] if isinstance(consumed, Mapping) else consumed
     units = sum(float(e.get("CapacityUnits", 0.0)) for e in entries)
     if operation in _READS:
-        meter.read += units
+        meter.add(read=units)
     else:
-        meter.write += units
+        meter.add(write=units)
 
 
 @contextmanager
