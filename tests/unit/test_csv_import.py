@@ -63,7 +63,7 @@ def test_a_bad_header_refuses_the_file(header: str, code: str, columns: list[str
 
 
 def test_custom_columns_keep_their_label() -> None:
-    parsed = parse("account_name;Custom: KvK nummer\nA;123\n".encode())
+    parsed = parse(b"account_name;Custom: KvK nummer\nA;123\n")
     assert parsed.header.custom_labels == ("KvK nummer",)
     row, _ = typed_row(1, parsed.rows[0])
     assert row is not None and row.custom == {"KvK nummer": "123"}
