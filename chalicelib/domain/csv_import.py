@@ -261,8 +261,8 @@ def typed_row(number: int, cells: Mapping[str, str]) -> tuple[ImportRow | None, 
         row = ImportRow.model_validate({**values, "custom": custom})
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            column = str(err["loc"][0]) if err["loc"] else None
-            errors.append(CellError(number, column, err["msg"], _cell_code(err["type"])))
+            where = str(err["loc"][0]) if err["loc"] else None
+            errors.append(CellError(number, where, err["msg"], _cell_code(err["type"])))
         return None, errors
     if errors:
         return None, errors
