@@ -10,6 +10,7 @@ from chalicelib.handlers import (
     contacts,
     custom_fields,
     firm,
+    imports,
     inbound_mail,
     members,
     ops,
@@ -44,6 +45,7 @@ app.register_blueprint(gate)
 for routes in (ops, members, tags, accounts, contacts, pipelines, activity, search, portal, custom_fields, quickbooks):
     app.register_blueprint(routes.bp)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
+app.register_blueprint(imports.bp)  # CSV imports (issue 19)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 

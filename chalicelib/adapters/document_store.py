@@ -30,9 +30,12 @@ class DocumentStore:
             raise DossierError("Files are not configured for this stage (PHOTOS_BUCKET).")
         return self.bucket
 
-    def upload_url(self, key: str, content_type: str, size: int, seconds: int) -> str:
-        """A presigned PUT that S3 accepts only with this Content-Type and Content-Length (both signed)."""
-        params = {"Bucket": self._bucket(), "Key": key, "ContentType": content_type, "ContentLength": size}
+    def upload_url(self, key: str, content_type: str, size: int | None, seconds: int) -> str:
+        """A presigned PUT that S3 accepts only with this Content-Type and Content-Length (both signed);
+        without a size, any length (the caller checks the size after the upload)."""
+        params: dict[str, Any] = {"Bucket": self._bucket(), "Key": key, "ContentType": content_type}
+        if size is not None:
+            params["ContentLength"] = size
         url: str = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds)
         return url
 

@@ -26,9 +26,11 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from chalicelib.domain.models.base import AccountType, EmailAddress, Id, Name
+from chalicelib.domain.models.imports import MAX_IMPORT_BYTES
 from chalicelib.domain.models.people import PhoneNumber
+from chalicelib.domain.problem_codes import field_code
 
-MAX_FILE_BYTES: Final = 10 * 1024 * 1024
+MAX_FILE_BYTES: Final = MAX_IMPORT_BYTES
 MAX_ROWS: Final = 50_000
 MAX_CELL_CHARS: Final = 1000  # as a custom text value (field_values.MAX_TEXT): longer is a bad cell, not a bad file
 LIST_SEPARATOR: Final = "|"  # inside the tags and team_member_emails cells
@@ -262,19 +264,27 @@ def typed_row(number: int, cells: Mapping[str, str]) -> tuple[ImportRow | None, 
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             where = str(err["loc"][0]) if err["loc"] else None
-            errors.append(CellError(number, where, err["msg"], _cell_code(err["type"])))
+            code = _cell_code(err["type"])
+            msg = _FORMAT_MESSAGES.get(where or "", err["msg"]) if code == "invalid_format" else err["msg"]
+            errors.append(CellError(number, where, msg, code))
         return None, errors
     if errors:
         return None, errors
     return row, []
 
 
+_FORMAT_MESSAGES: Final = {
+    "contact_email": "not an e-mail address",
+    "team_member_emails": "not a list of e-mail addresses separated by |",
+    "contact_phone": "not a phone number (digits, spaces and + ( ) . / - only)",
+    "account_id": "not an account id",
+}
+
+
 def _cell_code(pydantic_type: str) -> str:
-    if pydantic_type in ("string_too_long", "too_long"):
-        return "too_long"
     if pydantic_type == "literal_error":
         return "invalid_choice"
-    return "invalid_value"
+    return field_code(pydantic_type)  # the API's field codes: too_long, not_an_email, ...
 
 
 # --- custom field cells -------------------------------------------------------------------------
@@ -334,3 +344,16 @@ def counts_of(outcomes: Sequence[Outcome]) -> dict[str, int]:
         counts["rows"] += 1
         counts[outcome] += 1
     return counts
+
+
+RowState = Literal["pending", "done"]  # pending: its writes were started (a rerun finishes them, same outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """One row's outcome in one run of an import, as recorded (so a rerun chunk counts it once)."""
+
+    row: int
+    outcome: Outcome
+    state: RowState = "done"
+    errors: tuple[CellError, ...] = ()

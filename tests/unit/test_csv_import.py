@@ -99,7 +99,7 @@ def test_a_phone_may_start_with_a_sign_other_text_may_not() -> None:
     assert errors == [] and row is not None
     assert row.contact_phone == "+31 20 1234567"
     _, errors = typed_row(1, {"account_name": "A", "contact_phone": "=1+2"})
-    assert [(e.column, e.code) for e in errors] == [("contact_phone", "invalid_value")]
+    assert [(e.column, e.code) for e in errors] == [("contact_phone", "invalid_format")]
     _, errors = typed_row(1, {"account_name": "-5 Architecten"})
     assert [e.code for e in errors] == ["formula_cell"]
     _, errors = typed_row(1, {"account_name": "A", "tags": "vip|=1+1"})
@@ -120,9 +120,9 @@ def test_bad_cells_name_their_columns() -> None:
     assert row is None
     assert sorted((e.column, e.code) for e in errors) == [
         ("account_type", "invalid_choice"),
-        ("contact_email", "invalid_value"),
-        ("contact_phone", "invalid_value"),
-        ("team_member_emails", "invalid_value"),
+        ("contact_email", "invalid_format"),
+        ("contact_phone", "invalid_format"),
+        ("team_member_emails", "invalid_format"),
     ]
     assert all(e.row == 3 for e in errors)
 

@@ -39,6 +39,7 @@ TAGS: dict[str, str] = {
     "pipelines": "The firm's job pipelines.",
     "quickbooks": "The firm's QuickBooks connector.",
     "portal": "The client portal: invitations, their acceptance, and an account's signers.",
+    "imports": "CSV imports of accounts and contacts, run as background jobs.",
     "operations": "Liveness and this document.",
 }
 
@@ -150,6 +151,12 @@ OPERATIONS: dict[str, Operation] = {
     "GET /quickbooks/connection": Operation("getQuickbooksConnection", "quickbooks"),
     "PUT /quickbooks/connection": Operation("setQuickbooksConnection", "quickbooks"),
     f"POST {_A}/quickbooks/sync-results": Operation("recordQuickbooksSyncResult", "quickbooks"),
+    # imports
+    "POST /imports": Operation("createImport", "imports"),
+    "POST /imports/{import_id}/start": Operation("startImport", "imports"),
+    "GET /imports/{import_id}": Operation("getImport", "imports"),
+    "GET /imports/{import_id}/errors": Operation("listImportErrors", "imports"),
+    "DELETE /imports/{import_id}": Operation("cancelImport", "imports"),
     # operations
     "GET /health": Operation("getHealth", "operations"),
     "GET /openapi.json": Operation("getOpenapiDocument", "operations"),
