@@ -39,6 +39,10 @@ class DocumentStore:
         url: str = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds)
         return url
 
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store an object from here (the admin CLI's import file; clients upload with upload_url)."""
+        self.client.put_object(Bucket=self._bucket(), Key=key, Body=data, ContentType=content_type)
+
     def download_url(self, key: str, content_type: str, disposition: str, seconds: int) -> str:
         params = {
             "Bucket": self._bucket(),

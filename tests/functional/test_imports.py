@@ -40,12 +40,14 @@ def queue(table: Table) -> Iterator[JobQueue]:
     reset_settings()
 
 
-def drain(table: Table, queue: JobQueue, *, limit: int = 500) -> int:
+def drain(table: Table, queue: JobQueue, *, limit: int = 500, stop: bool = False) -> int:
     """Run the queue's messages until none is left, as the worker does (a failed chunk's message is sent
-    again, as SQS would deliver it again); the number of chunks run."""
+    again, as SQS would deliver it again); the number of chunks run. ``stop``: at most ``limit``."""
     runs = 0
     sqs = queue.client
-    while runs < limit:
+    while runs < limit or stop:
+        if stop and runs == limit:
+            return runs
         got = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=1).get("Messages", [])
         if not got:
             return runs
@@ -347,3 +349,25 @@ def test_new_tags_need_no_catalogue_entry_beforehand(importer: Importer, api: Ap
     out = importer.run(csv_rows("A;company;vip|Nieuw;A;A;a@a.example;"))
     assert out["counts"] == counts(rows=1, created=1)
     assert sorted(t["name"] for t in api.get("/tags").body["items"]) == ["Nieuw", "VIP"]
+
+
+def test_the_cli_imports_with_a_progress_bar(
+    importer: Importer, api: Api, firm: TestFirm, table: Table, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m chalicelib.cli import``: the worker runs between the CLI's progress reads."""
+    import argparse
+    import io
+
+    from chalicelib.admin import imports as cli_imports
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(cli_imports.time, "sleep", lambda _: drain(table, importer.queue, limit=1, stop=True))
+    path = tmp_path / "klanten.csv"
+    path.write_bytes(THREE)
+    err = io.StringIO()
+    args = argparse.Namespace(firm=firm.firm_id, file=path, dry_run=False, member=None, poll=0)
+    out = cli_imports.run(table, args, err)
+    assert out["status"] == "completed" and out["counts"] == counts(rows=3, created=3)
+    assert "[" + "#" * cli_imports.BAR_WIDTH + "] 3/3 rows" in err.getvalue()
+    assert "] 2/3 rows" in err.getvalue()  # after the first chunk
+    assert len(list_all(api, "/accounts")) == 3
