@@ -12,6 +12,7 @@ from chalicelib.handlers import (
     firm,
     imports,
     inbound_mail,
+    jobs,
     members,
     ops,
     pipelines,
@@ -42,15 +43,31 @@ app.api.binary_types.extend(
 )
 
 app.register_blueprint(gate)
-for routes in (ops, members, tags, accounts, contacts, pipelines, activity, search, portal, custom_fields, quickbooks):
+for routes in (
+    ops,
+    members,
+    tags,
+    accounts,
+    contacts,
+    pipelines,
+    activity,
+    search,
+    portal,
+    custom_fields,
+    quickbooks,
+    jobs,
+):
     app.register_blueprint(routes.bp)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(imports.bp)  # CSV imports (issue 19)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
+app.register_blueprint(jobs.workers)  # the background jobs' queue workers (issue 19)
 
 # The stream and mail functions, importable from the app as Lambda and the tests know them.
 project_overview = streams.project_overview
 index_search = streams.index_search
 receive_email = inbound_mail.receive_email
 record_mail_events = inbound_mail.record_mail_events
+run_jobs = jobs.run_jobs
+fail_dead_jobs = jobs.fail_dead_jobs

@@ -1,6 +1,7 @@
 """``make run``: DynamoDB Local with a persistent data folder, the table,
-demo data, the API (devtools/api_server.py) on http://localhost:8000 and the
-web client on http://localhost:8001 (devtools/stack.py). Ctrl-C stops all."""
+a local SQS (moto's server) with the jobs worker polling it, demo data, the
+API (devtools/api_server.py) on http://localhost:8000 and the web client on
+http://localhost:8001 (devtools/stack.py). Ctrl-C stops all."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def main() -> int:
     assert endpoint, "the local stage sets DYNAMODB_ENDPOINT"
     db_port = urlparse(endpoint).port or 8100
     s3_port = urlparse(settings().s3_endpoint or "http://localhost:4569").port or 4569
+    sqs_port = urlparse(settings().sqs_endpoint or "http://localhost:9324").port or 9324  # where `cli export` looks
     idp_port = urlparse(settings().cognito_endpoint or "http://localhost:9229").port or 9229  # where `cli token` looks
     try:
         with local_stack(
@@ -36,6 +38,7 @@ def main() -> int:
             persistent=True,
             db_port=db_port,
             s3_port=s3_port,
+            sqs_port=sqs_port,
             idp_port=idp_port,
             api_port=API_PORT,
             web_port=WEB_PORT,

@@ -1,7 +1,9 @@
-"""The whole local product: DynamoDB Local, a local S3 (s3rver), the table,
-the two stream pollers (the Overview projector, which also mails
-notifications, and the search indexer), the demo firm, the API and the web
-client (devtools/web_server.py).
+"""The whole local product: DynamoDB Local, a local S3 (s3rver), a local SQS
+(moto's server, devtools/sqs_local.py) with the background jobs' queues, the
+table, the two stream pollers (the Overview projector, which also mails
+notifications, and the search indexer), the jobs' queue poller
+(devtools/job_poller.py), the demo firm, the API and the web client
+(devtools/web_server.py).
 
 ``make run`` (devtools/run_local.py) runs it with its data in ``.data/`` and
 the API on port 8000. The end-to-end tests run it in a child
@@ -41,7 +43,9 @@ from chalicelib.admin.local_identity import ensure_pool, identity_environment
 from devtools.api_server import ApiServer
 from devtools.cognito_local import CognitoLocal
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering, stop_process, wait_until
+from devtools.job_poller import JobPoller
 from devtools.s3_local import S3Local
+from devtools.sqs_local import JobQueues, SqsLocal, ensure_queues
 from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_settings, table_stream_arn
 from devtools.web_server import WebServer
 
@@ -109,7 +113,14 @@ class Running:
 
 
 def local_env(
-    db_endpoint: str, s3_endpoint: str, outbox: Path, *, table: str | None = None, bucket: str | None = None
+    db_endpoint: str,
+    s3_endpoint: str,
+    outbox: Path,
+    *,
+    table: str | None = None,
+    bucket: str | None = None,
+    sqs_endpoint: str | None = None,
+    jobs_queue_url: str | None = None,
 ) -> dict[str, str]:
     """The local stage's environment, on these servers (not ``make run``'s)."""
     from chalicelib.admin.cli import stage_environment
@@ -120,6 +131,8 @@ def local_env(
         "S3_ENDPOINT": s3_endpoint,
         "MAIL_OUTBOX_DIR": str(outbox),
     }
+    if sqs_endpoint and jobs_queue_url:
+        env.update(SQS_ENDPOINT=sqs_endpoint, JOBS_QUEUE_URL=jobs_queue_url)
     if table:
         env["DOSSIER_TABLE"] = table
     if bucket:
@@ -133,12 +146,14 @@ def environment(env: dict[str, str]) -> Iterator[None]:
     clients) for the block; the previous one is restored after."""
     from chalicelib.adapters.config import reset_settings
     from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
+    from chalicelib.adapters.queue import reset_clients as reset_queue_clients
     from chalicelib.repo.table import reset_clients
 
     def reset() -> None:
         reset_settings()
         reset_clients()
         reset_photo_clients()
+        reset_queue_clients()
 
     saved = dict(os.environ)
     try:
@@ -182,6 +197,7 @@ def local_stack(
     persistent: bool = False,
     db_port: int | None = None,
     s3_port: int | None = None,
+    sqs_port: int | None = None,
     idp_port: int | None = None,
     api_port: int | None = None,
     web_port: int | None = None,
@@ -201,7 +217,7 @@ def local_stack(
     """
     from chalicelib.admin.cli import stage_environment
 
-    _check_free(db_port, s3_port, idp_port, api_port, web_port)
+    _check_free(db_port, s3_port, sqs_port, idp_port, api_port, web_port)
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     if not persistent:  # a fresh database: earlier checkpoints name shards that are gone
@@ -217,6 +233,10 @@ def local_stack(
         s3_log = on_exit.enter_context((logs / "s3rver.log").open("ab"))
         s3 = on_exit.enter_context(S3Local(workdir / "s3", bucket, port=s3_port, log=s3_log))
         say(f"Local S3 (s3rver) on http://{host}:{s3.port} for photos (files in {_shown(workdir / 's3')}/)")
+        sqs_log = on_exit.enter_context((logs / "moto-sqs.log").open("ab"))
+        sqs = on_exit.enter_context(SqsLocal(port=sqs_port, log=sqs_log))
+        queues = ensure_queues(sqs.client(), "dossier-jobs")
+        say(f"Local SQS (moto server) on http://{host}:{sqs.port} for background jobs (queue dossier-jobs)")
         idp_log = on_exit.enter_context((logs / "cognito-local.log").open("ab"))
         idp_dir = workdir / "cognito" if persistent else None
         idp = on_exit.enter_context(CognitoLocal(port=idp_port, data_dir=idp_dir, log=idp_log, host=host))
@@ -225,7 +245,9 @@ def local_stack(
         identity = {"provider": "cognito", "endpoint": idp.endpoint, "client_id": client_id, "region": "us-east-1"}
         say(f"Identity provider (cognito-local) on {idp.endpoint}, user pool {pool_id}")
         env = {
-            **local_env(db.endpoint, s3.endpoint, workdir / "outbox"),
+            **local_env(
+                db.endpoint, s3.endpoint, workdir / "outbox", sqs_endpoint=sqs.endpoint, jobs_queue_url=queues.url
+            ),
             **identity_environment(idp.endpoint, pool_id, client_id),
         }
         on_exit.enter_context(environment(env))
@@ -239,6 +261,7 @@ def local_stack(
         # Started after seeding, the pollers catch up in seconds; running during it, they would slow it down twice.
         stop_pollers, caught_up = _start_pollers(table, workdir, say)
         on_exit.callback(stop_pollers)
+        on_exit.callback(_start_job_poller(sqs.client(), queues, say))
         firm = FirmRepo(table).get_firm(demo["firm_id"])
         api = ApiServer(env, port=api_port)
         api_base = f"http://{host}:{api.port}"
@@ -382,6 +405,24 @@ def _start_pollers(
     return stop_pollers, caught_up
 
 
+def _start_job_poller(sqs: Any, queues: JobQueues, say: Callable[[str], None]) -> Callable[[], None]:
+    """The jobs worker on the local queue, as Lambda's SQS mapping runs it (devtools/job_poller.py);
+    its log lines go where the stream functions' go. Returns what stops it."""
+    from app import fail_dead_jobs, run_jobs
+
+    poller = JobPoller(sqs, queues.url, queues.dead_url, run_jobs, fail_dead_jobs, wait_seconds=5)
+    stop = threading.Event()
+    thread = threading.Thread(target=poller.run, args=(stop,), name="jobs-worker", daemon=True)
+    thread.start()
+    say("Jobs worker polling the local queue (exports, imports, fan-outs)")
+
+    def stop_poller() -> None:
+        stop.set()
+        thread.join(timeout=10)
+
+    return stop_poller
+
+
 def print_welcome(demo: dict[str, Any], api_base: str, say: Callable[[str], None] = print) -> None:
     members = demo["members"]
     token = members[0]["token"]
@@ -450,6 +491,7 @@ def _serve(workdir: Path, ready_file: Path | None, args: argparse.Namespace) -> 
     ports = {
         "db_port": args.db_port,
         "s3_port": args.s3_port,
+        "sqs_port": args.sqs_port,
         "idp_port": args.idp_port,
         "api_port": args.api_port,
         "web_port": args.web_port,
@@ -474,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The local product on free ports, in-memory DynamoDB Local.")
     parser.add_argument("--workdir", type=Path, default=None, help="logs, outbox, s3 files (default: a temp dir)")
     parser.add_argument("--ready-file", type=Path, default=None, help="StackInfo as JSON, written once ready")
-    for name in ("db", "s3", "idp", "api", "web"):
+    for name in ("db", "s3", "sqs", "idp", "api", "web"):
         parser.add_argument(f"--{name}-port", type=int, default=None)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)

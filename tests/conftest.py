@@ -44,6 +44,7 @@ from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table
 from devtools.dynamodb_local import DynamoDBLocal
+from devtools.sqs_local import ensure_queues
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.moto_streams import number_records_safely
 
@@ -63,6 +64,9 @@ def _configure(endpoint: str | None, table: str) -> Table:
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     else:
         os.environ.pop("DYNAMODB_ENDPOINT", None)
+        # moto's SQS for the background jobs (tests/support/jobs.py drains it)
+        queues = ensure_queues(boto3.client("sqs", region_name="us-east-1"), "dossier-jobs-test")
+        os.environ["JOBS_QUEUE_URL"] = queues.url
     os.environ["DOSSIER_TABLE"] = table
     reset_settings()
     t = Table.from_settings()

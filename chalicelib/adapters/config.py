@@ -35,6 +35,11 @@ class Settings:
     s3_endpoint: str | None = None  # local stage: the s3rver make run starts
     photo_url_seconds: int = 3600
     usage_plan_id: str | None = None  # deployed stages: the template's FirmUsagePlan (per-firm throttling)
+    jobs_queue_url: str = ""  # the background jobs' SQS queue (the template's JobsQueue; locally moto's server)
+    sqs_endpoint: str | None = None  # local stage: the moto server make run starts
+    export_url_seconds: int = 300  # an export's presigned download link
+    export_part_bytes: int = 5 * 1024 * 1024  # an export file's multipart part (S3's minimum; tests set less)
+    export_chunk_records: int = 1000  # accounts (or contacts) one export chunk reads
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +69,11 @@ def settings() -> Settings:
         s3_endpoint=env.get("S3_ENDPOINT") or None,
         photo_url_seconds=int(env.get("PHOTO_URL_SECONDS", "3600")),
         usage_plan_id=env.get("USAGE_PLAN_ID") or None,
+        jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
+        sqs_endpoint=env.get("SQS_ENDPOINT") or None,
+        export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "300")),
+        export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
+        export_chunk_records=int(env.get("EXPORT_CHUNK_RECORDS", "1000")),
     )
 
 

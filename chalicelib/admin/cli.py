@@ -264,6 +264,20 @@ def _local_identity(stage: str) -> None:
     reset_settings()
 
 
+def _rebuild(table: Any, args: argparse.Namespace) -> None:
+    from chalicelib.repo.accounts import AccountRepo
+    from chalicelib.repo.activity import ActivityRepo
+    from chalicelib.repo.search import SearchRepo
+    from chalicelib.services import overview, search
+
+    ids = [args.account] if args.account else sorted(AccountRepo(table).all_ids(args.firm))
+    if args.command == "overview":
+        written = overview.rebuild(ActivityRepo(table), args.firm, ids)
+    else:
+        written = search.rebuild(SearchRepo(table), args.firm, ids)
+    _print({"accounts": len(ids), "written": written})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_stage(args.stage)
@@ -291,17 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             created = ensure_table(table.client, settings().table_name)
             _print({"table": settings().table_name, "created": created})
         elif args.command in ("overview", "search"):
-            from chalicelib.repo.accounts import AccountRepo
-            from chalicelib.repo.activity import ActivityRepo
-            from chalicelib.repo.search import SearchRepo
-            from chalicelib.services import overview, search
-
-            ids = [args.account] if args.account else sorted(AccountRepo(table).all_ids(args.firm))
-            if args.command == "overview":
-                written = overview.rebuild(ActivityRepo(table), args.firm, ids)
-            else:
-                written = search.rebuild(SearchRepo(table), args.firm, ids)
-            _print({"accounts": len(ids), "written": written})
+            _rebuild(table, args)
         elif args.command == "mail":
             from chalicelib.services import inbound
 

@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,7 +39,9 @@ def bar(done: int, total: int, counts: dict[str, int]) -> str:
     return f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} rows  {tail}"
 
 
-def run(table: Table, args: argparse.Namespace, err: TextIO = sys.stderr) -> dict[str, Any]:
+def run(
+    table: Table, args: argparse.Namespace, err: TextIO = sys.stderr, sleep: Callable[[float], object] = time.sleep
+) -> dict[str, Any]:
     member_id = args.member or _owner(table, args.firm)
     ctx = Ctx(claims=Claims(firm_id=args.firm, member_id=member_id), table=table)
     data = args.file.read_bytes()
@@ -60,7 +63,7 @@ def run(table: Table, args: argparse.Namespace, err: TextIO = sys.stderr) -> dic
             err.write("\n")
             out = imports.get_import(ctx, created.id)
             return json.loads(out.model_dump_json(exclude={"upload_url"}))  # type: ignore[no-any-return]
-        time.sleep(args.poll)
+        sleep(args.poll)
 
 
 def _owner(table: Table, firm_id: str) -> str:

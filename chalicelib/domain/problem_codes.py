@@ -50,12 +50,15 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "not_found": (404, "does not exist, or the caller may not open it"),
     "thread_not_found": (404, "in_reply_to names no e-mail item of this account"),
     "idempotency_expired": (404, "the resource this Idempotency-Key created is gone"),
+    "job_not_found": (404, "no background job (import, export) of this kind with this id in the firm"),
     # 405, 410, 415
     "method_not_allowed": (405, "the path does not take this method"),
     "invitation_expired": (410, "the portal invitation expired"),
     "unsupported_media_type": (415, "the route does not take this Content-Type"),
     # 409: the current state does not allow it
     "conflict": (409, "conflicts with the current state"),
+    "job_not_startable": (409, "the job is not waiting for its file, nor a finished dry run"),
+    "job_finished": (409, "the job has already finished (completed, failed or cancelled)"),
     "busy": (409, "the resource kept changing under concurrent requests; retry"),
     "changed_meanwhile": (409, "another request changed the resource meanwhile; retry"),
     "concurrent_write": (409, "a concurrent request changed the same resources; retry"),

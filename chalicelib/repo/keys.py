@@ -51,6 +51,7 @@ CUSTOM_FIELD_LABEL: Final = "custom_field_label"  # uniqueness guard: labels uni
 CUSTOM_FIELD_CHANGE: Final = "custom_field_change"  # one line of an account's custom field history
 QUICKBOOKS_CONNECTION: Final = "quickbooks_connection"
 IDENTITY: Final = "identity"  # which member an identity provider's user is (keyed by the identity, not a firm)
+JOB: Final = "job"  # a background job (domain/jobs.py): an import, an export, a fan-out
 FIRST_SIGN_IN: Final = "first_sign_in"  # an OIDC member's address, until its first sign-in binds it
 IMPORT_ROW: Final = "import_row"  # one CSV row's outcome in one run of an import (issue 19)
 IMPORT_ERROR: Final = "import_error"  # one bad cell of such a row, listed by GET /imports/{id}/errors
@@ -121,6 +122,14 @@ def tag_name(firm_id: str, name_norm: str) -> Key:
 def quickbooks_connection(firm_id: str) -> Key:
     """Whether the firm connected QuickBooks (recorded by its connector)."""
     return Key(firm_pk(firm_id), "QUICKBOOKS")
+
+
+JOB_PREFIX: Final = "JOB#"
+
+
+def job(firm_id: str, job_id: str) -> Key:
+    """A background job of the firm (repo/jobs.py)."""
+    return Key(firm_pk(firm_id), f"{JOB_PREFIX}{job_id}")
 
 
 CUSTOM_FIELD_PREFIX: Final = "CUSTOMFIELD#"

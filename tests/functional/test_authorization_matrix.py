@@ -86,6 +86,7 @@ from chalicelib.domain.ids import new_id
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.schema import create_table_args
 from chalicelib.repo.table import ITEM_EXISTS, Table, reset_clients
+from devtools.sqs_local import ensure_queues
 from tests.support import tokens
 from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, created, new_account, unique_email
@@ -236,6 +237,8 @@ class World:
     _account: Body | None = None
     _other: OtherFirm | None = None
     _pipeline: Body | None = None
+    _export: Body | None = None
+    _import: Body | None = None
     _active: str | None = None
 
     @classmethod
@@ -329,6 +332,24 @@ class World:
         if self._pipeline is None:
             self._pipeline = created(self.owner, "/pipelines", {"name": "Tax returns", "stages": [{"name": "Intake"}]})
         return self._pipeline
+
+    @property
+    def export(self) -> Body:
+        if self._export is None:
+            self._export = created(self.owner, "/exports", {"kind": "contacts", "format": "json"})
+        return self._export
+
+    @property
+    def import_(self) -> Body:
+        """An import of firm A with its file uploaded (where the presigned PUT puts it)."""
+        if self._import is None:
+            self._import = created(self.owner, "/imports", {"kind": "accounts", "format": "csv"})
+            key = f"imports/{self.firm.firm_id}/{self._import['id']}"
+            data = b"account_name;contact_email\r\nBakker;b@bakker.example\r\n"
+            boto3.client("s3", region_name="us-east-1").put_object(
+                Bucket=os.environ["PHOTOS_BUCKET"], Key=key, Body=data
+            )
+        return self._import
 
     def active_address(self) -> str:
         """The contact's address with active portal access (invited, then accepted)."""
@@ -563,6 +584,41 @@ def _pipeline(w: World) -> Req:
 @route("PATCH", "/pipelines/{pipeline_id}", 200, "admin_id")
 def _patch_pipeline(w: World) -> Req:
     return Req("PATCH", f"/pipelines/{w.pipeline['id']}", {"name": "Tax returns 2026"})
+
+
+@route("POST", "/exports", 201, "admin")
+def _add_export(w: World) -> Req:
+    return Req("POST", "/exports", {"kind": "accounts", "format": "csv"})
+
+
+@route("GET", "/exports/{export_id}", 200, "admin_id")
+def _export(w: World) -> Req:
+    return Req("GET", f"/exports/{w.export['id']}")
+
+
+@route("POST", "/imports", 201, "admin")
+def _add_import(w: World) -> Req:
+    return Req("POST", "/imports", {"kind": "accounts", "format": "csv"})
+
+
+@route("POST", "/imports/{import_id}/start", 202, "admin_id")
+def _start_import(w: World) -> Req:
+    return Req("POST", f"/imports/{w.import_['id']}/start", {"dry_run": True})
+
+
+@route("GET", "/imports/{import_id}", 200, "admin_id")
+def _import(w: World) -> Req:
+    return Req("GET", f"/imports/{w.import_['id']}")
+
+
+@route("GET", "/imports/{import_id}/errors", 200, "admin_id")
+def _import_errors(w: World) -> Req:
+    return Req("GET", f"/imports/{w.import_['id']}/errors")
+
+
+@route("DELETE", "/imports/{import_id}", 200, "admin_id")
+def _cancel_import(w: World) -> Req:
+    return Req("DELETE", f"/imports/{w.import_['id']}")
 
 
 @route("GET", "/quickbooks/connection", 200, "any")
@@ -851,6 +907,7 @@ def _aws() -> Iterator[None]:
     gets its own table below."""
     os.environ.pop("DYNAMODB_ENDPOINT", None)
     with mock_aws():
+        os.environ["JOBS_QUEUE_URL"] = ensure_queues(boto3.client("sqs", region_name="us-east-1"), "matrix-jobs").url
         reset_settings()
         reset_clients()
         reset_photo_clients()

@@ -1,24 +1,22 @@
-"""CSV imports (issue 19): POST /imports, the upload, POST …/start (dry run or real), the chunks through the
-jobs queue (moto's SQS), GET /imports/{id} and …/errors, DELETE. moto only: the file goes to moto's S3 where
-the presigned PUT puts it; tests/integration/test_imports_local.py runs 1,000 rows on DynamoDB Local."""
+"""CSV imports (issue 19): POST /imports, the upload, POST …/start (dry run or real), the chunks through
+the jobs queue (moto's SQS) and the app's worker, GET /imports/{id} and …/errors, DELETE, and the CLI.
+moto only: the file goes to moto's S3 where the presigned PUT puts it;
+tests/integration/test_imports_local.py runs 1,000 rows on DynamoDB Local."""
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
-from chalicelib.adapters.config import reset_settings
-from chalicelib.adapters.queue import JobQueue, reset_clients
 from chalicelib.domain import csv_import
 from chalicelib.repo.table import Table
-from chalicelib.services import import_rows, imports, jobs
+from chalicelib.services import import_rows, imports
 from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import list_all, new_account, new_tag
+from tests.support.jobs import drain_jobs, poller
 from tests.support.problems import assert_problem, assert_refused
 
 pytestmark = pytest.mark.parametrize("table", ["moto"], indirect=True)
@@ -28,43 +26,15 @@ HEADER = "account_name;account_type;tags;contact_first_name;contact_last_name;co
 IMPORT_ENTITIES = {"job", "import_row", "import_error"}
 
 
-@pytest.fixture
-def queue(table: Table) -> Iterator[JobQueue]:
-    """The jobs queue in moto's SQS."""
-    url = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="dossier-jobs-test")["QueueUrl"]
-    os.environ["JOBS_QUEUE_URL"] = url
-    reset_settings()
-    reset_clients()
-    yield JobQueue.from_settings()
-    os.environ.pop("JOBS_QUEUE_URL", None)
-    reset_settings()
-
-
-def drain(table: Table, queue: JobQueue, *, limit: int = 500, stop: bool = False) -> int:
-    """Run the queue's messages until none is left, as the worker does (a failed chunk's message is sent
-    again, as SQS would deliver it again); the number of chunks run. ``stop``: at most ``limit``."""
-    runs = 0
-    sqs = queue.client
-    while runs < limit or stop:
-        if stop and runs == limit:
-            return runs
-        got = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=1).get("Messages", [])
-        if not got:
-            return runs
-        message = got[0]
-        sqs.delete_message(QueueUrl=queue.url, ReceiptHandle=message["ReceiptHandle"])
-        body = json.loads(message["Body"])
-        runs += 1
-        try:
-            jobs.run_message(table, queue, body, {"import": imports.run_import_chunk})
-        except Exception:
-            sqs.send_message(QueueUrl=queue.url, MessageBody=message["Body"])
-    raise AssertionError("the queue never emptied")
+def drain(*, once: bool = False) -> int:
+    """The app's worker (run_jobs) runs the queued chunks from moto's SQS until the queue is empty, or
+    ``once``: one message."""
+    return poller().poll_once(0) if once else drain_jobs()
 
 
 class Importer:
-    def __init__(self, api: Api, firm: TestFirm, queue: JobQueue) -> None:
-        self.api, self.firm, self.queue = api, firm, queue
+    def __init__(self, api: Api, firm: TestFirm) -> None:
+        self.api, self.firm = api, firm
 
     def create(self) -> dict[str, Any]:
         r = self.api.post("/imports", {"kind": "accounts", "format": "csv"})
@@ -88,12 +58,8 @@ class Importer:
         import_id = self.create()["id"]
         self.upload(import_id, data)
         self.start(import_id, dry_run=dry_run)
-        drain(self.api_table, self.queue)
+        drain()
         return self.get(import_id)
-
-    @property
-    def api_table(self) -> Table:
-        return self.firm.table
 
     def get(self, import_id: str) -> dict[str, Any]:
         r = self.api.get(f"/imports/{import_id}")
@@ -103,8 +69,8 @@ class Importer:
 
 
 @pytest.fixture
-def importer(api: Api, firm: TestFirm, queue: JobQueue) -> Importer:
-    return Importer(api, firm, queue)
+def importer(api: Api, firm: TestFirm) -> Importer:
+    return Importer(api, firm)
 
 
 def csv_rows(*rows: str, header: str = HEADER) -> bytes:
@@ -271,10 +237,10 @@ def test_a_dry_run_then_the_real_run(importer: Importer, api: Api) -> None:
     import_id = importer.create()["id"]
     importer.upload(import_id, THREE)
     importer.start(import_id, dry_run=True)
-    drain(importer.api_table, importer.queue)
+    drain()
     assert importer.get(import_id)["counts"] == counts(rows=3, created=3)
     importer.start(import_id, dry_run=False)
-    drain(importer.api_table, importer.queue)
+    drain()
     out = importer.get(import_id)
     assert out["dry_run"] is False and out["counts"] == counts(rows=3, created=3)
     assert len(list_all(api, "/accounts")) == 3
@@ -361,12 +327,11 @@ def test_the_cli_imports_with_a_progress_bar(
     from chalicelib.admin import imports as cli_imports
 
     monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(cli_imports.time, "sleep", lambda _: drain(table, importer.queue, limit=1, stop=True))
     path = tmp_path / "klanten.csv"
     path.write_bytes(THREE)
     err = io.StringIO()
     args = argparse.Namespace(firm=firm.firm_id, file=path, dry_run=False, member=None, poll=0)
-    out = cli_imports.run(table, args, err)
+    out = cli_imports.run(table, args, err, sleep=lambda _: drain(once=True))
     assert out["status"] == "completed" and out["counts"] == counts(rows=3, created=3)
     assert "[" + "#" * cli_imports.BAR_WIDTH + "] 3/3 rows" in err.getvalue()
     assert "] 2/3 rows" in err.getvalue()  # after the first chunk

@@ -173,6 +173,11 @@ EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
     "PATCH /pipelines/{pipeline_id}": {
         "add a stage": {"stages": [{"id": _STAGE_ID, "name": "Waiting for documents"}, {"name": "Filed"}]}
     },
+    # exports
+    "POST /exports": {
+        "accounts as CSV": {"kind": "accounts", "format": "csv"},
+        "contacts as JSON": {"kind": "contacts", "format": "json"},
+    },
     # imports
     "POST /imports": {"accounts from a spreadsheet": {"kind": "accounts", "format": "csv", "size": 48213}},
     "POST /imports/{import_id}/start": {"dry run": {"dry_run": True}, "import": {"dry_run": False}},

@@ -38,6 +38,7 @@ TAGS: dict[str, str] = {
     "custom-fields": "The firm's custom field definitions, and an account's value history.",
     "pipelines": "The firm's job pipelines.",
     "quickbooks": "The firm's QuickBooks connector.",
+    "exports": "Exports of the firm's accounts or contacts (CSV, JSON), run in the background.",
     "portal": "The client portal: invitations, their acceptance, and an account's signers.",
     "imports": "CSV imports of accounts and contacts, run as background jobs.",
     "operations": "Liveness and this document.",
@@ -151,6 +152,9 @@ OPERATIONS: dict[str, Operation] = {
     "GET /quickbooks/connection": Operation("getQuickbooksConnection", "quickbooks"),
     "PUT /quickbooks/connection": Operation("setQuickbooksConnection", "quickbooks"),
     f"POST {_A}/quickbooks/sync-results": Operation("recordQuickbooksSyncResult", "quickbooks"),
+    # exports (background jobs)
+    "POST /exports": Operation("createExport", "exports"),
+    "GET /exports/{export_id}": Operation("getExport", "exports"),
     # imports
     "POST /imports": Operation("createImport", "imports"),
     "POST /imports/{import_id}/start": Operation("startImport", "imports"),

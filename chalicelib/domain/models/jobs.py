@@ -1,0 +1,33 @@
+"""Background jobs as the API shows them: exports (and, on the same
+machinery, imports: feat/imports)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.domain.models.base import InputModel, OutputModel
+
+JobStatusOut = Literal["waiting_for_file", "queued", "running", "completed", "failed", "cancelled"]
+
+
+class ExportCreate(InputModel):
+    kind: Literal["accounts", "contacts"]
+    format: Literal["csv", "json"]
+
+
+class ExportOut(OutputModel):
+    id: str
+    kind: Literal["accounts", "contacts"]
+    format: Literal["csv", "json"]
+    status: JobStatusOut
+    counts: dict[str, int] = Field(description="accounts (or contacts) and rows written so far; bytes once completed")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None = Field(description="why the export failed (status failed), else null")
+    download_url: str | None = Field(
+        description="a presigned GET of the file, valid 5 minutes (ask again for a new one); only when completed"
+    )
+    filename: str | None = Field(description="the file's name, as the download saves it; only when completed")

@@ -1,0 +1,112 @@
+"""Background jobs: the worker functions on the jobs queue and its
+dead-letter queue, and the routes of ``/exports``.
+
+``run_jobs`` runs one chunk per message (batch size 1; services/jobs.py,
+``run_message``). A chunk that raises is reported as a batch item failure:
+SQS makes the message visible again after the visibility timeout, and after
+maxReceiveCount moves it to the dead-letter queue, where ``fail_dead_jobs``
+marks its job failed. Locally, devtools/job_poller.py calls both functions
+with the events Lambda would send.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any, Final
+
+from chalice.app import Blueprint, Response, SQSEvent
+
+from chalicelib.adapters.queue import JobQueue
+from chalicelib.domain.jobs import JobKind
+from chalicelib.domain.models.jobs import ExportCreate, ExportOut
+from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.services import exports, imports, jobs
+from chalicelib.services.context import Ctx
+
+log = logging.getLogger("dossier.jobs")
+
+bp = Blueprint(__name__)
+workers = Blueprint(__name__)
+
+# The queues' names as the decorators need them; infra/template.json sets the real ARNs (merged at package time).
+JOBS_QUEUE: Final = os.environ.get("DOSSIER_JOBS_QUEUE_NAME", "dossier-jobs")
+JOBS_DLQ: Final = os.environ.get("DOSSIER_JOBS_DLQ_NAME", "dossier-jobs-dead")
+
+# Each kind's chunk function (domain/jobs.py).
+CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
+    "export": exports.run_export_chunk,
+    "import": imports.run_import_chunk,
+}
+
+
+def _record_body(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    try:
+        body = json.loads(record.get("body", ""))
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+@workers.on_sqs_message(queue=JOBS_QUEUE, batch_size=1)
+def run_jobs(event: SQSEvent) -> dict[str, Any]:
+    """One chunk of a background job per message; a failed one is reported, and SQS delivers it again."""
+    table, queue = Ctx.table_from_settings(), JobQueue.from_settings()
+    failures: list[dict[str, str]] = []
+    for record in event:
+        raw = record.to_dict()
+        body = _record_body(raw)
+        if body is None:
+            log.warning("job message ignored: its body is not a JSON object")
+            continue
+        redelivered = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1")) > 1
+        try:
+            jobs.run_message(table, queue, body, CHUNKS, redelivered=redelivered)
+        except Exception:
+            log.exception("job chunk failed; SQS will deliver it again", extra={"job": body})
+            failures.append({"itemIdentifier": str(raw.get("messageId", ""))})
+    return {"batchItemFailures": failures}
+
+
+@workers.on_sqs_message(queue=JOBS_DLQ, batch_size=10)
+def fail_dead_jobs(event: SQSEvent) -> dict[str, Any]:
+    """Messages whose chunk failed maxReceiveCount times: their jobs end failed."""
+    table = Ctx.table_from_settings()
+    for record in event:
+        body = _record_body(record.to_dict())
+        if body is not None:
+            jobs.fail_dead(table, body)
+    return {"batchItemFailures": []}
+
+
+# --- /exports ---------------------------------------------------------------------
+
+
+@endpoint(
+    bp,
+    "/exports",
+    "POST",
+    summary="Export the firm's accounts (one row per account-contact link, the import's columns) or contacts, "
+    "as CSV or JSON, in the background (owner, admin). Poll GET /exports/{export_id} for its download link.",
+    status=201,
+    request=ExportCreate,
+    response=ExportOut,
+    errors=(403,),
+)
+def create_export(call: Call) -> Response:
+    out = exports.create(call.ctx, call.body(ExportCreate))
+    return reply(out, status=201, location=f"/exports/{out.id}")
+
+
+@endpoint(
+    bp,
+    "/exports/{export_id}",
+    "GET",
+    summary="An export's status and counts; once completed, a download link valid 5 minutes (owner, admin).",
+    response=ExportOut,
+    errors=(403, 404, "job_not_found"),
+)
+def get_export(call: Call) -> Response:
+    return reply(exports.get(call.ctx, call.id("export_id")))

@@ -1,0 +1,95 @@
+"""Running background jobs in tests: ``drain_jobs`` takes the jobs queue's
+messages (moto's SQS: the real client, the queue conftest creates) and hands
+them to the worker as Lambda would (devtools/job_poller.py), until the queue
+and its dead-letter queue are empty.
+
+By default the worker is the app's own ``run_jobs`` (and ``fail_dead_jobs``
+for the dead-letter queue). With ``chunks``, a test runs the machinery
+(``services.jobs.run_message``) with its own chunk functions: a chunk that
+fails once, a test kind. A failed message is made visible again at once
+(``retry_after=0``), so the redrive to the dead-letter queue happens within
+the test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import boto3
+
+from chalicelib.adapters.config import settings
+from chalicelib.adapters.queue import JobQueue
+from chalicelib.domain.jobs import Job, JobKind, Step
+from chalicelib.repo.table import Table
+from chalicelib.services import jobs
+from chalicelib.services.context import Ctx
+from devtools.job_poller import JobPoller
+
+ChunkFn = Callable[[Ctx, Job], Step]
+
+
+def _dead_url(sqs: Any, url: str) -> str:
+    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+    arn = json.loads(policy)["deadLetterTargetArn"]
+    return str(sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"])
+
+
+def _worker(table: Table, queue: JobQueue, chunks: Mapping[JobKind, ChunkFn]) -> Callable[[dict[str, Any], Any], Any]:
+    """A worker like ``run_jobs`` with these chunk functions."""
+
+    def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        failures = []
+        for record in event["Records"]:
+            redelivered = int(record["attributes"].get("ApproximateReceiveCount", "1")) > 1
+            try:
+                jobs.run_message(table, queue, json.loads(record["body"]), chunks, redelivered=redelivered)
+            except Exception:
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+
+    return run
+
+
+def _fail_dead(table: Table) -> Callable[[dict[str, Any], Any], Any]:
+    def run(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        for record in event["Records"]:
+            jobs.fail_dead(table, json.loads(record["body"]))
+        return {"batchItemFailures": []}
+
+    return run
+
+
+def poller(
+    table: Table | None = None, chunks: Mapping[JobKind, ChunkFn] | None = None, queue: JobQueue | None = None
+) -> JobPoller:
+    """The test's poller of the jobs queue (moto's SQS)."""
+    queue = queue or JobQueue.from_settings()
+    sqs = boto3.client("sqs", region_name=settings().region)
+    if chunks is None:
+        from app import fail_dead_jobs, run_jobs
+
+        handler, dead = run_jobs, fail_dead_jobs
+    else:
+        assert table is not None, "a table for the test's chunk functions"
+        handler, dead = _worker(table, queue, chunks), _fail_dead(table)
+    return JobPoller(sqs, queue.url, _dead_url(sqs, queue.url), handler, dead, wait_seconds=0, retry_after=0)
+
+
+def drain_jobs(
+    app_or_table: Any = None, queue: JobQueue | None = None, *, chunks: Mapping[JobKind, ChunkFn] | None = None
+) -> int:
+    """Run every queued chunk (and the chunks they queue) until both queues are empty; the messages handled.
+    ``app_or_table``: the app (or None) runs the app's worker; a Table with ``chunks`` runs those."""
+    table = app_or_table if isinstance(app_or_table, Table) else None
+    return poller(table, chunks, queue).drain()
+
+
+def pending_messages() -> list[dict[str, Any]]:
+    """The bodies of the jobs queue's messages, received and left there (visible again at once)."""
+    sqs = boto3.client("sqs", region_name=settings().region)
+    url = JobQueue.from_settings().url
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+    for m in got:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+    return [json.loads(m["Body"]) for m in got]
