@@ -174,6 +174,7 @@ def run_import_chunk(ctx: Ctx, job: Job) -> Step:
     this run are counted from their recorded outcome and skipped; a row whose writes had started is finished
     with the outcome recorded then."""
     started = time.monotonic()
+    _require_admin(ctx)  # the member's rights, again: a demoted member's import fails
     parsed = _parsed_file(ctx, job)
     try:
         cat = Catalogue.read(ctx, fields_by_label(ctx, parsed))
