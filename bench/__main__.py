@@ -5,8 +5,8 @@ One in-memory DynamoDB Local serves every benchmark (bench/info.py,
 bench/overview.py, bench/search.py, bench/portal.py); each seeds its own firm. ``burst``
 (bench/burst.py) runs the whole local stack of its own. Prints Markdown
 tables for docs/performance.md. ``python -m bench search`` (or ``info``,
-``overview``, ``portal``, ``details``, ``cost``, ``coldstart``, ``burst``, several
-names) runs only those.
+``overview``, ``portal``, ``details``, ``cost``, ``coldstart``, ``burst``, ``imports``,
+several names) runs only those.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import burst, coldstart, cost, details, info, overview, portal, search
+from bench import burst, coldstart, cost, details, imports, info, overview, portal, search
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
-BENCHES = ("info", "overview", "search", "portal", "details", "cost", "coldstart", "burst")
+BENCHES = ("info", "overview", "search", "portal", "details", "cost", "coldstart", "burst", "imports")
 
 
 def _shared(chosen: list[str]) -> None:
@@ -72,11 +72,14 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m bench [{' | '.join(BENCHES)} ...]; unknown: {', '.join(unknown)}", file=sys.stderr)
         return 2
     started, load = time.perf_counter(), os.getloadavg()[0]
-    if set(chosen) - {"burst"}:
+    if set(chosen) - {"burst", "imports"}:
         _shared(chosen)
     if "burst" in chosen:
         print("\n## Search and Overview lag under a burst of account creates\n", flush=True)
         print(burst.run(), flush=True)
+    if "imports" in chosen:
+        print("\n## CSV import (background job)\n", flush=True)
+        print(imports.run(), flush=True)  # its own DynamoDB Local and moto server
     print(
         f"\n({time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
         f"1-minute load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"

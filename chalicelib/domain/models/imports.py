@@ -53,7 +53,8 @@ class ImportOut(OutputModel):
     errors_next_cursor: str | None = Field(description="For GET /imports/{import_id}/errors?cursor=...")
     error: str | None = Field(description="Why the import failed as a whole (status failed).")
     upload_url: str | None = Field(
-        description="Presigned S3 PUT (Content-Type text/csv), while the import waits for its file; valid 15 minutes."
+        description="Presigned S3 PUT (send Content-Type text/csv), valid 15 minutes; only in the answer to "
+        "POST /imports."
     )
     created_at: str
     started_at: str | None
