@@ -12,6 +12,7 @@ from chalicelib.handlers import (
     custom_fields,
     firm,
     gdpr,
+    imports,
     inbound_mail,
     jobs,
     members,
@@ -62,6 +63,7 @@ for routes in (
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(gdpr.bp)  # GDPR/AVG export and erase (issue 19)
 app.register_blueprint(bulk.bp)  # bulk edit of accounts (issue 19)
+app.register_blueprint(imports.bp)  # CSV imports (issue 19)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 app.register_blueprint(jobs.workers)  # the background jobs' queue workers (issue 19)

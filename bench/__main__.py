@@ -3,11 +3,12 @@ DynamoDB Local (the real engine, whose consumed-capacity figures are real).
 
 One in-memory DynamoDB Local serves every benchmark (bench/info.py,
 bench/overview.py, bench/search.py, bench/portal.py, bench/exports.py); each
-seeds its own firm. ``burst`` (bench/burst.py) runs the whole local stack of
-its own; ``capacity`` (bench/capacity.py) is a model on paper and needs
-neither. Prints Markdown tables for docs/performance.md. ``python -m bench
-search`` (or ``info``, ``overview``, ``portal``, ``details``, ``cost``,
-``exports``, ``coldstart``, ``burst``, ``capacity``, several names) runs only those.
+seeds its own firm. ``burst`` (bench/burst.py) and ``imports`` (bench/imports.py)
+run local stacks of their own; ``capacity`` (bench/capacity.py) is a model on
+paper and needs neither. Prints Markdown tables for docs/performance.md.
+``python -m bench search`` (or ``info``, ``overview``, ``portal``, ``details``,
+``cost``, ``exports``, ``imports``, ``coldstart``, ``burst``, ``capacity``,
+several names) runs only those.
 """
 
 from __future__ import annotations
@@ -24,14 +25,26 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import burst, capacity, coldstart, cost, details, exports, info, overview, portal, search
+from bench import burst, capacity, coldstart, cost, details, exports, imports, info, overview, portal, search
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
 from devtools.dynamodb_local import DynamoDBLocal
 
-BENCHES = ("info", "overview", "search", "portal", "details", "cost", "exports", "coldstart", "burst", "capacity")
-ON_THEIR_OWN = frozenset({"burst", "capacity"})  # need no shared DynamoDB Local
+BENCHES = (
+    "info",
+    "overview",
+    "search",
+    "portal",
+    "details",
+    "cost",
+    "exports",
+    "imports",
+    "coldstart",
+    "burst",
+    "capacity",
+)
+ON_THEIR_OWN = frozenset({"burst", "capacity", "imports"})  # need no shared DynamoDB Local
 
 
 def _shared(chosen: list[str]) -> None:
@@ -85,6 +98,9 @@ def main(argv: list[str]) -> int:
     if "capacity" in chosen:
         print("\n## Capacity model\n", flush=True)
         print(capacity.report(), flush=True)
+    if "imports" in chosen:
+        print("\n## CSV import (background job)\n", flush=True)
+        print(imports.run(), flush=True)  # its own DynamoDB Local and moto server
     print(
         f"\n({time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs; "
         f"1-minute load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"

@@ -30,11 +30,18 @@ class DocumentStore:
             raise DossierError("Files are not configured for this stage (PHOTOS_BUCKET).")
         return self.bucket
 
-    def upload_url(self, key: str, content_type: str, size: int, seconds: int) -> str:
-        """A presigned PUT that S3 accepts only with this Content-Type and Content-Length (both signed)."""
-        params = {"Bucket": self._bucket(), "Key": key, "ContentType": content_type, "ContentLength": size}
+    def upload_url(self, key: str, content_type: str, size: int | None, seconds: int) -> str:
+        """A presigned PUT that S3 accepts only with this Content-Type and Content-Length (both signed);
+        without a size, any length (the caller checks the size after the upload)."""
+        params: dict[str, Any] = {"Bucket": self._bucket(), "Key": key, "ContentType": content_type}
+        if size is not None:
+            params["ContentLength"] = size
         url: str = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds)
         return url
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store an object from here (the admin CLI's import file; clients upload with upload_url)."""
+        self.client.put_object(Bucket=self._bucket(), Key=key, Body=data, ContentType=content_type)
 
     def download_url(self, key: str, content_type: str, disposition: str, seconds: int) -> str:
         params = {

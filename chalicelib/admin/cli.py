@@ -10,6 +10,7 @@
     python -m chalicelib.cli outbox --to EMAIL     (the latest mail to EMAIL: subject, text, links)
     python -m chalicelib.cli mail outbox [--to ADDRESS] [--last N]
     python -m chalicelib.cli mail receive --firm FIRM_ID [FILE]   (a raw RFC 5322 message; stdin without FILE)
+    python -m chalicelib.cli import --firm FIRM_ID --file PATH.csv [--dry-run]   (progress bar on stderr)
 Each prints one JSON object (``mail outbox`` one per message).
 """
 
@@ -88,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         rebuild = kept.add_parser("rebuild", help=f"recompute the {what} of one account or of every account of a firm")
         rebuild.add_argument("--firm", required=True)
         rebuild.add_argument("--account", help="one account (default: every account, archived ones included)")
+    from chalicelib.admin import imports
+
+    imports.add_parser(sub)
     latest = sub.add_parser("outbox", help="the latest mail the local stage sent to an address, with its links")
     latest.add_argument("--to", required=True, help="the address (any case, NFC or NFD)")
     mail = sub.add_parser("mail", help="mail, locally").add_subparsers(dest="action", required=True)
@@ -274,6 +278,20 @@ def _standalone(args: argparse.Namespace) -> int | None:
     return None
 
 
+def _rebuild(table: Any, args: argparse.Namespace) -> None:
+    from chalicelib.repo.accounts import AccountRepo
+    from chalicelib.repo.activity import ActivityRepo
+    from chalicelib.repo.search import SearchRepo
+    from chalicelib.services import overview, search
+
+    ids = [args.account] if args.account else sorted(AccountRepo(table).all_ids(args.firm))
+    if args.command == "overview":
+        written = overview.rebuild(ActivityRepo(table), args.firm, ids)
+    else:
+        written = search.rebuild(SearchRepo(table), args.firm, ids)
+    _print({"accounts": len(ids), "written": written})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     use_stage(args.stage)
@@ -302,23 +320,17 @@ def main(argv: list[str] | None = None) -> int:
             created = ensure_table(table.client, settings().table_name)
             _print({"table": settings().table_name, "created": created})
         elif args.command in ("overview", "search"):
-            from chalicelib.repo.accounts import AccountRepo
-            from chalicelib.repo.activity import ActivityRepo
-            from chalicelib.repo.search import SearchRepo
-            from chalicelib.services import overview, search
-
-            ids = [args.account] if args.account else sorted(AccountRepo(table).all_ids(args.firm))
-            if args.command == "overview":
-                written = overview.rebuild(ActivityRepo(table), args.firm, ids)
-            else:
-                written = search.rebuild(SearchRepo(table), args.firm, ids)
-            _print({"accounts": len(ids), "written": written})
+            _rebuild(table, args)
         elif args.command == "mail":
             from chalicelib.services import inbound
 
             raw = Path(args.file).read_bytes() if args.file else sys.stdin.buffer.read()
             received = inbound.receive(table, args.firm, raw)
             _print({"outcome": received.outcome, "account_ids": received.account_ids})
+        elif args.command == "import":
+            from chalicelib.admin import imports
+
+            _print(imports.run(table, args))
         elif args.command == "seed":
             from chalicelib.admin.demo import seed
 

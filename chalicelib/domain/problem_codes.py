@@ -95,10 +95,17 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "no_file": (409, "the document is a record without a file"),
     "upload_pending": (409, "the document's upload is not completed yet"),
     "not_signable": (409, "only a sent proposal can be signed"),
+    "import_file_missing": (409, "nothing was uploaded to the import's upload_url yet"),
     # 412
     "version_mismatch": (412, "If-Match is stale: the resource is at another version"),
     # 422: well-formed, but breaks a rule
     "unprocessable": (422, "breaks a rule"),
+    # 422: an import's file refused as a whole (nothing is written)
+    "not_csv": (422, "the import's file is not a CSV text file"),
+    "unknown_column": (422, "the import's file has a column that is not known (or a custom:<label> of no field)"),
+    "duplicate_column": (422, "the import's file names a column twice"),
+    "missing_column": (422, "the import's file has neither an account_id nor an account_name column"),
+    "too_many_rows": (422, "the import's file has more than 50,000 rows"),
     "unknown_reference": (422, "a referenced tag, member, contact, pipeline or document does not exist"),
     "contact_listed_twice": (422, "a contact is listed twice"),
     "duplicate_email": (422, "an e-mail address is given twice"),
@@ -124,7 +131,7 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "not_an_account_address": (422, "the address is not one of this account's contacts'"),
     "no_recipients": (422, "name the recipients: the e-mail answers none"),
     "not_sendable": (422, "the e-mail cannot be sent as given (field errors say why)"),
-    "file_too_large": (422, "the uploaded file is larger than documents may be (25 MB)"),
+    "file_too_large": (422, "the uploaded file is larger than allowed (a document 25 MB, an import's CSV 10 MB)"),
     "size_mismatch": (422, "the uploaded file's size is not the declared one"),
     "unsupported_file_type": (422, "the uploaded file is none of the accepted types (by its content)"),
     "file_type_mismatch": (422, "the uploaded file's type (by its content) is not the declared one"),

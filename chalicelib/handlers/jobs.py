@@ -23,7 +23,7 @@ from chalicelib.adapters.queue import JobQueue
 from chalicelib.domain.jobs import JobKind
 from chalicelib.domain.models.jobs import ExportCreate, ExportOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.services import exports, jobs
+from chalicelib.services import exports, imports, jobs
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier.jobs")
@@ -36,9 +36,10 @@ workers = Blueprint(__name__)
 JOBS_QUEUE_ARN: Final = os.environ.get("DOSSIER_JOBS_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:dossier-jobs")
 JOBS_DLQ_ARN: Final = os.environ.get("DOSSIER_JOBS_DLQ_ARN", "arn:aws:sqs:us-east-1:000000000000:dossier-jobs-dead")
 
-# Each kind's chunk function (domain/jobs.py). Imports (feat/imports) add theirs here.
+# Each kind's chunk function (domain/jobs.py).
 CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
     "export": exports.run_export_chunk,
+    "import": imports.run_import_chunk,
 }
 
 

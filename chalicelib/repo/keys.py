@@ -54,6 +54,8 @@ IDENTITY: Final = "identity"  # which member an identity provider's user is (key
 JOB: Final = "job"  # a background job (domain/jobs.py): an import, an export, a fan-out
 FIRST_SIGN_IN: Final = "first_sign_in"  # an OIDC member's address, until its first sign-in binds it
 CONTACT_MERGE: Final = "contact_merge"  # a contact merged (or being merged) into another: answers a retry
+IMPORT_ROW: Final = "import_row"  # one CSV row's outcome in one run of an import (issue 19)
+IMPORT_ERROR: Final = "import_error"  # one bad cell of such a row, listed by GET /imports/{id}/errors
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
@@ -333,6 +335,23 @@ def first_sign_in_pk(address_norm: str) -> str:
 def first_sign_in(address_norm: str, firm_id: str) -> Key:
     """An invited OIDC member's address (``email_key``) in one firm, until their first sign-in."""
     return Key(first_sign_in_pk(address_norm), f"FIRM#{firm_id}")
+
+
+def import_run_pk(firm_id: str, job_id: str, run: int) -> str:
+    """One run (a dry run, then the real one) of an import: its row outcomes and their errors."""
+    return f"FIRM#{firm_id}#IMPORT#{job_id}#{run}"
+
+
+IMPORT_ROW_PREFIX: Final = "ROW#"
+IMPORT_ERROR_PREFIX: Final = "ERR#"
+
+
+def import_row(firm_id: str, job_id: str, run: int, row: int) -> Key:
+    return Key(import_run_pk(firm_id, job_id, run), f"{IMPORT_ROW_PREFIX}{row:06d}")
+
+
+def import_error(firm_id: str, job_id: str, run: int, row: int, index: int) -> Key:
+    return Key(import_run_pk(firm_id, job_id, run), f"{IMPORT_ERROR_PREFIX}{row:06d}#{index:02d}")
 
 
 def idempotency(firm_id: str, member_id: str, route: str, idem_key: str) -> Key:

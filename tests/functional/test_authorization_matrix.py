@@ -242,6 +242,7 @@ class World:
     _other: OtherFirm | None = None
     _pipeline: Body | None = None
     _export: Body | None = None
+    _import: Body | None = None
     _active: str | None = None
 
     @classmethod
@@ -341,6 +342,18 @@ class World:
         if self._export is None:
             self._export = created(self.owner, "/exports", {"kind": "contacts", "format": "json"})
         return self._export
+
+    @property
+    def import_(self) -> Body:
+        """An import of firm A with its file uploaded (where the presigned PUT puts it)."""
+        if self._import is None:
+            self._import = created(self.owner, "/imports", {"kind": "accounts", "format": "csv"})
+            key = f"imports/{self.firm.firm_id}/{self._import['id']}"
+            data = b"account_name;contact_email\r\nBakker;b@bakker.example\r\n"
+            boto3.client("s3", region_name="us-east-1").put_object(
+                Bucket=os.environ["PHOTOS_BUCKET"], Key=key, Body=data
+            )
+        return self._import
 
     def active_address(self) -> str:
         """The contact's address with active portal access (invited, then accepted)."""
@@ -585,6 +598,31 @@ def _add_export(w: World) -> Req:
 @route("GET", "/exports/{export_id}", 200, "admin_id")
 def _export(w: World) -> Req:
     return Req("GET", f"/exports/{w.export['id']}")
+
+
+@route("POST", "/imports", 201, "admin")
+def _add_import(w: World) -> Req:
+    return Req("POST", "/imports", {"kind": "accounts", "format": "csv"})
+
+
+@route("POST", "/imports/{import_id}/start", 202, "admin_id")
+def _start_import(w: World) -> Req:
+    return Req("POST", f"/imports/{w.import_['id']}/start", {"dry_run": True})
+
+
+@route("GET", "/imports/{import_id}", 200, "admin_id")
+def _import(w: World) -> Req:
+    return Req("GET", f"/imports/{w.import_['id']}")
+
+
+@route("GET", "/imports/{import_id}/errors", 200, "admin_id")
+def _import_errors(w: World) -> Req:
+    return Req("GET", f"/imports/{w.import_['id']}/errors")
+
+
+@route("DELETE", "/imports/{import_id}", 200, "admin_id")
+def _cancel_import(w: World) -> Req:
+    return Req("DELETE", f"/imports/{w.import_['id']}")
 
 
 @route("GET", "/quickbooks/connection", 200, "any")

@@ -18,6 +18,9 @@ REFUSED = {
     # only an address with active portal access (an accepted invitation) logs in and signs
     ("POST /accounts/{account_id}/logins", "login"): 422,
     ("POST /accounts/{account_id}/proposals/{item_id}/sign", "signer"): 403,
+    # an import starts once its file is uploaded to the presigned URL, which no example does
+    ("POST /imports/{import_id}/start", "dry run"): 409,
+    ("POST /imports/{import_id}/start", "import"): 409,
 }
 # Edits of what no example here could create (its create names a pipeline, or needs portal access).
 UNREACHED = {"PATCH /accounts/{account_id}/jobs/{item_id}", "PATCH /accounts/{account_id}/logins/{item_id}"}

@@ -187,6 +187,9 @@ EXAMPLES: dict[str, dict[str, dict[str, Any]]] = {
         "accounts as CSV": {"kind": "accounts", "format": "csv"},
         "contacts as JSON": {"kind": "contacts", "format": "json"},
     },
+    # imports
+    "POST /imports": {"accounts from a spreadsheet": {"kind": "accounts", "format": "csv", "size": 48213}},
+    "POST /imports/{import_id}/start": {"dry run": {"dry_run": True}, "import": {"dry_run": False}},
     # QuickBooks
     "PUT /quickbooks/connection": {"connected": {"connected": True, "company_name": "Kantoor De Boer"}},
     f"POST {_A}/quickbooks/sync-results": {

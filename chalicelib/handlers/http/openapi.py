@@ -18,6 +18,7 @@ _REF_TEMPLATE = "#/components/schemas/{model}"
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted: the work runs in the background",
     204: "No content",
     400: (
         "Bad input: wrong type, unknown field, too long, bad enum, bad cursor, malformed JSON, JSON nested "

@@ -40,6 +40,7 @@ TAGS: dict[str, str] = {
     "quickbooks": "The firm's QuickBooks connector.",
     "exports": "Exports of the firm's accounts or contacts (CSV, JSON), run in the background.",
     "portal": "The client portal: invitations, their acceptance, and an account's signers.",
+    "imports": "CSV imports of accounts and contacts, run as background jobs.",
     "operations": "Liveness and this document.",
 }
 
@@ -158,6 +159,12 @@ OPERATIONS: dict[str, Operation] = {
     # exports (background jobs)
     "POST /exports": Operation("createExport", "exports"),
     "GET /exports/{export_id}": Operation("getExport", "exports"),
+    # imports
+    "POST /imports": Operation("createImport", "imports"),
+    "POST /imports/{import_id}/start": Operation("startImport", "imports"),
+    "GET /imports/{import_id}": Operation("getImport", "imports"),
+    "GET /imports/{import_id}/errors": Operation("listImportErrors", "imports"),
+    "DELETE /imports/{import_id}": Operation("cancelImport", "imports"),
     # operations
     "GET /health": Operation("getHealth", "operations"),
     "GET /openapi.json": Operation("getOpenapiDocument", "operations"),

@@ -1,0 +1,242 @@
+"""CSV imports of accounts and contacts (issue 19): the /imports use cases and the job's chunk function.
+
+An import is a job of kind ``import`` (services/jobs.py). The file goes straight from the client to S3
+(``imports/<firm>/<import_id>``, a presigned PUT). Starting checks the whole file first (encoding, header,
+size, rows): a file refused there writes nothing. Then the chunks run, ``CHUNK_ROWS`` rows each; every row's
+outcome is recorded per run (repo/imports.py), so a rerun chunk skips rows already done and counts each once,
+and its creates carry idempotency keys per row, so nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Final
+
+from chalicelib.adapters.document_store import DocumentStore
+from chalicelib.domain import access, csv_import
+from chalicelib.domain.csv_import import FileRefused, ParsedFile, RowResult
+from chalicelib.domain.entities import CustomField
+from chalicelib.domain.errors import ConflictError, FieldError, ForbiddenError, UnprocessableError
+from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, JobFailed, Step
+from chalicelib.domain.models.imports import ImportCounts, ImportCreate, ImportOut, ImportRowError, ImportStart
+from chalicelib.domain.text import fold
+from chalicelib.repo.imports import ImportRepo
+from chalicelib.services import custom_fields, jobs
+from chalicelib.services.context import Ctx
+from chalicelib.services.import_rows import Catalogue, Plan, RowFailed, apply, plan
+
+KIND: Final = "import"
+CHUNK_ROWS: Final = 200  # measured: well under CHUNK_SECONDS_BUDGET on DynamoDB Local (docs/performance.md)
+UPLOAD_SECONDS: Final = 15 * 60
+CONTENT_TYPE: Final = "text/csv"
+ERRORS_PAGE: Final = 25
+
+
+def file_key(firm_id: str, import_id: str) -> str:
+    return f"imports/{firm_id}/{import_id}"
+
+
+def _require_admin(ctx: Ctx) -> None:
+    # Imports touch every account of the firm: the owner and admins (as for managing members).
+    if not access.manages_members(ctx.member):
+        raise ForbiddenError("Imports need the owner or an admin.")
+
+
+# --- the routes ----------------------------------------------------------------------------------------
+
+
+def create_import(ctx: Ctx, body: ImportCreate) -> ImportOut:
+    _require_admin(ctx)
+    job = jobs.create(ctx, KIND, {"kind": body.kind, "format": body.format}, status="waiting_for_file")
+    url = DocumentStore.from_settings().upload_url(
+        file_key(ctx.firm_id, job.id), CONTENT_TYPE, body.size, UPLOAD_SECONDS
+    )
+    return import_out(ctx, job, upload_url=url)
+
+
+def get_import(ctx: Ctx, import_id: str) -> ImportOut:
+    _require_admin(ctx)
+    return import_out(ctx, jobs.load(ctx, KIND, import_id))
+
+
+def errors_page(ctx: Ctx, import_id: str, *, limit: int, cursor: str | None) -> tuple[list[ImportRowError], str | None]:
+    _require_admin(ctx)
+    job = jobs.load(ctx, KIND, import_id)
+    errors, next_cursor = ImportRepo(ctx.table).errors_page(ctx.firm_id, job.id, _run(job), limit=limit, cursor=cursor)
+    return [ImportRowError(row=e.row, column=e.column, msg=e.msg, code=e.code) for e in errors], next_cursor
+
+
+def start_import(ctx: Ctx, import_id: str, body: ImportStart) -> ImportOut:
+    """Check the uploaded file as a whole (nothing is written when it is refused), then queue the run."""
+    _require_admin(ctx)
+    job = jobs.load(ctx, KIND, import_id)
+    if job.finished and not (job.status == "completed" and job.params.get("dry_run")):
+        raise ConflictError("This import has finished; create a new one.", code="job_not_startable")
+    store = DocumentStore.from_settings()
+    key = file_key(ctx.firm_id, job.id)
+    size = store.size(key)
+    if size is None:
+        raise ConflictError("No file was uploaded to this import's upload_url yet.", code="import_file_missing")
+    if size > csv_import.MAX_FILE_BYTES:
+        raise _refused(
+            FileRefused(f"The file has {size:,} bytes; at most {csv_import.MAX_FILE_BYTES:,}.", "file_too_large")
+        )
+    data = store.read(key, "bytes=0-") or b""
+    try:
+        parsed = csv_import.parse(data)
+        fields_by_label(ctx, parsed)
+    except FileRefused as exc:
+        raise _refused(exc) from exc
+    params = {
+        "dry_run": body.dry_run,
+        "run": _run(job) + 1,
+        "rows": len(parsed.rows),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    return import_out(ctx, jobs.start(ctx, job, params))
+
+
+def cancel_import(ctx: Ctx, import_id: str) -> ImportOut:
+    _require_admin(ctx)
+    return import_out(ctx, jobs.cancel(ctx, KIND, import_id))
+
+
+def _refused(exc: FileRefused) -> UnprocessableError:
+    errors = [FieldError(("file", column), "unknown column", exc.code) for column in exc.columns]
+    return UnprocessableError(str(exc), errors or [FieldError(("file",), str(exc), exc.code)], code=exc.code)
+
+
+def _run(job: Job) -> int:
+    return int(job.params.get("run", 0))
+
+
+def import_out(ctx: Ctx, job: Job, *, upload_url: str | None = None) -> ImportOut:
+    counts = {name: int(job.counts.get(name, 0)) for name in csv_import.OUTCOME_COUNTS}
+    errors: list[ImportRowError] = []
+    next_cursor = None
+    if _run(job) > 0:
+        found, next_cursor = ImportRepo(ctx.table).errors_page(
+            ctx.firm_id, job.id, _run(job), limit=ERRORS_PAGE, cursor=None
+        )
+        errors = [ImportRowError(row=e.row, column=e.column, msg=e.msg, code=e.code) for e in found]
+    return ImportOut(
+        id=job.id,
+        kind="accounts",
+        format="csv",
+        status=job.status,
+        dry_run=bool(job.params["dry_run"]) if "dry_run" in job.params else None,
+        counts=ImportCounts(**counts),
+        errors=errors,
+        errors_next_cursor=next_cursor,
+        error=job.error,
+        upload_url=upload_url,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+def fields_by_label(ctx: Ctx, parsed: ParsedFile) -> dict[str, CustomField]:
+    """The header's ``custom:<label>`` columns as the firm's field definitions: an account field of that
+    label (case- and accent-insensitively), else a contact field; an unknown label refuses the file."""
+    if not parsed.header.custom_labels:
+        return {}
+    active = [f for f in custom_fields.definitions(ctx).values() if not f.removed]
+    found: dict[str, CustomField] = {}
+    unknown: list[str] = []
+    for label in parsed.header.custom_labels:
+        matches = sorted((f for f in active if fold(f.label) == fold(label)), key=lambda f: f.target)
+        if matches:
+            found[label] = matches[0]  # "account" sorts before "contact"
+        else:
+            unknown.append(csv_import.CUSTOM_PREFIX + label)
+    if unknown:
+        raise FileRefused(f"No custom field is labelled {', '.join(unknown)}.", "unknown_column", unknown)
+    return found
+
+
+# --- the job's chunks ----------------------------------------------------------------------------------
+
+
+def _parsed_file(ctx: Ctx, job: Job) -> ParsedFile:
+    data = DocumentStore.from_settings().read(file_key(ctx.firm_id, job.id), "bytes=0-")
+    if data is None or hashlib.sha256(data).hexdigest() != job.params.get("sha256"):
+        raise JobFailed("The file was removed or replaced after the import started; start a new import.")
+    try:
+        return csv_import.parse(data)
+    except FileRefused as exc:
+        raise JobFailed(str(exc)) from exc
+
+
+def run_import_chunk(ctx: Ctx, job: Job) -> Step:
+    """Rows ``cursor``+1 .. ``cursor``+CHUNK_ROWS (fewer when the time budget runs out). Rows already done in
+    this run are counted from their recorded outcome and skipped; a row whose writes had started is finished
+    with the outcome recorded then."""
+    started = time.monotonic()
+    _require_admin(ctx)  # the member's rights, again: a demoted member's import fails
+    parsed = _parsed_file(ctx, job)
+    try:
+        cat = Catalogue.read(ctx, fields_by_label(ctx, parsed))
+    except FileRefused as exc:
+        raise JobFailed(str(exc)) from exc
+    run = _run(job)
+    dry_run = bool(job.params.get("dry_run"))
+    first = int(job.cursor or 0)
+    end = min(first + CHUNK_ROWS, len(parsed.rows))
+    repo = ImportRepo(ctx.table)
+    recorded = repo.rows(ctx.firm_id, job.id, run, first + 1, end) if end > first else {}
+    results: list[RowResult] = []
+    fresh: list[RowResult] = []
+    for index in range(first, end):
+        if results and time.monotonic() - started > CHUNK_SECONDS_BUDGET / 2:
+            end = index  # the rest in the next chunk
+            break
+        number = index + 1
+        before = recorded.get(number)
+        if before is not None and before.state == "done":
+            results.append(before)
+            continue
+        result = _one_row(ctx, cat, job, number, parsed.rows[index], before, dry_run=dry_run)
+        results.append(result)
+        fresh.append(result)
+    repo.record(ctx.firm_id, job.id, run, fresh)
+    counts = csv_import.counts_of([r.outcome for r in results])
+    return Step(cursor=str(end) if end < len(parsed.rows) else None, counts=counts)
+
+
+def _one_row(
+    ctx: Ctx, cat: Catalogue, job: Job, number: int, cells: dict[str, str], pending: RowResult | None, *, dry_run: bool
+) -> RowResult:
+    row, errors = csv_import.typed_row(number, cells)
+    if row is None:
+        return RowResult(number, "failed", errors=tuple(errors))
+    try:
+        planned: Plan = plan(ctx, cat, number, row)
+    except RowFailed as exc:
+        return RowResult(number, "failed", errors=tuple(exc.errors))
+    if dry_run:
+        return RowResult(number, planned.outcome)
+    outcome = pending.outcome if pending is not None else planned.outcome
+    if planned.outcome == "unchanged":
+        return RowResult(number, outcome)
+    if pending is None:
+        ImportRepo(ctx.table).record(ctx.firm_id, job.id, _run(job), [RowResult(number, outcome, "pending")])
+    try:
+        apply(ctx, cat, job.id, _run(job), planned)
+    except RowFailed as exc:
+        return RowResult(number, "failed", errors=tuple(exc.errors))
+    return RowResult(number, outcome)
+
+
+def upload_file(ctx: Ctx, import_id: str, data: bytes) -> None:
+    """Put the file where upload_url would (the admin CLI, which holds the file itself)."""
+    _require_admin(ctx)
+    job = jobs.load(ctx, KIND, import_id)
+    DocumentStore.from_settings().put(file_key(ctx.firm_id, job.id), data, CONTENT_TYPE)
+
+
+def progress(ctx: Ctx, import_id: str) -> tuple[Job, int]:
+    """The job and its number of rows, for the CLI's progress bar."""
+    job = jobs.load(ctx, KIND, import_id)
+    return job, int(job.params.get("rows", 0))
