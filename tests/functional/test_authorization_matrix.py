@@ -794,6 +794,8 @@ def _contact_accounts(w: World) -> Req:
 def _merge_contact(w: World) -> Req:
     # Both contacts are linked to account A only: the manage right on A is what it takes.
     return Req("POST", f"/contacts/{w.contact_id}/merge", {"source_contact_id": w.linked_contact()})
+
+
 @route("GET", "/contacts/{contact_id}/export", 200, "admin_id")
 def _export_contact(w: World) -> Req:
     return Req("GET", f"/contacts/{w.contact_id}/export")
