@@ -143,17 +143,19 @@ class GdprRepo:
         self.table.write([Delete(_key(record), _as_read(record), on_fail=STALE)])
 
     def rewrite_record(self, record: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
-        """Set (``None``: remove) ``fields`` of an activity record if unchanged since read; a
-        versioned record's version moves on."""
-        versioned = "version" in record
-        self.table.write(
-            [set_fields(_key(record), fields, condition=_as_read(record), bump_version=versioned, on_fail=STALE)]
-        )
+        self.table.write([record_rewrite(record, fields)])
 
     def finish(self, firm_id: str, contact_id: str) -> None:
         """The last step: the tombstone keeps no address and no account."""
         key = keys.contact(firm_id, contact_id)
         self.table.write([set_fields(key, {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None}, bump_version=False)])
+
+
+def record_rewrite(record: Mapping[str, Any], fields: Mapping[str, Any]) -> Update:
+    """Set (``None``: remove) ``fields`` of an activity record if unchanged since read (else 412); a
+    versioned record's version moves on. Also a merge's move of authorship (repo/merges)."""
+    versioned = "version" in record
+    return set_fields(_key(record), fields, condition=_as_read(record), bump_version=versioned, on_fail=STALE)
 
 
 def _key(record: Mapping[str, Any]) -> keys.Key:

@@ -12,16 +12,18 @@ transaction that removes the source.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
+from chalicelib.domain import erasure
 from chalicelib.domain import merges as rules
-from chalicelib.domain.entities import Contact, Email, Link
+from chalicelib.domain.entities import Contact, Email, Invitation, Link
 from chalicelib.domain.errors import ConcurrentWriteError, ConflictError
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.records import from_item, index_keys, to_item
+from chalicelib.repo.gdpr import GdprRepo, record_rewrite
+from chalicelib.repo.records import from_item, index_keys, is_erased, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
     ITEM_EXISTS,
@@ -92,6 +94,30 @@ def _into(target_id: str) -> Condition:
     return Condition("#into = :into", {"#into": "merged_into"}, {":into": target_id})
 
 
+def _invitation_move(invitation: Invitation, target_id: str) -> Update:
+    """An invitation now the target's, in the target's GSI1 partition (its GDPR export and erasure)."""
+    index = index_keys(replace(invitation, contact_id=target_id))
+    return Update(
+        keys.invitation(invitation.firm_id, invitation.token_hash),
+        "SET #contact = :target, #pk = :pk, #sk = :sk",
+        {"#contact": "contact_id", "#pk": "GSI1PK", "#sk": "GSI1SK"},
+        {":target": target_id, ":pk": index["GSI1PK"], ":sk": index["GSI1SK"]},
+        condition=ITEM_EXISTS & _owned_by(invitation.contact_id),
+        on_fail=STALE,
+    )
+
+
+def _resigned(proposal: Mapping[str, Any], signed: list[Any], now: str) -> Update:
+    return Update(
+        keys.Key(proposal["PK"], proposal["SK"]),
+        "SET #signed = :signed, #updated = :now ADD #v :one",
+        {"#signed": "signed_by", "#updated": "updated_at", "#v": "version"},
+        {":signed": signed, ":now": now, ":one": 1},
+        condition=version_is(int(proposal["version"])),
+        on_fail=STALE,
+    )
+
+
 class MergeRepo:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -108,15 +134,17 @@ class MergeRepo:
     def contact(self, firm_id: str, contact_id: str) -> tuple[Contact | None, int]:
         """A contact (consistent) and how many merges into it are in progress."""
         item = self.table.get(keys.contact(firm_id, contact_id), consistent=True)
-        if item is None:
-            return None, 0
+        if item is None or is_erased(item):
+            return None, 0  # an erased contact (its tombstone) is neither source nor target
         return from_item(Contact, item), int(item.get(INCOMING, 0))
 
     def plan(self, source: Contact, target: Contact, emails: Mapping[str, Email], now: str) -> MergePlan:
         """The moves still to make, read strongly consistently: per account of
         the source its link (moved, or dropped where the target is linked too),
         per address of the source still its own the address (and its pending
-        invitation), per proposal the source signed its signatures."""
+        invitation), every other invitation still naming it, and on each of
+        its accounts its signatures and the chat messages and documents that
+        name it as their author."""
         firm_id = source.firm_id
         plan = MergePlan()
         accounts = sorted(source.account_ids)
@@ -130,12 +158,7 @@ class MergeRepo:
             if moved is not None:
                 plan.units.append(self._link_ops(moved, target.id, (account_id, target.id) in links, now))
         own = [e for e in emails.values() if e.contact_id == source.id]
-        hashes = [e.invite_hash for e in own if e.invite_hash]
-        pending = {
-            i["PK"]
-            for i in self.table.batch_get([keys.invitation(firm_id, h) for h in hashes], consistent=True)
-            if i.get("contact_id") == source.id
-        }
+        invitations = self._invitations(source, {e.invite_hash for e in own if e.invite_hash})
         for email in sorted(own, key=lambda e: email_key(e.address)):
             unit: list[Op] = [
                 Update(
@@ -147,38 +170,32 @@ class MergeRepo:
                     on_fail=STALE,
                 )
             ]
-            invitation = keys.invitation(firm_id, email.invite_hash or "")
-            if email.invite_hash and invitation.pk in pending:
-                unit.append(
-                    Update(
-                        invitation,
-                        "SET #contact = :target",
-                        {"#contact": "contact_id"},
-                        {":target": target.id},
-                        condition=ITEM_EXISTS & _owned_by(source.id),
-                        on_fail=STALE,
-                    )
-                )
+            pending = invitations.pop(email.invite_hash or "", None)
+            if pending is not None:
+                unit.append(_invitation_move(pending, target.id))
             plan.units.append(unit)
+        # Invitations no address of the source points at any more (accepted, or replaced by a newer one).
+        plan.units += [[_invitation_move(i, target.id)] for _, i in sorted(invitations.items())]
+        who = erasure.person(source.id, ())  # by id only: what records the contact as its author
         for account_id in accounts:
-            proposals = self.table.query_all(
-                pk=keys.account_pk(firm_id, account_id),
-                sk_prefix=keys.item(firm_id, account_id, "proposals", "").sk,
-                consistent=True,
-            )
-            for proposal in proposals:
-                signed = rules.resigned(proposal.get("signed_by") or [], source.id, target.id)
-                if signed is not None:
-                    update = Update(
-                        keys.Key(proposal["PK"], proposal["SK"]),
-                        "SET #signed = :signed, #updated = :now ADD #v :one",
-                        {"#signed": "signed_by", "#updated": "updated_at", "#v": "version"},
-                        {":signed": signed, ":now": now, ":one": 1},
-                        condition=version_is(int(proposal["version"])),
-                        on_fail=STALE,
-                    )
-                    plan.units.append([update])
+            # One Query per account (the GDPR export's): proposals, chat messages, documents.
+            for record in GdprRepo(self.table).activity(firm_id, account_id):
+                if record.get("section") == "proposals":
+                    signed = rules.resigned(record.get("signed_by") or [], source.id, target.id)
+                    if signed is not None:
+                        plan.units.append([_resigned(record, signed, now)])
+                elif erasure.trace_kind(record, who) in (erasure.MESSAGE, erasure.DOCUMENT):
+                    plan.units.append([record_rewrite(record, {"contact_id": target.id})])
         return plan
+
+    def _invitations(self, source: Contact, hashes: set[str]) -> dict[str, Invitation]:
+        """The invitations still naming the source, by token hash: those its addresses point at and
+        those in its GSI1 partition (eventually consistent: every one is read again consistently)."""
+        firm_id = source.firm_id
+        hashes |= {i.token_hash for i in GdprRepo(self.table).invitations(firm_id, source.id)}
+        found = self.table.batch_get([keys.invitation(firm_id, h) for h in sorted(hashes)], consistent=True)
+        read = (from_item(Invitation, i, token_hash=str(i["PK"]).rsplit("#INVITE#", 1)[1]) for i in found)
+        return {i.token_hash: i for i in read if i.contact_id == source.id}
 
     @staticmethod
     def _link_ops(link: Link, target_id: str, target_linked: bool, now: str) -> list[Op]:

@@ -1,6 +1,8 @@
 """Merging two contacts (POST /contacts/{contact_id}/merge): the source's
-links, addresses (with their settings, portal access and pending invitation)
-and signatures move to the target, and the source is removed.
+links, addresses (with their settings, portal access and invitations, which
+move to the target's GSI1 partition), signatures, and the authorship of chat
+messages and documents move to the target, and the source is removed. An
+erased contact (a tombstone) is neither source nor target: 404.
 
 Idempotent: every run plans from the table what is left to move (repo/merges),
 so a retry after success, after a crash half way or after a lost race ends

@@ -279,21 +279,61 @@ def test_signatures_move_to_the_target(api: Api, table: Table) -> None:
     assert [(s["id"], s["status"]) for s in shown] == [(proposal["id"], "signed")]
 
 
-def test_chats_and_documents_of_the_source_are_reached_through_the_target(api: Api) -> None:
-    """They record the client side, not a contact (docs/api.md, Readings):
-    they stay on the accounts, which the target is now linked to."""
+def authored(api: Api, p: Pair) -> tuple[str, str, str]:
+    """Sam writes a chat message and uploads a document on his account (both naming him), and has a
+    pending invitation; returns the chat's path, the document's path and the invited address."""
+    account = f"/accounts/{p.source_account['id']}"
+    chat = created(api, f"{account}/chats", {"subject": "Question"})
+    messages = f"{account}/chats/{chat['id']}/messages"
+    created(api, messages, {"body": "Hello from Sam", "author": "client", "contact_id": p.source_id})
+    document = created(
+        api, f"{account}/documents", {"name": "Scan.pdf", "uploaded_by": "client", "contact_id": p.source_id}
+    )
+    invited = unique_email("invited")
+    ok(api.post(f"/contacts/{p.source_id}/emails", {"address": invited}), 201)
+    invite(api, p.source_id, invited)
+    return messages, f"{account}/documents/{document['id']}", invited
+
+
+@pytest.mark.parametrize("batch_items", [None, 3], ids=["one transaction", "in steps"])
+def test_chat_messages_and_documents_of_the_source_name_the_target(
+    api: Api, firm: TestFirm, table: Table, batch_items: int | None
+) -> None:
     p = pair(api)
-    account_id = p.source_account["id"]
-    chat = created(api, f"/accounts/{account_id}/chats", {"subject": "Question"})
-    created(api, f"/accounts/{account_id}/chats/{chat['id']}/messages", {"body": "Hello", "author": "client"})
-    created(api, f"/accounts/{account_id}/documents", {"name": "Scan.pdf", "uploaded_by": "client"})
+    messages, document, _ = authored(api, p)
+
+    if batch_items is None:
+        ok(merge(api, p.target_id, p.source_id))
+    else:  # the stepped path moves them in its idempotent steps
+        ctx = Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
+        merges.merge_contacts(ctx, p.target_id, ContactMerge(source_contact_id=p.source_id), None, batch_items=3)
+
+    written = ok(api.get(messages)).body["items"]
+    assert [(m["author"], m["body"], m["contact_id"]) for m in written] == [("client", "Hello from Sam", p.target_id)]
+    assert ok(api.get(document)).body["contact_id"] == p.target_id
+
+
+def test_the_targets_gdpr_export_holds_what_moved(api: Api) -> None:
+    """The invitation moved to the target's GSI1 partition; the message and document name the target."""
+    p = pair(api)
+    _, _, invited = authored(api, p)
 
     ok(merge(api, p.target_id, p.source_id))
 
-    mine = [a["id"] for a in ok(api.get(f"/contacts/{p.target_id}/accounts")).body["items"]]
-    assert account_id in mine
-    messages = ok(api.get(f"/accounts/{account_id}/chats/{chat['id']}/messages")).body["items"]
-    assert [(m["author"], m["body"]) for m in messages] == [("client", "Hello")]
+    out = ok(api.get(f"/contacts/{p.target_id}/export")).body
+    assert [(i["address"], i["state"]) for i in out["invitations"]] == [(invited, "pending")]
+    assert [m["body"] for m in out["chat_messages"]] == ["Hello from Sam"]
+    assert [d["name"] for d in out["documents"]] == ["Scan.pdf"]
+
+
+def test_the_merge_record_holds_ids_only(api: Api, firm: TestFirm, table: Table) -> None:
+    p = pair(api)
+    ok(merge(api, p.target_id, p.source_id))
+
+    record = table.get(keys.contact_merge(firm.firm_id, p.source_id), consistent=True)
+    assert record is not None
+    assert set(record) == {"PK", "SK", "entity", "firm_id", "contact_id", "merged_into", "state", "at"}
+    assert (record["contact_id"], record["merged_into"], record["state"]) == (p.source_id, p.target_id, "done")
 
 
 # --- search follows -------------------------------------------------------------------------------------
@@ -343,6 +383,15 @@ def test_unknown_and_foreign_ids_are_404(api: Api, client: Client, table: Table)
     # firm B's owner with firm A's ids
     assert_refused(table, 404, lambda: merge(theirs, p.target_id, p.source_id))
     assert_refused(table, 404, lambda: merge(theirs, foreign, p.source_id))
+
+
+def test_an_erased_contact_is_neither_source_nor_target(api: Api, table: Table) -> None:
+    p = pair(api)
+    erased = new_contact(api, "Eva", "Erased")
+    ok(api.post(f"/contacts/{erased['id']}/erase"))
+
+    assert_refused(table, 404, lambda: merge(api, p.target_id, erased["id"]))
+    assert_refused(table, 404, lambda: merge(api, erased["id"], p.source_id))
 
 
 def test_stale_if_match_is_412(api: Api, table: Table) -> None:
