@@ -7,6 +7,7 @@ from chalice.app import Chalice, CORSConfig
 from chalicelib.handlers import (
     accounts,
     activity,
+    audit,
     contacts,
     custom_fields,
     firm,
@@ -43,6 +44,7 @@ app.api.binary_types.extend(
 app.register_blueprint(gate)
 for routes in (ops, members, tags, accounts, contacts, pipelines, activity, search, portal, custom_fields, quickbooks):
     app.register_blueprint(routes.bp)
+app.register_blueprint(audit.bp)  # the audit trail (issue 19)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)

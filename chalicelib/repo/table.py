@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.observability import count_capacity
 from chalicelib.domain.errors import ConcurrentWriteError, ConflictError, DossierError
+from chalicelib.repo import stamps
 from chalicelib.repo.keys import Key
 from chalicelib.repo.paging import Page, bad_cursor, check_start_key, sk_test
 
@@ -161,7 +162,21 @@ def _with_condition(
     return request
 
 
+def stamped(op: Op) -> Op:
+    """The op as sent: Puts and Updates carry the acting writer's stamp (repo/stamps.py)."""
+    if isinstance(op, Put):
+        return Put(stamps.stamped_item(op.item), op.condition, op.on_fail)
+    if isinstance(op, Update):
+        assignments, names, values = stamps.update_parts(op.key)
+        if not assignments:
+            return op
+        expression = stamps.with_set(op.expression, assignments)
+        return Update(op.key, expression, {**op.names, **names}, {**op.values, **values}, op.condition, op.on_fail)
+    return op
+
+
 def _op_request(table: str, op: Op) -> dict[str, Any]:
+    op = stamped(op)
     if isinstance(op, Put):
         return {"Put": _with_condition({"TableName": table, "Item": to_wire(op.item)}, op.condition, {}, {})}
     if isinstance(op, Update):
@@ -328,7 +343,8 @@ class Table:
     def write_many(self, *, puts: Sequence[Item] = (), deletes: Sequence[Key] = ()) -> None:
         """Unconditional Puts and Deletes in batches of 25 (not atomically: for
         derived items that a retry rewrites)."""
-        requests = [{"PutRequest": {"Item": to_wire(item)}} for item in puts] + [
+        self._mark_deleter(deletes)
+        requests = [{"PutRequest": {"Item": to_wire(stamps.stamped_item(item))}} for item in puts] + [
             {"DeleteRequest": {"Key": to_wire(k.as_dict())}} for k in deletes
         ]
         for start in range(0, len(requests), MAX_BATCH_WRITE):
@@ -346,6 +362,7 @@ class Table:
             return
         if len(ops) > MAX_TRANSACTION_ITEMS:
             raise DossierError(f"transaction of {len(ops)} items exceeds {MAX_TRANSACTION_ITEMS}")
+        self._mark_deleter([op.key for op in ops if isinstance(op, Delete)])
         try:
             if len(ops) == 1 and token is None and not isinstance(ops[0], Check):
                 self._write_one(ops[0])
@@ -356,6 +373,30 @@ class Table:
             self.client.transact_write_items(**request)
         except ClientError as exc:
             raise error_for(exc, ops) from exc
+
+    def _mark_deleter(self, deleting: Sequence[Key]) -> None:
+        """Stamp audited items about to be deleted with the deleter and a delete marker, so the
+        REMOVE record's OLD image names who deleted them (one more write each; none for derived
+        writers, whose deletions are not recorded). An item already gone is skipped; if the
+        delete then fails, the stamp changed no field, and the recorder ignores it."""
+        for key in deleting:
+            assignments, names, values = stamps.update_parts(key, deleting=True)
+            if stamps.DELETE_MARKER not in names.values():
+                continue
+            names["#pk"] = "PK"
+            request = {
+                "TableName": self.name,
+                "Key": to_wire(key.as_dict()),
+                "UpdateExpression": "SET " + ", ".join(assignments),
+                "ConditionExpression": "attribute_exists(#pk)",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": _values(values),
+            }
+            try:
+                self.client.update_item(**request)  # type: ignore[arg-type]
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
 
     def _write_one(self, op: Op) -> None:
         body = _op_request(self.name, op)

@@ -37,6 +37,7 @@ TAGS: dict[str, str] = {
     "tags": "The firm's tag catalogue.",
     "custom-fields": "The firm's custom field definitions, and an account's value history.",
     "pipelines": "The firm's job pipelines.",
+    "audit": "The audit trail: who changed what, when and from where.",
     "quickbooks": "The firm's QuickBooks connector.",
     "portal": "The client portal: invitations, their acceptance, and an account's signers.",
     "operations": "Liveness and this document.",
@@ -150,6 +151,9 @@ OPERATIONS: dict[str, Operation] = {
     "GET /quickbooks/connection": Operation("getQuickbooksConnection", "quickbooks"),
     "PUT /quickbooks/connection": Operation("setQuickbooksConnection", "quickbooks"),
     f"POST {_A}/quickbooks/sync-results": Operation("recordQuickbooksSyncResult", "quickbooks"),
+    # audit trail
+    "GET /audit": Operation("listAuditEntries", "audit"),
+    f"GET {_A}/audit": Operation("listAccountAuditEntries", "audit"),
     # operations
     "GET /health": Operation("getHealth", "operations"),
     "GET /openapi.json": Operation("getOpenapiDocument", "operations"),
