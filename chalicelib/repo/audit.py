@@ -58,7 +58,8 @@ def resource_of(change: Change) -> Resource:
         account_ids = tuple(sorted(linked))[:MAX_ACCOUNT_COPIES]
     elif entity == keys.EMAIL:
         id_ = str(image.get("address", id_))
-        contact_id = image.get("contact_id")
+    if contact_id is None and image.get("contact_id"):
+        contact_id = str(image["contact_id"])  # an address, an invitation, ...: about that person
     return Resource(type_, id_, account_ids, contact_id)
 
 

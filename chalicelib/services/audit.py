@@ -120,7 +120,8 @@ def scrub_contact_from_entries(table: Table, firm_id: str, contact_id: str, pers
     for entry in repo.about_or_by_contact(firm_id, contact_id):
         new = dict(entry)
         if new.get("actor_id") == contact_id:
-            new["actor_name"], new["ip"] = alias, None
+            new["actor_name"] = alias
+            new.pop("ip", None)
         about_person = new.get("contact_id") == contact_id
         if about_person and new.get("resource_type") == "email":
             new["resource_id"] = alias

@@ -9,11 +9,14 @@ import time
 from typing import Any
 
 from chalicelib.domain import audit
+from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import ITEM_EXISTS, Table
+from chalicelib.services.audit import entries_about_or_by_contact, scrub_contact_from_entries
 from tests.support.api import Api, TestFirm
 from tests.support.factories import contact_spec, created, new_account, new_contact
+from tests.support.portal import invite
 from tests.support.problems import assert_refused
 from tests.support.stream import poller, search_poller
 
@@ -130,25 +133,48 @@ def test_the_search_indexers_writes_are_not_recorded(api: Api, firm: TestFirm, t
     )
 
 
-def test_secrets_and_tokens_are_never_recorded(api: Api, firm: TestFirm, table: Table) -> None:
+def test_secrets_and_tokens_are_never_recorded_and_portal_callers_are_contacts(
+    api: Api, firm: TestFirm, table: Table
+) -> None:
     stream = poller(table)
-    account = new_account(api, "Secretive BV", contacts=[contact_spec("Sam", "Secret")])
+    account = new_account(api, "Secretive BV", contacts=[contact_spec("Sam", "Quixley")])
     contact = account["contacts"][0]
     address = contact["emails"][0]["address"]
-    r = api.post(f"/contacts/{contact['id']}/emails/{address}/invite")
-    assert r.status in (200, 201, 202), r.body
-    stream.drain()
-    from chalicelib.domain.text import email_key
-
+    token = invite(api, contact["id"], address)
     stored = table.get(keys.email(firm.firm_id, email_key(address)), consistent=True)
     assert stored is not None and stored["invite_hash"]
+    invite_hash = stored["invite_hash"]
+    r = api.as_(None).post("/portal/invites/accept", {"token": token})
+    assert r.status == 200, r.body
+    stream.drain()
+
     entries = _all(api)
     invited = [e for e in entries if e["resource"]["type"] == "email" and "invite_hash" in _fields(e)]
-    assert invited and _fields(invited[0])["invite_hash"] == (None, audit.REDACTED)
+    hashes = [_fields(e)["invite_hash"] for e in invited]
+    assert (None, audit.REDACTED) in hashes and all(set(h) <= {None, audit.REDACTED} for h in hashes)
     text = json.dumps(entries)
-    assert stored["invite_hash"] not in text
-    # the invitation item is keyed by the hash: its entries never show it either
-    assert all(stored["invite_hash"] not in json.dumps(e) for e in entries)
+    assert invite_hash not in text and token not in text and token.split(".")[-1] not in text
+    # accepting is the contact's own act, from its IP
+    accepted = [e for e in entries if e["actor"]["kind"] == "contact"]
+    assert accepted and {e["actor"]["id"] for e in accepted} == {contact["id"]}
+    login = [e for e in accepted if e["resource"]["type"] == "email" and "login" in _fields(e)]
+    assert login and _fields(login[0])["login"] == ("invited", "active") and login[0]["ip"] == IP
+    assert _all(api, actor_id=contact["id"]) == accepted
+
+    # for the GDPR helper: the contact's entries (about it, or by it), then scrubbed
+    about = entries_about_or_by_contact(table, firm.firm_id, contact["id"])
+    assert {e["id"] for e in accepted} <= {e.id for e in about}
+    assert any(e.resource.type == "contact" and e.action == "create" for e in about)
+    assert scrub_contact_from_entries(table, firm.firm_id, contact["id"], ["Sam", "Quixley", address]) > 0
+    for reader in (_all(api), _all(api, f"/accounts/{account['id']}/audit"), _all(api, actor_id=contact["id"])):
+        flat = json.dumps(reader)
+        assert address not in flat and "Quixley" not in flat, flat
+    again = entries_about_or_by_contact(table, firm.firm_id, contact["id"])
+    assert {e.id for e in again} == {e.id for e in about}
+    assert all(
+        e.actor.name == audit.pseudonym(contact["id"]) and e.ip is None for e in again if e.actor.kind == "contact"
+    )
+    assert scrub_contact_from_entries(table, firm.firm_id, contact["id"], ["Sam", "Quixley", address]) == 0
 
 
 def test_system_writes_are_recorded_as_the_system(api: Api, firm: TestFirm, table: Table) -> None:
