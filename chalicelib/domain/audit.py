@@ -75,6 +75,7 @@ def identify(kind: str, actor_id: str, name: str) -> None:
 UNAUDITED_ENTITIES: Final = frozenset(
     {
         "audit",
+        "audit_deletion",
         "overview",
         "search",
         "idempotency",
@@ -91,7 +92,7 @@ UNAUDITED_ENTITIES: Final = frozenset(
     }
 )
 
-# Attributes that say nothing about the resource (keys, versions, copies and
+# Attributes that say nothing about the resource (versions, copies and
 # counters other writes keep): left out of the field changes.
 IGNORED_FIELDS: Final = frozenset(
     {
@@ -129,7 +130,7 @@ def is_secret(name: str) -> bool:
 
 
 def _ignored(name: str) -> bool:
-    return name in IGNORED_FIELDS or name.startswith(("GSI", "LSI")) or name in ("PK", "SK")
+    return name in IGNORED_FIELDS  # key attributes never reach here (repo/audit.py leaves them out)
 
 
 def _plain(value: Any) -> Any:

@@ -63,9 +63,12 @@ def resource_of(change: Change) -> Resource:
     return Resource(type_, id_, account_ids, contact_id)
 
 
-def entry_of(change: Change, event_name: str, event_id: str, retention_days: int) -> Item | None:
+def entry_of(
+    change: Change, event_name: str, event_id: str, retention_days: int, note: Mapping[str, Any] | None = None
+) -> Item | None:
     """The entry recording ``change`` (the firm-wide copy), or None when it is not recorded:
-    a thing that is no resource, a writer that is derived or unknown, or no field changed."""
+    a thing that is no resource, a writer that is derived or unknown, or no field changed.
+    A removal is the deleter's when ``note`` (its deletion note) says so, else the system's."""
     image = stamp_image(change)
     if image is None or change.kind in audit.UNAUDITED_ENTITIES:
         return None
@@ -74,20 +77,21 @@ def entry_of(change: Change, event_name: str, event_id: str, retention_days: int
         return None
     old = None if change.old is None else _without_stamps(change.old)
     new = None if change.new is None else _without_stamps(change.new)
-    deleter = stamps.deleter_known(image) if change.removed else True
     changes = audit.field_changes(old, None if change.removed else new)
     if not changes and not change.removed:
-        return None  # a stamp-only write (a delete's marker), or only ignored fields changed
-    actor = (
-        audit.Actor(str(kind), str(image.get(stamps.ACTOR_ID, "")), str(image.get(stamps.ACTOR_NAME, "")))
-        if deleter
-        else audit.SYSTEM_ACTOR
-    )
-    at = str(image.get(stamps.AT) or "") if deleter else ""
-    if not at:
-        at = now_precise()  # a removal nobody stamped (TTL, cleanup): when it was recorded
+        return None  # only ignored fields changed
+    deleter = note is not None or not change.removed
+    ip = image.get(stamps.IP)
+    if note is not None:
+        actor = audit.Actor(str(note["actor_kind"]), str(note["actor_id"]), str(note.get("actor_name", "")))
+        at, ip = str(note["at"]), note.get("ip")
+    elif change.removed:
+        actor, at, ip = audit.SYSTEM_ACTOR, now_precise(), None  # TTL or a clean-up: when it was recorded
+    else:
+        actor = audit.Actor(str(kind), str(image.get(stamps.ACTOR_ID, "")), str(image.get(stamps.ACTOR_NAME, "")))
+        at = str(image.get(stamps.AT) or now_precise())
     entry_id = audit.entry_id(at, event_id)
-    firm_id = str(change.latest["firm_id"]) if "firm_id" in change.latest else _firm_of(change.latest)
+    firm_id = firm_of(change.latest)
     resource = resource_of(change)
     places = [keys.audit_pk(firm_id)]
     places += [keys.audit_account_pk(firm_id, a) for a in resource.account_ids]
@@ -106,7 +110,7 @@ def entry_of(change: Change, event_name: str, event_id: str, retention_days: int
         "actor_kind": actor.kind,
         "actor_id": actor.id,
         "actor_name": actor.name,
-        "ip": image.get(stamps.IP) if deleter else None,
+        "ip": ip,
         "action": audit.action_of(event_name, old, new, deleter),
         "resource_type": resource.type,
         "resource_id": resource.id,
@@ -119,11 +123,21 @@ def entry_of(change: Change, event_name: str, event_id: str, retention_days: int
 
 
 def _without_stamps(image: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in image.items() if k not in stamps.ATTRIBUTES}
+    """The item's own fields: no stamps, no key or index key attributes."""
+    return {
+        k: v
+        for k, v in image.items()
+        if k not in stamps.ATTRIBUTES and k not in ("PK", "SK") and not k.startswith(("GSI", "LSI"))
+    }
 
 
-def _firm_of(image: Mapping[str, Any]) -> str:
-    return str(image.get("PK", "")).split("#")[1]
+def firm_of(image: Mapping[str, Any]) -> str:
+    """The firm of a stored item (every item's key starts with its firm)."""
+    return str(image.get("firm_id") or str(image.get("PK", "")).split("#")[1])
+
+
+def key_of(image: Mapping[str, Any]) -> keys.Key:
+    return keys.Key(str(image["PK"]), str(image["SK"]))
 
 
 def copies(entry: Mapping[str, Any]) -> list[Item]:
@@ -187,6 +201,11 @@ class AuditRepo:
             limit=limit,
             key_attrs=key_attributes(index=index),
         )
+
+    def deletion_note(self, deleted: keys.Key) -> Item | None:
+        """Who deleted ``deleted`` (written with the Delete, so there when its REMOVE is read)."""
+        key = stamps.deletion_note_key(deleted)
+        return None if key is None else self.table.get(key, consistent=True)
 
     def about_or_by_contact(self, firm_id: str, contact_id: str) -> list[Item]:
         """Every entry about the contact (its trail) or by it (its actor trail), newest first, once each."""

@@ -1,10 +1,10 @@
 """Who wrote an item, stamped onto the item itself: every Put and Update that
 ``Table`` sends carries the request-scoped actor (``domain/audit.current_actor``)
 as a few ``aud_*`` attributes, so the change stream's NEW image says who made the
-change, from which IP and when. A Delete cannot carry attributes, so before
-deleting an audited item ``Table`` stamps it once more with a delete marker
-(``aud_del`` equal to that stamp's ``aud_req``): the REMOVE record's OLD image
-then names the deleter. The stream recorder (``streams/audit.py``) reads them.
+change, from which IP and when. A Delete cannot carry attributes, so ``Table``
+writes a deletion note (``deletion_note``) in the same transaction as the
+Delete of an audited item: the recorder (``streams/audit.py``) reads it when
+the REMOVE record comes by. A refused delete writes neither.
 
 Stream consumers act as ``derived``: their Puts of guards, copies and derived
 items carry no stamp, and their Updates of resources (the search indexer's
@@ -14,7 +14,7 @@ stream filter leaves out, so derived data is never recorded.
 
 from __future__ import annotations
 
-import secrets
+import time
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -27,9 +27,9 @@ ACTOR_ID: Final = "aud_id"
 ACTOR_NAME: Final = "aud_name"
 IP: Final = "aud_ip"
 AT: Final = "aud_at"
-REQUEST: Final = "aud_req"  # unique per stamp: a delete marker names the stamp it was written with
-DELETE_MARKER: Final = "aud_del"
-ATTRIBUTES: Final = (KIND, ACTOR_ID, ACTOR_NAME, IP, AT, REQUEST, DELETE_MARKER)
+ATTRIBUTES: Final = (KIND, ACTOR_ID, ACTOR_NAME, IP, AT)
+DELETION_NOTE: Final = "audit_deletion"  # the entity of a deletion note
+DELETION_NOTE_DAYS: Final = 3  # the stream keeps records 24 h; the mapping gives up after 1 h
 
 # Keys of things that are not resources (guards, copies, bookkeeping, derived data): never stamped.
 _UNAUDITED_SK: Final = ("TAGNAME#", "MEMBEREMAIL#", "CFLABEL#", "CFCOUNT#", "CFHIST#", "LIST#", "OVERVIEW#", "SEARCH#")
@@ -55,7 +55,6 @@ def stamp() -> dict[str, Any]:
         ACTOR_ID: actor.id,
         ACTOR_NAME: actor.name or actor.id,
         AT: now_precise(),
-        REQUEST: secrets.token_hex(8),
     }
     if actor.ip:
         values[IP] = actor.ip
@@ -72,15 +71,12 @@ def stamped_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {**clean, **stamp()}
 
 
-def update_parts(key: Key, *, deleting: bool = False) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+def update_parts(key: Key) -> tuple[list[str], dict[str, str], dict[str, Any]]:
     """SET assignments (with their placeholders) that stamp an Update; none for unaudited keys."""
     if not audited_key(key):
         return [], {}, {}
-    values = stamp()
-    if deleting and REQUEST in values:
-        values[DELETE_MARKER] = values[REQUEST]
     assignments, names, placeholders = [], {}, {}
-    for i, (name, value) in enumerate(values.items()):
+    for i, (name, value) in enumerate(stamp().items()):
         names[f"#aud{i}"] = name
         placeholders[f":aud{i}"] = value
         assignments.append(f"#aud{i} = :aud{i}")
@@ -100,7 +96,29 @@ def with_set(expression: str, assignments: list[str]) -> str:
     return f"SET {extra} {expression}".strip()
 
 
-def deleter_known(image: Mapping[str, Any]) -> bool:
-    """Whether a removed item's last stamp was its deleter's (the delete marker)."""
-    marker = image.get(DELETE_MARKER)
-    return marker is not None and marker == image.get(REQUEST)
+def deletion_note_key(deleted: Key) -> Key | None:
+    """Where the deleter of ``deleted`` is noted: one item per deleted key, in the firm's audit space."""
+    if not deleted.pk.startswith("FIRM#"):
+        return None
+    firm_id = deleted.pk.split("#")[1]
+    return Key(f"FIRM#{firm_id}#AUDIT#DELETED", f"{deleted.pk}|{deleted.sk}")
+
+
+def deletion_note(deleted: Key) -> dict[str, Any] | None:
+    """The note of who deletes ``deleted`` (None for what is not audited, or a derived writer's delete)."""
+    actor = audit.current_actor()
+    key = deletion_note_key(deleted)
+    if actor.kind == audit.DERIVED or key is None or not audited_key(deleted):
+        return None
+    note: dict[str, Any] = {
+        **key.as_dict(),
+        "entity": DELETION_NOTE,
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "actor_name": actor.name or actor.id,
+        "at": now_precise(),
+        "expires_at": int(time.time()) + DELETION_NOTE_DAYS * 86400,
+    }
+    if actor.ip:
+        note["ip"] = actor.ip
+    return note

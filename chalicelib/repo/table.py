@@ -343,8 +343,8 @@ class Table:
     def write_many(self, *, puts: Sequence[Item] = (), deletes: Sequence[Key] = ()) -> None:
         """Unconditional Puts and Deletes in batches of 25 (not atomically: for
         derived items that a retry rewrites)."""
-        self._mark_deleter(deletes)
-        requests = [{"PutRequest": {"Item": to_wire(stamps.stamped_item(item))}} for item in puts] + [
+        notes = [n for n in map(stamps.deletion_note, deletes) if n is not None]
+        requests = [{"PutRequest": {"Item": to_wire(stamps.stamped_item(item))}} for item in [*puts, *notes]] + [
             {"DeleteRequest": {"Key": to_wire(k.as_dict())}} for k in deletes
         ]
         for start in range(0, len(requests), MAX_BATCH_WRITE):
@@ -362,7 +362,11 @@ class Table:
             return
         if len(ops) > MAX_TRANSACTION_ITEMS:
             raise DossierError(f"transaction of {len(ops)} items exceeds {MAX_TRANSACTION_ITEMS}")
-        self._mark_deleter([op.key for op in ops if isinstance(op, Delete)])
+        # Who deletes an audited item is noted in the same transaction (repo/stamps.py), after the
+        # ops (a cancellation's reasons are read by position); past 100 items the deletes go unnoted.
+        notes = [Put(n) for op in ops if isinstance(op, Delete) and (n := stamps.deletion_note(op.key))]
+        if notes and len(ops) + len(notes) <= MAX_TRANSACTION_ITEMS:
+            ops = [*ops, *notes]
         try:
             if len(ops) == 1 and token is None and not isinstance(ops[0], Check):
                 self._write_one(ops[0])
@@ -373,30 +377,6 @@ class Table:
             self.client.transact_write_items(**request)
         except ClientError as exc:
             raise error_for(exc, ops) from exc
-
-    def _mark_deleter(self, deleting: Sequence[Key]) -> None:
-        """Stamp audited items about to be deleted with the deleter and a delete marker, so the
-        REMOVE record's OLD image names who deleted them (one more write each; none for derived
-        writers, whose deletions are not recorded). An item already gone is skipped; if the
-        delete then fails, the stamp changed no field, and the recorder ignores it."""
-        for key in deleting:
-            assignments, names, values = stamps.update_parts(key, deleting=True)
-            if stamps.DELETE_MARKER not in names.values():
-                continue
-            names["#pk"] = "PK"
-            request = {
-                "TableName": self.name,
-                "Key": to_wire(key.as_dict()),
-                "UpdateExpression": "SET " + ", ".join(assignments),
-                "ConditionExpression": "attribute_exists(#pk)",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": _values(values),
-            }
-            try:
-                self.client.update_item(**request)  # type: ignore[arg-type]
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
 
     def _write_one(self, op: Op) -> None:
         body = _op_request(self.name, op)

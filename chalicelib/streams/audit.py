@@ -15,7 +15,7 @@ from typing import Protocol
 
 from chalicelib.domain import audit
 from chalicelib.repo import changes
-from chalicelib.repo.audit import AuditRepo, entry_of
+from chalicelib.repo.audit import AuditRepo, entry_of, firm_of, key_of
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import Item, Table
 from chalicelib.streams.runner import StreamRecord, run_grouped
@@ -27,7 +27,7 @@ class AuditedRecord(StreamRecord, Protocol):
 
 
 def _entries(
-    records: Mapping[str, AuditedRecord], firms: FirmRepo, targets: Sequence[str]
+    records: Mapping[str, AuditedRecord], repo: AuditRepo, firms: FirmRepo, targets: Sequence[str]
 ) -> tuple[list[Item], dict[str, int]]:
     retention: dict[str, int] = {}
     entries: list[Item] = []
@@ -37,11 +37,15 @@ def _entries(
         change = changes.change_of(record)
         entry = None
         if change is not None:
-            firm_id = str(change.latest.get("firm_id") or str(change.latest.get("PK", "")).split("#")[1])
+            firm_id = firm_of(change.latest)
             if firm_id not in retention:
                 firm = firms.get_firm(firm_id)
                 retention[firm_id] = firm.audit_retention_days if firm else audit.RETENTION_DEFAULT_DAYS
-            entry = entry_of(change, record.event_name, record.event_id or record.sequence_number, retention[firm_id])
+            note = None
+            if change.removed and change.old is not None and change.kind not in audit.UNAUDITED_ENTITIES:
+                note = repo.deletion_note(key_of(change.old))
+            event_id = record.event_id or record.sequence_number
+            entry = entry_of(change, record.event_name, event_id, retention[firm_id], note)
         if entry is not None:
             entries.append(entry)
         written[sequence] = 0 if entry is None else len(entry["places"])
@@ -56,7 +60,7 @@ def record(records: Sequence[AuditedRecord], table: Table | None = None) -> dict
 
     def write_all(targets: Sequence[str]) -> Mapping[str, int | Exception]:
         with audit.acting_as(audit.DERIVED_ACTOR):
-            entries, written = _entries(by_sequence, firms, targets)
+            entries, written = _entries(by_sequence, repo, firms, targets)
             repo.write(entries)
         return dict[str, int | Exception](written)
 

@@ -9,9 +9,9 @@ from chalicelib.repo import keys, stamps
 from chalicelib.repo.table import Delete, Put, Update, set_fields, stamped
 
 
-def test_field_changes_skip_keys_versions_and_counters_and_redact_secrets() -> None:
-    old = {"PK": "p", "SK": "s", "GSI1PK": "g", "version": 1, "name": "A", "contact_count": 1, "invite_hash": "h1"}
-    new = {"PK": "p", "SK": "s", "GSI1PK": "h", "version": 2, "name": "B", "contact_count": 2, "invite_hash": "h2"}
+def test_field_changes_skip_versions_and_counters_and_redact_secrets() -> None:
+    old = {"version": 1, "name": "A", "contact_count": 1, "invite_hash": "h1", "updated_at": "t1"}
+    new = {"version": 2, "name": "B", "contact_count": 2, "invite_hash": "h2", "updated_at": "t2"}
     changes = audit.field_changes(old, new)
     assert [(c.field, c.old, c.new) for c in changes] == [
         ("invite_hash", audit.REDACTED, audit.REDACTED),
@@ -72,7 +72,7 @@ def test_writes_carry_the_acting_writer() -> None:
             "entity": "account",
             stamps.KIND: "derived",
         }
-    # what is no resource is never stamped; deletes are not changed (Table stamps the deleter first)
+    # what is no resource is never stamped; deletes are not changed (Table adds a deletion note)
     guard = Put({**keys.tag_name("F", "vip").as_dict(), "entity": "tag_name"})
     assert stamped(guard) == guard
     derived = set_fields(keys.overview("F", "A", "tasks"), {"f": 1})
@@ -83,5 +83,14 @@ def test_writes_carry_the_acting_writer() -> None:
 def test_a_stamp_is_added_to_expressions_without_a_set_clause() -> None:
     assert stamps.with_set("ADD #n :one", ["#aud0 = :aud0"]) == "SET #aud0 = :aud0 ADD #n :one"
     assert stamps.with_set("REMOVE #a SET #b = :b", ["#aud0 = :aud0"]) == "REMOVE #a SET #aud0 = :aud0, #b = :b"
-    assert stamps.deleter_known({stamps.REQUEST: "r1", stamps.DELETE_MARKER: "r1"})
-    assert not stamps.deleter_known({stamps.REQUEST: "r2", stamps.DELETE_MARKER: "r1"})
+
+
+def test_a_delete_of_a_resource_is_noted_with_its_deleter() -> None:
+    key = keys.item("F", "A", "tasks", "T1")
+    with audit.acting_as(audit.Actor(audit.MEMBER, "M1", "Ann", "10.0.0.1")):
+        note = stamps.deletion_note(key)
+    assert note is not None and note["PK"] == "FIRM#F#AUDIT#DELETED" and note["SK"] == f"{key.pk}|{key.sk}"
+    assert (note["actor_kind"], note["actor_id"], note["actor_name"], note["ip"]) == ("member", "M1", "Ann", "10.0.0.1")
+    assert stamps.deletion_note(keys.tag_name("F", "vip")) is None  # a guard
+    with audit.acting_as(audit.DERIVED_ACTOR):
+        assert stamps.deletion_note(key) is None  # a stream function's clean-up
