@@ -8,6 +8,7 @@ from chalicelib.handlers import (
     accounts,
     activity,
     bulk,
+    audit,
     contacts,
     custom_fields,
     firm,
@@ -60,6 +61,7 @@ for routes in (
     jobs,
 ):
     app.register_blueprint(routes.bp)
+app.register_blueprint(audit.bp)  # the audit trail (issue 19)
 app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(gdpr.bp)  # GDPR/AVG export and erase (issue 19)
 app.register_blueprint(bulk.bp)  # bulk edit of accounts (issue 19)

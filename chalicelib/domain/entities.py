@@ -21,6 +21,7 @@ class Firm:
     version: int = 1
     language: str = "en"  # "en" or "nl": new contacts' default, and mails' and the web client's
     signing_order: str = "any"  # or "sequential": signers sign by signer_priority
+    audit_retention_days: int = 365  # how long audit entries are kept (domain/audit.RETENTION_DEFAULT_DAYS)
 
 
 @dataclass(slots=True)

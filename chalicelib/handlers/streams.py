@@ -13,7 +13,8 @@ from typing import Any
 
 from chalice.app import Blueprint, DynamoDBEvent
 
-from chalicelib.streams import notifications, overview, runner, search_index
+from chalicelib.domain import audit as audit_rules
+from chalicelib.streams import audit, notifications, overview, runner, search_index
 
 streams = Blueprint(__name__)
 
@@ -27,13 +28,20 @@ STREAM_ARN = os.environ.get(
 @streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's overview items in step with the table's changes,
-    and mail contacts about system events on their accounts (a new message,
-    an organizer sent, ...): one reader of the stream for both."""
+    mail contacts about system events on their accounts (a new message, an
+    organizer sent, ...), and record the audit trail: one reader of the
+    stream for all three. The overview's writes are derived (never audited);
+    the notifications' are the system's."""
     records = list(event)
-    return runner.merged(overview.project(records), notifications.deliver(records))
+    with audit_rules.acting_as(audit_rules.DERIVED_ACTOR):
+        projected = overview.project(records)
+    with audit_rules.acting_as(audit_rules.SYSTEM_ACTOR):
+        notified = notifications.deliver(records)
+    return runner.merged(projected, notified, audit.record(records))
 
 
 @streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def index_search(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's search tokens in step with its name and its contacts' addresses."""
-    return search_index.index(list(event))
+    with audit_rules.acting_as(audit_rules.DERIVED_ACTOR):  # derived data: never audited
+        return search_index.index(list(event))

@@ -19,6 +19,7 @@ MAX_KEY_TEXT_BYTES: Final = 500  # of user text inside a sort key (DynamoDB allo
 INDEX_LISTS_BY_NAME: Final = "GSI1"  # the clients lists (firm, team member, tag) and the contacts list, by name
 INDEX_PIPELINE_JOBS: Final = INDEX_LISTS_BY_NAME  # overloaded: GSI1 also holds each pipeline's current jobs
 INDEX_MEMBER_MENTIONS: Final = "GSI2"  # keys only: which overview candidates show a member's name
+INDEX_AUDIT_BY_ACTOR: Final = INDEX_LISTS_BY_NAME  # overloaded: GSI1 also holds each actor's audit entries
 INDEX_SEARCH: Final = "GSI3"  # search tokens of every active account (chalicelib/domain/search_terms.py)
 # Local secondary indexes of account partitions (consistent reads, same partition):
 INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")
@@ -56,6 +57,7 @@ FIRST_SIGN_IN: Final = "first_sign_in"  # an OIDC member's address, until its fi
 CONTACT_MERGE: Final = "contact_merge"  # a contact merged (or being merged) into another: answers a retry
 IMPORT_ROW: Final = "import_row"  # one CSV row's outcome in one run of an import (issue 19)
 IMPORT_ERROR: Final = "import_error"  # one bad cell of such a row, listed by GET /imports/{id}/errors
+AUDIT: Final = "audit"  # one audit entry (or its copy in an account's or a contact's trail)
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
@@ -310,6 +312,33 @@ def message_ref(firm_id: str, ref: str) -> Key:
     item: one GetItem from an answer's In-Reply-To or an SES event. Hashed, so an
     id of any length fits a key."""
     return Key(f"FIRM#{firm_id}#MSGID#{hashlib.sha256(ref.encode()).hexdigest()}", "MSGID")
+
+
+# --- the audit trail: its own partitions, apart from the firm's and the accounts' item collections ---
+
+
+def audit_pk(firm_id: str) -> str:
+    """The firm's entries, newest first by ``audit_sort_key`` (one partition: see docs/data-model.md)."""
+    return f"FIRM#{firm_id}#AUDIT"
+
+
+def audit_account_pk(firm_id: str, account_id: str) -> str:
+    """A copy of each entry about an account (its trail), apart from the account's own partition."""
+    return f"FIRM#{firm_id}#AUDIT#ACCOUNT#{account_id}"
+
+
+def audit_contact_pk(firm_id: str, contact_id: str) -> str:
+    """A copy of each entry about a contact (its person, links and addresses): for GDPR."""
+    return f"FIRM#{firm_id}#AUDIT#CONTACT#{contact_id}"
+
+
+def audit_actor(firm_id: str, actor_id: str) -> str:
+    """GSI1 partition of one actor's entries (sparse: only the firm-wide copy carries it)."""
+    return f"FIRM#{firm_id}#AUDIT#ACTOR#{actor_id}"
+
+
+def audit_sort_key(at: str, entry_id: str) -> str:
+    return f"{at}#{entry_id}"
 
 
 # --- the two keys that do not start with a firm ---------------------------------------

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.observability import count_capacity
 from chalicelib.domain.errors import ConcurrentWriteError, ConflictError, DossierError
+from chalicelib.repo import stamps
 from chalicelib.repo.keys import Key
 from chalicelib.repo.paging import Page, bad_cursor, check_start_key, sk_test
 
@@ -161,7 +162,21 @@ def _with_condition(
     return request
 
 
+def stamped(op: Op) -> Op:
+    """The op as sent: Puts and Updates carry the acting writer's stamp (repo/stamps.py)."""
+    if isinstance(op, Put):
+        return Put(stamps.stamped_item(op.item), op.condition, op.on_fail)
+    if isinstance(op, Update):
+        assignments, names, values = stamps.update_parts(op.key)
+        if not assignments:
+            return op
+        expression = stamps.with_set(op.expression, assignments)
+        return Update(op.key, expression, {**op.names, **names}, {**op.values, **values}, op.condition, op.on_fail)
+    return op
+
+
 def _op_request(table: str, op: Op) -> dict[str, Any]:
+    op = stamped(op)
     if isinstance(op, Put):
         return {"Put": _with_condition({"TableName": table, "Item": to_wire(op.item)}, op.condition, {}, {})}
     if isinstance(op, Update):
@@ -328,7 +343,8 @@ class Table:
     def write_many(self, *, puts: Sequence[Item] = (), deletes: Sequence[Key] = ()) -> None:
         """Unconditional Puts and Deletes in batches of 25 (not atomically: for
         derived items that a retry rewrites)."""
-        requests = [{"PutRequest": {"Item": to_wire(item)}} for item in puts] + [
+        notes = [n for n in map(stamps.deletion_note, deletes) if n is not None]
+        requests = [{"PutRequest": {"Item": to_wire(stamps.stamped_item(item))}} for item in [*puts, *notes]] + [
             {"DeleteRequest": {"Key": to_wire(k.as_dict())}} for k in deletes
         ]
         for start in range(0, len(requests), MAX_BATCH_WRITE):
@@ -346,6 +362,11 @@ class Table:
             return
         if len(ops) > MAX_TRANSACTION_ITEMS:
             raise DossierError(f"transaction of {len(ops)} items exceeds {MAX_TRANSACTION_ITEMS}")
+        # Who deletes an audited item is noted in the same transaction (repo/stamps.py), after the
+        # ops (a cancellation's reasons are read by position); past 100 items the deletes go unnoted.
+        notes = [Put(n) for op in ops if isinstance(op, Delete) and (n := stamps.deletion_note(op.key))]
+        if notes and len(ops) + len(notes) <= MAX_TRANSACTION_ITEMS:
+            ops = [*ops, *notes]
         try:
             if len(ops) == 1 and token is None and not isinstance(ops[0], Check):
                 self._write_one(ops[0])

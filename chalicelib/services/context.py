@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.adapters.auth import Claims
+from chalicelib.domain import audit
 from chalicelib.domain.entities import CustomField, Firm, Member
 from chalicelib.domain.errors import NotFoundError, UnauthorizedError, UnprocessableError
 from chalicelib.domain.idempotency import Idempotency
@@ -62,6 +63,7 @@ class Ctx:
         if self.claims.subject and member.identity_subject != self.claims.subject:
             raise UnauthorizedError("The token's identity is not this member's.", code="token_invalid")
         self._member = member
+        audit.identify(audit.MEMBER, member.id, member.name)  # the name this request's writes are stamped with
         return member
 
     @property

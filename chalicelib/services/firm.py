@@ -13,7 +13,7 @@ from chalicelib.repo.firms import version_guard
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx
 
-SETTINGS = ("name", "currency", "language", "signing_order")
+SETTINGS = ("name", "currency", "language", "signing_order", "audit_retention_days")
 
 
 def firm_out(firm: Firm) -> FirmOut:
@@ -23,6 +23,7 @@ def firm_out(firm: Firm) -> FirmOut:
         currency=firm.currency,
         language=firm.language,  # type: ignore[arg-type]
         signing_order=firm.signing_order,  # type: ignore[arg-type]
+        audit_retention_days=firm.audit_retention_days,
         version=firm.version,
     )
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.mail import Mailer, MailError, Message, mailer
-from chalicelib.domain import portal_rules
+from chalicelib.domain import audit, portal_rules
 from chalicelib.domain.entities import Email, Invitation
 from chalicelib.domain.errors import ConflictError, DossierError, FieldError, NotFoundError, UnprocessableError
 from chalicelib.domain.portal_rules import Event, Signer
@@ -143,6 +143,7 @@ def accept(token: str, table: Table | None = None) -> Accepted:
     email = ContactRepo(table).get_email(firm_id, invitation.address, consistent=True)
     if email is None or email.invite_hash != token_hash or email.login != "invited":
         raise SUPERSEDED
+    audit.identify(audit.CONTACT, email.contact_id, email.address)  # the portal caller is this contact
     at = portal_rules.iso(now)
     repo.accept(invitation, at)
     firm = FirmRepo(table).get_firm(firm_id)

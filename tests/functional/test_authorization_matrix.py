@@ -728,6 +728,16 @@ def _history(w: World) -> Req:
     return Req("GET", w.path("/custom-fields/history"))
 
 
+@route("GET", "/audit", 200, "admin")
+def _audit(w: World) -> Req:
+    return Req("GET", f"/audit?account_id={w.account_id}")
+
+
+@route("GET", "/accounts/{account_id}/audit", 200, "open")
+def _account_audit(w: World) -> Req:
+    return Req("GET", w.path("/audit"))
+
+
 @route("GET", "/accounts/{account_id}/signers", 200, "open")
 def _signers(w: World) -> Req:
     w.active_address()

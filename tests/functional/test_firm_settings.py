@@ -68,6 +68,7 @@ def test_an_existing_firm_reads_as_usd_english_any_order(api: Api, firm: TestFir
         "currency": "USD",
         "language": "en",
         "signing_order": "any",
+        "audit_retention_days": 365,
         "version": 1,
     }
     assert r.etag == '"1"'
@@ -81,6 +82,7 @@ def test_the_owner_changes_the_settings_with_if_match(api: Api, firm: TestFirm) 
         "currency": "EUR",
         "language": "nl",
         "signing_order": "sequential",
+        "audit_retention_days": 365,
         "version": 2,
     }
     assert api.get("/firm").body == body

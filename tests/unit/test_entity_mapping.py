@@ -74,10 +74,12 @@ EXPECTED: list[tuple[object, dict[str, Any]]] = [
     (FIRM, {
         "PK": "FIRM#F1", "SK": "FIRM", "entity": "firm", "id": "F1", "name": "Acme & Co", "currency": "EUR",
         "created_at": T, "version": 3, "language": "nl", "signing_order": "sequential",
+        "audit_retention_days": 365,
     }),
     (FIRM_NEW, {
         "PK": "FIRM#F1", "SK": "FIRM", "entity": "firm", "id": "F1", "name": "Acme & Co", "currency": "USD",
         "created_at": T, "version": 1, "language": "en", "signing_order": "any",
+        "audit_retention_days": 365,
     }),
     (MEMBER, {
         "PK": "FIRM#F1", "SK": "MEMBER#M1", "entity": "member", "firm_id": "F1", "id": "M1", "name": "Olivia Owner",

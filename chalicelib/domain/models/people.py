@@ -12,6 +12,7 @@ from pydantic import (
     Tag,
 )
 
+from chalicelib.domain import audit
 from chalicelib.domain.countries import known_country
 from chalicelib.domain.models.base import (
     MAX_EMAILS_PER_CONTACT,
@@ -36,6 +37,8 @@ from chalicelib.domain.models.base import (
 )
 
 # --- members and firm ---------------------------------------------------------
+
+AuditRetentionDays = Annotated[int, Field(ge=audit.RETENTION_MIN_DAYS, le=audit.RETENTION_MAX_DAYS, strict=True)]
 
 
 class Rights(InputModel):
@@ -94,6 +97,9 @@ class FirmOut(OutputModel):
     signing_order: SigningOrder = Field(
         description="any: signers sign in any order; sequential: by signer_priority (a lower one signs first)."
     )
+    audit_retention_days: int = Field(
+        description="Days an audit entry is kept (default 365; 30 to 3650); a change applies to new entries."
+    )
     version: int
 
 
@@ -104,6 +110,7 @@ class FirmPatch(PatchModel):
     currency: Currency | None = None
     language: Language | None = None
     signing_order: SigningOrder | None = None
+    audit_retention_days: AuditRetentionDays | None = None
 
 
 class MeOut(MemberOut):

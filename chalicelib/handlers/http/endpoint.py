@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from chalicelib.adapters import observability
 from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.outages import is_outage
+from chalicelib.domain import audit
 from chalicelib.domain.errors import (
     BadRequestError,
     DossierError,
@@ -328,6 +329,14 @@ def _protect(response: Response) -> None:
     response.headers["X-Content-Type-Options"] = "nosniff"
 
 
+def source_ip(request: Request) -> str | None:
+    """The caller's address as API Gateway saw it (the audit trail's ``ip``)."""
+    context: Any = request.context or {}
+    identity = context.get("identity") or {}
+    ip = identity.get("sourceIp") if isinstance(identity, dict) else None
+    return ip if isinstance(ip, str) and ip else None
+
+
 def _gateway_authorizer() -> dict[str, Any]:
     # Only the packaged API carries the authorizer (``make package`` sets this):
     # local gateways (chalice local, the test client) have no usage plans, and
@@ -377,11 +386,15 @@ def endpoint(
     def register(handler: Callable[..., Response]) -> Callable[..., Response]:
         def view(**params: str) -> Response:
             call = Call(bp.current_request, params, route_id, query)
+            # Who this request's writes are stamped with (repo/stamps.py): nobody known yet, from its IP.
+            actor = audit.Actor(audit.SYSTEM, "anonymous", "anonymous", source_ip(call.request))
             try:
-                if auth:
-                    _ = call.ctx  # verify the token before anything else
-                call.query()  # an unknown query parameter is a 400 on every route
-                return handler(call)
+                with audit.acting_as(actor):
+                    if auth:
+                        # verify the token before anything else; the member's name follows when it is read
+                        audit.identify(audit.MEMBER, call.ctx.claims.member_id, "")
+                    call.query()  # an unknown query parameter is a 400 on every route
+                    return handler(call)
             except DossierError as exc:
                 return problem(exc)
             except Exception as exc:

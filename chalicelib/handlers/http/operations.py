@@ -37,6 +37,7 @@ TAGS: dict[str, str] = {
     "tags": "The firm's tag catalogue.",
     "custom-fields": "The firm's custom field definitions, and an account's value history.",
     "pipelines": "The firm's job pipelines.",
+    "audit": "The audit trail: who changed what, when and from where.",
     "quickbooks": "The firm's QuickBooks connector.",
     "exports": "Exports of the firm's accounts or contacts (CSV, JSON), run in the background.",
     "portal": "The client portal: invitations, their acceptance, and an account's signers.",
@@ -165,6 +166,9 @@ OPERATIONS: dict[str, Operation] = {
     "GET /imports/{import_id}": Operation("getImport", "imports"),
     "GET /imports/{import_id}/errors": Operation("listImportErrors", "imports"),
     "DELETE /imports/{import_id}": Operation("cancelImport", "imports"),
+    # audit trail
+    "GET /audit": Operation("listAuditEntries", "audit"),
+    f"GET {_A}/audit": Operation("listAccountAuditEntries", "audit"),
     # operations
     "GET /health": Operation("getHealth", "operations"),
     "GET /openapi.json": Operation("getOpenapiDocument", "operations"),

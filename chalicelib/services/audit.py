@@ -1,0 +1,155 @@
+"""The audit trail: reading it (the firm's, an account's), and what the GDPR
+use cases need of it (a contact's entries; scrubbing a contact's personal data).
+
+Entries are written by the stream recorder (``streams/audit.py``), never here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.domain import access, audit
+from chalicelib.domain.errors import BadRequestError, FieldError, ForbiddenError
+from chalicelib.domain.models.audit import AuditActorOut, AuditChangeOut, AuditEntryOut, AuditResourceOut
+from chalicelib.repo.audit import AuditRepo, changes_of
+from chalicelib.repo.table import Item, Table
+from chalicelib.services.context import Ctx
+from chalicelib.services.openable import load_openable
+
+
+def entry_out(entry: Mapping[str, Any]) -> AuditEntryOut:
+    return AuditEntryOut(
+        id=str(entry["id"]),
+        at=audit.shown_time(str(entry["at"])),
+        actor=AuditActorOut(kind=entry["actor_kind"], id=str(entry["actor_id"]), name=str(entry.get("actor_name", ""))),
+        ip=entry.get("ip"),
+        action=entry["action"],
+        resource=AuditResourceOut(
+            type=str(entry["resource_type"]), id=str(entry["resource_id"]), account_id=entry.get("account_id")
+        ),
+        changes=[AuditChangeOut(field=c["field"], old=c.get("old"), new=c.get("new")) for c in changes_of(entry)],
+    )
+
+
+def _time(value: str | None, name: str) -> str | None:
+    """A ``since``/``until`` bound as the entries' sort keys hold times (UTC, to the microsecond)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequestError(
+            f"{name} is not an ISO 8601 time.",
+            [FieldError(("query", name), "not an ISO 8601 time")],
+            code="invalid_query",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    lo, hi = _time(since, "since"), _time(until, "until")
+    if lo is not None and hi is not None and lo > hi:
+        raise BadRequestError(
+            "since is after until.", [FieldError(("query", "since"), "after until")], code="invalid_query"
+        )
+    return lo, hi
+
+
+def firm_trail(
+    ctx: Ctx,
+    *,
+    account_id: str | None,
+    actor_id: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEntryOut], str | None]:
+    """GET /audit: owner and admins only."""
+    if not access.manages_members(ctx.member):
+        raise ForbiddenError("The audit trail is for the owner and admins.")
+    lo, hi = _range(since, until)
+    rows, next_cursor = AuditRepo(ctx.table).page(
+        ctx.firm_id, account_id=account_id, actor_id=actor_id, since=lo, until=hi, cursor=cursor, limit=limit
+    )
+    return [entry_out(r) for r in rows], next_cursor
+
+
+def account_trail(
+    ctx: Ctx,
+    account_id: str,
+    *,
+    actor_id: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEntryOut], str | None]:
+    """GET /accounts/{account_id}/audit: whoever may open the account (else 404)."""
+    lo, hi = _range(since, until)  # a bad filter is a 400 before the account is looked up
+    load_openable(ctx, account_id, for_edit=False)
+    rows, next_cursor = AuditRepo(ctx.table).page(
+        ctx.firm_id, account_id=account_id, actor_id=actor_id, since=lo, until=hi, cursor=cursor, limit=limit
+    )
+    return [entry_out(r) for r in rows], next_cursor
+
+
+# --- for the GDPR use cases (export, erase) ----------------------------------------------
+
+
+def entries_about_or_by_contact(table: Table, firm_id: str, contact_id: str) -> list[AuditEntryOut]:
+    """Every audit entry about the contact (its person, its links, its addresses) or made by it
+    (portal actions), newest first: for a contact's GDPR export."""
+    return [entry_out(e) for e in AuditRepo(table).about_or_by_contact(firm_id, contact_id)]
+
+
+def scrub_contact_from_entries(table: Table, firm_id: str, contact_id: str, personal_values: Collection[str]) -> int:
+    """Pseudonymise a contact in the audit trail (for erasure), in every copy of every entry about
+    or by it: as actor its name and IP; as resource every old/new value (and an address's id); and,
+    in any other entry it appears in, each of ``personal_values`` (names, addresses, phone numbers)
+    wherever a value holds it. Answers the number of entries rewritten. Idempotent."""
+    repo = AuditRepo(table)
+    alias = audit.pseudonym(contact_id)
+    needles = [v for v in personal_values if v]
+    rewritten: list[Item] = []
+    for entry in repo.about_or_by_contact(firm_id, contact_id):
+        new = dict(entry)
+        if new.get("actor_id") == contact_id:
+            new["actor_name"] = alias
+            new.pop("ip", None)
+        about_person = new.get("contact_id") == contact_id
+        if about_person and new.get("resource_type") == "email":
+            new["resource_id"] = alias
+        changes = [
+            {
+                "field": c["field"],
+                "old": _scrubbed(c.get("old"), needles, alias, whole=about_person),
+                "new": _scrubbed(c.get("new"), needles, alias, whole=about_person),
+            }
+            for c in changes_of(new)
+        ]
+        new["changes"] = json.dumps(changes, default=str)
+        if new != entry:
+            rewritten.append(new)
+    with audit.acting_as(audit.DERIVED_ACTOR):
+        repo.rewrite(rewritten)
+    return len(rewritten)
+
+
+def _scrubbed(value: Any, needles: Collection[str], alias: str, *, whole: bool) -> Any:
+    if value is None or value == audit.REDACTED:
+        return value
+    if whole:
+        return alias
+    if isinstance(value, str):
+        return alias if any(n.casefold() in value.casefold() for n in needles) else value
+    if isinstance(value, list):
+        return [_scrubbed(v, needles, alias, whole=False) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, needles, alias, whole=False) for k, v in value.items()}
+    return value
