@@ -7,8 +7,8 @@ from chalice.app import Chalice, CORSConfig
 from chalicelib.handlers import (
     accounts,
     activity,
-    bulk,
     audit,
+    bulk,
     contacts,
     custom_fields,
     firm,

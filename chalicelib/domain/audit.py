@@ -37,6 +37,9 @@ class Actor:
     id: str
     name: str = ""
     ip: str | None = None
+    # An erasure's writes: their entries name the fields changed, never the values (which are the
+    # erased person's data: recording them would put back what the erasure removes).
+    redact_values: bool = False
 
 
 SYSTEM_ACTOR: Final = Actor(SYSTEM, "system", "Dossier")
@@ -58,6 +61,14 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def redacting() -> Iterator[Actor]:
+    """The current actor, for writes whose old and new values must not be recorded (an erasure)."""
+    actor = current_actor()
+    with acting_as(Actor(actor.kind, actor.id, actor.name, actor.ip, redact_values=True)) as redacted:
+        yield redacted
 
 
 def identify(kind: str, actor_id: str, name: str) -> None:
@@ -89,6 +100,11 @@ UNAUDITED_ENTITIES: Final = frozenset(
         "custom_field_change",
         "identity",
         "first_sign_in",
+        # bookkeeping of changes recorded in their own right: a merge's record (its moves are entries),
+        # an import's row outcomes and cell errors (the rows' writes are entries; a job's start is one)
+        "contact_merge",
+        "import_row",
+        "import_error",
     }
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.domain import audit
@@ -80,6 +80,9 @@ def entry_of(
     changes = audit.field_changes(old, None if change.removed else new)
     if not changes and not change.removed:
         return None  # only ignored fields changed
+    redact = bool(image.get(stamps.REDACT) or (note is not None and note.get("redact")))
+    if redact:
+        changes = [audit.FieldChange(c.field, _redacted(c.old), _redacted(c.new)) for c in changes]
     deleter = note is not None or not change.removed
     ip = image.get(stamps.IP)
     if note is not None:
@@ -93,6 +96,8 @@ def entry_of(
     entry_id = audit.entry_id(at, event_id)
     firm_id = firm_of(change.latest)
     resource = resource_of(change)
+    if redact and resource.type == keys.EMAIL:  # an address is its item's id: the erased person's data
+        resource = replace(resource, id=audit.pseudonym(resource.contact_id or resource.id))
     places = [keys.audit_pk(firm_id)]
     places += [keys.audit_account_pk(firm_id, a) for a in resource.account_ids]
     if resource.contact_id:
@@ -120,6 +125,10 @@ def entry_of(
         "places": places,
         keys.TTL_ATTRIBUTE: audit.expires_at(at, retention_days),
     }
+
+
+def _redacted(value: Any) -> Any:
+    return None if value is None else audit.REDACTED
 
 
 def _without_stamps(image: Mapping[str, Any]) -> dict[str, Any]:
@@ -215,6 +224,15 @@ class AuditRepo:
         )
         unique = {e["id"]: e for e in [*about, *by]}
         return sorted(unique.values(), key=lambda e: str(e["SK"]), reverse=True)
+
+    def in_account_trails(self, firm_id: str, account_ids: Collection[str]) -> list[Item]:
+        """Every entry of the accounts' trails (one Query each, all pages), once each: where an erased
+        person's values may stand in entries about others (mail received from them, their logins)."""
+        unique: dict[str, Item] = {}
+        for account_id in sorted(account_ids):
+            for e in self.table.query_all(pk=keys.audit_account_pk(firm_id, account_id), forward=False):
+                unique[str(e["id"])] = e
+        return list(unique.values())
 
     def rewrite(self, entries: Collection[Item]) -> int:
         """Replace every copy of each entry (same keys) with the entry's new content."""

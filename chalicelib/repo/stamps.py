@@ -14,6 +14,7 @@ stream filter leaves out, so derived data is never recorded.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Mapping
 from typing import Any, Final
@@ -27,7 +28,8 @@ ACTOR_ID: Final = "aud_id"
 ACTOR_NAME: Final = "aud_name"
 IP: Final = "aud_ip"
 AT: Final = "aud_at"
-ATTRIBUTES: Final = (KIND, ACTOR_ID, ACTOR_NAME, IP, AT)
+REDACT: Final = "aud_redact"  # the writer asked that the change's values be left out of its entry (an erasure)
+ATTRIBUTES: Final = (KIND, ACTOR_ID, ACTOR_NAME, IP, AT, REDACT)
 DELETION_NOTE: Final = "audit_deletion"  # the entity of a deletion note
 DELETION_NOTE_DAYS: Final = 3  # the stream keeps records 24 h; the mapping gives up after 1 h
 
@@ -58,6 +60,8 @@ def stamp() -> dict[str, Any]:
     }
     if actor.ip:
         values[IP] = actor.ip
+    if actor.redact_values:
+        values[REDACT] = True
     return values
 
 
@@ -101,7 +105,9 @@ def deletion_note_key(deleted: Key) -> Key | None:
     if not deleted.pk.startswith("FIRM#"):
         return None
     firm_id = deleted.pk.split("#")[1]
-    return Key(f"FIRM#{firm_id}#AUDIT#DELETED", f"{deleted.pk}|{deleted.sk}")
+    # A digest of the deleted key, not the key: keys hold e-mail addresses, which an erasure removes.
+    digest = hashlib.sha256(f"{deleted.pk}|{deleted.sk}".encode()).hexdigest()
+    return Key(f"FIRM#{firm_id}#AUDIT#DELETED", digest)
 
 
 def deletion_note(deleted: Key) -> dict[str, Any] | None:
@@ -121,4 +127,6 @@ def deletion_note(deleted: Key) -> dict[str, Any] | None:
     }
     if actor.ip:
         note["ip"] = actor.ip
+    if actor.redact_values:
+        note["redact"] = True
     return note

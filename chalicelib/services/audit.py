@@ -108,16 +108,21 @@ def entries_about_or_by_contact(table: Table, firm_id: str, contact_id: str) -> 
     return [entry_out(e) for e in AuditRepo(table).about_or_by_contact(firm_id, contact_id)]
 
 
-def scrub_contact_from_entries(table: Table, firm_id: str, contact_id: str, personal_values: Collection[str]) -> int:
+def scrub_contact_from_entries(
+    table: Table, firm_id: str, contact_id: str, personal_values: Collection[str], account_ids: Collection[str] = ()
+) -> int:
     """Pseudonymise a contact in the audit trail (for erasure), in every copy of every entry about
     or by it: as actor its name and IP; as resource every old/new value (and an address's id); and,
-    in any other entry it appears in, each of ``personal_values`` (names, addresses, phone numbers)
-    wherever a value holds it. Answers the number of entries rewritten. Idempotent."""
+    in any other entry of its trails or of ``account_ids``' trails (mail from them, their logins),
+    each of ``personal_values`` (names, addresses, phone numbers) wherever a value holds it. Answers the
+    number of entries rewritten. Idempotent."""
     repo = AuditRepo(table)
     alias = audit.pseudonym(contact_id)
     needles = [v for v in personal_values if v]
     rewritten: list[Item] = []
-    for entry in repo.about_or_by_contact(firm_id, contact_id):
+    found = {str(e["id"]): e for e in repo.in_account_trails(firm_id, account_ids)}
+    found.update((str(e["id"]), e) for e in repo.about_or_by_contact(firm_id, contact_id))
+    for entry in found.values():
         new = dict(entry)
         if new.get("actor_id") == contact_id:
             new["actor_name"] = alias
@@ -125,6 +130,8 @@ def scrub_contact_from_entries(table: Table, firm_id: str, contact_id: str, pers
         about_person = new.get("contact_id") == contact_id
         if about_person and new.get("resource_type") == "email":
             new["resource_id"] = alias
+        else:
+            new["resource_id"] = _scrubbed(new.get("resource_id"), needles, alias, whole=False)
         changes = [
             {
                 "field": c["field"],

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chalicelib.adapters import mail
-from chalicelib.domain import access, erasure
+from chalicelib.domain import access, audit, erasure
 from chalicelib.domain.entities import Contact
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, StaleVersionError
 from chalicelib.domain.ids import now_iso
@@ -43,6 +43,7 @@ from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import version_guard
 from chalicelib.repo.gdpr import MAX_ERASE_LINKS, GdprRepo, Tombstone
 from chalicelib.repo.records import ERASED_AT
+from chalicelib.services import audit as audit_trail
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
 from chalicelib.services.context import Ctx
 
@@ -58,13 +59,20 @@ def _require_admin(ctx: Ctx) -> None:
 
 
 def audit_entries(ctx: Ctx, contact_id: str) -> list[dict[str, Any]]:
-    """The audit entries that name the person (none are kept yet)."""
-    return []
+    """The audit entries about the person or made by them (through the portal), newest first."""
+    return [
+        e.model_dump(mode="json") for e in audit_trail.entries_about_or_by_contact(ctx.table, ctx.firm_id, contact_id)
+    ]
 
 
-def scrub_audit(ctx: Ctx, contact_id: str, pseudonym: str) -> int:
-    """Replace the person in the audit entries by ``pseudonym``; how many changed (none kept yet)."""
-    return 0
+def _personal_values(contact: Contact | None, addresses: list[str]) -> list[str]:
+    """What of the person may stand in entries about others: names, phone numbers, addresses (a resumed
+    erasure knows only the addresses its tombstone kept)."""
+    values = list(addresses)
+    if contact is not None:
+        values += [contact.first_name, contact.middle_name, contact.last_name, contact.display_name]
+        values += [str(p.get("number", "")) for p in contact.phones]
+    return [v for v in values if v and len(v) >= 3]
 
 
 # --- export --------------------------------------------------------------------------------
@@ -194,11 +202,15 @@ def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
     if found is None or (isinstance(found, Tombstone) and found.finished):
         raise NotFoundError(CONTACT_NOT_FOUND)
     counts = _Counts()
-    if isinstance(found, Contact):
-        found = _begin(ctx, repo, found, if_match, counts)
-    # A resumed erasure (a tombstone with work left) goes on whatever the If-Match: nobody can read
-    # the contact's version any more, and finishing is the only way forward.
-    _finish(ctx, repo, contact_id, found, counts)
+    person = found if isinstance(found, Contact) else None
+    # The erasure's own writes are recorded in the audit trail by field name only: their old values are
+    # the person's data.
+    with audit.redacting():
+        if isinstance(found, Contact):
+            found = _begin(ctx, repo, found, if_match, counts)
+        # A resumed erasure (a tombstone with work left) goes on whatever the If-Match: nobody can read
+        # the contact's version any more, and finishing is the only way forward.
+        _finish(ctx, repo, contact_id, found, counts, person)
     return ErasureOut(contact_id=contact_id, pseudonym=found.pseudonym, erased_at=found.erased_at, **asdict(counts))
 
 
@@ -224,7 +236,9 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
     )
 
 
-def _finish(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts) -> None:
+def _finish(
+    ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, person: Contact | None
+) -> None:
     invitations = repo.invitations(ctx.firm_id, contact_id)
     repo.delete_invitations(ctx.firm_id, invitations)
     counts.invitations_removed = len(invitations)
@@ -233,7 +247,10 @@ def _finish(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, cou
     for account_id in tombstone.account_ids:
         _erase_activity(ctx, repo, account_id, who, counts)
     counts.outbox_removed = mail.forget_mail_to(tombstone.addresses)
-    counts.audit_scrubbed = scrub_audit(ctx, contact_id, tombstone.pseudonym)
+    values = _personal_values(person, list(tombstone.addresses))
+    counts.audit_scrubbed = audit_trail.scrub_contact_from_entries(
+        ctx.table, ctx.firm_id, contact_id, values, tombstone.account_ids
+    )
     repo.finish(ctx.firm_id, contact_id)
 
 

@@ -235,3 +235,31 @@ def test_an_interrupted_erasure_is_finished_by_the_next(
     assert got["outbox_removed"] >= 1 and got["links_removed"] == 0
     ok(api.post(f"/contacts/{person.id}/erase"), 404)
     assert mails_to(person.synced) == []
+
+
+@pytest.fixture
+def recorder(table: Table) -> StreamPoller:
+    """The overview function's poller (which records the audit trail), started before the person exists."""
+    return poller(table)
+
+
+def test_the_audit_trail_forgets_the_person(
+    api: Api, firm: TestFirm, table: Table, recorder: StreamPoller, person: Person, stream: StreamPoller
+) -> None:
+    stream.drain()
+    recorder.drain()
+    about = ok(api.get(f"/contacts/{person.id}/export"))["audit"]
+    assert about and all(e["resource"]["type"] for e in about), "the export holds the entries about the person"
+    trail = json.dumps(ok(api.get("/audit?limit=100"))["items"]).lower()
+    assert [w for w in person.words if w.lower() in trail], "the trail names the person before (else no proof)"
+
+    ok(api.post(f"/contacts/{person.id}/erase"))
+    stream.drain()
+    recorder.drain()  # the erasure's own changes are recorded too: by field name only
+    entries = ok(api.get("/audit?limit=100"))["items"]
+    assert any(e["resource"]["id"] == person.id and e["changes"] for e in entries), "the erasure is recorded"
+    left = [e for e in entries if any(w.lower() in json.dumps(e).lower() for w in person.words)]
+    assert [json.dumps(e) for e in left] == []
+    mine = f"FIRM#{firm.firm_id}"
+    items = [i for i in snapshot(table) if str(i["PK"]).startswith(mine) and i.get("entity") != "notified"]
+    assert [w for w in person.words if w.lower() in json.dumps(items, default=str).lower()] == []
