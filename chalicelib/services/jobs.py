@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.queue import JobQueue
+from chalicelib.domain import audit
 from chalicelib.domain.errors import (
     ConflictError,
     DossierError,
@@ -142,7 +143,10 @@ def run_message(
         return
     ctx = Ctx(claims=Claims(firm_id=firm_id, member_id=job.created_by), table=table)
     try:
-        step = fn(ctx, job)
+        # The chunk's writes are the member's in the audit trail (named once its rights are read);
+        # the job's own bookkeeping stays the system's.
+        with audit.acting_as(audit.Actor(audit.MEMBER, job.created_by)):
+            step = fn(ctx, job)
     except JobFailed as exc:
         repo.set_status(job, "failed", error=str(exc))
         return

@@ -18,6 +18,7 @@ from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import list_all, new_account, new_tag
 from tests.support.jobs import drain_jobs, poller
 from tests.support.problems import assert_problem, assert_refused
+from tests.support.stream import poller as overview_poller
 
 pytestmark = pytest.mark.parametrize("table", ["moto"], indirect=True)
 
@@ -336,3 +337,15 @@ def test_the_cli_imports_with_a_progress_bar(
     assert "[" + "#" * cli_imports.BAR_WIDTH + "] 3/3 rows" in err.getvalue()
     assert "] 2/3 rows" in err.getvalue()  # after the first chunk
     assert len(list_all(api, "/accounts")) == 3
+
+
+def test_the_rows_writes_are_the_importers_in_the_audit_trail(
+    importer: Importer, api: Api, firm: TestFirm, table: Table
+) -> None:
+    recorder = overview_poller(table)  # the overview function records the audit trail
+    importer.run(THREE)
+    recorder.drain()
+    entries = list_all(api, "/audit")
+    created = [e for e in entries if e["resource"]["type"] == "account" and e["action"] == "create"]
+    assert len(created) == 3
+    assert {(e["actor"]["kind"], e["actor"]["id"]) for e in created} == {("member", firm.owner_id)}
