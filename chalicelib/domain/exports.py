@@ -27,7 +27,7 @@ ExportKind = Literal["accounts", "contacts"]
 ExportFormat = Literal["csv", "json"]
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-# The import's columns (API.md, "Data in and out"), so that an export imports back.
+# The import's columns (docs/api.md, "CSV import"), so that an export imports back.
 ACCOUNT_COLUMNS: Final = csv_import.COLUMNS
 CONTACT_COLUMNS: Final = (
     "contact_id",
