@@ -25,6 +25,26 @@ CONTACT: Final = "contact"
 SYSTEM: Final = "system"
 DERIVED: Final = "derived"
 RECORDED_KINDS: Final = (MEMBER, CONTACT, SYSTEM)
+# The resources whose removal is recorded whoever last wrote them (an item written before the trail
+# existed carries no stamp; the deletion note names the deleter): the overview mapping's REMOVE filter
+# (infra/template.json) lists exactly these, and tests/unit/test_infra.py checks it.
+REMOVALS_RECORDED: Final = (
+    "account",
+    "account_contact",
+    "chat_message",
+    "contact",
+    "credit",
+    "custom_field",
+    "email",
+    "firm",
+    "invitation",
+    "item",
+    "job",
+    "member",
+    "pipeline",
+    "quickbooks_connection",
+    "tag",
+)
 
 RETENTION_DEFAULT_DAYS: Final = 365
 RETENTION_MIN_DAYS: Final = 30

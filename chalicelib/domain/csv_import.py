@@ -8,7 +8,9 @@
 - Formula cells: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is refused
   for its row (``formula_cell``): never evaluated, never stored. Cells read as a phone number (``+31 6 …``) or
   as a number or date (custom fields of those kinds, ``-12,5``) are checked by their kind instead, which admits
-  no formula.
+  no formula. A cell escaped as our exports (and OWASP) escape it, ``'`` before such a first character, is text
+  the writer marked as no formula: the ``'`` is dropped and the rest is the value (``'=x`` → ``=x``); a ``'``
+  before anything else stays (``'s-Hertogenbosch``).
 
 Cell values are turned into typed rows (``ImportRow``) here; matching them with the firm's accounts,
 contacts, tags and members is the service's (``services/imports.py``).
@@ -16,8 +18,10 @@ contacts, tags and members is the service's (``services/imports.py``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -228,6 +232,13 @@ def formula_like(value: str) -> bool:
     return value.startswith(_FORMULA_START)
 
 
+def unescaped(value: str) -> tuple[str, bool]:
+    """The cell without the ``'`` an export put before a formula-like start, and whether it had one."""
+    if value.startswith("'") and formula_like(value[1:]):
+        return value[1:], True
+    return value, False
+
+
 def typed_row(number: int, cells: Mapping[str, str]) -> tuple[ImportRow | None, list[CellError]]:
     """The row's cells typed, or the errors of its bad cells (each naming its column)."""
     errors: list[CellError] = []
@@ -241,14 +252,16 @@ def typed_row(number: int, cells: Mapping[str, str]) -> tuple[ImportRow | None, 
             errors.append(CellError(number, column, f"at most {MAX_CELL_CHARS} characters", "too_long"))
             continue
         custom_column = column.startswith(CUSTOM_PREFIX)  # checked by its field's kind (services/imports.py)
-        if column not in _SIGNED_OK and not custom_column and formula_like(raw.lstrip(" ")):
+        if custom_column:
+            custom[column[len(CUSTOM_PREFIX) :]] = value  # its escape too: the kind decides (import_rows)
+            continue
+        value, escaped = unescaped(value)
+        if column not in _SIGNED_OK and not escaped and formula_like(raw.lstrip(" ")):
             errors.append(CellError(number, column, "starts like a spreadsheet formula; not imported", "formula_cell"))
             continue
-        if custom_column:
-            custom[column[len(CUSTOM_PREFIX) :]] = value
-        elif column in ("tags", "team_member_emails"):
+        if column in ("tags", "team_member_emails"):
             parts = [p.strip() for p in value.split(LIST_SEPARATOR) if p.strip()]
-            bad = [p for p in parts if formula_like(p)]
+            bad = [p for p in parts if formula_like(p) and not (escaped and p == parts[0])]
             if bad:
                 errors.append(
                     CellError(number, column, "starts like a spreadsheet formula; not imported", "formula_cell")
@@ -302,7 +315,8 @@ def custom_value(kind: str, options: Sequence[str], text: str) -> Any:
     """A custom field cell as the JSON value its kind takes (``field_values.stored`` checks it further):
     numbers with a decimal comma or point (``1.234,56`` / ``1,234.56``), dates as ``YYYY-MM-DD`` or
     ``DD-MM-YYYY`` (the Dutch order, also with ``/`` or ``.``), checkboxes as ja/nee, yes/no, true/false,
-    1/0 or x, dropdowns by option (case-insensitively), an address cell as its first line."""
+    1/0 or x, dropdowns by option (case-insensitively), an address cell as its first line, or as the
+    compact JSON object an export writes (``{"line1":…,"city":…}``)."""
     if kind == "number":
         return _number(text)
     if kind == "date":
@@ -318,6 +332,11 @@ def custom_value(kind: str, options: Sequence[str], text: str) -> Any:
     if kind == "dropdown":
         return next((o for o in options if o.lower() == text.lower()), text)
     if kind == "address":
+        if text.startswith("{"):
+            with contextlib.suppress(ValueError):
+                given = json.loads(text)
+                if isinstance(given, dict):
+                    return given  # field_values.stored checks its parts
         return {"line1": text}
     return text
 

@@ -21,22 +21,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, Literal
 
+from chalicelib.domain import csv_import
+
 ExportKind = Literal["accounts", "contacts"]
 ExportFormat = Literal["csv", "json"]
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-ACCOUNT_COLUMNS: Final = (
-    "account_id",
-    "account_name",
-    "account_type",
-    "tags",
-    "team_member_emails",
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-    "contact_phone",
-    "contact_description",
-)
+# The import's columns (docs/api.md, "CSV import"), so that an export imports back.
+ACCOUNT_COLUMNS: Final = csv_import.COLUMNS
 CONTACT_COLUMNS: Final = (
     "contact_id",
     "contact_first_name",

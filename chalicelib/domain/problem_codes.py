@@ -67,7 +67,7 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "concurrent_write": (409, "a concurrent request changed the same resources; retry"),
     "account_archived": (409, "the account is archived; restore it first"),
     "last_contact": (409, "an account keeps at least one contact"),
-    "too_many_links": (409, "a contact linked to more than 49 accounts cannot be erased at once"),
+    "too_many_links": (409, "a contact linked to more than 33 accounts cannot be erased at once"),
     "last_email": (409, "a contact keeps at least one e-mail address"),
     "already_linked": (409, "the contact is already linked to this account"),
     "email_taken": (409, "the e-mail address belongs to another contact of the firm"),

@@ -9,6 +9,7 @@ batch and hands it to its consumers in ``chalicelib/streams/``.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from chalice.app import Blueprint, DynamoDBEvent
@@ -35,7 +36,7 @@ def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
     records = list(event)
     with audit_rules.acting_as(audit_rules.DERIVED_ACTOR):
         projected = overview.project(records)
-    with audit_rules.acting_as(audit_rules.SYSTEM_ACTOR):
+    with audit_rules.acting_as(replace(audit_rules.SYSTEM_ACTOR)):
         notified = notifications.deliver(records)
     return runner.merged(projected, notified, audit.record(records))
 

@@ -73,7 +73,7 @@ def entry_of(
     if image is None or change.kind in audit.UNAUDITED_ENTITIES:
         return None
     kind = image.get(stamps.KIND)
-    if kind not in audit.RECORDED_KINDS:
+    if kind not in audit.RECORDED_KINDS and not (change.removed and change.kind in audit.REMOVALS_RECORDED):
         return None
     old = None if change.old is None else _without_stamps(change.old)
     new = None if change.new is None else _without_stamps(change.new)
@@ -125,6 +125,21 @@ def entry_of(
         "places": places,
         keys.TTL_ATTRIBUTE: audit.expires_at(at, retention_days),
     }
+
+
+def forgetting(entry: Item, contact_id: str) -> Item:
+    """``entry`` of a change about or by a contact whose erasure began before it was recorded: the
+    values are redacted and the person named by their pseudonym, as the erasure's scrub does."""
+    alias = audit.pseudonym(contact_id)
+    out = dict(entry)
+    out["changes"] = json.dumps(
+        [{**c, "old": _redacted(c.get("old")), "new": _redacted(c.get("new"))} for c in json.loads(entry["changes"])]
+    )
+    if out.get("resource_type") == keys.EMAIL:
+        out["resource_id"] = alias
+    if out.get("actor_id") == contact_id:
+        out["actor_name"], out["ip"] = alias, None
+    return out
 
 
 def _redacted(value: Any) -> Any:

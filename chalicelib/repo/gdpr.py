@@ -37,8 +37,9 @@ from chalicelib.repo.table import (
 # Working attributes of a tombstone while its erasure is unfinished.
 _PENDING_ADDRESSES = "erase_addresses"
 _PENDING_ACCOUNTS = "erase_account_ids"
-# A transaction holds 100 items: the tombstone and, per account, the link and the account's count.
-MAX_ERASE_LINKS = 49
+# A transaction holds 100 items: the tombstone and, per account, the link, its deletion note (the audit
+# trail's: repo/stamps.py) and the account's count.
+MAX_ERASE_LINKS = 33
 
 CHANGED_MEANWHILE = ConflictError("The contact's links changed meanwhile; retry.", code="changed_meanwhile")
 
@@ -75,6 +76,11 @@ class GdprRepo:
         self.table = table
 
     # --- reads -----------------------------------------------------------------------
+
+    def erased(self, firm_id: str, contact_id: str) -> bool:
+        """Whether the contact's erasure began (one consistent GetItem)."""
+        item = self.table.get(keys.contact(firm_id, contact_id), consistent=True)
+        return item is not None and ERASED_AT in item
 
     def contact(self, firm_id: str, contact_id: str) -> Contact | Tombstone | None:
         """The contact, or its tombstone once an erasure began (strongly consistent)."""

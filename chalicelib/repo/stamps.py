@@ -57,11 +57,11 @@ def stamp() -> dict[str, Any]:
         ACTOR_ID: actor.id,
         ACTOR_NAME: actor.name or actor.id,
         AT: now_precise(),
+        # Always set (null and false when absent): an Update keeps what it does not set, and an earlier
+        # writer's IP or an erasure's redaction must not pass to the next change of the item.
+        IP: actor.ip,
+        REDACT: actor.redact_values,
     }
-    if actor.ip:
-        values[IP] = actor.ip
-    if actor.redact_values:
-        values[REDACT] = True
     return values
 
 
@@ -72,7 +72,7 @@ def stamped_item(item: Mapping[str, Any]) -> dict[str, Any]:
     if not audited_key(Key(str(item["PK"]), str(item.get("SK", "")))):
         return dict(item)
     clean = {k: v for k, v in item.items() if k not in ATTRIBUTES}
-    return {**clean, **stamp()}
+    return {**clean, **{k: v for k, v in stamp().items() if v is not None and v is not False}}
 
 
 def update_parts(key: Key) -> tuple[list[str], dict[str, str], dict[str, Any]]:

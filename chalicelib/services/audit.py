@@ -48,7 +48,13 @@ def _time(value: str | None, name: str) -> str | None:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00, 9999-12-31T23:59-01:00: outside the years a clock reads
+        raise BadRequestError(
+            f"{name} is out of range.", [FieldError(("query", name), "out of range")], code="invalid_query"
+        ) from None
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _range(since: str | None, until: str | None) -> tuple[str | None, str | None]:

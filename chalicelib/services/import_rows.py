@@ -6,7 +6,10 @@ rows before it left it, then applies the plan.
 Matching (docs/api.md, "CSV import"):
 - the contact by ``contact_email``, case-insensitively (the address's item: one GetItem);
 - the account by ``account_id``; without it, the account of that contact whose name is the row's
-  ``account_name`` (case- and accent-insensitively), else a new account;
+  ``account_name`` (case- and accent-insensitively), else a new account. An ``account_id`` this firm does not
+  have is another system's (or another firm's export's) reference: matched as without it, and else as the
+  account an earlier row with the same reference matched or created (found through that row's contact), so
+  the rows of one exported account make one account;
 - tags by name (an unknown name is a new tag: importers are owners and admins, who may manage tags),
   team members by e-mail (unknown: the row fails), custom fields by label (resolved for the whole file).
 A non-empty cell sets its value (a tags cell sets the account's tags to exactly those); an empty cell keeps it.
@@ -43,6 +46,7 @@ from chalicelib.services.context import Ctx
 
 DEFAULT_ACCOUNT_TYPE: Literal["other"] = "other"  # a new account whose row gives no account_type
 IDEMPOTENCY_ROUTE = "IMPORT"
+REFERENCE_TRIES = 5  # earlier rows of an external account_id looked at (each ≤ 2 reads): bounded per row
 
 
 class RowFailed(Exception):
@@ -58,13 +62,20 @@ class Catalogue:
     tags: dict[str, Tag]  # by folded name
     members: dict[str, Member]  # by e-mail key (active members only)
     fields: dict[str, CustomField]  # by the label as the header gives it
+    references: dict[str, list[tuple[int, str]]]  # account_id cell -> its rows' (number, contact_email), in order
 
     @classmethod
-    def read(cls, ctx: Ctx, fields: dict[str, CustomField]) -> Catalogue:
+    def read(cls, ctx: Ctx, fields: dict[str, CustomField], rows: list[dict[str, str]]) -> Catalogue:
+        references: dict[str, list[tuple[int, str]]] = {}
+        for number, cells in enumerate(rows, start=1):
+            reference = cells.get("account_id", "").strip()
+            if reference:
+                references.setdefault(reference, []).append((number, cells.get("contact_email", "").strip()))
         return cls(
             {fold(t.name): t for t in ctx.firms.list_tags(ctx.firm_id)},
             {email_key(m.email): m for m in ctx.firms.list_members(ctx.firm_id) if m.status == "active"},
             fields,
+            references,
         )
 
 
@@ -97,7 +108,9 @@ def _custom_values(cat: Catalogue, n: int, row: ImportRow) -> tuple[dict[str, An
     for label, text in row.custom.items():
         definition = cat.fields[label]
         column = csv_import.CUSTOM_PREFIX + label
-        if definition.kind in ("text", "dropdown", "email", "address") and csv_import.formula_like(text):
+        text, escaped = csv_import.unescaped(text)
+        textual = definition.kind in ("text", "dropdown", "email", "address")
+        if textual and not escaped and csv_import.formula_like(text):
             errors.append(CellError(n, column, "starts like a spreadsheet formula; not imported", "formula_cell"))
             continue
         try:
@@ -123,14 +136,31 @@ def _team(cat: Catalogue, n: int, row: ImportRow) -> list[str] | None:
     return list(dict.fromkeys(cat.members[email_key(e)].id for e in row.team_member_emails))
 
 
-def _find_account(ctx: Ctx, n: int, row: ImportRow, contact: Contact | None) -> Account | None:
+def _find_account(ctx: Ctx, cat: Catalogue, n: int, row: ImportRow, contact: Contact | None) -> Account | None:
     if row.account_id is not None:
+        # Always read in this firm's partition: another firm's id is merely unknown here.
         account = ctx.accounts.get(ctx.firm_id, row.account_id, consistent=True)
-        if account is None:
-            raise _fail(n, "account_id", f"no account {row.account_id} in this firm", "unknown_account")
-        if account.archived:
-            raise _fail(n, "account_id", "the account is archived; restore it first", "account_archived")
-        return account
+        if account is not None:
+            if account.archived:
+                raise _fail(n, "account_id", "the account is archived; restore it first", "account_archived")
+            return account
+    found = _named_account(ctx, row, contact)
+    if found is not None or row.account_id is None:
+        return found
+    # An external reference: the account an earlier row with it made, found through that row's contact.
+    own = email_key(row.contact_email) if row.contact_email else None
+    earlier = [a for number, a in cat.references.get(row.account_id, []) if number < n and a]
+    for address in [a for a in earlier if email_key(a) != own][:REFERENCE_TRIES]:
+        email = ctx.contacts.get_email(ctx.firm_id, address, consistent=True)
+        other = ctx.contacts.get(ctx.firm_id, email.contact_id, consistent=True) if email else None
+        found = _named_account(ctx, row, other)
+        if found is not None:
+            return found
+    return None
+
+
+def _named_account(ctx: Ctx, row: ImportRow, contact: Contact | None) -> Account | None:
+    """The account of ``contact`` that has the row's ``account_name`` (the first by id if several)."""
     if contact is None or not contact.account_ids or row.account_name is None:
         return None
     found = read_batch(ctx.table, ctx.firm_id, account_ids=sorted(contact.account_ids), consistent=True)
@@ -162,7 +192,7 @@ def plan(ctx: Ctx, cat: Catalogue, n: int, row: ImportRow) -> Plan:
         contact = ctx.contacts.get(ctx.firm_id, email.contact_id, consistent=True) if email else None
     elif row.account_id is None:
         raise _fail(n, "contact_email", "give contact_email (or account_id) to match the row", "contact_email_required")
-    account = _find_account(ctx, n, row, contact)
+    account = _find_account(ctx, cat, n, row, contact)
     person = _person(row, contact_values)
     result = Plan(n, "unchanged", new_tags=new_tags, account=account, contact=contact, tag_names=tag_names)
     if account is None:
@@ -269,7 +299,7 @@ def _account_patch(
     values: dict[str, Any],
 ) -> AccountPatch | None:
     changed: dict[str, Any] = {}
-    if row.account_id is not None and row.account_name is not None and row.account_name != account.name:
+    if row.account_id == account.id and row.account_name is not None and row.account_name != account.name:
         changed["name"] = row.account_name
     if row.account_type is not None and row.account_type != account.type:
         changed["type"] = row.account_type

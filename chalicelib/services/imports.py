@@ -177,7 +177,7 @@ def run_import_chunk(ctx: Ctx, job: Job) -> Step:
     _require_admin(ctx)  # the member's rights, again: a demoted member's import fails
     parsed = _parsed_file(ctx, job)
     try:
-        cat = Catalogue.read(ctx, fields_by_label(ctx, parsed))
+        cat = Catalogue.read(ctx, fields_by_label(ctx, parsed), parsed.rows)
     except FileRefused as exc:
         raise JobFailed(str(exc)) from exc
     run = _run(job)

@@ -15,8 +15,9 @@ from typing import Protocol
 
 from chalicelib.domain import audit
 from chalicelib.repo import changes
-from chalicelib.repo.audit import AuditRepo, entry_of, firm_of, key_of
+from chalicelib.repo.audit import AuditRepo, entry_of, firm_of, forgetting, key_of
 from chalicelib.repo.firms import FirmRepo
+from chalicelib.repo.gdpr import GdprRepo
 from chalicelib.repo.table import Item, Table
 from chalicelib.streams.runner import StreamRecord, run_grouped
 
@@ -26,10 +27,27 @@ class AuditedRecord(StreamRecord, Protocol):
     def event_id(self) -> str: ...
 
 
+def _person_of(entry: Item | None) -> str | None:
+    """The contact an entry is about or by, if any."""
+    if entry is None:
+        return None
+    if entry.get("actor_kind") == audit.CONTACT:
+        return str(entry["actor_id"])
+    return str(entry["contact_id"]) if entry.get("contact_id") else None
+
+
 def _entries(
     records: Mapping[str, AuditedRecord], repo: AuditRepo, firms: FirmRepo, targets: Sequence[str]
 ) -> tuple[list[Item], dict[str, int]]:
     retention: dict[str, int] = {}
+    people = GdprRepo(repo.table)
+    known: dict[tuple[str, str], bool] = {}
+
+    def erased(firm_id: str, contact_id: str) -> bool:
+        if (firm_id, contact_id) not in known:
+            known[firm_id, contact_id] = people.erased(firm_id, contact_id)
+        return known[firm_id, contact_id]
+
     entries: list[Item] = []
     written: dict[str, int] = {}
     for sequence in targets:
@@ -46,6 +64,9 @@ def _entries(
                 note = repo.deletion_note(key_of(change.old))
             event_id = record.event_id or record.sequence_number
             entry = entry_of(change, record.event_name, event_id, retention[firm_id], note)
+            person = _person_of(entry)
+            if entry is not None and person is not None and erased(firm_id, person):
+                entry = forgetting(entry, person)  # the erasure ran before this change was recorded
         if entry is not None:
             entries.append(entry)
         written[sequence] = 0 if entry is None else len(entry["places"])

@@ -263,3 +263,54 @@ def test_the_audit_trail_forgets_the_person(
     mine = f"FIRM#{firm.firm_id}"
     items = [i for i in snapshot(table) if str(i["PK"]).startswith(mine) and i.get("entity") != "notified"]
     assert [w for w in person.words if w.lower() in json.dumps(items, default=str).lower()] == []
+
+
+def _recorded_after_the_erasure(
+    api: Api, firm: TestFirm, table: Table, recorder: StreamPoller, person: Person, stream: StreamPoller
+) -> list[dict[str, Any]]:
+    """The firm's items once an erasure ran before the recorder saw the person's creation (the stream lags)."""
+    ok(api.post(f"/contacts/{person.id}/erase"))
+    stream.drain()
+    recorder.drain()
+    mine = f"FIRM#{firm.firm_id}"
+    return [i for i in snapshot(table) if str(i["PK"]).startswith(mine) and i.get("entity") != "notified"]
+
+
+def _naming(items: list[dict[str, Any]], person: Person) -> list[dict[str, Any]]:
+    return [i for i in items if any(w.lower() in json.dumps(i, default=str).lower() for w in person.words)]
+
+
+def test_changes_recorded_after_the_erasure_forget_the_person(
+    api: Api, firm: TestFirm, table: Table, recorder: StreamPoller, person: Person, stream: StreamPoller
+) -> None:
+    items = _recorded_after_the_erasure(api, firm, table, recorder, person, stream)
+    about = [i for i in items if i.get("entity") == "audit" and i.get("contact_id") == person.id]
+    assert about, "the person's changes are recorded"
+    assert _naming(about, person) == []
+    assert [i for i in _naming(items, person) if i.get("entity") != "audit"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (docs/api.md, GDPR): an activity record naming the person by address (a login, a mail "
+    "received), created and erased before the recorder saw its creation, is recorded with the address",
+)
+def test_activity_recorded_after_the_erasure_forgets_the_person(
+    api: Api, firm: TestFirm, table: Table, recorder: StreamPoller, person: Person, stream: StreamPoller
+) -> None:
+    items = _recorded_after_the_erasure(api, firm, table, recorder, person, stream)
+    assert _naming(items, person) == []
+
+
+def test_an_account_the_erasure_touched_is_audited_in_full_afterwards(
+    api: Api, table: Table, recorder: StreamPoller, person: Person
+) -> None:
+    account_id = person.account_ids[0]
+    ok(api.post(f"/contacts/{person.id}/erase"))
+    ok(api.patch(f"/accounts/{account_id}", {"name": "Renamed After Erasure"}))
+    recorder.drain()
+    entries = ok(api.get(f"/accounts/{account_id}/audit?limit=100"))["items"]
+    renamed = [e for e in entries if any(c["field"] == "name" for c in e["changes"]) and e["action"] == "update"]
+    assert renamed, entries
+    change = next(c for c in renamed[0]["changes"] if c["field"] == "name")
+    assert change["new"] == "Renamed After Erasure" and change["old"] != "[redacted]"

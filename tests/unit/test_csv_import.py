@@ -106,6 +106,35 @@ def test_a_phone_may_start_with_a_sign_other_text_may_not() -> None:
     assert [e.code for e in errors] == ["formula_cell"]
 
 
+def test_a_cell_the_export_escaped_is_its_original_text() -> None:
+    """exports.escaped puts a ' before a formula-like start; the import drops exactly that ' again."""
+    cells = {
+        "account_name": "'=Acme",
+        "contact_phone": "'+31 20 1234567",
+        "contact_last_name": "'@Home",
+        "contact_description": "'s-Hertogenbosch",  # no formula after the ': a real apostrophe, kept
+        "tags": "'-vip|btw",
+        "custom:Jaar": "'-2026",  # left to the field's kind (services/import_rows.py)
+    }
+    row, errors = typed_row(1, cells)
+    assert errors == [] and row is not None
+    assert (row.account_name, row.contact_phone, row.contact_last_name) == ("=Acme", "+31 20 1234567", "@Home")
+    assert row.contact_description == "'s-Hertogenbosch"
+    assert row.tags == ["-vip", "btw"]
+    assert row.custom == {"Jaar": "'-2026"}
+    assert csv_import.unescaped("'-2026") == ("-2026", True)
+    assert csv_import.unescaped("''=1") == ("''=1", False)
+    _, errors = typed_row(1, {"account_name": "A", "tags": "'-vip|=1"})  # only the cell's start was escaped
+    assert [e.code for e in errors] == ["formula_cell"]
+
+
+def test_an_address_cell_as_an_export_writes_it() -> None:
+    exported = '{"line1":"Keizersgracht 1","city":"Amsterdam"}'
+    assert custom_value("address", [], exported) == {"line1": "Keizersgracht 1", "city": "Amsterdam"}
+    assert custom_value("address", [], "{Keizersgracht 1") == {"line1": "{Keizersgracht 1"}
+    assert custom_value("address", [], "Keizersgracht 1") == {"line1": "Keizersgracht 1"}
+
+
 def test_bad_cells_name_their_columns() -> None:
     row, errors = typed_row(
         3,

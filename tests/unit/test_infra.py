@@ -4,11 +4,13 @@ stream function: Chalice's decorator cannot set these mapping settings."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chalicelib.repo import keys
 from chalicelib.repo.schema import TEMPLATE
 
 
@@ -76,8 +78,19 @@ def test_the_mapping_delivers_only_items_pipelines_and_members_and_the_poller_ag
     assert delivered("MODIFY", "pipeline", "pipeline")
     assert delivered("MODIFY", "member", "member")
     for entity in ("overview", "account", "chat_message", "credit", "contact", "tag"):
-        assert not delivered("MODIFY", entity, entity)
-        assert not delivered("REMOVE", None, entity)
+        assert not delivered("MODIFY", entity, entity)  # unstamped (derived writes): not the overview's
+    # The audit recorder sees the removal of every audited resource, stamped or not (a resource
+    # written before the trail existed has no stamp), and of nothing else.
+    from chalicelib.domain.audit import REMOVALS_RECORDED, UNAUDITED_ENTITIES
+
+    for entity in REMOVALS_RECORDED:
+        assert delivered("REMOVE", None, entity), entity
+    for entity in UNAUDITED_ENTITIES - {"item", "pipeline", "member"}:
+        assert not delivered("REMOVE", None, entity), entity
+    # every entity that repo/keys.py names is one or the other: a new entity must be placed
+    source = (Path(keys.__file__).read_text()).split("# Entity type names")[1].split("TTL_ATTRIBUTE")[0]
+    entities = set(re.findall(r'^[A-Z_]+: Final = "([a-z_]+)"', source, re.M))
+    assert entities and entities - set(REMOVALS_RECORDED) - UNAUDITED_ENTITIES == set()
 
 
 def test_the_search_mapping_delivers_only_accounts_contacts_and_links() -> None:
