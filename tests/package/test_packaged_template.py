@@ -649,8 +649,12 @@ def test_the_jobs_queue_feeds_the_worker_one_message_at_a_time_and_dead_letters_
     ]
     assert {json.dumps(r) for s in exports for r in _as_list(s["Resource"])} == {
         json.dumps({"Fn::Sub": "${PhotosBucket.Arn}/exports/*"}),
+        json.dumps({"Fn::Sub": "${PhotosBucket.Arn}/imports/*"}),
         json.dumps({"Fn::GetAtt": ["PhotosBucket", "Arn"]}),
     }
+    # import files are only read (the worker never writes or deletes what a firm uploaded)
+    imports = [s for s in exports if {"Fn::Sub": "${PhotosBucket.Arn}/imports/*"} in _as_list(s["Resource"])]
+    assert imports and {a for s in imports for a in _as_list(s["Action"])} == {"s3:GetObject"}
 
 
 def test_bounces_and_complaints_reach_the_function_that_records_them(template: dict[str, Any]) -> None:
