@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,8 +168,11 @@ def moto_table() -> Iterator[Table]:
 
 
 @pytest.fixture
-def local_table(dynamodb_local: DynamoDBLocal) -> Table:
-    return _configure(dynamodb_local.endpoint, LOCAL_TABLE)
+def local_table(dynamodb_local: DynamoDBLocal, request: pytest.FixtureRequest) -> Table:
+    # A table per test module: the tests' "nothing written" checks scan the table, and its stream is read by
+    # the tests' pollers, so one table shared by the whole run made both slower with every test before.
+    module = zlib.crc32(request.node.nodeid.split("::")[0].encode())
+    return _configure(dynamodb_local.endpoint, f"{LOCAL_TABLE}-{module:08x}")
 
 
 @pytest.fixture(
