@@ -47,7 +47,8 @@ from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table
 from devtools.dynamodb_local import DynamoDBLocal
-from devtools.sqs_local import ensure_queues
+from devtools.s3_local import S3Local
+from devtools.sqs_local import SqsLocal, ensure_queues
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.moto_streams import number_records_safely
 
@@ -67,6 +68,8 @@ def _configure(endpoint: str | None, table: str) -> Table:
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     else:
         os.environ.pop("DYNAMODB_ENDPOINT", None)
+        os.environ.pop("SQS_ENDPOINT", None)
+        os.environ.pop("S3_ENDPOINT", None)
         # moto's SQS for the background jobs (tests/support/jobs.py drains it)
         queues = ensure_queues(boto3.client("sqs", region_name="us-east-1"), "dossier-jobs-test")
         os.environ["JOBS_QUEUE_URL"] = queues.url
@@ -75,7 +78,7 @@ def _configure(endpoint: str | None, table: str) -> Table:
     t = Table.from_settings()
     ensure_table(t.client, table)
     if not endpoint:
-        # moto's S3 for photos (DynamoDB Local runs have no S3: photo tests use moto)
+        # moto's S3 for files (the runs on DynamoDB Local use s3rver)
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=os.environ["PHOTOS_BUCKET"])
     return t
 
@@ -167,12 +170,32 @@ def moto_table() -> Iterator[Table]:
         yield _configure(None, "dossier-moto")
 
 
+@pytest.fixture(scope="session")
+def sqs_local() -> Iterator[SqsLocal]:
+    """The jobs queue of the tests on DynamoDB Local: moto's server, as ``make run`` starts it (~1 s)."""
+    with SqsLocal() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Local]:
+    """The S3 of the tests on DynamoDB Local: s3rver, as ``make run`` starts it, with the files bucket."""
+    with S3Local(tmp_path_factory.mktemp("s3"), os.environ["PHOTOS_BUCKET"]) as server:
+        yield server
+
+
 @pytest.fixture
-def local_table(dynamodb_local: DynamoDBLocal, request: pytest.FixtureRequest) -> Table:
+def local_table(
+    dynamodb_local: DynamoDBLocal, sqs_local: SqsLocal, s3_local: S3Local, request: pytest.FixtureRequest
+) -> Table:
     # A table per test module: the tests' "nothing written" checks scan the table, and its stream is read by
     # the tests' pollers, so one table shared by the whole run made both slower with every test before.
-    module = zlib.crc32(request.node.nodeid.split("::")[0].encode())
-    return _configure(dynamodb_local.endpoint, f"{LOCAL_TABLE}-{module:08x}")
+    # The jobs queue goes with it, so that a module drains only its own jobs.
+    name = f"{LOCAL_TABLE}-{zlib.crc32(request.node.nodeid.split('::')[0].encode()):08x}"
+    os.environ["SQS_ENDPOINT"] = sqs_local.endpoint
+    os.environ["S3_ENDPOINT"] = s3_local.endpoint
+    os.environ["JOBS_QUEUE_URL"] = ensure_queues(sqs_local.client(), name).url
+    return _configure(dynamodb_local.endpoint, name)
 
 
 @pytest.fixture(

@@ -143,8 +143,8 @@ def test_messages_are_added_and_the_chat_follows(env: Env) -> None:
 
     from_client = ok(r, 201)
     assert r.headers["location"].startswith(messages)
-    assert set(from_client) == {"id", "chat_id", "body", "author", "member", "at"}
-    assert from_client["chat_id"] == chat["id"]
+    assert set(from_client) == {"id", "chat_id", "body", "author", "member", "contact_id", "at"}
+    assert (from_client["chat_id"], from_client["contact_id"]) == (chat["id"], None)  # no contact named
     assert (from_client["body"], from_client["author"], from_client["member"]) == (
         "When will my refund arrive?",
         "client",

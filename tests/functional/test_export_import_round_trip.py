@@ -1,8 +1,9 @@
 """Export → import round trip (issue 19): a firm's accounts CSV imports back into an empty firm (same custom
 field definitions, members with the same addresses) with the same data, and into the firm itself as no change.
 
-moto only, like test_imports.py and test_exports.py: the jobs queue and the bucket are moto's; the worker
-runs the chunks (tests/support/jobs.py); the download is read at the presigned URL's key.
+Both engines, like test_imports.py and test_exports.py: moto in process, and DynamoDB Local with s3rver and
+moto's SQS server; the worker runs the chunks (tests/support/jobs.py); the download is read at the presigned
+URL's key.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import os
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import boto3
 import pytest
 
+from chalicelib.adapters.photo_store import s3_client
 from chalicelib.domain import csv_import
 from chalicelib.domain.entities import Member
 from chalicelib.domain.ids import new_id, now_iso
@@ -26,14 +27,14 @@ from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import created, list_all, new_tag
 from tests.support.jobs import drain_jobs
 
-pytestmark = pytest.mark.parametrize("table", ["moto"], indirect=True)
+# both engines: moto in process, and DynamoDB Local with s3rver and moto's SQS server
 
 BUCKET = os.environ["PHOTOS_BUCKET"]
 FIELDS = (("Fiscal year", "text"), ("KvK", "number"), ("Klant sinds", "date"), ("Vestiging", "address"))
 
 
 def s3() -> Any:
-    return boto3.client("s3", region_name="us-east-1")
+    return s3_client()
 
 
 def exported(api: Api) -> bytes:

@@ -1,16 +1,16 @@
 """CSV imports (issue 19): POST /imports, the upload, POST …/start (dry run or real), the chunks through
-the jobs queue (moto's SQS) and the app's worker, GET /imports/{id} and …/errors, DELETE, and the CLI.
-moto only: the file goes to moto's S3 where the presigned PUT puts it;
-tests/integration/test_imports_local.py runs 1,000 rows on DynamoDB Local."""
+the jobs queue and the app's worker, GET /imports/{id} and …/errors, DELETE, and the CLI. Both engines:
+moto in process, and DynamoDB Local with s3rver and moto's SQS server (conftest); the file is put where the
+presigned PUT would put it. tests/integration/test_imports_local.py runs 1,000 rows on DynamoDB Local."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-import boto3
 import pytest
 
+from chalicelib.adapters.photo_store import s3_client
 from chalicelib.domain import csv_import
 from chalicelib.repo.table import Table
 from chalicelib.services import import_rows, imports
@@ -20,7 +20,7 @@ from tests.support.jobs import drain_jobs, poller
 from tests.support.problems import assert_problem, assert_refused
 from tests.support.stream import poller as overview_poller
 
-pytestmark = pytest.mark.parametrize("table", ["moto"], indirect=True)
+# both engines: moto in process, and DynamoDB Local with s3rver and moto's SQS server
 
 BUCKET = os.environ["PHOTOS_BUCKET"]
 HEADER = "account_name;account_type;tags;contact_first_name;contact_last_name;contact_email;contact_phone"
@@ -47,7 +47,7 @@ class Importer:
     def upload(self, import_id: str, data: bytes) -> None:
         """What the client's PUT to upload_url does."""
         key = imports.file_key(self.firm.firm_id, import_id)
-        boto3.client("s3", region_name="us-east-1").put_object(Bucket=BUCKET, Key=key, Body=data)
+        s3_client().put_object(Bucket=BUCKET, Key=key, Body=data)
 
     def start(self, import_id: str, *, dry_run: bool = False) -> dict[str, Any]:
         r = self.api.post(f"/imports/{import_id}/start", {"dry_run": dry_run})

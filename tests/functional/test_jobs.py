@@ -1,5 +1,5 @@
 """The background job machinery (issue 19; services/jobs.py, repo/jobs.py):
-a job is a chain of chunk messages on the jobs queue (moto's SQS), each run
+a job is a chain of chunk messages on the jobs queue (SQS), each run
 by the worker at most once in effect.
 
 The chunk functions here are the tests' own ("import" jobs counting through
@@ -26,7 +26,7 @@ from chalicelib.services.context import Ctx
 from tests.support.api import TestFirm, make_firm
 from tests.support.jobs import drain_jobs, pending_messages, poller
 
-pytestmark = pytest.mark.parametrize("table", ["moto"], indirect=True)
+# both engines: in process (moto) and DynamoDB Local with moto's SQS server
 
 STEPS = 4  # chunks of a test job: cursors None, "1", "2", "3"
 

@@ -1,5 +1,6 @@
 """Running background jobs in tests: ``drain_jobs`` takes the jobs queue's
-messages (moto's SQS: the real client, the queue conftest creates) and hands
+messages (moto's SQS in process, or its server for the tests on DynamoDB Local:
+the real client, the queue conftest creates) and hands
 them to the worker as Lambda would (devtools/job_poller.py), until the queue
 and its dead-letter queue are empty.
 
@@ -16,10 +17,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import boto3
-
 from chalicelib.adapters.config import settings
-from chalicelib.adapters.queue import JobQueue
+from chalicelib.adapters.queue import JobQueue, sqs_client
 from chalicelib.domain.jobs import Job, JobKind, Step
 from chalicelib.repo.table import Table
 from chalicelib.services import jobs
@@ -27,6 +26,11 @@ from chalicelib.services.context import Ctx
 from devtools.job_poller import JobPoller
 
 ChunkFn = Callable[[Ctx, Job], Step]
+
+
+def _sqs() -> Any:
+    """The test's SQS: moto's in-process one, or the server of the tests on DynamoDB Local."""
+    return sqs_client(settings().sqs_endpoint, settings().region)
 
 
 def _dead_url(sqs: Any, url: str) -> str:
@@ -63,9 +67,9 @@ def fail_dead(table: Table) -> Callable[[dict[str, Any], Any], Any]:
 def poller(
     table: Table | None = None, chunks: Mapping[JobKind, ChunkFn] | None = None, queue: JobQueue | None = None
 ) -> JobPoller:
-    """The test's poller of the jobs queue (moto's SQS)."""
+    """The test's poller of the jobs queue."""
     queue = queue or JobQueue.from_settings()
-    sqs = boto3.client("sqs", region_name=settings().region)
+    sqs = _sqs()
     if chunks is None:
         from app import fail_dead_jobs, run_jobs
 
@@ -87,7 +91,7 @@ def drain_jobs(
 
 def pending_messages() -> list[dict[str, Any]]:
     """The bodies of the jobs queue's messages, received and left there (visible again at once)."""
-    sqs = boto3.client("sqs", region_name=settings().region)
+    sqs = _sqs()
     url = JobQueue.from_settings().url
     got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
     for m in got:
