@@ -5,9 +5,9 @@ list, by name), and the linked contacts by id."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
+from chalicelib.adapters.concurrency import map_overlapped
 from chalicelib.domain.entities import Contact
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import AccountRepo, AccountView
@@ -42,8 +42,7 @@ class ExportReads:
             cursor=cursor,
             limit=limit,
         )
-        with ThreadPoolExecutor(_READERS) as pool:
-            views = list(pool.map(lambda row: self.accounts.view(firm_id, row.id), rows))
+        views = map_overlapped(lambda row: self.accounts.view(firm_id, row.id), rows, _READERS)
         return [v for v in views if v is not None], next_cursor
 
     def contacts_page(self, firm_id: str, cursor: str | None, limit: int) -> tuple[list[Contact], str | None]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters.concurrency import map_overlapped
 from chalicelib.domain.entities import Account, AccountSummary, SearchEntry
 from chalicelib.domain.search_people import Person
 from chalicelib.domain.search_terms import IndexToken
@@ -39,10 +39,7 @@ def _each(call: Callable[[T], R], items: Sequence[T], workers: int = WRITERS) ->
     """``call`` on each item, up to ``workers`` at a time (requests waiting on
     their round trips overlap); the results in order. The first error is raised
     once every call has ended."""
-    if len(items) <= 1:
-        return [call(i) for i in items]
-    with ThreadPoolExecutor(min(workers, len(items))) as pool:
-        return list(pool.map(call, items))
+    return map_overlapped(call, items, workers)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,25 @@
+"""Overlapping round trips inside one invocation: a small thread pool whose
+calls run in copies of the caller's context, so that what the request keeps
+in context variables (the consumed capacity its metrics report, the audit
+actor its writes carry) follows each call into its thread. A copy made in the
+pool's thread would be the pool's own, empty, context."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def map_overlapped(call: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    """``call`` on each item, up to ``workers`` at a time, each in a copy of the caller's context; the results
+    in order. The first error is raised once every call has ended. One worker or one item: no thread."""
+    if workers <= 1 or len(items) <= 1:
+        return [call(i) for i in items]
+    contexts = [contextvars.copy_context() for _ in items]  # one each: a context is entered by one thread at a time
+    with ThreadPoolExecutor(min(workers, len(items))) as pool:
+        return list(pool.map(lambda c, i: c.run(call, i), contexts, items))
