@@ -1,6 +1,6 @@
-"""CSV imports on the local stand-ins (issue 19's acceptance): DynamoDB Local, and moto's server for SQS (the
-jobs queue, as ``make run`` starts it) and S3 (the file goes to the presigned upload URL with a plain HTTP
-PUT), with the chunks run by the app's worker (run_jobs) as devtools/job_poller.py hands it the queue's
+"""CSV imports on the local stand-ins (issue 19's acceptance): DynamoDB Local, moto's server for SQS (the
+jobs queue, as ``make run`` starts it) and s3rver for S3 (the file goes to the presigned upload URL with a
+plain HTTP PUT), with the chunks run by the app's worker (run_jobs) as devtools/job_poller.py hands it the queue's
 messages, as ``make run`` does.
 
 1,000 rows, then the same file again (nothing created, no duplicate); a chunk that crashes once mid-import
@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from chalice.test import Client
 
 from chalicelib.adapters.config import reset_settings, settings
-from chalicelib.adapters.photo_store import reset_clients as reset_s3_clients
-from chalicelib.adapters.queue import reset_clients as reset_sqs_clients
 from chalicelib.domain import csv_import
 from chalicelib.repo.table import Table
 from chalicelib.services import import_rows, imports
@@ -30,37 +27,24 @@ from tests.support.factories import list_all
 
 pytestmark = pytest.mark.integration
 
-BUCKET = "dossier-imports-s3rver"
 HEADER = "account_name;account_type;tags;contact_first_name;contact_last_name;contact_email;contact_phone"
 
 
 @pytest.fixture
-def stack(local_table: Table, monkeypatch: pytest.MonkeyPatch) -> Iterator[JobPoller]:
-    """moto's server (SQS and S3) for the app; yields the poller that feeds the app's worker."""
-    with SqsLocal() as server:
-        sqs = server.client()
-        queues = ensure_queues(sqs, "dossier-jobs-it", visibility=1)
-        boto3.client(
-            "s3",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        ).create_bucket(Bucket=BUCKET)
-        monkeypatch.setenv("S3_ENDPOINT", server.endpoint)
-        monkeypatch.setenv("PHOTOS_BUCKET", BUCKET)
-        monkeypatch.setenv("SQS_ENDPOINT", server.endpoint)
-        monkeypatch.setenv("JOBS_QUEUE_URL", queues.url)
-        for reset in (reset_settings, reset_s3_clients, reset_sqs_clients):
-            reset()
-        # read now: the test client sets its stage's variables (another table) for the requests it serves
-        assert settings().jobs_queue_url == queues.url and settings().table_name == local_table.name
-        from app import fail_dead_jobs, run_jobs
+def stack(local_table: Table, sqs_local: SqsLocal, monkeypatch: pytest.MonkeyPatch) -> Iterator[JobPoller]:
+    """The run's moto server (SQS) and s3rver (tests/conftest.py), with a queue of this file's whose messages
+    come back after 1 s (a crashed chunk's retry); yields the poller that feeds the app's worker."""
+    sqs = sqs_local.client()
+    queues = ensure_queues(sqs, "dossier-jobs-it", visibility=1)
+    monkeypatch.setenv("JOBS_QUEUE_URL", queues.url)
+    reset_settings()
+    # read now: the test client sets its stage's variables (another table) for the requests it serves
+    assert settings().jobs_queue_url == queues.url and settings().table_name == local_table.name
+    from app import fail_dead_jobs, run_jobs
 
-        yield JobPoller(sqs, queues.url, queues.dead_url, run_jobs, fail_dead_jobs, wait_seconds=0, retry_after=0)
-        monkeypatch.undo()
-        for reset in (reset_settings, reset_s3_clients, reset_sqs_clients):
-            reset()
+    yield JobPoller(sqs, queues.url, queues.dead_url, run_jobs, fail_dead_jobs, wait_seconds=0, retry_after=0)
+    monkeypatch.undo()
+    reset_settings()
 
 
 @pytest.fixture
