@@ -9,27 +9,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.config import settings
-from chalicelib.adapters.photo_store import s3_client
-from chalicelib.domain.errors import DossierError
-
-_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+from chalicelib.adapters.photo_store import FilesBucket, is_missing
 
 
-class DocumentStore:
-    def __init__(self, client: Any, bucket: str) -> None:
-        self.client = client
-        self.bucket = bucket
-
-    @classmethod
-    def from_settings(cls) -> DocumentStore:
-        return cls(s3_client(), settings().photos_bucket)
-
-    def _bucket(self) -> str:
-        if not self.bucket:
-            raise DossierError("Files are not configured for this stage (PHOTOS_BUCKET).")
-        return self.bucket
-
+class DocumentStore(FilesBucket):
     def upload_url(self, key: str, content_type: str, size: int | None, seconds: int) -> str:
         """A presigned PUT that S3 accepts only with this Content-Type and Content-Length (both signed);
         without a size, any length (the caller checks the size after the upload)."""
@@ -59,7 +42,7 @@ class DocumentStore:
         try:
             head = self.client.head_object(Bucket=self._bucket(), Key=key)
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
+            if is_missing(exc):
                 return None
             raise
         return int(head["ContentLength"])
@@ -70,7 +53,7 @@ class DocumentStore:
         try:
             got = self.client.get_object(Bucket=self._bucket(), Key=key, Range=byte_range)
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
+            if is_missing(exc):
                 return None
             raise
         data: bytes = got["Body"].read()

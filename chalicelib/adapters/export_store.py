@@ -6,37 +6,21 @@ explains the design). The client downloads with a presigned GET."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.config import settings
-from chalicelib.adapters.photo_store import s3_client
-from chalicelib.domain.errors import DossierError
+from chalicelib.adapters.photo_store import FilesBucket, is_missing
 
 # S3's minimum for every part but the last.
 MIN_PART_BYTES: Final = 5 * 1024 * 1024
-_MISSING: Final = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
 def prefix(firm_id: str, job_id: str) -> str:
     return f"{firm_id}/exports/{job_id}/"
 
 
-class ExportStore:
-    def __init__(self, client: Any, bucket: str) -> None:
-        self.client = client
-        self.bucket = bucket
-
-    @classmethod
-    def from_settings(cls) -> ExportStore:
-        return cls(s3_client(), settings().photos_bucket)
-
-    def _bucket(self) -> str:
-        if not self.bucket:
-            raise DossierError("Files are not configured for this stage (PHOTOS_BUCKET).")
-        return self.bucket
-
+class ExportStore(FilesBucket):
     def start_upload(self, key: str, content_type: str) -> str:
         """A new multipart upload of ``key``: its upload id."""
         answer = self.client.create_multipart_upload(Bucket=self._bucket(), Key=key, ContentType=content_type)
@@ -65,7 +49,7 @@ class ExportStore:
         try:
             got = self.client.get_object(Bucket=self._bucket(), Key=key)
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
+            if is_missing(exc):
                 return None
             raise
         data: bytes = got["Body"].read()
@@ -76,7 +60,7 @@ class ExportStore:
         try:
             head = self.client.head_object(Bucket=self._bucket(), Key=key)
         except ClientError as exc:
-            if str(exc.response.get("Error", {}).get("Code", "")) in _MISSING:
+            if is_missing(exc):
                 return None
             raise
         return int(head["ContentLength"])

@@ -5,10 +5,11 @@ presigned URLs, computed locally (no request)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, Self
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from chalicelib.adapters.config import settings
 from chalicelib.domain.errors import DossierError
@@ -40,6 +41,32 @@ def s3_client() -> Any:
 
 def reset_clients() -> None:
     _client.cache_clear()
+
+
+_MISSING: Final = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+def is_missing(exc: ClientError) -> bool:
+    """S3's answer for an object (or upload) that is not there."""
+    return str(exc.response.get("Error", {}).get("Code", "")) in _MISSING
+
+
+class FilesBucket:
+    """The stage's files bucket (PHOTOS_BUCKET), private and encrypted: what the document and export stores
+    share."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self.client = client
+        self.bucket = bucket
+
+    @classmethod
+    def from_settings(cls) -> Self:
+        return cls(s3_client(), settings().photos_bucket)
+
+    def _bucket(self) -> str:
+        if not self.bucket:
+            raise DossierError("Files are not configured for this stage (PHOTOS_BUCKET).")
+        return self.bucket
 
 
 class PhotoStore:
