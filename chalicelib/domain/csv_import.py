@@ -233,8 +233,9 @@ def formula_like(value: str) -> bool:
 
 
 def unescaped(value: str) -> tuple[str, bool]:
-    """The cell without the ``'`` an export put before a formula-like start, and whether it had one."""
-    if value.startswith("'") and formula_like(value[1:]):
+    """The cell without the ``'`` an export put before a formula-like start (after any quotes of the stored
+    value itself: domain/exports.escaped), and whether it had one."""
+    if value.startswith("'") and formula_like(value.lstrip("'")):
         return value[1:], True
     return value, False
 

@@ -26,7 +26,6 @@ from chalicelib.domain import csv_import
 ExportKind = Literal["accounts", "contacts"]
 ExportFormat = Literal["csv", "json"]
 
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # The import's columns (docs/api.md, "CSV import"), so that an export imports back.
 ACCOUNT_COLUMNS: Final = csv_import.COLUMNS
 CONTACT_COLUMNS: Final = (
@@ -43,8 +42,10 @@ MEDIA_TYPES: Final = {"csv": "text/csv; charset=utf-8", "json": "application/jso
 
 
 def escaped(cell: str) -> str:
-    """``cell`` as a spreadsheet shows it as text: a formula-leading cell gets a leading ``'``."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """``cell`` as a spreadsheet shows it as text: a formula-leading cell gets a leading quote, and so does one
+    whose quotes already lead to a formula (a stored quote-equals-x), so that the import, which takes one quote
+    off (csv_import.unescaped), reads back what was stored."""
+    return "'" + cell if csv_import.formula_like(cell.lstrip("'")) else cell
 
 
 def cell_text(value: Any) -> str:

@@ -123,7 +123,8 @@ def test_a_cell_the_export_escaped_is_its_original_text() -> None:
     assert row.tags == ["-vip", "btw"]
     assert row.custom == {"Jaar": "'-2026"}
     assert csv_import.unescaped("'-2026") == ("-2026", True)
-    assert csv_import.unescaped("''=1") == ("''=1", False)
+    assert csv_import.unescaped("''=1") == ("'=1", True)  # a stored quote-equals-1, exported
+    assert csv_import.unescaped("'s-Hertogenbosch") == ("'s-Hertogenbosch", False)
     _, errors = typed_row(1, {"account_name": "A", "tags": "'-vip|=1"})  # only the cell's start was escaped
     assert [e.code for e in errors] == ["formula_cell"]
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.admin.jobs_cli import bar
+from chalicelib.domain import csv_import
 from chalicelib.domain import exports as fmt
 
 
@@ -26,10 +27,14 @@ from chalicelib.domain import exports as fmt
         ("Acme = good", "Acme = good"),
         ("", ""),
         ("'quoted", "'quoted"),
+        ("'s-Hertogenbosch", "'s-Hertogenbosch"),
+        ("'=1", "''=1"),  # a stored quote before a formula keeps it through the import
+        ("''+31", "'''+31"),
     ],
 )
 def test_formula_leading_cells_get_a_quote(cell: str, shown: str) -> None:
     assert fmt.escaped(cell) == shown
+    assert csv_import.unescaped(shown)[0] == cell  # the import reads back what was stored
 
 
 def test_csv_lines_quote_what_needs_it_and_escape_every_cell() -> None:
