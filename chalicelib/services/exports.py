@@ -140,8 +140,10 @@ def run_export_chunk(ctx: Ctx, job: Job) -> Step:
         start = _head(kind, form, state).encode()
     else:
         state = _State(**json.loads(job.cursor))
-        if store.size(key) is not None:
-            return Step(cursor=None)  # the last chunk completed the file; only its advance was lost
+        size = store.size(key)
+        if size is not None:  # the last chunk completed the file; only its advance was lost: its counts were kept
+            saved = store.get(_counts_key(job))
+            return Step(cursor=None, counts={**(json.loads(saved) if saved else {}), "bytes": size})
         tail = store.get(state.tail) if state.tail else b""
         if tail is None:
             raise JobFailed("The export's intermediate file is gone; start a new export.")
@@ -179,6 +181,7 @@ def run_export_chunk(ctx: Ctx, job: Job) -> Step:
             buffer.add(fmt.JSON_TAIL)
         if buffer.data or not state.parts:
             buffer.flush()
+        store.put(_counts_key(job), json.dumps(counts).encode())  # for a rerun of this chunk after the complete
         store.complete(key, state.upload_id, [(int(n), str(e)) for n, e in state.parts])
         counts["bytes"] = store.size(key) or 0
         store.delete([_tail_key(job, n) for n in range(1, state.tails + 1)])
@@ -191,6 +194,11 @@ def run_export_chunk(ctx: Ctx, job: Job) -> Step:
 
 def _tail_key(job: Job, number: int) -> str:
     return f"exports/{job.firm_id}/{job.id}/tails/{number}"
+
+
+def _counts_key(job: Job) -> str:
+    """The last chunk's counts (a few bytes, removed with the export by the bucket's lifecycle rule)."""
+    return f"exports/{job.firm_id}/{job.id}/counts"
 
 
 def _start(ctx: Ctx, store: ExportStore, key: str, kind: fmt.ExportKind, form: fmt.ExportFormat) -> _State:

@@ -247,6 +247,32 @@ def test_a_big_export_goes_up_in_parts_and_a_crashed_chunk_duplicates_none(
     assert tails.get("KeyCount", 0) == 0  # the tails are gone once the file is complete
 
 
+def test_a_last_chunk_whose_advance_was_lost_keeps_its_counts(small_parts: None, api: Api, table: Table) -> None:
+    """The last chunk completes the file, then crashes before its advance: its rerun finds the file complete
+    and must still add the accounts and rows it had written."""
+    _many_accounts(api, 10)  # two chunks of 7
+    clean, clean_data = run_export(api)
+    crashed: list[int] = []
+
+    def crash_after_the_last(ctx: Ctx, job: Job) -> Step:
+        step = exports.run_export_chunk(ctx, job)
+        if step.cursor is None and not crashed:
+            crashed.append(job.chunk)
+            raise RuntimeError("crash after the file was completed")
+        return step
+
+    started = export(api)
+    drain_jobs(table, chunks={"export": crash_after_the_last})
+    out = finished(api, started["id"])
+    assert crashed == [1]
+    assert out["status"] == "completed" and out["counts"] == clean["counts"] == {
+        "accounts": 10,
+        "rows": 10,
+        "bytes": len(clean_data),
+    }
+    assert download(out) == clean_data
+
+
 def _key(out: dict[str, Any]) -> str:
     url = urlsplit(out["download_url"])
     return unquote(url.path).split(f"/{BUCKET}/", 1)[-1].lstrip("/")
