@@ -47,3 +47,9 @@ class JobQueue:
         if not self.url:
             raise DossierError("Background jobs are not configured for this stage (JOBS_QUEUE_URL).")
         self.client.send_message(QueueUrl=self.url, MessageBody=json.dumps(body, separators=(",", ":")))
+
+    def retry_later(self, receipt_handle: str, seconds: int) -> None:
+        """Make a received message visible again after ``seconds`` (instead of the queue's timeout)."""
+        self.client.change_message_visibility(
+            QueueUrl=self.url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )

@@ -30,6 +30,15 @@ FINISHED: Final[frozenset[str]] = frozenset({"completed", "failed", "cancelled"}
 # A chunk should finish in well under a minute; the worker's Lambda timeout is 5 minutes
 # (infra/template.json) and the queue's visibility timeout six times that, as AWS advises.
 CHUNK_SECONDS_BUDGET: Final = 60
+# A failed chunk comes back after 1, 2, 4, 8 minutes (then the dead-letter queue: maxReceiveCount 5), not
+# after the queue's 30-minute visibility timeout, which is sized for a chunk that runs its whole 5 minutes.
+RETRY_FIRST_SECONDS: Final = 60
+RETRY_MAX_SECONDS: Final = 900
+
+
+def retry_delay(receive_count: int) -> int:
+    """Seconds before a chunk that failed at its ``receive_count``-th delivery is tried again."""
+    return min(RETRY_FIRST_SECONDS << max(receive_count - 1, 0), RETRY_MAX_SECONDS)
 
 
 @dataclass(slots=True)

@@ -3,8 +3,9 @@ dead-letter queue, and the routes of ``/exports``.
 
 ``run_jobs`` runs one chunk per message (batch size 1; services/jobs.py,
 ``run_message``). A chunk that raises is reported as a batch item failure:
-SQS makes the message visible again after the visibility timeout, and after
-maxReceiveCount moves it to the dead-letter queue, where ``fail_dead_jobs``
+its message is made visible again after a backoff (1, 2, 4, 8 minutes:
+``domain.jobs.retry_delay``), and after maxReceiveCount SQS moves it to the
+dead-letter queue, where ``fail_dead_jobs``
 marks its job failed. Locally, devtools/job_poller.py calls both functions
 with the events Lambda would send.
 """
@@ -20,7 +21,7 @@ from typing import Any, Final
 from chalice.app import Blueprint, Response, SQSEvent
 
 from chalicelib.adapters.queue import JobQueue
-from chalicelib.domain.jobs import JobKind
+from chalicelib.domain.jobs import JobKind, retry_delay
 from chalicelib.domain.models.jobs import ExportCreate, ExportOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
 from chalicelib.services import exports, imports, jobs
@@ -62,13 +63,21 @@ def run_jobs(event: SQSEvent) -> dict[str, Any]:
         if body is None:
             log.warning("job message ignored: its body is not a JSON object")
             continue
-        redelivered = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1")) > 1
+        received = int(raw.get("attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
-            jobs.run_message(table, queue, body, CHUNKS, redelivered=redelivered)
+            jobs.run_message(table, queue, body, CHUNKS, redelivered=received > 1)
         except Exception:
             log.exception("job chunk failed; SQS will deliver it again", extra={"job": body})
             failures.append({"itemIdentifier": str(raw.get("messageId", ""))})
+            _retry_later(queue, raw, received)
     return {"batchItemFailures": failures}
+
+
+def _retry_later(queue: JobQueue, raw: Mapping[str, Any], received: int) -> None:
+    try:
+        queue.retry_later(str(raw["receiptHandle"]), retry_delay(received))
+    except Exception:  # the queue's own visibility timeout still brings it back
+        log.warning("could not shorten a failed chunk's wait", exc_info=True)
 
 
 @workers.on_sqs_message(queue_arn=JOBS_DLQ_ARN, batch_size=10)

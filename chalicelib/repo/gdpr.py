@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.domain.entities import Contact, Invitation, Link
-from chalicelib.domain.errors import ConflictError, DossierError
+from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import LAST_CONTACT
@@ -140,7 +140,7 @@ class GdprRepo:
         owned = Condition("#contact = :contact", {"#contact": "contact_id"}, {":contact": contact_id})
         try:
             self.table.write([Delete(keys.email(firm_id, email_key(address)), owned, on_fail=STALE)])
-        except DossierError:
+        except StaleVersionError:  # only "not this contact's (any more)": a clash or throttle must be retried
             return False
         return True
 

@@ -18,11 +18,12 @@ import pytest
 from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.queue import JobQueue
 from chalicelib.domain.errors import ConflictError, NotFoundError
-from chalicelib.domain.jobs import Job, JobFailed, Step
+from chalicelib.domain.jobs import Job, JobFailed, Step, retry_delay
 from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import jobs
 from chalicelib.services.context import Ctx
+from devtools.job_poller import JobPoller
 from tests.support.api import TestFirm, make_firm
 from tests.support.jobs import drain_jobs, pending_messages, poller
 
@@ -93,6 +94,33 @@ def test_a_chunk_that_crashes_once_is_run_again_and_the_result_is_the_same(table
     assert chunk.runs == [None, "1", "2", "2", "3"]  # resumed at the chunk that crashed, not from the start
     done = stored(table, job)
     assert (done.status, done.counts) == ("completed", {"rows": 40})
+
+
+def test_a_failed_chunk_comes_back_after_a_backoff_not_the_queues_timeout(
+    table: Table, firm: TestFirm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's worker shortens a failed message's wait to domain.jobs.retry_delay (1, 2, 4, 8 minutes):
+    the queue's 30-minute visibility timeout is for a chunk that ran its whole 5 minutes."""
+    from app import fail_dead_jobs, run_jobs
+    from chalicelib.handlers import jobs as worker
+
+    monkeypatch.setitem(worker.CHUNKS, "import", Counting(fail=lambda cursor, nth: RuntimeError("throttled")))
+    jobs.create(ctx_of(table, firm), "import", {})
+    queue = JobQueue.from_settings()
+    dead = queue.client.get_queue_url(QueueName=queue.url.rsplit("/", 1)[1] + "-dead")["QueueUrl"]
+    asked: list[int] = []
+    events = queue.client.meta.events
+    hook = lambda params, **_: asked.append(params["VisibilityTimeout"])  # noqa: E731
+    events.register("provide-client-params.sqs.ChangeMessageVisibility", hook, unique_id="backoff")
+    try:
+        p = JobPoller(queue.client, queue.url, dead, run_jobs, fail_dead_jobs, wait_seconds=0)
+        assert p.poll_once(wait=0) == 1  # the chunk failed
+        assert asked == [retry_delay(1)] == [60]
+        assert p.poll_once(wait=0) == 0  # not back yet
+    finally:
+        events.unregister("provide-client-params.sqs.ChangeMessageVisibility", unique_id="backoff")
+        queue.client.purge_queue(QueueUrl=queue.url)  # this module's queue: no message left for its next test
+    assert [retry_delay(n) for n in range(1, 7)] == [60, 120, 240, 480, 900, 900]
 
 
 def test_a_chunk_failing_every_time_goes_to_the_dead_letter_queue_and_fails_the_job(
