@@ -6,7 +6,7 @@ merge never overwrites what someone entered on the target.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from chalicelib.domain.text import email_key
@@ -52,18 +52,22 @@ def resigned(signed_by: Sequence[Mapping[str, Any]], source_id: str, target_id: 
     return [{**s, "contact_id": target_id} if s.get("contact_id") == source_id else dict(s) for s in signed_by]
 
 
-def packed(units: Sequence[Sequence[T]], limit: int) -> list[list[T]]:
+def packed(units: Sequence[Sequence[T]], limit: int, weight: Callable[[Sequence[T]], int] = len) -> list[list[T]]:
     """Units (each a list of operations that must land together) packed in
-    order into batches of at most ``limit`` operations; a unit is never split."""
+    order into batches of at most ``limit`` items, a unit weighing ``weight``
+    items (its operations, and what writing them adds); a unit is never split."""
     batches: list[list[T]] = []
     current: list[T] = []
+    load = 0
     for unit in units:
-        if len(unit) > limit:
-            raise ValueError(f"a unit of {len(unit)} operations exceeds {limit}")
-        if current and len(current) + len(unit) > limit:
+        size = weight(unit)
+        if size > limit:
+            raise ValueError(f"a unit of {size} items exceeds {limit}")
+        if current and load + size > limit:
             batches.append(current)
-            current = []
+            current, load = [], 0
         current.extend(unit)
+        load += size
     if current:
         batches.append(current)
     return batches

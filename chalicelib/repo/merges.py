@@ -48,8 +48,9 @@ MERGE_IN_PROGRESS = ConflictError(
 INCOMING: Final = "incoming_merges"
 NO_INCOMING = Condition("attribute_not_exists(#in) OR #in = :none", {"#in": INCOMING}, {":none": 0})
 # The fixed items of a merge's transaction besides the moves: the target, the
-# source, the merge record and the check that the target is not being merged away.
-FIXED_ITEMS: Final = 4
+# source, the note of who deleted it, the merge record and the check that the
+# target is not being merged away.
+FIXED_ITEMS: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,8 @@ class MergePlan:
 
     @property
     def size(self) -> int:
-        return sum(len(u) for u in self.units)
+        """The items its transactions hold (deletion notes included)."""
+        return sum(Table.items_of(u) for u in self.units)
 
 
 def _owned_by(contact_id: str) -> Condition:

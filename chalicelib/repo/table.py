@@ -352,6 +352,13 @@ class Table:
             while pending:
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
+    @staticmethod
+    def items_of(ops: Sequence[Op]) -> int:
+        """The items a ``write`` of ``ops`` puts in its transaction: the ops, and a deletion note for each
+        delete of an audited item (repo/stamps.py). What callers packing transactions must count."""
+        noted = [op for op in ops if isinstance(op, Delete) and stamps.deletion_note_key(op.key) is not None]
+        return len(ops) + sum(1 for op in noted if stamps.audited_key(op.key))
+
     def write(self, ops: Sequence[Op], *, token: str | None = None) -> None:
         """Apply ``ops`` atomically: one request, all or nothing.
 
@@ -363,7 +370,8 @@ class Table:
         if len(ops) > MAX_TRANSACTION_ITEMS:
             raise DossierError(f"transaction of {len(ops)} items exceeds {MAX_TRANSACTION_ITEMS}")
         # Who deletes an audited item is noted in the same transaction (repo/stamps.py), after the
-        # ops (a cancellation's reasons are read by position); past 100 items the deletes go unnoted.
+        # ops (a cancellation's reasons are read by position); past 100 items the deletes go unnoted:
+        # callers that pack transactions count the notes (``items_of``).
         notes = [Put(n) for op in ops if isinstance(op, Delete) and (n := stamps.deletion_note(op.key))]
         if notes and len(ops) + len(notes) <= MAX_TRANSACTION_ITEMS:
             ops = [*ops, *notes]

@@ -23,7 +23,7 @@ from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT, ContactMerge
 from chalicelib.domain.models.base import MAX_PHONES
 from chalicelib.repo.firms import version_guard
 from chalicelib.repo.merges import FIXED_ITEMS, MERGE_IN_PROGRESS, MergeRepo
-from chalicelib.repo.table import MAX_TRANSACTION_ITEMS
+from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Table
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, load_visible, openable_account_ids, visible_contacts
 from chalicelib.services.context import Ctx
@@ -142,7 +142,7 @@ def _resume(
         now = now_iso()
         merged = _merged(target, source, now)
         plan = merges.plan(source, target, ctx.contacts.emails_of([source], consistent=True), now)
-        batches = rules.packed(plan.units, batch_items)
+        batches = rules.packed(plan.units, batch_items, Table.items_of)
         if not batches:
             if stop_after is None or writes < stop_after:
                 merges.finish(source, target, merged)

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from chalicelib.adapters.auth import Claims
+from chalicelib.domain.audit import Actor, acting_as
+from chalicelib.domain.models import ContactMerge
+from chalicelib.repo import table as table_module
 from chalicelib.repo.table import Table
+from chalicelib.services import merges
+from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm
 from tests.support.factories import contact_spec, create_account, new_account, new_tag
 from tests.support.stream import poller
@@ -83,3 +91,30 @@ def test_a_bulk_edit_with_mixed_rights_records_only_what_changed(api: Api, firm:
     assert tag in str(changes["tags"][1]) and tag not in str(changes["tags"][0])
     assert not [e for e in new if e["resource"].get("account_id") == others]
     assert {e["id"] for e in _trail(api, f"/accounts/{others}/audit")} <= before
+
+
+def test_a_merge_in_many_full_transactions_notes_every_deletion(
+    api: Api, firm: TestFirm, table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Transactions filled to DynamoDB's limit (lowered to 6 items here, as 100 would take some 30 shared
+    accounts) still hold each audited delete's note: the packing counts them, so no removal is left to the
+    recorder's "expired by the system" guess."""
+    monkeypatch.setattr(table_module, "MAX_TRANSACTION_ITEMS", 6)
+    stream = poller(table)
+    source = new_account(api, "Sam Works", contacts=[contact_spec("Sam", "Source", emails=["sam@w.example"])])
+    target = new_account(api, "Tara Trading", contacts=[contact_spec("Tara", "Target", emails=["tara@w.example"])])
+    sam, tara = source["contacts"][0]["id"], target["contacts"][0]["id"]
+    for i in range(3):
+        new_account(api, f"Shared {i}", contacts=[{"contact_id": sam}, {"contact_id": tara}])
+    stream.drain()
+    before = {e["id"] for e in _trail(api)}
+    ctx = Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
+
+    with acting_as(Actor("member", firm.owner_id, "Olivia Owner")):
+        merges.merge_contacts(ctx, tara, ContactMerge(source_contact_id=sam), None, batch_items=6)
+    stream.drain()
+
+    new = [e for e in _trail(api) if e["id"] not in before]
+    removed = [e for e in new if e["action"] in {"delete", "expire"}]
+    assert len(removed) >= 4  # the source, and its link on each shared account (at least)
+    assert {(e["action"], e["actor"]["kind"]) for e in removed} == {("delete", "member")}

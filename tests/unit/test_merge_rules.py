@@ -36,5 +36,8 @@ def test_units_are_packed_whole_and_in_order() -> None:
     units = [[1, 2], [3], [4, 5, 6], [7]]
     assert merges.packed(units, 3) == [[1, 2, 3], [4, 5, 6], [7]]
     assert merges.packed([], 3) == []
+    # weighed: a unit whose write adds items (deletion notes) counts them
+    assert merges.packed([[1, 2], [3], [4, 5]], 4, weight=lambda u: 2 * len(u)) == [[1, 2], [3], [4, 5]]
+    assert merges.packed([[1], [2], [3]], 4, weight=lambda u: 2 * len(u)) == [[1, 2], [3]]
     with pytest.raises(ValueError):
         merges.packed([[1, 2, 3, 4]], 3)
