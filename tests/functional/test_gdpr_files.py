@@ -11,6 +11,7 @@ import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,8 @@ from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import s3_client
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.jobs import Job, Step
-from chalicelib.repo.table import Table
+from chalicelib.repo import keys
+from chalicelib.repo.table import Table, set_fields
 from chalicelib.services import exports, imports
 from chalicelib.services.context import Ctx
 from tests.functional.test_imports import Importer, counts, csv_rows
@@ -135,6 +137,17 @@ def test_an_export_made_before_the_erasure_is_deleted_and_reads_expired(
     again = ok(api.post(f"/contacts/{other['contacts'][0]['id']}/erase"))
     assert again["export_files_deleted"] == 1, "only the later export: the first one's files are gone already"
     assert ok(api.get(f"/exports/{later}"))["status"] == "expired"
+
+
+def test_an_export_older_than_the_bucket_keeps_files_reads_expired(api: Api, firm: TestFirm, table: Table) -> None:
+    export_id = start_export(api)
+    drain_jobs()
+    assert ok(api.get(f"/exports/{export_id}"))["download_url"]
+    # As if it finished FILE_DAYS days and a minute ago (the bucket's rule has deleted the file by then).
+    long_ago = (datetime.now(UTC) - timedelta(days=exports.FILE_DAYS, minutes=1)).isoformat(timespec="seconds")
+    table.write([set_fields(keys.job(firm.firm_id, export_id), {"finished_at": long_ago}, bump_version=False)])
+    out = ok(api.get(f"/exports/{export_id}"))
+    assert out["status"] == "expired" and out["download_url"] is None and out["error"] == exports.KEPT_DAYS
 
 
 @pytest.fixture
