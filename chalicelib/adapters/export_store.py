@@ -1,5 +1,5 @@
 """Export files in S3: the photos' bucket (private, encrypted), under
-``<firm>/exports/<job>/``. A file is written as one multipart upload across
+``exports/<firm>/<job>/``. A file is written as one multipart upload across
 the job's chunks; the unfinished tail of a chunk (less than a part) waits in
 a small object of its own until the next chunk reads it (services/exports.py
 explains the design). The client downloads with a presigned GET."""
@@ -17,7 +17,8 @@ MIN_PART_BYTES: Final = 5 * 1024 * 1024
 
 
 def prefix(firm_id: str, job_id: str) -> str:
-    return f"{firm_id}/exports/{job_id}/"
+    """Where everything of one export lies: its file and its tails."""
+    return f"exports/{firm_id}/{job_id}/"
 
 
 class ExportStore(FilesBucket):
@@ -64,6 +65,14 @@ class ExportStore(FilesBucket):
                 return None
             raise
         return int(head["ContentLength"])
+
+    def keys_under(self, key_prefix: str) -> list[str]:
+        """The keys of every object under ``key_prefix`` (ListObjectsV2, 1,000 a page)."""
+        found: list[str] = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket(), Prefix=key_prefix)
+        for page in pages:
+            found += [str(o["Key"]) for o in page.get("Contents", [])]
+        return found
 
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):  # DeleteObjects' limit

@@ -64,7 +64,7 @@ def run(table: Table, args: argparse.Namespace, err: IO[str] = sys.stderr) -> in
     deadline = time.monotonic() + args.timeout
     last_change, last = time.monotonic(), -1
     hinted = False
-    while not out.download_url and out.status not in ("failed", "cancelled"):
+    while not out.download_url and out.status not in ("failed", "cancelled", "expired"):
         if time.monotonic() > deadline:
             print(f"\nerror: the export did not finish in {args.timeout:.0f} s", file=err)
             return 1

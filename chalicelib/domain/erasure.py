@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.text import email_key
+from chalicelib.domain.text import email_key, fold
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 
@@ -101,3 +101,10 @@ def erased(record: Mapping[str, Any], who: Person) -> Erased | None:
     if kind in (MESSAGE, DOCUMENT):
         return Erased(False, {"contact_id": None})
     return None
+
+
+def quotes(text: str, values: Collection[str]) -> bool:
+    """Whether ``text`` (an import's cell error) quotes one of the person's ``values`` (names, addresses,
+    numbers), case- and accent-insensitively. Erring towards yes costs only an error report."""
+    folded = fold(text)
+    return any(f in folded for f in (fold(v) for v in values) if f)

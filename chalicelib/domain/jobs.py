@@ -58,6 +58,8 @@ class Job:
     error: str | None = None  # why it failed, for the client (no internals)
     started_at: str | None = None
     finished_at: str | None = None
+    # When a GDPR erasure deleted the job's files (services/gdpr_files.py): an export's file, an import's upload.
+    files_erased_at: str | None = None
     version: int = 1
 
     @property

@@ -31,7 +31,9 @@ def export_contact(call: Call) -> Response:
     "POST",
     summary="Erase a person's personal data everywhere (GDPR/AVG): the contact answers 404 from then on, "
     "its addresses are free, financial records keep a pseudonym. Refused for the last contact of an active "
-    "account. Sending it again finishes an interrupted erasure. Owner and admins.",
+    "account. The firm's export files and import files are deleted too (running exports and imports are "
+    "stopped), with the import errors that quote the person. Sending it again finishes an interrupted "
+    "erasure. Owner and admins.",
     response=ErasureOut,
     errors=(403, 404, 409, 412, "last_contact", "too_many_links", "busy", "changed_meanwhile"),
 )

@@ -114,7 +114,8 @@ def create_export(call: Call) -> Response:
     bp,
     "/exports/{export_id}",
     "GET",
-    summary="An export's status and counts; once completed, a download link valid 5 minutes (owner, admin).",
+    summary="An export's status and counts; once completed, a download link valid 5 minutes (owner, admin). "
+    "expired: the file is gone (kept 7 days; a GDPR erasure deletes every export made before it).",
     response=ExportOut,
     errors=(403, 404, "job_not_found"),
 )

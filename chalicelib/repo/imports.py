@@ -8,7 +8,7 @@ Query of the ``ERR#`` range. Writes are unconditional (a rerun writes the same o
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from chalicelib.domain.csv_import import CellError, RowResult
@@ -65,6 +65,15 @@ class ImportRepo:
                 )
         self.table.write_many(puts=puts)
 
+    def delete_errors(self, firm_id: str, job_id: str, run: int, naming: Callable[[CellError], bool]) -> int:
+        """Delete the run's bad cells ``naming`` picks (a GDPR erasure's: those that quote the person): one
+        Query of the ``ERR#`` range, then BatchWriteItem; how many went."""
+        pk = keys.import_run_pk(firm_id, job_id, run)
+        items = self.table.query_all(pk=pk, sk_prefix=keys.IMPORT_ERROR_PREFIX, consistent=True)
+        gone = [keys.Key(pk, str(i["SK"])) for i in items if naming(_cell_error(i))]
+        self.table.delete_many(gone)
+        return len(gone)
+
     def errors_page(
         self, firm_id: str, job_id: str, run: int, *, limit: int, cursor: str | None
     ) -> tuple[list[CellError], str | None]:
@@ -77,8 +86,12 @@ class ImportRepo:
         page = self.table.query(
             pk=pk, sk_prefix=keys.IMPORT_ERROR_PREFIX, limit=limit, start_key=start, consistent=True
         )
-        errors = [CellError(int(i["row"]), i.get("column"), str(i["msg"]), str(i["code"])) for i in page.items]
+        errors = [_cell_error(i) for i in page.items]
         next_cursor = None
         if page.last_key is not None and len(page.items) == limit:
             next_cursor = encode_cursor(scope, {k: page.last_key[k] for k in key_attributes()})
         return errors, next_cursor
+
+
+def _cell_error(item: Mapping[str, Any]) -> CellError:
+    return CellError(int(item["row"]), item.get("column"), str(item["msg"]), str(item["code"]))

@@ -142,6 +142,24 @@ class JobRepo:
         job.version += 1
         return True
 
+    def mark_files_erased(self, job: Job) -> None:
+        """Record that an erasure deleted the job's files (one UpdateItem; the job's status is left alone)."""
+        now = now_iso()
+        if self._update(job, {"files_erased_at": now}, (), Condition("attribute_exists(PK)")):
+            job.files_erased_at = now
+            job.version += 1
+
+    def with_files(self, firm_id: str, kinds: Collection[JobKind]) -> list[Job]:
+        """Every job of the firm of ``kinds`` (the erasure's look for files): one strongly consistent Query of
+        the firm's ``JOB#`` range, the other kinds filtered out by DynamoDB, paged by it. A finished job
+        expires after 30 days, so this is the last 30 days' jobs at most."""
+        values = {f":k{i}": k for i, k in enumerate(sorted(kinds))}
+        of_kinds = Condition(f"#kind IN ({', '.join(values)})", {"#kind": "kind"}, values)
+        items = self.table.query_all(
+            pk=keys.firm_pk(firm_id), sk_prefix=keys.JOB_PREFIX, filter_=of_kinds, consistent=True
+        )
+        return [_job(i) for i in items]
+
     def list_for_firm(
         self, firm_id: str, kind: JobKind, limit: int, cursor: str | None
     ) -> tuple[list[Job], str | None]:

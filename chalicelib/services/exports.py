@@ -25,8 +25,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, cast
 
+from chalicelib.adapters import export_store
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.export_store import ExportStore
 from chalicelib.domain import access
@@ -35,14 +37,22 @@ from chalicelib.domain.entities import Contact
 from chalicelib.domain.errors import ForbiddenError
 from chalicelib.domain.ids import now_iso
 from chalicelib.domain.jobs import Job, JobFailed, Step
-from chalicelib.domain.models.jobs import ExportCreate, ExportOut
+from chalicelib.domain.models.jobs import ExportCreate, ExportOut, ExportStatus
 from chalicelib.repo.custom_fields import CustomFieldRepo
 from chalicelib.repo.exports import ExportReads
 from chalicelib.repo.firms import FirmRepo
+from chalicelib.repo.jobs import JobRepo
+from chalicelib.repo.table import Table
 from chalicelib.services import jobs
 from chalicelib.services.context import Ctx
 
 PAGE: Final = 100
+# The bucket's lifecycle rule deletes an export's objects this many days after they were written
+# (infra/template.json, prefix "exports/"; tests/package holds the two equal).
+FILE_DAYS: Final = 7
+KEPT_DAYS: Final = f"The file is kept {FILE_DAYS} days; start a new export."
+ERASED: Final = "The file was deleted: a person in it was erased (GDPR/AVG). Start a new export."
+STOPPED: Final = "Stopped: a person was erased (GDPR/AVG) while this export ran. Start a new export."
 
 
 def _require_admin(ctx: Ctx) -> None:
@@ -51,7 +61,7 @@ def _require_admin(ctx: Ctx) -> None:
 
 
 def file_key(job: Job) -> str:
-    return f"exports/{job.firm_id}/{job.id}/{_file_name(job)}"
+    return f"{export_store.prefix(job.firm_id, job.id)}{_file_name(job)}"
 
 
 def _file_name(job: Job) -> str:
@@ -68,27 +78,60 @@ def get(ctx: Ctx, export_id: str) -> ExportOut:
     _require_admin(ctx)
     job = jobs.load(ctx, "export", export_id)
     url = None
-    if job.status == "completed":
+    if job.status == "completed" and _gone(job) is None:
         s = settings()
         media = fmt.MEDIA_TYPES[job.params["format"]]
         url = ExportStore.from_settings().download_url(file_key(job), media, _file_name(job), s.export_url_seconds)
     return export_out(job, url)
 
 
+def _gone(job: Job) -> str | None:
+    """Why a completed export's file is no longer there (its status then reads ``expired``), or None."""
+    if job.status != "completed":
+        return None
+    if job.files_erased_at is not None:
+        return ERASED
+    finished = datetime.fromisoformat(job.finished_at) if job.finished_at else None
+    if finished is not None and datetime.now(UTC) - finished > timedelta(days=FILE_DAYS):
+        return KEPT_DAYS
+    return None
+
+
 def export_out(job: Job, download_url: str | None = None) -> ExportOut:
+    gone = _gone(job)
     return ExportOut(
         id=job.id,
         kind=job.params["kind"],
         format=job.params["format"],
-        status=job.status,
+        status="expired" if gone else cast(ExportStatus, job.status),  # an export never waits for a file
         counts=job.counts,
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
-        error=job.error,
+        error=gone or job.error,
         download_url=download_url,
         filename=_file_name(job) if download_url else None,
     )
+
+
+def forget_files(table: Table, job: Job) -> bool:
+    """A GDPR erasure's step for one export: stop it if it is still running (``failed``: its file may
+    hold the person), delete every object under it (the file, the tails), then mark it (a completed one
+    then reads ``expired``). False: an earlier erasure did all that already.
+
+    A chunk running at that very moment may still write its part or tail afterwards: the export is
+    failed, so that is never offered for download, and the bucket deletes it within ``FILE_DAYS`` (an
+    incomplete multipart upload within a day)."""
+    if job.finished and job.files_erased_at is not None:
+        return False
+    repo = JobRepo(table)
+    if not job.finished:
+        # False when it finished meanwhile: its file is deleted below all the same.
+        repo.set_status(job, "failed", error=STOPPED, expect=("queued", "running"))
+    store = ExportStore.from_settings()
+    store.delete(store.keys_under(export_store.prefix(job.firm_id, job.id)))
+    repo.mark_files_erased(job)
+    return True
 
 
 # --- the chunks -------------------------------------------------------------------
@@ -193,7 +236,7 @@ def run_export_chunk(ctx: Ctx, job: Job) -> Step:
 
 
 def _tail_key(job: Job, number: int) -> str:
-    return f"exports/{job.firm_id}/{job.id}/tails/{number}"
+    return f"{export_store.prefix(job.firm_id, job.id)}tails/{number}"
 
 
 def _counts_key(job: Job) -> str:

@@ -11,7 +11,9 @@ If-Match, 409 ``last_contact`` for an active account it is the last
 contact of: nothing written), then frees the addresses, deletes the
 invitations, rewrites or deletes the activity that names the person, the
 local outbox's mail to them and (through ``scrub_audit``) the audit
-entries, and finally drops the tombstone's working attributes. Every step
+entries, and finally drops the tombstone's working attributes. Before all
+that it deletes the firm's export files and import files, and the import
+cell errors that quote the person (``services/gdpr_files.py``). Every step
 after the first is idempotent, so a rerun of an interrupted erasure (the
 same request again) finishes it.
 """
@@ -44,6 +46,7 @@ from chalicelib.repo.firms import version_guard
 from chalicelib.repo.gdpr import MAX_ERASE_LINKS, GdprRepo, Tombstone
 from chalicelib.repo.records import ERASED_AT
 from chalicelib.services import audit as audit_trail
+from chalicelib.services import gdpr_files
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
 from chalicelib.services.context import Ctx
 
@@ -193,6 +196,9 @@ class _Counts:
     records_pseudonymised: int = 0
     outbox_removed: int = 0
     audit_scrubbed: int = 0
+    export_files_deleted: int = 0
+    import_files_deleted: int = 0
+    import_errors_deleted: int = 0
 
 
 def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
@@ -239,6 +245,12 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
 def _finish(
     ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, person: Contact | None
 ) -> None:
+    values = _personal_values(person, list(tombstone.addresses))
+    # Files first: a running import stopped before the addresses are freed cannot create the person again.
+    files = gdpr_files.forget_files(ctx, values)
+    counts.export_files_deleted = files.export_files_deleted
+    counts.import_files_deleted = files.import_files_deleted
+    counts.import_errors_deleted = files.import_errors_deleted
     invitations = repo.invitations(ctx.firm_id, contact_id)
     repo.delete_invitations(ctx.firm_id, invitations)
     counts.invitations_removed = len(invitations)
@@ -247,7 +259,6 @@ def _finish(
     for account_id in tombstone.account_ids:
         _erase_activity(ctx, repo, account_id, who, counts)
     counts.outbox_removed = mail.forget_mail_to(tombstone.addresses)
-    values = _personal_values(person, list(tombstone.addresses))
     counts.audit_scrubbed = audit_trail.scrub_contact_from_entries(
         ctx.table, ctx.firm_id, contact_id, values, tombstone.account_ids
     )

@@ -5,23 +5,30 @@ An import is a job of kind ``import`` (services/jobs.py). The file goes straight
 size, rows): a file refused there writes nothing. Then the chunks run, ``CHUNK_ROWS`` rows each; every row's
 outcome is recorded per run (repo/imports.py), so a rerun chunk skips rows already done and counts each once,
 and its creates carry idempotency keys per row, so nothing is created twice.
+
+The uploaded file holds people's data, so it is kept no longer than needed: a dry run keeps it (the real run
+reads it again), the real run's last chunk deletes it, and so does a cancellation; a GDPR erasure deletes
+every import's file and the cell errors that quote the person (``forget_file``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from typing import Final
 
 from chalicelib.adapters.document_store import DocumentStore
 from chalicelib.domain import access, csv_import
-from chalicelib.domain.csv_import import FileRefused, ParsedFile, RowResult
+from chalicelib.domain.csv_import import CellError, FileRefused, ParsedFile, RowResult
 from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import ConflictError, FieldError, ForbiddenError, UnprocessableError
 from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, JobFailed, Step
 from chalicelib.domain.models.imports import ImportCounts, ImportCreate, ImportOut, ImportRowError, ImportStart
 from chalicelib.domain.text import fold
 from chalicelib.repo.imports import ImportRepo
+from chalicelib.repo.jobs import JobRepo
+from chalicelib.repo.table import Table
 from chalicelib.services import custom_fields, jobs
 from chalicelib.services.context import Ctx
 from chalicelib.services.import_rows import Catalogue, Plan, RowFailed, apply, plan
@@ -31,6 +38,10 @@ CHUNK_ROWS: Final = 200  # measured: well under CHUNK_SECONDS_BUDGET on DynamoDB
 UPLOAD_SECONDS: Final = 15 * 60
 CONTENT_TYPE: Final = "text/csv"
 ERRORS_PAGE: Final = 25
+FILE_GONE: Final = "The file was removed or replaced after the import started; start a new import."
+STOPPED: Final = (
+    "Stopped: a person was erased (GDPR/AVG) while this import ran, and its file was deleted. Start a new import."
+)
 
 
 def file_key(firm_id: str, import_id: str) -> str:
@@ -75,7 +86,11 @@ def start_import(ctx: Ctx, import_id: str, body: ImportStart) -> ImportOut:
         raise ConflictError("This import has finished; create a new one.", code="job_not_startable")
     data = _file(ctx, job.id)
     if data is None:
-        raise ConflictError("No file was uploaded to this import's upload_url yet.", code="import_file_missing")
+        if job.files_erased_at is not None:
+            msg = "The file was deleted by a person's erasure (GDPR/AVG); create a new import."
+        else:
+            msg = "No file was uploaded to this import's upload_url yet."
+        raise ConflictError(msg, code="import_file_missing")
     if len(data) > csv_import.MAX_FILE_BYTES:
         raise _refused(FileRefused(f"The file has more than {csv_import.MAX_FILE_BYTES:,} bytes.", "file_too_large"))
     try:
@@ -94,7 +109,10 @@ def start_import(ctx: Ctx, import_id: str, body: ImportStart) -> ImportOut:
 
 def cancel_import(ctx: Ctx, import_id: str) -> ImportOut:
     _require_admin(ctx)
-    return import_out(ctx, jobs.cancel(ctx, KIND, import_id))
+    job = jobs.cancel(ctx, KIND, import_id)
+    # A cancelled import is never started again: its file is not needed any more.
+    DocumentStore.from_settings().delete(file_key(ctx.firm_id, job.id))
+    return import_out(ctx, job)
 
 
 def _refused(exc: FileRefused) -> UnprocessableError:
@@ -166,10 +184,13 @@ def _file(ctx: Ctx, import_id: str) -> bytes | None:
     return store.read(key, f"bytes=0-{csv_import.MAX_FILE_BYTES}")
 
 
-def _parsed_file(ctx: Ctx, job: Job) -> ParsedFile:
+def _parsed_file(ctx: Ctx, job: Job) -> ParsedFile | None:
+    """The job's file, parsed; None when a real run's file is gone (its last chunk may have deleted it)."""
     data = _file(ctx, job.id)
+    if data is None and not job.params.get("dry_run"):
+        return None
     if data is None or hashlib.sha256(data).hexdigest() != job.params.get("sha256"):
-        raise JobFailed("The file was removed or replaced after the import started; start a new import.")
+        raise JobFailed(FILE_GONE)
     try:
         return csv_import.parse(data)
     except FileRefused as exc:
@@ -183,6 +204,8 @@ def run_import_chunk(ctx: Ctx, job: Job) -> Step:
     started = time.monotonic()
     _require_admin(ctx)  # the member's rights, again: a demoted member's import fails
     parsed = _parsed_file(ctx, job)
+    if parsed is None:
+        return _done_before(ctx, job)
     try:
         cat = Catalogue.read(ctx, fields_by_label(ctx, parsed), parsed.rows)
     except FileRefused as exc:
@@ -209,7 +232,22 @@ def run_import_chunk(ctx: Ctx, job: Job) -> Step:
         fresh.append(result)
     repo.record(ctx.firm_id, job.id, run, fresh)
     counts = csv_import.counts_of([r.outcome for r in results])
-    return Step(cursor=str(end) if end < len(parsed.rows) else None, counts=counts)
+    if end < len(parsed.rows):
+        return Step(cursor=str(end), counts=counts)
+    if not dry_run:
+        # The real run is over (every row recorded): the file, which holds people's data, is not needed.
+        DocumentStore.from_settings().delete(file_key(ctx.firm_id, job.id))
+    return Step(cursor=None, counts=counts)
+
+
+def _done_before(ctx: Ctx, job: Job) -> Step:
+    """A real run's chunk without its file: the last chunk again (it deleted the file, then its advance was
+    lost) finishes with the outcomes it recorded; anything else failed for good."""
+    first, total = int(job.cursor or 0), int(job.params.get("rows", 0))
+    recorded = ImportRepo(ctx.table).rows(ctx.firm_id, job.id, _run(job), first + 1, total) if total > first else {}
+    if len(recorded) != total - first or any(r.state != "done" for r in recorded.values()):
+        raise JobFailed(FILE_GONE)
+    return Step(cursor=None, counts=csv_import.counts_of([r.outcome for r in recorded.values()]))
 
 
 def _one_row(
@@ -234,6 +272,24 @@ def _one_row(
     except RowFailed as exc:
         return RowResult(number, "failed", errors=tuple(exc.errors))
     return RowResult(number, outcome)
+
+
+def forget_file(table: Table, job: Job, naming: Callable[[CellError], bool]) -> tuple[bool, int]:
+    """A GDPR erasure's step for one import: stop it if queued or running (``failed``: its rows could bring
+    the person back), delete its uploaded file (marking the import, so that starting it says why), and delete
+    the cell errors of its runs that ``naming`` picks (those quoting the person; row outcomes hold no data).
+    Whether a file was there, and how many errors went. Idempotent."""
+    if job.status in ("queued", "running"):
+        JobRepo(table).set_status(job, "failed", error=STOPPED, expect=("queued", "running"))
+    store = DocumentStore.from_settings()
+    key = file_key(job.firm_id, job.id)
+    existed = store.size(key) is not None
+    store.delete(key)
+    if existed:
+        JobRepo(table).mark_files_erased(job)
+    repo = ImportRepo(table)
+    errors = sum(repo.delete_errors(job.firm_id, job.id, run, naming) for run in range(1, _run(job) + 1))
+    return existed, errors
 
 
 def upload_file(ctx: Ctx, import_id: str, data: bytes) -> None:

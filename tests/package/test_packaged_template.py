@@ -18,6 +18,7 @@ import pytest
 
 from chalicelib.domain.problem_codes import CODES
 from chalicelib.repo import keys
+from chalicelib.services.exports import FILE_DAYS
 from devtools.package import package
 
 pytestmark = pytest.mark.integration
@@ -652,9 +653,13 @@ def test_the_jobs_queue_feeds_the_worker_one_message_at_a_time_and_dead_letters_
         json.dumps({"Fn::Sub": "${PhotosBucket.Arn}/imports/*"}),
         json.dumps({"Fn::GetAtt": ["PhotosBucket", "Arn"]}),
     }
-    # import files are only read (the worker never writes or deletes what a firm uploaded)
+    # import files are read, and deleted once the real run completed (never written: the firm uploads them)
     imports = [s for s in exports if {"Fn::Sub": "${PhotosBucket.Arn}/imports/*"} in _as_list(s["Resource"])]
-    assert imports and {a for s in imports for a in _as_list(s["Action"])} == {"s3:GetObject"}
+    assert imports and {a for s in imports for a in _as_list(s["Action"])} == {"s3:GetObject", "s3:DeleteObject"}
+    # GET /exports/{id} answers expired once the bucket's rule has deleted the file
+    rules = {r["Id"]: r for r in resources["PhotosBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert rules["ExpireExports"]["Prefix"] == "exports/"
+    assert rules["ExpireExports"]["ExpirationInDays"] == FILE_DAYS
 
 
 def test_bounces_and_complaints_reach_the_function_that_records_them(template: dict[str, Any]) -> None:

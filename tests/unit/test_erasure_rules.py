@@ -12,6 +12,7 @@ from chalicelib.domain.erasure import (
     erased,
     person,
     pseudonym,
+    quotes,
     trace_kind,
 )
 
@@ -55,3 +56,11 @@ def test_what_erasing_makes_of_it() -> None:
     change = erased({"chat_id": "H", "contact_id": "C1"}, WHO)
     assert change is not None and change.fields == {"contact_id": None}
     assert erased({"section": "notes", "body": "eva@example.org"}, WHO) is None
+
+
+def test_an_import_error_quotes_the_person_whatever_the_case_and_accents() -> None:
+    values = ["Eva@Example.org", "Müller", ""]
+    assert quotes("no active member with e-mail eva@example.ORG", values)
+    assert quotes("The contact MULLER was archived", values)
+    assert not quotes("starts like a spreadsheet formula; not imported", values)
+    assert not quotes("anything", []), "an empty value quotes nothing"

@@ -104,3 +104,11 @@ class ErasureOut(OutputModel):
     records_pseudonymised: int = Field(description="Mails to others too, signatures, chat messages, documents.")
     outbox_removed: int
     audit_scrubbed: int
+    export_files_deleted: int = Field(
+        description="The firm's exports whose files were deleted: every one made before the erasure (a "
+        "completed one now reads status expired; one still running was stopped, failed)."
+    )
+    import_files_deleted: int = Field(
+        description="Uploaded import files deleted (an import still queued or running was stopped, failed)."
+    )
+    import_errors_deleted: int = Field(description="Import cell errors that quoted the person, deleted.")

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from chalicelib.domain.models.base import InputModel, OutputModel
 
-JobStatusOut = Literal["waiting_for_file", "queued", "running", "completed", "failed", "cancelled"]
+# An export's: ``expired`` is a completed export whose file is gone (kept 7 days; deleted by a GDPR erasure).
+ExportStatus = Literal["queued", "running", "completed", "expired", "failed", "cancelled"]
 
 
 class ExportCreate(InputModel):
@@ -21,12 +22,17 @@ class ExportOut(OutputModel):
     id: str
     kind: Literal["accounts", "contacts"]
     format: Literal["csv", "json"]
-    status: JobStatusOut
+    status: ExportStatus = Field(
+        description="expired: it completed, but its file is gone (files are kept 7 days, and a GDPR erasure "
+        "deletes every export made before it); error says which. Start a new export."
+    )
     counts: dict[str, int] = Field(description="accounts (or contacts) and rows written so far; bytes once completed")
     created_at: str
     started_at: str | None
     finished_at: str | None
-    error: str | None = Field(description="why the export failed (status failed), else null")
+    error: str | None = Field(
+        description="why the export failed (status failed) or its file is gone (status expired), else null"
+    )
     download_url: str | None = Field(
         description="a presigned GET of the file, valid 5 minutes (ask again for a new one); only when completed"
     )
