@@ -194,6 +194,27 @@ def test_browsers_may_put_and_get_documents_through_presigned_urls_only() -> Non
     assert all(bucket["PublicAccessBlockConfiguration"].values()), "CORS opens no public access: the URL is signed"
 
 
+def test_the_local_bucket_has_the_deployed_buckets_cors_rule() -> None:
+    """s3rver (devtools/s3_local.py) gets the same rule, so the web client's presigned PUT of a CSV import
+    works locally as it does on AWS."""
+    from xml.etree import ElementTree
+
+    from devtools.s3_local import CORS
+
+    (rule,) = _resources()["PhotosBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    ns = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
+    (local,) = ElementTree.parse(CORS).getroot().findall("s3:CORSRule", ns)
+
+    def texts(tag: str) -> list[str]:
+        return [e.text or "" for e in local.findall(f"s3:{tag}", ns)]
+
+    assert texts("AllowedMethod") == rule["AllowedMethods"]
+    assert texts("AllowedOrigin") == rule["AllowedOrigins"]
+    assert texts("AllowedHeader") == rule["AllowedHeaders"]
+    assert texts("ExposeHeader") == rule["ExposedHeaders"]
+    assert texts("MaxAgeSeconds") == [str(rule["MaxAge"])]
+
+
 def test_unchecked_uploads_expire_and_a_missing_object_is_a_404_to_the_api() -> None:
     resources = _resources()
     rules = resources["PhotosBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]

@@ -1,4 +1,5 @@
-"""The web client's words (web/js/messages.js): English and Dutch have the
+"""The web client's words (web/js/messages.js, and messages_data.js for the
+data-in-and-out screens): English and Dutch have the
 same keys, every key the code asks for exists, and every fixed value the API
 can answer (section keys, statuses) has words in both languages."""
 
@@ -15,18 +16,27 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 ENTRY = re.compile(r'^\s+"([a-z0-9_.]+)": "((?:[^"\\]|\\.)*)",$', re.MULTILINE)
 
 
-def catalogue(name: str) -> dict[str, str]:
-    source = (WEB / "js" / "messages.js").read_text()
+CATALOGUE_FILES = ("messages.js", "messages_data.js")
+
+
+def catalogue(name: str, file: str) -> dict[str, str]:
+    source = (WEB / "js" / file).read_text()
     start = source.index(f"export const {name} = {{")
     body = source[start : source.index("\n};", start)]
     return dict(ENTRY.findall(body))
 
 
-EN, NL = catalogue("EN"), catalogue("NL")
+def merged(name: str) -> dict[str, str]:
+    parts = [catalogue(name, file) for file in CATALOGUE_FILES]
+    assert not set(parts[0]) & set(parts[1]), "a key is in both catalogue files"
+    return {**parts[0], **parts[1]}
+
+
+EN, NL = merged("EN"), merged("NL")
 
 
 def code() -> str:
-    return "\n".join(p.read_text() for p in sorted((WEB / "js").rglob("*.js")) if p.name != "messages.js")
+    return "\n".join(p.read_text() for p in sorted((WEB / "js").rglob("*.js")) if p.name not in CATALOGUE_FILES)
 
 
 def test_english_and_dutch_have_the_same_keys_and_no_empty_text() -> None:

@@ -6,8 +6,9 @@ import { choosePassword, configureAuth, accessToken, renewAfterRefusal, restore,
 import { add, announce, clear, h } from "./dom.js";
 import { LANGUAGES, language, setLanguage, t } from "./i18n.js";
 import { searchBox } from "./search.js";
-import { forgetCatalogues, loadCatalogues, state } from "./state.js";
+import { forgetCatalogues, isAdmin, loadCatalogues, state } from "./state.js";
 import { renderClients } from "./views/clients.js";
+import { renderImport } from "./views/import.js";
 import { selectField } from "./forms.js";
 import { errorMessage, pageHeading } from "./views/common.js";
 import { renderProfile } from "./views/profile.js";
@@ -200,7 +201,17 @@ function renderShell() {
         "aside",
         { class: "sidebar", "aria-label": t("shell.sidebar") },
         searchBox(),
-        h("nav", { "aria-label": t("shell.navigation") }, h("a", { href: "#/", class: "nav-link" }, t("nav.clients"))),
+        h(
+          "nav",
+          { "aria-label": t("shell.navigation") },
+          h(
+            "ul",
+            { class: "plain nav-list" },
+            h("li", {}, h("a", { href: "#/", class: "nav-link" }, t("nav.clients"))),
+            // Owners and admins only: the API refuses everyone else (403)
+            isAdmin() ? h("li", {}, h("a", { href: "#/import", class: "nav-link" }, t("nav.import"))) : null,
+          ),
+        ),
       ),
       h("main", { id: "main", tabindex: "-1" }),
     ),
@@ -224,7 +235,9 @@ async function route() {
     parts = []; // a malformed address: the clients list
   }
   const current = () => mine === routeCount;
-  if (parts[0] === "accounts" && parts[1]) {
+  if (parts[0] === "import") {
+    renderImport(main, { current });
+  } else if (parts[0] === "accounts" && parts[1]) {
     await renderProfile(main, { accountId: parts[1], tab: parts[2] || "overview", section: parts[3], query, current });
   } else {
     await renderClients(main, { query, current });

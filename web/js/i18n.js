@@ -1,8 +1,10 @@
 // English and Dutch. The language comes from the browser (navigator.languages)
 // unless the user picked one, which is remembered in localStorage.
-import { EN, NL } from "./messages.js";
+import { EN as BASE_EN, NL as BASE_NL } from "./messages.js";
+import { EN as DATA_EN, NL as DATA_NL } from "./messages_data.js";
 
-const CATALOGUES = { en: EN, nl: NL };
+const EN = { ...BASE_EN, ...DATA_EN };
+const CATALOGUES = { en: EN, nl: { ...BASE_NL, ...DATA_NL } };
 export const LANGUAGES = [
   { code: "en", name: "English" },
   { code: "nl", name: "Nederlands" },

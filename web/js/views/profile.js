@@ -1,5 +1,5 @@
-// The client's profile: header (photo, name), the Overview and Info tabs, and
-// each section's "show all" list.
+// The client's profile: header (photo, name), the Overview, Info and History
+// tabs, and each section's "show all" list.
 import { ApiError, get, request, withQuery } from "../api.js";
 import { add, announce, fill, h } from "../dom.js";
 import { t, term } from "../i18n.js";
@@ -18,6 +18,7 @@ import {
   pager,
   statusBadge,
 } from "./common.js";
+import { historyPage, renderHistory } from "./history.js";
 import { renderInfo } from "./info.js";
 
 const accountPath = (id) => `/accounts/${encodeURIComponent(id)}`;
@@ -49,6 +50,10 @@ export async function renderProfile(main, { accountId, tab, section, query, curr
           return renderProfile(main, { accountId, tab, section, query, current });
         },
       });
+    } else if (tab === "history") {
+      const [head, first] = await Promise.all([headerOf(accountId), historyPage(accountId, null)]);
+      if (!current()) return;
+      renderHistory(frame(main, head, "history"), accountId, first, current);
     } else if (tab === "all" && SECTION[section]) {
       const status = query.get("status") || "";
       const [head, first] = await Promise.all([headerOf(accountId), sectionPage(accountId, section, status, null)]);
@@ -119,6 +124,7 @@ function tabs(account, active) {
   const items = [
     { key: "overview", href: `#/accounts/${encodeURIComponent(account.id)}` },
     { key: "info", href: `#/accounts/${encodeURIComponent(account.id)}/info` },
+    { key: "history", href: `#/accounts/${encodeURIComponent(account.id)}/history` },
   ];
   const list = h(
     "div",
@@ -134,10 +140,11 @@ function tabs(account, active) {
           "aria-controls": "tab-panel",
           tabindex: item.key === active ? "0" : "-1",
           onkeydown: (e) => {
-            // Arrow keys move between the tabs (ARIA tabs pattern).
+            // Arrow keys move between the tabs, round at the ends (ARIA tabs pattern).
             if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
             e.preventDefault();
-            const other = items.find((i) => i.key !== item.key);
+            const step = e.key === "ArrowRight" ? 1 : -1;
+            const other = items[(items.indexOf(item) + step + items.length) % items.length];
             focusAfterRender(`tab-${other.key}`);
             window.location.hash = other.href;
           },
