@@ -140,6 +140,7 @@ def import_out(ctx: Ctx, job: Job, *, upload_url: str | None = None) -> ImportOu
         status=job.status,
         dry_run=bool(job.params["dry_run"]) if "dry_run" in job.params else None,
         counts=ImportCounts(**counts),
+        total_rows=int(job.params["rows"]) if "rows" in job.params else None,
         errors=errors,
         errors_next_cursor=next_cursor,
         error=job.error,

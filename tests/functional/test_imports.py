@@ -97,7 +97,7 @@ def test_a_dry_run_reports_and_writes_only_its_row_results(importer: Importer, t
     before = entities(table)
     out = importer.run(THREE, dry_run=True)
     assert out["status"] == "completed" and out["dry_run"] is True
-    assert out["counts"] == counts(rows=3, created=3)
+    assert out["counts"] == counts(rows=3, created=3) and out["total_rows"] == 3
     assert entities(table) == before  # no account, contact or tag (the 'btw' tag is new)
 
 

@@ -49,6 +49,9 @@ class ImportOut(OutputModel):
     status: ImportStatus
     dry_run: bool | None = Field(description="null until started.")
     counts: ImportCounts
+    total_rows: int | None = Field(
+        default=None, description="The file's data rows, once started (null before): counts.rows of it is the progress."
+    )
     errors: list[ImportRowError] = Field(description="The first page of row errors, in row order.")
     errors_next_cursor: str | None = Field(description="For GET /imports/{import_id}/errors?cursor=...")
     error: str | None = Field(description="Why the import failed as a whole (status failed).")

@@ -120,6 +120,11 @@ export function renderImport(main, { current }) {
       line.id = "import-status-text";
     }
     line.textContent = text;
+    const bar = progress.querySelector("progress");
+    if (bar && job.total_rows) {
+      bar.max = job.total_rows; // with a value the bar fills as the rows are done
+      bar.value = job.counts.rows;
+    }
   }
 
   async function cancel(id, button) {
