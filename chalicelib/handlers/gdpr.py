@@ -35,7 +35,7 @@ def export_contact(call: Call) -> Response:
     "stopped), with the import errors that quote the person. Sending it again finishes an interrupted "
     "erasure. Owner and admins.",
     response=ErasureOut,
-    errors=(403, 404, 409, 412, "last_contact", "too_many_links", "busy", "changed_meanwhile"),
+    errors=(403, 404, 409, 412, "last_contact", "too_many_links", "merge_in_progress", "busy", "changed_meanwhile"),
 )
 def erase_contact(call: Call) -> Response:
     return reply(gdpr.erase(call.ctx, call.id("contact_id"), call.if_match()))

@@ -20,9 +20,12 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import LAST_CONTACT
 from chalicelib.repo.firms import STALE
+from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS, NO_INCOMING
 from chalicelib.repo.records import ERASED_AT, from_item
 from chalicelib.repo.table import (
+    ITEM_ABSENT,
     ITEM_EXISTS,
+    Check,
     Condition,
     Delete,
     Item,
@@ -125,7 +128,12 @@ class GdprRepo:
             _PENDING_ADDRESSES: list(contact.emails),
             _PENDING_ACCOUNTS: sorted(contact.account_ids),
         }
-        ops: list[Op] = [Put(item, ITEM_EXISTS & version_is(contact.version), on_fail=STALE)]
+        # Neither side of an unfinished merge (services/gdpr.py refuses it first; these catch a race):
+        # erasing one would strand the links and addresses the merge has still to move.
+        ops: list[Op] = [
+            Put(item, ITEM_EXISTS & version_is(contact.version) & NO_INCOMING, on_fail=STALE),
+            Check(keys.contact_merge(contact.firm_id, contact.id), ITEM_ABSENT, on_fail=MERGE_IN_PROGRESS),
+        ]
         for link in links:
             key = keys.account_contact(link.firm_id, link.account_id, link.contact_id)
             ops += [Delete(key, ITEM_EXISTS, on_fail=CHANGED_MEANWHILE), _not_last(link.firm_id, link.account_id)]

@@ -18,11 +18,12 @@ from typing import Any, Final
 from chalicelib.domain import erasure
 from chalicelib.domain import merges as rules
 from chalicelib.domain.entities import Contact, Email, Invitation, Link
-from chalicelib.domain.errors import ConcurrentWriteError, ConflictError
+from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.gdpr import GdprRepo, record_rewrite
+from chalicelib.repo.merge_marks import INCOMING, MERGE_IN_PROGRESS, NO_INCOMING
 from chalicelib.repo.records import from_item, index_keys, is_erased, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
@@ -40,13 +41,6 @@ from chalicelib.repo.table import (
 # Another merge of one of the two contacts landed between the plan's reads and its transaction: the
 # service reads again (a retry of this same merge is then answered from its record).
 RACED = ConcurrentWriteError("Another merge of one of these contacts was written meanwhile.", code="concurrent_write")
-MERGE_IN_PROGRESS = ConflictError(
-    "One of the two contacts is being merged with another contact; retry that merge first.", code="merge_in_progress"
-)
-# The target's count of merges into it that have started and not finished: the target
-# cannot itself be merged away meanwhile (its removal is conditioned on none).
-INCOMING: Final = "incoming_merges"
-NO_INCOMING = Condition("attribute_not_exists(#in) OR #in = :none", {"#in": INCOMING}, {":none": 0})
 # The fixed items of a merge's transaction besides the moves: the target, the
 # source, the note of who deleted it, the merge record and the check that the
 # target is not being merged away.

@@ -44,9 +44,12 @@ from chalicelib.domain.models.gdpr import (
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import version_guard
 from chalicelib.repo.gdpr import MAX_ERASE_LINKS, GdprRepo, Tombstone
+from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
+from chalicelib.repo.merges import MergeRepo
 from chalicelib.repo.records import ERASED_AT
 from chalicelib.services import audit as audit_trail
 from chalicelib.services import gdpr_files
+from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
 from chalicelib.services.context import Ctx
 
@@ -201,6 +204,7 @@ class _Counts:
     import_errors_deleted: int = 0
 
 
+@retried_on_clash  # without If-Match, a contact edited meanwhile is read again, not answered 412
 def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
     _require_admin(ctx)
     repo = GdprRepo(ctx.table)
@@ -222,6 +226,9 @@ def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
 
 def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, counts: _Counts) -> Tombstone:
     version_guard(if_match, contact.version)
+    merges = MergeRepo(ctx.table)
+    if merges.contact(ctx.firm_id, contact.id)[1] or merges.record(ctx.firm_id, contact.id) is not None:
+        raise MERGE_IN_PROGRESS  # finish that merge first (retry it), then erase the contact it leaves
     links = repo.links(ctx.firm_id, contact.id, sorted(contact.account_ids))
     if len(links) > MAX_ERASE_LINKS:
         raise ConflictError(

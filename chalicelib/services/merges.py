@@ -22,7 +22,8 @@ from chalicelib.domain.ids import now_iso
 from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT, ContactMerge
 from chalicelib.domain.models.base import MAX_PHONES
 from chalicelib.repo.firms import version_guard
-from chalicelib.repo.merges import FIXED_ITEMS, MERGE_IN_PROGRESS, MergeRepo
+from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
+from chalicelib.repo.merges import FIXED_ITEMS, MergeRepo
 from chalicelib.repo.table import MAX_TRANSACTION_ITEMS, Table
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, load_visible, openable_account_ids, visible_contacts

@@ -183,7 +183,7 @@ def test_retry_is_idempotent(api: Api, table: Table) -> None:
 
 
 def test_a_merge_interrupted_half_way_is_finished_by_a_retry(api: Api, firm: TestFirm, table: Table) -> None:
-    """Forced through the stepped path (one unit per transaction) and stopped
+    """Forced through the stepped path (one unit per transaction: 4 items, a deletion note included) and stopped
     after two writes, as a crash would; the same request again finishes it."""
     p = pair(api)
     extra = unique_email("extra")
@@ -191,7 +191,7 @@ def test_a_merge_interrupted_half_way_is_finished_by_a_retry(api: Api, firm: Tes
     ctx = Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
     body = ContactMerge(source_contact_id=p.source_id)
 
-    merges.merge_contacts(ctx, p.target_id, body, None, batch_items=3, stop_after=2)
+    merges.merge_contacts(ctx, p.target_id, body, None, batch_items=4, stop_after=2)
 
     # Half way: the merge has started, the source still exists, one unit has moved.
     assert table.get(keys.contact_merge(firm.firm_id, p.source_id), consistent=True) is not None
@@ -200,6 +200,10 @@ def test_a_merge_interrupted_half_way_is_finished_by_a_retry(api: Api, firm: Tes
     third = new_contact(api, "Theo", "Third")
     assert assert_problem(merge(api, third["id"], p.source_id), 409)["code"] == "merge_in_progress"
     assert assert_problem(merge(api, third["id"], p.target_id), 409)["code"] == "merge_in_progress"
+    # Erasing either side meanwhile is refused too (it would strand what the merge has still to move).
+    for side in (p.source_id, p.target_id):
+        erase = lambda side=side: api.post(f"/contacts/{side}/erase")  # noqa: E731
+        assert assert_refused(table, 409, erase)["code"] == "merge_in_progress"
 
     r = ok(merge(api, p.target_id, p.source_id))
 
@@ -215,7 +219,7 @@ def test_a_large_merge_in_steps_ends_as_one_transaction_would(api: Api, firm: Te
     p = pair(api)
     ctx = Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
 
-    merges.merge_contacts(ctx, p.target_id, ContactMerge(source_contact_id=p.source_id), None, batch_items=3)
+    merges.merge_contacts(ctx, p.target_id, ContactMerge(source_contact_id=p.source_id), None, batch_items=4)
 
     target = ok(api.get(f"/contacts/{p.target_id}")).body
     assert addresses(target) == [*addresses(p.target), *addresses(p.source)]
@@ -306,7 +310,7 @@ def test_chat_messages_and_documents_of_the_source_name_the_target(
         ok(merge(api, p.target_id, p.source_id))
     else:  # the stepped path moves them in its idempotent steps
         ctx = Ctx(claims=Claims(firm.firm_id, firm.owner_id), table=table)
-        merges.merge_contacts(ctx, p.target_id, ContactMerge(source_contact_id=p.source_id), None, batch_items=3)
+        merges.merge_contacts(ctx, p.target_id, ContactMerge(source_contact_id=p.source_id), None, batch_items=4)
 
     written = ok(api.get(messages)).body["items"]
     assert [(m["author"], m["body"], m["contact_id"]) for m in written] == [("client", "Hello from Sam", p.target_id)]

@@ -47,7 +47,7 @@ def _pair(firm: TestFirm, table: Table) -> tuple[str, str, str, str]:
     return source, target, own, shared
 
 
-@pytest.mark.parametrize("batch_items", [100, 3], ids=["at-once", "in-steps"])
+@pytest.mark.parametrize("batch_items", [100, 4], ids=["at-once", "in-steps"])
 def test_the_same_merge_sent_at_once_lands_once(local_table: Table, batch_items: int) -> None:
     firm = make_firm(local_table)
     source, target, own, shared = _pair(firm, local_table)
