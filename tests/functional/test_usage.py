@@ -22,34 +22,8 @@ from chalicelib.repo.schema import TEMPLATE
 from chalicelib.repo.table import Table
 from devtools.usage_poller import UsagePoller
 from tests.support.api import Api, TestFirm, make_firm
-from tests.support.factories import new_account, new_tag
 from tests.support.problems import assert_refused
-from tests.support.usage import batches, recorded_log, ship
-
-
-def _burst(api: Api, firm: TestFirm, rounds: int) -> None:
-    """Varied requests: creates, reads, edits, lists, 400s, 403s, 404s and 401s."""
-    _, employee = firm.add_member("employee")
-    staff = api.as_(employee)
-    tag = new_tag(api, "VIP")
-    for i in range(rounds):
-        account = new_account(api, f"Burst {i} BV", tags=[tag])
-        path = f"/accounts/{account['id']}"
-        api.get(path)
-        api.get(f"{path}/overview")
-        api.post(f"{path}/tasks", {"title": f"Task {i}", "status": "planned"})
-        api.get(f"{path}/tasks")
-        api.patch(path, {"name": f"Burst {i} NV"})
-        api.get("/accounts?limit=5")
-        api.get("/search?q=burst")
-        api.get("/tags")
-        api.get("/me")
-        api.post("/accounts", {"name": ""})  # 400
-        api.get("/accounts/NOPE")  # 404
-        staff.get(path)  # 404: not on the team
-        staff.post("/members", {"name": "X", "email": f"x{i}@staff.example", "role": "admin"})  # 403
-        api.as_(None).get("/me")  # 401: nobody's
-        api.get("/health")  # no token: nobody's
+from tests.support.usage import batches, recorded_log, ship, varied_burst
 
 
 def _expected(served: list[dict[str, Any]], firm_id: str) -> dict[str, Any]:
@@ -74,8 +48,8 @@ def test_usage_agrees_with_the_access_log_of_a_recorded_burst(
     other_api = Api(client, other.owner_token)
     # GIVEN a burst of a few hundred requests of two firms, its access log recorded as Lambda prints it
     with recorded_log() as log:
-        _burst(api, firm, 14)
-        _burst(other_api, other, 3)
+        varied_burst(api, firm, 14)
+        varied_burst(other_api, other, 3)
     served = log.served()
     assert len(served) > 250
     month = month_of(log.events[0].timestamp)

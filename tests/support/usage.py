@@ -13,6 +13,8 @@ from typing import Any
 from app import meter_usage
 from chalicelib.adapters.log_subscription import LogEvent, encode
 from chalicelib.adapters.observability import logger
+from tests.support.api import Api, TestFirm
+from tests.support.factories import new_account, new_tag
 
 
 class Recording(logging.Handler):
@@ -53,3 +55,28 @@ def batches(events: Sequence[LogEvent], size: int, stream: str = "2026/12/07/[$L
 def ship(events: Sequence[dict[str, Any]]) -> int:
     """Each subscription event to the meter, as CloudWatch Logs invokes it; the requests metered."""
     return sum(int(meter_usage(event, None)["metered"]) for event in events)
+
+
+def varied_burst(api: Api, firm: TestFirm, rounds: int) -> None:
+    """Varied requests: creates, reads, edits, lists, 400s, 403s, 404s and 401s."""
+    _, employee = firm.add_member("employee")
+    staff = api.as_(employee)
+    tag = new_tag(api, "VIP")
+    for i in range(rounds):
+        account = new_account(api, f"Burst {i} BV", tags=[tag])
+        path = f"/accounts/{account['id']}"
+        api.get(path)
+        api.get(f"{path}/overview")
+        api.post(f"{path}/tasks", {"title": f"Task {i}", "status": "planned"})
+        api.get(f"{path}/tasks")
+        api.patch(path, {"name": f"Burst {i} NV"})
+        api.get("/accounts?limit=5")
+        api.get("/search?q=burst")
+        api.get("/tags")
+        api.get("/me")
+        api.post("/accounts", {"name": ""})  # 400
+        api.get("/accounts/NOPE")  # 404
+        staff.get(path)  # 404: not on the team
+        staff.post("/members", {"name": "X", "email": f"x{i}@staff.example", "role": "admin"})  # 403
+        api.as_(None).get("/me")  # 401: nobody's
+        api.get("/health")  # no token: nobody's
