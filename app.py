@@ -24,6 +24,7 @@ from chalicelib.handlers import (
     search,
     streams,
     tags,
+    usage,
 )
 from chalicelib.handlers.http.authorizer import gate
 from chalicelib.handlers.http.endpoint import observe
@@ -66,9 +67,11 @@ app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
 app.register_blueprint(gdpr.bp)  # GDPR/AVG export and erase (issue 19)
 app.register_blueprint(bulk.bp)  # bulk edit of accounts (issue 19)
 app.register_blueprint(imports.bp)  # CSV imports (issue 19)
+app.register_blueprint(usage.bp)  # the firm's metered usage (issue 20)
 app.register_blueprint(streams.streams)
 app.register_blueprint(inbound_mail.inbound_mail)
 app.register_blueprint(jobs.workers)  # the background jobs' queue workers (issue 19)
+app.register_blueprint(usage.meter)  # the meter on the API's access log (issue 20)
 
 # The stream and mail functions, importable from the app as Lambda and the tests know them.
 project_overview = streams.project_overview
@@ -77,3 +80,4 @@ receive_email = inbound_mail.receive_email
 record_mail_events = inbound_mail.record_mail_events
 run_jobs = jobs.run_jobs
 fail_dead_jobs = jobs.fail_dead_jobs
+meter_usage = usage.meter_usage

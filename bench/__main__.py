@@ -7,7 +7,7 @@ seeds its own firm. ``burst`` (bench/burst.py) and ``imports`` (bench/imports.py
 run local stacks of their own; ``capacity`` (bench/capacity.py) is a model on
 paper and needs neither. Prints Markdown tables for docs/performance.md.
 ``python -m bench search`` (or ``info``, ``overview``, ``portal``, ``details``,
-``cost``, ``exports``, ``imports``, ``coldstart``, ``burst``, ``capacity``,
+``cost``, ``exports``, ``imports``, ``coldstart``, ``burst``, ``capacity``, ``metering``,
 several names) runs only those.
 """
 
@@ -25,7 +25,20 @@ os.environ.update(
     DOSSIER_TABLE="dossier-bench",
 )
 
-from bench import burst, capacity, coldstart, cost, details, exports, imports, info, overview, portal, search
+from bench import (
+    burst,
+    capacity,
+    coldstart,
+    cost,
+    details,
+    exports,
+    imports,
+    info,
+    metering,
+    overview,
+    portal,
+    search,
+)
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table, reset_clients
@@ -43,6 +56,7 @@ BENCHES = (
     "coldstart",
     "burst",
     "capacity",
+    "metering",
 )
 ON_THEIR_OWN = frozenset({"burst", "capacity", "imports"})  # need no shared DynamoDB Local
 
@@ -78,6 +92,9 @@ def _shared(chosen: list[str]) -> None:
         if "exports" in chosen:
             print("\n## Exports (`POST /exports`, the jobs queue)\n", flush=True)
             print(exports.run(table, app), flush=True)
+        if "metering" in chosen:
+            print("\n## Metering per firm\n", flush=True)
+            print(metering.run(table, app), flush=True)
         if "coldstart" in chosen:
             print("\n### Cold start: importing the app\n", flush=True)
             print(coldstart.run(), flush=True)

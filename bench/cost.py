@@ -46,6 +46,7 @@ from moto import mock_aws
 from bench.common import Usage, metered, ok, png
 from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
+from chalicelib.domain import prices
 from chalicelib.domain.sections import SECTIONS as SECTION_DEFINITIONS
 from chalicelib.handlers.http.endpoint import ROUTES, RouteDoc
 from chalicelib.repo.table import Table
@@ -55,17 +56,13 @@ from tests.support.portal import activate, email_path, latest_token
 from tests.support.stream import poller, search_poller
 
 # --- prices -------------------------------------------------------------------------------
-# USD, us-east-1, as of 2026-11, from:
-#   https://aws.amazon.com/api-gateway/pricing/ (REST APIs, first 333 million requests a month)
-#   https://aws.amazon.com/lambda/pricing/ (x86; requests, and duration per GB-second)
-#   https://aws.amazon.com/dynamodb/pricing/on-demand/ (on-demand read and write request units)
-# Free tiers are left out.
-API_GATEWAY_REST_PER_MILLION = 3.50
-LAMBDA_REQUESTS_PER_MILLION = 0.20
-LAMBDA_PER_GB_SECOND = 0.0000166667
-LAMBDA_MEMORY_MB = 1024  # the API function's memory (infra/template.json)
-DYNAMODB_PER_MILLION_RRU = 0.125
-DYNAMODB_PER_MILLION_WRU = 0.625
+# One source for this table and the firms' usage estimate: chalicelib/domain/prices.py (sources there).
+API_GATEWAY_REST_PER_MILLION = float(prices.API_GATEWAY_REST_PER_MILLION)
+LAMBDA_REQUESTS_PER_MILLION = float(prices.LAMBDA_REQUESTS_PER_MILLION)
+LAMBDA_PER_GB_SECOND = float(prices.LAMBDA_PER_GB_SECOND)
+LAMBDA_MEMORY_MB = prices.API_LAMBDA_MEMORY_MB
+DYNAMODB_PER_MILLION_RRU = float(prices.DYNAMODB_PER_MILLION_RRU)
+DYNAMODB_PER_MILLION_WRU = float(prices.DYNAMODB_PER_MILLION_WRU)
 
 WARMUP = 1  # calls per route before the measured ones (lazy model builds, caches)
 ROUNDS = 11  # measured calls per route: units of one call, median of the handler times

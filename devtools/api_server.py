@@ -16,6 +16,7 @@ refused.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -75,8 +76,22 @@ class _Handler(ChaliceRequestHandler):
         self._send_http_response(answer["statusCode"], headers, None if self.command == "HEAD" else answer["body"])
 
 
+def _app_log_to_file() -> None:
+    """With ``DOSSIER_APP_LOG``, the app's log lines also go to that file, as Lambda prints them: the local
+    meter (devtools/usage_poller.py) reads the access log from there, as the subscription does in AWS."""
+    path = os.environ.get("DOSSIER_APP_LOG")
+    if not path:
+        return
+    from chalicelib.adapters.observability import logger
+
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(logger.registered_formatter)
+    logging.getLogger("dossier").addHandler(to_file)
+
+
 def serve(port: int, host: str = "127.0.0.1") -> None:
     use_stage("local")  # fills in only what the environment does not set
+    _app_log_to_file()
     factory = CLIFactory(str(ROOT), environ=dict(os.environ))  # a copy: the stage must not override ours
     config = factory.create_config_obj(chalice_stage_name="local")
     app = config.chalice_app

@@ -47,11 +47,13 @@ from devtools.job_poller import JobPoller
 from devtools.s3_local import S3Local
 from devtools.sqs_local import JobQueues, SqsLocal, ensure_queues
 from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_settings, table_stream_arn
+from devtools.usage_poller import start_usage_poller
 from devtools.web_server import WebServer
 
 WEB_DIR = ROOT / "web"
 CHECKPOINTS = "stream-checkpoints.json"
 SEARCH_CHECKPOINTS = "search-stream-checkpoints.json"
+USAGE_CHECKPOINT = "usage-meter-offset.txt"  # the API app log's bytes metered so far (devtools/usage_poller.py)
 PROJECTION_SECONDS = 120.0
 
 
@@ -262,8 +264,10 @@ def local_stack(
         stop_pollers, caught_up = _start_pollers(table, workdir, say)
         on_exit.callback(stop_pollers)
         on_exit.callback(_start_job_poller(sqs.client(), queues, say))
+        app_log = logs / "api-app.jsonl"  # the API's app log as Lambda prints it: the meter's input
+        on_exit.callback(start_usage_poller(app_log, workdir / USAGE_CHECKPOINT, say))
         firm = FirmRepo(table).get_firm(demo["firm_id"])
-        api = ApiServer(env, port=api_port)
+        api = ApiServer({**env, "DOSSIER_APP_LOG": str(app_log)}, port=api_port)
         api_base = f"http://{host}:{api.port}"
         print_welcome(demo, api_base, say)
 

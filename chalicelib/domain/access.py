@@ -44,3 +44,8 @@ def may_see_contact(member: Member, contact: Contact, openable_account_ids: Coll
     if contact.account_ids:
         return any(a in openable_account_ids for a in contact.account_ids)
     return contact.created_by == member.id
+
+
+def sees_usage(member: Member) -> bool:
+    """The firm's metered use and its price (GET /firm/usage): owner and admins."""
+    return member.role in ("owner", "admin")

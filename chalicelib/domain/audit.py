@@ -125,6 +125,9 @@ UNAUDITED_ENTITIES: Final = frozenset(
         "contact_merge",
         "import_row",
         "import_error",
+        # metering (issue 20): a firm's usage counters, the access-log batches counted
+        "usage",
+        "metered",
     }
 )
 

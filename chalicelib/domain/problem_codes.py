@@ -35,6 +35,7 @@ CODES: Final[dict[str, tuple[int, str]]] = {
     "duplicate_account_ids": (400, "a bulk edit lists an account twice"),
     "nothing_to_change": (400, "a bulk edit names no change"),
     "added_and_removed": (400, "a bulk edit both adds and removes a tag or team member"),
+    "invalid_month": (400, "month is missing or not a month as YYYY-MM"),
     # 401: who is calling is not established
     "unauthorized": (401, "the request is not authenticated"),
     "token_missing": (401, "no bearer token"),

@@ -58,6 +58,8 @@ CONTACT_MERGE: Final = "contact_merge"  # a contact merged (or being merged) int
 IMPORT_ROW: Final = "import_row"  # one CSV row's outcome in one run of an import (issue 19)
 IMPORT_ERROR: Final = "import_error"  # one bad cell of such a row, listed by GET /imports/{id}/errors
 AUDIT: Final = "audit"  # one audit entry (or its copy in an account's or a contact's trail)
+USAGE: Final = "usage"  # a firm's metered requests of one month, route group and status class (issue 20)
+METERED: Final = "metered"  # one access-log batch counted by the meter: a redelivered batch counts once
 
 TTL_ATTRIBUTE: Final = "expires_at"  # the table's TTL attribute: epoch seconds, deleted some time after
 
@@ -420,3 +422,25 @@ def name_sort_key(sort_name: str, item_id: str) -> str:
     name is cut to 200 characters: a sort key holds at most 1 KB, and
     folding can lengthen a name ("ﷺ" becomes 18 letters)."""
     return f"{sort_name[:200]} #{item_id}"
+
+
+# --- metering (issue 20): a firm's usage counters, and the batches already counted ------------
+
+USAGE_PREFIX: Final = "USAGE#"
+
+
+def usage(firm_id: str, month: str, route_group: str, status_class: str) -> Key:
+    """A firm's counters of one month ("YYYY-MM"), route group and status class."""
+    return Key(firm_pk(firm_id), f"{USAGE_PREFIX}{month}#{route_group}#{status_class}")
+
+
+def usage_month_prefix(month: str) -> str:
+    return f"{USAGE_PREFIX}{month}#"
+
+
+METERED_PREFIX: Final = "METERED#"
+
+
+def metered_batch(batch_id: str) -> Key:
+    """An access-log batch (its part) the meter counted; not a firm's: a batch holds many firms' lines."""
+    return Key(f"{METERED_PREFIX}{batch_id}", "METERED")

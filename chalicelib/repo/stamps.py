@@ -34,9 +34,19 @@ DELETION_NOTE: Final = "audit_deletion"  # the entity of a deletion note
 DELETION_NOTE_DAYS: Final = 3  # the stream keeps records 24 h; the mapping gives up after 1 h
 
 # Keys of things that are not resources (guards, copies, bookkeeping, derived data): never stamped.
-_UNAUDITED_SK: Final = ("TAGNAME#", "MEMBEREMAIL#", "CFLABEL#", "CFCOUNT#", "CFHIST#", "LIST#", "OVERVIEW#", "SEARCH#")
+_UNAUDITED_SK: Final = (
+    "TAGNAME#",
+    "MEMBEREMAIL#",
+    "CFLABEL#",
+    "CFCOUNT#",
+    "CFHIST#",
+    "LIST#",
+    "OVERVIEW#",
+    "SEARCH#",
+    "USAGE#",
+)
 _UNAUDITED_PK: Final = ("#IDEMPOTENCY#", "#NOTIFIED#", "#MSGID#", "#AUDIT")
-_UNAUDITED_PK_START: Final = ("IDENTITY#", "SIGNIN#")
+_UNAUDITED_PK_START: Final = ("IDENTITY#", "SIGNIN#", "METERED#")
 
 
 def audited_key(key: Key) -> bool:

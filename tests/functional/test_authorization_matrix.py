@@ -495,6 +495,11 @@ def _patch_firm(w: World) -> Req:
     return Req("PATCH", "/firm", {"currency": "EUR", "language": "nl", "signing_order": "sequential"})
 
 
+@route("GET", "/firm/usage", 200, "admin")
+def _firm_usage(w: World) -> Req:
+    return Req("GET", "/firm/usage?month=2026-12")
+
+
 @route("GET", "/members", 200, "admin")
 def _members(w: World) -> Req:
     return Req("GET", "/members")

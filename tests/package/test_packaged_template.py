@@ -34,9 +34,10 @@ FUNCTIONS = {
     "RecordMailEvents",
     "RunJobs",
     "FailDeadJobs",
+    "MeterUsage",
 }
 # the functions that verify tokens (the mail events and the job messages carry none)
-VERIFIERS = FUNCTIONS - {"RecordMailEvents", "RunJobs", "FailDeadJobs"}
+VERIFIERS = FUNCTIONS - {"RecordMailEvents", "RunJobs", "FailDeadJobs", "MeterUsage"}
 # Who may do what on which queue: the stream functions' on-failure queues, the jobs queue (the API sends the
 # first message, the worker takes its messages and sends the next), the dead-letter queue (its function).
 _TAKE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
@@ -46,6 +47,7 @@ QUEUE_GRANTS = {
     "ApiHandlerRole": ("JobsQueue", {"sqs:SendMessage"}),
     "RunJobsRole": ("JobsQueue", _TAKE | {"sqs:ChangeMessageVisibility", "sqs:SendMessage"}),
     "FailDeadJobsRole": ("JobsDeadLetterQueue", _TAKE),
+    "MeterUsageRole": ("MeterUsageFailures", {"sqs:SendMessage"}),  # its async invocations' on-failure queue
 }
 COGNITO_ONLY = {"UserPool", "UserPoolClient", "CognitoUserAdmin"}
 # What the API function may do to the pool's users (chalicelib/adapters/directory.py): invite (and delete
@@ -256,7 +258,7 @@ def test_an_alarm_watches_each_stream_functions_iterator_age(template: dict[str,
     assert alarms[0]["AlarmActions"] == [{"Ref": "OpsAlerts"}]
 
 
-@pytest.mark.parametrize("queue", sorted([*STREAM_FUNCTIONS.values(), "JobsDeadLetterQueue"]))
+@pytest.mark.parametrize("queue", sorted([*STREAM_FUNCTIONS.values(), "JobsDeadLetterQueue", "MeterUsageFailures"]))
 def test_an_alarm_watches_each_failure_queue(template: dict[str, Any], queue: str) -> None:
     alarms = [
         a["Properties"]
@@ -306,8 +308,8 @@ def test_the_api_5xx_rate_alarm(template: dict[str, Any]) -> None:
 
 def test_every_alarm_notifies_the_one_topic_and_ignores_missing_data(template: dict[str, Any]) -> None:
     alarms = _resources(template, "AWS::CloudWatch::Alarm")
-    # iterator ages, failure queues (the jobs' dead letters too), each function, 5xx
-    assert len(alarms) == 2 + 3 + 2 * len(FUNCTIONS) + 1
+    # iterator ages, failure queues (the jobs' dead letters and the meter's failures too), each function, 5xx
+    assert len(alarms) == 2 + 4 + 2 * len(FUNCTIONS) + 1
     assert set(_resources(template, "AWS::SNS::Topic")) == {"OpsAlerts", "MailEvents"}  # alarms; SES's events
     for name, alarm in alarms.items():
         props = alarm["Properties"]

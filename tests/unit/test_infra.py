@@ -223,3 +223,42 @@ def test_unchecked_uploads_expire_and_a_missing_object_is_a_404_to_the_api() -> 
     statements = resources["PhotosReadWrite"]["Properties"]["PolicyDocument"]["Statement"]
     # without ListBucket, S3 answers HEAD of a missing key 403, and complete-before-upload would be a 500
     assert any(s["Action"] == "s3:ListBucket" for s in statements)
+
+
+def test_the_api_functions_access_log_is_metered_by_its_own_function() -> None:
+    """Metering (issue 20): the API function's "request served" lines reach ``meter_usage`` through a
+    subscription filter on its log group; nothing on the request's path."""
+    from app import app
+    from chalicelib.domain.metering import SERVED
+
+    assert "meter_usage" in app.handler_map
+    resources = _resources()
+    (subscription,) = [r for r in resources.values() if r.get("Type") == "AWS::Logs::SubscriptionFilter"]
+    props = subscription["Properties"]
+    assert props["LogGroupName"] == {"Ref": "APIHandlerLogGroup"}
+    assert props["FilterPattern"] == f'{{ $.message = "{SERVED}" }}'
+    assert props["DestinationArn"] == {"Fn::GetAtt": ["MeterUsage", "Arn"]}
+    permission = resources[subscription["DependsOn"][0]]["Properties"]
+    assert permission["Principal"] == "logs.amazonaws.com"
+    assert permission["FunctionName"] == {"Ref": "MeterUsage"}
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["APIHandlerLogGroup", "Arn"]}  # no other group invokes it
+    assert resources["MeterUsageLogGroup"]["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${MeterUsage}"}
+
+
+def test_the_meter_retries_keeps_what_it_gave_up_on_and_may_only_add_to_counters() -> None:
+    resources = _resources()
+    function = resources["MeterUsage"]["Properties"]
+    assert function["Environment"]["Variables"]["DOSSIER_TABLE"] == {"Ref": "DossierTable"}
+    invoke = function["EventInvokeConfig"]
+    assert invoke["MaximumRetryAttempts"] == 2
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["MeterUsageFailures", "Arn"]}
+    (policy,) = resources["MeterUsageRole"]["Properties"]["Policies"]
+    grants = {s["Sid"]: (sorted(s["Action"]), s["Resource"]) for s in policy["PolicyDocument"]["Statement"]}
+    assert grants["AddToUsageCounters"] == (
+        ["dynamodb:PutItem", "dynamodb:UpdateItem"],  # the batch's marker, the counters' ADD (one transaction)
+        [{"Fn::GetAtt": ["DossierTable", "Arn"]}],
+    )
+    assert grants["KeepFailedBatches"] == (["sqs:SendMessage"], [{"Fn::GetAtt": ["MeterUsageFailures", "Arn"]}])
+    assert set(grants) == {"AddToUsageCounters", "KeepFailedBatches", "WriteOwnLogs"}
+    sizes = _chalice_config()["lambda_functions"]["meter_usage"]
+    assert sizes["lambda_memory_size"] == 256 and sizes["lambda_timeout"] <= 60

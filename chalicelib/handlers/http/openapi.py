@@ -83,7 +83,10 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
             schema = {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}
         if name == "q":  # the search text
             schema = {"type": "string", "minLength": 1, "maxLength": 100}
-        required = name == "q" and route.path == "/search"  # a filter elsewhere (GET /contacts)
+        if name == "month":  # GET /firm/usage
+            schema = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "maxLength": 7}
+        # q: a filter elsewhere (GET /contacts); month: GET /firm/usage's only parameter
+        required = (name == "q" and route.path == "/search") or name == "month"
         params.append({"name": name, "in": "query", "required": required, "schema": schema})
     if route.method in ("PATCH", "PUT", "DELETE") or route.path.endswith("/restore"):
         params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})

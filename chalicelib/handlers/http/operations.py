@@ -32,7 +32,7 @@ TAGS: dict[str, str] = {
     "time_entries": "An account's time entries.",
     "proposals": "An account's proposals and engagement letters, and their signing.",
     "search": "Finding accounts.",
-    "firm": "The firm's settings: name, currency, language, signing order.",
+    "firm": "The firm's settings: name, currency, language, signing order; its metered usage.",
     "members": "The firm's members, and the caller.",
     "tags": "The firm's tag catalogue.",
     "custom-fields": "The firm's custom field definitions, and an account's value history.",
@@ -129,6 +129,7 @@ OPERATIONS: dict[str, Operation] = {
     # members
     "GET /firm": Operation("getFirm", "firm"),
     "PATCH /firm": Operation("updateFirm", "firm"),
+    "GET /firm/usage": Operation("getFirmUsage", "firm"),
     "GET /me": Operation("getMe", "members"),
     "GET /members": Operation("listMembers", "members"),
     "POST /members": Operation("createMember", "members"),
