@@ -2,7 +2,7 @@
 API Gateway needs to know of it (CORS, binary media types, the HTTP
 middleware) and registers the Blueprints of ``chalicelib/handlers/``."""
 
-from chalice.app import Chalice, CORSConfig
+from chalice.app import CORSConfig
 
 from chalicelib.handlers import (
     accounts,
@@ -26,12 +26,14 @@ from chalicelib.handlers import (
     tags,
     usage,
 )
-from chalicelib.handlers.http.authorizer import gate
 from chalicelib.handlers.http.endpoint import observe
+from chalicelib.handlers.http.gateway import HttpApiApp
 
 # The "dossier" logger is Powertools' (chalicelib/adapters/observability.py):
 # JSON lines at INFO; the app's own loggers sit under it ("dossier.mail", ...).
-app = Chalice(app_name="dossier", configure_logs=False)
+# The HTTP API (payload 1.0) calls it as API Gateway's REST proxy would: HttpApiApp only finds the route
+# of a request the HTTP API sent through its $default route (chalicelib/handlers/http/gateway.py).
+app = HttpApiApp(app_name="dossier", configure_logs=False)
 app.register_middleware(observe, "http")
 # Browser clients (the web client, firms' own apps) call from other origins with
 # a bearer token, never cookies, so any origin may; API Gateway answers the preflight.
@@ -46,7 +48,6 @@ app.api.binary_types.extend(
     [t for t in ("image/png", "image/jpeg", "image/webp", "application/octet-stream") if t not in app.api.binary_types]
 )
 
-app.register_blueprint(gate)
 for routes in (
     ops,
     members,

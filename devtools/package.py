@@ -12,7 +12,8 @@ zip (the app and its dependencies): Lambda's code directory is read-only, so
 without it every cold start compiles every module again. The bytecode is
 "unchecked-hash" because a zip gives every file the same timestamp; it lives
 only in the build folder, never in the working tree, where a stale one would
-shadow an edit.
+shadow an edit. Last, the REST API chalice package writes is replaced by
+the HTTP API, its routes written from the app's route table (devtools/httpapi.py).
 
     python -m devtools.package [--stage prod] [--out build/package]
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import json
 import os
 import py_compile
 import re
@@ -33,6 +35,8 @@ from pathlib import Path
 
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
+
+from devtools.httpapi import front_door
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.txt"
@@ -145,7 +149,6 @@ def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path
     if target.exists():
         shutil.rmtree(target)
     env = dict(os.environ, AWS_DEFAULT_REGION=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    env["DOSSIER_GATEWAY_AUTHORIZER"] = "1"  # the packaged API names each firm's usage-plan key
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run(
         [
@@ -163,7 +166,14 @@ def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path
         env=env,
     )
     precompile(target / "deployment.zip")
-    return target / "sam.json"
+    sam = target / "sam.json"
+    template = json.loads(sam.read_text())
+    from app import app  # the route table (every Blueprint registers its routes)
+    from chalicelib.handlers.http.endpoint import ROUTES
+
+    front_door(template, app, ROUTES)
+    sam.write_text(json.dumps(template, indent=2) + "\n")
+    return sam
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,6 +82,40 @@ def _signing_key(cfg: Settings, token: str) -> Any:
         ) from exc
 
 
+def verified_by_gateway(claims: Any, config: Settings | None = None) -> TokenIdentity:
+    """The identity of a token the HTTP API's JWT authorizer verified (signature, ``iss``, ``exp``, and
+    ``aud`` or ``client_id``), from the claims it put in the event (payload 1.0:
+    ``requestContext.authorizer.claims``, every value a string). The gateway does not tell an access token
+    from an ID token, so ``token_use`` is checked here, as ``verify`` checks it."""
+    cfg = config or settings()
+    if not isinstance(claims, dict) or not claims:
+        # a route without the authorizer (the $default route) never reaches an authenticated view: refuse
+        raise UnauthorizedError("Missing bearer token.", code="token_missing")
+    if claims.get("iss") != cfg.jwt_issuer:
+        raise UnauthorizedError(_INVALID, code="token_invalid")
+    return _identity(claims, cfg)
+
+
+def _identity(claims: dict[str, Any], cfg: Settings) -> TokenIdentity:
+    if cfg.auth_mode == "cognito" and (
+        claims.get("token_use") != "access" or claims.get("client_id") != cfg.jwt_audience
+    ):
+        raise UnauthorizedError(
+            "The bearer token must be an access token of this application's client.", code="token_wrong_client"
+        )
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject or len(subject) > _SUBJECT_MAX:
+        raise UnauthorizedError(_INVALID, code="token_invalid")
+    email = claims.get("email")
+    verified = claims.get("email_verified") in (True, "true")  # some issuers, and the gateway, send the string
+    assert cfg.jwt_issuer
+    return TokenIdentity(
+        issuer=cfg.jwt_issuer,
+        subject=subject,
+        email=email if isinstance(email, str) and verified else None,
+    )
+
+
 def verify(header: str | None, config: Settings | None = None) -> TokenIdentity:
     """The identity a bearer token proves, or UnauthorizedError (401)."""
     cfg = config or settings()
@@ -102,19 +136,4 @@ def verify(header: str | None, config: Settings | None = None) -> TokenIdentity:
         )
     except jwt.PyJWTError as exc:
         raise UnauthorizedError(_INVALID, code="token_invalid") from exc
-    if cfg.auth_mode == "cognito" and (
-        claims.get("token_use") != "access" or claims.get("client_id") != cfg.jwt_audience
-    ):
-        raise UnauthorizedError(
-            "The bearer token must be an access token of this application's client.", code="token_wrong_client"
-        )
-    subject = claims["sub"]
-    if not isinstance(subject, str) or not subject or len(subject) > _SUBJECT_MAX:
-        raise UnauthorizedError(_INVALID, code="token_invalid")
-    email = claims.get("email")
-    verified = claims.get("email_verified") in (True, "true")  # some issuers send the string
-    return TokenIdentity(
-        issuer=cfg.jwt_issuer,
-        subject=subject,
-        email=email if isinstance(email, str) and verified else None,
-    )
+    return _identity(claims, cfg)

@@ -34,7 +34,12 @@ class Settings:
     photos_bucket: str = ""  # set per stage (the template's PhotosBucket; local and tests name their own)
     s3_endpoint: str | None = None  # local stage: the s3rver make run starts
     photo_url_seconds: int = 3600
-    usage_plan_id: str | None = None  # deployed stages: the template's FirmUsagePlan (per-firm throttling)
+    usage_plan_id: str | None = None  # a REST API stage's FirmUsagePlan (not in the default stack: docs/deploy.md)
+    # "gateway" on deployed stages: the HTTP API's JWT authorizer verified the token and the handler reads its
+    # claims from the event; anything else (local, tests): the handler verifies the bearer token itself.
+    token_verifier: str = "handler"
+    firm_rate_limit: float = 0.0  # requests per second per firm per function instance (0: no limit)
+    firm_burst_limit: float = 0.0  # the bucket's size (default: twice the rate)
     jobs_queue_url: str = ""  # the background jobs' SQS queue (the template's JobsQueue; locally moto's server)
     sqs_endpoint: str | None = None  # local stage: the moto server make run starts
     export_url_seconds: int = 300  # an export's presigned download link
@@ -72,6 +77,9 @@ def settings() -> Settings:
         s3_endpoint=env.get("S3_ENDPOINT") or None,
         photo_url_seconds=int(env.get("PHOTO_URL_SECONDS", "3600")),
         usage_plan_id=env.get("USAGE_PLAN_ID") or None,
+        token_verifier=env.get("TOKEN_VERIFIER", "handler"),
+        firm_rate_limit=float(env.get("FIRM_RATE_LIMIT") or 0),
+        firm_burst_limit=float(env.get("FIRM_BURST_LIMIT") or 0),
         jobs_queue_url=env.get("JOBS_QUEUE_URL", ""),
         sqs_endpoint=env.get("SQS_ENDPOINT") or None,
         export_url_seconds=int(env.get("EXPORT_URL_SECONDS", "300")),

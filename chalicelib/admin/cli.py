@@ -1,7 +1,7 @@
 """Admin command line for the database that ``make run`` uses (stage ``local``).
 
     python -m chalicelib.cli firm create --name NAME --owner-name NAME --owner-email EMAIL
-    python -m chalicelib.cli firm register-key --firm FIRM_ID   (deployed: USAGE_PLAN_ID set)
+    python -m chalicelib.cli firm register-key --firm FIRM_ID   (a stack with a REST API: USAGE_PLAN_ID set)
     python -m chalicelib.cli token --firm FIRM_ID --member MEMBER_ID
     python -m chalicelib.cli member add --firm FIRM_ID --name NAME --email EMAIL [--role employee]
                                         [--view-all] [--manage]
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--owner-name", required=True)
     create.add_argument("--owner-email", required=True)
-    register = firm.add_parser("register-key", help="put the firm's throttling key in the usage plan (deployed stages)")
+    register = firm.add_parser("register-key", help="put the firm's throttling key in a REST API's usage plan")
     register.add_argument("--firm", required=True)
 
     token = sub.add_parser("token", help="print a fresh bearer token for a member")
@@ -153,13 +153,14 @@ def _outbox(to: str | None, last: int) -> int:
     return 0
 
 
-def _usage_plan(stage: str) -> str | None:
-    """The firms' usage plan; a deployed stage needs it (a firm without its key gets 403)."""
+def _usage_plan(required: bool = False) -> str | None:
+    """The firms' usage plan of a stack that keeps a REST API (USAGE_PLAN_ID). The default stack has none:
+    its HTTP API throttles each firm in the function (chalicelib/handlers/http/throttle.py)."""
     from chalicelib.adapters.config import settings
 
     plan = settings().usage_plan_id
-    if plan is None and stage != "local":
-        raise SystemExit("Set USAGE_PLAN_ID (the stack's FirmUsagePlanId output) to create firms on a deployed stage.")
+    if plan is None and required:
+        raise SystemExit("Set USAGE_PLAN_ID (the usage plan of a stack with a REST API) to register a firm's key.")
     return plan
 
 
@@ -178,14 +179,14 @@ def _firm(firms: Any, args: argparse.Namespace) -> None:
     from chalicelib.services.members import create_firm
 
     if args.action == "register-key":
-        _register_usage_key(_usage_plan("deployed"), args.firm)
+        _register_usage_key(_usage_plan(required=True), args.firm)
         return
     from pydantic import TypeAdapter
 
     from chalicelib.domain.models import EmailAddress
 
     owner_email = TypeAdapter(EmailAddress).validate_python(args.owner_email)  # the rules of POST /members
-    plan = _usage_plan(args.stage)  # before the firm exists: a retry must not make a second one
+    plan = _usage_plan()
     local = args.stage == "local"
     firm, owner = create_firm(
         firms, name=args.name, owner_name=args.owner_name, owner_email=owner_email, send_invitation=not local

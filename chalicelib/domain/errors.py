@@ -117,3 +117,14 @@ class ServiceUnavailableError(DossierError):
     type_slug = "unavailable"
     default_code = "unavailable"
     retry_after = 2  # seconds (the Retry-After header): past botocore's own retries, give it a moment
+
+
+@dataclass
+class TooManyRequestsError(DossierError):
+    """The caller's firm is over its request rate (handlers/http/throttle.py): retry after ``retry_after``."""
+
+    retry_after: int = 1  # seconds (the Retry-After header)
+    status = 429
+    title = "Too many requests"
+    type_slug = "throttled"
+    default_code = "rate_limited"

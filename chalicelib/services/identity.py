@@ -29,14 +29,18 @@ _FIRM_ID = re.compile(r"[0-9A-Za-z]{1,64}")
 FIRM_HEADER = "dossier-firm"  # which of the caller's firms a request is for (default: their first)
 
 
-def authenticate(header: str | None, *, firm_id: str | None = None, bind: bool = True) -> Claims:
+def authenticate(
+    header: str | None, *, firm_id: str | None = None, bind: bool = True, identity: TokenIdentity | None = None
+) -> Claims:
     """The caller's firm and member, from the bearer token in ``header`` (401 if none is bound).
 
     A person may be a member of several firms with one sign-in: ``firm_id`` (the ``Dossier-Firm``
     header) chooses one, else the firm they joined first (a later invitation never changes where they
     land). ``bind=False`` (the gateway's authorizer, which only reads): an OIDC member's first sign-in is
-    recognised but not bound; the API function binds it on the same request."""
-    identity = verify(header)
+    recognised but not bound; the API function binds it on the same request. ``identity``: what the
+    HTTP API's JWT authorizer already verified (``header`` is then not read)."""
+    if identity is None:
+        identity = verify(header)
     if firm_id is not None and not _FIRM_ID.fullmatch(firm_id):
         raise UnauthorizedError("The Dossier-Firm header must be a firm id.", code="invalid_firm_header")
     table = Table.from_settings()

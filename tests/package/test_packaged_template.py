@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jwt
 import pytest
 
-from chalicelib.domain.problem_codes import CODES
 from chalicelib.repo import keys
 from chalicelib.services.exports import FILE_DAYS
 from devtools.package import package
@@ -27,7 +25,6 @@ _ARN = "arn:${AWS::Partition}"
 STREAM_FUNCTIONS = {"ProjectOverview": "OverviewFailures", "IndexSearch": "SearchIndexFailures"}
 FUNCTIONS = {
     "APIHandler",
-    "FirmGate",
     "ProjectOverview",
     "IndexSearch",
     "ReceiveEmail",
@@ -67,11 +64,23 @@ ACCESS_LOG_FIELDS = {
     "ip": "$context.identity.sourceIp",
     "requestTime": "$context.requestTime",
     "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
+    "routeKey": "$context.routeKey",
     "status": "$context.status",
     "responseLength": "$context.responseLength",
     "integrationLatency": "$context.integrationLatency",
-    "principalId": "$context.authorizer.principalId",
+    "subject": "$context.authorizer.claims.sub",
+}
+# The REST API's pieces, none of them in the stack: its API, usage plan and key source, Lambda authorizer, and
+# the account setting REST APIs need to write access logs (an HTTP API needs none).
+REST_ONLY = {
+    "RestAPI",
+    "APIHandlerInvokePermission",
+    "FirmGate",
+    "FirmGateRole",
+    "FirmGateInvokePermission",
+    "FirmUsagePlan",
+    "ApiGatewayAccount",
+    "ApiGatewayCloudWatchRole",
 }
 
 
@@ -290,15 +299,16 @@ def test_the_api_5xx_rate_alarm(template: dict[str, Any]) -> None:
     props = template["Resources"]["Api5xxRateAlarm"]["Properties"]
     metrics = {m["Id"]: m for m in props["Metrics"]}
     (answer,) = (m for m in props["Metrics"] if m["ReturnData"])
-    api = template["Resources"]["RestAPI"]["Properties"]
-    dimensions = [{"Name": "ApiName", "Value": api["Name"]}, {"Name": "Stage", "Value": {"Ref": "RestAPI.Stage"}}]
+    # the HTTP API's metrics: by ApiId and Stage, named 5xx and Count
+    dimensions = [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}, {"Name": "Stage", "Value": "$default"}]
+    assert template["Resources"]["HttpApiStage"]["Properties"]["StageName"] == "$default"
     read = {m["MetricStat"]["Metric"]["MetricName"]: m for m in metrics.values() if "MetricStat" in m}
-    assert set(read) == {"5XXError", "Count"}
+    assert set(read) == {"5xx", "Count"}
     for metric in read.values():
         assert metric["MetricStat"]["Metric"]["Namespace"] == "AWS/ApiGateway"
         assert metric["MetricStat"]["Metric"]["Dimensions"] == dimensions  # this stack's API and stage
         assert metric["MetricStat"]["Period"] == 300 and metric["MetricStat"]["Stat"] == "Sum"
-    errors, count = read["5XXError"]["Id"], read["Count"]["Id"]
+    errors, count = read["5xx"]["Id"], read["Count"]["Id"]
     # a percentage of the requests, counted only from a minimum number of requests up
     match = re.fullmatch(rf"IF\({count} >= (\d+), 100 \* {errors} / {count}, 0\)", answer["Expression"])
     assert match and int(match.group(1)) >= 10
@@ -332,24 +342,15 @@ def test_each_function_logs_to_a_group_with_retention(template: dict[str, Any]) 
 
 
 def test_the_api_writes_an_access_log(template: dict[str, Any]) -> None:
-    api = template["Resources"]["RestAPI"]
-    setting = api["Properties"]["AccessLogSetting"]
-    assert _referenced(setting["DestinationArn"]) == {"ApiAccessLogs"}
+    stage = template["Resources"]["HttpApiStage"]["Properties"]
+    setting = stage["AccessLogSettings"]
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogs", "Arn"]}
     assert template["Resources"]["ApiAccessLogs"]["Type"] == "AWS::Logs::LogGroup"
     fields = json.loads(setting["Format"].replace("$context.error.messageString", '"m"'))  # already quoted
     assert ACCESS_LOG_FIELDS.items() <= fields.items()
     assert not any("authorization" in str(v).lower() or "header" in str(v).lower() for v in fields.values())
-    # API Gateway logs only once the region's account settings name a role for it (created before the API)
-    assert api["DependsOn"] == ["ApiGatewayAccount"]
-    account = template["Resources"]["ApiGatewayAccount"]
-    assert account["Properties"]["CloudWatchRoleArn"] == {"Fn::GetAtt": ["ApiGatewayCloudWatchRole", "Arn"]}
-    role = template["Resources"]["ApiGatewayCloudWatchRole"]
-    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
-    assert role["Properties"]["ManagedPolicyArns"] == [
-        {"Fn::Sub": f"{_ARN}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}
-    ]
-    assert "Policies" not in role["Properties"]
+    # an HTTP API logs through the deployer's permissions: no account-wide role, no REST API leftovers
+    assert not REST_ONLY & set(template["Resources"])
 
 
 def test_the_staff_user_pool(template: dict[str, Any]) -> None:
@@ -518,8 +519,7 @@ def _as_list(value: Any) -> list[Any]:
 def test_each_function_may_touch_only_its_own_resources(template: dict[str, Any]) -> None:
     functions = _resources(template, "AWS::Serverless::Function")
     roles = {f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()}
-    # the one other role is API Gateway's, for its logs (test_the_api_writes_an_access_log)
-    assert set(_resources(template, "AWS::IAM::Role")) == roles | {"ApiGatewayCloudWatchRole"}
+    assert set(_resources(template, "AWS::IAM::Role")) == roles  # the functions' own roles, no other
     table = {"Fn::GetAtt": ["DossierTable", "Arn"]}
     indexes = {"Fn::Sub": "${DossierTable.Arn}/index/*"}
     stream = {"Fn::GetAtt": ["DossierTable", "StreamArn"]}
@@ -560,55 +560,95 @@ def test_each_function_may_touch_only_its_own_resources(template: dict[str, Any]
                     assert service == "logs", (role, action)
                     group = "log-group:/aws/lambda/${AWS::StackName}-*"  # this stack's functions only
                     assert resources == [{"Fn::Sub": f"{_ARN}:logs:${{AWS::Region}}:${{AWS::AccountId}}:{group}"}]
-    # the authorizer reads the identity's bindings (one Query) and logs: nothing else
-    gate = [s for s in _statements(template, "FirmGateRole") if not _as_list(s["Action"])[0].startswith("logs:")]
-    assert [(_as_list(s["Action"]), _as_list(s["Resource"])) for s in gate] == [(["dynamodb:Query"], [table])]
 
 
-def test_the_gateways_own_errors_are_problem_json_with_cors_headers(template: dict[str, Any]) -> None:
-    # in the API's definition, so each change of them is deployed with it
-    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-    responses = body["x-amazon-apigateway-gateway-responses"]
-    assert {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "THROTTLED", "INVALID_API_KEY"} <= set(responses)
-    for kind, response in responses.items():
-        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
-        assert response["responseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
-        # the body is JSON once API Gateway substitutes its (already quoted) message
-        rendered = response["responseTemplates"]["application/json"].replace("$context.error.messageString", '"m"')
-        problem = json.loads(rendered)
-        assert set(problem) == {"type", "title", "status", "detail", "code", "errors"}
-        assert problem["status"] == response["statusCode"], kind
-        assert CODES[problem["code"]][0] == problem["status"], kind  # a code of the catalogue, at its status
-    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == 404  # an unknown path is not found
-    assert responses["REQUEST_TOO_LARGE"]["statusCode"] == 400  # a body too large is bad input (docs/api.md)
-    assert responses["UNAUTHORIZED"]["statusCode"] == 401
-    assert not _resources(template, "AWS::ApiGateway::GatewayResponse")  # not beside it, undeployed
-
-
-def test_each_firm_is_throttled_by_its_own_usage_plan_key(template: dict[str, Any]) -> None:
+def _routes() -> list[Any]:
     from app import app  # noqa: F401  (registers every route's Blueprint)
     from chalicelib.handlers.http.endpoint import ROUTES
 
-    api = template["Resources"]["RestAPI"]["Properties"]
-    body = api["DefinitionBody"]
-    assert body["x-amazon-apigateway-api-key-source"] == "AUTHORIZER"
-    authorizer = body["securityDefinitions"]["firm_gate"]["x-amazon-apigateway-authorizer"]
-    assert authorizer["type"] == "token" and authorizer["authorizerResultTtlInSeconds"] > 0
-    # a header that cannot hold a JWT is refused (401) without invoking the authorizer
-    shape = re.compile(authorizer["identityValidationExpression"])
-    assert shape.match("Bearer " + jwt.encode({"sub": "M1"}, "k" * 32, algorithm="HS256"))
-    assert not shape.match("Bearer") and not shape.match("Basic abc") and not shape.match("Bearer a.b")
     assert ROUTES
-    for route in ROUTES:
-        security = body["paths"][route.path][route.method.lower()].get("security", [])
-        expected: list[dict[str, list[str]]] = [{"api_key": []}, {"firm_gate": []}] if route.auth else []
-        assert security == expected, (route.method, route.path)
-    firms = _resources(template, "AWS::ApiGateway::UsagePlan")["FirmUsagePlan"]["Properties"]
-    assert firms["ApiStages"] == [{"ApiId": {"Ref": "RestAPI"}, "Stage": {"Ref": "RestAPI.Stage"}}]
-    assert firms["Throttle"] == {"RateLimit": {"Ref": "FirmRateLimit"}, "BurstLimit": {"Ref": "FirmBurstLimit"}}
-    assert not _resources(template, "AWS::ApiGateway::ApiKey")  # no fixed key values: stacks can share a region
-    assert api["MethodSettings"][0]["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}  # the whole API's ceiling
-    assert template["Resources"]["FirmGate"]["Properties"]["MemorySize"] >= 256
+    return ROUTES
+
+
+def test_every_route_of_the_table_is_a_route_of_the_http_api(template: dict[str, Any]) -> None:
+    api = template["Resources"]["HttpApi"]
+    assert api["Type"] == "AWS::ApiGatewayV2::Api" and api["Properties"]["FailOnWarnings"] is True
+    body = api["Properties"]["Body"]
+    handler = body["components"]["x-amazon-apigateway-integrations"]["handler"]
+    assert handler == {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": {"Fn::GetAtt": ["APIHandler", "Arn"]},
+        "payloadFormatVersion": "1.0",  # the REST proxy's event: Chalice's own handler serves it
+        "timeoutInMillis": 30000,
+    }
+    reference = {"$ref": "#/components/x-amazon-apigateway-integrations/handler"}
+    routes = _routes()
+    served = {(m.upper(), p) for p, ops in body["paths"].items() for m in ops if p != "/$default"}
+    assert served == {(r.method, r.path) for r in routes}  # each route with its method, and no other
+    for route in routes:
+        op = body["paths"][route.path][route.method.lower()]
+        assert op["x-amazon-apigateway-integration"] == reference, route.path
+        # the JWT authorizer on every route but the public ones (the health check, the OpenAPI document, the
+        # portal's invitation acceptance), which the handler serves without a token as it does today
+        assert op.get("security", []) == ([{"identity": []}] if route.auth else []), (route.method, route.path)
+    assert {(r.method, r.path) for r in routes if not r.auth} == {
+        ("GET", "/health"),
+        ("GET", "/openapi.json"),
+        ("POST", "/portal/invites/accept"),
+    }
+    # every other request goes to the function, which answers 404 or 405 in problem+json (HTTP APIs have no
+    # gateway responses to customise); it has no authorizer, so its claims are none and no view trusts it
+    default = body["paths"]["/$default"]["x-amazon-apigateway-any-method"]
+    assert default["isDefaultRoute"] is True and default["x-amazon-apigateway-integration"] == reference
+    assert "security" not in default
+    permission = template["Resources"]["HttpApiInvokesAPIHandler"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "APIHandler"} and permission["Principal"] == "apigateway.amazonaws.com"
+    assert _referenced(permission["SourceArn"]) == {"HttpApi"}
+    assert template["Outputs"]["EndpointURL"]["Value"] == {
+        "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
+    }
+
+
+@pytest.mark.parametrize("provider", ["cognito", "oidc"])
+def test_the_jwt_authorizer_trusts_the_stacks_identity_provider(template: dict[str, Any], provider: str) -> None:
+    issuer, audience = "https://login.example.com/tenant/", "dossier-web"
+    given = {"IdentityProvider": provider, "OidcIssuer": issuer, "OidcAudience": audience}
+    _, resources, _ = _stack(template, **given)
+    scheme = resources["HttpApi"]["Properties"]["Body"]["components"]["securitySchemes"]["identity"]
+    authorizer = scheme["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "jwt"
+    assert authorizer["identitySource"] == "$request.header.Authorization"
+    config = authorizer["jwtConfiguration"]
+    if provider == "cognito":  # the pool's issuer; the access token's client_id is checked against the audience
+        assert config == {"issuer": {"Fn::Sub": COGNITO_ISSUER}, "audience": [{"Ref": "UserPoolClient"}]}
+    else:
+        assert config == {"issuer": issuer, "audience": [audience]}
+    # the function trusts the same issuer and audience, and reads only the claims the gateway verified
+    env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert env["JWT_ISSUER"] == config["issuer"] and [env["JWT_AUDIENCE"]] == config["audience"]
+    assert env["TOKEN_VERIFIER"] == "gateway"
+
+
+def test_each_firm_is_throttled_in_the_function_and_the_api_as_a_whole_at_the_stage(
+    template: dict[str, Any],
+) -> None:
+    env = _env(template, "APIHandler")
+    assert env["FIRM_RATE_LIMIT"] == {"Ref": "FirmRateLimit"} and env["FIRM_BURST_LIMIT"] == {"Ref": "FirmBurstLimit"}
+    stage = template["Resources"]["HttpApiStage"]["Properties"]
+    assert stage["ApiId"] == {"Ref": "HttpApi"} and stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"] == {
+        "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
+    }
+    assert not _resources(template, "AWS::ApiGateway::UsagePlan") and not _resources(
+        template, "AWS::ApiGateway::ApiKey"
+    )
+    assert "FirmUsagePlanId" not in template["Outputs"]
+    # CORS is the app's (app.py): the HTTP API answers the preflight, for the headers the clients send
+    cors = template["Resources"]["HttpApi"]["Properties"]["Body"]["x-amazon-apigateway-cors"]
+    assert cors["allowOrigins"] == ["*"] and {"authorization", "if-match", "dossier-firm"} <= set(cors["allowHeaders"])
+    assert {"etag", "location", "retry-after"} <= set(cors["exposeHeaders"])
 
 
 def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from chalicelib.adapters.auth import verify
+from chalicelib.adapters.auth import verified_by_gateway, verify
 from chalicelib.adapters.config import Settings, settings
 from chalicelib.domain.errors import ServiceUnavailableError, UnauthorizedError
 
@@ -189,3 +189,34 @@ def test_a_key_set_that_is_not_json_is_the_providers_outage(rsa_key: rsa.RSAPriv
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- claims the HTTP API's JWT authorizer verified (deployed stages: TOKEN_VERIFIER=gateway) -----------------
+# Payload 1.0 gives them as strings: "exp": "1796576400", "email_verified": "true".
+
+
+def test_the_gateways_claims_give_the_identity_and_verified_address() -> None:
+    cfg = replace(settings(), auth_mode="oidc", jwt_issuer=ISSUER, jwt_audience=CLIENT)
+    claims = {"sub": "user-1", "iss": ISSUER, "aud": CLIENT, "exp": "4102444800", "email": "a@b.example"}
+    identity = verified_by_gateway({**claims, "email_verified": "true"}, cfg)
+    assert (identity.issuer, identity.subject, identity.email) == (ISSUER, "user-1", "a@b.example")
+    assert verified_by_gateway({**claims, "email_verified": "false"}, cfg).email is None
+
+
+@pytest.mark.parametrize("claims", [None, {}, "sub=user-1", {"sub": "user-1", "iss": "https://elsewhere.example"}])
+def test_no_claims_or_another_issuers_are_refused(claims: Any) -> None:
+    cfg = replace(settings(), auth_mode="oidc", jwt_issuer=ISSUER, jwt_audience=CLIENT)
+    with pytest.raises(UnauthorizedError) as refused:
+        verified_by_gateway(claims, cfg)
+    assert refused.value.problem_code in ("token_missing", "token_invalid")
+
+
+def test_the_gateway_passes_a_cognito_id_token_which_the_function_refuses() -> None:
+    """The JWT authorizer accepts a token whose aud is our client: a Cognito ID token is one."""
+    cfg = replace(settings(), auth_mode="cognito", jwt_issuer=ISSUER, jwt_audience=CLIENT)
+    access = {"sub": "user-1", "iss": ISSUER, "client_id": CLIENT, "token_use": "access"}
+    assert verified_by_gateway(access, cfg).subject == "user-1"
+    id_token = {"sub": "user-1", "iss": ISSUER, "aud": CLIENT, "token_use": "id"}
+    with pytest.raises(UnauthorizedError) as refused:
+        verified_by_gateway(id_token, cfg)
+    assert refused.value.problem_code == "token_wrong_client"

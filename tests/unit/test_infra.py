@@ -172,7 +172,7 @@ def test_deployed_stages_take_the_identity_provider_from_the_stack(stage: str) -
     env = _chalice_config()["stages"][stage]["environment_variables"]
     assert not {"AUTH_MODE", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE", "COGNITO_USER_POOL_ID", "FIRM_CLAIM"} & set(env)
     assert "EXAMPLE" not in json.dumps(env)
-    for function in ("APIHandler", "FirmGate", "ProjectOverview", "IndexSearch", "ReceiveEmail"):
+    for function in ("APIHandler", "ProjectOverview", "IndexSearch", "ReceiveEmail"):
         variables = _resources()[function]["Properties"]["Environment"]["Variables"]
         assert variables["AUTH_MODE"] == {"Ref": "IdentityProvider"}, function
         assert {"JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE", "COGNITO_USER_POOL_ID"} <= set(variables), function

@@ -1,5 +1,6 @@
-"""Per-firm throttling: the gateway authorizer names the firm's usage-plan key,
-and a firm's key is registered in the firms' plan (moto's API Gateway)."""
+"""Per-firm throttling behind a REST API (not in the default stack, docs/architecture.md "The front door"):
+the gateway authorizer names the firm's usage-plan key, and a firm's key is registered in the firms' plan
+(moto's API Gateway). The default stack's in-function throttling: tests/unit/test_throttle.py."""
 
 from __future__ import annotations
 
@@ -91,14 +92,16 @@ def test_registering_firms_adds_each_key_to_the_plan_once_past_a_page() -> None:
         assert values == sorted(usage.firm_key(f) for f in firms)
 
 
-def test_a_deployed_stage_refuses_to_create_a_firm_without_the_usage_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_usage_plan_is_needed_only_to_register_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default stack's HTTP API has no usage plans: firms are created without one; registering a key
+    (a stack that keeps a REST API) needs it."""
     from chalicelib.admin.cli import _usage_plan
 
     monkeypatch.delenv("USAGE_PLAN_ID", raising=False)
     reset_settings()
-    assert _usage_plan("local") is None
+    assert _usage_plan() is None
     with pytest.raises(SystemExit, match="USAGE_PLAN_ID"):
-        _usage_plan("prod")
+        _usage_plan(required=True)
     monkeypatch.setenv("USAGE_PLAN_ID", "plan-1")
     reset_settings()
-    assert _usage_plan("prod") == "plan-1"
+    assert _usage_plan(required=True) == "plan-1"

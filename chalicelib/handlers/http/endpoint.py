@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -20,7 +19,8 @@ from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.adapters import observability
-from chalicelib.adapters.auth import Claims
+from chalicelib.adapters.auth import Claims, verified_by_gateway
+from chalicelib.adapters.config import settings
 from chalicelib.adapters.outages import is_outage
 from chalicelib.domain import audit
 from chalicelib.domain.errors import (
@@ -30,11 +30,12 @@ from chalicelib.domain.errors import (
     MethodNotAllowedError,
     NotFoundError,
     ServiceUnavailableError,
+    TooManyRequestsError,
     UnsupportedMediaTypeError,
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.problem_codes import field_code
-from chalicelib.handlers.http.authorizer import firm_gate
+from chalicelib.handlers.http import throttle
 from chalicelib.services.context import Ctx
 from chalicelib.services.identity import FIRM_HEADER, authenticate
 
@@ -79,7 +80,7 @@ def problem_body(error: DossierError) -> dict[str, Any]:
 def problem(error: DossierError) -> Response:
     body = problem_body(error)
     headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
-    if isinstance(error, ServiceUnavailableError):
+    if isinstance(error, ServiceUnavailableError | TooManyRequestsError):
         headers["Retry-After"] = str(error.retry_after)
     return Response(body=json.dumps(body), status_code=error.status, headers=headers)
 
@@ -125,8 +126,15 @@ class Call:
     @property
     def ctx(self) -> Ctx:
         if self._ctx is None:
-            claims: Claims = authenticate(self.header("authorization"), firm_id=self.header(FIRM_HEADER))
+            firm_header = self.header(FIRM_HEADER)
+            if settings().token_verifier == "gateway":
+                # deployed: the HTTP API's JWT authorizer verified the token; only its claims are read
+                identity = verified_by_gateway(gateway_claims(self.request))
+                claims: Claims = authenticate(None, firm_id=firm_header, identity=identity)
+            else:
+                claims = authenticate(self.header("authorization"), firm_id=firm_header)
             observability.firm_known(claims.firm_id)
+            throttle.admit(claims.firm_id)
             self._ctx = Ctx.from_settings(claims)
         return self._ctx
 
@@ -337,14 +345,15 @@ def source_ip(request: Request) -> str | None:
     return ip if isinstance(ip, str) and ip else None
 
 
-def _gateway_authorizer() -> dict[str, Any]:
-    # Only the packaged API carries the authorizer (``make package`` sets this):
-    # local gateways (chalice local, the test client) have no usage plans, and
-    # would answer a request without a token with their own 401 body before the
-    # handler's problem+json one.
-    if os.environ.get("DOSSIER_GATEWAY_AUTHORIZER") == "1":
-        return {"authorizer": firm_gate, "api_key_required": True}
-    return {}
+def gateway_claims(request: Request) -> Any:
+    """The claims the HTTP API's JWT authorizer verified: payload 1.0 puts them in
+    ``requestContext.authorizer.claims`` (2.0 under ``authorizer.jwt.claims``, read too)."""
+    context: Any = request.context or {}
+    authorizer = context.get("authorizer") or {}
+    if not isinstance(authorizer, dict):
+        return None
+    jwt_part = authorizer.get("jwt")
+    return authorizer.get("claims") or (jwt_part.get("claims") if isinstance(jwt_part, dict) else None)
 
 
 # --- routes and their documentation ---------------------------------------------------
@@ -405,8 +414,7 @@ def endpoint(
                 return problem(DossierError("An unexpected error occurred; it has been logged."))
 
         view.__name__ = handler.__name__
-        gateway = _gateway_authorizer() if auth else {}
-        bp.route(path, methods=[method], content_types=list(content_types), **gateway)(view)
+        bp.route(path, methods=[method], content_types=list(content_types))(view)
         ROUTES.append(RouteDoc(method, path, summary, status, auth, request, response, query, errors, content_types))
         return handler
 
