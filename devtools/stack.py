@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -43,16 +42,13 @@ from chalicelib.admin.local_identity import ensure_pool, identity_environment
 from devtools.api_server import ApiServer
 from devtools.cognito_local import CognitoLocal
 from devtools.dynamodb_local import ROOT, DynamoDBLocal, answering, stop_process, wait_until
-from devtools.job_poller import JobPoller
 from devtools.s3_local import S3Local
-from devtools.sqs_local import JobQueues, SqsLocal, ensure_queues
-from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_settings, table_stream_arn
+from devtools.sqs_local import SqsLocal, ensure_queues
+from devtools.stack_workers import CHECKPOINTS, SEARCH_CHECKPOINTS, shown, start_job_poller, start_stream_pollers
 from devtools.usage_poller import start_usage_poller
 from devtools.web_server import WebServer
 
 WEB_DIR = ROOT / "web"
-CHECKPOINTS = "stream-checkpoints.json"
-SEARCH_CHECKPOINTS = "search-stream-checkpoints.json"
 USAGE_CHECKPOINT = "usage-meter-offset.txt"  # the API app log's bytes metered so far (devtools/usage_poller.py)
 PROJECTION_SECONDS = 120.0
 
@@ -182,10 +178,6 @@ def seeded_demo() -> dict[str, Any]:
 # --- the stack ----------------------------------------------------------------------
 
 
-def _shown(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
 def _check_free(*ports: int | None) -> None:
     for port in ports:
         if port is not None and answering(port):
@@ -230,11 +222,11 @@ def local_stack(
         db_log = on_exit.enter_context((logs / "dynamodb-local.log").open("ab"))
         db_dir = workdir / "dynamodb" if persistent else None
         db = on_exit.enter_context(DynamoDBLocal(port=db_port, data_dir=db_dir, log=db_log))
-        where = f"data in {_shown(db_dir)}/" if db_dir else "in memory"
+        where = f"data in {shown(db_dir)}/" if db_dir else "in memory"
         say(f"DynamoDB Local on http://{host}:{db.port} ({where})")
         s3_log = on_exit.enter_context((logs / "s3rver.log").open("ab"))
         s3 = on_exit.enter_context(S3Local(workdir / "s3", bucket, port=s3_port, log=s3_log))
-        say(f"Local S3 (s3rver) on http://{host}:{s3.port} for photos (files in {_shown(workdir / 's3')}/)")
+        say(f"Local S3 (s3rver) on http://{host}:{s3.port} for photos (files in {shown(workdir / 's3')}/)")
         sqs_log = on_exit.enter_context((logs / "moto-sqs.log").open("ab"))
         sqs = on_exit.enter_context(SqsLocal(port=sqs_port, log=sqs_log))
         queues = ensure_queues(sqs.client(), "dossier-jobs")
@@ -261,9 +253,9 @@ def local_stack(
 
         demo = seed(table)
         # Started after seeding, the pollers catch up in seconds; running during it, they would slow it down twice.
-        stop_pollers, caught_up = _start_pollers(table, workdir, say)
+        stop_pollers, caught_up = start_stream_pollers(table, workdir, say)
         on_exit.callback(stop_pollers)
-        on_exit.callback(_start_job_poller(sqs.client(), queues, say))
+        on_exit.callback(start_job_poller(sqs.client(), queues, say))
         app_log = logs / "api-app.jsonl"  # the API's app log as Lambda prints it: the meter's input
         on_exit.callback(start_usage_poller(app_log, workdir / USAGE_CHECKPOINT, say))
         firm = FirmRepo(table).get_firm(demo["firm_id"])
@@ -323,108 +315,6 @@ def _table(workdir: Path, say: Callable[[str], None], *, users_lost: bool = Fals
         table.client.delete_table(TableName=table.name)
         ensure_table(table.client, table.name)
     return table
-
-
-class _WatchedPoller(StreamPoller):
-    """A poller that tells when it has caught up with the stream (a few quiet
-    passes in a row, as ``drain`` counts them)."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.caught_up = threading.Event()
-        self._quiet = 0
-
-    def poll_once(self) -> int:
-        count = super().poll_once()
-        self._quiet = 0 if count or self.failed_pass else self._quiet + 1
-        if self._quiet >= DRAINED_AFTER_QUIET_PASSES:
-            self.caught_up.set()
-        return count
-
-
-def _start_pollers(
-    table: Any, workdir: Path, say: Callable[[str], None]
-) -> tuple[Callable[[], None], list[threading.Event]]:
-    """The stream-triggered functions, each with its own mapping and
-    checkpoints as Lambda would run them in AWS (chalice local does not).
-    Returns what stops them, and an event per poller set once it has caught up."""
-    import boto3
-
-    from app import index_search, project_overview
-    from chalicelib.adapters.config import settings
-    from chalicelib.repo.schema import TEMPLATE
-
-    functions_log = workdir / "logs" / "stream-functions.log"
-    failed_records = workdir / "logs" / "stream-failed-records.jsonl"
-    # The stream functions' log lines (one per batch) go to a file, not over the welcome text.
-    logger = logging.getLogger("dossier")
-    for old in list(logger.handlers):
-        logger.removeHandler(old)
-    to_file = logging.FileHandler(functions_log)
-    to_file.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    logger.addHandler(to_file)
-
-    s = settings()
-    streams = boto3.client(
-        "dynamodbstreams",
-        endpoint_url=s.dynamodb_endpoint,
-        region_name=s.region,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-    def give_up(record: dict[str, Any]) -> None:
-        with failed_records.open("a") as out:
-            out.write(json.dumps(record, default=str) + "\n")
-
-    stop = threading.Event()
-    threads, caught_up = [], []
-    for handler, function, checkpoints in (
-        (project_overview, "ProjectOverview", CHECKPOINTS),
-        (index_search, "IndexSearch", SEARCH_CHECKPOINTS),
-    ):
-        poller = _WatchedPoller(
-            streams,
-            table_stream_arn(table.client, table.name),
-            handler,
-            region=s.region,
-            checkpoint_file=workdir / checkpoints,
-            **mapping_settings(TEMPLATE, function),  # filters, batch size, parallelization factor
-            on_give_up=give_up,
-        )
-        thread = threading.Thread(target=poller.run, args=(stop,), name=f"stream-{function}", daemon=True)
-        thread.start()
-        threads.append(thread)
-        caught_up.append(poller.caught_up)
-    say(f"Stream pollers running: overview (and notifications), search (checkpoints in {_shown(workdir)}/,")
-    say(f"  log in {_shown(functions_log)})")
-
-    def stop_pollers() -> None:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=10)
-        logger.removeHandler(to_file)
-        to_file.close()
-
-    return stop_pollers, caught_up
-
-
-def _start_job_poller(sqs: Any, queues: JobQueues, say: Callable[[str], None]) -> Callable[[], None]:
-    """The jobs worker on the local queue, as Lambda's SQS mapping runs it (devtools/job_poller.py);
-    its log lines go where the stream functions' go. Returns what stops it."""
-    from app import fail_dead_jobs, run_jobs
-
-    poller = JobPoller(sqs, queues.url, queues.dead_url, run_jobs, fail_dead_jobs, wait_seconds=5)
-    stop = threading.Event()
-    thread = threading.Thread(target=poller.run, args=(stop,), name="jobs-worker", daemon=True)
-    thread.start()
-    say("Jobs worker polling the local queue (exports, imports, fan-outs)")
-
-    def stop_poller() -> None:
-        stop.set()
-        thread.join(timeout=10)
-
-    return stop_poller
 
 
 def print_welcome(demo: dict[str, Any], api_base: str, say: Callable[[str], None] = print) -> None:
