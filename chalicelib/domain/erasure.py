@@ -5,6 +5,7 @@ writes are ``services/gdpr.py``'s."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -108,3 +109,24 @@ def quotes(text: str, values: Collection[str]) -> bool:
     numbers), case- and accent-insensitively. Erring towards yes costs only an error report."""
     folded = fold(text)
     return any(f in folded for f in (fold(v) for v in values) if f)
+
+
+_PHONE = re.compile(r"[\d\s+()./-]+")
+
+
+def scrubbed_text(text: str, values: Collection[str], alias: str) -> str:
+    """``text`` (a value in someone else's audit entry) with each of the person's ``values`` in it replaced by
+    ``alias``: an address wherever it stands; a name as whole words, so that "Jan" leaves "Bakkerij Jansen",
+    "januari" and "Janneke" alone; a phone number by its digits, however spaced (the whole text then goes)."""
+    out = text
+    for value in sorted((v for v in values if v), key=len, reverse=True):  # "Jan de Vries" before "Jan"
+        digits = re.sub(r"\D", "", value)
+        if "@" in value:
+            out = re.sub(re.escape(value), alias, out, flags=re.IGNORECASE)
+        elif _PHONE.fullmatch(value) and len(digits) >= 6:
+            if digits in re.sub(r"\D", "", out):
+                return alias
+        else:
+            # whole words, and not part of an address (someone else's "li@…")
+            out = re.sub(r"(?<![\w@.])" + re.escape(value) + r"(?![\w@])", alias, out, flags=re.IGNORECASE)
+    return out

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain import access, audit
+from chalicelib.domain import access, audit, erasure
 from chalicelib.domain.errors import BadRequestError, FieldError, ForbiddenError
 from chalicelib.domain.models.audit import AuditActorOut, AuditChangeOut, AuditEntryOut, AuditResourceOut
 from chalicelib.repo.audit import AuditRepo, changes_of
@@ -160,7 +160,7 @@ def _scrubbed(value: Any, needles: Collection[str], alias: str, *, whole: bool) 
     if whole:
         return alias
     if isinstance(value, str):
-        return alias if any(n.casefold() in value.casefold() for n in needles) else value
+        return erasure.scrubbed_text(value, needles, alias)
     if isinstance(value, list):
         return [_scrubbed(v, needles, alias, whole=False) for v in value]
     if isinstance(value, dict):

@@ -78,7 +78,7 @@ def _personal_values(contact: Contact | None, addresses: list[str]) -> list[str]
     if contact is not None:
         values += [contact.first_name, contact.middle_name, contact.last_name, contact.display_name]
         values += [str(p.get("number", "")) for p in contact.phones]
-    return [v for v in values if v and len(v) >= 3]
+    return [v for v in values if v and len(v) >= 2]  # matched as whole words (domain/erasure.scrubbed_text)
 
 
 # --- export --------------------------------------------------------------------------------

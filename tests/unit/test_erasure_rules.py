@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.domain import erasure
 from chalicelib.domain.erasure import (
     DOCUMENT,
     LOGIN,
@@ -64,3 +65,22 @@ def test_an_import_error_quotes_the_person_whatever_the_case_and_accents() -> No
     assert quotes("The contact MULLER was archived", values)
     assert not quotes("starts like a spreadsheet formula; not imported", values)
     assert not quotes("anything", []), "an empty value quotes nothing"
+
+
+def test_scrubbing_replaces_the_persons_values_and_leaves_lookalikes() -> None:
+    values = ["Jan", "de Vries", "Jan de Vries", "jan@vries.example", "+31 6 1234 5678", "Li"]
+    alias = "Erased contact 7F3K"
+
+    def scrub(text: str) -> str:
+        return erasure.scrubbed_text(text, values, alias)
+
+    assert scrub("Jan de Vries") == alias
+    assert scrub("Mail from jan@vries.example") == f"Mail from {alias}"
+    assert scrub("Mail from JAN@VRIES.EXAMPLE") == f"Mail from {alias}"
+    assert scrub("Call Jan tomorrow") == f"Call {alias} tomorrow"
+    assert scrub("li@other.example") == "li@other.example"  # "Li" as a word: the address's "li" is one
+    assert scrub("Li called") == f"{alias} called"  # a two-letter name is scrubbed too
+    assert scrub("Tel. +31 (6) 1234-5678") == alias  # the number, however written
+    # look-alikes stay
+    for kept in ("Bakkerij Jansen", "januari", "Janneke Smit", "Lisa", "+31 6 9999 0000"):
+        assert scrub(kept) == kept
