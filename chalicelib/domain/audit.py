@@ -148,6 +148,7 @@ IGNORED_FIELDS: Final = frozenset(
         "billing_count",
         "billing_updated_at",
         "rev",
+        "refresh_job_id",  # the pipeline's latest rename job (services/pipeline_refresh.py)
     }
 )
 

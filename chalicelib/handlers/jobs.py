@@ -24,7 +24,7 @@ from chalicelib.adapters.queue import JobQueue
 from chalicelib.domain.jobs import JobKind, retry_delay
 from chalicelib.domain.models.jobs import ExportCreate, ExportOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.services import exports, imports, jobs
+from chalicelib.services import exports, imports, jobs, pipeline_refresh
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier.jobs")
@@ -41,6 +41,7 @@ JOBS_DLQ_ARN: Final = os.environ.get("DOSSIER_JOBS_DLQ_ARN", "arn:aws:sqs:us-eas
 CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
     "export": exports.run_export_chunk,
     "import": imports.run_import_chunk,
+    "pipeline_rename": pipeline_refresh.run_chunk,
 }
 
 

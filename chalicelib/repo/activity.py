@@ -251,9 +251,21 @@ class ActivityRepo:
         )
         return overview_read(rows)
 
-    def accounts_with_current_jobs(self, firm_id: str, pipeline_id: str) -> set[str]:
-        rows = self.table.query_all(pk=keys.pipeline_jobs(firm_id, pipeline_id), index=keys.INDEX_PIPELINE_JOBS)
-        return {row["account_id"] for row in rows}
+    def pipeline_job_accounts(
+        self, firm_id: str, pipeline_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """The accounts of a page of the pipeline's current jobs (one Query of its GSI1 partition, by
+        account), each once, and the cursor to the next page: a rename's job reads them page by page."""
+        rows, next_cursor = paged(
+            lambda start, n: self.table.query(
+                pk=keys.pipeline_jobs(firm_id, pipeline_id), index=keys.INDEX_PIPELINE_JOBS, limit=n, start_key=start
+            ),
+            scope=f"pipeline_jobs|{firm_id}|{pipeline_id}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(index=keys.INDEX_PIPELINE_JOBS),
+        )
+        return list(dict.fromkeys(str(row["account_id"]) for row in rows)), next_cursor
 
     def sections_showing_member(self, firm_id: str, member_id: str) -> set[tuple[str, str]]:
         """(account, section) pairs whose overview candidates name the member."""

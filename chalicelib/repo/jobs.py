@@ -50,7 +50,12 @@ class JobRepo:
         self.table = table
 
     def put_new(self, job: Job) -> None:
-        self.table.write([Put(_item(job), ITEM_ABSENT)])
+        self.table.write([self.new_op(job)])
+
+    @staticmethod
+    def new_op(job: Job) -> Put:
+        """The write that stores a new job: alone, or in the transaction of the change it follows up."""
+        return Put(_item(job), ITEM_ABSENT)
 
     def get(self, firm_id: str, job_id: str) -> Job | None:
         item = self.table.get(keys.job(firm_id, job_id), consistent=True)

@@ -1,10 +1,10 @@
 """Job pipelines: a firm's ordered stages, in the firm's partition. (Which
-accounts have a current job in a pipeline is read from the jobs themselves:
-``ActivityRepo.accounts_with_current_jobs``.)"""
+accounts have a current job in a pipeline is read from the jobs themselves,
+a page at a time: ``ActivityRepo.pipeline_job_accounts``.)"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.repo import keys
@@ -43,8 +43,8 @@ class PipelineRepo:
         }
         self.table.write([*([idem] if idem else []), Put(record, ITEM_ABSENT, on_fail=STALE)])
 
-    def replace(self, old: Item, changes: Mapping[str, Any], expected_version: int) -> None:
+    def replace(self, old: Item, changes: Mapping[str, Any], expected_version: int, also: Sequence[Op] = ()) -> None:
         """The pipeline as read with ``changes``, if it is still at ``expected_version``
-        (a whole-item Put: its records carry the names the overviews show)."""
+        (a whole-item Put), in one transaction with ``also`` (the job that refreshes the overviews)."""
         record = {**old, **changes}
-        self.table.write([Put(record, ITEM_EXISTS & version_is(expected_version), on_fail=STALE)])
+        self.table.write([Put(record, ITEM_EXISTS & version_is(expected_version), on_fail=STALE), *also])

@@ -30,7 +30,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.jobs import Job, JobFailed, JobKind, JobStatus, Step
 from chalicelib.repo.jobs import JobRepo
-from chalicelib.repo.table import Table
+from chalicelib.repo.table import Op, Table
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier.jobs")
@@ -46,9 +46,8 @@ def message(job: Job) -> dict[str, Any]:
     return {"firm_id": job.firm_id, "job_id": job.id, "chunk": job.chunk}
 
 
-def create(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], *, status: JobStatus = "queued") -> Job:
-    """A new job of the caller's firm, acting as the caller; ``queued`` also sends its first message."""
-    job = Job(
+def _new(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], status: JobStatus) -> Job:
+    return Job(
         firm_id=ctx.firm_id,
         id=new_id(),
         kind=kind,
@@ -57,11 +56,35 @@ def create(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], *, status: JobSta
         created_at=now_iso(),
         params=dict(params),
     )
+
+
+def create(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], *, status: JobStatus = "queued") -> Job:
+    """A new job of the caller's firm, acting as the caller; ``queued`` also sends its first message."""
+    job = _new(ctx, kind, params, status)
     repo = JobRepo(ctx.table)
     repo.put_new(job)
     if status == "queued":
         _send_first(repo, JobQueue.from_settings(), job)
     return job
+
+
+def prepare(ctx: Ctx, kind: JobKind, params: Mapping[str, Any]) -> tuple[Job, Op]:
+    """A new queued job of the caller's firm, not stored yet: the write that stores it, for the
+    transaction of the change the job follows up (a fan-out), then ``send_prepared``."""
+    job = _new(ctx, kind, params, "queued")
+    return job, JobRepo.new_op(job)
+
+
+def send_prepared(ctx: Ctx, job: Job) -> bool:
+    """Send the first message of a job stored with ``prepare``'s write. When the queue cannot be reached
+    the job ends failed and this answers False (logged as an error): the change it follows up is made,
+    and the request that made it does not fail for its follow-up (an operator rebuilds the copies)."""
+    try:
+        _send_first(JobRepo(ctx.table), JobQueue.from_settings(), job)
+    except Exception:
+        log.exception("fan-out job could not be queued", extra={"job_id": job.id, "kind": job.kind})
+        return False
+    return True
 
 
 def _send_first(repo: JobRepo, queue: JobQueue, job: Job) -> None:

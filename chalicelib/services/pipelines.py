@@ -11,6 +11,7 @@ from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
 from chalicelib.domain.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
 from chalicelib.repo.firms import version_guard
+from chalicelib.services import jobs
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 
@@ -96,10 +97,18 @@ def create_pipeline(ctx: Ctx, body: PipelineCreate, idem: Idempotency | None) ->
     )
 
 
+def _renamed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether a name the overviews copy changed: the pipeline's, or an existing stage's (stages cannot be
+    removed; a new one is on no job yet, and the order is not copied)."""
+    names = {s["id"]: s["name"] for s in new["stages"]}
+    return bool(new["name"] != old["name"] or any(names[s["id"]] != s["name"] for s in old["stages"]))
+
+
 @retried_on_clash
 def patch_pipeline(ctx: Ctx, pipeline_id: str, body: PipelinePatch, if_match: int | None) -> None:
-    """Renaming a pipeline or a stage refreshes, through the stream, the
-    overview of every account with a current job in it."""
+    """A rename of the pipeline or a stage is written at once, with a background job (kind
+    ``pipeline_rename``, services/pipeline_refresh.py) that refreshes the overview of every account with
+    a current job in it, in the same transaction; the request then queues the job's first chunk."""
     _require_admin(ctx)
     old = _load(ctx, pipeline_id)
     version = int(old["version"])
@@ -114,4 +123,11 @@ def patch_pipeline(ctx: Ctx, pipeline_id: str, body: PipelinePatch, if_match: in
     if not changes:
         return
     changes.update(version=version + 1, updated_at=now_iso())
-    ctx.pipelines.replace(old, changes, version)
+    if not _renamed(old, {**old, **changes}):
+        ctx.pipelines.replace(old, changes, version)  # reordered or added stages: no overview shows them
+        return
+    job, store_job = jobs.prepare(ctx, "pipeline_rename", {"pipeline_id": pipeline_id})
+    # The pipeline names its latest refresh, so an earlier rename's job stops once this one exists.
+    changes["refresh_job_id"] = job.id
+    ctx.pipelines.replace(old, changes, version, also=[store_job])
+    jobs.send_prepared(ctx, job)

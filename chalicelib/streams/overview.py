@@ -2,18 +2,19 @@
 overview items (the latest five of each section of an account).
 
 Each change names what it may have changed: an activity item changes its own
-(account, section); a renamed pipeline changes the jobs section of every
-account with a current job in it; a renamed member, the sections whose
-summaries name them. The runner deduplicates these targets within the batch
-and recomputes each once from the table. A deleted chat's messages are
-deleted here too, as the chat's removal passes by.
+(account, section); a renamed member, the sections whose summaries name them.
+(A renamed pipeline changes the jobs section of every account with a current
+job in it, possibly thousands: that fan-out is a background job queued by the
+rename, services/pipeline_refresh.py, not work for one stream invocation.)
+The runner deduplicates these targets within the batch and recomputes each
+once from the table. A deleted chat's messages are deleted here too, as the
+chat's removal passes by.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo import changes
@@ -30,15 +31,9 @@ class Target:
     section: str
 
 
-def _pipeline_names(image: Mapping[str, Any] | None) -> Any:
-    if image is None:
-        return None
-    return image.get("name"), tuple((s["id"], s["name"]) for s in image.get("stages", []))
-
-
 def sections_to_recompute(change: changes.Change, repo: ActivityRepo) -> list[Target]:
-    """The overview sections a change may affect. A renamed member or
-    pipeline is looked up in the table (which accounts show them)."""
+    """The overview sections a change may affect. A renamed member is looked
+    up in the table (which accounts show them)."""
     new, old = change.new, change.old
     if change.kind == changes.ITEM:
         image = change.latest
@@ -51,11 +46,6 @@ def sections_to_recompute(change: changes.Change, repo: ActivityRepo) -> list[Ta
             return []
         firm_id = new["firm_id"]
         return [Target(firm_id, a, s) for a, s in sorted(repo.sections_showing_member(firm_id, new["id"]))]
-    if change.kind == changes.PIPELINE and new is not None and old is not None:
-        if _pipeline_names(new) == _pipeline_names(old):
-            return []
-        firm_id = new["firm_id"]
-        return [Target(firm_id, a, "jobs") for a in sorted(repo.accounts_with_current_jobs(firm_id, new["id"]))]
     return []
 
 

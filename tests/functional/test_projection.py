@@ -37,6 +37,7 @@ from chalicelib.services import overview
 from devtools.stream_poller import lambda_record, table_stream_arn
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import created, list_all, new_account
+from tests.support.jobs import drain_jobs
 from tests.support.portal import activate
 from tests.support.stream import poller, streams_client
 
@@ -468,7 +469,9 @@ class Scenario:
             self.checkpoint = self.draw(st.integers(0, self.checkpoint - 1))
 
     def finish(self) -> None:
-        """Deliver until every record (also those written by the projection) is processed."""
+        """Run the renames' jobs, and deliver until every record (also those written by the projection)
+        is processed."""
+        drain_jobs()
         for _ in range(10_000):
             self.tenant.stream.read()
             if self.checkpoint == len(self.tenant.stream.records):
@@ -879,11 +882,16 @@ def test_a_pipeline_rename_alone_refreshes_every_account_with_an_active_job_in_i
     stages = [{"id": intake, "name": "New clients"}, onboarding["stages"][1]]
     r = api.patch(f"/pipelines/{onboarding['id']}", {"name": "Client onboarding", "stages": stages})
     assert r.status == 200, r.body
-    (rename,) = tenant.stream.read()
+    rename, queued = tenant.stream.read()  # the pipeline and, in its transaction, the job that refreshes
     assert entity(rename) == "pipeline" and rename["eventName"] == "MODIFY"
+    assert entity(queued) == "job" and queued["eventName"] == "INSERT"
     with counting(tenant.table) as calls:
-        assert deliver([rename]) == []
-    assert calls.writes == ["PutItem", "PutItem"]  # Alpha's and Bravo's jobs; Charlie has no active job in it
+        assert deliver([rename, queued]) == []
+    assert calls.writes == []  # the fan-out is the job's (services/pipeline_refresh.py), not the stream's
+    with counting(tenant.table) as calls:
+        drain_jobs()
+    # Alpha's and Bravo's jobs overviews (Charlie has no active job in it), and the job's one advance.
+    assert calls.writes == ["PutItem", "PutItem", "UpdateItem"]
 
     for account in (a, b):
         (shown,) = assert_overview_matches_lists(api, account, ["jobs"])["jobs"]["items"]
@@ -969,8 +977,8 @@ def test_of_two_interleaved_recomputes_the_older_read_does_not_overwrite(tenant:
 
 
 def test_a_concurrent_rename_projection_cannot_bring_back_a_deleted_job(tenant: Tenant) -> None:
-    """A pipeline's records and an account's records may be on different shards,
-    so their recomputes can overlap. Here the rename's recompute reads the
+    """A rename's background job and an account's shard may run at once, so their
+    recomputes can overlap. Here the rename's recompute (in its job) reads the
     candidates (the job still there); the job is deleted and the account's shard
     finds the overview already right, so writes nothing (no new revision); then
     the rename's recompute writes what it read. The end state must still be right."""
@@ -989,13 +997,13 @@ def test_a_concurrent_rename_projection_cannot_bring_back_a_deleted_job(tenant: 
     )["id"]
     assert api.patch(f"/pipelines/{onboarding['id']}", {"name": "Client onboarding"}).status == 200
     records = tenant.stream.read()
-    firm_shard = [r for r in records if entity(r) == "pipeline"]
+    firm_shard = [r for r in records if entity(r) in ("pipeline", "job")]
     account_shard = [r for r in records if entity(r) == "item"]
-    assert len(firm_shard) == len(account_shard) == 1
+    assert len(firm_shard) == 2 and len(account_shard) == 1
     account_failures: list[str] = []
 
     def account_shard_runs_meanwhile(**kwargs: Any) -> None:
-        """The pipeline record's recompute has read its candidates; meanwhile the job
+        """The rename's recompute has read its candidates; meanwhile the job
         is deleted and the account's shard processes its records."""
         if any(r["eventName"] == "REMOVE" for r in account_shard):
             return  # (the delete's transaction also writes its audit deletion note)
@@ -1005,6 +1013,7 @@ def test_a_concurrent_rename_projection_cannot_bring_back_a_deleted_job(tenant: 
 
     with hooked(table, "before-call.dynamodb.PutItem", account_shard_runs_meanwhile):
         assert deliver(firm_shard) == []
+        drain_jobs()  # the rename's refresh, whose recompute is the one interrupted
     assert account_failures == []
     assert any(r["eventName"] == "REMOVE" for r in account_shard)
     settle(tenant.stream)  # every record has been delivered once after its write

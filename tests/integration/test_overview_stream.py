@@ -20,6 +20,7 @@ from chalicelib.services import accounts, overview
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import created, new_account
+from tests.support.jobs import drain_jobs
 from tests.support.stream import poller
 
 pytestmark = pytest.mark.integration
@@ -116,6 +117,7 @@ def test_a_renamed_pipeline_shows_on_the_jobs_of_every_account(owner: Api) -> No
 
     renamed = {"name": "Tax return 2026", "stages": [{"id": stage, "name": "Documents in"}, pipeline["stages"][1]]}
     assert owner.patch(f"/pipelines/{pipeline['id']}", renamed).status == 200
+    drain_jobs()  # the rename's fan-out is a background job on the local queue (services/pipeline_refresh.py)
     for a in accounts:
         job = eventually(
             jobs_of(a["id"]), lambda s: bool(s["items"]) and s["items"][0]["pipeline"]["name"] == "Tax return 2026"
