@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, TypeVar
 
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain import audit
@@ -17,6 +19,19 @@ from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, IdempotentReplayError, idempotency_record
 from chalicelib.repo.pipelines import PipelineRepo
 from chalicelib.repo.table import Op, Table
+
+T = TypeVar("T")
+
+# Reads a request makes beside its main one (the caller's rights beside the Overview's Query): one pool per
+# function instance, on the shared boto3 client (thread-safe). Lambda serves one request at a time per
+# instance, so a few threads suffice; the local server's threads share them.
+READERS: Final = 4
+_readers = ThreadPoolExecutor(READERS, thread_name_prefix="dossier-read")
+
+
+def beside(read: Callable[[], T]) -> Future[T]:
+    """Start ``read`` on the reader pool, in a copy of the request's context (its metering and log keys)."""
+    return _readers.submit(contextvars.copy_context().run, read)
 
 
 @dataclass
@@ -65,6 +80,17 @@ class Ctx:
         self._member = member
         audit.identify(audit.MEMBER, member.id, member.name)  # the name this request's writes are stamped with
         return member
+
+    @property
+    def known_member(self) -> Member | None:
+        """The caller if this request already read them (else None: nothing is read)."""
+        return self._member
+
+    def read_member_beside(self) -> Future[Member | None]:
+        """The caller's member item, read strongly consistent (a revoked right applies at once) on the
+        reader pool, so it overlaps the request's main read; ``adopt_member`` its result."""
+        firms, firm_id, member_id = self.firms, self.firm_id, self.claims.member_id
+        return beside(lambda: firms.get_member(firm_id, member_id, consistent=True))
 
     @property
     def member(self) -> Member:
