@@ -132,7 +132,7 @@ def metered(client: Any) -> Iterator[Usage]:
     def ask(params: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
         if "ReturnConsumedCapacity" in model.input_shape.members:
             params["ReturnConsumedCapacity"] = "INDEXES"
-        if context is not None:  # per call, so concurrent calls on the client do not mix
+        if context is not None and model.name in READ_OPERATIONS:  # per call: concurrent calls do not mix
             context["bench_consistent"] = _consistent(params)
 
     def add(parsed: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
