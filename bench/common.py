@@ -33,6 +33,9 @@ class Usage:
     wru_by_index: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     items_read: int = 0  # items DynamoDB read (a Query's or Scan's ScannedCount, items a Get returned)
     items_returned: int = 0  # of those, the items it returned (after a FilterExpression)
+    # Read units by DynamoDB's billing rules, from the sizes of the items returned (``billed_read_units``):
+    # right for reads without a projection or filter, which is what the request-count tests meter.
+    billed_rru: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -74,6 +77,38 @@ class Usage:
         return f"{self.total_requests} ({parts})" if parts else "0"
 
 
+def billed_read_units(operation: str, items: Sequence[Mapping[str, Any]], consistent: bool) -> float:
+    """What DynamoDB bills for one read that returned ``items`` (wire format): a Query or Scan 1 RCU per
+    started 4 KB of all its items together (at least one unit), a GetItem or BatchGetItem each item on its
+    own (a GetItem that finds nothing still bills one); strongly consistent 1 per 4 KB, eventually 0.5.
+    Transactions (2 per 4 KB) are not reads the service makes."""
+    per = 1.0 if consistent else 0.5
+    sizes = [item_bytes(i) for i in items]
+    if operation in ("Query", "Scan"):
+        return max(1, math.ceil(sum(sizes) / 4096)) * per
+    if operation == "GetItem" and not sizes:
+        return per
+    return sum(max(1, math.ceil(size / 4096)) for size in sizes) * per
+
+
+def _returned(parsed: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    if "Items" in parsed:
+        return list(parsed["Items"])
+    if "Item" in parsed:
+        return [parsed["Item"]]
+    responses = parsed.get("Responses") or {}
+    if isinstance(responses, dict):  # BatchGetItem
+        return [i for items in responses.values() for i in items]
+    return []
+
+
+def _consistent(params: Mapping[str, Any]) -> bool:
+    if "ConsistentRead" in params:
+        return bool(params["ConsistentRead"])
+    tables = params.get("RequestItems") or {}  # BatchGetItem: one setting per table
+    return any(bool(t.get("ConsistentRead")) for t in tables.values()) if isinstance(tables, dict) else False
+
+
 def _items(parsed: Mapping[str, Any]) -> tuple[int, int]:
     """(items read, items returned) of one response."""
     if "ScannedCount" in parsed:
@@ -94,12 +129,19 @@ def metered(client: Any) -> Iterator[Usage]:
     capacity they consume (asked for, per index, on every call that can report it)."""
     usage = Usage()
 
-    def ask(params: dict[str, Any], model: Any, **_: Any) -> None:
+    def ask(params: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
         if "ReturnConsumedCapacity" in model.input_shape.members:
             params["ReturnConsumedCapacity"] = "INDEXES"
+        if context is not None and model.name in READ_OPERATIONS:  # per call: concurrent calls do not mix
+            context["bench_consistent"] = _consistent(params)
 
-    def add(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    def add(parsed: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
         usage.add(model.name, parsed.get("ConsumedCapacity"), _items(parsed))
+        if model.name in READ_OPERATIONS and model.name != "TransactGetItems":
+            consistent = bool((context or {}).get("bench_consistent"))
+            billed = billed_read_units(model.name, _returned(parsed), consistent)
+            with usage._lock:
+                usage.billed_rru += billed
 
     events = client.meta.events
     events.register("provide-client-params.dynamodb", ask)

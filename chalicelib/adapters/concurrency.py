@@ -1,4 +1,4 @@
-"""Overlapping round trips inside one invocation: a small thread pool whose
+"""Overlapping round trips inside one invocation: thread pools whose
 calls run in copies of the caller's context, so that what the request keeps
 in context variables (the consumed capacity its metrics report, the audit
 actor its writes carry) follows each call into its thread. A copy made in the
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Final, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,3 +23,16 @@ def map_overlapped(call: Callable[[T], R], items: Sequence[T], workers: int) -> 
     contexts = [contextvars.copy_context() for _ in items]  # one each: a context is entered by one thread at a time
     with ThreadPoolExecutor(min(workers, len(items))) as pool:
         return list(pool.map(lambda c, i: c.run(call, i), contexts, items))
+
+
+# Reads a request makes beside its main one (the caller's rights beside the Overview's Query): one pool per
+# function instance, on the shared boto3 client (thread-safe). Lambda serves one request at a time per
+# instance, so a few threads suffice; the local server's threads share them.
+READERS: Final = 4
+_readers = ThreadPoolExecutor(READERS, thread_name_prefix="dossier-read")
+
+
+def beside(read: Callable[[], R]) -> Future[R]:
+    """Start ``read`` on the reader pool, in a copy of the request's context (its metering and log keys),
+    taken here in the request's thread."""
+    return _readers.submit(contextvars.copy_context().run, read)

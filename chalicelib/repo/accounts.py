@@ -315,6 +315,39 @@ class AccountRepo:
 
 
 @dataclass(slots=True)
+class Opening:
+    """What an account-scoped request reads before its work: the account, the caller and (for a route on
+    one activity item) the item."""
+
+    account: Account | None
+    member: Member | None
+    item: dict[str, Any] | None
+
+
+def read_opening(
+    table: Table, firm_id: str, account_id: str, *, member_id: str | None, item: tuple[str, str] | None = None
+) -> Opening:
+    """The account, the caller's member item (unless ``member_id`` is None: already read) and one activity
+    item (``item``: section and id): one BatchGetItem, strongly consistent, since it holds the caller's rights
+    and the versions a write is conditioned on. DynamoDB bills each key as a GetItem would."""
+    account_key = keys.account(firm_id, account_id)
+    member_key = keys.member(firm_id, member_id) if member_id is not None else None
+    item_key = keys.item(firm_id, account_id, *item) if item is not None else None
+    wanted = [k for k in (account_key, member_key, item_key) if k is not None]
+    found = {(i["PK"], i["SK"]): i for i in table.batch_get(wanted, consistent=True)}
+
+    def pick(key: keys.Key | None) -> dict[str, Any] | None:
+        return found.get((key.pk, key.sk)) if key is not None else None
+
+    account, member = pick(account_key), pick(member_key)
+    return Opening(
+        from_item(Account, account) if account else None,
+        from_item(Member, member) if member else None,
+        pick(item_key),
+    )
+
+
+@dataclass(slots=True)
 class Batch:
     """Items of several entities read with one BatchGetItem (up to 100 keys)."""
 

