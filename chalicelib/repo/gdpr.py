@@ -20,7 +20,7 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import LAST_CONTACT
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS, NO_INCOMING
+from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS, MERGED_FROM, NO_INCOMING
 from chalicelib.repo.records import ERASED_AT, from_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
@@ -72,6 +72,7 @@ class Tombstone:
         self.addresses: list[str] = list(item.get(_PENDING_ADDRESSES) or [])
         self.account_ids: list[str] = sorted(item.get(_PENDING_ACCOUNTS) or [])
         self.finished = _PENDING_ADDRESSES not in item and _PENDING_ACCOUNTS not in item
+        self.merged_ids: list[str] = sorted(item.get(MERGED_FROM) or [])  # kept: ids only, no personal data
 
 
 class GdprRepo:
@@ -91,6 +92,11 @@ class GdprRepo:
         if item is None:
             return None
         return Tombstone(item) if ERASED_AT in item else from_item(Contact, item)
+
+    def merged_ids(self, firm_id: str, contact_id: str) -> list[str]:
+        """The ids of the contacts merged into this one (one consistent GetItem of its item)."""
+        item = self.table.get(keys.contact(firm_id, contact_id), consistent=True) or {}
+        return sorted(item.get(MERGED_FROM) or [])
 
     def links(self, firm_id: str, contact_id: str, account_ids: Sequence[str]) -> list[Link]:
         """The contact's links (one BatchGet: in the accounts' partitions)."""
@@ -114,7 +120,9 @@ class GdprRepo:
 
     # --- the erasure's steps -------------------------------------------------------------
 
-    def begin(self, contact: Contact, links: Sequence[Link], tombstone: Mapping[str, Any]) -> None:
+    def begin(
+        self, contact: Contact, links: Sequence[Link], tombstone: Mapping[str, Any], merged_ids: Sequence[str] = ()
+    ) -> None:
         """Step 1, one transaction: the contact becomes its tombstone (``tombstone``: the attributes
         that stay, besides the keys) if still at the version read, and its links go, each account
         one contact fewer unless that would leave an active account with none (409 ``last_contact``)."""
@@ -127,6 +135,7 @@ class GdprRepo:
             **tombstone,
             _PENDING_ADDRESSES: list(contact.emails),
             _PENDING_ACCOUNTS: sorted(contact.account_ids),
+            **({MERGED_FROM: set(merged_ids)} if merged_ids else {}),
         }
         # Neither side of an unfinished merge (services/gdpr.py refuses it first; these catch a race):
         # erasing one would strand the links and addresses the merge has still to move.

@@ -23,7 +23,7 @@ from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.gdpr import GdprRepo, record_rewrite
-from chalicelib.repo.merge_marks import INCOMING, MERGE_IN_PROGRESS, NO_INCOMING
+from chalicelib.repo.merge_marks import INCOMING, MERGE_IN_PROGRESS, MERGED_FROM, NO_INCOMING
 from chalicelib.repo.records import from_item, index_keys, is_erased, to_item
 from chalicelib.repo.table import (
     ITEM_ABSENT,
@@ -215,9 +215,11 @@ class MergeRepo:
 
     # writes -----------------------------------------------------------------
 
-    def _target_update(self, target: Contact, merged: Contact, added_accounts: set[str], incoming: int) -> Update:
+    def _target_update(
+        self, target: Contact, merged: Contact, source_id: str, added_accounts: set[str], incoming: int
+    ) -> Update:
         """The target with the merged addresses and details, linked to the source's accounts (ADD: a concurrent link
-        is kept), on the version read."""
+        is kept), on the version read; the source's id is added to the ids merged into it."""
         names = {
             "#emails": "emails",
             "#phones": "phones",
@@ -239,7 +241,9 @@ class MergeRepo:
             names["#address"] = "address"
             values[":address"] = merged.address
             sets += ", #address = :address"
-        adds = "#v :one"
+        adds = "#v :one, #from :from"
+        names["#from"] = MERGED_FROM
+        values[":from"] = {source_id}
         if incoming:
             names["#in"] = INCOMING
             values[":incoming"] = incoming
@@ -268,7 +272,7 @@ class MergeRepo:
                 on_fail=RACED,
             ),
             Check(keys.contact_merge(firm_id, target.id), ITEM_ABSENT, on_fail=RACED),
-            self._target_update(target, merged, source.account_ids - target.account_ids, 0),
+            self._target_update(target, merged, source.id, source.account_ids - target.account_ids, 0),
             Delete(
                 keys.contact(firm_id, source.id),
                 ITEM_EXISTS & version_is(source.version) & NO_INCOMING,
@@ -326,7 +330,7 @@ class MergeRepo:
                     condition=ITEM_EXISTS & _into(target.id),
                     on_fail=MERGE_IN_PROGRESS,
                 ),
-                self._target_update(target, merged, source.account_ids - target.account_ids, -1),
+                self._target_update(target, merged, source.id, source.account_ids - target.account_ids, -1),
                 Delete(
                     keys.contact(firm_id, source.id),
                     ITEM_EXISTS

@@ -61,14 +61,15 @@ def _require_admin(ctx: Ctx) -> None:
         raise ForbiddenError("Only the owner and admins export or erase a person's data.")
 
 
-# --- the audit trail's part (connected when the audit trail is merged) -------------------------
+# --- the audit trail's part (services/audit.py) ----------------------------------------------------
 
 
 def audit_entries(ctx: Ctx, contact_id: str) -> list[dict[str, Any]]:
-    """The audit entries about the person or made by them (through the portal), newest first."""
-    return [
-        e.model_dump(mode="json") for e in audit_trail.entries_about_or_by_contact(ctx.table, ctx.firm_id, contact_id)
-    ]
+    """The audit entries about the person or made by them (through the portal), newest first; with those of
+    the contacts merged into them (their addresses, logins and links are the person's now)."""
+    ids = [contact_id, *GdprRepo(ctx.table).merged_ids(ctx.firm_id, contact_id)]
+    found = {e.id: e for cid in ids for e in audit_trail.entries_about_or_by_contact(ctx.table, ctx.firm_id, cid)}
+    return [e.model_dump(mode="json") for e in sorted(found.values(), key=lambda e: (e.at, e.id), reverse=True)]
 
 
 def _personal_values(contact: Contact | None, addresses: list[str]) -> list[str]:
@@ -242,10 +243,16 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
         "erased_by": ctx.member.id,
         "pseudonym": erasure.pseudonym(contact.id),
     }
-    repo.begin(contact, links, stays)
+    merged_ids = repo.merged_ids(ctx.firm_id, contact.id)
+    repo.begin(contact, links, stays, merged_ids)
     counts.links_removed = len(links)
     return Tombstone(
-        {**stays, "erase_addresses": list(contact.emails), "erase_account_ids": sorted(contact.account_ids)}
+        {
+            **stays,
+            "erase_addresses": list(contact.emails),
+            "erase_account_ids": sorted(contact.account_ids),
+            "merged_from": merged_ids,
+        }
     )
 
 
@@ -269,6 +276,8 @@ def _finish(
     counts.audit_scrubbed = audit_trail.scrub_contact_from_entries(
         ctx.table, ctx.firm_id, contact_id, values, tombstone.account_ids
     )
+    for merged_id in tombstone.merged_ids:  # what the trail holds about or by a contact merged into the person
+        counts.audit_scrubbed += audit_trail.scrub_contact_from_entries(ctx.table, ctx.firm_id, merged_id, values)
     repo.finish(ctx.firm_id, contact_id)
 
 

@@ -5,6 +5,7 @@ Both engines (the ``table`` fixture); the recorder runs from the change stream (
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -118,3 +119,28 @@ def test_a_merge_in_many_full_transactions_notes_every_deletion(
     removed = [e for e in new if e["action"] in {"delete", "expire"}]
     assert len(removed) >= 4  # the source, and its link on each shared account (at least)
     assert {(e["action"], e["actor"]["kind"]) for e in removed} == {("delete", "member")}
+
+
+def test_erasing_a_merge_target_forgets_the_merged_contact_in_the_trail(api: Api, firm: TestFirm, table: Table) -> None:
+    """The source's own entries (its creation, its address) stay in the firm's trail under its id after a
+    merge: the target's GDPR export shows them, and the target's erasure scrubs them."""
+    stream = poller(table)
+    own = new_account(api, "Sam Works", contacts=[contact_spec("Sam", "Source", emails=["sam@works.example"])])
+    theirs = new_account(api, "Tara Trading", contacts=[contact_spec("Tara", "Target", emails=["tara@t.example"])])
+    sam, tara = own["contacts"][0]["id"], theirs["contacts"][0]["id"]
+    assert api.post(f"/contacts/{tara}/merge", {"source_contact_id": sam}).status == 200
+    stream.drain()
+    assert "sam@works.example" in json.dumps(_trail(api))
+
+    exported = api.get(f"/contacts/{tara}/export")
+    assert exported.status == 200, exported.body
+    assert {e["resource"]["id"] for e in exported.body["audit"]} >= {sam, tara}  # the merged contact's entries
+
+    for account in (own, theirs):  # she is their last contact: archived accounts may be left with none
+        assert api.delete(f"/accounts/{account['id']}").status == 204
+    erased = api.post(f"/contacts/{tara}/erase")
+    assert erased.status == 200, erased.body
+    stream.drain()
+    trail = json.dumps(_trail(api))
+    for former in ("sam@works.example", "Source", "tara@t.example", "Target"):
+        assert former not in trail, former
