@@ -40,6 +40,7 @@ from chalicelib.repo.table import (
 # Working attributes of a tombstone while its erasure is unfinished.
 _PENDING_ADDRESSES = "erase_addresses"
 _PENDING_ACCOUNTS = "erase_account_ids"
+_PENDING_VALUES = "erase_values"  # names and phone numbers, for the audit scrub of a resumed erasure
 # A transaction holds 100 items: the tombstone and, per account, the link, its deletion note (the audit
 # trail's: repo/stamps.py) and the account's count.
 MAX_ERASE_LINKS = 33
@@ -71,6 +72,7 @@ class Tombstone:
         self.pseudonym: str = str(item.get("pseudonym", ""))
         self.addresses: list[str] = list(item.get(_PENDING_ADDRESSES) or [])
         self.account_ids: list[str] = sorted(item.get(_PENDING_ACCOUNTS) or [])
+        self.values: list[str] = list(item.get(_PENDING_VALUES) or [])
         self.finished = _PENDING_ADDRESSES not in item and _PENDING_ACCOUNTS not in item
         self.merged_ids: list[str] = sorted(item.get(MERGED_FROM) or [])  # kept: ids only, no personal data
 
@@ -121,11 +123,18 @@ class GdprRepo:
     # --- the erasure's steps -------------------------------------------------------------
 
     def begin(
-        self, contact: Contact, links: Sequence[Link], tombstone: Mapping[str, Any], merged_ids: Sequence[str] = ()
-    ) -> None:
+        self,
+        contact: Contact,
+        links: Sequence[Link],
+        tombstone: Mapping[str, Any],
+        merged_ids: Sequence[str] = (),
+        values: Sequence[str] = (),
+    ) -> Tombstone:
         """Step 1, one transaction: the contact becomes its tombstone (``tombstone``: the attributes
         that stay, besides the keys) if still at the version read, and its links go, each account
-        one contact fewer unless that would leave an active account with none (409 ``last_contact``)."""
+        one contact fewer unless that would leave an active account with none (409 ``last_contact``).
+        Until ``finish``, it keeps what the later steps need: the addresses to free, the accounts to
+        clean and the person's ``values`` to scrub (a resumed erasure has no contact to read them from)."""
         item: Item = {
             **keys.contact(contact.firm_id, contact.id).as_dict(),
             "entity": keys.CONTACT,
@@ -136,6 +145,7 @@ class GdprRepo:
             _PENDING_ADDRESSES: list(contact.emails),
             _PENDING_ACCOUNTS: sorted(contact.account_ids),
             **({MERGED_FROM: set(merged_ids)} if merged_ids else {}),
+            **({_PENDING_VALUES: list(values)} if values else {}),
         }
         # Neither side of an unfinished merge (services/gdpr.py refuses it first; these catch a race):
         # erasing one would strand the links and addresses the merge has still to move.
@@ -147,6 +157,7 @@ class GdprRepo:
             key = keys.account_contact(link.firm_id, link.account_id, link.contact_id)
             ops += [Delete(key, ITEM_EXISTS, on_fail=CHANGED_MEANWHILE), _not_last(link.firm_id, link.account_id)]
         self.table.write(ops)
+        return Tombstone(item)
 
     def delete_invitations(self, firm_id: str, invitations: Sequence[Invitation]) -> None:
         self.table.delete_many([keys.invitation(firm_id, i.token_hash) for i in invitations])
@@ -171,7 +182,8 @@ class GdprRepo:
     def finish(self, firm_id: str, contact_id: str) -> None:
         """The last step: the tombstone keeps no address and no account."""
         key = keys.contact(firm_id, contact_id)
-        self.table.write([set_fields(key, {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None}, bump_version=False)])
+        pending = {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None, _PENDING_VALUES: None}
+        self.table.write([set_fields(key, pending, bump_version=False)])
 
 
 def record_rewrite(record: Mapping[str, Any], fields: Mapping[str, Any]) -> Update:

@@ -244,22 +244,17 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
         "pseudonym": erasure.pseudonym(contact.id),
     }
     merged_ids = repo.merged_ids(ctx.firm_id, contact.id)
-    repo.begin(contact, links, stays, merged_ids)
+    tombstone = repo.begin(contact, links, stays, merged_ids, _personal_values(contact, list(contact.emails)))
     counts.links_removed = len(links)
-    return Tombstone(
-        {
-            **stays,
-            "erase_addresses": list(contact.emails),
-            "erase_account_ids": sorted(contact.account_ids),
-            "merged_from": merged_ids,
-        }
-    )
+    return tombstone
 
 
 def _finish(
     ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, person: Contact | None
 ) -> None:
-    values = _personal_values(person, list(tombstone.addresses))
+    values = (
+        _personal_values(person, list(tombstone.addresses)) if person else (tombstone.values or tombstone.addresses)
+    )
     # Files first: a running import stopped before the addresses are freed cannot create the person again.
     files = gdpr_files.forget_files(ctx, values)
     counts.export_files_deleted = files.export_files_deleted

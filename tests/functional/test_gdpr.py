@@ -18,6 +18,7 @@ import pytest
 from chalicelib.adapters import mail
 from chalicelib.domain.erasure import pseudonym
 from chalicelib.domain.ids import new_id
+from chalicelib.repo import keys
 from chalicelib.repo.table import Table
 from chalicelib.services.inbound import receive
 from devtools.stream_poller import StreamPoller
@@ -314,3 +315,40 @@ def test_an_account_the_erasure_touched_is_audited_in_full_afterwards(
     assert renamed, entries
     change = next(c for c in renamed[0]["changes"] if c["field"] == "name")
     assert change["new"] == "Renamed After Erasure" and change["old"] != "[redacted]"
+
+
+def test_a_resumed_erasure_forgets_the_persons_names_in_the_trail_too(
+    api: Api,
+    firm: TestFirm,
+    table: Table,
+    recorder: StreamPoller,
+    person: Person,
+    stream: StreamPoller,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stopped after the tombstone (no contact left to read the names from): the next request still scrubs the
+    names and numbers, kept on the tombstone until the erasure finishes."""
+    # an entry about something else that names them only by name (no address to find it by)
+    created(
+        api, f"/accounts/{person.account_ids[0]}/tasks", {"title": f"Call {person.first} back", "status": "planned"}
+    )
+    stream.drain()
+    recorder.drain()
+    trail = json.dumps(ok(api.get("/audit?limit=100"))["items"]).lower()
+    assert [w for w in person.words if w.lower() in trail], "the trail names the person before (else no proof)"
+
+    def crash(*_: Any) -> int:
+        raise RuntimeError("crash")
+
+    monkeypatch.setattr(mail, "forget_mail_to", crash)  # a step after the tombstone, before the trail's scrub
+    headers = {"Authorization": f"Bearer {api.token}"}
+    assert api.client.http.request("POST", f"/contacts/{person.id}/erase", headers=headers).status_code == 500
+    monkeypatch.undo()
+    ok(api.post(f"/contacts/{person.id}/erase"))
+    stream.drain()
+    recorder.drain()
+
+    entries = ok(api.get("/audit?limit=100"))["items"]
+    assert [json.dumps(e) for e in entries if any(w.lower() in json.dumps(e).lower() for w in person.words)] == []
+    tombstone = table.get(keys.contact(firm.firm_id, person.id), consistent=True)
+    assert tombstone is not None and not {"erase_values", "erase_addresses"} & set(tombstone)  # nothing kept after
