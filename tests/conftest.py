@@ -50,6 +50,7 @@ from devtools.dynamodb_local import DynamoDBLocal
 from devtools.s3_local import S3Local
 from devtools.sqs_local import SqsLocal, ensure_queues
 from tests.support.api import Api, TestFirm, make_firm
+from tests.support.endpoints import use_moto_endpoints
 from tests.support.moto_streams import number_records_safely
 
 LOCAL_TABLE = "dossier-test"
@@ -67,9 +68,7 @@ def _configure(endpoint: str | None, table: str) -> Table:
     if endpoint:
         os.environ["DYNAMODB_ENDPOINT"] = endpoint
     else:
-        os.environ.pop("DYNAMODB_ENDPOINT", None)
-        os.environ.pop("SQS_ENDPOINT", None)
-        os.environ.pop("S3_ENDPOINT", None)
+        use_moto_endpoints()
         # moto's SQS for the background jobs (tests/support/jobs.py drains it)
         queues = ensure_queues(boto3.client("sqs", region_name="us-east-1"), "dossier-jobs-test")
         os.environ["JOBS_QUEUE_URL"] = queues.url

@@ -93,6 +93,7 @@ from chalicelib.repo.table import ITEM_EXISTS, Table, reset_clients
 from devtools.sqs_local import ensure_queues
 from tests.support import tokens
 from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
+from tests.support.endpoints import use_moto_endpoints
 from tests.support.factories import contact_spec, created, new_account, unique_email
 from tests.support.portal import activate, latest_token
 from tests.support.problems import assert_problem
@@ -947,7 +948,7 @@ def _aws() -> Iterator[None]:
     """One moto for the module, so botocore's clients are built once (building
     them per test, as ``moto_table`` does, costs ~0.5 s a test); each test still
     gets its own table below."""
-    os.environ.pop("DYNAMODB_ENDPOINT", None)
+    use_moto_endpoints()  # a test on DynamoDB Local before this module on the worker left its endpoints set
     with mock_aws():
         os.environ["JOBS_QUEUE_URL"] = ensure_queues(boto3.client("sqs", region_name="us-east-1"), "matrix-jobs").url
         reset_settings()

@@ -35,7 +35,7 @@ def running_poller(local_table: Table) -> Iterator[None]:
     worker.start()
     yield
     stop.set()
-    worker.join(timeout=10)
+    worker.join(timeout=60)  # it ends its batch first: the demo's batches take seconds on a loaded machine
     assert not worker.is_alive()
 
 
