@@ -30,6 +30,9 @@ logger = Logger(service=SERVICE, level="INFO")
 # The function's own handler prints each record once; the root's would print it again.
 logging.getLogger(SERVICE).propagate = False
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+# Powertools' metric set is one per process: requests served on threads (the local server) must add and flush
+# theirs one at a time, or one request's flush takes another's metrics and the other's finds none (and raises).
+_emitting = threading.Lock()
 
 _READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
 
@@ -92,10 +95,11 @@ def finished(route: str, status: int, started: float, meter: Capacity) -> None:
         "request served",
         extra={"status": status, "latency_ms": round(latency, 1), "read_units": meter.read, "write_units": meter.write},
     )
-    metrics.add_dimension(name="route", value=route)
-    # The status stays a property, not a dimension: each dimension value is a metric, billed monthly.
-    metrics.add_metadata(key="status", value=status)
-    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency)
-    metrics.add_metric(name="ReadUnits", unit=MetricUnit.Count, value=meter.read)
-    metrics.add_metric(name="WriteUnits", unit=MetricUnit.Count, value=meter.write)
-    metrics.flush_metrics()
+    with _emitting:
+        metrics.add_dimension(name="route", value=route)
+        # The status stays a property, not a dimension: each dimension value is a metric, billed monthly.
+        metrics.add_metadata(key="status", value=status)
+        metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency)
+        metrics.add_metric(name="ReadUnits", unit=MetricUnit.Count, value=meter.read)
+        metrics.add_metric(name="WriteUnits", unit=MetricUnit.Count, value=meter.write)
+        metrics.flush_metrics()
