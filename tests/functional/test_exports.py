@@ -23,13 +23,11 @@ import pytest
 
 from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import s3_client
-from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo.table import Table
 from chalicelib.services import exports
-from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import create_account, created, new_tag
-from tests.support.jobs import drain_jobs
+from tests.support.jobs import crashing_once, drain_jobs
 from tests.support.problems import assert_problem, assert_refused
 
 # both engines: moto in process, and DynamoDB Local with s3rver and moto's SQS server
@@ -226,16 +224,8 @@ def test_a_big_export_goes_up_in_parts_and_a_crashed_chunk_duplicates_none(
     assert len(parts) == 2 and int(parts[1]) >= 3, parts  # a multipart object of several parts
     assert sorted(r["contact_first_name"] for r in rows_of(clean_data)) == [f"P{i:03}" for i in range(40)]
 
-    crashed: set[str | None] = set()
-
-    def crash_after_work(ctx: Ctx, job: Job) -> Step:
-        """The real chunk, which then crashes once at its third chunk: its parts and tail are written, its
-        advance is not; SQS delivers the message again and the chunk runs again from the same cursor."""
-        step = exports.run_export_chunk(ctx, job)
-        if job.chunk == 2 and job.cursor not in crashed:
-            crashed.add(job.cursor)
-            raise RuntimeError("crash after the chunk's writes")
-        return step
+    # The real chunk, crashing once at its third chunk: its parts and tail are written, its advance is not.
+    crash_after_work, crashed = crashing_once(exports.run_export_chunk, lambda job, _: job.chunk == 2)
 
     started = export(api)
     drain_jobs(table, chunks={"export": crash_after_work})
@@ -252,19 +242,12 @@ def test_a_last_chunk_whose_advance_was_lost_keeps_its_counts(small_parts: None,
     and must still add the accounts and rows it had written."""
     _many_accounts(api, 10)  # two chunks of 7
     clean, clean_data = run_export(api)
-    crashed: list[int] = []
-
-    def crash_after_the_last(ctx: Ctx, job: Job) -> Step:
-        step = exports.run_export_chunk(ctx, job)
-        if step.cursor is None and not crashed:
-            crashed.append(job.chunk)
-            raise RuntimeError("crash after the file was completed")
-        return step
+    crash_after_the_last, crashed = crashing_once(exports.run_export_chunk, lambda _, step: step.cursor is None)
 
     started = export(api)
     drain_jobs(table, chunks={"export": crash_after_the_last})
     out = finished(api, started["id"])
-    assert crashed == [1]
+    assert [job.chunk for job in crashed] == [1]
     assert out["status"] == "completed" and out["counts"] == clean["counts"] == {
         "accounts": 10,
         "rows": 10,

@@ -19,15 +19,13 @@ import pytest
 from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import s3_client
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo import keys
 from chalicelib.repo.table import Table, set_fields
 from chalicelib.services import exports, imports
-from chalicelib.services.context import Ctx
 from tests.functional.test_imports import Importer, counts, csv_rows
 from tests.support.api import Api, Reply, TestFirm, snapshot
 from tests.support.factories import contact_spec, new_account
-from tests.support.jobs import drain_jobs, poller
+from tests.support.jobs import crashing_once, drain_jobs, poller
 
 BUCKET = os.environ["PHOTOS_BUCKET"]
 HEADER = "account_name;team_member_emails;contact_first_name;contact_last_name;contact_email;contact_phone"
@@ -258,14 +256,7 @@ def test_the_last_chunk_run_again_after_deleting_its_file_finishes(
 ) -> None:
     """The last chunk deletes the file, then its advance is lost (a crash): SQS delivers the message again,
     and the chunk finishes from the row outcomes it recorded."""
-    crashed: list[str] = []
-
-    def crash_after_work(ctx: Ctx, job: Job) -> Step:
-        step = imports.run_import_chunk(ctx, job)
-        if step.cursor is None and not crashed:
-            crashed.append(job.id)
-            raise RuntimeError("crash after the chunk's writes")
-        return step
+    crash_after_work, crashed = crashing_once(imports.run_import_chunk, lambda _, step: step.cursor is None)
 
     data = csv_rows(
         "Eee Holding;;Eva;Egbers;eva@eee.example;", "Fff Holding;;Fem;Fokker;fem@fff.example;", header=HEADER
@@ -274,7 +265,7 @@ def test_the_last_chunk_run_again_after_deleting_its_file_finishes(
     importer.upload(import_id, data)
     importer.start(import_id)
     drain_jobs(table, chunks={"import": crash_after_work})
-    assert crashed == [import_id]
+    assert [job.id for job in crashed] == [import_id]
     out = importer.get(import_id)
     assert out["status"] == "completed" and out["counts"] == counts(rows=2, created=2), out
     assert imports.file_key(firm.firm_id, import_id) not in objects(firm)

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.config import reset_settings
-from chalicelib.handlers.http import throttle
 from chalicelib.handlers.http.endpoint import ROUTES, RouteDoc
 from chalicelib.repo.table import Table
 from tests.support import tokens
 from tests.support.api import TestFirm, make_firm
 from tests.support.http_api import Answer, claims_of, concrete, event, invoke
+from tests.support.stage import stage_settings
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -31,13 +31,8 @@ PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "errors"}
 @pytest.fixture
 def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The deployed stage's setting: the gateway verified the token; the handler reads its claims only."""
-    monkeypatch.setenv("TOKEN_VERIFIER", "gateway")
-    reset_settings()
-    throttle.forget()
-    yield
-    monkeypatch.undo()
-    reset_settings()
-    throttle.forget()
+    with stage_settings(monkeypatch, TOKEN_VERIFIER="gateway"):
+        yield
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from chalicelib.services import overview, pipeline_refresh
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm
 from tests.support.factories import created, new_account
-from tests.support.jobs import drain_jobs, pending_messages
+from tests.support.jobs import crashing_once, drain_jobs, pending_messages
 from tests.support.problems import assert_refused
 
 # both engines: in process (moto) and DynamoDB Local with moto's SQS server
@@ -125,24 +125,20 @@ def test_the_rename_answers_at_once_and_the_job_brings_every_account_along(setup
 
 
 def test_a_chunk_that_crashes_after_its_writes_runs_again_without_harm(setup: Firm, table: Table) -> None:
-    crashed: list[str | None] = []
     runs: list[str | None] = []
 
-    def crash_once(ctx: Ctx, job: Job) -> Step:
-        """The real chunk, crashing once after its second page's overviews are written (before the
-        job advances): SQS delivers the message again and the chunk reruns from the same cursor."""
+    def counted(ctx: Ctx, job: Job) -> Step:
         runs.append(job.cursor)
-        step = pipeline_refresh.run_chunk(ctx, job)
-        if job.chunk == 1 and not crashed:
-            crashed.append(job.cursor)
-            raise RuntimeError("crash after the chunk's writes")
-        return step
+        return pipeline_refresh.run_chunk(ctx, job)
+
+    # The real chunk, crashing once after its second page's overviews are written (before the job advances).
+    crash_once, crashed = crashing_once(counted, lambda job, _: job.chunk == 1)
 
     setup.rename("Client onboarding")
     job_id = queued_rename()
     drain_jobs(table, chunks={"pipeline_rename": crash_once})
 
-    assert crashed and runs.count(crashed[0]) == 2 and len(runs) == 4
+    assert crashed and runs.count(crashed[0].cursor) == 2 and len(runs) == 4
     for account in setup.accounts:
         assert setup.shown(account) == {("Client onboarding", "Intake")}
     job = setup.job(job_id)

@@ -97,3 +97,19 @@ def pending_messages() -> list[dict[str, Any]]:
     for m in got:
         sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
     return [json.loads(m["Body"]) for m in got]
+
+
+def crashing_once(chunk: ChunkFn, when: Callable[[Job, Step], bool]) -> tuple[ChunkFn, list[Job]]:
+    """``chunk``, made to raise once after its writes, the first time ``when(job, step)`` holds: as a worker
+    that dies before the job's advance (SQS then delivers the message again and the chunk reruns from the
+    same cursor). Also answers the list of the jobs (as the chunk saw them) it crashed at."""
+    crashed: list[Job] = []
+
+    def run(ctx: Ctx, job: Job) -> Step:
+        step = chunk(ctx, job)
+        if not crashed and when(job, step):
+            crashed.append(job)
+            raise RuntimeError("crash after the chunk's writes")
+        return step
+
+    return run, crashed

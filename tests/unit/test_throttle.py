@@ -10,6 +10,7 @@ from chalicelib.adapters.config import reset_settings
 from chalicelib.domain.errors import TooManyRequestsError
 from chalicelib.domain.throttle import TokenBucket
 from chalicelib.handlers.http import throttle
+from tests.support.stage import stage_settings
 
 
 def test_a_bucket_allows_its_burst_then_its_rate() -> None:
@@ -28,14 +29,8 @@ def test_a_clock_going_back_gives_no_tokens() -> None:
 
 @pytest.fixture
 def limited(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("FIRM_RATE_LIMIT", "5")
-    monkeypatch.setenv("FIRM_BURST_LIMIT", "2")
-    reset_settings()
-    throttle.forget()
-    yield
-    monkeypatch.undo()
-    reset_settings()
-    throttle.forget()
+    with stage_settings(monkeypatch, FIRM_RATE_LIMIT="5", FIRM_BURST_LIMIT="2"):
+        yield
 
 
 def test_each_firm_has_its_own_bucket_and_waits_whole_seconds(limited: None) -> None:
