@@ -205,24 +205,30 @@ class _Counts:
     import_errors_deleted: int = 0
 
 
-@retried_on_clash  # without If-Match, a contact edited meanwhile is read again, not answered 412
 def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
     _require_admin(ctx)
     repo = GdprRepo(ctx.table)
-    found = repo.contact(ctx.firm_id, contact_id)
-    if found is None or (isinstance(found, Tombstone) and found.finished):
-        raise NotFoundError(CONTACT_NOT_FOUND)
     counts = _Counts()
-    person = found if isinstance(found, Contact) else None
     # The erasure's own writes are recorded in the audit trail by field name only: their old values are
     # the person's data.
     with audit.redacting():
-        if isinstance(found, Contact):
-            found = _begin(ctx, repo, found, if_match, counts)
-        # A resumed erasure (a tombstone with work left) goes on whatever the If-Match: nobody can read
-        # the contact's version any more, and finishing is the only way forward.
-        _finish(ctx, repo, contact_id, found, counts, person)
-    return ErasureOut(contact_id=contact_id, pseudonym=found.pseudonym, erased_at=found.erased_at, **asdict(counts))
+        tombstone = _tombstone(ctx, repo, contact_id, if_match, counts)
+        # The later steps run once: each is idempotent, so a failure among them (409 busy) is finished by
+        # sending the request again, which resumes from the tombstone whatever the If-Match (nobody can read
+        # the contact's version any more).
+        _finish(ctx, repo, contact_id, tombstone, counts)
+    return ErasureOut(
+        contact_id=contact_id, pseudonym=tombstone.pseudonym, erased_at=tombstone.erased_at, **asdict(counts)
+    )
+
+
+@retried_on_clash  # without If-Match, a contact edited meanwhile is read again, not answered 412
+def _tombstone(ctx: Ctx, repo: GdprRepo, contact_id: str, if_match: int | None, counts: _Counts) -> Tombstone:
+    """The contact's tombstone: made now (the first step), or found, when an erasure began before."""
+    found = repo.contact(ctx.firm_id, contact_id)
+    if found is None or (isinstance(found, Tombstone) and found.finished):
+        raise NotFoundError(CONTACT_NOT_FOUND)
+    return _begin(ctx, repo, found, if_match, counts) if isinstance(found, Contact) else found
 
 
 def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, counts: _Counts) -> Tombstone:
@@ -249,12 +255,8 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
     return tombstone
 
 
-def _finish(
-    ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, person: Contact | None
-) -> None:
-    values = (
-        _personal_values(person, list(tombstone.addresses)) if person else (tombstone.values or tombstone.addresses)
-    )
+def _finish(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts) -> None:
+    values = tombstone.values or tombstone.addresses  # kept on the tombstone by the first step
     # Files first: a running import stopped before the addresses are freed cannot create the person again.
     files = gdpr_files.forget_files(ctx, values)
     counts.export_files_deleted = files.export_files_deleted
