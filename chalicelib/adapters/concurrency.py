@@ -1,7 +1,8 @@
 """Overlapping round trips inside one invocation: thread pools whose
 calls run in copies of the caller's context, so that what the request keeps
 in context variables (the consumed capacity its metrics report, the audit
-actor its writes carry) follows each call into its thread. A copy made in the
+actor its writes carry) follows each call into its thread (the log keys, which
+Powertools keeps per thread, do not). A copy made in the
 pool's thread would be the pool's own, empty, context."""
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _readers = ThreadPoolExecutor(READERS, thread_name_prefix="dossier-read")
 
 
 def beside(read: Callable[[], R]) -> Future[R]:
-    """Start ``read`` on the reader pool, in a copy of the request's context (its metering and log keys),
-    taken here in the request's thread."""
+    """Start ``read`` on the reader pool, in a copy of the request's context (its metering and audit actor),
+    taken here in the request's thread. Powertools' log keys are per thread, not in the context: a log line
+    written inside ``read`` would carry no request id (the reads log nothing)."""
     return _readers.submit(contextvars.copy_context().run, read)

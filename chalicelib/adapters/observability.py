@@ -23,6 +23,8 @@ from typing import Any
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
+from chalicelib.domain.metering import SERVED
+
 SERVICE = "dossier"
 NAMESPACE = "Dossier"
 
@@ -92,7 +94,7 @@ def finished(route: str, status: int, started: float, meter: Capacity) -> None:
     capacity, by route."""
     latency = (time.perf_counter() - started) * 1000
     logger.info(
-        "request served",
+        SERVED,
         extra={"status": status, "latency_ms": round(latency, 1), "read_units": meter.read, "write_units": meter.write},
     )
     with _emitting:

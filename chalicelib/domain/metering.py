@@ -22,7 +22,7 @@ from typing import Any, Final
 from chalicelib.domain import prices
 from chalicelib.domain.errors import BadRequestError, FieldError
 
-SERVED: Final = "request served"  # the access log's message (adapters/observability.finished)
+SERVED: Final = "request served"  # the access log's message, written by adapters/observability.finished
 STATUS_CLASSES: Final = ("2xx", "3xx", "4xx", "5xx")
 PRICE_DECIMALS: Final = 6  # a small firm's month costs fractions of a cent
 _MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")  # ASCII digits only; matched whole (fullmatch)

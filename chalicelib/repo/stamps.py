@@ -120,11 +120,16 @@ def deletion_note_key(deleted: Key) -> Key | None:
     return Key(f"FIRM#{firm_id}#AUDIT#DELETED", digest)
 
 
+def noted(deleted: Key) -> bool:
+    """Whether deleting ``deleted`` writes a note of who deleted it (unless a derived writer deletes it)."""
+    return deletion_note_key(deleted) is not None and audited_key(deleted)
+
+
 def deletion_note(deleted: Key) -> dict[str, Any] | None:
     """The note of who deletes ``deleted`` (None for what is not audited, or a derived writer's delete)."""
     actor = audit.current_actor()
     key = deletion_note_key(deleted)
-    if actor.kind == audit.DERIVED or key is None or not audited_key(deleted):
+    if actor.kind == audit.DERIVED or key is None or not noted(deleted):
         return None
     note: dict[str, Any] = {
         **key.as_dict(),

@@ -356,8 +356,7 @@ class Table:
     def items_of(ops: Sequence[Op]) -> int:
         """The items a ``write`` of ``ops`` puts in its transaction: the ops, and a deletion note for each
         delete of an audited item (repo/stamps.py). What callers packing transactions must count."""
-        noted = [op for op in ops if isinstance(op, Delete) and stamps.deletion_note_key(op.key) is not None]
-        return len(ops) + sum(1 for op in noted if stamps.audited_key(op.key))
+        return len(ops) + sum(1 for op in ops if isinstance(op, Delete) and stamps.noted(op.key))
 
     def write(self, ops: Sequence[Op], *, token: str | None = None) -> None:
         """Apply ``ops`` atomically: one request, all or nothing.

@@ -241,7 +241,7 @@ def _tail_key(job: Job, number: int) -> str:
 
 def _counts_key(job: Job) -> str:
     """The last chunk's counts (a few bytes, removed with the export by the bucket's lifecycle rule)."""
-    return f"exports/{job.firm_id}/{job.id}/counts"
+    return f"{export_store.prefix(job.firm_id, job.id)}counts"
 
 
 def _start(ctx: Ctx, store: ExportStore, key: str, kind: fmt.ExportKind, form: fmt.ExportFormat) -> _State:

@@ -79,9 +79,13 @@ def from_http_api(event: dict[str, Any], paths: frozenset[str]) -> dict[str, Any
 class HttpApiApp(Chalice):
     """Chalice, also for the HTTP API's $default route (see the module's description)."""
 
+    _paths: frozenset[str] | None = None
+
     def __call__(self, event: Any, context: Any) -> dict[str, Any]:
         if isinstance(event, dict) and event.get("version") == "1.0":
-            routed = from_http_api(event, frozenset(self.routes))
+            if self._paths is None:  # once per instance: the routes are all registered before the first event
+                self._paths = frozenset(self.routes)
+            routed = from_http_api(event, self._paths)
             if routed is None:
                 return not_found()
         return super().__call__(event, context)
