@@ -1,32 +1,24 @@
 """Dossier's Chalice application: wiring only. It creates the app, sets what
 API Gateway needs to know of it (CORS, binary media types, the HTTP
-middleware) and registers the Blueprints of ``chalicelib/handlers/``."""
+middleware) and registers the routes and functions of ``chalicelib/handlers/``
+without importing their code: each route's handler is imported on its first
+request, each function's code on its first event (a cold start loads what it
+uses; docs/performance.md, "Cold start")."""
 
 from chalice.app import CORSConfig
 
-from chalicelib.handlers import (
-    accounts,
-    activity,
-    audit,
-    bulk,
-    contacts,
-    custom_fields,
-    firm,
-    gdpr,
-    imports,
-    inbound_mail,
-    jobs,
-    members,
-    ops,
-    pipelines,
-    portal,
-    quickbooks,
-    search,
-    streams,
-    tags,
-    usage,
+from chalicelib.handlers.functions import (
+    fail_dead_jobs,
+    functions,
+    index_search,
+    meter_usage,
+    project_overview,
+    receive_email,
+    record_mail_events,
+    run_jobs,
 )
-from chalicelib.handlers.http.endpoint import observe
+from chalicelib.handlers.http import routing
+from chalicelib.handlers.http.answers import observe
 from chalicelib.handlers.http.gateway import HttpApiApp
 
 # The "dossier" logger is Powertools' (chalicelib/adapters/observability.py):
@@ -48,37 +40,19 @@ app.api.binary_types.extend(
     [t for t in ("image/png", "image/jpeg", "image/webp", "application/octet-stream") if t not in app.api.binary_types]
 )
 
-for routes in (
-    ops,
-    members,
-    tags,
-    accounts,
-    contacts,
-    pipelines,
-    activity,
-    search,
-    portal,
-    custom_fields,
-    quickbooks,
-    jobs,
-):
-    app.register_blueprint(routes.bp)
-app.register_blueprint(audit.bp)  # the audit trail (issue 19)
-app.register_blueprint(firm.bp)  # the firm's settings (issue 18)
-app.register_blueprint(gdpr.bp)  # GDPR/AVG export and erase (issue 19)
-app.register_blueprint(bulk.bp)  # bulk edit of accounts (issue 19)
-app.register_blueprint(imports.bp)  # CSV imports (issue 19)
-app.register_blueprint(usage.bp)  # the firm's metered usage (issue 20)
-app.register_blueprint(streams.streams)
-app.register_blueprint(inbound_mail.inbound_mail)
-app.register_blueprint(jobs.workers)  # the background jobs' queue workers (issue 19)
-app.register_blueprint(usage.meter)  # the meter on the API's access log (issue 20)
+# The API's routes, from the route table: each imports its handler on its first request (routing.py).
+routing.register(app)
+# The other functions: stream readers, job workers, the mail service's entry points, the usage meter.
+app.register_blueprint(functions)
 
-# The stream and mail functions, importable from the app as Lambda and the tests know them.
-project_overview = streams.project_overview
-index_search = streams.index_search
-receive_email = inbound_mail.receive_email
-record_mail_events = inbound_mail.record_mail_events
-run_jobs = jobs.run_jobs
-fail_dead_jobs = jobs.fail_dead_jobs
-meter_usage = usage.meter_usage
+# The functions, importable from the app as Lambda and the tests know them.
+__all__ = [
+    "app",
+    "fail_dead_jobs",
+    "index_search",
+    "meter_usage",
+    "project_overview",
+    "receive_email",
+    "record_mail_events",
+    "run_jobs",
+]

@@ -1,6 +1,6 @@
 """What one request of each endpoint costs in AWS, from its DynamoDB units
 on DynamoDB Local and its handler time, for every route in
-``chalicelib.handlers.http.endpoint.ROUTES``.
+``chalicelib.handlers.http.routing.load_all()``.
 
 A firm is seeded through the API first, so reads are realistic: 4 members,
 4 tags, 7 custom field definitions, a pipeline, QuickBooks connected, 30
@@ -49,7 +49,8 @@ from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import reset_clients as reset_photo_clients
 from chalicelib.domain import prices
 from chalicelib.domain.sections import SECTIONS as SECTION_DEFINITIONS
-from chalicelib.handlers.http.endpoint import ROUTES, RouteDoc
+from chalicelib.handlers.http.endpoint import RouteDoc
+from chalicelib.handlers.http.routing import load_all
 from chalicelib.repo.table import Table
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, Reply, make_firm
@@ -851,7 +852,7 @@ def endpoint_costs(table: Table, app: Chalice) -> str:
         firm.seed()
         scenarios = firm.scenarios()
         # BENCH_ROUTES (a regular expression on "METHOD /path") measures only the routes it matches.
-        chosen = [r for r in ROUTES if re.search(os.environ.get("BENCH_ROUTES", ""), f"{r.method} {r.path}")]
+        chosen = [r for r in load_all() if re.search(os.environ.get("BENCH_ROUTES", ""), f"{r.method} {r.path}")]
         missing = [r for r in chosen if f"{r.method} {r.path}" not in scenarios]
         known = [r for r in chosen if f"{r.method} {r.path}" in scenarios]
         reads = [r for r in known if r.method == "GET"]

@@ -31,7 +31,7 @@ from chalice.local import ThreadedHTTPServer as ChaliceHTTPServer
 
 from chalicelib.admin.cli import use_stage
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.handlers.http.endpoint import problem
+from chalicelib.handlers.http.answers import problem
 from devtools.dynamodb_local import ROOT, LocalServer
 
 PENDING_CONNECTIONS = 128  # the listen backlog; Linux caps it at net.core.somaxconn (4096)

@@ -168,10 +168,10 @@ def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path
     precompile(target / "deployment.zip")
     sam = target / "sam.json"
     template = json.loads(sam.read_text())
-    from app import app  # the route table (every Blueprint registers its routes)
-    from chalicelib.handlers.http.endpoint import ROUTES
+    from app import app
+    from chalicelib.handlers.http.routing import load_all
 
-    front_door(template, app, ROUTES)
+    front_door(template, app, load_all())
     sam.write_text(json.dumps(template, indent=2) + "\n")
     return sam
 

@@ -1,6 +1,7 @@
-"""Bearer-token verification with PyJWT: RS256 against the identity
-provider's JWKS, on every stage (locally the provider is cognito-local, so
-the path production runs is the one every test and `make run` run).
+"""Bearer-token verification: RS256 with PyJWT against the identity
+provider's JWKS where the stage verifies tokens itself (locally the provider
+is cognito-local), or the claims the HTTP API's JWT authorizer verified
+(``TOKEN_VERIFIER=gateway``, the deployed stacks).
 
 What a verified token gives is an identity (issuer and subject), never a
 firm: the firm and the member come from the identity's binding
@@ -20,12 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.config import Settings, settings
 from chalicelib.domain.errors import ServiceUnavailableError, UnauthorizedError
+
+if TYPE_CHECKING:
+    import jwt
+
+# PyJWT with cryptography is ~40 ms of a cold start: it is imported by the functions below that verify a
+# token's signature, so a stage behind the HTTP API (whose JWT authorizer verified it) never loads it.
 
 _SUBJECT_MAX = 255  # OpenID Connect Core §2: a subject is at most 255 ASCII characters
 _INVALID = "The bearer token is invalid or expired."
@@ -52,6 +57,8 @@ class TokenIdentity:
 
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
+    import jwt
+
     # PyJWKClient caches the key set and fetches it again for an unknown ``kid`` (a rotated key).
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
 
@@ -73,6 +80,8 @@ def _bearer(header: str | None) -> str:
 
 
 def _signing_key(cfg: Settings, token: str) -> Any:
+    import jwt
+
     try:
         return _jwks_client(jwks_url(cfg)).get_signing_key_from_jwt(token).key
     except (jwt.PyJWKClientConnectionError, ValueError) as exc:  # unreachable, or not a key set (bad JSON)
@@ -122,6 +131,8 @@ def verify(header: str | None, config: Settings | None = None) -> TokenIdentity:
     if cfg.auth_mode not in ("cognito", "oidc") or not cfg.jwt_issuer or not cfg.jwt_audience:
         raise UnauthorizedError("Token verification is not configured.", code="token_invalid")
     token = _bearer(header)
+    import jwt
+
     try:
         header_fields = jwt.get_unverified_header(token)
         if header_fields.get("alg") != "RS256":  # before any key lookup: "none", HS256 with the public key, ...

@@ -183,7 +183,7 @@ def _firm(firms: Any, args: argparse.Namespace) -> None:
         return
     from pydantic import TypeAdapter
 
-    from chalicelib.domain.models import EmailAddress
+    from chalicelib.domain.models.base import EmailAddress
 
     owner_email = TypeAdapter(EmailAddress).validate_python(args.owner_email)  # the rules of POST /members
     plan = _usage_plan()
@@ -214,7 +214,7 @@ def _sign_in(member: Any, local: bool) -> dict[str, Any]:
 def _add_member(firms: Any, args: argparse.Namespace) -> Any:
     from chalicelib.domain.entities import Member
     from chalicelib.domain.ids import new_id, now_iso
-    from chalicelib.domain.models import MemberCreate, Rights
+    from chalicelib.domain.models.people import MemberCreate, Rights
     from chalicelib.repo.identities import IdentityRepo
     from chalicelib.services.members import invited
 

@@ -13,16 +13,9 @@ from typing import Any
 from chalicelib.adapters.auth import Claims
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.directory import LOCAL_PASSWORD, CognitoDirectory, directory
-from chalicelib.domain.models import (
-    AccountCreate,
-    CustomFieldCreate,
-    MemberCreate,
-    PipelineCreate,
-    QuickBooksConnectionIn,
-    Rights,
-    SyncResultIn,
-    TagCreate,
-)
+from chalicelib.domain.models.accounts import AccountCreate, CustomFieldCreate, QuickBooksConnectionIn, SyncResultIn
+from chalicelib.domain.models.operations import PipelineCreate
+from chalicelib.domain.models.people import MemberCreate, Rights, TagCreate
 from chalicelib.domain.sections import SECTIONS, MessageCreate
 from chalicelib.repo.demo import demo_marker, mark_demo
 from chalicelib.repo.firms import FirmRepo

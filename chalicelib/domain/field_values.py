@@ -29,7 +29,8 @@ from typing import Any, Final
 from pydantic import TypeAdapter, ValidationError
 
 from chalicelib.domain.dates import calendar_day
-from chalicelib.domain.models import Address, EmailAddress, PhoneNumber
+from chalicelib.domain.models.base import EmailAddress
+from chalicelib.domain.models.people import Address, PhoneNumber
 
 MAX_TEXT: Final = 1000
 MAX_NUMBER: Final = Decimal(10) ** 15

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import get_args
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 from pydantic import TypeAdapter
 
 from chalicelib.domain.errors import BadRequestError, FieldError
-from chalicelib.domain.models import (
-    AccountCreate,
-    AccountOut,
-    AccountPatch,
-    AccountSummaryOut,
-    AccountType,
-    ContactLinkIn,
-    LinkedContactOut,
-    LinkPatch,
-)
+from chalicelib.domain.models.accounts import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut
+from chalicelib.domain.models.base import AccountType
+from chalicelib.domain.models.people import ContactLinkIn, LinkedContactOut, LinkPatch
 from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import accounts, links
 
-bp = Blueprint(__name__)
 # The photo's Content-Type is not trusted (the content is checked), but it must be one of these.
 PHOTO_TYPES = ("image/png", "image/jpeg", "image/webp", "application/octet-stream")
 
@@ -45,7 +38,6 @@ def _filter_id(params: dict[str, str], name: str) -> str | None:
 
 
 @endpoint(
-    bp,
     "/accounts",
     "GET",
     summary="The clients list: accounts the caller may open, alphabetical by name. "
@@ -80,7 +72,6 @@ def list_accounts(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts",
     "POST",
     summary="Create an account with at least one contact, in one transaction.",
@@ -105,15 +96,12 @@ def create_account(call: Call) -> Response:
     return _info(call, account_id, 201, f"/accounts/{account_id}")
 
 
-@endpoint(
-    bp, "/accounts/{account_id}", "GET", summary="The Info tab of one account.", response=AccountOut, errors=(404,)
-)
+@endpoint("/accounts/{account_id}", "GET", summary="The Info tab of one account.", response=AccountOut, errors=(404,))
 def get_account(call: Call) -> Response:
     return _info(call, call.id("account_id"))
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}",
     "PATCH",
     summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one; "
@@ -141,7 +129,6 @@ def patch_account(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}",
     "DELETE",
     summary="Archive the account: it leaves lists and search, and can be restored.",
@@ -154,7 +141,6 @@ def archive_account(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/restore",
     "POST",
     summary="Bring an archived account back.",
@@ -176,7 +162,6 @@ def _link(call: Call, account_id: str, contact_id: str, status: int = 200, locat
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/contacts",
     "POST",
     summary="Link an existing contact (contact_id) or create one inline; description, signer_priority.",
@@ -205,7 +190,6 @@ def link_contact(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/contacts/{contact_id}",
     "GET",
     summary="One linked contact, with the link's description and signer priority (ETag: the link's version).",
@@ -217,7 +201,6 @@ def get_link(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/contacts/{contact_id}",
     "PATCH",
     summary="Change the link's description or signer_priority.",
@@ -233,7 +216,6 @@ def patch_link(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/contacts/{contact_id}",
     "DELETE",
     summary="Unlink a contact; the account's last contact cannot be unlinked (409).",
@@ -246,7 +228,6 @@ def unlink_contact(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/photo",
     "PUT",
     summary="Upload the account's photo as the raw request body (manage right): a PNG, JPEG or WebP image of at "
@@ -264,7 +245,6 @@ def put_photo(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/photo",
     "DELETE",
     summary="Remove the account's photo (manage right).",

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 from pydantic import create_model
 
 from chalicelib.domain import files
 from chalicelib.domain.errors import BadRequestError, FieldError
-from chalicelib.domain.models import CreditCreate, CreditOut, OutputModel
+from chalicelib.domain.models.base import OutputModel
+from chalicelib.domain.models.operations import CreditCreate, CreditOut
 from chalicelib.domain.sections import (
     SECTIONS,
     DocumentOut,
@@ -28,10 +29,9 @@ from chalicelib.domain.sections import (
     money_out,
 )
 from chalicelib.domain.sections.document_models import DocumentCreate, DocumentCreatedOut, DownloadOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import activity, credit, documents, email_replies, overview
-
-bp = Blueprint(__name__)
 
 ITEM_ERRORS = (404, 409, 412, 422, "account_archived", "unknown_reference", "rule_broken")
 # A portal login is recorded only for an address with active portal access.
@@ -73,7 +73,6 @@ OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/overview",
     "GET",
     summary="The Overview tab: per section its latest five items that count ("
@@ -150,7 +149,6 @@ def _register(section: Section, *, with_create: bool = True) -> None:
 
     status_note = f"; ?status= one of {', '.join(section.statuses)}" if section.statuses else ""
     endpoint(
-        bp,
         base,
         "GET",
         summary=f"Show all {noun}: newest first (by {section.time_field}), paged{status_note}.",
@@ -160,7 +158,6 @@ def _register(section: Section, *, with_create: bool = True) -> None:
     )(named("list", show_all))
     if with_create:
         endpoint(
-            bp,
             base,
             "POST",
             summary=f"Record a new item in {noun} (any member who may open the account)." + CREATE_NOTES.get(key, ""),
@@ -169,9 +166,8 @@ def _register(section: Section, *, with_create: bool = True) -> None:
             response=section.out,
             errors=ITEM_ERRORS + WRITE_ERRORS.get(key, ()) + CREATE_ERRORS.get(key, ()),
         )(named("create", create))
-    endpoint(bp, one, "GET", summary=f"One item of {noun}.", response=section.out, errors=(404,))(named("get", get))
+    endpoint(one, "GET", summary=f"One item of {noun}.", response=section.out, errors=(404,))(named("get", get))
     endpoint(
-        bp,
         one,
         "PATCH",
         summary=f"Change an item of {noun}; absent fields are kept.",
@@ -179,7 +175,7 @@ def _register(section: Section, *, with_create: bool = True) -> None:
         response=section.out,
         errors=ITEM_ERRORS + WRITE_ERRORS.get(key, ()),
     )(named("patch", patch))
-    endpoint(bp, one, "DELETE", summary=f"Delete an item of {noun}.", status=204, errors=ITEM_ERRORS)(
+    endpoint(one, "DELETE", summary=f"Delete an item of {noun}.", status=204, errors=ITEM_ERRORS)(
         named("delete", delete)
     )
 
@@ -193,7 +189,6 @@ for _section in SECTIONS.values():
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/documents",
     "POST",
     summary="Record a new document (any member who may open the account). With content_type and size it gets a "
@@ -212,7 +207,6 @@ def create_documents(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/documents/{item_id}/complete",
     "POST",
     summary="Check the uploaded file and make the document count (listed, in the overview, downloadable). The "
@@ -240,7 +234,6 @@ def complete_document(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/documents/{item_id}/download",
     "GET",
     summary="A presigned link to the file (5 minutes; served as an attachment with the document's name). It "
@@ -254,7 +247,6 @@ def download_document(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/documents/{item_id}/view",
     "POST",
     summary="A firm member opened the document: it loses its New label, for the whole firm "
@@ -268,7 +260,6 @@ def view_document(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/chats/{item_id}/messages",
     "GET",
     summary="A chat's messages, newest first, paged.",
@@ -285,7 +276,6 @@ def list_messages(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/chats/{item_id}/messages",
     "POST",
     summary="Add a message (author 'firm': the caller; 'client': from the portal); the chat's last message, "
@@ -302,7 +292,6 @@ def add_message(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/invoices/{item_id}/apply-credit",
     "POST",
     summary="Pay an unpaid invoice in full from the account's credit, atomically. Not enough credit, "
@@ -323,7 +312,6 @@ class CreditListOut(OutputModel):
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/credits",
     "GET",
     summary="The account's credit ledger, newest first, with the current balance.",
@@ -347,7 +335,6 @@ def list_credits(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/credits",
     "POST",
     summary="Add credit to the account (manage right): amount in the account's currency, note.",
@@ -365,7 +352,6 @@ def add_credit(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/credits/{entry_id}",
     "GET",
     summary="One line of the credit ledger.",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.domain.errors import BadRequestError, FieldError
 from chalicelib.domain.models.audit import AuditEntryOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import audit
-
-bp = Blueprint(__name__)
 
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _FILTERS = ("since", "until", "limit", "cursor")
@@ -27,7 +26,6 @@ def _filter_id(params: dict[str, str], name: str) -> str | None:
 
 
 @endpoint(
-    bp,
     "/audit",
     "GET",
     summary="The firm's audit trail, newest first, paged (owner and admins): who changed what, when, from which "
@@ -52,7 +50,6 @@ def firm_trail(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/audit",
     "GET",
     summary="The account's audit trail, newest first, paged (whoever may open the account): changes of the "

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.domain.models.bulk import BulkEdit, BulkOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, problem_body, reply
+from chalicelib.handlers.http.answers import problem_body, reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import bulk
-
-bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp,
     "/accounts/bulk",
     "POST",
     summary="Add or remove tags and team members, or set the type, of 1-100 accounts. Always 200 once the request "

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import (
-    AccountRef,
+from chalicelib.domain.models.accounts import AccountRef
+from chalicelib.domain.models.people import (
     ContactCreate,
     ContactMerge,
     ContactOut,
@@ -17,10 +17,9 @@ from chalicelib.domain.models import (
     EmailSettingsPatch,
 )
 from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import contacts, merges
-
-bp = Blueprint(__name__)
 
 
 def _contact(call: Call, contact_id: str, status: int = 200, location: str | None = None) -> Response:
@@ -29,7 +28,6 @@ def _contact(call: Call, contact_id: str, status: int = 200, location: str | Non
 
 
 @endpoint(
-    bp,
     "/contacts",
     "GET",
     summary="Contacts the caller may see (linked to an account they may open), alphabetically; "
@@ -46,7 +44,6 @@ def list_contacts(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts",
     "POST",
     summary="Create a contact (not yet linked to an account).",
@@ -69,13 +66,12 @@ def create_contact(call: Call) -> Response:
     return _contact(call, contact_id, 201, f"/contacts/{contact_id}")
 
 
-@endpoint(bp, "/contacts/{contact_id}", "GET", summary="One contact.", response=ContactOut, errors=(404,))
+@endpoint("/contacts/{contact_id}", "GET", summary="One contact.", response=ContactOut, errors=(404,))
 def get_contact(call: Call) -> Response:
     return _contact(call, call.id("contact_id"))
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}",
     "PATCH",
     summary="Edit a contact's details; the change shows on every linked account.",
@@ -98,7 +94,6 @@ def patch_contact(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/merge",
     "POST",
     summary="Merge another contact (source_contact_id) into this one: the source's account links (an account "
@@ -120,7 +115,6 @@ def merge_contact(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/accounts",
     "GET",
     summary="Accounts the contact is linked to that the caller may open, alphabetically.",
@@ -143,7 +137,6 @@ def _email(call: Call, contact_id: str, address: str, status: int = 200, locatio
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/emails",
     "POST",
     summary="Add an e-mail address; addresses are unique per firm, case-insensitively (409).",
@@ -160,7 +153,6 @@ def add_email(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/emails/{email}",
     "GET",
     summary="One e-mail address and its settings.",
@@ -172,7 +164,6 @@ def get_email(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/emails/{email}",
     "PATCH",
     summary="An address's settings: login ('invited' from 'none' sends the portal invitation, like POST .../invite; "
@@ -194,7 +185,6 @@ def patch_email(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/emails/{email}",
     "DELETE",
     summary="Remove an address; a contact's last address cannot be removed (409).",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.domain.errors import BadRequestError, FieldError
-from chalicelib.domain.models import CustomFieldChangeOut, CustomFieldCreate, CustomFieldOut, CustomFieldPatch
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.accounts import CustomFieldChangeOut, CustomFieldCreate, CustomFieldOut, CustomFieldPatch
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import custom_fields
-
-bp = Blueprint(__name__)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
@@ -23,7 +22,6 @@ def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | Non
 
 
 @endpoint(
-    bp,
     "/custom-fields",
     "GET",
     summary="The firm's custom field definitions in creation order (any member); ?target=account|contact; "
@@ -39,7 +37,6 @@ def list_fields(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/custom-fields",
     "POST",
     summary="Define a custom field (owner, admin): target, label (unique per target, case-insensitively: 409), "
@@ -65,14 +62,13 @@ def create_field(call: Call) -> Response:
     return reply(out, status=201, version=out.version, location=f"/custom-fields/{field_id}")
 
 
-@endpoint(bp, "/custom-fields/{field_id}", "GET", summary="One definition.", response=CustomFieldOut, errors=(404,))
+@endpoint("/custom-fields/{field_id}", "GET", summary="One definition.", response=CustomFieldOut, errors=(404,))
 def get_field(call: Call) -> Response:
     out = custom_fields.get_field(call.ctx, call.id("field_id"))
     return reply(out, version=out.version)
 
 
 @endpoint(
-    bp,
     "/custom-fields/{field_id}",
     "PATCH",
     summary="Rename a field or add (and reorder) a dropdown's options (owner, admin). Values keep their field: "
@@ -101,7 +97,6 @@ def patch_field(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/custom-fields/{field_id}",
     "DELETE",
     summary="Remove a field (owner, admin): its values are hidden from accounts and contacts, and setting one "
@@ -115,7 +110,6 @@ def remove_field(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/custom-fields/history",
     "GET",
     summary="Changes of the account's custom field values, newest first, paged: field, old value, new value, "

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import FirmOut, FirmPatch
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.people import FirmOut, FirmPatch
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import firm
-
-bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp,
     "/firm",
     "GET",
     summary="The firm's settings (any member): name, currency, language and signing order.",
@@ -24,7 +22,6 @@ def get_firm(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/firm",
     "PATCH",
     summary=(

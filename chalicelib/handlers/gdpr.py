@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.domain.models.gdpr import ErasureOut, PersonExportOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import gdpr
-
-bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/export",
     "GET",
     summary="Everything held about a person (GDPR/AVG access request): the contact, its e-mails and their "
@@ -26,7 +24,6 @@ def export_contact(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/erase",
     "POST",
     summary="Erase a person's personal data everywhere (GDPR/AVG): the contact answers 404 from then on, "

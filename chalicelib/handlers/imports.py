@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.domain.models.imports import ImportCreate, ImportOut, ImportRowError, ImportStart
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import imports
-
-bp = Blueprint(__name__)
 
 FILE_CODES = ("not_csv", "unknown_column", "duplicate_column", "missing_column", "file_too_large", "too_many_rows")
 
 
 @endpoint(
-    bp,
     "/imports",
     "POST",
     summary="Create an import: its id and a presigned S3 PUT for the CSV file (Content-Type text/csv).",
@@ -29,7 +27,6 @@ def create_import(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/imports/{import_id}/start",
     "POST",
     summary="Check the uploaded file as a whole and start the import (dry_run: report only); "
@@ -45,7 +42,6 @@ def start_import(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/imports/{import_id}",
     "GET",
     summary="An import: status, counts and the first page of row errors.",
@@ -57,7 +53,6 @@ def get_import(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/imports/{import_id}/errors",
     "GET",
     summary="An import's row errors, in row order, paged.",
@@ -74,7 +69,6 @@ def import_errors(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/imports/{import_id}",
     "DELETE",
     summary="Cancel an import: rows not yet imported are left out (rows done stay done).",

@@ -1,4 +1,4 @@
-"""The mail service's entry points, as a Blueprint (app.py registers it):
+"""The mail service's entry points (handlers/functions.py registers them):
 
 - ``receive_email``: an SES receipt rule stored a message in the inbound
   bucket; the message is recorded where the sender's address has sync on
@@ -12,22 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from chalice.app import Blueprint
 
 from chalicelib.adapters.config import settings
 from chalicelib.services import inbound, mail_events
 from chalicelib.services.context import Ctx
 
-inbound_mail = Blueprint(__name__)
 
-
-@inbound_mail.lambda_function(name="receive_email")
 def receive_email(event: dict[str, Any], context: Any) -> dict[str, Any]:
     s = settings()
     results = inbound.receive_ses(event, boto3.client("s3"), s.inbound_bucket, s.inbound_prefix, s.inbound_domain)
     return {"outcomes": [r.outcome for r in results]}
 
 
-@inbound_mail.lambda_function(name="record_mail_events")
 def record_mail_events(event: dict[str, Any], context: Any) -> dict[str, int]:
     return {"recorded": mail_events.record(Ctx.table_from_settings(), event.get("Records") or [])}

@@ -14,28 +14,21 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any, Final
 
-from chalice.app import Blueprint, Response, SQSEvent
+from chalice.app import Response, SQSEvent
 
 from chalicelib.adapters.queue import JobQueue
 from chalicelib.domain.jobs import JobKind, retry_delay
 from chalicelib.domain.models.jobs import ExportCreate, ExportOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import exports, imports, jobs, pipeline_refresh
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier.jobs")
 
-bp = Blueprint(__name__)
-workers = Blueprint(__name__)
-
-# The decorators need an ARN; infra/template.json sets the real ones (merged at package time: a literal ARN
-# here, which the template's GetAtt replaces), and locally devtools/job_poller.py calls the functions.
-JOBS_QUEUE_ARN: Final = os.environ.get("DOSSIER_JOBS_QUEUE_ARN", "arn:aws:sqs:us-east-1:000000000000:dossier-jobs")
-JOBS_DLQ_ARN: Final = os.environ.get("DOSSIER_JOBS_DLQ_ARN", "arn:aws:sqs:us-east-1:000000000000:dossier-jobs-dead")
 
 # Each kind's chunk function (domain/jobs.py).
 CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
@@ -53,7 +46,6 @@ def _record_body(record: Mapping[str, Any]) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-@workers.on_sqs_message(queue_arn=JOBS_QUEUE_ARN, batch_size=1)
 def run_jobs(event: SQSEvent) -> dict[str, Any]:
     """One chunk of a background job per message; a failed one is reported, and SQS delivers it again."""
     table, queue = Ctx.table_from_settings(), JobQueue.from_settings()
@@ -81,7 +73,6 @@ def _retry_later(queue: JobQueue, raw: Mapping[str, Any], received: int) -> None
         log.warning("could not shorten a failed chunk's wait", exc_info=True)
 
 
-@workers.on_sqs_message(queue_arn=JOBS_DLQ_ARN, batch_size=10)
 def fail_dead_jobs(event: SQSEvent) -> dict[str, Any]:
     """Messages whose chunk failed maxReceiveCount times: their jobs end failed."""
     table = Ctx.table_from_settings()
@@ -96,7 +87,6 @@ def fail_dead_jobs(event: SQSEvent) -> dict[str, Any]:
 
 
 @endpoint(
-    bp,
     "/exports",
     "POST",
     summary="Export the firm's accounts (one row per account-contact link, the import's columns) or contacts, "
@@ -112,7 +102,6 @@ def create_export(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/exports/{export_id}",
     "GET",
     summary="An export's status and counts; once completed, a download link valid 5 minutes (owner, admin). "

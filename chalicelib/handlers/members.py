@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import MemberCreate, MemberOut, MemberPatch, MeOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.people import MemberCreate, MemberOut, MemberPatch, MeOut
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import members
 
-bp = Blueprint(__name__)
 
-
-@endpoint(bp, "/me", "GET", summary="The caller: id, name, email, role, rights and firm.", response=MeOut)
+@endpoint("/me", "GET", summary="The caller: id, name, email, role, rights and firm.", response=MeOut)
 def get_me(call: Call) -> Response:
     out = members.me(call.ctx)
     return reply(out, version=out.version)
 
 
-@endpoint(bp, "/members", "GET", summary="The firm's members (owner, admin).", response=list[MemberOut], errors=(403,))
+@endpoint("/members", "GET", summary="The firm's members (owner, admin).", response=list[MemberOut], errors=(403,))
 def list_members(call: Call) -> Response:
     items = members.list_members(call.ctx)
     return reply({"items": items, "next_cursor": None})
 
 
 @endpoint(
-    bp,
     "/members",
     "POST",
     summary="Add a member (owner, admin). E-mail addresses are unique per firm.",
@@ -40,16 +38,13 @@ def add_member(call: Call) -> Response:
     return reply(out, status=201, version=out.version, location=f"/members/{member_id}")
 
 
-@endpoint(
-    bp, "/members/{member_id}", "GET", summary="One member (owner, admin).", response=MemberOut, errors=(403, 404)
-)
+@endpoint("/members/{member_id}", "GET", summary="One member (owner, admin).", response=MemberOut, errors=(403, 404))
 def get_member(call: Call) -> Response:
     out = members.get_member(call.ctx, call.id("member_id"))
     return reply(out, version=out.version)
 
 
 @endpoint(
-    bp,
     "/members/{member_id}",
     "PATCH",
     summary="Change a member's name, role or rights (owner, admin); the owner cannot be demoted (409).",
@@ -66,7 +61,6 @@ def patch_member(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/members/{member_id}",
     "DELETE",
     summary=(

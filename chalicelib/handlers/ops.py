@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.adapters.config import settings
-from chalicelib.domain.models import HealthOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.operations import HealthOut
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 
-bp = Blueprint(__name__)
 
-
-@endpoint(
-    bp, "/health", "GET", summary="Liveness, and the table this deployment talks to.", auth=False, response=HealthOut
-)
+@endpoint("/health", "GET", summary="Liveness, and the table this deployment talks to.", auth=False, response=HealthOut)
 def health(call: Call) -> Response:
     return reply(HealthOut(status="ok", table=settings().table_name))
 
 
-@endpoint(bp, "/openapi.json", "GET", summary="This document.", auth=False)
+@endpoint("/openapi.json", "GET", summary="This document.", auth=False)
 def openapi_document(call: Call) -> Response:
     from chalicelib.handlers.http.openapi import document_json
 

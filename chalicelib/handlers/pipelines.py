@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import PipelineCreate, PipelineOut, PipelinePatch
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.operations import PipelineCreate, PipelineOut, PipelinePatch
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import pipelines
-
-bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp,
     "/pipelines",
     "GET",
     summary="The firm's job pipelines (any member).",
@@ -26,7 +24,6 @@ def list_pipelines(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/pipelines",
     "POST",
     summary="Create a pipeline with its ordered stages (owner, admin); stage ids are assigned by the server.",
@@ -41,14 +38,13 @@ def create_pipeline(call: Call) -> Response:
     return reply(out, status=201, version=out.version, location=f"/pipelines/{pipeline_id}")
 
 
-@endpoint(bp, "/pipelines/{pipeline_id}", "GET", summary="One pipeline.", response=PipelineOut, errors=(404,))
+@endpoint("/pipelines/{pipeline_id}", "GET", summary="One pipeline.", response=PipelineOut, errors=(404,))
 def get_pipeline(call: Call) -> Response:
     out = pipelines.get_pipeline(call.ctx, call.id("pipeline_id"))
     return reply(out, version=out.version)
 
 
 @endpoint(
-    bp,
     "/pipelines/{pipeline_id}",
     "PATCH",
     summary="Rename the pipeline, rename, reorder or add stages (owner, admin). Jobs show the new names.",

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import EmailOut, FirmRef, InviteAccept, InviteAcceptedOut, SignerOut, SignersOut, SignIn
+from chalicelib.domain.models.people import (
+    EmailOut,
+    FirmRef,
+    InviteAccept,
+    InviteAcceptedOut,
+    SignerOut,
+    SignersOut,
+    SignIn,
+)
 from chalicelib.domain.sections import ProposalOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import contacts, portal, signing
 from chalicelib.services.views import email_out
 
-bp = Blueprint(__name__)
-
 
 @endpoint(
-    bp,
     "/contacts/{contact_id}/emails/{email}/invite",
     "POST",
     summary="Send (or resend) the portal invitation to this address: its login becomes 'invited' and a new "
@@ -30,7 +36,6 @@ def invite(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/portal/invites/accept",
     "POST",
     summary="Accept a portal invitation with the token from its link (no bearer token): the address's login "
@@ -55,7 +60,6 @@ def accept_invite(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/signers",
     "GET",
     summary="The account's signers in signing order: addresses of its contacts with active portal login and "
@@ -75,7 +79,6 @@ def list_signers(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/proposals/{item_id}/sign",
     "POST",
     summary="A signer signs a sent proposal or engagement letter, recorded from the portal side: the portal's "

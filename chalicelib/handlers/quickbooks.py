@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.accounts import (
+    QuickBooksConnectionIn,
+    QuickBooksConnectionOut,
+    QuickBooksOut,
+    SyncResultIn,
+)
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import quickbooks
-
-bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp,
     "/quickbooks/connection",
     "GET",
     summary="Whether the firm connected QuickBooks (any member).",
@@ -23,7 +26,6 @@ def get_connection(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/quickbooks/connection",
     "PUT",
     summary="The firm's connector records that QuickBooks was connected or disconnected (owner, admin).",
@@ -36,7 +38,6 @@ def put_connection(call: Call) -> Response:
 
 
 @endpoint(
-    bp,
     "/accounts/{account_id}/quickbooks/sync-results",
     "POST",
     summary="The firm's connector records the result of syncing the account (owner, admin): 'synced' (synced_at, "

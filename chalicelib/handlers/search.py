@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import SearchOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.accounts import SearchOut
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import search
-
-bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp,
     "/search",
     "GET",
     summary="Accounts the caller may open (never archived ones) with a word of the name starting with q, "

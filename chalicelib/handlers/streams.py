@@ -1,4 +1,4 @@
-"""The table's change-stream functions, as a Blueprint (app.py registers it).
+"""The table's change-stream functions (handlers/functions.py registers them).
 
 DynamoDB Streams advises at most two readers per shard, and these are the
 two: any further consumer fans out from one of them (or through EventBridge
@@ -8,25 +8,15 @@ batch and hands it to its consumers in ``chalicelib/streams/``.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import Any
 
-from chalice.app import Blueprint, DynamoDBEvent
+from chalice.app import DynamoDBEvent
 
 from chalicelib.domain import audit as audit_rules
 from chalicelib.streams import audit, notifications, overview, runner, search_index
 
-streams = Blueprint(__name__)
 
-# The real stream ARN is set by infra/template.json (merged at package time);
-# the decorator needs a value, and locally the stream poller calls the handler.
-STREAM_ARN = os.environ.get(
-    "DOSSIER_STREAM_ARN", "arn:aws:dynamodb:us-east-1:000000000000:table/dossier/stream/2026-01-01T00:00:00.000"
-)
-
-
-@streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's overview items in step with the table's changes,
     mail contacts about system events on their accounts (a new message, an
@@ -41,7 +31,6 @@ def project_overview(event: DynamoDBEvent) -> dict[str, Any]:
     return runner.merged(projected, notified, audit.record(records))
 
 
-@streams.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def index_search(event: DynamoDBEvent) -> dict[str, Any]:
     """Keep each account's search tokens in step with its name and its contacts' addresses."""
     with audit_rules.acting_as(audit_rules.DERIVED_ACTOR):  # derived data: never audited

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
-from chalicelib.domain.models import TagCreate, TagOut, TagPatch
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.domain.models.people import TagCreate, TagOut, TagPatch
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import tags
 
-bp = Blueprint(__name__)
 
-
-@endpoint(bp, "/tags", "GET", summary="The firm's tags, alphabetically (any member).", response=list[TagOut])
+@endpoint("/tags", "GET", summary="The firm's tags, alphabetically (any member).", response=list[TagOut])
 def list_tags(call: Call) -> Response:
     return reply({"items": tags.list_tags(call.ctx), "next_cursor": None})
 
 
 @endpoint(
-    bp,
     "/tags",
     "POST",
     summary="Create a tag; names are unique per firm, case-insensitively (409).",
@@ -33,14 +31,13 @@ def create_tag(call: Call) -> Response:
     return reply(out, status=201, version=out.version, location=f"/tags/{tag_id}")
 
 
-@endpoint(bp, "/tags/{tag_id}", "GET", summary="One tag.", response=TagOut, errors=(404,))
+@endpoint("/tags/{tag_id}", "GET", summary="One tag.", response=TagOut, errors=(404,))
 def get_tag(call: Call) -> Response:
     out = tags.get_tag(call.ctx, call.id("tag_id"))
     return reply(out, version=out.version)
 
 
 @endpoint(
-    bp,
     "/tags/{tag_id}",
     "PATCH",
     summary="Rename or recolour a tag.",
@@ -56,7 +53,7 @@ def patch_tag(call: Call) -> Response:
     return reply(out, version=out.version)
 
 
-@endpoint(bp, "/tags/{tag_id}", "DELETE", summary="Delete a tag.", status=204, errors=(403, 404, 412))
+@endpoint("/tags/{tag_id}", "DELETE", summary="Delete a tag.", status=204, errors=(403, 404, 412))
 def delete_tag(call: Call) -> Response:
     tags.delete_tag(call.ctx, call.id("tag_id"), call.if_match())
     return reply(status=204)

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint, Response
+from chalice.app import Response
 
 from chalicelib.adapters import log_subscription
 from chalicelib.domain import audit
 from chalicelib.domain.models.usage import UsageOut
-from chalicelib.handlers.http.endpoint import Call, endpoint, reply
+from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.handlers.http.operations import OPERATIONS
 from chalicelib.services import usage
 from chalicelib.services.context import Ctx
-
-bp = Blueprint(__name__)
-meter = Blueprint(__name__)
 
 OTHER_GROUP = "other"  # a route the table does not name (none of a firm's requests, so far)
 
@@ -32,7 +30,6 @@ def route_group(route: str) -> str:
     return found.tag if found is not None else OTHER_GROUP
 
 
-@meter.lambda_function(name="meter_usage")
 def meter_usage(event: dict[str, Any], context: Any) -> dict[str, int]:
     batch = log_subscription.decode(event)
     if batch is None:  # CloudWatch Logs' control message when the subscription is made
@@ -42,7 +39,6 @@ def meter_usage(event: dict[str, Any], context: Any) -> dict[str, int]:
 
 
 @endpoint(
-    bp,
     "/firm/usage",
     "GET",
     summary=(

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.domain.entities import Contact, Email
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
-from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT
+from chalicelib.domain.models.base import MAX_EMAILS_PER_CONTACT
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE

@@ -20,7 +20,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
-from chalicelib.domain.models import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut, ExistingContactLink
+from chalicelib.domain.models.accounts import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut
+from chalicelib.domain.models.people import ExistingContactLink
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.custom_fields import still_defined
 from chalicelib.repo.firms import version_guard

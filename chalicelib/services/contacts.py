@@ -19,8 +19,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
-from chalicelib.domain.models import (
-    AccountRef,
+from chalicelib.domain.models.accounts import AccountRef
+from chalicelib.domain.models.people import (
     ContactCreate,
     ContactFields,
     ContactOut,

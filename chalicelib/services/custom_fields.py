@@ -19,15 +19,15 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
-from chalicelib.domain.models import (
+from chalicelib.domain.models.accounts import (
     MAX_FIELDS_PER_TARGET,
     CustomFieldChangeOut,
     CustomFieldCreate,
     CustomFieldOut,
     CustomFieldPatch,
     CustomFieldRef,
-    MemberRef,
 )
+from chalicelib.domain.models.people import MemberRef
 from chalicelib.domain.text import fold
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.custom_fields import CustomFieldRepo

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.domain import access
 from chalicelib.domain.entities import Firm
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
-from chalicelib.domain.models import FirmOut, FirmPatch
+from chalicelib.domain.models.people import FirmOut, FirmPatch
 from chalicelib.repo.firms import version_guard
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx

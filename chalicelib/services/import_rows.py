@@ -29,16 +29,9 @@ from chalicelib.domain.csv_import import CellError, ImportRow, Outcome
 from chalicelib.domain.entities import Account, Contact, CustomField, Member, Tag
 from chalicelib.domain.errors import ConflictError, DossierError, FieldError
 from chalicelib.domain.idempotency import Idempotency
-from chalicelib.domain.models import (
-    MAX_PHONES,
-    AccountCreate,
-    AccountPatch,
-    ContactPatch,
-    ExistingContactLink,
-    LinkPatch,
-    NewContactLink,
-    TagCreate,
-)
+from chalicelib.domain.models.accounts import AccountCreate, AccountPatch
+from chalicelib.domain.models.base import MAX_PHONES
+from chalicelib.domain.models.people import ContactPatch, ExistingContactLink, LinkPatch, NewContactLink, TagCreate
 from chalicelib.domain.text import email_key, fold
 from chalicelib.repo.accounts import read_batch
 from chalicelib.services import accounts, contacts, links, tags

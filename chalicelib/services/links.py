@@ -6,7 +6,7 @@ from chalicelib.domain.entities import Link
 from chalicelib.domain.errors import NotFoundError, UnprocessableError
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import now_iso
-from chalicelib.domain.models import ExistingContactLink, LinkedContactOut, LinkPatch, NewContactLink
+from chalicelib.domain.models.people import ExistingContactLink, LinkedContactOut, LinkPatch, NewContactLink
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED
 from chalicelib.repo.firms import version_guard
 from chalicelib.services.clashes import retried_on_clash

@@ -12,7 +12,7 @@ from chalicelib.domain.entities import Firm, Member
 from chalicelib.domain.errors import ConflictError, DossierError, ForbiddenError, NotFoundError
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
-from chalicelib.domain.models import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
+from chalicelib.domain.models.people import FirmRef, MemberCreate, MemberOut, MemberPatch, MeOut, RightsOut
 from chalicelib.repo.firms import FirmRepo, version_guard
 from chalicelib.repo.identities import IdentityRepo
 from chalicelib.repo.table import Op

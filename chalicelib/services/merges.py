@@ -19,8 +19,8 @@ from chalicelib.domain import merges as rules
 from chalicelib.domain.entities import Contact
 from chalicelib.domain.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, UnprocessableError
 from chalicelib.domain.ids import now_iso
-from chalicelib.domain.models import MAX_EMAILS_PER_CONTACT, ContactMerge
-from chalicelib.domain.models.base import MAX_PHONES
+from chalicelib.domain.models.base import MAX_EMAILS_PER_CONTACT, MAX_PHONES
+from chalicelib.domain.models.people import ContactMerge
 from chalicelib.repo.firms import version_guard
 from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
 from chalicelib.repo.merges import FIXED_ITEMS, MergeRepo

@@ -9,7 +9,7 @@ from chalicelib.domain import access
 from chalicelib.domain.errors import FieldError, ForbiddenError, NotFoundError, UnprocessableError
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
-from chalicelib.domain.models import PipelineCreate, PipelineOut, PipelinePatch, StageIn
+from chalicelib.domain.models.operations import PipelineCreate, PipelineOut, PipelinePatch, StageIn
 from chalicelib.repo.firms import version_guard
 from chalicelib.services import jobs
 from chalicelib.services.clashes import retried_on_clash

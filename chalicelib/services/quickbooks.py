@@ -10,7 +10,12 @@ from datetime import UTC, datetime, timedelta
 from chalicelib.domain import access
 from chalicelib.domain.errors import FieldError, ForbiddenError, UnprocessableError
 from chalicelib.domain.ids import now_iso, now_precise
-from chalicelib.domain.models import QuickBooksConnectionIn, QuickBooksConnectionOut, QuickBooksOut, SyncResultIn
+from chalicelib.domain.models.accounts import (
+    QuickBooksConnectionIn,
+    QuickBooksConnectionOut,
+    QuickBooksOut,
+    SyncResultIn,
+)
 from chalicelib.repo.quickbooks import QuickBooksRepo
 from chalicelib.services.context import Ctx
 from chalicelib.services.openable import load_openable

@@ -20,7 +20,7 @@ from chalicelib.domain import access
 from chalicelib.domain import search_terms as rules
 from chalicelib.domain.entities import Account
 from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.models import ContactRef, SearchHitOut, SearchMatchOut, SearchOut
+from chalicelib.domain.models.accounts import ContactRef, SearchHitOut, SearchMatchOut, SearchOut
 from chalicelib.domain.search_people import Person, person_of, person_row, within_people
 from chalicelib.domain.text import sort_name
 from chalicelib.repo.search import AccountRef, EntryKey, SearchRepo, Source, index_entries

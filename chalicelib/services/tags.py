@@ -7,7 +7,7 @@ from chalicelib.domain.entities import Tag
 from chalicelib.domain.errors import ForbiddenError, NotFoundError
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id
-from chalicelib.domain.models import TagCreate, TagOut, TagPatch
+from chalicelib.domain.models.people import TagCreate, TagOut, TagPatch
 from chalicelib.repo.firms import version_guard
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create

@@ -9,19 +9,21 @@ from chalicelib.adapters.photo_store import PhotoStore
 from chalicelib.domain import field_values, quickbooks_status
 from chalicelib.domain.currencies import money_text
 from chalicelib.domain.entities import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
-from chalicelib.domain.models import (
+from chalicelib.domain.models.accounts import (
     AccountOut,
     AccountRef,
     AccountSummaryOut,
+    CustomFieldValueOut,
+    QuickBooksOut,
+)
+from chalicelib.domain.models.people import (
     AddressOut,
     ContactOut,
-    CustomFieldValueOut,
     EmailOut,
     InvitationOut,
     LinkedContactOut,
     MemberRef,
     PhoneOut,
-    QuickBooksOut,
     TagRef,
 )
 from chalicelib.domain.text import email_key, fold

@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.audit import Actor, acting_as
-from chalicelib.domain.models import ContactMerge
+from chalicelib.domain.models.people import ContactMerge
 from chalicelib.repo import table as table_module
 from chalicelib.repo.table import Table
 from chalicelib.services import merges

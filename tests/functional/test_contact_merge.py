@@ -15,7 +15,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.adapters.auth import Claims
-from chalicelib.domain.models import ContactMerge
+from chalicelib.domain.models.people import ContactMerge
 from chalicelib.repo import keys
 from chalicelib.repo.table import Table
 from chalicelib.services import merges

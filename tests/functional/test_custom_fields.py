@@ -19,7 +19,7 @@ import pytest
 
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.errors import DossierError
-from chalicelib.domain.models import AccountPatch
+from chalicelib.domain.models.accounts import AccountPatch
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts
 from chalicelib.services.context import Ctx
@@ -1058,7 +1058,7 @@ def test_a_retried_field_create_returns_the_first_field(api: Api) -> None:
 
 @local_only
 def test_parallel_creates_never_pass_100_active_fields(table: Table, firm: TestFirm) -> None:
-    from chalicelib.domain.models import CustomFieldCreate
+    from chalicelib.domain.models.accounts import CustomFieldCreate
     from chalicelib.services import custom_fields
 
     def create(label: str) -> None:

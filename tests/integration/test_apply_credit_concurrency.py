@@ -16,7 +16,7 @@ import pytest
 
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.errors import ConflictError
-from chalicelib.domain.models import AccountCreate
+from chalicelib.domain.models.accounts import AccountCreate
 from chalicelib.domain.sections import SECTIONS, InvoiceCreate
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, activity, credit

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.adapters.auth import Claims
-from chalicelib.domain.models import AccountCreate, EmailAdd
+from chalicelib.domain.models.accounts import AccountCreate
+from chalicelib.domain.models.people import EmailAdd
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, contacts, links
 from chalicelib.services.context import Ctx

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.handlers.http.endpoint import ROUTES
+from chalicelib.handlers.http.routing import load_all
 from devtools import fuzz_inputs
 from devtools.fuzz import CHECKS, Stack, schemathesis, served
+
+ROUTES = load_all()  # every route the handlers declare
 
 pytestmark = pytest.mark.integration
 SEED = 20261127

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.adapters.auth import Claims
-from chalicelib.domain.models import AccountCreate, ContactMerge
+from chalicelib.domain.models.accounts import AccountCreate
+from chalicelib.domain.models.people import ContactMerge
 from chalicelib.repo import keys
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, merges

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from chalicelib.adapters.auth import Claims
-from chalicelib.domain.models import AccountCreate, AccountPatch, MemberPatch
+from chalicelib.domain.models.accounts import AccountCreate, AccountPatch
+from chalicelib.domain.models.people import MemberPatch
 from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, activity, members

@@ -11,7 +11,7 @@ import regex  # type: ignore[import-untyped]
 from pydantic import TypeAdapter, ValidationError
 
 from chalicelib.domain import unicode_scripts
-from chalicelib.domain.models import EmailAddress
+from chalicelib.domain.models.base import EmailAddress
 from chalicelib.domain.text import address_problem, email_key, normal_address
 from devtools import unicode_scripts as generator
 

@@ -14,9 +14,11 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 import app  # noqa: F401  (registers every route)
-from chalicelib.handlers.http.endpoint import ROUTES
 from chalicelib.handlers.http.examples import EXAMPLES
 from chalicelib.handlers.http.openapi import document
+from chalicelib.handlers.http.routing import load_all
+
+ROUTES = load_all()  # every route the handlers declare
 
 DOC = "urn:dossier:openapi"
 

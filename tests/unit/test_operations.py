@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 import app  # noqa: F401  (registers every route)
-from chalicelib.handlers.http.endpoint import ROUTES
 from chalicelib.handlers.http.openapi import document
 from chalicelib.handlers.http.operations import OPERATIONS, TAGS, operation
+from chalicelib.handlers.http.routing import load_all
+
+ROUTES = load_all()  # every route the handlers declare
 
 CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]+)*")  # no acronyms in capitals: they snake-case badly
 

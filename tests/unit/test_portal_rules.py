@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import portal_rules
-from chalicelib.domain.models import NotificationEvent
+from chalicelib.domain.models.base import NotificationEvent
 from chalicelib.domain.portal_rules import Signer
 
 

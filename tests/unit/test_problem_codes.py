@@ -12,8 +12,10 @@ import pytest
 import app  # noqa: F401  (registers every route)
 from chalicelib.domain import errors
 from chalicelib.domain.problem_codes import CODES, GENERIC, field_code
-from chalicelib.handlers.http.endpoint import ROUTES
 from chalicelib.handlers.http.openapi import document, problem_codes
+from chalicelib.handlers.http.routing import load_all
+
+ROUTES = load_all()  # every route the handlers declare
 
 _ROOT = Path(__file__).resolve().parents[2] / "chalicelib"
 _ERRORS = {

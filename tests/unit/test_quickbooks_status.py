@@ -7,7 +7,7 @@ from typing import get_args
 
 import pytest
 
-from chalicelib.domain.models import SyncMode
+from chalicelib.domain.models.base import SyncMode
 from chalicelib.domain.quickbooks_status import Block, SyncResult, block
 
 T1 = "2026-03-01T10:00:00.000000Z"

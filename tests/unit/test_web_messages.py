@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from chalicelib.domain.models import AccountType, Login, NotificationEvent, QuickBooksOut, SyncMode
+from chalicelib.domain.models.accounts import QuickBooksOut
+from chalicelib.domain.models.base import AccountType, Login, NotificationEvent, SyncMode
 from chalicelib.domain.sections import SECTIONS
 
 WEB = Path(__file__).resolve().parents[2] / "web"

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from chalicelib.domain import files
 from chalicelib.domain.errors import FieldError
-from chalicelib.domain.models import Id, InputModel, MemberRef, Name, OutputModel, PatchModel
+from chalicelib.domain.models.base import Id, InputModel, Name, OutputModel, PatchModel
+from chalicelib.domain.models.people import MemberRef
 from chalicelib.domain.sections.fields import ItemOut, Timestamp
 
 # --- documents ---------------------------------------------------------------------

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from chalicelib.domain.currencies import money_text
 from chalicelib.domain.dates import calendar_day
-from chalicelib.domain.models import MemberRef, OutputModel
+from chalicelib.domain.models.base import OutputModel
+from chalicelib.domain.models.people import MemberRef
 
 Item = dict[str, Any]
 

@@ -6,17 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from chalicelib.domain.models import (
-    Currency,
-    EmailAddress,
-    Id,
-    InputModel,
-    MemberRef,
-    Money,
-    Name,
-    OutputModel,
-    PatchModel,
-)
+from chalicelib.domain.models.base import Currency, EmailAddress, Id, InputModel, Money, Name, OutputModel, PatchModel
+from chalicelib.domain.models.people import MemberRef
 from chalicelib.domain.sections.fields import (
     Day,
     ItemOut,

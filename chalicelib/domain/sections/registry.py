@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from chalicelib.domain.errors import FieldError
-from chalicelib.domain.models import InputModel, OutputModel, PatchModel
+from chalicelib.domain.models.base import InputModel, OutputModel, PatchModel
 from chalicelib.domain.sections import output, rules
 from chalicelib.domain.sections.document_models import DocumentCreate, DocumentOut, DocumentPatch, DocumentSummary
 from chalicelib.domain.sections.fields import Item, ItemOut

@@ -9,13 +9,12 @@ import hashlib
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.adapters import observability
@@ -27,15 +26,13 @@ from chalicelib.domain.errors import (
     BadRequestError,
     DossierError,
     FieldError,
-    MethodNotAllowedError,
     NotFoundError,
     ServiceUnavailableError,
-    TooManyRequestsError,
-    UnsupportedMediaTypeError,
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.problem_codes import field_code
 from chalicelib.handlers.http import throttle
+from chalicelib.handlers.http.answers import problem
 from chalicelib.services.context import Ctx
 from chalicelib.services.identity import FIRM_HEADER, authenticate
 
@@ -50,39 +47,11 @@ _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 MAX_QUERY_VALUE = 2048  # a cursor is the longest query value we hand out
-PROBLEM_TYPE_BASE = "https://dossier.example/problems/"
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
 _IDEM_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 M = TypeVar("M", bound=BaseModel)
-
-
-# --- problem responses ----------------------------------------------------------
-
-
-_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors"})
-
-
-def problem_body(error: DossierError) -> dict[str, Any]:
-    """The problem+json object of ``error``: a response's body, or one account's answer in a bulk edit."""
-    return {
-        "type": PROBLEM_TYPE_BASE + error.type_slug,
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
-        "code": error.problem_code,
-        "errors": [{"loc": list(e.loc), "msg": e.msg, "code": e.code} for e in error.errors],
-        **{k: v for k, v in error.extensions.items() if k not in _PROBLEM_MEMBERS},
-    }
-
-
-def problem(error: DossierError) -> Response:
-    body = problem_body(error)
-    headers: dict[str, str | list[str]] = {"Content-Type": "application/problem+json"}
-    if isinstance(error, ServiceUnavailableError | TooManyRequestsError):
-        headers["Retry-After"] = str(error.retry_after)
-    return Response(body=json.dumps(body), status_code=error.status, headers=headers)
 
 
 def _validation_errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[FieldError]:
@@ -269,74 +238,6 @@ class Call:
         return Idempotency(self.ctx.firm_id, self.ctx.claims.member_id, self.route_id, key, digest)
 
 
-# --- replies ----------------------------------------------------------------------
-
-
-def _model_json(value: Any) -> Any:
-    # Called by json.dumps only for what it cannot encode itself (models), so
-    # plain bodies such as the overview are encoded without a Python walk.
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def reply(body: Any = None, *, status: int = 200, version: int | None = None, location: str | None = None) -> Response:
-    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
-    if version is not None:
-        headers["ETag"] = f'"{version}"'
-    if location is not None:
-        headers["Location"] = location
-    if status == 204:
-        return Response(body="", status_code=204, headers={k: v for k, v in headers.items() if k != "Content-Type"})
-    return Response(body=json.dumps(body, default=_model_json), status_code=status, headers=headers)
-
-
-# --- every request: logs, metrics, and Chalice's own refusals as problem+json -------------
-
-# Chalice answers these itself, before any view runs, with {"Code", "Message"}.
-_FRAMEWORK_ERRORS: dict[int, type[DossierError]] = {
-    400: BadRequestError,
-    405: MethodNotAllowedError,
-    415: UnsupportedMediaTypeError,
-}
-
-
-def _framework_problem(response: Response) -> Response:
-    body = response.body
-    error = _FRAMEWORK_ERRORS.get(response.status_code)
-    if error is None or not isinstance(body, dict) or "Code" not in body:
-        return response
-    answer = problem(error(str(body.get("Message", ""))))
-    for name, value in (response.headers or {}).items():  # Allow, and CORS headers
-        if name.lower() != "content-type":
-            answer.headers[name] = value
-    return answer
-
-
-def observe(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """HTTP middleware (app.py registers it): the request's log context and
-    metrics, and framework refusals (405, 415) in the API's error format."""
-    context: Any = request.context or {}
-    route = f"{request.method} {context.get('resourcePath', '?')}"
-    started = time.perf_counter()
-    # API Gateway's request id (the x-amzn-RequestId clients see), else the function's
-    request_id = context.get("requestId") or getattr(request.lambda_context, "aws_request_id", "")
-    with observability.api_request(route, str(request_id)) as meter:
-        response = _framework_problem(get_response(request))
-        observability.finished(route, response.status_code, started, meter)
-    _protect(response)
-    return response
-
-
-def _protect(response: Response) -> None:
-    # Answers hold one firm's data (or a caller's own token, for the portal's sign-in routes):
-    # no shared or browser cache may keep them, and no browser may sniff a JSON body into HTML.
-    names = {name.lower() for name in response.headers}
-    if "cache-control" not in names:
-        response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-
-
 def source_ip(request: Request) -> str | None:
     """The caller's address as API Gateway saw it (the audit trail's ``ip``)."""
     context: Any = request.context or {}
@@ -371,13 +272,16 @@ class RouteDoc:
     query: tuple[str, ...]
     errors: tuple[int | str, ...]  # statuses, and the problem codes particular to the route (domain/problem_codes)
     content_types: tuple[str, ...] = ("application/json",)
+    module: str = ""  # the handler's module, which the app imports on the route's first request (routing.py)
 
 
 ROUTES: list[RouteDoc] = []
+# Each route's view by route id ("GET /accounts/{account_id}"): what the app's route calls once the handler's
+# module is imported (chalicelib/handlers/http/routing.py). Views take the request from the app that serves it.
+VIEWS: dict[str, Callable[[Request, dict[str, str]], Response]] = {}
 
 
 def endpoint(
-    bp: Blueprint,
     path: str,
     method: str,
     *,
@@ -393,8 +297,8 @@ def endpoint(
     route_id = f"{method} {path}"
 
     def register(handler: Callable[..., Response]) -> Callable[..., Response]:
-        def view(**params: str) -> Response:
-            call = Call(bp.current_request, params, route_id, query)
+        def view(request: Request, params: dict[str, str]) -> Response:
+            call = Call(request, params, route_id, query)
             # Who this request's writes are stamped with (repo/stamps.py): nobody known yet, from its IP.
             actor = audit.Actor(audit.SYSTEM, "anonymous", "anonymous", source_ip(call.request))
             try:
@@ -413,9 +317,12 @@ def endpoint(
                 log.exception("unhandled error in %s", route_id)
                 return problem(DossierError("An unexpected error occurred; it has been logged."))
 
-        view.__name__ = handler.__name__
-        bp.route(path, methods=[method], content_types=list(content_types))(view)
-        ROUTES.append(RouteDoc(method, path, summary, status, auth, request, response, query, errors, content_types))
+        VIEWS[route_id] = view
+        ROUTES.append(
+            RouteDoc(
+                method, path, summary, status, auth, request, response, query, errors, content_types, handler.__module__
+            )
+        )
         return handler
 
     return register

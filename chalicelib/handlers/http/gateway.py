@@ -19,7 +19,7 @@ from typing import Any
 from chalice.app import Chalice
 
 from chalicelib.domain.errors import NotFoundError
-from chalicelib.handlers.http.endpoint import problem_body
+from chalicelib.handlers.http.answers import problem_body
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
 

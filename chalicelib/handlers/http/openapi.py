@@ -10,9 +10,10 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.domain.problem_codes import GENERIC, status_of
-from chalicelib.handlers.http.endpoint import MAX_QUERY_VALUE, ROUTES, RouteDoc
+from chalicelib.handlers.http.endpoint import MAX_QUERY_VALUE, RouteDoc
 from chalicelib.handlers.http.examples import EXAMPLES
 from chalicelib.handlers.http.operations import TAGS, operation
+from chalicelib.handlers.http.routing import load_all
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _STATUS_TEXT = {
@@ -184,12 +185,12 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    from chalicelib.domain.models import Problem
+    from chalicelib.domain.models.operations import Problem
 
     components: dict[str, Any] = {}
     components["Problem"] = _schema(Problem, components)
     paths: dict[str, dict[str, Any]] = {}
-    for route in ROUTES:
+    for route in load_all():
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, components)
     return {
         "openapi": "3.1.0",

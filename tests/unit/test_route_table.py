@@ -1,0 +1,79 @@
+"""The app registers its routes from a table without importing their handlers
+(chalicelib/handlers/http/routing.py): the table is current, the app's import loads no handler, and a
+request imports only the handler module of its own route."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from chalicelib.handlers.http.route_table import TABLE
+from chalicelib.handlers.http.routing import load_all, table_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_route_table_is_the_routes_the_handlers_declare() -> None:
+    assert list(TABLE) == table_of(load_all()), "run: python -m devtools.route_table"
+
+
+def _fresh(code: str) -> dict[str, object]:
+    """What ``code`` (run after ``import app`` in a fresh interpreter) prints as JSON."""
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "DOSSIER_TABLE": "dossier-route-table"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import app, json, sys\n" + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
+    return found
+
+
+_LOADED = (
+    "print(json.dumps({'modules': sorted(m for m in sys.modules if m.startswith(('chalicelib', 'pydantic', 'jwt')))}))"
+)
+
+
+def test_importing_the_app_loads_no_handler_model_or_token_library() -> None:
+    modules = _fresh(_LOADED)["modules"]
+    assert isinstance(modules, list)
+    assert "chalicelib.handlers.http.routing" in modules  # the wiring ran
+    assert not [m for m in modules if m.startswith(("chalicelib.handlers.accounts", "chalicelib.services"))]
+    assert not [m for m in modules if m.startswith(("chalicelib.domain.models", "pydantic", "jwt"))]
+
+
+def test_a_request_imports_its_own_route_handler_only() -> None:
+    event = {
+        "resource": "/health",
+        "path": "/health",
+        "httpMethod": "GET",
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "requestId": "r-1"},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    code = (
+        f"answer = app.app({event!r}, None)\n"
+        "print(json.dumps({'status': answer['statusCode'], 'body': json.loads(answer['body']),"
+        " 'modules': sorted(m for m in sys.modules if m.startswith('chalicelib.handlers'))}))"
+    )
+    found = _fresh(code)
+    assert found["status"] == 200
+    assert found["body"] == {"status": "ok", "table": "dossier-route-table"}
+    modules = found["modules"]
+    assert isinstance(modules, list)
+    assert "chalicelib.handlers.ops" in modules
+    assert not {"chalicelib.handlers.accounts", "chalicelib.handlers.activity", "chalicelib.handlers.jobs"} & set(
+        modules
+    )
