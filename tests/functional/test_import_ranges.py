@@ -136,8 +136,8 @@ def test_a_job_started_before_offsets_were_recorded_still_reads_its_whole_file(
     importer.upload(import_id, data)
     importer.start(import_id)
     key = keys.job(firm.firm_id, import_id)
-    params = {k: v for k, v in (table.get(key, consistent=True) or {})["params"].items()}
-    legacy = {"dry_run": False, "run": params["run"], "rows": 5, "sha256": hashlib.sha256(data).hexdigest()}
+    run = (table.get(key, consistent=True) or {})["params"]["run"]
+    legacy = {"dry_run": False, "run": run, "rows": 5, "sha256": hashlib.sha256(data).hexdigest()}
     table.write([set_fields(key, {"params": legacy}, bump_version=False)])
     drain()
     out = importer.get(import_id)
