@@ -39,27 +39,38 @@ class DocumentStore(FilesBucket):
 
     def size(self, key: str) -> int | None:
         """The object's size, or None when nothing was uploaded."""
+        found = self.head(key)
+        return found[0] if found is not None else None
+
+    def head(self, key: str) -> tuple[int, str] | None:
+        """The object's size and ETag (another object under the key has another ETag), or None when absent."""
         try:
             head = self.client.head_object(Bucket=self._bucket(), Key=key)
         except ClientError as exc:
             if is_missing(exc):
                 return None
             raise
-        return int(head["ContentLength"])
+        return int(head["ContentLength"]), str(head.get("ETag", ""))
 
     def read(self, key: str, byte_range: str) -> bytes | None:
         """Part of the object: ``bytes=0-8191`` (its start) or ``bytes=-65536`` (its end); None
         when it is gone (deleted since it was found)."""
+        got = self.read_tagged(key, byte_range)
+        return got[0] if got is not None else None
+
+    def read_tagged(self, key: str, byte_range: str) -> tuple[bytes, str] | None:
+        """``read`` with the whole object's ETag (as of the bytes read: a range of a replaced object is told
+        by it); an empty object (no range to give: S3 answers 416) is ``b""`` with no ETag."""
         try:
             got = self.client.get_object(Bucket=self._bucket(), Key=key, Range=byte_range)
         except ClientError as exc:
             if is_missing(exc):
                 return None
             if exc.response.get("Error", {}).get("Code") == "InvalidRange":
-                return b""  # an empty object has no byte to give (S3 answers 416)
+                return b"", ""
             raise
         data: bytes = got["Body"].read()
-        return data
+        return data, str(got.get("ETag", ""))
 
     def copy(self, source: str, target: str) -> None:
         """A server-side copy (documents are at most 25 MB: one CopyObject, within its 5 GB)."""

@@ -12,19 +12,22 @@
   the writer marked as no formula: the ``'`` is dropped and the rest is the value (``'=x`` → ``=x``); a ``'``
   before anything else stays (``'s-Hertogenbosch``).
 
+A file is read as a whole once (``parse``: checked, and its ``Layout`` taken: where every ``every``-th row
+begins); each chunk then reads only its rows (``read_rows`` on that byte range), parsed the same way.
+
 Cell values are turned into typed rows (``ImportRow``) here; matching them with the firm's accounts,
 contacts, tags and members is the service's (``services/imports.py``).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -33,6 +36,7 @@ from chalicelib.domain.models.base import AccountType, EmailAddress, Id, Name
 from chalicelib.domain.models.imports import MAX_IMPORT_BYTES
 from chalicelib.domain.models.people import PhoneNumber
 from chalicelib.domain.problem_codes import field_code
+from chalicelib.domain.text import email_key
 
 MAX_FILE_BYTES: Final = MAX_IMPORT_BYTES
 MAX_ROWS: Final = 50_000
@@ -81,6 +85,11 @@ class CellError:
 
 def decode(data: bytes) -> str:
     """UTF-8 (its BOM dropped), else Windows-1252; binary data is refused."""
+    return _decoded(data)[0]
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
+    """The text and its encoding (``utf-8`` or ``cp1252``, as ``Layout.encoding``)."""
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused(
             f"The file has {len(data):,} bytes; at most {MAX_FILE_BYTES:,} are imported at once. Split it.",
@@ -88,16 +97,17 @@ def decode(data: bytes) -> str:
         )
     if b"\x00" in data[:65536]:
         raise FileRefused("The file is not a CSV text file (it holds binary data).", "not_csv")
+    encoding = "utf-8"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; those become their Latin-1 control characters, then refused below
-        text = data.decode("cp1252", errors="replace")
+        encoding, text = "cp1252", data.decode("cp1252", errors="replace")
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
     if not sample.strip() or controls > len(sample) // 100:
         raise FileRefused("The file is not a CSV text file.", "not_csv")
-    return text
+    return text, encoding
 
 
 def detect_delimiter(text: str) -> str:
@@ -174,34 +184,135 @@ class ParsedFile:
     header: Header
     delimiter: str
     rows: list[dict[str, str]]  # data rows, each by column name (row number = index + 1)
+    encoding: str = "utf-8"
+    starts: list[int] = field(default_factory=list)  # the byte offset where each row begins (parse only)
+    size: int = 0  # the file's bytes (parse only)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What a chunk needs to read its rows alone: a ranged read of ``span``'s bytes, parsed by ``read_rows``."""
+
+    encoding: str
+    delimiter: str
+    columns: tuple[str, ...]  # the header's, as read_header gives them
+    every: int
+    offsets: tuple[int, ...]  # offsets[k]: the byte where row every*k+1 begins; the last one: the file's size
+
+    def span(self, first: int, end: int) -> tuple[int, int, int]:
+        """The bytes ``[a, b)`` holding the rows of indexes ``first``..``end - 1``, from the recorded offset at or
+        before ``first`` to the one at or after ``end``, and the index of the range's first row."""
+        k = first // self.every
+        last = min(-(-end // self.every), len(self.offsets) - 1)
+        return self.offsets[k], self.offsets[max(last, k)], k * self.every
+
+
+def layout(parsed: ParsedFile, every: int) -> Layout:
+    return Layout(
+        parsed.encoding, parsed.delimiter, parsed.header.columns, every, (*parsed.starts[::every], parsed.size)
+    )
+
+
+class _Lines:
+    """The lines of ``data`` from byte ``start``, as ``io.StringIO(text, newline="")`` gives them (ended by
+    ``\\r\\n``, ``\\n`` or ``\\r``: bytes.splitlines splits at exactly those, and in UTF-8 and Windows-1252
+    those bytes are only ever those characters), each decoded alone; ``pos`` is the byte after the last line
+    given. csv.reader pulls exactly one record's lines per record, so ``pos`` between records is where the
+    next record begins."""
+
+    def __init__(self, data: bytes, encoding: str, start: int = 0) -> None:
+        self._lines = iter(data[start:].splitlines(keepends=True))
+        self._encoding = encoding
+        self.pos = start
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.pos += len(line)
+        # cp1252 as decode() reads it; a UTF-8 range that does not decode raises (read_rows: not_csv)
+        return line.decode(self._encoding, errors="replace" if self._encoding == "cp1252" else "strict")
+
+
+def _reader(lines: _Lines, delimiter: str) -> Iterator[list[str]]:
+    return csv.reader(lines, delimiter=delimiter, quotechar='"', strict=False)
 
 
 def parse(data: bytes) -> ParsedFile:
     """The whole file, checked as a whole: decoded, its header read, its rows counted (a file refused here
-    writes nothing)."""
-    text = decode(data)
+    writes nothing), and where each row begins."""
+    text, encoding = _decoded(data)
     delimiter = detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
+    bom = len(codecs.BOM_UTF8) if encoding == "utf-8" and data.startswith(codecs.BOM_UTF8) else 0
+    lines = _Lines(data, encoding, bom)
+    reader = _reader(lines, delimiter)
     try:
         names = next(reader)
     except (StopIteration, csv.Error) as exc:
         raise FileRefused("The file has no header line.", "not_csv") from exc
     header = read_header(names)
     rows: list[dict[str, str]] = []
+    starts: list[int] = []
     try:
-        for cells in _records(reader):
+        for start, cells in _records(reader, lines):
             if len(rows) >= MAX_ROWS:
                 raise FileRefused(f"The file has more than {MAX_ROWS:,} rows; split it.", "too_many_rows")
-            rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header.columns)})
+            rows.append(_by_column(header.columns, cells))
+            starts.append(start)
     except csv.Error as exc:
         raise FileRefused(f"The file is not valid CSV: {exc}.", "not_csv") from exc
-    return ParsedFile(header, delimiter, rows)
+    return ParsedFile(header, delimiter, rows, encoding, starts, len(data))
 
 
-def _records(reader: Iterator[list[str]]) -> Iterator[list[str]]:
-    for cells in reader:
-        if any(c.strip() for c in cells):  # blank lines (Excel writes ;;; lines) are skipped
-            yield cells
+def read_rows(data: bytes, layout: Layout, take: int) -> list[dict[str, str]]:
+    """The first ``take`` data rows of ``data``, a byte range of the file that begins where a row begins
+    (``Layout.span``): the rows ``parse`` gives from that row on."""
+    lines = _Lines(data, layout.encoding)
+    rows: list[dict[str, str]] = []
+    try:
+        for _, cells in _records(_reader(lines, layout.delimiter), lines):
+            if len(rows) >= take:
+                break
+            rows.append(_by_column(layout.columns, cells))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise FileRefused(f"The file is not valid CSV: {exc}.", "not_csv") from exc
+    return rows
+
+
+def _by_column(columns: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
+    return {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(columns)}
+
+
+def _records(reader: Iterator[list[str]], lines: _Lines) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the byte where it begins; blank lines (Excel writes ;;; lines) are skipped."""
+    while True:
+        start = lines.pos
+        cells = next(reader, None)
+        if cells is None:
+            return
+        if any(c.strip() for c in cells):
+            yield start, cells
+
+
+def carried_references(rows: Sequence[Mapping[str, str]], every: int, keep: int) -> dict[str, list[tuple[int, str]]]:
+    """The ``account_id`` cells whose rows fall in more than one span of ``every`` rows, each with its first
+    rows (number, ``contact_email``) of ``keep`` different addresses: what a chunk needs to know of the rows
+    before its range (an external reference is matched through earlier rows' contacts, services/import_rows)."""
+    first_span: dict[str, int] = {}
+    crossing: set[str] = set()
+    firsts: dict[str, list[tuple[int, str]]] = {}
+    for number, cells in enumerate(rows, start=1):
+        reference = cells.get("account_id", "").strip()
+        if not reference:
+            continue
+        if first_span.setdefault(reference, (number - 1) // every) != (number - 1) // every:
+            crossing.add(reference)
+        address = cells.get("contact_email", "").strip()
+        got = firsts.setdefault(reference, [])
+        if address and len(got) < keep and all(email_key(a) != email_key(address) for _, a in got):
+            got.append((number, address))
+    return {r: firsts[r] for r in sorted(crossing) if firsts[r]}
 
 
 # --- typed rows ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,7 +51,8 @@ class RowFailed(Exception):
 
 @dataclass(slots=True)
 class Catalogue:
-    """The firm's tags, members and the file's custom fields, read once per chunk."""
+    """The firm's tags, members and the file's custom fields, read once per chunk, and the account_id cells of
+    the rows before each row (a chunk's rows, and the references carried from before them)."""
 
     tags: dict[str, Tag]  # by folded name
     members: dict[str, Member]  # by e-mail key (active members only)
@@ -58,9 +60,19 @@ class Catalogue:
     references: dict[str, list[tuple[int, str]]]  # account_id cell -> its rows' (number, contact_email), in order
 
     @classmethod
-    def read(cls, ctx: Ctx, fields: dict[str, CustomField], rows: list[dict[str, str]]) -> Catalogue:
-        references: dict[str, list[tuple[int, str]]] = {}
-        for number, cells in enumerate(rows, start=1):
+    def read(
+        cls,
+        ctx: Ctx,
+        fields: dict[str, CustomField],
+        rows: list[dict[str, str]],
+        *,
+        first: int = 1,
+        carried: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+    ) -> Catalogue:
+        """``rows`` are rows ``first``.. of the file; ``carried`` (csv_import.carried_references) gives the
+        first rows of each reference that also has rows before ``first`` (those at ``first`` or later are read)."""
+        references = {r: [(n, a) for n, a in pairs if n < first] for r, pairs in (carried or {}).items()}
+        for number, cells in enumerate(rows, start=first):
             reference = cells.get("account_id", "").strip()
             if reference:
                 references.setdefault(reference, []).append((number, cells.get("contact_email", "").strip()))
@@ -142,8 +154,12 @@ def _find_account(ctx: Ctx, cat: Catalogue, n: int, row: ImportRow, contact: Con
         return found
     # An external reference: the account an earlier row with it made, found through that row's contact.
     own = email_key(row.contact_email) if row.contact_email else None
-    earlier = [a for number, a in cat.references.get(row.account_id, []) if number < n and a]
-    for address in [a for a in earlier if email_key(a) != own][:REFERENCE_TRIES]:
+    # Each address once (the carried references keep each once): REFERENCE_TRIES different contacts at most.
+    tries: dict[str, str] = {}
+    for number, address in cat.references.get(row.account_id, []):
+        if number < n and address and email_key(address) != own:
+            tries.setdefault(email_key(address), address)
+    for address in list(tries.values())[:REFERENCE_TRIES]:
         email = ctx.contacts.get_email(ctx.firm_id, address, consistent=True)
         other = ctx.contacts.get(ctx.firm_id, email.contact_id, consistent=True) if email else None
         found = _named_account(ctx, row, other)

@@ -4,23 +4,27 @@ An import is a job of kind ``import`` (services/jobs.py). The file goes straight
 (``imports/<firm>/<import_id>``, a presigned PUT). Starting checks the whole file first (encoding, header,
 size, rows): a file refused there writes nothing. Then the chunks run, ``CHUNK_ROWS`` rows each; every row's
 outcome is recorded per run (repo/imports.py), so a rerun chunk skips rows already done and counts each once,
-and its creates carry idempotency keys per row, so nothing is created twice.
+and its creates carry idempotency keys per row, so nothing is created twice. Starting records where every
+``CHUNK_ROWS``-th row begins (``csv_import.Layout``), so each chunk reads and parses only its own rows (a
+ranged GET), and the object's ETag, which tells a file replaced since.
 
 The uploaded file holds people's data, so it is kept no longer than needed: a dry run keeps it (the real run
 reads it again), the real run's last chunk deletes it, and so does a cancellation; a GDPR erasure deletes
-every import's file and the cell errors that quote the person (``forget_file``).
+every import's file and the cell errors that quote the person (``forget_file``). The same goes for the file's
+carried references (``references_key``: the few rows a chunk needs from before its range, with addresses).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from chalicelib.adapters.document_store import DocumentStore
 from chalicelib.domain import access, csv_import
-from chalicelib.domain.csv_import import CellError, FileRefused, ParsedFile, RowResult
+from chalicelib.domain.csv_import import CellError, FileRefused, Layout, ParsedFile, RowResult
 from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import ConflictError, FieldError, ForbiddenError, UnprocessableError
 from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, JobFailed, Step
@@ -31,7 +35,7 @@ from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import custom_fields, jobs
 from chalicelib.services.context import Ctx
-from chalicelib.services.import_rows import Catalogue, Plan, RowFailed, apply, plan
+from chalicelib.services.import_rows import REFERENCE_TRIES, Catalogue, Plan, RowFailed, apply, plan
 
 KIND: Final = "import"
 CHUNK_ROWS: Final = 200  # measured: well under CHUNK_SECONDS_BUDGET on DynamoDB Local (docs/performance.md)
@@ -46,6 +50,17 @@ STOPPED: Final = (
 
 def file_key(firm_id: str, import_id: str) -> str:
     return f"imports/{firm_id}/{import_id}"
+
+
+def references_key(firm_id: str, import_id: str) -> str:
+    """The file's carried references (``csv_import.carried_references``), JSON: kept and deleted with the file."""
+    return f"imports/{firm_id}/{import_id}.references"
+
+
+def _delete_files(firm_id: str, import_id: str) -> None:
+    store = DocumentStore.from_settings()
+    store.delete(file_key(firm_id, import_id))
+    store.delete(references_key(firm_id, import_id))
 
 
 def _require_admin(ctx: Ctx) -> None:
@@ -84,13 +99,14 @@ def start_import(ctx: Ctx, import_id: str, body: ImportStart) -> ImportOut:
     job = jobs.load(ctx, KIND, import_id)
     if job.finished and not (job.status == "completed" and job.params.get("dry_run")):
         raise ConflictError("This import has finished; create a new one.", code="job_not_startable")
-    data = _file(ctx, job.id)
-    if data is None:
+    got = _file(ctx, job.id)
+    if got is None:
         if job.files_erased_at is not None:
             msg = "The file was deleted by a person's erasure (GDPR/AVG); create a new import."
         else:
             msg = "No file was uploaded to this import's upload_url yet."
         raise ConflictError(msg, code="import_file_missing")
+    data, etag = got
     if len(data) > csv_import.MAX_FILE_BYTES:
         raise _refused(FileRefused(f"The file has more than {csv_import.MAX_FILE_BYTES:,} bytes.", "file_too_large"))
     try:
@@ -98,11 +114,23 @@ def start_import(ctx: Ctx, import_id: str, body: ImportStart) -> ImportOut:
         fields_by_label(ctx, parsed)
     except FileRefused as exc:
         raise _refused(exc) from exc
+    # Offsets every CHUNK_ROWS rows (at most 251 numbers, about 2 KB of the job item at 50,000 rows). A chunk
+    # cut short by its time budget (common on a loaded table) leaves the next one off a recorded offset: that
+    # one reads from the offset before its cursor and parses fewer than CHUNK_ROWS rows it skips, a millisecond
+    # or so against the seconds of a chunk's row writes; finer offsets would grow the item and the references.
+    references = csv_import.carried_references(parsed.rows, CHUNK_ROWS, REFERENCE_TRIES + 1)
+    store, key = DocumentStore.from_settings(), references_key(ctx.firm_id, job.id)
+    if references:
+        store.put(key, json.dumps(references).encode(), "application/json")
+    else:
+        store.delete(key)  # a dry run's, of a file uploaded again since
     params = {
         "dry_run": body.dry_run,
         "run": _run(job) + 1,
         "rows": len(parsed.rows),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "etag": etag,
+        "layout": _layout_params(csv_import.layout(parsed, CHUNK_ROWS)),
+        "references": bool(references),
     }
     return import_out(ctx, jobs.start(ctx, job, params))
 
@@ -111,7 +139,7 @@ def cancel_import(ctx: Ctx, import_id: str) -> ImportOut:
     _require_admin(ctx)
     job = jobs.cancel(ctx, KIND, import_id)
     # A cancelled import is never started again: its file is not needed any more.
-    DocumentStore.from_settings().delete(file_key(ctx.firm_id, job.id))
+    _delete_files(ctx.firm_id, job.id)
     return import_out(ctx, job)
 
 
@@ -173,48 +201,108 @@ def fields_by_label(ctx: Ctx, parsed: ParsedFile) -> dict[str, CustomField]:
 # --- the job's chunks ----------------------------------------------------------------------------------
 
 
-def _file(ctx: Ctx, import_id: str) -> bytes | None:
+def _file(ctx: Ctx, import_id: str) -> tuple[bytes, str] | None:
     """The uploaded file, at most one byte over the limit (a ranged GET, never the whole of a larger upload:
-    the presigned PUT without a size takes any length); None when nothing was uploaded. Its size first: an
-    empty object has no range to give (S3 answers 416; s3rver breaks the connection)."""
+    the presigned PUT without a size takes any length), and its ETag; None when nothing was uploaded. Its size
+    first: an empty object has no range to give (S3 answers 416; s3rver breaks the connection)."""
     store = DocumentStore.from_settings()
     key = file_key(ctx.firm_id, import_id)
-    size = store.size(key)
-    if not size:
-        return None if size is None else b""
-    return store.read(key, f"bytes=0-{csv_import.MAX_FILE_BYTES}")
+    head = store.head(key)
+    if head is None or not head[0]:
+        return None if head is None else (b"", head[1])
+    return store.read_tagged(key, f"bytes=0-{csv_import.MAX_FILE_BYTES}")
 
 
-def _parsed_file(ctx: Ctx, job: Job) -> ParsedFile | None:
-    """The job's file, parsed; None when a real run's file is gone (its last chunk may have deleted it)."""
-    data = _file(ctx, job.id)
-    if data is None and not job.params.get("dry_run"):
+def _layout_params(layout: Layout) -> dict[str, Any]:
+    return {
+        "encoding": layout.encoding,
+        "delimiter": layout.delimiter,
+        "columns": list(layout.columns),
+        "every": layout.every,
+        "offsets": list(layout.offsets),
+    }
+
+
+def _layout(given: Mapping[str, Any]) -> Layout:
+    return Layout(
+        str(given["encoding"]),
+        str(given["delimiter"]),
+        tuple(str(c) for c in given["columns"]),
+        int(given["every"]),
+        tuple(int(o) for o in given["offsets"]),
+    )
+
+
+def _chunk_rows(ctx: Ctx, job: Job, first: int, end: int) -> tuple[ParsedFile, int] | None:
+    """The rows of indexes ``first``..``end - 1``, read from the recorded offset at or before ``first``
+    (so with the rows between, which the catalogue's references see), and the index of the first row read;
+    None when a real run's file is gone (its last chunk may have deleted it)."""
+    if "layout" not in job.params:
+        return _whole_file(ctx, job)
+    layout = _layout(job.params["layout"])
+    start, stop, base = layout.span(first, end)
+    store = DocumentStore.from_settings()
+    key = file_key(ctx.firm_id, job.id)
+    got: tuple[bytes, str] | None
+    if stop > start:
+        got = store.read_tagged(key, f"bytes={start}-{stop - 1}")
+    else:  # no row to read (a file without rows): the object's head still tells a replaced one
+        head = store.head(key)
+        got = None if head is None else (b"", head[1])
+    if got is None and not job.params.get("dry_run"):
         return None
-    if data is None or hashlib.sha256(data).hexdigest() != job.params.get("sha256"):
+    if got is None or got[1] != job.params.get("etag") or len(got[0]) != stop - start:
         raise JobFailed(FILE_GONE)
     try:
-        return csv_import.parse(data)
+        rows = csv_import.read_rows(got[0], layout, end - base)
+        return ParsedFile(csv_import.read_header(layout.columns), layout.delimiter, rows), base
     except FileRefused as exc:
         raise JobFailed(str(exc)) from exc
 
 
+def _whole_file(ctx: Ctx, job: Job) -> tuple[ParsedFile, int] | None:
+    """A job started before its start recorded a layout: the whole file, checked by its SHA-256."""
+    got = _file(ctx, job.id)
+    if got is None and not job.params.get("dry_run"):
+        return None
+    if got is None or hashlib.sha256(got[0]).hexdigest() != job.params.get("sha256"):
+        raise JobFailed(FILE_GONE)
+    try:
+        return csv_import.parse(got[0]), 0
+    except FileRefused as exc:
+        raise JobFailed(str(exc)) from exc
+
+
+def _carried(ctx: Ctx, job: Job) -> dict[str, list[tuple[int, str]]]:
+    """The file's carried references, as its start wrote them."""
+    if not job.params.get("references"):
+        return {}
+    data = DocumentStore.from_settings().read(references_key(ctx.firm_id, job.id), "bytes=0-")
+    if not data:
+        raise JobFailed(FILE_GONE)
+    return {ref: [(int(n), str(a)) for n, a in pairs] for ref, pairs in json.loads(data).items()}
+
+
 def run_import_chunk(ctx: Ctx, job: Job) -> Step:
-    """Rows ``cursor``+1 .. ``cursor``+CHUNK_ROWS (fewer when the time budget runs out). Rows already done in
-    this run are counted from their recorded outcome and skipped; a row whose writes had started is finished
-    with the outcome recorded then."""
+    """Rows ``cursor``+1 .. ``cursor``+CHUNK_ROWS (fewer when the time budget runs out), read alone from the
+    file (a ranged GET). Rows already done in this run are counted from their recorded outcome and skipped; a
+    row whose writes had started is finished with the outcome recorded then."""
     started = time.monotonic()
     _require_admin(ctx)  # the member's rights, again: a demoted member's import fails
-    parsed = _parsed_file(ctx, job)
-    if parsed is None:
+    total = int(job.params.get("rows", 0))
+    first = int(job.cursor or 0)
+    end = min(first + CHUNK_ROWS, total)
+    got = _chunk_rows(ctx, job, first, end)
+    if got is None:
         return _done_before(ctx, job)
+    part, base = got
     try:
-        cat = Catalogue.read(ctx, fields_by_label(ctx, parsed), parsed.rows)
+        # The rows read (from ``base``) and the references carried from before them: all a row's lookups need.
+        cat = Catalogue.read(ctx, fields_by_label(ctx, part), part.rows, first=base + 1, carried=_carried(ctx, job))
     except FileRefused as exc:
         raise JobFailed(str(exc)) from exc
     run = _run(job)
     dry_run = bool(job.params.get("dry_run"))
-    first = int(job.cursor or 0)
-    end = min(first + CHUNK_ROWS, len(parsed.rows))
     repo = ImportRepo(ctx.table)
     recorded = repo.rows(ctx.firm_id, job.id, run, first + 1, end) if end > first else {}
     results: list[RowResult] = []
@@ -228,16 +316,16 @@ def run_import_chunk(ctx: Ctx, job: Job) -> Step:
         if before is not None and before.state == "done":
             results.append(before)
             continue
-        result = _one_row(ctx, cat, job, number, parsed.rows[index], before, dry_run=dry_run)
+        result = _one_row(ctx, cat, job, number, part.rows[index - base], before, dry_run=dry_run)
         results.append(result)
         fresh.append(result)
     repo.record(ctx.firm_id, job.id, run, fresh)
     counts = csv_import.counts_of([r.outcome for r in results])
-    if end < len(parsed.rows):
+    if end < total:
         return Step(cursor=str(end), counts=counts)
     if not dry_run:
         # The real run is over (every row recorded): the file, which holds people's data, is not needed.
-        DocumentStore.from_settings().delete(file_key(ctx.firm_id, job.id))
+        _delete_files(ctx.firm_id, job.id)
     return Step(cursor=None, counts=counts)
 
 
@@ -248,6 +336,7 @@ def _done_before(ctx: Ctx, job: Job) -> Step:
     recorded = ImportRepo(ctx.table).rows(ctx.firm_id, job.id, _run(job), first + 1, total) if total > first else {}
     if len(recorded) != total - first or any(r.state != "done" for r in recorded.values()):
         raise JobFailed(FILE_GONE)
+    _delete_files(ctx.firm_id, job.id)  # the references too, if that chunk stopped between the two deletes
     return Step(cursor=None, counts=csv_import.counts_of([r.outcome for r in recorded.values()]))
 
 
@@ -282,10 +371,8 @@ def forget_file(table: Table, job: Job, naming: Callable[[CellError], bool]) -> 
     Whether a file was there, and how many errors went. Idempotent."""
     if job.status in ("queued", "running"):
         JobRepo(table).set_status(job, "failed", error=STOPPED, expect=("queued", "running"))
-    store = DocumentStore.from_settings()
-    key = file_key(job.firm_id, job.id)
-    existed = store.size(key) is not None
-    store.delete(key)
+    existed = DocumentStore.from_settings().size(file_key(job.firm_id, job.id)) is not None
+    _delete_files(job.firm_id, job.id)
     if existed:
         JobRepo(table).mark_files_erased(job)
     repo = ImportRepo(table)

@@ -276,3 +276,33 @@ def test_a_cancelled_import_loses_its_file(firm: TestFirm, importer: Importer, a
     importer.upload(import_id, csv_rows("Ggg Holding;;Gijs;Gort;gijs@ggg.example;", header=HEADER))
     assert ok(api.delete(f"/imports/{import_id}"))["status"] == "cancelled"
     assert imports.file_key(firm.firm_id, import_id) not in objects(firm)
+
+
+def test_an_imports_carried_references_go_with_its_file(
+    api: Api, firm: TestFirm, table: Table, person: Person, importer: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An account_id whose rows span chunks carries its rows' addresses in an object beside the file: the
+    erasure deletes it with the file, and so do the real run's end and a cancellation."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)
+    reference, header = new_id(), "account_id;account_name;contact_first_name;contact_last_name;contact_email"
+    data = csv_rows(
+        f"{reference};Eee BV;{person.first};{person.last};{person.address}",
+        f"{reference};Eee BV;Els;Eerdmans;els@eee.example",
+        header=header,
+    )
+    dry = importer.run(data, dry_run=True)
+    assert dry["counts"] == counts(rows=2, created=2)
+    carried = imports.references_key(firm.firm_id, dry["id"])
+    assert person.address.encode() in objects(firm)[carried]
+    got = erase(api, person)
+    assert got["import_files_deleted"] == 1
+    assert objects(firm) == {} and naming(person, firm, table) == []
+
+    done = importer.run(data.replace(person.address.encode(), b"eva@eee.example"))
+    assert done["status"] == "completed" and done["counts"] == counts(rows=2, created=2)
+    cancelled = importer.create()["id"]
+    importer.upload(cancelled, data)
+    importer.start(cancelled, dry_run=True)
+    assert imports.references_key(firm.firm_id, cancelled) in objects(firm)
+    ok(api.delete(f"/imports/{cancelled}"))
+    assert objects(firm) == {}
