@@ -96,8 +96,8 @@ def _shared(chosen: list[str]) -> None:
             print("\n## Metering per firm\n", flush=True)
             print(metering.run(table, app), flush=True)
         if "coldstart" in chosen:
-            print("\n### Cold start: importing the app\n", flush=True)
-            print(coldstart.run(), flush=True)
+            print("\n### Cold start: importing the app, and its first request\n", flush=True)
+            print(coldstart.run(table, app), flush=True)
 
 
 def main(argv: list[str]) -> int:

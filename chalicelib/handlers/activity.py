@@ -1,4 +1,4 @@
-"""The Overview tab and the thirteen activity sections behind it.
+"""The thirteen activity sections behind the Overview tab (handlers/overview.py).
 
 The five routes of each section are registered from its definition in
 ``chalicelib.domain.sections``, so every section gets the same behaviour and its own
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from chalice.app import Response
-from pydantic import create_model
 
 from chalicelib.domain import files
 from chalicelib.domain.errors import BadRequestError, FieldError
@@ -31,7 +29,7 @@ from chalicelib.domain.sections import (
 from chalicelib.domain.sections.document_models import DocumentCreate, DocumentCreatedOut, DownloadOut
 from chalicelib.handlers.http.answers import reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
-from chalicelib.services import activity, credit, documents, email_replies, overview
+from chalicelib.services import activity, credit, documents, email_replies
 
 ITEM_ERRORS = (404, 409, 412, 422, "account_archived", "unknown_reference", "rule_broken")
 # A portal login is recorded only for an address with active portal access.
@@ -47,43 +45,6 @@ CREATE_NOTES = {
     "(else 409 email_sync_off); in_reply_to threads it (no such item on this account: 404 thread_not_found). It "
     "is recorded as draft, then becomes sent; a retried Idempotency-Key never sends again."
 }
-
-
-# --- the overview --------------------------------------------------------------------
-
-
-class OverviewAccount(OutputModel):
-    id: str
-    name: str
-    photo_url: str | None
-
-
-def _section_model(section: Section) -> Any:
-    return create_model(
-        f"{section.summary.__name__}Overview",
-        __base__=OutputModel,
-        items=(list[section.summary], ...),  # type: ignore[name-defined]
-        has_more=(bool, ...),
-    )
-
-
-_overview_fields: dict[str, Any] = {"account": (OverviewAccount, ...)}
-_overview_fields.update({key: (_section_model(s), ...) for key, s in SECTIONS.items()})
-OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview_fields)
-
-
-@endpoint(
-    "/accounts/{account_id}/overview",
-    "GET",
-    summary="The Overview tab: per section its latest five items that count ("
-    + "; ".join(f"{k} ({s.title}): {s.in_overview}" for k, s in SECTIONS.items())
-    + ") and has_more, plus the header. Kept by the table's change stream, so it follows a change within "
-    "seconds; payable_with_credit is computed from the current credit when read.",
-    response=OverviewOut,
-    errors=(404,),
-)
-def get_overview(call: Call) -> Response:
-    return reply(overview.read(call.ctx, call.id("account_id")))
 
 
 # --- the sections ------------------------------------------------------------------------
