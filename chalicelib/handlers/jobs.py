@@ -24,7 +24,7 @@ from chalicelib.adapters.queue import JobQueue
 from chalicelib.domain.jobs import JobKind, retry_delay
 from chalicelib.domain.models.jobs import ExportCreate, ExportOut
 from chalicelib.handlers.http.endpoint import Call, endpoint, reply
-from chalicelib.services import exports, imports, jobs, pipeline_refresh
+from chalicelib.services import exports, imports, jobs, member_refresh, pipeline_refresh
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier.jobs")
@@ -42,6 +42,7 @@ CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
     "export": exports.run_export_chunk,
     "import": imports.run_import_chunk,
     "pipeline_rename": pipeline_refresh.run_chunk,
+    "member_rename": member_refresh.run_chunk,
 }
 
 
