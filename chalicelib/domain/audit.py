@@ -148,7 +148,7 @@ IGNORED_FIELDS: Final = frozenset(
         "billing_count",
         "billing_updated_at",
         "rev",
-        "refresh_job_id",  # the pipeline's latest rename job (services/pipeline_refresh.py)
+        "refresh_job_id",  # a pipeline's or member's latest rename job (services/*_refresh.py)
     }
 )
 

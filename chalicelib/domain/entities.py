@@ -39,6 +39,8 @@ class Member:
     # The identity provider's user bound to this member (empty until bound: an OIDC member at first sign-in)
     identity_issuer: str = ""
     identity_subject: str = ""
+    # The member's latest rename job (services/member_refresh.py): an earlier one stops once this names another.
+    refresh_job_id: str = ""
 
 
 @dataclass(slots=True)

@@ -267,10 +267,25 @@ class ActivityRepo:
         )
         return list(dict.fromkeys(str(row["account_id"]) for row in rows)), next_cursor
 
-    def sections_showing_member(self, firm_id: str, member_id: str) -> set[tuple[str, str]]:
-        """(account, section) pairs whose overview candidates name the member."""
-        rows = self.table.query_all(pk=keys.member_shown(firm_id, member_id), index=keys.INDEX_MEMBER_MENTIONS)
-        return {keys.item_place(row["PK"], row["SK"]) for row in rows}
+    def sections_showing_member(
+        self, firm_id: str, member_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        """The (account, section) pairs of a page of ``limit`` overview candidates that name the member
+        (one Query of their GSI2 partition, keys only), each once, and the cursor to the next page: a
+        rename's job reads them page by page. A pair with candidates on two pages comes on both."""
+        rows, next_cursor = paged(
+            lambda start, n: self.table.query(
+                pk=keys.member_shown(firm_id, member_id),
+                index=keys.INDEX_MEMBER_MENTIONS,
+                limit=n,
+                start_key=start,
+            ),
+            scope=f"member_shown|{firm_id}|{member_id}",
+            cursor=cursor,
+            limit=limit,
+            key_attrs=key_attributes(index=keys.INDEX_MEMBER_MENTIONS),
+        )
+        return list(dict.fromkeys(keys.item_place(row["PK"], row["SK"]) for row in rows)), next_cursor
 
     # --- chats ---------------------------------------------------------------------------
 

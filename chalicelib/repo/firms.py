@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.domain.entities import Firm, Member, Tag
@@ -132,8 +133,12 @@ class FirmRepo:
             ops.append(withdraw)
         self.table.write(ops)
 
-    def update_member(self, firm_id: str, member_id: str, fields: dict[str, Any], guard: Condition) -> None:
-        self.table.write([set_fields(keys.member(firm_id, member_id), fields, condition=guard, on_fail=STALE)])
+    def update_member(
+        self, firm_id: str, member_id: str, fields: dict[str, Any], guard: Condition, also: Sequence[Op] = ()
+    ) -> None:
+        """The member's fields, conditioned on the version read, with ``also`` (a rename's job) in the same
+        transaction."""
+        self.table.write([set_fields(keys.member(firm_id, member_id), fields, condition=guard, on_fail=STALE), *also])
 
     def _member_email_guard(self, member: Member) -> dict[str, Any]:
         return {

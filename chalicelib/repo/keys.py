@@ -21,6 +21,8 @@ INDEX_PIPELINE_JOBS: Final = INDEX_LISTS_BY_NAME  # overloaded: GSI1 also holds 
 INDEX_MEMBER_MENTIONS: Final = "GSI2"  # keys only: which overview candidates show a member's name
 INDEX_AUDIT_BY_ACTOR: Final = INDEX_LISTS_BY_NAME  # overloaded: GSI1 also holds each actor's audit entries
 INDEX_SEARCH: Final = "GSI3"  # search tokens of every active account (chalicelib/domain/search_terms.py)
+# Global indexes with a partition key only (no GSI<n>SK): their pages end on the table's keys and the partition.
+HASH_ONLY_INDEXES: Final = frozenset({INDEX_MEMBER_MENTIONS})
 # Local secondary indexes of account partitions (consistent reads, same partition):
 INDEX_BY_TIME: Final = "LSI1"  # a section's items, by their time then id ("show all")
 INDEX_CURRENT: Final = "LSI2"  # sparse: only items that qualify for the overview

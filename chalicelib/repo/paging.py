@@ -16,6 +16,7 @@ from typing import Any
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.secrets import signing_key
 from chalicelib.domain.errors import BadRequestError, FieldError
+from chalicelib.repo import keys
 
 Item = dict[str, Any]
 
@@ -83,6 +84,8 @@ def key_attributes(*, index: str | None = None, lsi: str | None = None) -> tuple
     """The attributes of a Query page's last key (what a cursor holds): the
     table's keys, plus the global index's keys or the local index's sort key
     (named as :meth:`Table.query` names them)."""
+    if index in keys.HASH_ONLY_INDEXES:
+        return ("PK", "SK", f"{index}PK")
     if index:
         return ("PK", "SK", f"{index}PK", f"{index}SK")
     if lsi:
@@ -167,7 +170,7 @@ def check_start_key(
     pk_attr, sk_attr = (f"{index}PK", f"{index}SK") if index else ("PK", f"{lsi}SK" if lsi else "SK")
     firm = "#".join(pk.split("#", 2)[:2])  # FIRM#<firm_id>: every partition key starts with it
     partitions = [start_key[name] for name in expected if name.endswith("PK")]
-    if start_key[pk_attr] != pk or not in_range(start_key[sk_attr]):
-        raise bad
+    if start_key[pk_attr] != pk or (sk_attr in expected and not in_range(start_key[sk_attr])):
+        raise bad  # (a hash-only index has no sort key, and its Query no range)
     if not all(p == firm or p.startswith(firm + "#") for p in partitions):
         raise bad

@@ -95,6 +95,7 @@ MEMBER = Stored(
     keys.MEMBER,
     lambda m: keys.member(m.firm_id, m.id),
     defaults={"view_all_accounts": False, "manage_accounts": False},
+    omit_empty=frozenset({"refresh_job_id"}),  # set by the first rename only
 )
 TAG = Stored(Tag, keys.TAG, lambda t: keys.tag(t.firm_id, t.id))
 ACCOUNT = Stored(

@@ -16,6 +16,7 @@ from chalicelib.domain.models.people import FirmRef, MemberCreate, MemberOut, Me
 from chalicelib.repo.firms import FirmRepo, version_guard
 from chalicelib.repo.identities import IdentityRepo
 from chalicelib.repo.table import Op
+from chalicelib.services import jobs
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.context import Ctx, idempotent_create
 
@@ -141,6 +142,9 @@ def _signs_in_elsewhere(ctx: Ctx, member: Member) -> bool:
 
 @retried_on_clash
 def patch_member(ctx: Ctx, member_id: str, body: MemberPatch, if_match: int | None) -> None:
+    """A new name is written at once, with a background job (kind ``member_rename``,
+    services/member_refresh.py) that refreshes every overview section naming the member, in the same
+    transaction; the request then queues the job's first chunk. The same name again queues nothing."""
     _require_admin(ctx)
     target = ctx.firms.get_member(ctx.firm_id, member_id, consistent=True)
     if target is None:
@@ -158,5 +162,13 @@ def patch_member(ctx: Ctx, member_id: str, body: MemberPatch, if_match: int | No
             value = getattr(body.rights, right)
             if value is not None:
                 fields[right] = value
-    if fields:
+    if not fields:
+        return
+    if body.name is None or body.name == target.name:
         ctx.firms.update_member(ctx.firm_id, member_id, fields, guard)
+        return
+    job, store_job = jobs.prepare(ctx, "member_rename", {"member_id": member_id})
+    # The member names its latest refresh, so an earlier rename's job stops once this one exists.
+    fields["refresh_job_id"] = job.id
+    ctx.firms.update_member(ctx.firm_id, member_id, fields, guard, also=[store_job])
+    jobs.send_prepared(ctx, job)

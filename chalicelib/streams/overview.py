@@ -2,10 +2,11 @@
 overview items (the latest five of each section of an account).
 
 Each change names what it may have changed: an activity item changes its own
-(account, section); a renamed member, the sections whose summaries name them.
-(A renamed pipeline changes the jobs section of every account with a current
-job in it, possibly thousands: that fan-out is a background job queued by the
-rename, services/pipeline_refresh.py, not work for one stream invocation.)
+(account, section). (A renamed member changes every section whose summaries
+name them, and a renamed pipeline the jobs section of every account with a
+current job in it, possibly thousands: those fan-outs are background jobs
+queued by the rename, services/member_refresh.py and
+services/pipeline_refresh.py, not work for one stream invocation.)
 The runner deduplicates these targets within the batch and recomputes each
 once from the table. A deleted chat's messages are deleted here too, as the
 chat's removal passes by.
@@ -31,22 +32,16 @@ class Target:
     section: str
 
 
-def sections_to_recompute(change: changes.Change, repo: ActivityRepo) -> list[Target]:
-    """The overview sections a change may affect. A renamed member is looked
-    up in the table (which accounts show them)."""
-    new, old = change.new, change.old
-    if change.kind == changes.ITEM:
-        image = change.latest
-        section = SECTIONS[image["section"]]
-        if overview.shown(section, old) == overview.shown(section, new):
-            return []  # it did not count before and does not now, or its summary is unchanged
-        return [Target(image["firm_id"], image["account_id"], image["section"])]
-    if change.kind == changes.MEMBER and new is not None and old is not None:
-        if new.get("name") == old.get("name"):
-            return []
-        firm_id = new["firm_id"]
-        return [Target(firm_id, a, s) for a, s in sorted(repo.sections_showing_member(firm_id, new["id"]))]
-    return []
+def sections_to_recompute(change: changes.Change) -> list[Target]:
+    """The overview section a change may affect, from its images alone (no reads: a rename's fan-out is
+    its job's)."""
+    if change.kind != changes.ITEM:
+        return []
+    image = change.latest
+    section = SECTIONS[image["section"]]
+    if overview.shown(section, change.old) == overview.shown(section, change.new):
+        return []  # it did not count before and does not now, or its summary is unchanged
+    return [Target(image["firm_id"], image["account_id"], image["section"])]
 
 
 def delete_removed_chat_messages(change: changes.Change, repo: ActivityRepo) -> None:
@@ -62,7 +57,7 @@ def on_record(record: StreamRecord, repo: ActivityRepo) -> list[Target]:
     if change is None:
         return []
     delete_removed_chat_messages(change, repo)
-    return sections_to_recompute(change, repo)
+    return sections_to_recompute(change)
 
 
 def project(records: Sequence[StreamRecord], repo: ActivityRepo | None = None) -> dict[str, list[dict[str, str]]]:

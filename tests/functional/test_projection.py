@@ -1020,18 +1020,33 @@ def test_a_concurrent_rename_projection_cannot_bring_back_a_deleted_job(tenant: 
     assert_overview_matches_lists(api, account, ["jobs"])
 
 
-def test_a_member_rename_shows_in_the_overview(tenant: Tenant) -> None:
+def test_a_member_rename_shows_in_the_overview_through_its_job_not_the_stream(tenant: Tenant) -> None:
     api = tenant.api
-    account = new_account(api)["id"]
+    account, other = new_account(api)["id"], new_account(api, "Other")["id"]
     member_id, _ = tenant.firm.add_member(name="Bob Before")
     created(api, f"/accounts/{account}/tasks", {"title": "Reconcile", "assignee_id": member_id})
     created(api, f"/accounts/{account}/time_entries", {"minutes": 30, "member_id": member_id})
     created(api, f"/accounts/{account}/notes", {"title": "Met the client"})
+    created(api, f"/accounts/{other}/notes", {"title": "Called"})
     settle(tenant.stream)
+
     assert api.patch(f"/members/{member_id}", {"name": "Bob After"}).status == 200
     assert api.patch(f"/members/{tenant.firm.owner_id}", {"name": "Olivia Renamed"}).status == 200
-    settle(tenant.stream)
-    assert_overview_matches_lists(api, account, ["tasks", "time_entries", "notes"])
+    records = tenant.stream.read()  # each member and, in its transaction, the job that refreshes
+    assert [(entity(r), r["eventName"]) for r in records] == [("member", "MODIFY"), ("job", "INSERT")] * 2
+    with counting(tenant.table) as calls:
+        assert deliver(records) == []
+    # The fan-out is the job's (services/member_refresh.py): the stream neither looks up nor writes.
+    assert calls.writes == [] and "Query" not in [name for name, _ in calls.made]
+    with counting(tenant.table) as calls:
+        drain_jobs()
+    # Bob's tasks and time entries overviews and his job's advance; the owner's two notes overviews and hers.
+    assert sorted(calls.writes) == ["PutItem"] * 4 + ["UpdateItem"] * 2
+
+    body = assert_overview_matches_lists(api, account, ["tasks", "time_entries", "notes"])
+    assert body["tasks"]["items"][0]["assignee"]["name"] == "Bob After"
+    assert body["notes"]["items"][0]["author"]["name"] == "Olivia Renamed"
+    assert_overview_matches_lists(api, other, ["notes"])
 
 
 # --- 3. the local poller honours partial-batch failures --------------------------------------

@@ -125,6 +125,24 @@ def test_a_renamed_pipeline_shows_on_the_jobs_of_every_account(owner: Api) -> No
         assert job["stage"] == {"id": stage, "name": "Documents in"}
 
 
+def test_a_renamed_member_shows_on_every_account_that_names_them(owner: Api) -> None:
+    member_id = created(owner, "/members", {"name": "Bob Before", "email": "bob.stream@staff.example"})["id"]
+    accounts = [new_account(owner, f"Member client {i}") for i in range(2)]
+    for a in accounts:
+        created(owner, f"/accounts/{a['id']}/tasks", {"title": "Reconcile", "assignee_id": member_id})
+
+    def tasks_of(account_id: str) -> Callable[[], dict[str, Any]]:
+        return lambda: section(owner, account_id, "tasks")
+
+    for a in accounts:
+        eventually(tasks_of(a["id"]), lambda s: len(s["items"]) == 1)
+
+    assert owner.patch(f"/members/{member_id}", {"name": "Bob After"}).status == 200
+    drain_jobs()  # the rename's fan-out is a background job on the local queue (services/member_refresh.py)
+    for a in accounts:
+        eventually(tasks_of(a["id"]), lambda s: bool(s["items"]) and s["items"][0]["assignee"]["name"] == "Bob After")
+
+
 def test_credit_and_payment_show_on_the_unpaid_invoices(owner: Api) -> None:
     account = new_account(owner, "Stream Dental")
     base = f"/accounts/{account['id']}/invoices"
