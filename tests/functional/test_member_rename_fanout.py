@@ -14,10 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from chalicelib.adapters.auth import Claims
-from chalicelib.adapters.queue import JobQueue
 from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.jobs import JobRepo
@@ -26,7 +24,7 @@ from chalicelib.services import member_refresh, overview
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm
 from tests.support.factories import created, new_account
-from tests.support.jobs import crashing_once, drain_jobs, pending_messages
+from tests.support.jobs import crashing_once, drain_jobs, pending_messages, queue_unavailable
 from tests.support.problems import assert_refused
 
 # both engines: in process (moto) and DynamoDB Local with moto's SQS server
@@ -240,18 +238,11 @@ def test_an_unreachable_queue_keeps_the_rename_and_fails_its_job(
     setup: Firm, app_logs: pytest.LogCaptureFixture
 ) -> None:
     """The rename is the client's change and is made; its follow-up cannot be queued (SQS fails, injected
-    with a botocore hook on the queue's client), so the job ends failed and an error is logged for the
+    tests/support/jobs.queue_unavailable), so the job ends failed and an error is logged for the
     operator (docs/api.md: ``cli overview rebuild``)."""
 
-    def unavailable(model: Any, **kwargs: Any) -> None:
-        raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, model.name)
-
-    events = JobQueue.from_settings().client.meta.events
-    events.register("before-call.sqs.SendMessage", unavailable)
-    try:
+    with queue_unavailable():
         out = setup.rename("Bob After")
-    finally:
-        events.unregister("before-call.sqs.SendMessage", unavailable)
     assert out["name"] == "Bob After" and out["version"] == 2
     (job_id,) = _rename_jobs(setup)
     assert setup.job(job_id).status == "failed"

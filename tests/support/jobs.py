@@ -14,8 +14,11 @@ the test."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.queue import JobQueue, sqs_client
@@ -113,3 +116,19 @@ def crashing_once(chunk: ChunkFn, when: Callable[[Job, Step], bool]) -> tuple[Ch
         return step
 
     return run, crashed
+
+
+@contextmanager
+def queue_unavailable() -> Iterator[None]:
+    """SQS refuses every SendMessage of the jobs queue's client while inside (a botocore hook), as in an
+    outage: what a request that queues a job meets when its follow-up cannot be queued."""
+
+    def unavailable(model: Any, **kwargs: Any) -> None:
+        raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, model.name)
+
+    events = JobQueue.from_settings().client.meta.events
+    events.register("before-call.sqs.SendMessage", unavailable)
+    try:
+        yield
+    finally:
+        events.unregister("before-call.sqs.SendMessage", unavailable)
