@@ -177,7 +177,12 @@ def run_message(
         log.info("job failed on its member's rights", extra={"job_id": job_id, "code": exc.problem_code})
         repo.set_status(job, "failed", error=_rights_message(exc))
         return
-    if not repo.advance(job, step, expected_chunk=chunk):
+    # A chunk's progress (its cursor and counts) is bookkeeping, not a change anyone made: the audit trail
+    # records the job's start (its first advance) and its end as the system's, not every chunk between.
+    between = step.cursor is not None and job.started_at is not None
+    with audit.acting_as(audit.DERIVED_ACTOR if between else audit.SYSTEM_ACTOR):
+        advanced = repo.advance(job, step, expected_chunk=chunk)
+    if not advanced:
         return  # cancelled meanwhile, or another delivery of this message recorded the chunk first
     if step.cursor is not None:
         queue.send(message(job))

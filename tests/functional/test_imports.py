@@ -350,3 +350,19 @@ def test_the_rows_writes_are_the_importers_in_the_audit_trail(
     created = [e for e in entries if e["resource"]["type"] == "account" and e["action"] == "create"]
     assert len(created) == 3
     assert {(e["actor"]["kind"], e["actor"]["id"]) for e in created} == {("member", firm.owner_id)}
+
+
+def test_the_trail_records_a_jobs_start_and_end_not_each_chunk(
+    importer: Importer, api: Api, table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)  # THREE's rows: three chunks
+    recorder = overview_poller(table)
+    out = importer.run(THREE)
+    assert out["status"] == "completed" and out["counts"]["rows"] == 3
+    recorder.drain()
+    entries = list_all(api, "/audit")
+    job = [e for e in entries if (e["resource"]["type"], e["resource"]["id"]) == ("job", out["id"])]
+    statuses = [dict((c["field"], c["new"]) for c in e["changes"]).get("status") for e in reversed(job)]
+    # created by the member (waiting for the file), queued by the start, started, completed: no chunk between
+    assert statuses == ["waiting_for_file", "queued", "running", "completed"], [e["changes"] for e in job]
+    assert [e["actor"]["kind"] for e in reversed(job)][2:] == ["system", "system"]
