@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from chalicelib.domain.models.imports import ImportCreate, ImportOut, ImportRowError, ImportStart
+from chalicelib.domain.models.imports import ImportCreate, ImportOut, ImportRowError, ImportStart, ImportSummaryOut
 from chalicelib.handlers.http.answers import reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import imports
@@ -24,6 +24,21 @@ FILE_CODES = ("not_csv", "unknown_column", "duplicate_column", "missing_column",
 def create_import(call: Call) -> Response:
     out = imports.create_import(call.ctx, call.body(ImportCreate))
     return reply(out, status=201, location=f"/imports/{out.id}")
+
+
+@endpoint(
+    "/imports",
+    "GET",
+    summary="The firm's imports, newest first, paged (finished ones are kept 30 days); "
+    "each import's row errors are in GET /imports/{import_id}.",
+    response=list[ImportSummaryOut],
+    query=("limit", "cursor"),
+    errors=(403,),
+)
+def list_imports(call: Call) -> Response:
+    params = call.query()
+    items, next_cursor = imports.list_imports(call.ctx, limit=call.limit(params), cursor=params.get("cursor"))
+    return reply({"items": items, "next_cursor": next_cursor})
 
 
 @endpoint(

@@ -103,6 +103,21 @@ def create_export(call: Call) -> Response:
 
 
 @endpoint(
+    "/exports",
+    "GET",
+    summary="The firm's exports, newest first, paged (finished ones are kept 30 days, their files 7); no "
+    "download links: GET /exports/{export_id} gives one (owner, admin).",
+    response=list[ExportOut],
+    query=("limit", "cursor"),
+    errors=(403,),
+)
+def list_exports(call: Call) -> Response:
+    params = call.query()
+    items, next_cursor = exports.listed(call.ctx, limit=call.limit(params), cursor=params.get("cursor"))
+    return reply({"items": items, "next_cursor": next_cursor})
+
+
+@endpoint(
     "/exports/{export_id}",
     "GET",
     summary="An export's status and counts; once completed, a download link valid 5 minutes (owner, admin). "

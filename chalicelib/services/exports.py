@@ -85,6 +85,13 @@ def get(ctx: Ctx, export_id: str) -> ExportOut:
     return export_out(job, url)
 
 
+def listed(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[ExportOut], str | None]:
+    """GET /exports: the firm's exports, newest first, without download links (GET one for its link)."""
+    _require_admin(ctx)
+    found, next_cursor = jobs.listed(ctx, "export", limit=limit, cursor=cursor)
+    return [export_out(j) for j in found], next_cursor
+
+
 def _gone(job: Job) -> str | None:
     """Why a completed export's file is no longer there (its status then reads ``expired``), or None."""
     if job.status != "completed":
@@ -111,6 +118,7 @@ def export_out(job: Job, download_url: str | None = None) -> ExportOut:
         error=gone or job.error,
         download_url=download_url,
         filename=_file_name(job) if download_url else None,
+        created_by=job.created_by,
     )
 
 

@@ -28,7 +28,14 @@ from chalicelib.domain.csv_import import CellError, FileRefused, Layout, ParsedF
 from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import ConflictError, FieldError, ForbiddenError, UnprocessableError
 from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, JobFailed, Step
-from chalicelib.domain.models.imports import ImportCounts, ImportCreate, ImportOut, ImportRowError, ImportStart
+from chalicelib.domain.models.imports import (
+    ImportCounts,
+    ImportCreate,
+    ImportOut,
+    ImportRowError,
+    ImportStart,
+    ImportSummaryOut,
+)
 from chalicelib.domain.text import fold
 from chalicelib.repo.imports import ImportRepo
 from chalicelib.repo.jobs import JobRepo
@@ -84,6 +91,13 @@ def create_import(ctx: Ctx, body: ImportCreate) -> ImportOut:
 def get_import(ctx: Ctx, import_id: str) -> ImportOut:
     _require_admin(ctx)
     return import_out(ctx, jobs.load(ctx, KIND, import_id))
+
+
+def list_imports(ctx: Ctx, *, limit: int, cursor: str | None) -> tuple[list[ImportSummaryOut], str | None]:
+    """GET /imports: the firm's imports, newest first, without their row errors (one Query)."""
+    _require_admin(ctx)
+    found, next_cursor = jobs.listed(ctx, KIND, limit=limit, cursor=cursor)
+    return [ImportSummaryOut(**_fields(j)) for j in found], next_cursor
 
 
 def errors_page(ctx: Ctx, import_id: str, *, limit: int, cursor: str | None) -> tuple[list[ImportRowError], str | None]:
@@ -152,8 +166,25 @@ def _run(job: Job) -> int:
     return int(job.params.get("run", 0))
 
 
+def _fields(job: Job) -> dict[str, Any]:
+    """What an import's list entry and its full answer share."""
+    return {
+        "id": job.id,
+        "kind": "accounts",
+        "format": "csv",
+        "status": job.status,
+        "dry_run": bool(job.params["dry_run"]) if "dry_run" in job.params else None,
+        "counts": ImportCounts(**{name: int(job.counts.get(name, 0)) for name in csv_import.OUTCOME_COUNTS}),
+        "total_rows": int(job.params["rows"]) if "rows" in job.params else None,
+        "error": job.error,
+        "created_by": job.created_by,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+
+
 def import_out(ctx: Ctx, job: Job, *, upload_url: str | None = None) -> ImportOut:
-    counts = {name: int(job.counts.get(name, 0)) for name in csv_import.OUTCOME_COUNTS}
     errors: list[ImportRowError] = []
     next_cursor = None
     if _run(job) > 0:
@@ -161,22 +192,7 @@ def import_out(ctx: Ctx, job: Job, *, upload_url: str | None = None) -> ImportOu
             ctx.firm_id, job.id, _run(job), limit=ERRORS_PAGE, cursor=None
         )
         errors = [ImportRowError(row=e.row, column=e.column, msg=e.msg, code=e.code) for e in found]
-    return ImportOut(
-        id=job.id,
-        kind="accounts",
-        format="csv",
-        status=job.status,
-        dry_run=bool(job.params["dry_run"]) if "dry_run" in job.params else None,
-        counts=ImportCounts(**counts),
-        total_rows=int(job.params["rows"]) if "rows" in job.params else None,
-        errors=errors,
-        errors_next_cursor=next_cursor,
-        error=job.error,
-        upload_url=upload_url,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-    )
+    return ImportOut(**_fields(job), errors=errors, errors_next_cursor=next_cursor, upload_url=upload_url)
 
 
 def fields_by_label(ctx: Ctx, parsed: ParsedFile) -> dict[str, CustomField]:

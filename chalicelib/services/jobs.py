@@ -104,6 +104,11 @@ def load(ctx: Ctx, kind: JobKind, job_id: str) -> Job:
     return job
 
 
+def listed(ctx: Ctx, kind: JobKind, *, limit: int, cursor: str | None) -> tuple[list[Job], str | None]:
+    """A page of the firm's jobs of ``kind``, newest first (finished ones are kept 30 days)."""
+    return JobRepo(ctx.table).list_for_firm(ctx.firm_id, kind, limit, cursor)
+
+
 def start(ctx: Ctx, job: Job, params: Mapping[str, Any] | None = None) -> Job:
     """Queue ``job`` from its first chunk, with ``params`` merged: only a job waiting for its file, or a
     finished dry run (409 ``job_not_startable`` otherwise)."""

@@ -596,6 +596,11 @@ def _patch_pipeline(w: World) -> Req:
     return Req("PATCH", f"/pipelines/{w.pipeline['id']}", {"name": "Tax returns 2026"})
 
 
+@route("GET", "/exports", 200, "admin")
+def _list_exports(w: World) -> Req:
+    return Req("GET", "/exports")
+
+
 @route("POST", "/exports", 201, "admin")
 def _add_export(w: World) -> Req:
     return Req("POST", "/exports", {"kind": "accounts", "format": "csv"})
@@ -604,6 +609,11 @@ def _add_export(w: World) -> Req:
 @route("GET", "/exports/{export_id}", 200, "admin_id")
 def _export(w: World) -> Req:
     return Req("GET", f"/exports/{w.export['id']}")
+
+
+@route("GET", "/imports", 200, "admin")
+def _list_imports(w: World) -> Req:
+    return Req("GET", "/imports")
 
 
 @route("POST", "/imports", 201, "admin")

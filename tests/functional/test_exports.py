@@ -311,3 +311,21 @@ def test_a_demoted_admins_export_fails(api: Api, firm: TestFirm) -> None:
     out = finished(api, started["id"])
     assert out["status"] == "failed" and out["download_url"] is None
     assert out["error"] == "The member who started this job may no longer do it."
+
+
+def test_the_list_is_the_firms_exports_newest_first_paged_without_links(api: Api, firm: TestFirm, table: Table) -> None:
+    done, _ = run_export(api, "contacts", "json")
+    admin_id, admin = firm.add_member("admin")
+    waiting = export(api.as_(admin), "accounts", "csv")
+    export(api.as_(make_firm(table, "Other & Co").owner_token))  # another firm's: never listed
+    first = api.get("/exports?limit=1")
+    assert first.status == 200 and first.body["next_cursor"], first.body
+    (newest,) = first.body["items"]
+    assert (newest["id"], newest["status"], newest["created_by"]) == (waiting["id"], "queued", admin_id)
+    rest = api.get(f"/exports?limit=1&cursor={first.body['next_cursor']}").body
+    assert [e["id"] for e in rest["items"]] == [done["id"]] and rest["next_cursor"] is None
+    (older,) = rest["items"]
+    assert older["status"] == "completed" and older["counts"] == done["counts"]
+    assert older["download_url"] is None and older["created_by"] == firm.owner_id  # GET one for its link
+    assert_problem(api.get("/exports?limit=0"), 400)
+    assert_problem(api.get("/exports?cursor=not-a-cursor"), 400)

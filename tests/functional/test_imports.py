@@ -366,3 +366,21 @@ def test_the_trail_records_a_jobs_start_and_end_not_each_chunk(
     # created by the member (waiting for the file), queued by the start, started, completed: no chunk between
     assert statuses == ["waiting_for_file", "queued", "running", "completed"], [e["changes"] for e in job]
     assert [e["actor"]["kind"] for e in reversed(job)][2:] == ["system", "system"]
+
+
+def test_the_list_is_the_firms_imports_newest_first_paged(importer: Importer, api: Api, table: Table) -> None:
+    ran = importer.run(csv_rows("Bakkerij Jansen;company;;Jan;Jansen;jan@bakkerij.example;", "Bad;alien;;;;;"))
+    waiting = importer.create()
+    Importer(api.as_(make_firm(table, "Other & Co").owner_token), importer.firm).create()  # never listed
+    first = api.get("/imports?limit=1")
+    assert first.status == 200 and first.body["next_cursor"], first.body
+    assert [(i["id"], i["status"], i["dry_run"]) for i in first.body["items"]] == [
+        (waiting["id"], "waiting_for_file", None)
+    ]
+    rest = api.get(f"/imports?limit=1&cursor={first.body['next_cursor']}").body
+    (older,) = rest["items"]
+    assert rest["next_cursor"] is None and older["id"] == ran["id"]
+    assert older["status"] == "completed" and older["counts"] == ran["counts"] and older["total_rows"] == 2
+    assert older["created_by"] == importer.firm.owner_id and "errors" not in older  # its errors: GET it
+    assert ran["counts"]["failed"] == 1 and ran["errors"]
+    assert_problem(api.get("/imports?limit=101"), 400)

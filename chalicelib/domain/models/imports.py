@@ -42,6 +42,23 @@ class ImportRowError(OutputModel):
     code: str = Field(description="Stable snake_case: formula_cell, invalid_value, unknown_member, ...")
 
 
+class ImportSummaryOut(OutputModel):
+    """An import in the list (GET /imports): its row errors are read with the import itself."""
+
+    id: str
+    kind: Literal["accounts"]
+    format: Literal["csv"]
+    status: ImportStatus
+    dry_run: bool | None = Field(description="null until started.")
+    counts: ImportCounts
+    total_rows: int | None = Field(default=None, description="The file's data rows, once started.")
+    error: str | None = Field(description="Why the import failed as a whole (status failed).")
+    created_by: str = Field(description="The member who created it (whose rights its chunks use).")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
 class ImportOut(OutputModel):
     id: str
     kind: Literal["accounts"]
@@ -59,6 +76,7 @@ class ImportOut(OutputModel):
         description="Presigned S3 PUT (send Content-Type text/csv), valid 15 minutes; only in the answer to "
         "POST /imports."
     )
+    created_by: str = Field(description="The member who created it (whose rights its chunks use).")
     created_at: str
     started_at: str | None
     finished_at: str | None

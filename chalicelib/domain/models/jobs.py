@@ -37,3 +37,4 @@ class ExportOut(OutputModel):
         description="a presigned GET of the file, valid 5 minutes (ask again for a new one); only when completed"
     )
     filename: str | None = Field(description="the file's name, as the download saves it; only when completed")
+    created_by: str = Field(description="the member who asked for it")

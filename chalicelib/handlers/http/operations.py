@@ -159,9 +159,11 @@ OPERATIONS: dict[str, Operation] = {
     "PUT /quickbooks/connection": Operation("setQuickbooksConnection", "quickbooks"),
     f"POST {_A}/quickbooks/sync-results": Operation("recordQuickbooksSyncResult", "quickbooks"),
     # exports (background jobs)
+    "GET /exports": Operation("listExports", "exports"),
     "POST /exports": Operation("createExport", "exports"),
     "GET /exports/{export_id}": Operation("getExport", "exports"),
     # imports
+    "GET /imports": Operation("listImports", "imports"),
     "POST /imports": Operation("createImport", "imports"),
     "POST /imports/{import_id}/start": Operation("startImport", "imports"),
     "GET /imports/{import_id}": Operation("getImport", "imports"),
