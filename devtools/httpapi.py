@@ -3,7 +3,7 @@
 ``chalice package`` knows only REST APIs: it writes a ``RestAPI`` (with an ``APIHandlerInvokePermission``
 and the ``RestAPIId`` and ``EndpointURL`` outputs) for the app's routes. ``make package`` (devtools/package.py)
 takes them out and fills the paths of infra/template.json's ``HttpApi``: every route of
-``chalicelib.handlers.http.endpoint.ROUTES`` to the one integration (APIHandler, payload format 1.0), with
+``chalicelib.handlers.http.routing.load_all()`` to the one integration (APIHandler, payload format 1.0), with
 the JWT authorizer unless the route is public, and the ``$default`` route (no authorizer: the function
 answers an unknown path 404 and an unknown method 405, chalicelib/handlers/http/gateway.py). CORS is the
 app's own configuration (app.py), which the HTTP API then applies itself, preflight included.

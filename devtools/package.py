@@ -141,6 +141,38 @@ def precompile(code_zip: Path) -> None:
     shutil.rmtree(unpacked)
 
 
+# What Lambda's Python runtime itself provides (the zip does not carry them).
+LAMBDA_RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
+
+
+def imports_every_handler(code_zip: Path) -> None:
+    """The zip's app imports, and so does every handler module: the app imports a route's handler on its
+    first request (chalicelib/handlers/http/routing.py), so a module that fails to import (a dependency
+    left out of the zip) would otherwise show only on that route. Run without site-packages, with the
+    runtime's own modules only, as Lambda runs it."""
+    with tempfile.TemporaryDirectory(prefix="dossier-imports-") as tmp:
+        code, runtime = Path(tmp) / "code", Path(tmp) / "runtime"
+        with zipfile.ZipFile(code_zip) as archive:
+            archive.extractall(code)
+        runtime.mkdir()
+        import boto3
+
+        site = Path(str(boto3.__file__)).resolve().parents[1]
+        for name in LAMBDA_RUNTIME_MODULES:
+            (runtime / name).symlink_to(site / name)
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": f"{code}{os.pathsep}{runtime}",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "DOSSIER_TABLE": "dossier-package-check",
+        }
+        check = "import app\nfrom chalicelib.handlers.http.routing import load_all\nprint(len(load_all()))"
+        run = subprocess.run([sys.executable, "-S", "-c", check], cwd=code, env=env, capture_output=True, text=True)
+        if run.returncode:
+            raise SystemExit(f"the packaged code does not import every handler:\n{run.stderr[-3000:]}")
+
+
 def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path:
     """Stage, package and return the path of the SAM template (``sam.json``)."""
     staged = _stage(out / "stage")
@@ -166,6 +198,7 @@ def package(stage: str = "prod", out: Path = ROOT / "build" / "package") -> Path
         env=env,
     )
     precompile(target / "deployment.zip")
+    imports_every_handler(target / "deployment.zip")
     sam = target / "sam.json"
     template = json.loads(sam.read_text())
     from app import app

@@ -1,10 +1,11 @@
 """The app's functions other than the API: the stream readers, the job workers, the mail service's
 entry points and the usage meter, as one Blueprint (app.py registers it).
 
-Every Lambda function of the stack imports app.py, so what is registered here must be cheap to import:
-each function imports its own code on its first event, and a cold start of the API (or of any other
-function) never loads the rest (docs/performance.md, "Cold start"). The code lives beside the routes:
-handlers/streams.py, jobs.py, inbound_mail.py, usage.py.
+The API's function imports app.py, which imports this module to register these: so each function here
+imports its own code on its first event, and the API's cold start loads none of it (docs/performance.md,
+"Cold start"). Their own Lambda handlers name this module (``chalicelib.handlers.functions.run_jobs``,
+...), so their cold starts load this module and their code, as before. The code lives beside the
+routes: handlers/streams.py, jobs.py, inbound_mail.py, usage.py.
 """
 
 from __future__ import annotations

@@ -300,6 +300,16 @@ def _carried(ctx: Ctx, job: Job) -> dict[str, list[tuple[int, str]]]:
 
 
 def run_import_chunk(ctx: Ctx, job: Job) -> Step:
+    """One chunk of the import (``_chunk``). A chunk that ends the import failed (its file changed or is
+    gone, or cannot be read) deletes the file and its references, which hold people's data, at once."""
+    try:
+        return _chunk(ctx, job)
+    except JobFailed:
+        _delete_files(ctx.firm_id, job.id)
+        raise
+
+
+def _chunk(ctx: Ctx, job: Job) -> Step:
     """Rows ``cursor``+1 .. ``cursor``+CHUNK_ROWS (fewer when the time budget runs out), read alone from the
     file (a ranged GET). Rows already done in this run are counted from their recorded outcome and skipped; a
     row whose writes had started is finished with the outcome recorded then."""
@@ -351,7 +361,7 @@ def _done_before(ctx: Ctx, job: Job) -> Step:
     first, total = int(job.cursor or 0), int(job.params.get("rows", 0))
     recorded = ImportRepo(ctx.table).rows(ctx.firm_id, job.id, _run(job), first + 1, total) if total > first else {}
     if len(recorded) != total - first or any(r.state != "done" for r in recorded.values()):
-        raise JobFailed(FILE_GONE)
+        raise JobFailed(FILE_GONE)  # run_import_chunk deletes what is left
     _delete_files(ctx.firm_id, job.id)  # the references too, if that chunk stopped between the two deletes
     return Step(cursor=None, counts=csv_import.counts_of([r.outcome for r in recorded.values()]))
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.document_store import DocumentStore
 from chalicelib.domain import csv_import
 from chalicelib.domain.ids import new_id
 from chalicelib.repo import keys
@@ -93,6 +94,8 @@ def test_a_file_replaced_by_one_of_the_same_length_mid_import_fails_the_job(
     out = importer.get(import_id)
     assert out["status"] == "failed" and out["error"] == imports.FILE_GONE
     assert out["counts"]["rows"] == 2
+    # the failed import's file (people's data) is deleted at once, not left to the bucket's expiry
+    assert DocumentStore.from_settings().size(imports.file_key(importer.firm.firm_id, import_id)) is None
 
 
 def test_an_external_account_ids_rows_make_one_account_across_chunks(

@@ -77,3 +77,24 @@ def test_a_request_imports_its_own_route_handler_only() -> None:
     assert not {"chalicelib.handlers.accounts", "chalicelib.handlers.activity", "chalicelib.handlers.jobs"} & set(
         modules
     )
+
+
+def test_the_routes_come_in_one_order_whichever_were_served_first() -> None:
+    code = (
+        "from chalicelib.handlers import members, usage\n"  # what a first request may have imported
+        "from chalicelib.handlers.http.routing import load_all\n"
+        "print(json.dumps({'routes': [f'{r.method} {r.path}' for r in load_all()]}))"
+    )
+    assert _fresh(code)["routes"] == [f"{r.method} {r.path}" for r in load_all()]
+
+
+def test_a_handler_that_cannot_be_imported_answers_problem_json() -> None:
+    from chalice.app import Chalice
+
+    from chalicelib.handlers.http import routing
+
+    view = routing._lazy_view(Chalice("broken"), "GET /nowhere", "no_such_handler_module")
+    answer = view()
+    assert answer.status_code == 500
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert json.loads(answer.body)["code"] == "internal"

@@ -275,7 +275,9 @@ class RouteDoc:
     module: str = ""  # the handler's module, which the app imports on the route's first request (routing.py)
 
 
-ROUTES: list[RouteDoc] = []
+# Every declared route by route id, in the order its module declares them (a module imported again after a
+# failed import declares its routes again: the id keeps one of each).
+ROUTES: dict[str, RouteDoc] = {}
 # Each route's view by route id ("GET /accounts/{account_id}"): what the app's route calls once the handler's
 # module is imported (chalicelib/handlers/http/routing.py). Views take the request from the app that serves it.
 VIEWS: dict[str, Callable[[Request, dict[str, str]], Response]] = {}
@@ -318,10 +320,8 @@ def endpoint(
                 return problem(DossierError("An unexpected error occurred; it has been logged."))
 
         VIEWS[route_id] = view
-        ROUTES.append(
-            RouteDoc(
-                method, path, summary, status, auth, request, response, query, errors, content_types, handler.__module__
-            )
+        ROUTES[route_id] = RouteDoc(
+            method, path, summary, status, auth, request, response, query, errors, content_types, handler.__module__
         )
         return handler
 

@@ -11,6 +11,7 @@ route_table.py is written by ``python -m devtools.route_table`` from the routes 
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import re
 from collections.abc import Callable
@@ -18,10 +19,14 @@ from typing import TYPE_CHECKING, Final
 
 from chalice.app import Chalice, Response
 
+from chalicelib.domain.errors import DossierError
+from chalicelib.handlers.http.answers import problem
 from chalicelib.handlers.http.route_table import TABLE
 
 if TYPE_CHECKING:
     from chalicelib.handlers.http.endpoint import RouteDoc
+
+log = logging.getLogger("dossier")
 
 PACKAGE: Final = "chalicelib.handlers"  # the handler modules: one per resource
 # The package's modules that declare no route: the wiring itself and the other functions' entry points.
@@ -43,12 +48,19 @@ def _view_name(route_id: str) -> str:
 
 def _lazy_view(app: Chalice, route_id: str, module: str) -> Callable[..., Response]:
     def view(**params: str) -> Response:
-        importlib.import_module(f"{PACKAGE}.{module}")  # declares the module's views (a no-op once done)
-        from chalicelib.handlers.http.endpoint import VIEWS
+        try:
+            importlib.import_module(f"{PACKAGE}.{module}")  # declares the module's views (a no-op once done)
+            from chalicelib.handlers.http.endpoint import VIEWS
 
+            serve = VIEWS[route_id]
+        except Exception:
+            # A handler that cannot be imported (a broken deployment) answers like any unexpected error:
+            # problem+json, logged; the next request tries the import again.
+            log.exception("the handler of %s could not be imported", route_id)
+            return problem(DossierError("An unexpected error occurred; it has been logged."))
         request = app.current_request
         assert request is not None  # Chalice sets it before it calls a view
-        return VIEWS[route_id](request, params)
+        return serve(request, params)
 
     return view
 
@@ -61,12 +73,16 @@ def route_modules() -> list[str]:
 
 
 def load_all() -> list[RouteDoc]:
-    """Every route the handlers declare, in the order they declare them (all handler modules imported)."""
-    for module in route_modules():
+    """Every route the handlers declare, module by module (in name order) and in each module's order, the
+    same whichever routes this instance served first (they imported their modules before)."""
+    modules = route_modules()
+    for module in modules:
         importlib.import_module(f"{PACKAGE}.{module}")
     from chalicelib.handlers.http.endpoint import ROUTES
 
-    return ROUTES
+    rank = {f"{PACKAGE}.{m}": n for n, m in enumerate(modules)}
+    ordered = sorted(enumerate(ROUTES.values()), key=lambda pair: (rank[pair[1].module], pair[0]))
+    return [route for _, route in ordered]
 
 
 def table_of(routes: list[RouteDoc]) -> list[tuple[str, str, str, tuple[str, ...]]]:
