@@ -149,6 +149,7 @@ IGNORED_FIELDS: Final = frozenset(
         "billing_updated_at",
         "rev",
         "refresh_job_id",  # a pipeline's or member's latest rename job (services/*_refresh.py)
+        "last_message_id",  # which message a chat's last-message fields show (repo/activity.py)
     }
 )
 

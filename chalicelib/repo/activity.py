@@ -12,7 +12,10 @@ all derived here from the item itself on every write:
 - ``LSI3SK`` ``<section>#<status>#<time>#<id>``: "show all" with a status.
 
 Writes are whole-item Puts conditioned on the version that was read, so the
-index keys can never disagree with the fields they are derived from.
+index keys can never disagree with the fields they are derived from. One
+exception: a chat message's UpdateItem of its chat (``show_message``) sets
+the keys it moves with the time they are derived from, conditioned on the
+status it read (the rest of the keys).
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from chalicelib.domain import files
 from chalicelib.domain.errors import ConcurrentWriteError, ConflictError
-from chalicelib.domain.ids import now_precise
+from chalicelib.domain.ids import now_iso, now_precise
 from chalicelib.domain.sections import SECTIONS, Item
 from chalicelib.repo import keys
 from chalicelib.repo.accounts import ACCOUNT_ACTIVE, currency_is
@@ -63,6 +66,13 @@ CURRENCY_CHANGED = ConflictError(
 # Adding credit failed its condition: the account was archived or its currency changed (the service reads again).
 ACCOUNT_CHANGED = ConcurrentWriteError("The account was archived or its currency changed meanwhile.")
 NOT_ENOUGH_CREDIT = ConflictError("The account's credit does not cover this invoice.", code="not_enough_credit")
+# The id of the message a chat's last-message fields show: they only ever move to a newer one.
+LAST_MESSAGE_ID = "last_message_id"
+# What ``show_message`` found: the message is shown; a newer one already is (nothing changed); the chat's
+# status changed since it was read (read it again); the chat is gone.
+Shown = Literal["shown", "newer_shown", "status_changed", "gone"]
+_MESSAGE_THERE = ConflictError("The message is already written.", code="changed_meanwhile")
+_NOT_SHOWN = ConflictError("The chat did not take the message.", code="changed_meanwhile")
 INVOICE_NOT_UNPAID = ConflictError(
     "The invoice is no longer unpaid (paid, voided or changed meanwhile).", code="invoice_not_unpaid"
 )
@@ -289,15 +299,91 @@ class ActivityRepo:
 
     # --- chats ---------------------------------------------------------------------------
 
-    def add_message(self, chat: Item, expected_version: int, message: Item, idem: Op | None) -> None:
-        """The message and the chat's new last-message fields, in one transaction."""
-        self.table.write(
-            [
-                *([idem] if idem else []),
-                Put(message, ITEM_ABSENT),
-                Put(chat, ITEM_EXISTS & version_is(expected_version), on_fail=STALE),
-            ]
+    def keep_key(self, idem: Op | None) -> None:
+        """Write a chat message's idempotency record alone (its own request: the message and the chat's
+        update follow without a transaction; ``IdempotentReplayError`` when the key was used)."""
+        if idem is not None:
+            self.table.write([idem])
+
+    def put_message(self, message: Item) -> bool:
+        """Write a new message (1 WCU: it has no index keys); False when a retried
+        request finds it already written."""
+        try:
+            self.table.write([Put(message, ITEM_ABSENT, on_fail=_MESSAGE_THERE)])
+        except ConflictError as exc:
+            if exc is not _MESSAGE_THERE:
+                raise
+            return False
+        return True
+
+    def drop_message(self, message: Item) -> None:
+        """Remove a message whose chat was deleted before the message reached it."""
+        self.table.write([Delete(keys.Key(message["PK"], message["SK"]))])
+
+    def show_message(self, chat: Item, message: Item, last: Mapping[str, Any]) -> Shown:
+        """Make ``message`` the chat's last (``last``: its excerpt and author), count it and bump the
+        version: one UpdateItem, no version condition, so concurrent messages never retry. It moves
+        the chat's keys in its three local indexes (rebuilt here from the status read, so it holds
+        only while the status is unchanged) and holds only while the chat shows an older message
+        than this one (by id: ids sort by time) or none, so a late or repeated update never moves it
+        back and never counts a message twice. Billed 1 WCU + 2 per index it moves (7 for a chat
+        under 1 KB)."""
+        message_id, at = str(message["id"]), str(message["at"])
+        moved = item_record(chat["firm_id"], chat["account_id"], "chats", {**public(chat), **last, "last_at": at})
+        sets: dict[str, Any] = {
+            **{name: moved[name] for name in ("LSI1SK", "LSI2SK", "LSI3SK") if name in moved},
+            **last,
+            "last_at": at,
+            LAST_MESSAGE_ID: message_id,
+            "updated_at": at,
+        }
+        names = {f"#s{i}": name for i, name in enumerate(sets)}
+        values: dict[str, Any] = {f":s{i}": value for i, value in enumerate(sets.values())}
+        assignments = ", ".join(f"#s{i} = :s{i}" for i in range(len(sets)))
+        older = Condition(
+            "attribute_not_exists(#last) OR #last < :message",
+            {"#last": LAST_MESSAGE_ID},
+            {":message": message_id},
         )
+        same_status = Condition("#status = :status", {"#status": "status"}, {":status": chat["status"]})
+        update = Update(
+            keys.Key(chat["PK"], chat["SK"]),
+            f"SET {assignments} ADD #count :one, #version :one",
+            {**names, "#count": "message_count", "#version": "version"},
+            {**values, ":one": 1},
+            condition=ITEM_EXISTS & same_status & older,
+            on_fail=_NOT_SHOWN,
+        )
+        try:
+            self.table.write([update])
+        except ConflictError as exc:
+            if exc is not _NOT_SHOWN:
+                raise
+            now = self.table.get(keys.Key(chat["PK"], chat["SK"]), consistent=True)
+            if now is None:
+                return "gone"
+            return "status_changed" if now.get("status") != chat["status"] else "newer_shown"
+        return "shown"
+
+    def count_message(self, message: Item) -> bool:
+        """Count a message that a newer one overtook on its chat (its fields stay the newer's);
+        False when the chat is gone."""
+        at = now_iso()
+        update = Update(
+            keys.item(message["firm_id"], message["account_id"], "chats", message["chat_id"]),
+            "SET #updated = :at ADD #count :one, #version :one",
+            {"#updated": "updated_at", "#count": "message_count", "#version": "version"},
+            {":at": at, ":one": 1},
+            condition=ITEM_EXISTS,
+            on_fail=_NOT_SHOWN,
+        )
+        try:
+            self.table.write([update])
+        except ConflictError as exc:
+            if exc is not _NOT_SHOWN:
+                raise
+            return False
+        return True
 
     def message(self, firm_id: str, account_id: str, chat_id: str, message_id: str) -> Item | None:
         return self.table.get(keys.chat_message(firm_id, account_id, chat_id, message_id), consistent=True)

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -394,50 +393,49 @@ def mark_opened(ctx: Ctx, account_id: str, doc: Item) -> Item:
 
 
 def add_message(ctx: Ctx, account_id: str, chat_id: str, body: MessageCreate, idem: Idempotency | None) -> Item:
-    """The message and the chat's last-message fields change together; a
-    concurrent message on the same chat is retried, not refused; a retried
-    request with the same Idempotency-Key answers the first message."""
+    """The message, then the chat's last-message fields and count, as two plain writes (8 WCU, no
+    transaction: docs/data-model.md, "A chat's last message follows its messages"). Concurrent
+    messages never retry; a retried request with the same Idempotency-Key answers the first
+    message and finishes what the first attempt left undone."""
     section = SECTIONS["chats"]
-    _, first = open_item(ctx, account_id, section, chat_id, for_write=True)
+    _, chat = open_item(ctx, account_id, section, chat_id, for_write=True)
     check_author(ctx, account_id, body.contact_id, by_client=body.author == "client")
     me = ctx.member
+    message_id = idempotent_create(ctx, idem, new_id(), ctx.activity.keep_key)
+    message = message_record(
+        ctx.firm_id,
+        account_id,
+        chat_id,
+        message_id,
+        {
+            "body": body.body,
+            "author": body.author,
+            "member_id": me.id if body.author == "firm" else None,
+            **({"contact_id": body.contact_id} if body.contact_id else {}),
+            "at": now_iso(),
+        },
+    )
+    first = ctx.activity.put_message(message)
+    if not first:  # a retry: the first attempt wrote it; answer that one
+        message = ctx.activity.message(ctx.firm_id, account_id, chat_id, message_id) or message
+    _show_message(ctx, account_id, chat, message, first=first)
+    return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",), me))
+
+
+def _show_message(ctx: Ctx, account_id: str, chat: Item, message: Item, *, first: bool) -> None:
+    """Move the chat's last-message fields to ``message`` and count it, unless that was done; a newer
+    message already shown still counts a message written now. A chat deleted meanwhile takes its
+    new message with it (404)."""
+    last = {"last_message": excerpt(message["body"]), "last_author": message["author"]}
     for attempt in range(WRITE_RETRIES):
-        chat = first if attempt == 0 else load_item(ctx, account_id, section, chat_id)
-        now, version, message_id = now_iso(), int(chat["version"]), new_id()
-        message = message_record(
-            ctx.firm_id,
-            account_id,
-            chat_id,
-            message_id,
-            {
-                "body": body.body,
-                "author": body.author,
-                "member_id": me.id if body.author == "firm" else None,
-                **({"contact_id": body.contact_id} if body.contact_id else {}),
-                "at": now,
-            },
-        )
-        updated = {
-            **public(chat),
-            "last_message": excerpt(body.body),
-            "last_author": body.author,
-            "last_at": now,
-            "message_count": int(chat.get("message_count", 0)) + 1,
-            "version": version + 1,
-            "updated_at": now,
-        }
-        chat_record = item_record(ctx.firm_id, account_id, "chats", updated)
-        try:
-            add = partial(ctx.activity.add_message, chat_record, version, message)
-            stored_id = idempotent_create(ctx, idem, message_id, add)
-        except PreconditionFailedError:
-            continue
-        if stored_id != message_id:
-            replayed = ctx.activity.message(ctx.firm_id, account_id, chat_id, stored_id)
-            if replayed is None:
-                raise NotFoundError("The message of this Idempotency-Key is gone.", code="idempotency_expired")
-            message = replayed
-        return message_out(message, names_for(ctx.activity, ctx.firm_id, [message], ("member_id",), me))
+        found = chat if attempt == 0 else ctx.activity.get(ctx.firm_id, account_id, "chats", chat["id"])
+        shown = "gone" if found is None else ctx.activity.show_message(found, message, last)
+        if shown == "shown" or (shown == "newer_shown" and (not first or ctx.activity.count_message(message))):
+            return
+        if shown != "status_changed":  # gone, or gone before it could be counted
+            if first:
+                ctx.activity.drop_message(message)
+            raise NotFoundError(ITEM_NOT_FOUND)
     raise ConflictError("The chat is busy; retry the message.", code="busy")
 
 

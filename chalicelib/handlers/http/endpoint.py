@@ -234,7 +234,10 @@ class Call:
                 [FieldError(("header", "Idempotency-Key"), "invalid", "invalid_format")],
                 code="invalid_header",
             )
-        digest = hashlib.sha256(self.request.path.encode() + b"\n" + self.raw_body()).hexdigest()
+        # Chalice's ``path`` is the route's template: the path's ids go in too, so the same key on
+        # another account or chat is another request (422), not a replay of the first one's resource.
+        ids = json.dumps(self.request.uri_params or {}, sort_keys=True)
+        digest = hashlib.sha256(f"{self.request.path}\n{ids}\n".encode() + self.raw_body()).hexdigest()
         return Idempotency(self.ctx.firm_id, self.ctx.claims.member_id, self.route_id, key, digest)
 
 
