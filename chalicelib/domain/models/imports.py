@@ -51,7 +51,9 @@ class ImportSummaryOut(OutputModel):
     status: ImportStatus
     dry_run: bool | None = Field(description="null until started.")
     counts: ImportCounts
-    total_rows: int | None = Field(default=None, description="The file's data rows, once started.")
+    total_rows: int | None = Field(
+        default=None, description="The file's data rows, once started (null before): counts.rows of it is the progress."
+    )
     error: str | None = Field(description="Why the import failed as a whole (status failed).")
     created_by: str = Field(description="The member who created it (whose rights its chunks use).")
     created_at: str
@@ -59,24 +61,12 @@ class ImportSummaryOut(OutputModel):
     finished_at: str | None
 
 
-class ImportOut(OutputModel):
-    id: str
-    kind: Literal["accounts"]
-    format: Literal["csv"]
-    status: ImportStatus
-    dry_run: bool | None = Field(description="null until started.")
-    counts: ImportCounts
-    total_rows: int | None = Field(
-        default=None, description="The file's data rows, once started (null before): counts.rows of it is the progress."
-    )
+class ImportOut(ImportSummaryOut):
+    """An import, with the first page of its row errors."""
+
     errors: list[ImportRowError] = Field(description="The first page of row errors, in row order.")
     errors_next_cursor: str | None = Field(description="For GET /imports/{import_id}/errors?cursor=...")
-    error: str | None = Field(description="Why the import failed as a whole (status failed).")
     upload_url: str | None = Field(
         description="Presigned S3 PUT (send Content-Type text/csv), valid 15 minutes; only in the answer to "
         "POST /imports."
     )
-    created_by: str = Field(description="The member who created it (whose rights its chunks use).")
-    created_at: str
-    started_at: str | None
-    finished_at: str | None
