@@ -40,7 +40,18 @@ from chalicelib.repo.overview import (
     overview_record,
 )
 from chalicelib.repo.paging import Page, key_attributes, paged
-from chalicelib.repo.table import ITEM_ABSENT, ITEM_EXISTS, Condition, Delete, Op, Put, Table, Update, version_is
+from chalicelib.repo.table import (
+    ITEM_ABSENT,
+    ITEM_EXISTS,
+    Condition,
+    Delete,
+    Op,
+    Put,
+    Table,
+    Update,
+    set_fields,
+    version_is,
+)
 
 # Attributes that exist for storage only; never part of a response.
 INTERNAL = frozenset(
@@ -308,13 +319,7 @@ class ActivityRepo:
     def put_message(self, message: Item) -> bool:
         """Write a new message (1 WCU: it has no index keys); False when a retried
         request finds it already written."""
-        try:
-            self.table.write([Put(message, ITEM_ABSENT, on_fail=_MESSAGE_THERE)])
-        except ConflictError as exc:
-            if exc is not _MESSAGE_THERE:
-                raise
-            return False
-        return True
+        return self.table.applied(Put(message, ITEM_ABSENT, on_fail=_MESSAGE_THERE))
 
     def drop_message(self, message: Item) -> None:
         """Remove a message whose chat was deleted before the message reached it."""
@@ -337,28 +342,20 @@ class ActivityRepo:
             LAST_MESSAGE_ID: message_id,
             "updated_at": at,
         }
-        names = {f"#s{i}": name for i, name in enumerate(sets)}
-        values: dict[str, Any] = {f":s{i}": value for i, value in enumerate(sets.values())}
-        assignments = ", ".join(f"#s{i} = :s{i}" for i in range(len(sets)))
         older = Condition(
             "attribute_not_exists(#last) OR #last < :message",
             {"#last": LAST_MESSAGE_ID},
             {":message": message_id},
         )
         same_status = Condition("#status = :status", {"#status": "status"}, {":status": chat["status"]})
-        update = Update(
+        update = set_fields(
             keys.Key(chat["PK"], chat["SK"]),
-            f"SET {assignments} ADD #count :one, #version :one",
-            {**names, "#count": "message_count", "#version": "version"},
-            {**values, ":one": 1},
+            sets,
             condition=ITEM_EXISTS & same_status & older,
             on_fail=_NOT_SHOWN,
+            add={"message_count": 1},
         )
-        try:
-            self.table.write([update])
-        except ConflictError as exc:
-            if exc is not _NOT_SHOWN:
-                raise
+        if not self.table.applied(update):
             now = self.table.get(keys.Key(chat["PK"], chat["SK"]), consistent=True)
             if now is None:
                 return "gone"
@@ -368,22 +365,14 @@ class ActivityRepo:
     def count_message(self, message: Item) -> bool:
         """Count a message that a newer one overtook on its chat (its fields stay the newer's);
         False when the chat is gone."""
-        at = now_iso()
-        update = Update(
+        update = set_fields(
             keys.item(message["firm_id"], message["account_id"], "chats", message["chat_id"]),
-            "SET #updated = :at ADD #count :one, #version :one",
-            {"#updated": "updated_at", "#count": "message_count", "#version": "version"},
-            {":at": at, ":one": 1},
+            {"updated_at": now_iso()},
             condition=ITEM_EXISTS,
             on_fail=_NOT_SHOWN,
+            add={"message_count": 1},
         )
-        try:
-            self.table.write([update])
-        except ConflictError as exc:
-            if exc is not _NOT_SHOWN:
-                raise
-            return False
-        return True
+        return self.table.applied(update)
 
     def message(self, firm_id: str, account_id: str, chat_id: str, message_id: str) -> Item | None:
         return self.table.get(keys.chat_message(firm_id, account_id, chat_id, message_id), consistent=True)

@@ -385,6 +385,18 @@ class Table:
         except ClientError as exc:
             raise error_for(exc, ops) from exc
 
+    def applied(self, op: Put | Update | Delete) -> bool:
+        """Write one op (a plain write); False, with nothing written, when its own condition failed (its
+        ``on_fail``), for writes whose condition is an outcome rather than an error."""
+        assert op.on_fail is not None, "an op without on_fail cannot tell its condition from others"
+        try:
+            self.write([op])
+        except DossierError as exc:
+            if exc is not op.on_fail:
+                raise
+            return False
+        return True
+
     def _write_one(self, op: Op) -> None:
         body = _op_request(self.name, op)
         if isinstance(op, Put):
@@ -402,8 +414,10 @@ def set_fields(
     condition: Condition | None = None,
     bump_version: bool = True,
     on_fail: DossierError | None = None,
+    add: Mapping[str, int] | None = None,
 ) -> Update:
-    """An Update that sets (or, for ``None``, removes) exactly ``fields``.
+    """An Update that sets (or, for ``None``, removes) exactly ``fields``, and adds ``add``'s numbers
+    to counters (an absent counter starts at 0).
 
     Field-level updates keep attributes that other writers maintain (counters,
     link sets) intact, unlike a whole-item Put.
@@ -423,9 +437,15 @@ def set_fields(
         names["#v"] = "version"
         values[":one"] = 1
         sets.append("#v = #v + :one")
+    adds: list[str] = []
+    for i, (name, amount) in enumerate((add or {}).items()):
+        names[f"#a{i}"], values[f":a{i}"] = name, amount
+        adds.append(f"#a{i} :a{i}")
     expression = ""
     if sets:
         expression += "SET " + ", ".join(sets)
     if removes:
         expression += " REMOVE " + ", ".join(removes)
+    if adds:
+        expression += " ADD " + ", ".join(adds)
     return Update(key, expression.strip(), names, values, condition=condition, on_fail=on_fail)

@@ -18,13 +18,20 @@ import pytest
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo.activity import ActivityRepo
-from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import member_refresh, overview
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm
 from tests.support.factories import created, new_account
-from tests.support.jobs import crashing_once, drain_jobs, pending_messages, queue_unavailable
+from tests.support.jobs import (
+    crashing_once,
+    drain_jobs,
+    job_ids,
+    pending_messages,
+    queue_unavailable,
+    queued_job,
+    stored_job,
+)
 from tests.support.problems import assert_refused
 
 # both engines: in process (moto) and DynamoDB Local with moto's SQS server
@@ -81,9 +88,7 @@ class Firm:
         return set().union(*(self.shown(a) for a in self.accounts))
 
     def job(self, job_id: str) -> Job:
-        found = JobRepo(self.table).get(self.firm.firm_id, job_id)
-        assert found is not None
-        return found
+        return stored_job(self.table, self.firm.firm_id, job_id)
 
 
 @pytest.fixture
@@ -91,15 +96,8 @@ def setup(api: Api, table: Table, firm: TestFirm) -> Firm:
     return Firm(api, table, firm)
 
 
-def queued_rename() -> str:
-    """The id of the one rename job whose first chunk is waiting on the queue."""
-    (message,) = [m for m in pending_messages() if m["chunk"] == 0]
-    return str(message["job_id"])
-
-
 def _rename_jobs(setup: Firm) -> set[str]:
-    jobs, _ = JobRepo(setup.table).list_for_firm(setup.firm.firm_id, "member_rename", 10, None)
-    return {j.id for j in jobs}
+    return job_ids(setup.table, setup.firm.firm_id, "member_rename")
 
 
 def test_the_rename_answers_at_once_and_the_job_brings_every_overview_along(setup: Firm) -> None:
@@ -110,7 +108,7 @@ def test_the_rename_answers_at_once_and_the_job_brings_every_overview_along(setu
 
     assert (out["name"], out["role"], out["version"]) == ("Bob After", "employee", 2)
     assert "job" not in out and "refresh_job_id" not in out  # the member as GET gives it, nothing more
-    job_id = queued_rename()
+    job_id = queued_job()
     assert setup.everywhere() == {"Bob Before"}  # nothing refreshed inside the request
 
     drain_jobs()
@@ -137,7 +135,7 @@ def test_a_chunk_that_crashes_after_its_writes_runs_again_without_harm(setup: Fi
     crash_once, crashed = crashing_once(counted, lambda job, _: job.chunk == 1)
 
     setup.rename("Bob After")
-    job_id = queued_rename()
+    job_id = queued_job()
     drain_jobs(table, chunks={"member_rename": crash_once})
 
     assert crashed and runs.count(crashed[0].cursor) == 2 and len(runs) == 4
@@ -150,7 +148,7 @@ def test_a_chunk_that_crashes_after_its_writes_runs_again_without_harm(setup: Fi
 
 def test_two_renames_in_a_row_end_with_the_second_name(setup: Firm) -> None:
     setup.rename("Second thoughts")
-    first = queued_rename()
+    first = queued_job()
     setup.rename("Final name")
 
     drain_jobs()
@@ -204,7 +202,7 @@ def test_the_job_acts_for_the_firm_whatever_the_renaming_admin_may_do_now(setup:
     admin, token = firm.add_member("admin")
     r = setup.api.as_(token).patch(setup.path, {"name": "Bob After"})
     assert r.status == 200, r.body
-    job_id = queued_rename()
+    job_id = queued_job()
     # The admin who renamed is demoted before the job runs: the overviews follow the rename all the same.
     assert setup.api.patch(f"/members/{admin}", {"role": "employee"}).status == 200
 

@@ -17,13 +17,20 @@ import pytest
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo.activity import ActivityRepo
-from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import overview, pipeline_refresh
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm
 from tests.support.factories import created, new_account
-from tests.support.jobs import crashing_once, drain_jobs, pending_messages, queue_unavailable
+from tests.support.jobs import (
+    crashing_once,
+    drain_jobs,
+    job_ids,
+    pending_messages,
+    queue_unavailable,
+    queued_job,
+    stored_job,
+)
 from tests.support.problems import assert_refused
 
 # both engines: in process (moto) and DynamoDB Local with moto's SQS server
@@ -79,20 +86,12 @@ class Firm:
         return set().union(*(self.shown(a) for a in self.accounts))
 
     def job(self, job_id: str) -> Job:
-        found = JobRepo(self.table).get(self.firm.firm_id, job_id)
-        assert found is not None
-        return found
+        return stored_job(self.table, self.firm.firm_id, job_id)
 
 
 @pytest.fixture
 def setup(api: Api, table: Table, firm: TestFirm) -> Firm:
     return Firm(api, table, firm)
-
-
-def queued_rename() -> str:
-    """The id of the one rename job whose first chunk is waiting on the queue."""
-    (message,) = [m for m in pending_messages() if m["chunk"] == 0]
-    return str(message["job_id"])
 
 
 def test_the_rename_answers_at_once_and_the_job_brings_every_account_along(setup: Firm) -> None:
@@ -107,7 +106,7 @@ def test_the_rename_answers_at_once_and_the_job_brings_every_account_along(setup
         2,
     )
     assert "job" not in out  # the contract's pipeline, nothing more (docs/api.md, readings)
-    job_id = queued_rename()
+    job_id = queued_job()
     assert setup.everywhere() == {("Onboarding", "Intake")}  # nothing refreshed inside the request
 
     drain_jobs()
@@ -133,7 +132,7 @@ def test_a_chunk_that_crashes_after_its_writes_runs_again_without_harm(setup: Fi
     crash_once, crashed = crashing_once(counted, lambda job, _: job.chunk == 1)
 
     setup.rename("Client onboarding")
-    job_id = queued_rename()
+    job_id = queued_job()
     drain_jobs(table, chunks={"pipeline_rename": crash_once})
 
     assert crashed and runs.count(crashed[0].cursor) == 2 and len(runs) == 4
@@ -147,7 +146,7 @@ def test_a_chunk_that_crashes_after_its_writes_runs_again_without_harm(setup: Fi
 
 def test_two_renames_in_a_row_end_with_the_second_name(setup: Firm) -> None:
     setup.rename("Second thoughts")
-    first = queued_rename()
+    first = queued_job()
     setup.rename("Final name")
 
     drain_jobs()
@@ -219,8 +218,7 @@ def test_bad_input_is_refused_and_changes_nothing(setup: Firm, table: Table, fir
 
 
 def _rename_jobs(setup: Firm) -> set[str]:
-    jobs, _ = JobRepo(setup.table).list_for_firm(setup.firm.firm_id, "pipeline_rename", 10, None)
-    return {j.id for j in jobs}
+    return job_ids(setup.table, setup.firm.firm_id, "pipeline_rename")
 
 
 def test_an_unreachable_queue_keeps_the_rename_and_fails_its_job(

@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.config import settings
 from chalicelib.adapters.queue import JobQueue, sqs_client
 from chalicelib.domain.jobs import Job, JobKind, Step
+from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import jobs
 from chalicelib.services.context import Ctx
@@ -132,3 +133,22 @@ def queue_unavailable() -> Iterator[None]:
         yield
     finally:
         events.unregister("before-call.sqs.SendMessage", unavailable)
+
+
+def stored_job(table: Table, firm_id: str, job_id: str) -> Job:
+    """A job as stored (it must exist)."""
+    found = JobRepo(table).get(firm_id, job_id)
+    assert found is not None
+    return found
+
+
+def job_ids(table: Table, firm_id: str, kind: JobKind) -> set[str]:
+    """The ids of the firm's jobs of ``kind`` (a test makes a few)."""
+    found, _ = JobRepo(table).list_for_firm(firm_id, kind, 10, None)
+    return {j.id for j in found}
+
+
+def queued_job() -> str:
+    """The id of the one job whose first chunk is waiting on the queue."""
+    (first,) = [m for m in pending_messages() if m["chunk"] == 0]
+    return str(first["job_id"])

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
-from chalice.app import Chalice, Response
+from chalice.app import Chalice, Request, Response
 
 from chalicelib.domain.errors import DossierError
 from chalicelib.handlers.http.answers import problem
@@ -47,20 +47,23 @@ def _view_name(route_id: str) -> str:
 
 
 def _lazy_view(app: Chalice, route_id: str, module: str) -> Callable[..., Response]:
-    def view(**params: str) -> Response:
-        try:
-            importlib.import_module(f"{PACKAGE}.{module}")  # declares the module's views (a no-op once done)
-            from chalicelib.handlers.http.endpoint import VIEWS
+    found: list[Callable[[Request, dict[str, str]], Response]] = []  # the view, once imported
 
-            serve = VIEWS[route_id]
-        except Exception:
-            # A handler that cannot be imported (a broken deployment) answers like any unexpected error:
-            # problem+json, logged; the next request tries the import again.
-            log.exception("the handler of %s could not be imported", route_id)
-            return problem(DossierError("An unexpected error occurred; it has been logged."))
+    def view(**params: str) -> Response:
+        if not found:
+            try:
+                importlib.import_module(f"{PACKAGE}.{module}")  # declares the module's views
+                from chalicelib.handlers.http.endpoint import VIEWS
+
+                found.append(VIEWS[route_id])
+            except Exception:
+                # A handler that cannot be imported (a broken deployment) answers like any unexpected
+                # error: problem+json, logged; the next request tries the import again.
+                log.exception("the handler of %s could not be imported", route_id)
+                return problem(DossierError("An unexpected error occurred; it has been logged."))
         request = app.current_request
         assert request is not None  # Chalice sets it before it calls a view
-        return serve(request, params)
+        return found[0](request, params)
 
     return view
 
