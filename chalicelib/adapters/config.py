@@ -48,6 +48,9 @@ class Settings:
     # A bulk edit's account writes in flight at once (services/bulk.py); tests on moto use 1: moto restores a
     # whole table when a transaction fails, undoing another thread's write meanwhile.
     bulk_writers: int = 4
+    # How long an erasure's request works before it leaves the rest to a background job (services/gdpr.py):
+    # well inside API Gateway's 30-second integration timeout.
+    erase_request_seconds: float = 15.0
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +89,7 @@ def settings() -> Settings:
         export_part_bytes=int(env.get("EXPORT_PART_BYTES", str(5 * 1024 * 1024))),
         export_chunk_records=int(env.get("EXPORT_CHUNK_RECORDS", "1000")),
         bulk_writers=max(1, int(env.get("BULK_WRITERS", "4"))),
+        erase_request_seconds=float(env.get("ERASE_REQUEST_SECONDS", "15")),
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-JobKind = Literal["import", "export", "pipeline_rename", "member_rename"]
+JobKind = Literal["import", "export", "pipeline_rename", "member_rename", "erasure"]
 JobStatus = Literal["waiting_for_file", "queued", "running", "completed", "failed", "cancelled"]
 
 FINISHED: Final[frozenset[str]] = frozenset({"completed", "failed", "cancelled"})

@@ -24,7 +24,7 @@ from chalicelib.domain.jobs import JobKind, retry_delay
 from chalicelib.domain.models.jobs import ExportCreate, ExportOut
 from chalicelib.handlers.http.answers import reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
-from chalicelib.services import exports, imports, jobs, member_refresh, pipeline_refresh
+from chalicelib.services import exports, gdpr, imports, jobs, member_refresh, pipeline_refresh
 from chalicelib.services.context import Ctx
 
 log = logging.getLogger("dossier.jobs")
@@ -36,6 +36,7 @@ CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
     "import": imports.run_import_chunk,
     "pipeline_rename": pipeline_refresh.run_chunk,
     "member_rename": member_refresh.run_chunk,
+    "erasure": gdpr.run_erase_chunk,
 }
 
 

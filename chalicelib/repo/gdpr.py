@@ -41,6 +41,11 @@ from chalicelib.repo.table import (
 _PENDING_ADDRESSES = "erase_addresses"
 _PENDING_ACCOUNTS = "erase_account_ids"
 _PENDING_VALUES = "erase_values"  # names and phone numbers, for the audit scrub of a resumed erasure
+# What an erasure that runs over several passes (a request, then background chunks) has finished: ``FILES``
+# and the accounts cleaned; and the job that finishes it, so a second request does not queue another.
+_DONE = "erase_done"
+_JOB = "erase_job_id"
+FILES_STEP = "files"
 # A transaction holds 100 items: the tombstone and, per account, the link, its deletion note (the audit
 # trail's: repo/stamps.py) and the account's count.
 MAX_ERASE_LINKS = 33
@@ -73,6 +78,8 @@ class Tombstone:
         self.addresses: list[str] = list(item.get(_PENDING_ADDRESSES) or [])
         self.account_ids: list[str] = sorted(item.get(_PENDING_ACCOUNTS) or [])
         self.values: list[str] = list(item.get(_PENDING_VALUES) or [])
+        self.done: set[str] = set(item.get(_DONE) or ())  # steps finished: FILES_STEP, account ids
+        self.job_id: str | None = item.get(_JOB)
         self.finished = _PENDING_ADDRESSES not in item and _PENDING_ACCOUNTS not in item
         self.merged_ids: list[str] = sorted(item.get(MERGED_FROM) or [])  # kept: ids only, no personal data
 
@@ -179,10 +186,27 @@ class GdprRepo:
     def rewrite_record(self, record: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
         self.table.write([record_rewrite(record, fields)])
 
+    def step_done(self, firm_id: str, contact_id: str, step: str) -> None:
+        """Record that one step (``FILES_STEP``, or an account's clean-up) is finished, so a resumed erasure
+        goes on after it. Only while the erasure is unfinished (a finished tombstone keeps nothing)."""
+        done = self._on_unfinished(firm_id, contact_id, "ADD #done :step", {"#done": _DONE}, {":step": {step}})
+        self.table.write([done])
+
+    def job_queued(self, firm_id: str, contact_id: str, job_id: str) -> None:
+        """Name the job that finishes the erasure in the background."""
+        named = self._on_unfinished(firm_id, contact_id, "SET #job = :job", {"#job": _JOB}, {":job": job_id})
+        self.table.write([named])
+
+    def _on_unfinished(
+        self, firm_id: str, contact_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
+    ) -> Update:
+        unfinished = Condition("attribute_exists(#pending)", {"#pending": _PENDING_ACCOUNTS})
+        return Update(keys.contact(firm_id, contact_id), expression, names, values, unfinished, on_fail=STALE)
+
     def finish(self, firm_id: str, contact_id: str) -> None:
-        """The last step: the tombstone keeps no address and no account."""
+        """The last step: the tombstone keeps no address, no account and no progress."""
         key = keys.contact(firm_id, contact_id)
-        pending = {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None, _PENDING_VALUES: None}
+        pending = {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None, _PENDING_VALUES: None, _DONE: None, _JOB: None}
         self.table.write([set_fields(key, pending, bump_version=False)])
 
 

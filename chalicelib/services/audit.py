@@ -7,7 +7,7 @@ Entries are written by the stream recorder (``streams/audit.py``), never here.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,21 +114,29 @@ def entries_about_or_by_contact(table: Table, firm_id: str, contact_id: str) -> 
     return [entry_out(e) for e in AuditRepo(table).about_or_by_contact(firm_id, contact_id)]
 
 
-def scrub_contact_from_entries(
-    table: Table, firm_id: str, contact_id: str, personal_values: Collection[str], account_ids: Collection[str] = ()
+def scrub_contact_from_entries(table: Table, firm_id: str, contact_id: str, personal_values: Collection[str]) -> int:
+    """Pseudonymise a contact in the audit trail (for erasure), in every copy of every entry about or by
+    it: as actor its name and IP; as resource every old/new value (and an address's id); any of
+    ``personal_values`` (names, addresses, phone numbers) elsewhere in them. Answers the number of entries
+    rewritten. Idempotent."""
+    return _scrub(table, AuditRepo(table).about_or_by_contact(firm_id, contact_id), contact_id, personal_values)
+
+
+def scrub_account_trail(
+    table: Table, firm_id: str, contact_id: str, personal_values: Collection[str], account_id: str
 ) -> int:
-    """Pseudonymise a contact in the audit trail (for erasure), in every copy of every entry about
-    or by it: as actor its name and IP; as resource every old/new value (and an address's id); and,
-    in any other entry of its trails or of ``account_ids``' trails (mail from them, their logins),
-    each of ``personal_values`` (names, addresses, phone numbers) wherever a value holds it. Answers the
-    number of entries rewritten. Idempotent."""
-    repo = AuditRepo(table)
+    """``scrub_contact_from_entries`` for every entry of one account's trail: where the person's values
+    stand in entries about others (mail received from them, their logins). One account at a time, so an
+    erasure can stop between accounts and resume (services/gdpr.py)."""
+    entries = AuditRepo(table).in_account_trails(firm_id, [account_id])
+    return _scrub(table, entries, contact_id, personal_values)
+
+
+def _scrub(table: Table, entries: Iterable[Item], contact_id: str, personal_values: Collection[str]) -> int:
     alias = audit.pseudonym(contact_id)
     needles = [v for v in personal_values if v]
     rewritten: list[Item] = []
-    found = {str(e["id"]): e for e in repo.in_account_trails(firm_id, account_ids)}
-    found.update((str(e["id"]), e) for e in repo.about_or_by_contact(firm_id, contact_id))
-    for entry in found.values():
+    for entry in entries:
         new = dict(entry)
         if new.get("actor_id") == contact_id:
             new["actor_name"] = alias
@@ -150,7 +158,7 @@ def scrub_contact_from_entries(
         if new != entry:
             rewritten.append(new)
     with audit.acting_as(audit.DERIVED_ACTOR):
-        repo.rewrite(rewritten)
+        AuditRepo(table).rewrite(rewritten)
     return len(rewritten)
 
 

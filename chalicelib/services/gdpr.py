@@ -20,15 +20,19 @@ same request again) finishes it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from chalicelib.adapters import mail
+from chalicelib.adapters.config import settings
 from chalicelib.domain import access, audit, erasure
 from chalicelib.domain.entities import Contact
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, StaleVersionError
 from chalicelib.domain.ids import now_iso
+from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, Step
 from chalicelib.domain.models.gdpr import (
     ErasureOut,
     KeptMailOut,
@@ -43,12 +47,13 @@ from chalicelib.domain.models.gdpr import (
 )
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import version_guard
-from chalicelib.repo.gdpr import MAX_ERASE_LINKS, GdprRepo, Tombstone
+from chalicelib.repo.gdpr import FILES_STEP, MAX_ERASE_LINKS, GdprRepo, Tombstone
+from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
 from chalicelib.repo.merges import MergeRepo
 from chalicelib.repo.records import ERASED_AT
 from chalicelib.services import audit as audit_trail
-from chalicelib.services import gdpr_files
+from chalicelib.services import gdpr_files, jobs
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
 from chalicelib.services.context import Ctx
@@ -205,21 +210,68 @@ class _Counts:
     import_errors_deleted: int = 0
 
 
+class _Deadline:
+    """When a pass of the erasure stops taking on another account (it always finishes at least one)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at
+
+
 def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
+    """Erase the person: the tombstone, then the clean-up steps for as long as the request may take
+    (``settings().erase_request_seconds``); what is left runs as a background job (kind ``erasure``), and
+    the answer says ``finished`` false. Sending the request again also goes on with it."""
     _require_admin(ctx)
+    deadline = _Deadline(settings().erase_request_seconds)
     repo = GdprRepo(ctx.table)
     counts = _Counts()
     # The erasure's own writes are recorded in the audit trail by field name only: their old values are
     # the person's data.
     with audit.redacting():
         tombstone = _tombstone(ctx, repo, contact_id, if_match, counts)
-        # The later steps run once: each is idempotent, so a failure among them (409 busy) is finished by
-        # sending the request again, which resumes from the tombstone whatever the If-Match (nobody can read
-        # the contact's version any more).
-        _finish(ctx, repo, contact_id, tombstone, counts)
+        # Each later step is idempotent, so a failure among them (409 busy) is finished by sending the request
+        # again, which resumes from the tombstone whatever the If-Match (nobody can read the version any more).
+        finished = _finish(ctx, repo, contact_id, tombstone, counts, deadline)
+    if not finished:
+        _finish_later(ctx, repo, contact_id, tombstone)
     return ErasureOut(
-        contact_id=contact_id, pseudonym=tombstone.pseudonym, erased_at=tombstone.erased_at, **asdict(counts)
+        contact_id=contact_id,
+        pseudonym=tombstone.pseudonym,
+        erased_at=tombstone.erased_at,
+        finished=finished,
+        **asdict(counts),
     )
+
+
+def _finish_later(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone) -> None:
+    """Queue the job that finishes the erasure, unless one is already on it. A queue that cannot be
+    reached answers 503: what is done stays done, and the same request again goes on from there."""
+    if tombstone.job_id is not None:
+        job = JobRepo(ctx.table).get(ctx.firm_id, tombstone.job_id)
+        if job is not None and not job.finished:
+            return
+    job = jobs.create(ctx, "erasure", {"contact_id": contact_id})
+    with suppress(StaleVersionError):  # finished meanwhile (the job will find nothing to do)
+        repo.job_queued(ctx.firm_id, contact_id, job.id)
+
+
+def run_erase_chunk(ctx: Ctx, job: Job) -> Step:
+    """One background pass of an erasure (kind ``erasure``): the steps left, within a chunk's budget. It
+    acts for the firm: the erasure was the member's to ask for, and a person's data must go even if that
+    member has left since."""
+    contact_id = str(job.params["contact_id"])
+    repo = GdprRepo(ctx.table)
+    found = repo.contact(ctx.firm_id, contact_id)
+    if not isinstance(found, Tombstone) or found.finished:
+        return Step(cursor=None)  # finished by a request meanwhile
+    counts = _Counts()
+    with audit.redacting():
+        finished = _finish(ctx, repo, contact_id, found, counts, _Deadline(CHUNK_SECONDS_BUDGET / 2))
+    tally = {k: v for k, v in asdict(counts).items() if v}
+    return Step(cursor=None if finished else f"pass-{job.chunk + 1}", counts=tally)
 
 
 @retried_on_clash  # without If-Match, a contact edited meanwhile is read again, not answered 412
@@ -255,27 +307,50 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
     return tombstone
 
 
-def _finish(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts) -> None:
+def _finish(
+    ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, deadline: _Deadline
+) -> bool:
+    """The steps after the tombstone that are not done yet; True once the erasure is finished. Stops between
+    two accounts once ``deadline`` has passed (after at least one: every pass moves on)."""
     values = tombstone.values or tombstone.addresses  # kept on the tombstone by the first step
-    # Files first: a running import stopped before the addresses are freed cannot create the person again.
-    files = gdpr_files.forget_files(ctx, values)
-    counts.export_files_deleted = files.export_files_deleted
-    counts.import_files_deleted = files.import_files_deleted
-    counts.import_errors_deleted = files.import_errors_deleted
+    if FILES_STEP not in tombstone.done:
+        # Files first: a running import stopped before the addresses are freed cannot create the person
+        # again. Once only: an export made after the erasure began does not hold the person.
+        files = gdpr_files.forget_files(ctx, values)
+        counts.export_files_deleted = files.export_files_deleted
+        counts.import_files_deleted = files.import_files_deleted
+        counts.import_errors_deleted = files.import_errors_deleted
+        if not _done(ctx, repo, contact_id, FILES_STEP):
+            return True
     invitations = repo.invitations(ctx.firm_id, contact_id)
     repo.delete_invitations(ctx.firm_id, invitations)
     counts.invitations_removed = len(invitations)
     counts.addresses_freed = sum(repo.free_address(ctx.firm_id, contact_id, a) for a in tombstone.addresses)
     who = erasure.person(contact_id, tombstone.addresses)
-    for account_id in tombstone.account_ids:
+    for cleaned, account_id in enumerate(a for a in tombstone.account_ids if a not in tombstone.done):
+        if cleaned and deadline.passed():
+            return False
+        # The account's activity, then its audit trail (mail received from them, their logins).
         _erase_activity(ctx, repo, account_id, who, counts)
+        counts.audit_scrubbed += audit_trail.scrub_account_trail(ctx.table, ctx.firm_id, contact_id, values, account_id)
+        if not _done(ctx, repo, contact_id, account_id):
+            return True
     counts.outbox_removed = mail.forget_mail_to(tombstone.addresses)
-    counts.audit_scrubbed = audit_trail.scrub_contact_from_entries(
-        ctx.table, ctx.firm_id, contact_id, values, tombstone.account_ids
-    )
+    counts.audit_scrubbed += audit_trail.scrub_contact_from_entries(ctx.table, ctx.firm_id, contact_id, values)
     for merged_id in tombstone.merged_ids:  # what the trail holds about or by a contact merged into the person
         counts.audit_scrubbed += audit_trail.scrub_contact_from_entries(ctx.table, ctx.firm_id, merged_id, values)
     repo.finish(ctx.firm_id, contact_id)
+    return True
+
+
+def _done(ctx: Ctx, repo: GdprRepo, contact_id: str, step: str) -> bool:
+    """Record a finished step; False when another pass (the job, or the request sent again) has finished the
+    whole erasure meanwhile."""
+    try:
+        repo.step_done(ctx.firm_id, contact_id, step)
+    except StaleVersionError:
+        return False
+    return True
 
 
 def _erase_activity(ctx: Ctx, repo: GdprRepo, account_id: str, who: erasure.Person, counts: _Counts) -> None:

@@ -112,3 +112,8 @@ class ErasureOut(OutputModel):
         description="Uploaded import files deleted (an import still queued or running was stopped, failed)."
     )
     import_errors_deleted: int = Field(description="Import cell errors that quoted the person, deleted.")
+    finished: bool = Field(
+        description="False when the clean-up took longer than a request may: the person is already gone from "
+        "every route, and a background job finishes the rest (their accounts' activity and audit trails) within "
+        "minutes; the counts are this request's. Sending the request again also goes on with it."
+    )
