@@ -31,8 +31,8 @@ app.register_middleware(observe, "http")
 # a bearer token, never cookies, so any origin may; API Gateway answers the preflight.
 app.api.cors = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Dossier-Firm"],
-    expose_headers=["ETag", "Location", "Retry-After"],
+    allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "Dossier-Firm", "Prefer"],
+    expose_headers=["ETag", "Location", "Retry-After", "Preference-Applied"],
     max_age=600,
 )
 # Photo uploads arrive as raw bytes (API Gateway passes these types through as binary).

@@ -12,7 +12,7 @@ from chalicelib.domain.models.accounts import AccountCreate, AccountOut, Account
 from chalicelib.domain.models.base import AccountType
 from chalicelib.domain.models.people import ContactLinkIn, LinkedContactOut, LinkPatch
 from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
-from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.answers import minimal, reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import accounts, links
 
@@ -105,9 +105,11 @@ def get_account(call: Call) -> Response:
     "/accounts/{account_id}",
     "PATCH",
     summary="Edit account details; absent fields are kept, custom_fields merge by id and null clears one; "
-    "currency only while the account has no invoices and no credit (else 409 currency_locked).",
+    "currency only while the account has no invoices and no credit (else 409 currency_locked). "
+    "With Prefer: return=minimal the answer is 204 with the new ETag, and the Info tab is not read back.",
     request=AccountPatch,
     response=AccountOut,
+    minimal=True,
     errors=(
         *CUSTOM_FIELD_CODES,
         403,
@@ -124,8 +126,10 @@ def get_account(call: Call) -> Response:
 def patch_account(call: Call) -> Response:
     account_id = call.id("account_id")
     body = call.body(AccountPatch)
-    accounts.patch_account(call.ctx, account_id, body, call.if_match())
-    return _info(call, account_id)
+    edited = accounts.edit_account(call.ctx, account_id, body, call.if_match(), with_info=not call.prefers_minimal())
+    if edited.info is None:
+        return minimal(edited.version)
+    return reply(edited.info, version=edited.info.version)
 
 
 @endpoint(

@@ -238,8 +238,24 @@ def create_account(ctx: Ctx, body: AccountCreate, idem: Idempotency | None) -> s
     )
 
 
+@dataclass(slots=True)
+class Edited:
+    """An edit's outcome: the version it left the account at, and the Info tab when the caller wants it."""
+
+    version: int
+    info: AccountOut | None
+
+
+def edit_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | None, *, with_info: bool) -> Edited:
+    """``PATCH /accounts/{id}``. Without the Info tab (``Prefer: return=minimal``) nothing is read
+    after the write: no contacts, e-mail settings, related accounts or QuickBooks connection."""
+    version = patch_account(ctx, account_id, body, if_match)
+    return Edited(version, info(ctx, account_id) if with_info else None)
+
+
 @retried_on_clash
-def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | None) -> None:
+def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | None) -> int:
+    """Apply the edit; the account's version after it (unchanged when the edit changes nothing)."""
     old = load_openable(ctx, account_id, for_edit=True)
     if old.archived:
         raise ACCOUNT_ARCHIVED
@@ -270,8 +286,8 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
     if team is not None:
         changed["team_member_ids"] = team
     if not changed:
-        return
-    _save(ctx, old, changed, guard)
+        return old.version
+    return _save(ctx, old, changed, guard)
 
 
 def _new_currency(old: Account, currency: str | None) -> dict[str, Any]:
@@ -286,15 +302,17 @@ def _new_currency(old: Account, currency: str | None) -> dict[str, Any]:
     return {"currency": currency}
 
 
-def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> None:
+def _save(ctx: Ctx, old: Account, changed: dict[str, Any], guard: Condition) -> int:
     """The change and, for custom field values, its history lines: one
-    transaction, so neither is ever written without the other."""
+    transaction, so neither is ever written without the other. The version
+    written: the update is conditioned on ``old.version`` and adds one to it."""
     changed["updated_at"] = now = now_iso()
     new = from_item(Account, {**to_item(old), **changed})
     history = custom_fields.history_lines(old.firm_id, old.id, ctx.member.id, old.custom_fields, new.custom_fields, now)
     checks = still_defined(old.firm_id, [c["field_id"] for c in history if "new" in c])
     # A currency change is conditioned on the account still having no invoices and no credit.
     ctx.accounts.update(old, new, changed, guard, history, checks, money_free="currency" in changed)
+    return old.version + 1
 
 
 @retried_on_clash

@@ -647,8 +647,9 @@ def test_each_firm_is_throttled_in_the_function_and_the_api_as_a_whole_at_the_st
     assert "FirmUsagePlanId" not in template["Outputs"]
     # CORS is the app's (app.py): the HTTP API answers the preflight, for the headers the clients send
     cors = template["Resources"]["HttpApi"]["Properties"]["Body"]["x-amazon-apigateway-cors"]
-    assert cors["allowOrigins"] == ["*"] and {"authorization", "if-match", "dossier-firm"} <= set(cors["allowHeaders"])
-    assert {"etag", "location", "retry-after"} <= set(cors["exposeHeaders"])
+    allowed = {"authorization", "if-match", "dossier-firm", "prefer"}
+    assert cors["allowOrigins"] == ["*"] and allowed <= set(cors["allowHeaders"])
+    assert {"etag", "location", "retry-after", "preference-applied"} <= set(cors["exposeHeaders"])
 
 
 def test_the_code_zip_holds_the_app_compiled_and_nothing_of_the_tests(packaged: Path) -> None:

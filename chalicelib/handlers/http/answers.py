@@ -76,6 +76,14 @@ def reply(body: Any = None, *, status: int = 200, version: int | None = None, lo
     return Response(body=json.dumps(body, default=_model_json), status_code=status, headers=headers)
 
 
+def minimal(version: int) -> Response:
+    """An edit's answer to ``Prefer: return=minimal`` (RFC 7240): no body, the ETag the full answer
+    would carry (so an If-Match chain goes on), and the preference named as applied."""
+    answer = reply(status=204, version=version)
+    answer.headers["Preference-Applied"] = "return=minimal"
+    return answer
+
+
 # --- every request: logs, metrics, and Chalice's own refusals as problem+json -------------
 
 # Chalice answers these itself, before any view runs, with {"Code", "Message"}.

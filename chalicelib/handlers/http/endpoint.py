@@ -31,7 +31,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.problem_codes import field_code
-from chalicelib.handlers.http import throttle
+from chalicelib.handlers.http import prefer, throttle
 from chalicelib.handlers.http.answers import problem
 from chalicelib.services.context import Ctx
 from chalicelib.services.identity import FIRM_HEADER, authenticate
@@ -89,6 +89,7 @@ class Call:
     params: dict[str, str]
     route_id: str
     allowed_query: tuple[str, ...] = ()  # the route's declared query parameters (its OpenAPI document)
+    takes_minimal: bool = False  # the route declares ``Prefer: return=minimal`` (its OpenAPI document)
     _ctx: Ctx | None = field(default=None)
     _query: dict[str, str] | None = field(default=None)
 
@@ -224,6 +225,11 @@ class Call:
             )
         return int(found.group(1))
 
+    def prefers_minimal(self) -> bool:
+        """``Prefer: return=minimal`` on a route that declares it; elsewhere the header is ignored, so that
+        no route answers what its document does not describe."""
+        return self.takes_minimal and prefer.wants_minimal(self.header("prefer"))
+
     def idempotency(self) -> Idempotency | None:
         key = self.header("idempotency-key")
         if key is None:
@@ -276,6 +282,7 @@ class RouteDoc:
     errors: tuple[int | str, ...]  # statuses, and the problem codes particular to the route (domain/problem_codes)
     content_types: tuple[str, ...] = ("application/json",)
     module: str = ""  # the handler's module, which the app imports on the route's first request (routing.py)
+    minimal: bool = False  # takes ``Prefer: return=minimal``: 204 with the ETag instead of the resource
 
 
 # Every declared route by route id, in the order its module declares them (a module imported again after a
@@ -298,12 +305,13 @@ def endpoint(
     query: tuple[str, ...] = (),
     errors: tuple[int | str, ...] = (),
     content_types: tuple[str, ...] = ("application/json",),
+    minimal: bool = False,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     route_id = f"{method} {path}"
 
     def register(handler: Callable[..., Response]) -> Callable[..., Response]:
         def view(request: Request, params: dict[str, str]) -> Response:
-            call = Call(request, params, route_id, query)
+            call = Call(request, params, route_id, query, minimal)
             # Who this request's writes are stamped with (repo/stamps.py): nobody known yet, from its IP.
             actor = audit.Actor(audit.SYSTEM, "anonymous", "anonymous", source_ip(call.request))
             try:
@@ -324,7 +332,18 @@ def endpoint(
 
         VIEWS[route_id] = view
         ROUTES[route_id] = RouteDoc(
-            method, path, summary, status, auth, request, response, query, errors, content_types, handler.__module__
+            method,
+            path,
+            summary,
+            status,
+            auth,
+            request,
+            response,
+            query,
+            errors,
+            content_types,
+            handler.__module__,
+            minimal,
         )
         return handler
 

@@ -46,6 +46,27 @@ _ETAG = {
 }
 _LOCATION = {"description": "The path of the created resource.", "required": True, "schema": {"type": "string"}}
 _RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+# RFC 7240 on the edits that take it (RouteDoc.minimal): the request header, and the 204 it may bring.
+_PREFER = {
+    "name": "Prefer",
+    "in": "header",
+    "required": False,
+    "description": "RFC 7240 preferences, comma-separated. `return=minimal` answers 204 with the new ETag "
+    "and no body (the resource is not read back); without it, or with `return=representation`, the "
+    "resource is answered. Other preferences, and values not understood, are ignored.",
+    "schema": {"type": "string", "examples": ["return=minimal"]},  # no bounds: a hint is never refused
+}
+_MINIMAL = {
+    "description": "Done, as asked with Prefer: return=minimal: no body; ETag is the new version.",
+    "headers": {
+        "ETag": _ETAG,
+        "Preference-Applied": {
+            "description": "The preference honoured.",
+            "required": True,
+            "schema": {"type": "string", "const": "return=minimal"},
+        },
+    },
+}
 
 
 def _schema(annotation: Any, components: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +112,8 @@ def _parameters(route: RouteDoc) -> list[dict[str, Any]]:
         params.append({"name": name, "in": "query", "required": required, "schema": schema})
     if route.method in ("PATCH", "PUT", "DELETE") or route.path.endswith("/restore"):
         params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}})
+    if route.minimal:
+        params.append(_PREFER)
     if route.method == "POST" and (route.status == 201 or (route.method, route.path) in _IDEMPOTENT_ACTIONS):
         params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}})
     return params
@@ -167,6 +190,8 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
     if headers:
         success["headers"] = headers
     responses[str(route.status)] = success
+    if route.minimal:
+        responses["204"] = _MINIMAL
     # Every route refuses unknown query parameters and malformed If-Match or
     # Idempotency-Key headers (400), and a Content-Type it does not take (415);
     # any may be throttled (429) or meet an outage (503).
@@ -202,7 +227,9 @@ def document() -> dict[str, Any]:
                 "/openapi.json and portal-invite acceptance needs a bearer JWT whose verified claims give "
                 "the firm and member. Mutable resources carry `version`, served as `ETag`; PATCH/DELETE "
                 "accept `If-Match` (stale: 412, nothing written). Creates accept `Idempotency-Key`: a retry "
-                "answers the resource the first attempt created (its current state). Errors are "
+                "answers the resource the first attempt created (its current state). Edits that list a Prefer "
+                "header take `Prefer: return=minimal` (RFC 7240): 204 with no body, the new ETag and "
+                "Preference-Applied. Errors are "
                 "application/problem+json. Unknown query parameters, query values over 2,048 characters, and "
                 "malformed If-Match or Idempotency-Key headers are rejected with 400 on every route; a "
                 "Content-Type the route does not take with 415. Ids in paths that cannot be ids answer 404, as "
