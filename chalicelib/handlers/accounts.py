@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Literal, get_args
 
 from chalice.app import Response
 from pydantic import TypeAdapter
@@ -23,8 +23,18 @@ ACCOUNT_TYPES: tuple[str, ...] = get_args(AccountType)  # the ?type= filter take
 _link_input: TypeAdapter[object] = TypeAdapter(ContactLinkIn)
 
 
-def _info(call: Call, account_id: str, status: int = 200, location: str | None = None) -> Response:
-    out = accounts.info(call.ctx, account_id)
+def _info(
+    call: Call,
+    account_id: str,
+    status: int = 200,
+    location: str | None = None,
+    *,
+    written: Literal["", "account", "contacts"] = "",
+) -> Response:
+    """The Info tab; ``written``: what the request just wrote ("account", or "contacts" for a create)."""
+    out = accounts.info(
+        call.ctx, account_id, account_written=written == "account", contacts_written=written == "contacts"
+    )
     return reply(out, status=status, version=out.version, location=location)
 
 
@@ -93,7 +103,7 @@ def list_accounts(call: Call) -> Response:
 def create_account(call: Call) -> Response:
     body = call.body(AccountCreate)
     account_id = accounts.create_account(call.ctx, body, call.idempotency())
-    return _info(call, account_id, 201, f"/accounts/{account_id}")
+    return _info(call, account_id, 201, f"/accounts/{account_id}", written="contacts")
 
 
 @endpoint("/accounts/{account_id}", "GET", summary="The Info tab of one account.", response=AccountOut, errors=(404,))
@@ -154,7 +164,7 @@ def archive_account(call: Call) -> Response:
 def restore_account(call: Call) -> Response:
     account_id = call.id("account_id")
     accounts.set_archived(call.ctx, account_id, False, call.if_match())
-    return _info(call, account_id)
+    return _info(call, account_id, written="account")
 
 
 # --- contact links ------------------------------------------------------------
@@ -245,7 +255,7 @@ def unlink_contact(call: Call) -> Response:
 def put_photo(call: Call) -> Response:
     account_id = call.id("account_id")
     accounts.set_photo(call.ctx, account_id, call.raw_body(), call.if_match())
-    return _info(call, account_id)
+    return _info(call, account_id, written="account")
 
 
 @endpoint(

@@ -88,7 +88,7 @@ def list_accounts(
     return Listed(items, next_cursor)
 
 
-def info(ctx: Ctx, account_id: str) -> AccountOut:
+def info(ctx: Ctx, account_id: str, *, account_written: bool = False, contacts_written: bool = False) -> AccountOut:
     """The Info tab: three rounds of DynamoDB requests for up to 25 contacts.
 
     1. Query the account partition (details + contact links), and beside it
@@ -100,10 +100,14 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
     3. BatchGet the contacts' e-mail settings, the related accounts and the
        QuickBooks connection.
     Everything but the caller is read eventually consistent (half the units),
-    as the account partition's Query always was.
+    except what the request has just written, which an eventually consistent
+    read may not show yet (a reply, and its ETag, from before the write):
+    ``account_written`` (an edit, a restore, a photo) reads the account
+    partition strongly consistent; ``contacts_written`` (a create, with new
+    contacts, links and addresses) the contacts and their addresses too.
     """
     caller = ctx.read_member_beside() if ctx.known_member is None else None
-    view = ctx.accounts.view(ctx.firm_id, account_id)
+    view = ctx.accounts.view(ctx.firm_id, account_id, consistent=account_written or contacts_written)
     me = ctx.adopt_member(caller.result()) if caller is not None else ctx.member
     if view is None or not access.may_open(me, view.account.team_member_ids):
         raise NotFoundError(ACCOUNT_NOT_FOUND)
@@ -115,6 +119,7 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         member_ids=account.team_member_ids,
         tag_ids=account.tags,
         contact_ids=[link.contact_id for link in view.links],
+        consistent=contacts_written,
     )
     contacts = parts.contacts
     related_ids = sorted({a for c in contacts.values() for a in c.account_ids} - {account.id})
@@ -124,6 +129,7 @@ def info(ctx: Ctx, account_id: str) -> AccountOut:
         email_addresses=[a for c in contacts.values() for a in c.emails],
         account_ids=related_ids,
         quickbooks_connection=True,
+        consistent=contacts_written,
     )
     definitions = defs.result()
     related = [r for r in more.accounts.values() if not r.archived and access.may_open(me, r.team_member_ids)]
@@ -250,7 +256,7 @@ def edit_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int | 
     """``PATCH /accounts/{id}``. Without the Info tab (``Prefer: return=minimal``) nothing is read
     after the write: no contacts, e-mail settings, related accounts or QuickBooks connection."""
     version = patch_account(ctx, account_id, body, if_match)
-    return Edited(version, info(ctx, account_id) if with_info else None)
+    return Edited(version, info(ctx, account_id, account_written=True) if with_info else None)
 
 
 @retried_on_clash
