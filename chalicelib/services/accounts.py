@@ -268,14 +268,16 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
     guard = version_guard(if_match, old.version)
     changed: dict[str, Any] = {}
     sent = body.model_fields_set
-    if body.name is not None:
+    # Only what differs from the stored account is written: an edit that changes nothing writes nothing and
+    # keeps the version (so it costs no other client a 412, and the stream, search and audit see no change).
+    if body.name is not None and body.name != old.name:
         changed["name"] = body.name
-    if body.type is not None:
+    if body.type is not None and body.type != old.type:
         changed["type"] = body.type
     if body.quickbooks_sync_mode is not None and body.quickbooks_sync_mode != old.quickbooks_sync_mode:
         changed["quickbooks_sync_mode"] = body.quickbooks_sync_mode
-    if "address" in sent:
-        changed["address"] = body.address.model_dump() if body.address else None
+    if "address" in sent and (address := body.address.model_dump() if body.address else None) != old.address:
+        changed["address"] = address
     changed.update(_new_currency(old, body.currency))
     if body.custom_fields:
         values = custom_fields.new_values(
@@ -287,9 +289,9 @@ def patch_account(ctx: Ctx, account_id: str, body: AccountPatch, if_match: int |
     team = dedupe(body.team_member_ids) if body.team_member_ids is not None else None
     if tags is not None or team is not None:
         _check_refs(ctx, tags or [], team or [])
-    if tags is not None:
+    if tags is not None and tags != old.tags:
         changed["tags"] = tags
-    if team is not None:
+    if team is not None and team != old.team_member_ids:
         changed["team_member_ids"] = team
     if not changed:
         return old.version

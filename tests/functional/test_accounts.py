@@ -794,6 +794,26 @@ def test_patch_with_current_if_match_succeeds(api: Api) -> None:
     assert api.get(path).etag == '"3"'
 
 
+def test_patch_that_changes_nothing_writes_nothing(api: Api, table: Table) -> None:
+    tag = new_tag(api, "Same")
+    account = new_account(api, "Unchanged BV", tags=[tag], address={"city": "Delft"})
+    path = f"/accounts/{account['id']}"
+    same = {
+        "name": "Unchanged BV",
+        "type": account["type"],
+        "tags": [tag],
+        "team_member_ids": [m["id"] for m in account["team_members"]],
+        "address": account["address"],
+    }
+    before = snapshot(table)
+    r = api.patch(path, same, headers={"If-Match": f'"{account["version"]}"'})
+    assert (r.status, r.etag) == (200, f'"{account["version"]}"'), r.body
+    assert snapshot(table) == before, "an edit to the values already stored writes nothing"
+    # One real change among the same values is written, and only it moves the version.
+    r = api.patch(path, {**same, "name": "Changed BV"})
+    assert (r.status, r.body["name"], r.body["version"]) == (200, "Changed BV", account["version"] + 1)
+
+
 @pytest.mark.parametrize("if_match", ["1", '"abc"', "garbage", '"1', '""'])
 def test_patch_with_malformed_if_match_is_400(api: Api, table: Table, if_match: str) -> None:
     account = new_account(api, "Strict")
