@@ -16,6 +16,7 @@ from chalicelib.handlers.functions import (
     receive_email,
     record_mail_events,
     run_jobs,
+    sweep_jobs,
 )
 from chalicelib.handlers.http import routing
 from chalicelib.handlers.http.answers import observe
@@ -55,4 +56,5 @@ __all__ = [
     "receive_email",
     "record_mail_events",
     "run_jobs",
+    "sweep_jobs",
 ]

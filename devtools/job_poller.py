@@ -7,7 +7,9 @@ deletes the messages the function did not report in ``batchItemFailures``.
 A failed message stays on the queue: it reappears after the queue's
 visibility timeout, and SQS itself moves it to the dead-letter queue after
 maxReceiveCount receives (the queue's RedrivePolicy). The dead-letter queue
-is polled too, its messages handed to ``app.fail_dead_jobs``.
+is polled too, its messages handed to ``app.fail_dead_jobs``. And the jobs
+sweeper (``app.sweep_jobs``) runs on a schedule (``start_sweeper``), as
+EventBridge runs it deployed.
 
 ``retry_after`` (tests) makes a failed message visible again after that many
 seconds instead of the queue's timeout, as ChangeMessageVisibility does.
@@ -19,8 +21,10 @@ import hashlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from devtools.stream_poller import LambdaContext
@@ -49,6 +53,37 @@ def lambda_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str
             }
         )
     return {"Records": records}
+
+
+def scheduled_event(rule: str, region: str, account: str = "000000000000") -> dict[str, Any]:
+    """The event EventBridge sends a function on its schedule (the jobs sweeper's, every 5 minutes)."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{account}:rule/{rule}"],
+        "detail": {},
+    }
+
+
+def start_sweeper(sweep: Handler, region: str, stop: threading.Event, every: float = 60.0) -> threading.Thread:
+    """Call the jobs sweeper on a schedule until ``stop`` is set, as EventBridge would (locally every
+    minute rather than every 5: a job waiting for the queue starts sooner)."""
+
+    def run() -> None:
+        while not stop.wait(every):
+            try:
+                sweep(scheduled_event("dossier-sweep-jobs", region), LambdaContext("dossier-local-sweep_jobs"))
+            except Exception:
+                log.exception("the jobs sweeper failed; it runs again in a minute")
+
+    thread = threading.Thread(target=run, name="jobs-sweeper", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.dynamodb_local import ROOT
-from devtools.job_poller import JobPoller
+from devtools.job_poller import JobPoller, start_sweeper
 from devtools.sqs_local import JobQueues
 from devtools.stream_poller import DRAINED_AFTER_QUIET_PASSES, StreamPoller, mapping_settings, table_stream_arn
 
@@ -110,16 +110,18 @@ def start_stream_pollers(
 def start_job_poller(sqs: Any, queues: JobQueues, say: Callable[[str], None]) -> Callable[[], None]:
     """The jobs worker on the local queue, as Lambda's SQS mapping runs it (devtools/job_poller.py);
     its log lines go where the stream functions' go. Returns what stops it."""
-    from app import fail_dead_jobs, run_jobs
+    from app import fail_dead_jobs, run_jobs, sweep_jobs
 
     poller = JobPoller(sqs, queues.url, queues.dead_url, run_jobs, fail_dead_jobs, wait_seconds=5)
     stop = threading.Event()
     thread = threading.Thread(target=poller.run, args=(stop,), name="jobs-worker", daemon=True)
     thread.start()
-    say("Jobs worker polling the local queue (exports, imports, fan-outs)")
+    sweeper = start_sweeper(sweep_jobs, sqs.meta.region_name, stop)
+    say("Jobs worker polling the local queue (exports, imports, fan-outs), and its sweeper every minute")
 
     def stop_poller() -> None:
         stop.set()
         thread.join(timeout=10)
+        sweeper.join(timeout=10)
 
     return stop_poller

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any, Final
 
-from chalice.app import Blueprint, DynamoDBEvent, SQSEvent
+from chalice.app import Blueprint, CloudWatchEvent, DynamoDBEvent, Rate, SQSEvent
 
 functions = Blueprint(__name__)
 
@@ -52,6 +52,13 @@ def fail_dead_jobs(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.handlers import jobs
 
     return jobs.fail_dead_jobs(event)
+
+
+@functions.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_jobs(event: CloudWatchEvent) -> dict[str, int]:
+    from chalicelib.handlers import jobs
+
+    return jobs.sweep_jobs(event)
 
 
 @functions.lambda_function(name="receive_email")

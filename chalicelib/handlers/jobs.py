@@ -40,6 +40,15 @@ CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
 }
 
 
+def sweep_jobs(event: Any) -> dict[str, int]:
+    """Every 5 minutes: send the first message of the fan-out jobs whose request could not reach the
+    queue (services/jobs.py ``sweep_unsent``)."""
+    tally = jobs.sweep_unsent(Ctx.table_from_settings(), JobQueue.from_settings())
+    if tally["sent"] or tally["dropped"]:
+        log.info("unsent jobs swept", extra=tally)
+    return tally
+
+
 def _record_body(record: Mapping[str, Any]) -> dict[str, Any] | None:
     try:
         body = json.loads(record.get("body", ""))

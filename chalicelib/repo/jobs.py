@@ -181,3 +181,30 @@ class JobRepo:
             keep=lambda item: item.get("kind") == kind,
         )
         return [_job(r) for r in rows], next_cursor
+
+    # --- jobs whose first message could not be sent (services/jobs.py ``sweep_unsent``) -----------------
+
+    def mark_unsent(self, job: Job) -> None:
+        """Put the job in the sweeper's index (GSI1 ``UNSENT_JOBS``): its first message is still to send."""
+        self.table.write(
+            [
+                Update(
+                    keys.job(job.firm_id, job.id),
+                    "SET #pk = :pk, #sk = :sk",
+                    {"#pk": "GSI1PK", "#sk": "GSI1SK"},
+                    {":pk": keys.UNSENT_JOBS, ":sk": keys.unsent_job_sort(job.created_at, job.firm_id, job.id)},
+                    Condition("attribute_exists(PK)"),
+                )
+            ]
+        )
+
+    def unsent(self, limit: int) -> list[Job]:
+        """The oldest jobs in the sweeper's index (one Query of GSI1; eventually consistent: each is read
+        again before it is sent)."""
+        page = self.table.query(pk=keys.UNSENT_JOBS, index=keys.INDEX_LISTS_BY_NAME, limit=limit)
+        found = (self.get(str(i["firm_id"]), str(i["id"])) for i in page.items)
+        return [j for j in found if j is not None]
+
+    def clear_unsent(self, job: Job) -> None:
+        """Take the job out of the sweeper's index (its message is sent, or it no longer waits for one)."""
+        self.table.write([Update(keys.job(job.firm_id, job.id), "REMOVE #pk, #sk", {"#pk": "GSI1PK", "#sk": "GSI1SK"})])

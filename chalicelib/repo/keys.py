@@ -137,6 +137,16 @@ def quickbooks_connection(firm_id: str) -> Key:
 JOB_PREFIX: Final = "JOB#"
 
 
+# GSI1 partition of the jobs whose first queue message could not be sent (repo/jobs.py ``mark_unsent``):
+# the one key across firms, read by the scheduled sweeper (an operator's index, not a firm's data; each
+# entry's GSI1SK names its firm). Sparse: an entry exists only until its message is sent.
+UNSENT_JOBS: Final = "JOBS#UNSENT"
+
+
+def unsent_job_sort(created_at: str, firm_id: str, job_id: str) -> str:
+    return f"{created_at}#{firm_id}#{job_id}"
+
+
 def job(firm_id: str, job_id: str) -> Key:
     """A background job of the firm (repo/jobs.py)."""
     return Key(firm_pk(firm_id), f"{JOB_PREFIX}{job_id}")

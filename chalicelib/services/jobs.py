@@ -77,14 +77,39 @@ def prepare(ctx: Ctx, kind: JobKind, params: Mapping[str, Any]) -> tuple[Job, Op
 
 def send_prepared(ctx: Ctx, job: Job) -> bool:
     """Send the first message of a job stored with ``prepare``'s write. When the queue cannot be reached
-    the job ends failed and this answers False (logged as an error): the change it follows up is made,
-    and the request that made it does not fail for its follow-up (an operator rebuilds the copies)."""
+    this answers False (logged): the change it follows up is made, and the request that made it does not
+    fail for its follow-up. The job stays queued, marked for the scheduled sweeper (``sweep_unsent``),
+    which sends its message once the queue is back."""
+    repo = JobRepo(ctx.table)
     try:
-        _send_first(JobRepo(ctx.table), JobQueue.from_settings(), job)
+        JobQueue.from_settings().send(message(job))
     except Exception:
-        log.exception("fan-out job could not be queued", extra={"job_id": job.id, "kind": job.kind})
+        log.warning("fan-out job not queued yet; the sweeper will send it", extra={"job_id": job.id}, exc_info=True)
+        try:
+            repo.mark_unsent(job)
+        except Exception:  # the table is out of reach too: nothing left to mark it with
+            log.exception("fan-out job lost: neither queued nor marked", extra={"job_id": job.id, "kind": job.kind})
         return False
     return True
+
+
+SWEEP_LIMIT: Final = 100  # jobs one sweep sends (every 5 minutes: infra/template.json's schedule)
+
+
+def sweep_unsent(table: Table, queue: JobQueue, *, limit: int = SWEEP_LIMIT) -> dict[str, int]:
+    """Send the first message of each job whose request could not (``send_prepared``), oldest first; a
+    job that no longer waits (cancelled, or sent by an earlier sweep) only leaves the index. While the
+    queue is still out of reach, nothing changes and the next sweep tries again."""
+    repo = JobRepo(table)
+    tally = {"sent": 0, "dropped": 0}
+    for job in repo.unsent(limit):
+        if job.status == "queued" and job.chunk == 0:
+            queue.send(message(job))  # an error ends the sweep: the queue is still unavailable
+            tally["sent"] += 1
+        else:
+            tally["dropped"] += 1
+        repo.clear_unsent(job)
+    return tally
 
 
 def _send_first(repo: JobRepo, queue: JobQueue, job: Job) -> None:

@@ -14,13 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
+from app import sweep_jobs
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import member_refresh, overview
 from chalicelib.services.context import Ctx
+from devtools.job_poller import scheduled_event
 from tests.support.api import Api, TestFirm
 from tests.support.factories import created, new_account
 from tests.support.jobs import (
@@ -232,18 +235,24 @@ def test_bad_input_is_refused_and_changes_nothing(setup: Firm, table: Table, fir
     assert setup.everywhere() == {"Bob Before"}
 
 
-def test_an_unreachable_queue_keeps_the_rename_and_fails_its_job(
+def test_an_unreachable_queue_keeps_the_rename_and_the_sweeper_sends_its_job_later(
     setup: Firm, app_logs: pytest.LogCaptureFixture
 ) -> None:
     """The rename is the client's change and is made; its follow-up cannot be queued (SQS fails, injected
-    tests/support/jobs.queue_unavailable), so the job ends failed and an error is logged for the
-    operator (docs/api.md: ``cli overview rebuild``)."""
-
+    tests/support/jobs.queue_unavailable), so the job stays queued, marked for the scheduled sweeper
+    (``sweep_jobs``), which sends it once the queue is back: then every overview follows."""
     with queue_unavailable():
         out = setup.rename("Bob After")
+        with pytest.raises(ClientError):  # still out of reach: the sweep stops, the job stays in its index
+            sweep_jobs(scheduled_event("sweep", "us-east-1"), None)
     assert out["name"] == "Bob After" and out["version"] == 2
     (job_id,) = _rename_jobs(setup)
-    assert setup.job(job_id).status == "failed"
-    assert any(r.levelname == "ERROR" and "could not be queued" in r.getMessage() for r in app_logs.records)
-    assert setup.api.get(setup.path).body["name"] == "Bob After"
-    assert pending_messages() == []
+    assert setup.job(job_id).status == "queued"
+    assert any(r.levelname == "WARNING" and "sweeper" in r.getMessage() for r in app_logs.records)
+    assert pending_messages() == [] and setup.everywhere() == {"Bob Before"}
+    tick = scheduled_event("sweep", "us-east-1")
+    assert sweep_jobs(tick, None) == {"sent": 1, "dropped": 0}
+    assert sweep_jobs(tick, None) == {"sent": 0, "dropped": 0}  # out of the sweeper's index once sent
+    drain_jobs()
+    assert setup.job(job_id).status == "completed"
+    assert setup.everywhere() == {"Bob After"}

@@ -32,9 +32,10 @@ FUNCTIONS = {
     "RunJobs",
     "FailDeadJobs",
     "MeterUsage",
+    "SweepJobs",
 }
-# the functions that verify tokens (the mail events and the job messages carry none)
-VERIFIERS = FUNCTIONS - {"RecordMailEvents", "RunJobs", "FailDeadJobs", "MeterUsage"}
+# the functions that verify tokens (the mail events, the job messages and the sweeper's schedule carry none)
+VERIFIERS = FUNCTIONS - {"RecordMailEvents", "RunJobs", "FailDeadJobs", "MeterUsage", "SweepJobs"}
 # Who may do what on which queue: the stream functions' on-failure queues, the jobs queue (the API sends the
 # first message, the worker takes its messages and sends the next), the dead-letter queue (its function).
 _TAKE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
@@ -45,6 +46,7 @@ QUEUE_GRANTS = {
     "RunJobsRole": ("JobsQueue", _TAKE | {"sqs:ChangeMessageVisibility", "sqs:SendMessage"}),
     "FailDeadJobsRole": ("JobsDeadLetterQueue", _TAKE),
     "MeterUsageRole": ("MeterUsageFailures", {"sqs:SendMessage"}),  # its async invocations' on-failure queue
+    "SweepJobsRole": ("JobsQueue", {"sqs:SendMessage"}),  # the first message of a job the API could not queue
 }
 COGNITO_ONLY = {"UserPool", "UserPoolClient", "CognitoUserAdmin"}
 # What the API function may do to the pool's users (chalicelib/adapters/directory.py): invite (and delete
