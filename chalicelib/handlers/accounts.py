@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from chalicelib.domain.errors import BadRequestError, FieldError
 from chalicelib.domain.models.accounts import AccountCreate, AccountOut, AccountPatch, AccountSummaryOut
 from chalicelib.domain.models.base import AccountType
-from chalicelib.domain.models.people import ContactLinkIn, LinkedContactOut, LinkPatch
+from chalicelib.domain.models.people import ContactLinkIn, LinkedContactOut, LinkPatch, NewContactLink
 from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
 from chalicelib.handlers.http.answers import minimal, reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
@@ -170,8 +170,17 @@ def restore_account(call: Call) -> Response:
 # --- contact links ------------------------------------------------------------
 
 
-def _link(call: Call, account_id: str, contact_id: str, status: int = 200, location: str | None = None) -> Response:
-    out = links.get_link(call.ctx, account_id, contact_id)
+def _link(
+    call: Call,
+    account_id: str,
+    contact_id: str,
+    status: int = 200,
+    location: str | None = None,
+    *,
+    emails_written: bool = False,
+) -> Response:
+    """The link; ``emails_written``: the request just wrote the contact's addresses (a contact created inline)."""
+    out = links.get_link(call.ctx, account_id, contact_id, emails_written=emails_written)
     return reply(out, status=status, version=out.link_version, location=location)
 
 
@@ -200,7 +209,8 @@ def link_contact(call: Call) -> Response:
     account_id = call.id("account_id")
     body = call.body_as(_link_input)
     contact_id = links.link_contact(call.ctx, account_id, body, call.idempotency())
-    return _link(call, account_id, contact_id, 201, f"/accounts/{account_id}/contacts/{contact_id}")
+    location = f"/accounts/{account_id}/contacts/{contact_id}"
+    return _link(call, account_id, contact_id, 201, location, emails_written=isinstance(body, NewContactLink))
 
 
 @endpoint(

@@ -22,8 +22,11 @@ from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import contacts, merges
 
 
-def _contact(call: Call, contact_id: str, status: int = 200, location: str | None = None) -> Response:
-    out = contacts.get_contact(call.ctx, contact_id)
+def _contact(
+    call: Call, contact_id: str, status: int = 200, location: str | None = None, *, emails_written: bool = False
+) -> Response:
+    """The contact; ``emails_written``: the request just wrote its addresses (a create, a merge)."""
+    out = contacts.get_contact(call.ctx, contact_id, emails_written=emails_written)
     return reply(out, status=status, version=out.version, location=location)
 
 
@@ -63,7 +66,7 @@ def list_contacts(call: Call) -> Response:
 def create_contact(call: Call) -> Response:
     body = call.body(ContactCreate)
     contact_id = contacts.create_contact(call.ctx, body, call.idempotency())
-    return _contact(call, contact_id, 201, f"/contacts/{contact_id}")
+    return _contact(call, contact_id, 201, f"/contacts/{contact_id}", emails_written=True)
 
 
 @endpoint("/contacts/{contact_id}", "GET", summary="One contact.", response=ContactOut, errors=(404,))
@@ -111,7 +114,7 @@ def merge_contact(call: Call) -> Response:
     contact_id = call.id("contact_id")
     body = call.body(ContactMerge)
     merges.merge_contacts(call.ctx, contact_id, body, call.if_match())
-    return _contact(call, contact_id)
+    return _contact(call, contact_id, emails_written=True)
 
 
 @endpoint(

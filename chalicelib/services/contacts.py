@@ -118,9 +118,13 @@ def new_contact(
 # --- contacts -----------------------------------------------------------------
 
 
-def get_contact(ctx: Ctx, contact_id: str) -> ContactOut:
+def get_contact(ctx: Ctx, contact_id: str, *, emails_written: bool = False) -> ContactOut:
+    """The contact (always read strongly consistent) and its addresses' settings, read eventually
+    consistent unless the request has just written them (``emails_written``: a create, a merge's moved
+    addresses), which an eventually consistent read may not show yet."""
     contact = load_visible(ctx, contact_id, for_edit=False)
-    return contact_out(contact, ctx.contacts.emails_of([contact]), _definitions_for(ctx, [contact]))
+    emails = ctx.contacts.emails_of([contact], consistent=emails_written)
+    return contact_out(contact, emails, _definitions_for(ctx, [contact]))
 
 
 @dataclass(slots=True)

@@ -18,13 +18,16 @@ from chalicelib.services.views import linked_contacts_out
 LINK_NOT_FOUND = "The contact is not linked to this account."
 
 
-def get_link(ctx: Ctx, account_id: str, contact_id: str) -> LinkedContactOut:
+def get_link(ctx: Ctx, account_id: str, contact_id: str, *, emails_written: bool = False) -> LinkedContactOut:
+    """The link and its contact (both read strongly consistent); the addresses' settings eventually
+    consistent unless the request has just written them (``emails_written``: a contact created inline)."""
     load_openable(ctx, account_id, for_edit=False)
     link = ctx.accounts.get_link(ctx.firm_id, account_id, contact_id)
     contact = ctx.contacts.get(ctx.firm_id, contact_id, consistent=True)
     if link is None or contact is None:
         raise NotFoundError(LINK_NOT_FOUND)
-    return linked_contacts_out([link], {contact.id: contact}, ctx.contacts.emails_of([contact]))[0]
+    emails = ctx.contacts.emails_of([contact], consistent=emails_written)
+    return linked_contacts_out([link], {contact.id: contact}, emails)[0]
 
 
 def link_contact(
