@@ -11,7 +11,7 @@ contact's trail (for GDPR). Every copy lists the partitions of all copies
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -180,6 +180,30 @@ def copies(entry: Mapping[str, Any]) -> list[Item]:
 def changes_of(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     value = json.loads(entry.get("changes") or "[]")
     return value if isinstance(value, list) else []
+
+
+def scrubbed_entry(
+    entry: Mapping[str, Any], contact_id: str, alias: str, scrub: Callable[[Any, bool], Any]
+) -> Item | None:
+    """The entry with a contact pseudonymised (for an erasure), or None when nothing in it changes: as
+    actor its name becomes ``alias`` and its IP goes; about the contact, an address's id becomes ``alias``;
+    every other resource id and every old/new value goes through ``scrub(value, whole)``, ``whole`` when
+    the entry is about the contact (its values are all theirs)."""
+    new = dict(entry)
+    if new.get("actor_id") == contact_id:
+        new["actor_name"] = alias
+        new.pop("ip", None)
+    about_person = new.get("contact_id") == contact_id
+    if about_person and new.get("resource_type") == "email":
+        new["resource_id"] = alias
+    else:
+        new["resource_id"] = scrub(new.get("resource_id"), False)
+    changes = [
+        {"field": c["field"], "old": scrub(c.get("old"), about_person), "new": scrub(c.get("new"), about_person)}
+        for c in changes_of(new)
+    ]
+    new["changes"] = json.dumps(changes, default=str)
+    return new if new != entry else None
 
 
 class AuditRepo:

@@ -133,12 +133,15 @@ class GdprRepo:
         self,
         contact: Contact,
         links: Sequence[Link],
-        tombstone: Mapping[str, Any],
+        *,
+        erased_at: str,
+        erased_by: str,
+        pseudonym: str,
         merged_ids: Sequence[str] = (),
         values: Sequence[str] = (),
     ) -> Tombstone:
-        """Step 1, one transaction: the contact becomes its tombstone (``tombstone``: the attributes
-        that stay, besides the keys) if still at the version read, and its links go, each account
+        """Step 1, one transaction: the contact becomes its tombstone (its id, ``created_at``, who erased
+        it and when, its pseudonym) if still at the version read, and its links go, each account
         one contact fewer unless that would leave an active account with none (409 ``last_contact``).
         Until ``finish``, it keeps what the later steps need: the addresses to free, the accounts to
         clean and the person's ``values`` to scrub (a resumed erasure has no contact to read them from)."""
@@ -148,7 +151,10 @@ class GdprRepo:
             "firm_id": contact.firm_id,
             "id": contact.id,
             "version": contact.version + 1,
-            **tombstone,
+            "created_at": contact.created_at,
+            ERASED_AT: erased_at,
+            "erased_by": erased_by,
+            "pseudonym": pseudonym,
             _PENDING_ADDRESSES: list(contact.emails),
             _PENDING_ACCOUNTS: sorted(contact.account_ids),
             **({MERGED_FROM: set(merged_ids)} if merged_ids else {}),

@@ -6,7 +6,6 @@ Entries are written by the stream recorder (``streams/audit.py``), never here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from chalicelib.domain import access, audit, erasure
 from chalicelib.domain.errors import BadRequestError, FieldError, ForbiddenError
 from chalicelib.domain.models.audit import AuditActorOut, AuditChangeOut, AuditEntryOut, AuditResourceOut
-from chalicelib.repo.audit import AuditRepo, changes_of
+from chalicelib.repo.audit import AuditRepo, changes_of, scrubbed_entry
 from chalicelib.repo.table import Item, Table
 from chalicelib.services.context import Ctx
 from chalicelib.services.openable import load_openable
@@ -135,28 +134,11 @@ def scrub_account_trail(
 def _scrub(table: Table, entries: Iterable[Item], contact_id: str, personal_values: Collection[str]) -> int:
     alias = audit.pseudonym(contact_id)
     needles = [v for v in personal_values if v]
-    rewritten: list[Item] = []
-    for entry in entries:
-        new = dict(entry)
-        if new.get("actor_id") == contact_id:
-            new["actor_name"] = alias
-            new.pop("ip", None)
-        about_person = new.get("contact_id") == contact_id
-        if about_person and new.get("resource_type") == "email":
-            new["resource_id"] = alias
-        else:
-            new["resource_id"] = _scrubbed(new.get("resource_id"), needles, alias, whole=False)
-        changes = [
-            {
-                "field": c["field"],
-                "old": _scrubbed(c.get("old"), needles, alias, whole=about_person),
-                "new": _scrubbed(c.get("new"), needles, alias, whole=about_person),
-            }
-            for c in changes_of(new)
-        ]
-        new["changes"] = json.dumps(changes, default=str)
-        if new != entry:
-            rewritten.append(new)
+
+    def scrub(value: Any, whole: bool) -> Any:
+        return _scrubbed(value, needles, alias, whole=whole)
+
+    rewritten = [new for e in entries if (new := scrubbed_entry(e, contact_id, alias, scrub)) is not None]
     with audit.acting_as(audit.DERIVED_ACTOR):
         AuditRepo(table).rewrite(rewritten)
     return len(rewritten)

@@ -51,7 +51,6 @@ from chalicelib.repo.gdpr import FILES_STEP, MAX_ERASE_LINKS, GdprRepo, Tombston
 from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
 from chalicelib.repo.merges import MergeRepo
-from chalicelib.repo.records import ERASED_AT
 from chalicelib.services import audit as audit_trail
 from chalicelib.services import gdpr_files, jobs
 from chalicelib.services.clashes import retried_on_clash
@@ -294,15 +293,16 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
             f"The contact is linked to more than {MAX_ERASE_LINKS} accounts; unlink some first.",
             code="too_many_links",
         )
-    now = now_iso()
-    stays = {
-        "created_at": contact.created_at,
-        ERASED_AT: now,
-        "erased_by": ctx.member.id,
-        "pseudonym": erasure.pseudonym(contact.id),
-    }
     merged_ids = repo.merged_ids(ctx.firm_id, contact.id)
-    tombstone = repo.begin(contact, links, stays, merged_ids, _personal_values(contact, list(contact.emails)))
+    tombstone = repo.begin(
+        contact,
+        links,
+        erased_at=now_iso(),
+        erased_by=ctx.member.id,
+        pseudonym=erasure.pseudonym(contact.id),
+        merged_ids=merged_ids,
+        values=_personal_values(contact, list(contact.emails)),
+    )
     counts.links_removed = len(links)
     return tombstone
 
