@@ -201,17 +201,21 @@ def create_contact(ctx: Ctx, body: ContactCreate, idem: Idempotency | None) -> s
 def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int | None) -> None:
     contact = load_visible(ctx, contact_id, for_edit=True)
     guard = version_guard(if_match, contact.version)
+    # Only what differs from the stored contact is written: an edit that changes nothing writes nothing and
+    # keeps the version (as for accounts: services/accounts.patch_account).
     changed: dict[str, Any] = {}
     for name in ("first_name", "middle_name", "last_name"):
         value = getattr(body, name)
-        if value is not None:
+        if value is not None and value != getattr(contact, name):
             changed[name] = value
     if body.language is not None and body.language != contact.language:
         changed["language"] = body.language
-    if body.phones is not None:
-        changed["phones"] = [p.model_dump() for p in body.phones]
+    if body.phones is not None and (phones := [p.model_dump() for p in body.phones]) != contact.phones:
+        changed["phones"] = phones
     if "address" in body.model_fields_set:
-        changed["address"] = body.address.model_dump() if body.address else None
+        address = body.address.model_dump() if body.address else None
+        if address != contact.address:
+            changed["address"] = address
     if body.custom_fields:
         values = custom_fields.new_values(
             ctx, "contact", body.custom_fields, ("body", "custom_fields"), base=contact.custom_fields

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.repo import keys
 from chalicelib.repo.table import Table, to_wire
-from tests.support.api import Api, TestFirm, make_firm
+from tests.support.api import Api, TestFirm, make_firm, snapshot
 from tests.support.factories import create_account, create_contact, linked_contact
 from tests.support.problems import assert_problem, assert_refused
 
@@ -157,6 +157,25 @@ def test_name_change_shows_on_every_linked_account(api: Api) -> None:
         assert shown["last_name"] == "Müller-Lüdenscheidt"
         assert shown["display_name"] == "Anna Müller-Lüdenscheidt"
         assert shown["description"] == description
+
+
+def test_patch_that_changes_nothing_writes_nothing(api: Api, table: Table) -> None:
+    c = create_contact(
+        api,
+        "Ann",
+        "Lee",
+        emails=["ann.same@example.com"],
+        middle_name="B",
+        phones=[{"number": "555 0100", "label": "home"}],
+        address={"city": "Paris", "country": "FR"},
+    )
+    same = {k: c[k] for k in ("first_name", "middle_name", "last_name", "phones", "address", "language")}
+    before = snapshot(table)
+    r = api.patch(f"/contacts/{c['id']}", same, headers={"If-Match": f'"{c["version"]}"'})
+    assert (r.status, r.etag) == (200, f'"{c["version"]}"'), r.body
+    assert snapshot(table) == before, "an edit to the values already stored writes nothing"
+    r = api.patch(f"/contacts/{c['id']}", {**same, "last_name": "Leigh"})
+    assert (r.status, r.body["last_name"], r.body["version"]) == (200, "Leigh", c["version"] + 1)
 
 
 def test_patch_keeps_absent_fields(api: Api) -> None:
