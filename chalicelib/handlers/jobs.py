@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from chalice.app import Response, SQSEvent
@@ -42,10 +43,23 @@ CHUNKS: Final[Mapping[JobKind, jobs.ChunkFn]] = {
 
 def sweep_jobs(event: Any) -> dict[str, int]:
     """Every 5 minutes: send the first message of the fan-out jobs whose request could not reach the
-    queue (services/jobs.py ``sweep_unsent``)."""
-    tally = jobs.sweep_unsent(Ctx.table_from_settings(), JobQueue.from_settings())
-    if tally["sent"] or tally["dropped"]:
-        log.info("unsent jobs swept", extra=tally)
+    queue (services/jobs.py ``sweep_unsent``), and queue a job for each erasure left unfinished with none
+    at work on it (services/gdpr.py ``sweep_unfinished``). Both run whatever the other does; a failure
+    is raised after both (the function's errors alarm), and the next sweep tries again."""
+    table, failures = Ctx.table_from_settings(), []
+    tally = {"sent": 0, "dropped": 0, "erasures": 0}
+    try:
+        tally.update(jobs.sweep_unsent(table, JobQueue.from_settings()))
+    except Exception as exc:
+        failures.append(exc)
+    try:
+        tally["erasures"] = gdpr.sweep_unfinished(table, datetime.now(UTC))
+    except Exception as exc:
+        failures.append(exc)
+    if any(tally.values()):
+        log.info("jobs swept", extra=tally)
+    if failures:
+        raise failures[0]
     return tally
 
 

@@ -79,6 +79,7 @@ class Tombstone:
         self.account_ids: list[str] = sorted(item.get(_PENDING_ACCOUNTS) or [])
         self.values: list[str] = list(item.get(_PENDING_VALUES) or [])
         self.done: set[str] = set(item.get(_DONE) or ())  # steps finished: FILES_STEP, account ids
+        self.erased_by: str = str(item.get("erased_by", ""))
         self.job_id: str | None = item.get(_JOB)
         self.finished = _PENDING_ADDRESSES not in item and _PENDING_ACCOUNTS not in item
         self.merged_ids: list[str] = sorted(item.get(MERGED_FROM) or [])  # kept: ids only, no personal data
@@ -89,6 +90,17 @@ class GdprRepo:
         self.table = table
 
     # --- reads -----------------------------------------------------------------------
+
+    def unfinished(self, started_before: str, limit: int) -> list[tuple[str, str]]:
+        """(firm id, contact id) of the erasures begun before ``started_before`` and not finished, oldest
+        first: one Query of GSI1 (eventually consistent: each is read again before it is acted on)."""
+        page = self.table.query(
+            pk=keys.UNFINISHED_ERASURES,
+            sk_between=("0", started_before),  # times sort after "0"; a key value may not be empty
+            index=keys.INDEX_LISTS_BY_NAME,
+            limit=limit,
+        )
+        return [(str(i["firm_id"]), str(i["id"])) for i in page.items]
 
     def erased(self, firm_id: str, contact_id: str) -> bool:
         """Whether the contact's erasure began (one consistent GetItem)."""
@@ -155,6 +167,9 @@ class GdprRepo:
             ERASED_AT: erased_at,
             "erased_by": erased_by,
             "pseudonym": pseudonym,
+            # Until ``finish``: in the sweep's index of unfinished erasures (services/gdpr.sweep_unfinished).
+            "GSI1PK": keys.UNFINISHED_ERASURES,
+            "GSI1SK": keys.unfinished_erasure_sort(erased_at, contact.firm_id, contact.id),
             _PENDING_ADDRESSES: list(contact.emails),
             _PENDING_ACCOUNTS: sorted(contact.account_ids),
             **({MERGED_FROM: set(merged_ids)} if merged_ids else {}),
@@ -213,6 +228,7 @@ class GdprRepo:
         """The last step: the tombstone keeps no address, no account and no progress."""
         key = keys.contact(firm_id, contact_id)
         pending = {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None, _PENDING_VALUES: None, _DONE: None, _JOB: None}
+        pending |= {"GSI1PK": None, "GSI1SK": None}  # out of the unfinished erasures' index
         self.table.write([set_fields(key, pending, bump_version=False)])
 
 

@@ -206,5 +206,9 @@ class JobRepo:
         return [j for j in found if j is not None]
 
     def clear_unsent(self, job: Job) -> None:
-        """Take the job out of the sweeper's index (its message is sent, or it no longer waits for one)."""
-        self.table.write([Update(keys.job(job.firm_id, job.id), "REMOVE #pk, #sk", {"#pk": "GSI1PK", "#sk": "GSI1SK"})])
+        """Take the job out of the sweeper's index (its message is sent, or it no longer waits for one). A job
+        gone meanwhile (its 30 days kept) stays gone: the update is conditioned on it."""
+        key = keys.job(job.firm_id, job.id)
+        remove = "REMOVE #pk, #sk"
+        names = {"#pk": "GSI1PK", "#sk": "GSI1SK"}
+        self.table.applied(Update(key, remove, names, {}, Condition("attribute_exists(PK)"), on_fail=_NOT_APPLIED))

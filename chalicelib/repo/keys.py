@@ -147,6 +147,15 @@ def unsent_job_sort(created_at: str, firm_id: str, job_id: str) -> str:
     return f"{created_at}#{firm_id}#{job_id}"
 
 
+# GSI1 partition of the erasures not finished yet (repo/gdpr.py): a sweep queues a job for one whose request
+# stopped, or whose job failed, so that none is left half-done. Across firms like ``UNSENT_JOBS``; sparse.
+UNFINISHED_ERASURES: Final = "ERASURES#UNFINISHED"
+
+
+def unfinished_erasure_sort(erased_at: str, firm_id: str, contact_id: str) -> str:
+    return f"{erased_at}#{firm_id}#{contact_id}"
+
+
 def job(firm_id: str, job_id: str) -> Key:
     """A background job of the firm (repo/jobs.py)."""
     return Key(firm_pk(firm_id), f"{JOB_PREFIX}{job_id}")

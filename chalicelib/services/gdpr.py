@@ -20,11 +20,13 @@ same request again) finishes it.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import asdict, dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from chalicelib.adapters import mail
 from chalicelib.adapters.config import settings
@@ -51,11 +53,14 @@ from chalicelib.repo.gdpr import FILES_STEP, MAX_ERASE_LINKS, GdprRepo, Tombston
 from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
 from chalicelib.repo.merges import MergeRepo
+from chalicelib.repo.table import Table
 from chalicelib.services import audit as audit_trail
 from chalicelib.services import gdpr_files, jobs
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
 from chalicelib.services.context import Ctx
+
+log = logging.getLogger("dossier.gdpr")
 
 _ATTEMPTS = 3  # reads of one account's activity, when a record changes under the erasure
 
@@ -246,15 +251,48 @@ def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
 
 
 def _finish_later(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone) -> None:
-    """Queue the job that finishes the erasure, unless one is already on it. A queue that cannot be
-    reached answers 503: what is done stays done, and the same request again goes on from there."""
-    if tombstone.job_id is not None:
-        job = JobRepo(ctx.table).get(ctx.firm_id, tombstone.job_id)
-        if job is not None and not job.finished:
-            return
-    job = jobs.create(ctx, "erasure", {"contact_id": contact_id})
+    """Queue the job that finishes the erasure, unless one is already on it. A queue out of reach is left
+    to the sweep (``sweep_unfinished``): the erasure stays in its index until it is finished."""
+    if _job_on_it(ctx.table, ctx.firm_id, tombstone):
+        return
+    try:
+        job = jobs.create(ctx, "erasure", {"contact_id": contact_id})
+    except Exception:
+        log.warning("erasure job not queued; the sweep will", extra={"contact_id": contact_id}, exc_info=True)
+        return
     with suppress(StaleVersionError):  # finished meanwhile (the job will find nothing to do)
         repo.job_queued(ctx.firm_id, contact_id, job.id)
+
+
+def _job_on_it(table: Table, firm_id: str, tombstone: Tombstone) -> bool:
+    """Whether a job is still at work on the erasure (queued or running)."""
+    if tombstone.job_id is None:
+        return False
+    job = JobRepo(table).get(firm_id, tombstone.job_id)
+    return job is not None and not job.finished
+
+
+# An erasure is swept once it has been unfinished this long with no job at work on it: longer than any
+# request (the API function's timeout is 60 s), so a request still going is never raced.
+SWEEP_AFTER_SECONDS: Final = 5 * 60
+
+
+def sweep_unfinished(table: Table, now: datetime, *, limit: int = 50) -> int:
+    """Queue a job for each erasure left unfinished with no job at work on it: its request stopped (a
+    timeout, a crash) before queueing one, the queue was out of reach, or its job failed. The number of
+    jobs queued; a queue still out of reach raises, and the next sweep tries again."""
+    repo = GdprRepo(table)
+    before = (now - timedelta(seconds=SWEEP_AFTER_SECONDS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    queued = 0
+    for firm_id, contact_id in repo.unfinished(before, limit):
+        found = repo.contact(firm_id, contact_id)
+        if not isinstance(found, Tombstone) or found.finished or _job_on_it(table, firm_id, found):
+            continue
+        job = jobs.create_for(table, firm_id, found.erased_by, "erasure", {"contact_id": contact_id})
+        with suppress(StaleVersionError):
+            repo.job_queued(firm_id, contact_id, job.id)
+        queued += 1
+    return queued
 
 
 def run_erase_chunk(ctx: Ctx, job: Job) -> Step:

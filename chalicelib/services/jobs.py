@@ -47,12 +47,16 @@ def message(job: Job) -> dict[str, Any]:
 
 
 def _new(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], status: JobStatus) -> Job:
+    return _job_of(ctx.firm_id, ctx.member.id, kind, params, status)
+
+
+def _job_of(firm_id: str, created_by: str, kind: JobKind, params: Mapping[str, Any], status: JobStatus) -> Job:
     return Job(
-        firm_id=ctx.firm_id,
+        firm_id=firm_id,
         id=new_id(),
         kind=kind,
         status=status,
-        created_by=ctx.member.id,
+        created_by=created_by,
         created_at=now_iso(),
         params=dict(params),
     )
@@ -65,6 +69,15 @@ def create(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], *, status: JobSta
     repo.put_new(job)
     if status == "queued":
         _send_first(repo, JobQueue.from_settings(), job)
+    return job
+
+
+def create_for(table: Table, firm_id: str, created_by: str, kind: JobKind, params: Mapping[str, Any]) -> Job:
+    """A new queued job started by the system on a member's behalf (a sweep), its first message sent."""
+    job = _job_of(firm_id, created_by, kind, params, "queued")
+    repo = JobRepo(table)
+    repo.put_new(job)
+    _send_first(repo, JobQueue.from_settings(), job)
     return job
 
 

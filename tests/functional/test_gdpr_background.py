@@ -2,26 +2,33 @@
 request cleans accounts until ``erase_request_seconds`` have passed (at least
 one), answers ``finished: false``, and a background job (kind ``erasure``,
 services/gdpr.py ``run_erase_chunk``) finishes it through the real queue
-(tests/support/jobs.py). The request budget is set to 0 here, so the request
-cleans exactly one of the person's two accounts. Both backends."""
+(tests/support/jobs.py), and the scheduled sweep (``sweep_unfinished``)
+queues one for an erasure left unfinished with none at work on it. The
+request budget is set to 0 here, so a request cleans exactly one of the
+person's accounts. Both backends."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
+from chalicelib.adapters import mail
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo import keys
+from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
+from chalicelib.services.gdpr import SWEEP_AFTER_SECONDS, sweep_unfinished
 from devtools.stream_poller import StreamPoller
 from tests.functional.test_gdpr import Person, _found_anywhere, everything, ok
 from tests.support.api import Api, TestFirm, snapshot
+from tests.support.factories import contact_spec, new_account
 from tests.support.jobs import drain_jobs, job_ids, queue_unavailable, stored_job
 from tests.support.portal import mails_to
-from tests.support.problems import assert_problem
 from tests.support.stream import search_poller
 
 
@@ -84,26 +91,74 @@ def test_the_job_finishes_what_the_request_left(
     ok(api.post(f"/contacts/{person.id}/erase"), 404)  # finished
 
 
-def test_the_request_sent_again_goes_on_and_the_job_then_has_nothing_to_do(
+def test_the_request_sent_again_goes_on_and_queues_no_second_job(
     api: Api, firm: TestFirm, table: Table, person: Person
 ) -> None:
-    assert ok(api.post(f"/contacts/{person.id}/erase"))["finished"] is False
-    again = ok(api.post(f"/contacts/{person.id}/erase"))  # one more account: the last, so it finishes
-    assert again["finished"] is True and again["links_removed"] == 0 and again["export_files_deleted"] == 0
-    assert len(job_ids(table, firm.firm_id, "erasure")) == 1  # no second job while the first waits
+    new_account(api, "Holding Three", contacts=[{"contact_id": person.id}, contact_spec("Hugo", "Filler")])
+    assert ok(api.post(f"/contacts/{person.id}/erase"))["finished"] is False  # the first of three accounts
+    again = ok(api.post(f"/contacts/{person.id}/erase"))  # the second; the first job still waits
+    assert again["finished"] is False and again["links_removed"] == 0 and again["export_files_deleted"] == 0
+    assert len(job_ids(table, firm.firm_id, "erasure")) == 1
     drain_jobs()
     (job_id,) = job_ids(table, firm.firm_id, "erasure")
     assert stored_job(table, firm.firm_id, job_id).status == "completed"
     assert _naming_the_person(table, firm, person) == []
+    ok(api.post(f"/contacts/{person.id}/erase"), 404)
 
 
-def test_a_queue_out_of_reach_answers_503_and_the_request_again_goes_on(
+def _sweep_later(table: Table) -> int:
+    """The scheduled sweep, as it runs once the erasure is older than its wait."""
+    later = datetime.now(UTC) + timedelta(seconds=SWEEP_AFTER_SECONDS + 60)
+    return sweep_unfinished(table, later)
+
+
+def test_a_queue_out_of_reach_leaves_the_job_to_the_sweep(
     api: Api, firm: TestFirm, table: Table, person: Person
 ) -> None:
     with queue_unavailable():
-        reply = api.post(f"/contacts/{person.id}/erase")
-    assert_problem(reply, 503)
-    assert reply.headers.get("retry-after"), reply.headers
+        got = ok(api.post(f"/contacts/{person.id}/erase"))
+        assert sweep_unfinished(table, datetime.now(UTC)) == 0  # too young: a request may still be at work
+        with pytest.raises(ClientError):  # still out of reach: the sweep stops, the erasure stays in its index
+            _sweep_later(table)
+    assert got["finished"] is False
     ok(api.get(f"/contacts/{person.id}"), 404)  # what was done stays done
-    assert ok(api.post(f"/contacts/{person.id}/erase"))["finished"] is True
+    assert _sweep_later(table) == 1
+    assert _sweep_later(table) == 0  # a job is at work on it now
+    drain_jobs()
+    assert _naming_the_person(table, firm, person) == []
+    assert _sweep_later(table) == 0  # finished: out of the index
+    ok(api.post(f"/contacts/{person.id}/erase"), 404)
+
+
+def test_a_request_that_stopped_is_finished_by_the_sweep(
+    api: Api, firm: TestFirm, table: Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*_: Any) -> int:
+        raise RuntimeError("crash")
+
+    one = new_account(api, "Solo Holding", contacts=[contact_spec("Crash", "Sample"), contact_spec("Other", "Sample")])
+    contact_id = next(c["id"] for c in one["contacts"] if c["first_name"] == "Crash")
+    # Its one account cleaned, the request stops at the outbox (as a function that timed out would): no job.
+    monkeypatch.setattr(mail, "forget_mail_to", crash)
+    headers = {"Authorization": f"Bearer {api.token}"}
+    assert api.client.http.request("POST", f"/contacts/{contact_id}/erase", headers=headers).status_code == 500
+    monkeypatch.setattr(mail, "forget_mail_to", lambda *_: 0)
+    assert job_ids(table, firm.firm_id, "erasure") == set()
+    assert _sweep_later(table) == 1
+    drain_jobs()
+    (job_id,) = job_ids(table, firm.firm_id, "erasure")
+    assert stored_job(table, firm.firm_id, job_id).status == "completed"
+    ok(api.post(f"/contacts/{contact_id}/erase"), 404)  # finished
+
+
+def test_a_failed_job_is_replaced_by_the_sweep(api: Api, firm: TestFirm, table: Table, person: Person) -> None:
+    assert ok(api.post(f"/contacts/{person.id}/erase"))["finished"] is False
+    (first,) = job_ids(table, firm.firm_id, "erasure")
+    assert _sweep_later(table) == 0  # its job is at work
+    # The job fails (dead-lettered after its retries): the next sweep queues another.
+    assert JobRepo(table).set_status(stored_job(table, firm.firm_id, first), "failed", error="dead")
+    assert _sweep_later(table) == 1
+    drain_jobs()
+    (second,) = job_ids(table, firm.firm_id, "erasure") - {first}
+    assert stored_job(table, firm.firm_id, second).status == "completed"
     assert _naming_the_person(table, firm, person) == []

@@ -20,6 +20,7 @@ from app import sweep_jobs
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.jobs import Job, Step
 from chalicelib.repo.activity import ActivityRepo
+from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import member_refresh, overview
 from chalicelib.services.context import Ctx
@@ -251,8 +252,19 @@ def test_an_unreachable_queue_keeps_the_rename_and_the_sweeper_sends_its_job_lat
     assert any(r.levelname == "WARNING" and "sweeper" in r.getMessage() for r in app_logs.records)
     assert pending_messages() == [] and setup.everywhere() == {"Bob Before"}
     tick = scheduled_event("sweep", "us-east-1")
-    assert sweep_jobs(tick, None) == {"sent": 1, "dropped": 0}
-    assert sweep_jobs(tick, None) == {"sent": 0, "dropped": 0}  # out of the sweeper's index once sent
+    assert sweep_jobs(tick, None) == {"sent": 1, "dropped": 0, "erasures": 0}
+    assert sweep_jobs(tick, None) == {"sent": 0, "dropped": 0, "erasures": 0}  # out of the sweeper's index once sent
     drain_jobs()
     assert setup.job(job_id).status == "completed"
     assert setup.everywhere() == {"Bob After"}
+
+
+def test_a_job_that_no_longer_waits_leaves_the_sweepers_index_unsent(setup: Firm) -> None:
+    with queue_unavailable():
+        setup.rename("Bob After")
+    (job_id,) = _rename_jobs(setup)
+    assert JobRepo(setup.table).set_status(setup.job(job_id), "cancelled")
+    tick = scheduled_event("sweep", "us-east-1")
+    assert sweep_jobs(tick, None) == {"sent": 0, "dropped": 1, "erasures": 0}
+    assert sweep_jobs(tick, None) == {"sent": 0, "dropped": 0, "erasures": 0}
+    assert pending_messages() == [] and setup.job(job_id).status == "cancelled"

@@ -236,6 +236,6 @@ def test_an_unreachable_queue_keeps_the_rename_and_the_sweeper_sends_its_job_lat
     (job_id,) = _rename_jobs(setup)
     assert setup.job(job_id).status == "queued"
     assert pending_messages() == []
-    assert sweep_jobs(scheduled_event("sweep", "us-east-1"), None) == {"sent": 1, "dropped": 0}
+    assert sweep_jobs(scheduled_event("sweep", "us-east-1"), None) == {"sent": 1, "dropped": 0, "erasures": 0}
     drain_jobs()
     assert setup.job(job_id).status == "completed"

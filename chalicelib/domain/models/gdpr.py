@@ -114,6 +114,7 @@ class ErasureOut(OutputModel):
     import_errors_deleted: int = Field(description="Import cell errors that quoted the person, deleted.")
     finished: bool = Field(
         description="False when the clean-up took longer than a request may: the person is already gone from "
-        "every route, and a background job finishes the rest (their accounts' activity and audit trails) within "
-        "minutes; the counts are this request's. Sending the request again also goes on with it."
+        "every route, and a background job finishes the rest (their accounts' activity and audit trails), queued "
+        "now or by a sweep within 10 minutes; the counts are this request's. Sending the request again also goes "
+        "on with it, and answers 404 once the erasure has ended."
     )
