@@ -17,7 +17,7 @@ from chalicelib.domain.models.people import (
     EmailSettingsPatch,
 )
 from chalicelib.domain.problem_codes import CUSTOM_FIELD_CODES
-from chalicelib.handlers.http.answers import reply
+from chalicelib.handlers.http.answers import minimal, reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import contacts, merges
 
@@ -77,9 +77,11 @@ def get_contact(call: Call) -> Response:
 @endpoint(
     "/contacts/{contact_id}",
     "PATCH",
-    summary="Edit a contact's details; the change shows on every linked account.",
+    summary="Edit a contact's details; the change shows on every linked account. With Prefer: return=minimal "
+    "the answer is 204 with the new ETag, and the contact is not read back.",
     request=ContactPatch,
     response=ContactOut,
+    minimal=True,
     errors=(
         *CUSTOM_FIELD_CODES,
         403,
@@ -92,7 +94,9 @@ def get_contact(call: Call) -> Response:
 def patch_contact(call: Call) -> Response:
     contact_id = call.id("contact_id")
     body = call.body(ContactPatch)
-    contacts.patch_contact(call.ctx, contact_id, body, call.if_match())
+    version = contacts.patch_contact(call.ctx, contact_id, body, call.if_match())
+    if call.prefers_minimal():
+        return minimal(version)
     return _contact(call, contact_id)
 
 

@@ -198,7 +198,9 @@ def create_contact(ctx: Ctx, body: ContactCreate, idem: Idempotency | None) -> s
 
 
 @retried_on_clash
-def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int | None) -> None:
+def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int | None) -> int:
+    """Apply the edit; the contact's version after it (the update is conditioned on the version read and
+    adds one; unchanged when the edit changes nothing)."""
     contact = load_visible(ctx, contact_id, for_edit=True)
     guard = version_guard(if_match, contact.version)
     # Only what differs from the stored contact is written: an edit that changes nothing writes nothing and
@@ -223,7 +225,7 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
         if values != contact.custom_fields:
             changed["custom_fields"] = values
     if not changed:
-        return
+        return contact.version
     renamed = from_item(Contact, {**to_item(contact), **changed})
     if not (renamed.first_name or renamed.last_name or renamed.emails):
         raise UnprocessableError(
@@ -231,6 +233,7 @@ def patch_contact(ctx: Ctx, contact_id: str, body: ContactPatch, if_match: int |
         )
     changed["updated_at"] = now_iso()
     ctx.contacts.update(renamed, changed, guard)  # its place in the contacts list follows its name
+    return contact.version + 1
 
 
 def contact_accounts(

@@ -1,5 +1,6 @@
-"""``Prefer: return=minimal`` (RFC 7240) on ``PATCH /accounts/{account_id}``: 204 with the new ETag
-and ``Preference-Applied``, the edit stored; without it the answer is the Info tab, as before.
+"""``Prefer: return=minimal`` (RFC 7240) on ``PATCH /accounts/{account_id}`` and
+``PATCH /contacts/{contact_id}``: 204 with the new ETag and ``Preference-Applied``, the edit stored;
+without it the answer is the resource, as before.
 What it reads is pinned in tests/integration/test_request_counts.py.
 
 Every test runs on moto and on DynamoDB Local (the ``table`` fixture).
@@ -111,3 +112,21 @@ def test_a_retried_minimal_edit_with_an_idempotency_key_answers_204_again(api: A
     assert pinned.etag == first.etag
     # A real change pinned to an older version is stale.
     assert_problem(api.patch(path, {"name": "Acme Again"}, headers={**MINIMAL, "If-Match": '"1"'}), 412)
+
+
+def test_a_minimal_contact_edit_answers_204_with_the_new_etag(api: Api) -> None:
+    contact = new_account(api)["contacts"][0]
+    path = f"/contacts/{contact['id']}"
+    edited = api.patch(path, {"last_name": "Minimal"}, headers={**MINIMAL, "If-Match": f'"{contact["version"]}"'})
+    _is_minimal(edited)
+    shown = api.get(path)
+    assert shown.body["last_name"] == "Minimal" and edited.etag == shown.etag == f'"{contact["version"] + 1}"'
+    again = api.patch(path, {"first_name": "Next"}, headers={**MINIMAL, "If-Match": edited.etag or ""})
+    _is_minimal(again)
+    assert again.etag == f'"{contact["version"] + 2}"'
+    same = api.patch(path, {"first_name": "Next"}, headers=MINIMAL)  # nothing changes: the version stays
+    _is_minimal(same)
+    assert same.etag == again.etag
+    assert_problem(api.patch(path, {"first_name": "Stale"}, headers={**MINIMAL, "If-Match": edited.etag or ""}), 412)
+    full = api.patch(path, {"first_name": "Full"})
+    assert full.status == 200 and full.body["first_name"] == "Full" and "preference-applied" not in full.headers
