@@ -113,34 +113,48 @@ def entries_about_or_by_contact(table: Table, firm_id: str, contact_id: str) -> 
     return [entry_out(e) for e in AuditRepo(table).about_or_by_contact(firm_id, contact_id)]
 
 
-def scrub_contact_from_entries(table: Table, firm_id: str, contact_id: str, personal_values: Collection[str]) -> int:
+def scrub_contact_from_entries(
+    table: Table, firm_id: str, contact_id: str, personal_values: Collection[str], seen: set[str] | None = None
+) -> int:
     """Pseudonymise a contact in the audit trail (for erasure), in every copy of every entry about or by
     it: as actor its name and IP; as resource every old/new value (and an address's id); any of
     ``personal_values`` (names, addresses, phone numbers) elsewhere in them. Answers the number of entries
-    rewritten. Idempotent."""
-    return _scrub(table, AuditRepo(table).about_or_by_contact(firm_id, contact_id), contact_id, personal_values)
+    rewritten. Idempotent. ``seen``: ids already rewritten by this pass, skipped (a read that lags the
+    rewrite would count them twice) and added to."""
+    entries = AuditRepo(table).about_or_by_contact(firm_id, contact_id)
+    return _scrub(table, entries, contact_id, personal_values, seen)
 
 
 def scrub_account_trail(
-    table: Table, firm_id: str, contact_id: str, personal_values: Collection[str], account_id: str
+    table: Table,
+    firm_id: str,
+    contact_id: str,
+    personal_values: Collection[str],
+    account_id: str,
+    seen: set[str] | None = None,
 ) -> int:
     """``scrub_contact_from_entries`` for every entry of one account's trail: where the person's values
     stand in entries about others (mail received from them, their logins). One account at a time, so an
     erasure can stop between accounts and resume (services/gdpr.py)."""
     entries = AuditRepo(table).in_account_trails(firm_id, [account_id])
-    return _scrub(table, entries, contact_id, personal_values)
+    return _scrub(table, entries, contact_id, personal_values, seen)
 
 
-def _scrub(table: Table, entries: Iterable[Item], contact_id: str, personal_values: Collection[str]) -> int:
+def _scrub(
+    table: Table, entries: Iterable[Item], contact_id: str, personal_values: Collection[str], seen: set[str] | None
+) -> int:
     alias = audit.pseudonym(contact_id)
     needles = [v for v in personal_values if v]
+    done = seen if seen is not None else set()
 
     def scrub(value: Any, whole: bool) -> Any:
         return _scrubbed(value, needles, alias, whole=whole)
 
-    rewritten = [new for e in entries if (new := scrubbed_entry(e, contact_id, alias, scrub)) is not None]
+    fresh = [e for e in entries if str(e["id"]) not in done]
+    rewritten = [new for e in fresh if (new := scrubbed_entry(e, contact_id, alias, scrub)) is not None]
     with audit.acting_as(audit.DERIVED_ACTOR):
         AuditRepo(table).rewrite(rewritten)
+    done.update(str(e["id"]) for e in rewritten)
     return len(rewritten)
 
 

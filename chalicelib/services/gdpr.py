@@ -365,18 +365,24 @@ def _finish(
     counts.invitations_removed = len(invitations)
     counts.addresses_freed = sum(repo.free_address(ctx.firm_id, contact_id, a) for a in tombstone.addresses)
     who = erasure.person(contact_id, tombstone.addresses)
+    scrubbed: set[str] = set()  # audit entries this pass rewrote: counted once whichever trail holds them
     for cleaned, account_id in enumerate(a for a in tombstone.account_ids if a not in tombstone.done):
         if cleaned and deadline.passed():
             return False
         # The account's activity, then its audit trail (mail received from them, their logins).
         _erase_activity(ctx, repo, account_id, who, counts)
-        counts.audit_scrubbed += audit_trail.scrub_account_trail(ctx.table, ctx.firm_id, contact_id, values, account_id)
+        counts.audit_scrubbed += audit_trail.scrub_account_trail(
+            ctx.table, ctx.firm_id, contact_id, values, account_id, scrubbed
+        )
         if not _done(ctx, repo, contact_id, account_id):
             return True
     counts.outbox_removed = mail.forget_mail_to(tombstone.addresses)
-    counts.audit_scrubbed += audit_trail.scrub_contact_from_entries(ctx.table, ctx.firm_id, contact_id, values)
-    for merged_id in tombstone.merged_ids:  # what the trail holds about or by a contact merged into the person
-        counts.audit_scrubbed += audit_trail.scrub_contact_from_entries(ctx.table, ctx.firm_id, merged_id, values)
+    trail = audit_trail.scrub_contact_from_entries
+    counts.audit_scrubbed += trail(ctx.table, ctx.firm_id, contact_id, values, scrubbed)
+    # What the trail holds about or by a contact merged into the person: scrubbed as that contact (its alias,
+    # its entries whole), so not skipped for having been scrubbed as the person's.
+    for merged_id in tombstone.merged_ids:
+        counts.audit_scrubbed += trail(ctx.table, ctx.firm_id, merged_id, values)
     repo.finish(ctx.firm_id, contact_id)
     return True
 
