@@ -11,7 +11,7 @@ contact's trail (for GDPR). Every copy lists the partitions of all copies
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -264,14 +264,9 @@ class AuditRepo:
         unique = {e["id"]: e for e in [*about, *by]}
         return sorted(unique.values(), key=lambda e: str(e["SK"]), reverse=True)
 
-    def in_account_trails(self, firm_id: str, account_ids: Collection[str]) -> list[Item]:
-        """Every entry of the accounts' trails (one Query each, all pages), once each: where an erased
-        person's values may stand in entries about others (mail received from them, their logins)."""
-        unique: dict[str, Item] = {}
-        for account_id in sorted(account_ids):
-            for e in self.table.query_all(pk=keys.audit_account_pk(firm_id, account_id), forward=False):
-                unique[str(e["id"])] = e
-        return list(unique.values())
+    def account_trail_pages(self, firm_id: str, account_id: str) -> Iterator[list[Item]]:
+        """An account's trail, newest first, a page at a time (an erasure's scrub holds one page)."""
+        return self.table.query_pages(pk=keys.audit_account_pk(firm_id, account_id), forward=False)
 
     def rewrite(self, entries: Collection[Item]) -> int:
         """Replace every copy of each entry (same keys) with the entry's new content."""

@@ -6,7 +6,7 @@ Every DynamoDB call in Dossier goes through :class:`Table`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -327,13 +327,17 @@ class Table:
             raise bad_cursor() from exc
 
     def query_all(self, **kwargs: Any) -> list[Item]:
-        items: list[Item] = []
+        return [item for page in self.query_pages(**kwargs) for item in page]
+
+    def query_pages(self, **kwargs: Any) -> Iterator[list[Item]]:
+        """``query``'s pages to the end, one at a time (DynamoDB's, up to 1 MB each): a caller that works
+        page by page holds one page, however long the range."""
         start: Mapping[str, Any] | None = None
         while True:
             page = self.query(start_key=start, **kwargs)
-            items.extend(page.items)
+            yield page.items
             if page.last_key is None:
-                return items
+                return
             start = page.last_key
 
     def delete_many(self, keys: Sequence[Key]) -> None:

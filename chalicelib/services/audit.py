@@ -135,9 +135,10 @@ def scrub_account_trail(
 ) -> int:
     """``scrub_contact_from_entries`` for every entry of one account's trail: where the person's values
     stand in entries about others (mail received from them, their logins). One account at a time, so an
-    erasure can stop between accounts and resume (services/gdpr.py)."""
-    entries = AuditRepo(table).in_account_trails(firm_id, [account_id])
-    return _scrub(table, entries, contact_id, personal_values, seen)
+    erasure can stop between accounts and resume (services/gdpr.py), and a page at a time, so a long trail
+    is never held whole."""
+    pages = AuditRepo(table).account_trail_pages(firm_id, account_id)
+    return sum(_scrub(table, page, contact_id, personal_values, seen) for page in pages)
 
 
 def _scrub(

@@ -67,18 +67,19 @@ def test_long_broken_parts_are_skipped() -> None:
     assert wants_minimal("a" * 10_000 + "@, return=minimal")
 
 
-def test_the_document_describes_prefer_and_the_204_on_account_edits_only() -> None:
+def test_the_document_describes_prefer_and_the_204_on_account_and_contact_edits_only() -> None:
     doc = document()
-    edit = doc["paths"]["/accounts/{account_id}"]["patch"]
-    prefer = [p for p in edit["parameters"] if p["name"] == "Prefer"]
-    assert len(prefer) == 1 and prefer[0]["in"] == "header" and not prefer[0]["required"]
-    assert {"200", "204"} <= set(edit["responses"])
-    minimal = edit["responses"]["204"]
-    assert "content" not in minimal and {"ETag", "Preference-Applied"} <= set(minimal["headers"])
+    for path in ("/accounts/{account_id}", "/contacts/{contact_id}"):
+        edit = doc["paths"][path]["patch"]
+        prefer = [p for p in edit["parameters"] if p["name"] == "Prefer"]
+        assert len(prefer) == 1 and prefer[0]["in"] == "header" and not prefer[0]["required"]
+        assert {"200", "204"} <= set(edit["responses"])
+        minimal = edit["responses"]["204"]
+        assert "content" not in minimal and {"ETag", "Preference-Applied"} <= set(minimal["headers"])
     others = [
         (path, method)
         for path, ops in doc["paths"].items()
         for method, op in ops.items()
         if any(p["name"] == "Prefer" for p in op.get("parameters", []))
     ]
-    assert others == [("/accounts/{account_id}", "patch")]
+    assert others == [("/accounts/{account_id}", "patch"), ("/contacts/{contact_id}", "patch")]
