@@ -18,6 +18,7 @@ and each kind's chunk function (``services/imports.py``, ``services/exports.py``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -34,6 +35,21 @@ CHUNK_SECONDS_BUDGET: Final = 60
 # after the queue's 30-minute visibility timeout, which is sized for a chunk that runs its whole 5 minutes.
 RETRY_FIRST_SECONDS: Final = 60
 RETRY_MAX_SECONDS: Final = 900
+
+
+class Deadline:
+    """When a piece of work stops taking on more (a chunk's rows, an erasure's accounts): ``seconds`` from
+    now; ``chunk()`` gives a chunk its own half of the budget (the rest is margin for the unit it is in)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    @classmethod
+    def chunk(cls) -> Deadline:
+        return cls(CHUNK_SECONDS_BUDGET / 2)
+
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at
 
 
 def retry_delay(receive_count: int) -> int:

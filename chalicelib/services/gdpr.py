@@ -21,7 +21,6 @@ same request again) finishes it.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import asdict, dataclass
@@ -34,7 +33,7 @@ from chalicelib.domain import access, audit, erasure
 from chalicelib.domain.entities import Contact
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError, StaleVersionError
 from chalicelib.domain.ids import now_iso
-from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, Step
+from chalicelib.domain.jobs import Deadline, Job, Step
 from chalicelib.domain.models.gdpr import (
     ErasureOut,
     KeptMailOut,
@@ -214,22 +213,12 @@ class _Counts:
     import_errors_deleted: int = 0
 
 
-class _Deadline:
-    """When a pass of the erasure stops taking on another account (it always finishes at least one)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
-
-    def passed(self) -> bool:
-        return time.monotonic() >= self.at
-
-
 def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
     """Erase the person: the tombstone, then the clean-up steps for as long as the request may take
     (``settings().erase_request_seconds``); what is left runs as a background job (kind ``erasure``), and
     the answer says ``finished`` false. Sending the request again also goes on with it."""
     _require_admin(ctx)
-    deadline = _Deadline(settings().erase_request_seconds)
+    deadline = Deadline(settings().erase_request_seconds)
     repo = GdprRepo(ctx.table)
     counts = _Counts()
     # The erasure's own writes are recorded in the audit trail by field name only: their old values are
@@ -256,12 +245,16 @@ def _finish_later(ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombston
     if _job_on_it(ctx.table, ctx.firm_id, tombstone):
         return
     try:
-        job = jobs.create(ctx, "erasure", {"contact_id": contact_id})
+        _queue_job(repo, ctx.firm_id, ctx.member.id, contact_id)
     except Exception:
         log.warning("erasure job not queued; the sweep will", extra={"contact_id": contact_id}, exc_info=True)
-        return
+
+
+def _queue_job(repo: GdprRepo, firm_id: str, member_id: str, contact_id: str) -> None:
+    """A new ``erasure`` job, acting as the member who erased, named on the tombstone."""
+    job = jobs.create_for(repo.table, firm_id, member_id, "erasure", {"contact_id": contact_id})
     with suppress(StaleVersionError):  # finished meanwhile (the job will find nothing to do)
-        repo.job_queued(ctx.firm_id, contact_id, job.id)
+        repo.job_queued(firm_id, contact_id, job.id)
 
 
 def _job_on_it(table: Table, firm_id: str, tombstone: Tombstone) -> bool:
@@ -288,9 +281,7 @@ def sweep_unfinished(table: Table, now: datetime, *, limit: int = 50) -> int:
         found = repo.contact(firm_id, contact_id)
         if not isinstance(found, Tombstone) or found.finished or _job_on_it(table, firm_id, found):
             continue
-        job = jobs.create_for(table, firm_id, found.erased_by, "erasure", {"contact_id": contact_id})
-        with suppress(StaleVersionError):
-            repo.job_queued(firm_id, contact_id, job.id)
+        _queue_job(repo, firm_id, found.erased_by, contact_id)
         queued += 1
     return queued
 
@@ -306,7 +297,7 @@ def run_erase_chunk(ctx: Ctx, job: Job) -> Step:
         return Step(cursor=None)  # finished by a request meanwhile
     counts = _Counts()
     with audit.redacting():
-        finished = _finish(ctx, repo, contact_id, found, counts, _Deadline(CHUNK_SECONDS_BUDGET / 2))
+        finished = _finish(ctx, repo, contact_id, found, counts, Deadline.chunk())
     tally = {k: v for k, v in asdict(counts).items() if v}
     return Step(cursor=None if finished else f"pass-{job.chunk + 1}", counts=tally)
 
@@ -346,7 +337,7 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
 
 
 def _finish(
-    ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, deadline: _Deadline
+    ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, deadline: Deadline
 ) -> bool:
     """The steps after the tombstone that are not done yet; True once the erasure is finished. Stops between
     two accounts once ``deadline`` has passed (after at least one: every pass moves on)."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -27,7 +26,7 @@ from chalicelib.domain import access, csv_import
 from chalicelib.domain.csv_import import CellError, FileRefused, Layout, ParsedFile, RowResult
 from chalicelib.domain.entities import CustomField
 from chalicelib.domain.errors import ConflictError, FieldError, ForbiddenError, UnprocessableError
-from chalicelib.domain.jobs import CHUNK_SECONDS_BUDGET, Job, JobFailed, Step
+from chalicelib.domain.jobs import Deadline, Job, JobFailed, Step
 from chalicelib.domain.models.imports import (
     ImportCounts,
     ImportCreate,
@@ -45,7 +44,7 @@ from chalicelib.services.context import Ctx
 from chalicelib.services.import_rows import REFERENCE_TRIES, Catalogue, Plan, RowFailed, apply, plan
 
 KIND: Final = "import"
-CHUNK_ROWS: Final = 200  # measured: well under CHUNK_SECONDS_BUDGET on DynamoDB Local (docs/performance.md)
+CHUNK_ROWS: Final = 200  # measured: well under a chunk's budget on DynamoDB Local (docs/performance.md)
 UPLOAD_SECONDS: Final = 15 * 60
 CONTENT_TYPE: Final = "text/csv"
 ERRORS_PAGE: Final = 25
@@ -313,7 +312,7 @@ def _chunk(ctx: Ctx, job: Job) -> Step:
     """Rows ``cursor``+1 .. ``cursor``+CHUNK_ROWS (fewer when the time budget runs out), read alone from the
     file (a ranged GET). Rows already done in this run are counted from their recorded outcome and skipped; a
     row whose writes had started is finished with the outcome recorded then."""
-    started = time.monotonic()
+    deadline = Deadline.chunk()
     _require_admin(ctx)  # the member's rights, again: a demoted member's import fails
     total = int(job.params.get("rows", 0))
     first = int(job.cursor or 0)
@@ -334,7 +333,7 @@ def _chunk(ctx: Ctx, job: Job) -> Step:
     results: list[RowResult] = []
     fresh: list[RowResult] = []
     for index in range(first, end):
-        if results and time.monotonic() - started > CHUNK_SECONDS_BUDGET / 2:
+        if results and deadline.passed():
             end = index  # the rest in the next chunk
             break
         number = index + 1

@@ -46,10 +46,6 @@ def message(job: Job) -> dict[str, Any]:
     return {"firm_id": job.firm_id, "job_id": job.id, "chunk": job.chunk}
 
 
-def _new(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], status: JobStatus) -> Job:
-    return _job_of(ctx.firm_id, ctx.member.id, kind, params, status)
-
-
 def _job_of(firm_id: str, created_by: str, kind: JobKind, params: Mapping[str, Any], status: JobStatus) -> Job:
     return Job(
         firm_id=firm_id,
@@ -64,27 +60,31 @@ def _job_of(firm_id: str, created_by: str, kind: JobKind, params: Mapping[str, A
 
 def create(ctx: Ctx, kind: JobKind, params: Mapping[str, Any], *, status: JobStatus = "queued") -> Job:
     """A new job of the caller's firm, acting as the caller; ``queued`` also sends its first message."""
-    job = _new(ctx, kind, params, status)
-    repo = JobRepo(ctx.table)
+    return create_for(ctx.table, ctx.firm_id, ctx.member.id, kind, params, status=status)
+
+
+def create_for(
+    table: Table,
+    firm_id: str,
+    created_by: str,
+    kind: JobKind,
+    params: Mapping[str, Any],
+    *,
+    status: JobStatus = "queued",
+) -> Job:
+    """``create`` on a member's behalf, for work the system starts (a sweep) or carries on (an erasure)."""
+    job = _job_of(firm_id, created_by, kind, params, status)
+    repo = JobRepo(table)
     repo.put_new(job)
     if status == "queued":
         _send_first(repo, JobQueue.from_settings(), job)
     return job
 
 
-def create_for(table: Table, firm_id: str, created_by: str, kind: JobKind, params: Mapping[str, Any]) -> Job:
-    """A new queued job started by the system on a member's behalf (a sweep), its first message sent."""
-    job = _job_of(firm_id, created_by, kind, params, "queued")
-    repo = JobRepo(table)
-    repo.put_new(job)
-    _send_first(repo, JobQueue.from_settings(), job)
-    return job
-
-
 def prepare(ctx: Ctx, kind: JobKind, params: Mapping[str, Any]) -> tuple[Job, Op]:
     """A new queued job of the caller's firm, not stored yet: the write that stores it, for the
     transaction of the change the job follows up (a fan-out), then ``send_prepared``."""
-    job = _new(ctx, kind, params, "queued")
+    job = _job_of(ctx.firm_id, ctx.member.id, kind, params, "queued")
     return job, JobRepo.new_op(job)
 
 
