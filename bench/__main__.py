@@ -7,7 +7,7 @@ seeds its own firm. ``burst`` (bench/burst.py) and ``imports`` (bench/imports.py
 run local stacks of their own; ``capacity`` (bench/capacity.py) is a model on
 paper and needs neither. Prints Markdown tables for docs/performance.md.
 ``python -m bench search`` (or ``info``, ``overview``, ``portal``, ``details``,
-``cost``, ``exports``, ``imports``, ``coldstart``, ``burst``, ``capacity``, ``metering``,
+``cost``, ``exports``, ``imports``, ``coldstart``, ``burst``, ``capacity``, ``metering``, ``goals``,
 several names) runs only those.
 """
 
@@ -32,6 +32,7 @@ from bench import (
     cost,
     details,
     exports,
+    goals,
     imports,
     info,
     metering,
@@ -57,6 +58,7 @@ BENCHES = (
     "burst",
     "capacity",
     "metering",
+    "goals",
 )
 ON_THEIR_OWN = frozenset({"burst", "capacity", "imports"})  # need no shared DynamoDB Local
 
@@ -98,6 +100,9 @@ def _shared(chosen: list[str]) -> None:
         if "coldstart" in chosen:
             print("\n### Cold start: importing the app, and its first request\n", flush=True)
             print(coldstart.run(table, app), flush=True)
+        if "goals" in chosen:
+            print("\n## Issue 20's goals, before and after\n", flush=True)
+            print(goals.run(), flush=True)
 
 
 def main(argv: list[str]) -> int:

@@ -34,6 +34,9 @@ ROUNDS: Final = 9
 ROOT: Final = Path(__file__).resolve().parent.parent
 BEFORE: Final = "f427a08"  # main before the cold-start work (issue 20, goal 3)
 FLOOR: Final = "floor: `import boto3`, its client, the same two reads"
+_IMPORT_BEFORE: Final = f"`import app`, packaged, before ({BEFORE})"
+_IMPORT_NOW: Final = "`import app`, packaged, now"
+LATEST: dict[str, float] = {}  # the last run's ratios to `import boto3`, for bench/goals.py
 
 # Run in the packaged code's interpreter: import, the first request, the same request warm.
 _SERVE: Final = """
@@ -201,8 +204,8 @@ def run(table: Any, app: Any, rounds: int = ROUNDS) -> str:
         envs = {code: {**served_env, "PYTHONPATH": f"{code}{os.pathsep}{site}"} for code in (before, after)}
         imports: dict[str, tuple[list[str], Path, dict[str, str]]] = {
             "`import boto3`": (["-c", "import boto3"], ROOT, base),
-            f"`import app`, packaged, before ({BEFORE})": (["-c", "import app"], before, envs[before]),
-            "`import app`, packaged, now": (["-c", "import app"], after, envs[after]),
+            _IMPORT_BEFORE: (["-c", "import app"], before, envs[before]),
+            _IMPORT_NOW: (["-c", "import app"], after, envs[after]),
         }
         serving = {"before": before, "now": after}
         for argv, cwd, env in imports.values():  # warm the file cache
@@ -239,8 +242,11 @@ def _report(walls: dict[str, list[float]], served: dict[str, list[Served]], roun
         "| cold start: wall to the first answer less a warm request, ms | ratio to `import boto3` |",
         "|---|---|---|---|---|---|",
     ]
+    LATEST.clear()
+    LATEST.update({"import before": _ms(walls[_IMPORT_BEFORE]) / boto, "import now": _ms(walls[_IMPORT_NOW]) / boto})
     for name, runs in served.items():
         cold = _ms([s.wall - s.warm for s in runs])
+        LATEST[{FLOOR: "floor", "before": "serve before", "now": "serve now"}[name]] = cold / boto
         lines.append(
             f"| {name} | {_ms([s.imported for s in runs]):.0f} | {_ms([s.first for s in runs]):.0f} "
             f"| {_ms([s.warm for s in runs]):.1f} | {cold:.0f} | {cold / boto:.2f} |"

@@ -39,6 +39,7 @@ METER_BILLED_MS = 40  # assumed per invocation in AWS (decode + one transaction 
 # The request's own price with the HTTP API front door: the cost table's cheapest route and the Overview
 # read, each less REST's $3.50 plus HTTP's $1.00 (docs/performance.md, "Cost per endpoint").
 REQUEST_PRICES = {"cheapest": Decimal("1.22"), "Overview": Decimal("1.80")}
+LATEST: dict[int, float] = {}  # the last run's metering cost, % of the Overview's price, by batch size (bench/goals.py)
 
 
 def _per_invocation() -> Decimal:
@@ -103,6 +104,7 @@ def _run(table: Table, app: Chalice) -> str:
         invocations = len(deliveries)
         cost = (invocations * _per_invocation() + by_rule * prices.DYNAMODB_PER_MILLION_WRU / 1_000_000) / want
         per_million = cost * 1_000_000
+        LATEST[size] = float(per_million / REQUEST_PRICES["Overview"] * 100)
         shares = " | ".join(f"{per_million / price * 100:.1f} %" for price in REQUEST_PRICES.values())
         rows.append(
             f"| {size} | {invocations} | {'yes' if got == want else f'no: {got} of {want}'} "
