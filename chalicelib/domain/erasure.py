@@ -1,16 +1,17 @@
 """GDPR/AVG: what of an account's activity is about one person, and what
-erasing them makes of it. Pure rules over stored items (dicts); the reads and
-writes are ``services/gdpr.py``'s."""
+erasing them makes of it. Pure rules over the activity's records as
+``domain/traces.py`` declares them; the reads and writes are ``services/gdpr.py``'s
+(through ``repo/gdpr.py``)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from chalicelib.domain.text import email_key, fold
+from chalicelib.domain.traces import Document, Login, Mail, Message, Proposal, Signature, Trace
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 
@@ -37,7 +38,7 @@ def person(contact_id: str, addresses: Collection[str]) -> Person:
     return Person(contact_id, frozenset(email_key(a) for a in addresses))
 
 
-# What a stored activity record is to the person (``trace_kind``):
+# What an activity record is to the person (``trace_kind``):
 MAIL_FROM = "mail_from"  # an e-mail item they sent (email sync)
 MAIL_TO = "mail_to"  # an e-mail item sent to them
 LOGIN = "login"  # a recorded portal login of one of their addresses
@@ -46,62 +47,55 @@ MESSAGE = "message"  # a chat message they wrote
 DOCUMENT = "document"  # a document they uploaded
 
 
-def trace_kind(record: Mapping[str, Any], who: Person) -> str | None:
-    """Whether (and how) an account's activity record (a section item, which names its ``section``;
-    a chat message, which names its ``chat_id``; a credit line) is about ``who``."""
-    section = record.get("section")
-    if section is None and "chat_id" in record:
-        return MESSAGE if record.get("contact_id") == who.contact_id else None
-    if section == "emails":
-        if who.owns(record.get("from_address")):
+def trace_kind(record: Trace, who: Person) -> str | None:
+    """Whether (and how) an account's activity record is about ``who``."""
+    if isinstance(record, Mail):
+        if who.owns(record.from_address):
             return MAIL_FROM
-        return MAIL_TO if any(who.owns(a) for a in record.get("to_addresses") or ()) else None
-    if section == "logins":
-        return LOGIN if who.owns(record.get("email")) else None
-    if section == "proposals":
-        return SIGNATURE if any(_signed_by(s, who) for s in record.get("signed_by") or ()) else None
-    if section == "documents":
-        return DOCUMENT if record.get("contact_id") == who.contact_id else None
-    return None
+        return MAIL_TO if any(who.owns(a) for a in record.to_addresses) else None
+    if isinstance(record, Login):
+        return LOGIN if who.owns(record.email) else None
+    if isinstance(record, Proposal):
+        return SIGNATURE if any(made_by(s, who) for s in record.signed_by) else None
+    if record.contact_id != who.contact_id:
+        return None
+    return MESSAGE if isinstance(record, Message) else DOCUMENT
 
 
-def _signed_by(signature: Mapping[str, Any], who: Person) -> bool:
-    return signature.get("contact_id") == who.contact_id or who.owns(signature.get("address"))
+def made_by(signature: Signature, who: Person) -> bool:
+    """Whether ``who`` made the signature: as the contact, or with one of their addresses."""
+    return signature.contact_id == who.contact_id or who.owns(signature.address)
 
 
 @dataclass(frozen=True, slots=True)
 class Erased:
-    """What erasing does to one record: delete it, or write ``fields`` (a
-    value ``None`` removes the attribute)."""
+    """What erasing does to one record: delete it (``kept`` is None), or keep it as ``kept``: the same
+    record with the person's addresses and authorship gone (``repo/traces.rewrite`` writes that part)."""
 
-    delete: bool
-    fields: Mapping[str, Any]
+    kept: Trace | None
 
 
-def erased(record: Mapping[str, Any], who: Person) -> Erased | None:
+def erased(record: Trace, who: Person) -> Erased | None:
     """What an erasure makes of a record ``trace_kind`` names (None: leave it).
 
     Mail they sent, and mail to them alone, is deleted (the inbound and
     outbound records); mail to others too loses their addresses; a login is
     deleted; a signature on a proposal (a financial record) keeps the
-    pseudonym instead of the address; a chat message or a document keeps
-    its text or file and loses its author."""
+    pseudonym instead of the address, and no contact; a chat message or a
+    document keeps its text or file and loses its author."""
     kind = trace_kind(record, who)
-    if kind in (MAIL_FROM, LOGIN):
-        return Erased(True, {})
-    if kind == MAIL_TO:
-        others = [a for a in record.get("to_addresses") or () if not who.owns(a)]
-        return Erased(True, {}) if not others else Erased(False, {"to_addresses": others})
-    if kind == SIGNATURE:
+    if kind is None:
+        return None
+    if isinstance(record, Mail) and kind == MAIL_TO:
+        others = tuple(a for a in record.to_addresses if not who.owns(a))
+        return Erased(replace(record, to_addresses=others) if others else None)
+    if isinstance(record, Proposal):
         name = pseudonym(who.contact_id)
-        signed = [
-            {**s, "address": name, "contact_id": None} if _signed_by(s, who) else s
-            for s in record.get("signed_by") or ()
-        ]
-        return Erased(False, {"signed_by": [{k: v for k, v in s.items() if v is not None} for s in signed]})
-    if kind in (MESSAGE, DOCUMENT):
-        return Erased(False, {"contact_id": None})
-    return None
+        signed = (replace(s, address=name, contact_id=None) if made_by(s, who) else s for s in record.signed_by)
+        return Erased(replace(record, signed_by=tuple(signed)))
+    if isinstance(record, Message | Document):
+        return Erased(replace(record, contact_id=None))
+    return Erased(None)  # mail they sent, a login
 
 
 def quotes(text: str, values: Collection[str]) -> bool:

@@ -7,9 +7,11 @@ merge never overwrites what someone entered on the target.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from chalicelib.domain.text import email_key
+from chalicelib.domain.traces import Signature
 
 T = TypeVar("T")
 
@@ -44,12 +46,12 @@ def merged_custom_fields(target: Mapping[str, Any], source: Mapping[str, Any]) -
     return {**source, **target}
 
 
-def resigned(signed_by: Sequence[Mapping[str, Any]], source_id: str, target_id: str) -> list[dict[str, Any]] | None:
+def resigned(signed_by: Sequence[Signature], source_id: str, target_id: str) -> tuple[Signature, ...] | None:
     """A proposal's signatures with the source's re-attributed to the target,
     or None when the source signed none of them (nothing to write)."""
-    if not any(s.get("contact_id") == source_id for s in signed_by):
+    if not any(s.contact_id == source_id for s in signed_by):
         return None
-    return [{**s, "contact_id": target_id} if s.get("contact_id") == source_id else dict(s) for s in signed_by]
+    return tuple(replace(s, contact_id=target_id) if s.contact_id == source_id else s for s in signed_by)
 
 
 def packed(units: Sequence[Sequence[T]], limit: int, weight: Callable[[Sequence[T]], int] = len) -> list[list[T]]:

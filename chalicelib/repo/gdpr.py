@@ -17,7 +17,8 @@ from typing import Any
 from chalicelib.domain.entities import Contact, Invitation, Link
 from chalicelib.domain.errors import ConflictError, StaleVersionError
 from chalicelib.domain.text import email_key
-from chalicelib.repo import keys
+from chalicelib.domain.traces import Trace
+from chalicelib.repo import keys, traces
 from chalicelib.repo.accounts import LAST_CONTACT
 from chalicelib.repo.firms import STALE
 from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS, MERGED_FROM, NO_INCOMING
@@ -130,14 +131,16 @@ class GdprRepo:
         items = self.table.query_all(pk=keys.contact_invitations(firm_id, contact_id), index=keys.INDEX_LISTS_BY_NAME)
         return [from_item(Invitation, i, token_hash=str(i["PK"]).rsplit("#INVITE#", 1)[1]) for i in items]
 
-    def activity(self, firm_id: str, account_id: str) -> list[Item]:
-        """An account's chat messages, credit lines and section items: one Query (paged by DynamoDB),
-        strongly consistent, so a rewrite is conditioned on the version just read."""
-        return self.table.query_all(
+    def activity(self, firm_id: str, account_id: str) -> list[Trace]:
+        """What of an account's activity can name a person (its e-mails, logins, proposals, documents and chat
+        messages; ``repo/traces.py``): one Query of its chat messages, credit lines and section items (paged by
+        DynamoDB), strongly consistent, so a rewrite is conditioned on the version just read."""
+        items = self.table.query_all(
             pk=keys.account_pk(firm_id, account_id),
             sk_between=(keys.ACTIVITY_START, keys.ACTIVITY_END),
             consistent=True,
         )
+        return [t for t in map(traces.trace_of, items) if t is not None]
 
     # --- the erasure's steps -------------------------------------------------------------
 
@@ -200,12 +203,13 @@ class GdprRepo:
             return False
         return True
 
-    def delete_record(self, record: Mapping[str, Any]) -> None:
+    def delete_record(self, record: Trace) -> None:
         """Delete an activity record if unchanged since read (else 412: read again)."""
-        self.table.write([Delete(_key(record), _as_read(record), on_fail=STALE)])
+        self.table.write([traces.removal(record)])
 
-    def rewrite_record(self, record: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
-        self.table.write([record_rewrite(record, fields)])
+    def rewrite_record(self, record: Trace, kept: Trace) -> None:
+        """Rewrite whom an activity record names, as ``kept`` names them, if unchanged since read (else 412)."""
+        self.table.write([traces.rewrite(record, kept)])
 
     def step_done(self, firm_id: str, contact_id: str, step: str) -> None:
         """Record that one step (``FILES_STEP``, or an account's clean-up) is finished, so a resumed erasure
@@ -230,23 +234,3 @@ class GdprRepo:
         pending = {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None, _PENDING_VALUES: None, _DONE: None, _JOB: None}
         pending |= {"GSI1PK": None, "GSI1SK": None}  # out of the unfinished erasures' index
         self.table.write([set_fields(key, pending, bump_version=False)])
-
-
-def record_rewrite(record: Mapping[str, Any], fields: Mapping[str, Any]) -> Update:
-    """Set (``None``: remove) ``fields`` of an activity record if unchanged since read (else 412); a
-    versioned record's version moves on. Also a merge's move of authorship (repo/merges)."""
-    versioned = "version" in record
-    return set_fields(_key(record), fields, condition=_as_read(record), bump_version=versioned, on_fail=STALE)
-
-
-def _key(record: Mapping[str, Any]) -> keys.Key:
-    return keys.Key(str(record["PK"]), str(record["SK"]))
-
-
-def _as_read(record: Mapping[str, Any]) -> Condition:
-    if "version" in record:
-        return ITEM_EXISTS & version_is(int(record["version"]))
-    # A chat message has no version: it is written once, and only an erasure or a merge rewrites it.
-    return ITEM_EXISTS & Condition(
-        "#contact = :contact", {"#contact": "contact_id"}, {":contact": record.get("contact_id")}
-    )

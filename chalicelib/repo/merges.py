@@ -15,14 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from chalicelib.domain import erasure
 from chalicelib.domain import merges as rules
 from chalicelib.domain.entities import Contact, Email, Invitation, Link
 from chalicelib.domain.errors import ConcurrentWriteError
 from chalicelib.domain.text import email_key
-from chalicelib.repo import keys
+from chalicelib.domain.traces import Document, Message, Proposal, Signature
+from chalicelib.repo import keys, traces
 from chalicelib.repo.firms import STALE
-from chalicelib.repo.gdpr import GdprRepo, record_rewrite
+from chalicelib.repo.gdpr import GdprRepo
 from chalicelib.repo.merge_marks import INCOMING, MERGE_IN_PROGRESS, MERGED_FROM, NO_INCOMING
 from chalicelib.repo.records import from_item, index_keys, is_erased, to_item
 from chalicelib.repo.table import (
@@ -103,13 +103,13 @@ def _invitation_move(invitation: Invitation, target_id: str) -> Update:
     )
 
 
-def _resigned(proposal: Mapping[str, Any], signed: list[Any], now: str) -> Update:
+def _resigned(proposal: Proposal, signed: Sequence[Signature], now: str) -> Update:
     return Update(
-        keys.Key(proposal["PK"], proposal["SK"]),
+        traces.key_of(proposal),
         "SET #signed = :signed, #updated = :now ADD #v :one",
         {"#signed": "signed_by", "#updated": "updated_at", "#v": "version"},
-        {":signed": signed, ":now": now, ":one": 1},
-        condition=version_is(int(proposal["version"])),
+        {":signed": [traces.signature_item(s) for s in signed], ":now": now, ":one": 1},
+        condition=version_is(proposal.version),
         on_fail=STALE,
     )
 
@@ -172,16 +172,15 @@ class MergeRepo:
             plan.units.append(unit)
         # Invitations no address of the source points at any more (accepted, or replaced by a newer one).
         plan.units += [[_invitation_move(i, target.id)] for _, i in sorted(invitations.items())]
-        who = erasure.person(source.id, ())  # by id only: what records the contact as its author
         for account_id in accounts:
             # One Query per account (the GDPR export's): proposals, chat messages, documents.
             for record in GdprRepo(self.table).activity(firm_id, account_id):
-                if record.get("section") == "proposals":
-                    signed = rules.resigned(record.get("signed_by") or [], source.id, target.id)
+                if isinstance(record, Proposal):
+                    signed = rules.resigned(record.signed_by, source.id, target.id)
                     if signed is not None:
                         plan.units.append([_resigned(record, signed, now)])
-                elif erasure.trace_kind(record, who) in (erasure.MESSAGE, erasure.DOCUMENT):
-                    plan.units.append([record_rewrite(record, {"contact_id": target.id})])
+                elif isinstance(record, Message | Document) and record.contact_id == source.id:  # its author
+                    plan.units.append([traces.rewrite(record, replace(record, contact_id=target.id))])
         return plan
 
     def _invitations(self, source: Contact, hashes: set[str]) -> dict[str, Invitation]:

@@ -21,7 +21,6 @@ same request again) finishes it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -46,6 +45,7 @@ from chalicelib.domain.models.gdpr import (
     PersonMessageOut,
     PersonSignatureOut,
 )
+from chalicelib.domain.traces import Document, Login, Mail, Message, Trace
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import version_guard
 from chalicelib.repo.gdpr import FILES_STEP, MAX_ERASE_LINKS, GdprRepo, Tombstone
@@ -139,61 +139,60 @@ def export(ctx: Ctx, contact_id: str) -> PersonExportOut:
     )
     for account_id in sorted(found.account_ids):
         for record in repo.activity(ctx.firm_id, account_id):
-            _export_record(out, account_id, record, who)
+            _export_record(out, record, who)
     return out
 
 
-def _export_record(out: PersonExportOut, account_id: str, record: Mapping[str, Any], who: erasure.Person) -> None:
+def _export_record(out: PersonExportOut, record: Trace, who: erasure.Person) -> None:
     kind = erasure.trace_kind(record, who)
-    if kind in (erasure.MAIL_FROM, erasure.MAIL_TO):
+    if kind is None:
+        return
+    if isinstance(record, Mail):
         (out.mails_received if kind == erasure.MAIL_FROM else out.mails_sent).append(
             PersonMailOut(
-                account_id=account_id,
-                id=record["id"],
-                direction=record["direction"],
-                status=record["status"],
-                subject=record["subject"],
-                from_address=record.get("from_address"),
-                to_addresses=list(record.get("to_addresses") or []),
-                at=record["at"],
-                snippet=record.get("snippet", ""),
-                text=record.get("text", ""),
+                account_id=record.account_id,
+                id=record.id,
+                direction=record.direction,
+                status=record.status,
+                subject=record.subject,
+                from_address=record.from_address,
+                to_addresses=list(record.to_addresses),
+                at=record.at,
+                snippet=record.snippet,
+                text=record.text,
             )
         )
-    elif kind == erasure.LOGIN:
-        out.logins.append(
-            PersonLoginOut(account_id=account_id, id=record["id"], email=record["email"], at=record["at"])
-        )
-    elif kind == erasure.MESSAGE:
+    elif isinstance(record, Login):
+        out.logins.append(PersonLoginOut(account_id=record.account_id, id=record.id, email=record.email, at=record.at))
+    elif isinstance(record, Message):
         out.chat_messages.append(
             PersonMessageOut(
-                account_id=account_id, chat_id=record["chat_id"], id=record["id"], body=record["body"], at=record["at"]
+                account_id=record.account_id, chat_id=record.chat_id, id=record.id, body=record.body, at=record.at
             )
         )
-    elif kind == erasure.DOCUMENT:
-        size = record.get("size")
+    elif isinstance(record, Document):
         out.documents.append(
             PersonDocumentOut(
-                account_id=account_id,
-                id=record["id"],
-                name=record["name"],
-                uploaded_at=record["uploaded_at"],
-                content_type=record.get("content_type"),
-                size=None if size is None else int(size),
+                account_id=record.account_id,
+                id=record.id,
+                name=record.name,
+                uploaded_at=record.uploaded_at,
+                content_type=record.content_type,
+                size=record.size,
             )
         )
-    elif kind == erasure.SIGNATURE:
-        for s in record.get("signed_by") or ():
-            if s.get("contact_id") == who.contact_id or who.owns(s.get("address")):
-                out.signatures.append(
-                    PersonSignatureOut(
-                        account_id=account_id,
-                        proposal_id=record["id"],
-                        proposal_name=record["name"],
-                        address=s["address"],
-                        at=s["at"],
-                    )
-                )
+    else:
+        out.signatures += [
+            PersonSignatureOut(
+                account_id=record.account_id,
+                proposal_id=record.id,
+                proposal_name=record.name,
+                address=s.address,
+                at=s.at,
+            )
+            for s in record.signed_by
+            if erasure.made_by(s, who)
+        ]
 
 
 # --- erase ---------------------------------------------------------------------------------
@@ -397,11 +396,11 @@ def _erase_activity(ctx: Ctx, repo: GdprRepo, account_id: str, who: erasure.Pers
                 change = erasure.erased(record, who)
                 if change is None:
                     continue
-                if change.delete:
+                if change.kept is None:
                     repo.delete_record(record)
                     counts.records_deleted += 1
                 else:
-                    repo.rewrite_record(record, change.fields)
+                    repo.rewrite_record(record, change.kept)
                     counts.records_pseudonymised += 1
             return
         except StaleVersionError:

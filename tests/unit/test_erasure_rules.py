@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from chalicelib.domain import erasure
 from chalicelib.domain.erasure import (
     DOCUMENT,
@@ -16,8 +18,14 @@ from chalicelib.domain.erasure import (
     quotes,
     trace_kind,
 )
+from chalicelib.domain.traces import Document, Login, Mail, Message, Proposal, Signature
 
 WHO = person("C1", ["Eva@Example.org", "eva.private@mail.example"])
+MAIL = Mail("F", "A", "E1", 3, "outbound", "sent", "Hi", "x@y.example", ("EVA@example.org",), "t", "snip", "text")
+LOGIN_RECORD = Login("F", "A", "L1", 1, "eva.private@mail.example", "t")
+PROPOSAL = Proposal("F", "A", "P1", 2, "Offer", (Signature("a@b.example", "t", contact_id="C1"),))
+MESSAGE_RECORD = Message("F", "A", "H", "M1", "C1", "x", "t")
+DOCUMENT_RECORD = Document("F", "A", "D1", 1, "C1", "tax.pdf", "t", None, None)
 
 
 def test_the_pseudonym_is_stable_and_says_nothing_of_the_person() -> None:
@@ -26,37 +34,40 @@ def test_the_pseudonym_is_stable_and_says_nothing_of_the_person() -> None:
 
 
 def test_what_is_about_the_person() -> None:
-    mail = {"section": "emails", "from_address": "x@y.example", "to_addresses": ["EVA@example.org"]}
-    assert trace_kind(mail, WHO) == MAIL_TO, "addresses compared as the firm compares them"
-    assert trace_kind({**mail, "from_address": "eva@example.org"}, WHO) == MAIL_FROM
-    assert trace_kind({"section": "logins", "email": "eva.private@mail.example"}, WHO) == LOGIN
-    signed = {"section": "proposals", "signed_by": [{"address": "a@b.example", "contact_id": "C1", "at": "t"}]}
-    assert trace_kind(signed, WHO) == SIGNATURE, "a signature of the contact under a corrected address"
-    assert trace_kind({"chat_id": "H", "body": "x", "contact_id": "C1"}, WHO) == MESSAGE
-    assert trace_kind({"section": "documents", "contact_id": "C1"}, WHO) == DOCUMENT
-    assert trace_kind({"section": "documents", "contact_id": "C2"}, WHO) is None
-    assert trace_kind({"chat_id": "H", "body": "x"}, WHO) is None
-    assert trace_kind({"section": "invoices", "number": "eva@example.org"}, WHO) is None
-    assert trace_kind({"kind": "credit", "amount": "1"}, WHO) is None
+    assert trace_kind(MAIL, WHO) == MAIL_TO, "addresses compared as the firm compares them"
+    assert trace_kind(replace(MAIL, from_address="eva@example.org"), WHO) == MAIL_FROM
+    assert trace_kind(replace(MAIL, to_addresses=("bo@x.example",)), WHO) is None
+    assert trace_kind(LOGIN_RECORD, WHO) == LOGIN
+    assert trace_kind(replace(LOGIN_RECORD, email="bo@x.example"), WHO) is None
+    assert trace_kind(PROPOSAL, WHO) == SIGNATURE, "a signature of the contact under a corrected address"
+    by_address = (Signature("EVA@example.org", "t"),)  # before signatures named contacts
+    assert trace_kind(replace(PROPOSAL, signed_by=by_address), WHO) == SIGNATURE
+    assert trace_kind(replace(PROPOSAL, signed_by=(Signature("b@x", "t", contact_id="C2"),)), WHO) is None
+    assert trace_kind(MESSAGE_RECORD, WHO) == MESSAGE
+    assert trace_kind(DOCUMENT_RECORD, WHO) == DOCUMENT
+    assert trace_kind(replace(DOCUMENT_RECORD, contact_id="C2"), WHO) is None
+    assert trace_kind(replace(MESSAGE_RECORD, contact_id=None), WHO) is None
 
 
 def test_what_erasing_makes_of_it() -> None:
-    to_her = {"section": "emails", "from_address": None, "to_addresses": ["eva@example.org"]}
-    assert erased(to_her, WHO) is not None and erased(to_her, WHO).delete  # type: ignore[union-attr]
-    to_both = {**to_her, "to_addresses": ["eva@example.org", "bo@x.example"]}
-    change = erased(to_both, WHO)
-    assert change is not None and not change.delete and change.fields == {"to_addresses": ["bo@x.example"]}
-    signed = {
-        "section": "proposals",
-        "signed_by": [{"address": "eva@example.org", "contact_id": "C1", "at": "t1"}, {"address": "b@x", "at": "t2"}],
-    }
-    change = erased(signed, WHO)
-    assert change is not None and change.fields == {
-        "signed_by": [{"address": pseudonym("C1"), "at": "t1"}, {"address": "b@x", "at": "t2"}]
-    }
-    change = erased({"chat_id": "H", "contact_id": "C1"}, WHO)
-    assert change is not None and change.fields == {"contact_id": None}
-    assert erased({"section": "notes", "body": "eva@example.org"}, WHO) is None
+    to_her = replace(MAIL, from_address=None, to_addresses=("eva@example.org",))
+    assert erased(to_her, WHO) == erasure.Erased(None), "deleted"
+    assert erased(replace(MAIL, from_address="eva@example.org"), WHO) == erasure.Erased(None)
+    assert erased(LOGIN_RECORD, WHO) == erasure.Erased(None)
+    to_both = replace(to_her, to_addresses=("eva@example.org", "bo@x.example"))
+    assert erased(to_both, WHO) == erasure.Erased(replace(to_both, to_addresses=("bo@x.example",)))
+    signed = replace(
+        PROPOSAL,
+        signed_by=(
+            Signature("eva@example.org", "t1", contact_id="C1", recorded_by="M1"),
+            Signature("b@x", "t2", contact_id="C2"),
+        ),
+    )
+    kept = (Signature(pseudonym("C1"), "t1", recorded_by="M1"), Signature("b@x", "t2", contact_id="C2"))
+    assert erased(signed, WHO) == erasure.Erased(replace(signed, signed_by=kept)), "the pseudonym, no contact"
+    assert erased(MESSAGE_RECORD, WHO) == erasure.Erased(replace(MESSAGE_RECORD, contact_id=None))
+    assert erased(DOCUMENT_RECORD, WHO) == erasure.Erased(replace(DOCUMENT_RECORD, contact_id=None))
+    assert erased(replace(MAIL, to_addresses=("bo@x.example",)), WHO) is None
 
 
 def test_an_import_error_quotes_the_person_whatever_the_case_and_accents() -> None:

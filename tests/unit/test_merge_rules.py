@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain import merges
+from chalicelib.domain.traces import Signature
 
 
 def test_addresses_keep_the_targets_first_and_drop_duplicates_by_key() -> None:
@@ -23,13 +24,13 @@ def test_custom_fields_keep_the_targets_values() -> None:
 
 
 def test_signatures_of_the_source_are_reattributed() -> None:
-    signed = [{"address": "s@x", "contact_id": "S", "at": "t1"}, {"address": "o@x", "contact_id": "O", "at": "t2"}]
-    assert merges.resigned(signed, "S", "T") == [
-        {"address": "s@x", "contact_id": "T", "at": "t1"},
-        {"address": "o@x", "contact_id": "O", "at": "t2"},
-    ]
+    signed = [Signature("s@x", "t1", contact_id="S", recorded_by="M"), Signature("o@x", "t2", contact_id="O")]
+    assert merges.resigned(signed, "S", "T") == (
+        Signature("s@x", "t1", contact_id="T", recorded_by="M"),
+        Signature("o@x", "t2", contact_id="O"),
+    )
     assert merges.resigned(signed, "X", "T") is None
-    assert merges.resigned([{"address": "old@x", "at": "t0"}], "S", "T") is None  # before signatures named contacts
+    assert merges.resigned([Signature("old@x", "t0")], "S", "T") is None  # before signatures named contacts
 
 
 def test_units_are_packed_whole_and_in_order() -> None:
