@@ -5,7 +5,7 @@ services/gdpr.py ``run_erase_chunk``) finishes it through the real queue
 (tests/support/jobs.py), and the scheduled sweep (``sweep_unfinished``)
 queues one for an erasure left unfinished with none at work on it. The
 request budget is set to 0 here, so a request cleans exactly one of the
-person's accounts. Both backends."""
+person's accounts. Both backends; the fixtures ``stream`` and ``person`` are tests/functional/gdpr/conftest.py's."""
 
 from __future__ import annotations
 
@@ -24,12 +24,11 @@ from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services.gdpr import SWEEP_AFTER_SECONDS, sweep_unfinished
 from devtools.stream_poller import StreamPoller
-from tests.functional.test_gdpr import Person, _found_anywhere, everything, ok
 from tests.support.api import Api, TestFirm, snapshot
 from tests.support.factories import contact_spec, new_account
+from tests.support.gdpr import Person, found_anywhere, ok
 from tests.support.jobs import drain_jobs, job_ids, queue_unavailable, stored_job
 from tests.support.portal import mails_to
-from tests.support.stream import search_poller
 
 
 @pytest.fixture(autouse=True)
@@ -39,16 +38,6 @@ def _no_time_for_the_request(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     reset_settings()
-
-
-@pytest.fixture
-def stream(table: Table) -> StreamPoller:
-    return search_poller(table)
-
-
-@pytest.fixture
-def person(api: Api, firm: TestFirm, table: Table, stream: StreamPoller) -> Person:
-    return everything(api, firm, table)
 
 
 def _tombstone(table: Table, firm: TestFirm, person: Person) -> dict[str, Any]:
@@ -84,7 +73,7 @@ def test_the_job_finishes_what_the_request_left(
     assert job.status == "completed", job
     assert job.counts.get("records_deleted", 0) + job.counts.get("records_pseudonymised", 0) > 0, job.counts
     stream.drain()
-    assert _found_anywhere(api, person) == []
+    assert found_anywhere(api, person) == []
     assert _naming_the_person(table, firm, person) == []
     assert not {"erase_done", "erase_job_id", "erase_account_ids", "GSI1PK"} & set(_tombstone(table, firm, person))
     assert mails_to(person.synced) == []
