@@ -27,14 +27,9 @@ from tests.support.cfn_template import (
 
 pytestmark = pytest.mark.integration
 
-
 # the functions that verify tokens (the mail events, the job messages and the sweeper's schedule carry none)
 VERIFIERS = FUNCTIONS - {"RecordMailEvents", "RunJobs", "FailDeadJobs", "MeterUsage", "SweepJobs"}
-
-
 COGNITO_ONLY = {"UserPool", "UserPoolClient", "CognitoUserAdmin"}
-
-
 AUTH_VARIABLES = {"AUTH_MODE", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE", "COGNITO_USER_POOL_ID"}
 
 

@@ -16,7 +16,6 @@ from tests.support.cfn_template import FUNCTIONS, STREAM_FUNCTIONS, resources_of
 
 pytestmark = pytest.mark.integration
 
-
 ACCESS_LOG_FIELDS = {
     "requestId": "$context.requestId",
     "ip": "$context.identity.sourceIp",
@@ -28,7 +27,6 @@ ACCESS_LOG_FIELDS = {
     "integrationLatency": "$context.integrationLatency",
     "subject": "$context.authorizer.claims.sub",
 }
-
 
 # The REST API's pieces, none of them in the stack: its API, usage plan and key source, Lambda authorizer, and
 # the account setting REST APIs need to write access logs (an HTTP API needs none).

@@ -15,15 +15,11 @@ from tests.support.cfn_template import FUNCTIONS, as_list, policy_statements, re
 
 pytestmark = pytest.mark.integration
 
-
 _ARN = "arn:${AWS::Partition}"
-
 
 # Who may do what on which queue: the stream functions' on-failure queues, the jobs queue (the API sends the
 # first message, the worker takes its messages and sends the next), the dead-letter queue (its function).
 _TAKE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
-
-
 QUEUE_GRANTS = {
     "ProjectOverviewRole": ("OverviewFailures", {"sqs:SendMessage"}),
     "IndexSearchRole": ("SearchIndexFailures", {"sqs:SendMessage"}),
@@ -33,7 +29,6 @@ QUEUE_GRANTS = {
     "MeterUsageRole": ("MeterUsageFailures", {"sqs:SendMessage"}),  # its async invocations' on-failure queue
     "SweepJobsRole": ("JobsQueue", {"sqs:SendMessage"}),  # the first message of a job the API could not queue
 }
-
 
 # What the API function may do to the pool's users (chalicelib/adapters/directory.py): invite (and delete
 # an invited user whose member could not be written), look up, disable, and end a disabled member's
