@@ -1,5 +1,5 @@
-"""The fixtures of the erasure tests: the search indexer, started before the person exists, and
-the person (tests/support/gdpr.py).
+"""The person of the erasure tests (tests/support/gdpr.py), made after the search indexer's poller
+(``stream``, tests/functional/conftest.py) starts, so that the index sees everything of them.
 """
 
 from __future__ import annotations
@@ -10,13 +10,6 @@ from chalicelib.repo.table import Table
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, TestFirm
 from tests.support.gdpr import Person, everything
-from tests.support.stream import search_poller
-
-
-@pytest.fixture
-def stream(table: Table) -> StreamPoller:
-    """The search indexer, from before the person exists."""
-    return search_poller(table)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ services/gdpr.py ``run_erase_chunk``) finishes it through the real queue
 (tests/support/jobs.py), and the scheduled sweep (``sweep_unfinished``)
 queues one for an erasure left unfinished with none at work on it. The
 request budget is set to 0 here, so a request cleans exactly one of the
-person's accounts. Both backends; the fixtures ``stream`` and ``person`` are tests/functional/gdpr/conftest.py's."""
+person's accounts. Both backends; ``person`` is conftest.py's, ``stream`` tests/functional/conftest.py's."""
 
 from __future__ import annotations
 
