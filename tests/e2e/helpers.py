@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from devtools.stack import StackInfo
 
@@ -43,3 +45,48 @@ def demo_sign_in(page: Page, name: str = "Olivia Owner", path: str = "/") -> Non
     page.goto(path)
     page.get_by_role("button", name=re.compile(rf"^{re.escape(name)} \(")).click()
     expect(page.locator("#member-picker")).to_be_visible(timeout=SIGN_IN_MS)
+
+
+def member(stack: StackInfo, name: str) -> dict[str, Any]:
+    return next(m for m in stack.members if m["name"] == name)
+
+
+def api_send(stack: StackInfo, method: str, path: str, body: dict[str, Any], version: int | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {stack.members[0]['token']}", "Content-Type": "application/json"}
+    if version is not None:
+        headers["If-Match"] = f'"{version}"'
+    request = urllib.request.Request(
+        stack.api_base + path, data=json.dumps(body).encode(), method=method, headers=headers
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def signed_in_as(browser: Browser, stack: StackInfo, name: str, **options: Any) -> tuple[BrowserContext, Page]:
+    """A page in a context of its own, signed in as the demo member ``name`` (the sign-in page's demo buttons)."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    options.setdefault("locale", "en-US")
+    context = browser.new_context(base_url=stack.web_base, **options)
+    page = context.new_page()
+    demo_sign_in(page, name)
+    return context, page
+
+
+def errors_of(page: Page) -> list[str]:
+    """Uncaught script errors, collected for the test to assert there were none."""
+    seen: list[str] = []
+    page.on("pageerror", lambda error: seen.append(str(error)))
+    return seen
+
+
+def open_by_search(page: Page, typed: str, name: str) -> None:
+    box = page.get_by_role("combobox", name="Search clients")
+    box.press_sequentially(typed, delay=40)  # as typed: the debounce sends one search, not one per key
+    options = page.get_by_role("listbox", name="Matching clients").get_by_role("option")
+    expect(options.filter(has_text=name).first).to_be_visible()
+    names = [o.split("\n")[0] for o in options.all_inner_texts()]
+    for _ in range(names.index(next(n for n in names if n.startswith(name))) + 1):
+        box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", re.compile(r"search-hit-\d+"))
+    box.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)

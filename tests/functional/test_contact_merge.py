@@ -25,7 +25,7 @@ from tests.support.api import Api, Reply, TestFirm, make_firm, snapshot
 from tests.support.factories import contact_spec, created, new_account, new_contact, unique_email
 from tests.support.portal import activate, invite
 from tests.support.problems import assert_problem, assert_refused
-from tests.support.stream import poller, search_poller
+from tests.support.stream import poller
 
 Body = dict[str, Any]
 
@@ -85,11 +85,6 @@ def pair(api: Api) -> Pair:
         ],
     )
     return Pair(source, target, source_account, target_account, shared)
-
-
-@pytest.fixture
-def stream(table: Table) -> StreamPoller:
-    return search_poller(table)
 
 
 # --- the merge ----------------------------------------------------------------------------------

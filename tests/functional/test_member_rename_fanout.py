@@ -2,7 +2,7 @@
 queues a background job (kind ``member_rename``), whose chunks refresh every
 overview section whose summaries name the member, a page of those overview
 candidates at a time (services/member_refresh.py); the stream projection no
-longer looks them up (tests/functional/test_projection.py).
+longer looks them up (tests/functional/projection/).
 
 The overviews are made as the stream would make them (``overview.rebuild``),
 then the jobs run through the real queue (tests/support/jobs.py). The page is

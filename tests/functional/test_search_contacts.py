@@ -17,14 +17,8 @@ from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, Reply, TestFirm
 from tests.support.factories import contact_spec, new_account
 from tests.support.problems import assert_problem
-from tests.support.stream import search_poller
 
 JAN_PHONE = "+31 6 12345678"
-
-
-@pytest.fixture
-def stream(table: Table) -> StreamPoller:
-    return search_poller(table)
 
 
 def ok(r: Reply, status: int = 200) -> Reply:

@@ -11,11 +11,9 @@ from urllib.parse import quote
 
 import pytest
 
-from chalicelib.repo.table import Table
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api
 from tests.support.factories import contact_spec, new_account
-from tests.support.stream import search_poller
 
 TARGET = "Mateo.Rossi.20.0@client.example"
 
@@ -38,11 +36,6 @@ def small_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "FIRST_PAGE", 2)
     monkeypatch.setattr(search, "NEXT_PAGE", 2)
     monkeypatch.setattr(search, "MAX_PAGES", 2)
-
-
-@pytest.fixture
-def stream(table: Table) -> StreamPoller:
-    return search_poller(table)
 
 
 @pytest.fixture

@@ -10,11 +10,9 @@ from urllib.parse import quote
 import pytest
 from chalice.test import Client
 
-from chalicelib.repo.table import Table
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, TestFirm
 from tests.support.factories import contact_spec, new_account
-from tests.support.stream import search_poller
 
 
 def found(api: Api, q: str) -> list[str]:
@@ -29,11 +27,6 @@ def account(api: Api, name: str, *emails: str, team: list[str] | None = None) ->
     )
     account_id: str = body["id"]
     return account_id
-
-
-@pytest.fixture
-def stream(table: Table) -> StreamPoller:
-    return search_poller(table)
 
 
 def test_name_prefix_hits_are_not_crowded_out_by_address_parts(api: Api, stream: StreamPoller) -> None:

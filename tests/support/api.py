@@ -147,3 +147,7 @@ def nothing_written(table: Table) -> Iterator[None]:
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
     return [i["id"] for i in items]
+
+
+def names(items: list[dict[str, Any]]) -> list[str]:
+    return [i["name"] for i in items]

@@ -8,10 +8,11 @@ from typing import Any
 from chalicelib.repo.table import Table
 from tests.support.api import Reply, snapshot
 
+# A problem's ``loc``: the path to the refused part of the request.
+Loc = tuple[str | int, ...]
 
-def assert_problem(
-    reply: Reply, status: int, *, loc: tuple[str | int, ...] | None = None, field: str | None = None
-) -> dict[str, Any]:
+
+def assert_problem(reply: Reply, status: int, *, loc: Loc | None = None, field: str | None = None) -> dict[str, Any]:
     """``reply`` is an ``application/problem+json`` answer with ``status``.
 
     With ``loc``, one of the ``errors`` has a ``loc`` starting with it; with
