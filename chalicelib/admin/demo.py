@@ -16,7 +16,8 @@ from chalicelib.adapters.directory import LOCAL_PASSWORD, CognitoDirectory, dire
 from chalicelib.domain.models.accounts import AccountCreate, CustomFieldCreate, QuickBooksConnectionIn, SyncResultIn
 from chalicelib.domain.models.operations import PipelineCreate
 from chalicelib.domain.models.people import MemberCreate, Rights, TagCreate
-from chalicelib.domain.sections import SECTIONS, MessageCreate
+from chalicelib.domain.sections import SECTIONS
+from chalicelib.domain.sections.models import MessageCreate
 from chalicelib.repo.demo import demo_marker, mark_demo
 from chalicelib.repo.firms import FirmRepo
 from chalicelib.repo.table import Table

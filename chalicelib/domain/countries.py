@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from pydantic_core import PydanticCustomError
-
 _CODES: Final = """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
     BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
@@ -31,5 +29,7 @@ def known_country(code: str) -> str:
     field code ``unknown_country``."""
     upper = code.upper()
     if upper and upper not in ISO_3166_ALPHA_2:
+        from pydantic_core import PydanticCustomError  # here: the module's users may not load pydantic
+
         raise PydanticCustomError("unknown_country", "not an ISO 3166-1 alpha-2 country code (such as NL or US)")
     return upper

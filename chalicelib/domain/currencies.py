@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
-from pydantic_core import PydanticCustomError
-
 from chalicelib.domain.errors import BadRequestError, FieldError
 
 ISO_4217: Final = frozenset(
@@ -202,6 +200,9 @@ DEFAULT_CURRENCY: Final = "USD"  # of a firm or account stored before currencies
 
 def known_currency(code: str) -> str:
     if code not in ISO_4217:
+        # Imported here: reading money as text (the Overview's read) needs no pydantic (cold start).
+        from pydantic_core import PydanticCustomError
+
         # The error's type is the field's stable code (docs/api.md, "Currencies").
         raise PydanticCustomError("unknown_currency", "not an ISO 4217 currency code")
     return code

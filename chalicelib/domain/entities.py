@@ -138,6 +138,10 @@ class Link:
     version: int = 1
 
 
+# A contact's addresses at most: the models check it on input, the repository's conditional writes keep it.
+MAX_EMAILS_PER_CONTACT = 10
+
+
 @dataclass(slots=True)
 class Contact:
     firm_id: str

@@ -18,15 +18,11 @@ from chalicelib.domain.models.base import OutputModel
 from chalicelib.domain.models.operations import CreditCreate, CreditOut
 from chalicelib.domain.sections import (
     SECTIONS,
-    DocumentOut,
-    EmailCreate,
-    InvoiceOut,
-    MessageCreate,
-    MessageOut,
     Section,
     money_out,
 )
-from chalicelib.domain.sections.document_models import DocumentCreate, DocumentCreatedOut, DownloadOut
+from chalicelib.domain.sections.document_models import DocumentCreate, DocumentCreatedOut, DocumentOut, DownloadOut
+from chalicelib.domain.sections.models import EmailCreate, InvoiceOut, MessageCreate, MessageOut
 from chalicelib.handlers.http.answers import reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import activity, credit, documents, email_replies

@@ -6,33 +6,35 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Response
-from pydantic import create_model
 
-from chalicelib.domain.models.base import OutputModel
-from chalicelib.domain.sections import SECTIONS, Section
+from chalicelib.domain.sections import SECTIONS
 from chalicelib.handlers.http.answers import reply
-from chalicelib.handlers.http.endpoint import Call, endpoint
-from chalicelib.services import overview
+from chalicelib.handlers.http.endpoint import Call, Lazy, endpoint
+from chalicelib.services import overview_read
 
 
-class OverviewAccount(OutputModel):
-    id: str
-    name: str
-    photo_url: str | None
+def overview_model() -> Any:
+    """The documented reply (the OpenAPI document's): the read itself answers plain JSON and never builds it."""
+    from pydantic import create_model
 
+    from chalicelib.domain.models.base import OutputModel
 
-def _section_model(section: Section) -> Any:
-    return create_model(
-        f"{section.summary.__name__}Overview",
-        __base__=OutputModel,
-        items=(list[section.summary], ...),  # type: ignore[name-defined]
-        has_more=(bool, ...),
-    )
+    class OverviewAccount(OutputModel):
+        id: str
+        name: str
+        photo_url: str | None
 
+    def section_model(summary: Any) -> Any:
+        return create_model(
+            f"{summary.__name__}Overview",
+            __base__=OutputModel,
+            items=(list[summary], ...),
+            has_more=(bool, ...),
+        )
 
-_overview_fields: dict[str, Any] = {"account": (OverviewAccount, ...)}
-_overview_fields.update({key: (_section_model(s), ...) for key, s in SECTIONS.items()})
-OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview_fields)
+    fields: dict[str, Any] = {"account": (OverviewAccount, ...)}
+    fields.update({key: (section_model(s.summary), ...) for key, s in SECTIONS.items()})
+    return create_model("OverviewOut", __base__=OutputModel, **fields)
 
 
 @endpoint(
@@ -42,8 +44,8 @@ OverviewOut: Any = create_model("OverviewOut", __base__=OutputModel, **_overview
     + "; ".join(f"{k} ({s.title}): {s.in_overview}" for k, s in SECTIONS.items())
     + ") and has_more, plus the header. Kept by the table's change stream, so it follows a change within "
     "seconds; payable_with_credit is computed from the current credit when read.",
-    response=OverviewOut,
+    response=Lazy(overview_model),
     errors=(404,),
 )
 def get_overview(call: Call) -> Response:
-    return reply(overview.read(call.ctx, call.id("account_id")))
+    return reply(overview_read.read(call.ctx, call.id("account_id")))

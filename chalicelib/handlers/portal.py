@@ -13,7 +13,7 @@ from chalicelib.domain.models.people import (
     SignersOut,
     SignIn,
 )
-from chalicelib.domain.sections import ProposalOut
+from chalicelib.domain.sections.models import ProposalOut
 from chalicelib.handlers.http.answers import reply
 from chalicelib.handlers.http.endpoint import Call, endpoint
 from chalicelib.services import contacts, portal, signing

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chalicelib.domain.entities import Contact, Email
+from chalicelib.domain.entities import MAX_EMAILS_PER_CONTACT, Contact, Email
 from chalicelib.domain.errors import ConflictError, ForbiddenError, NotFoundError
-from chalicelib.domain.models.base import MAX_EMAILS_PER_CONTACT
 from chalicelib.domain.text import email_key
 from chalicelib.repo import keys
 from chalicelib.repo.firms import STALE

@@ -35,12 +35,12 @@ from chalicelib.domain.sections import (
     SECTIONS,
     Change,
     Item,
-    MessageCreate,
     Names,
     Section,
     add_read_time_fields,
     excerpt,
 )
+from chalicelib.domain.sections.models import MessageCreate
 from chalicelib.repo.accounts import ACCOUNT_ARCHIVED, read_batch
 from chalicelib.repo.activity import (
     ActivityRepo,

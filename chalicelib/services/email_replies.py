@@ -49,7 +49,8 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.idempotency import Idempotency
 from chalicelib.domain.ids import new_id, now_iso
-from chalicelib.domain.sections import SECTIONS, Change, EmailCreate, Item, excerpt
+from chalicelib.domain.sections import SECTIONS, Change, Item, excerpt
+from chalicelib.domain.sections.models import EmailCreate
 from chalicelib.domain.text import email_key
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.activity import ActivityRepo, item_record, public

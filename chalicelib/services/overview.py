@@ -1,5 +1,5 @@
-"""The Overview tab: reading it (one Query) and recomputing one section of it
-(what the stream projection does for every change).
+"""The Overview tab: recomputing one section of it (what the stream projection
+does for every change); reading it is ``overview_read``.
 
 An overview item holds one section's latest five qualifying summaries, stored
 lean: the field names once (``f``) and the rows as compact JSON (``s``), so a
@@ -21,8 +21,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from chalicelib.domain import access
-from chalicelib.domain.errors import ConflictError, NotFoundError
+from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.sections import (
     OVERVIEW_SIZE,
     READ_TIME_FIELDS,
@@ -30,13 +29,10 @@ from chalicelib.domain.sections import (
     Item,
     Names,
     Section,
-    add_read_time_fields,
 )
 from chalicelib.repo.activity import ActivityRepo
 from chalicelib.repo.overview import StoredOverview, candidates_signature, overview_place
 from chalicelib.services.activity import item_view, names_for
-from chalicelib.services.context import Ctx
-from chalicelib.services.views import photo_url
 
 RECOMPUTE_ATTEMPTS: Final = 6
 
@@ -48,46 +44,6 @@ STORED_FIELDS: Final = {key: [f for f in s.summary_fields if f not in READ_TIME_
 def _row(section: Section, item: Mapping[str, Any], names: Names) -> list[Any]:
     view = item_view(section, item, names)
     return [view.get(f) for f in STORED_FIELDS[section.key]]
-
-
-# --- the read ------------------------------------------------------------------------------
-
-
-def _summaries(section: Section, stored: StoredOverview | None, credit: Decimal, currency: str) -> Item:
-    if stored is None:
-        return {"items": [], "has_more": False}
-    fields = stored.fields.split(",")
-    items = [dict(zip(fields, row, strict=True)) for row in json.loads(stored.rows)]
-    for summary in items:
-        add_read_time_fields(summary, section.summary_fields, credit, currency)
-    return {"items": items, "has_more": stored.has_more}
-
-
-def read(ctx: Ctx, account_id: str) -> Item:
-    """The header and all thirteen sections with one Query.
-
-    The caller's member item is read at the same time, not after it (on the
-    reader pool: the two round trips overlap): it says whether they are still
-    active and, unless they are on the account's team (the account item, in
-    the Query, names it), whether their role and rights open the account. It
-    is read strongly consistent, so a revoked right or a deactivation applies
-    to the very next request.
-    """
-    caller = ctx.read_member_beside()
-    found = ctx.activity.read_overview(ctx.firm_id, account_id)
-    member = ctx.adopt_member(caller.result())
-    account = found.account
-    if account is None:
-        raise NotFoundError("Account not found.")
-    team = list(account.get("team_member_ids") or [])
-    if member.id not in team and not access.may_open(member, team):
-        raise NotFoundError("Account not found.")
-    credit, currency = Decimal(account.get("credit_balance", 0)), str(account.get("currency", "USD"))
-    header = {"id": account["id"], "name": account["name"], "photo_url": photo_url(account.get("photo_key"))}
-    out: Item = {"account": header}
-    for key, section in SECTIONS.items():
-        out[key] = _summaries(section, found.sections.get(key), credit, currency)
-    return out
 
 
 # --- the recompute ----------------------------------------------------------------------------

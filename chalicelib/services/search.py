@@ -26,7 +26,7 @@ from chalicelib.domain.text import sort_name
 from chalicelib.repo.search import AccountRef, EntryKey, SearchRepo, Source, index_entries
 from chalicelib.repo.table import Item
 from chalicelib.services.context import Ctx
-from chalicelib.services.views import photo_url
+from chalicelib.services.photo_links import photo_url
 
 # The first page holds ~30 entries of ~250 bytes: one read unit (8 KB,
 # eventually consistent) and, in the common case, 20 hits. Later pages are

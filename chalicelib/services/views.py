@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib.adapters.photo_store import PhotoStore
 from chalicelib.domain import field_values, quickbooks_status
 from chalicelib.domain.currencies import money_text
 from chalicelib.domain.entities import Account, AccountSummary, Contact, CustomField, Email, Link, Member, Tag
@@ -27,11 +26,7 @@ from chalicelib.domain.models.people import (
     TagRef,
 )
 from chalicelib.domain.text import email_key, fold
-
-
-def photo_url(key: str | None) -> str | None:
-    """A time-limited link to the photo (signed locally, no request)."""
-    return PhotoStore.from_settings().url(key) if key else None
+from chalicelib.services.photo_links import photo_url
 
 
 def tag_refs(tag_ids: Sequence[str], tags: Mapping[str, Tag]) -> list[TagRef]:

@@ -17,7 +17,8 @@ import pytest
 from chalicelib.adapters.auth import Claims
 from chalicelib.domain.errors import ConflictError
 from chalicelib.domain.models.accounts import AccountCreate
-from chalicelib.domain.sections import SECTIONS, InvoiceCreate
+from chalicelib.domain.sections import SECTIONS
+from chalicelib.domain.sections.models import InvoiceCreate
 from chalicelib.repo.table import Table
 from chalicelib.services import accounts, activity, credit
 from chalicelib.services.context import Ctx

@@ -16,7 +16,7 @@ from chalicelib.adapters.auth import Claims
 from chalicelib.admin.demo import FULL_ACCOUNTS, seed
 from chalicelib.domain.sections import SECTIONS
 from chalicelib.repo.table import Table
-from chalicelib.services import accounts, overview
+from chalicelib.services import accounts, overview_read
 from chalicelib.services.context import Ctx
 from tests.support.api import Api, TestFirm, make_firm
 from tests.support.factories import created, new_account
@@ -164,7 +164,7 @@ def test_demo_data_fills_every_section_of_several_accounts(local_table: Table, r
     ctx = Ctx(claims=Claims(demo["firm_id"], owner["member_id"]), table=local_table)
     first = demo["first_account_id"]
     full = eventually(
-        lambda: overview.read(ctx, first),
+        lambda: overview_read.read(ctx, first),
         lambda o: all(len(o[k]["items"]) == 5 for k in SECTIONS),
     )
     assert full["account"]["name"]
@@ -175,7 +175,7 @@ def test_demo_data_fills_every_section_of_several_accounts(local_table: Table, r
     ).items
 
     def complete() -> int:
-        views = [overview.read(ctx, a.id) for a in listed]
+        views = [overview_read.read(ctx, a.id) for a in listed]
         return sum(all(v[k]["items"] for k in SECTIONS) for v in views)
 
     assert eventually(complete, lambda n: n >= FULL_ACCOUNTS) >= FULL_ACCOUNTS

@@ -116,7 +116,7 @@ def test_body_models_are_shared_components_with_one_class_per_name(doc: dict[str
 
     for route in ROUTES:
         walk(route.request)
-        walk(route.response)
+        walk(route.response_model)
     assert {name for name, found in classes.items() if len(found) > 1} == set()  # no component overwrites another
     listed = doc["paths"]["/accounts"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert listed == {"$ref": "#/components/schemas/AccountSummaryOutPage"}

@@ -98,3 +98,38 @@ def test_a_handler_that_cannot_be_imported_answers_problem_json() -> None:
     assert answer.status_code == 500
     assert answer.headers["Content-Type"] == "application/problem+json"
     assert json.loads(answer.body)["code"] == "internal"
+
+
+def test_an_overview_request_builds_no_model() -> None:
+    """The Overview is the most read route: after a cold start its handler loads no pydantic and no section
+    model (its reply is plain JSON; the documented model is built for the OpenAPI document only)."""
+    path = "/accounts/01ACCOUNT/overview"
+    event = {
+        "resource": "/accounts/{account_id}/overview",
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"account_id": "01ACCOUNT"},
+        "stageVariables": None,
+        "requestContext": {"resourcePath": "/accounts/{account_id}/overview", "httpMethod": "GET", "requestId": "r"},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    code = (
+        f"answer = app.app({event!r}, None)\n"
+        "print(json.dumps({'status': answer['statusCode'],"
+        " 'modules': sorted(m for m in sys.modules if m.startswith(('chalicelib', 'pydantic')))}))"
+    )
+    found = _fresh(code)
+    assert found["status"] == 401  # no token: the handler's module was imported, and refused it
+    modules = found["modules"]
+    assert isinstance(modules, list)
+    assert {"chalicelib.handlers.overview", "chalicelib.services.overview_read"} <= set(modules)
+    loaded = [m for m in modules if m.startswith(("pydantic", "chalicelib.domain.models", "chalicelib.services.views"))]
+    assert not loaded
+    assert not [
+        m for m in modules if m.startswith(("chalicelib.domain.sections.models", "chalicelib.services.activity"))
+    ]

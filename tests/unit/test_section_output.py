@@ -219,3 +219,9 @@ def test_read_time_fields_are_added_only_where_wanted() -> None:
     assert view["payable_with_credit"] is True
     add_read_time_fields(view, SECTIONS["invoices"].summary_fields, Decimal("39.99"), "EUR")
     assert view["payable_with_credit"] is False
+
+
+def test_each_section_names_the_summary_fields_computed_when_read() -> None:
+    # The Overview's read adds them without building the summary model (registry.Section.read_time_fields).
+    for section in SECTIONS.values():
+        assert set(section.read_time_fields) == set(section.summary_fields) & READ_TIME_FIELDS, section.key

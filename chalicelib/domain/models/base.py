@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from chalicelib.domain import entities
 from chalicelib.domain.currencies import known_currency
 from chalicelib.domain.text import address_problem, normal_address
 
@@ -85,7 +86,7 @@ NotificationEvent = Literal[
 MAX_TAGS = 20
 MAX_TEAM = 20
 MAX_CONTACTS_PER_REQUEST = 25
-MAX_EMAILS_PER_CONTACT = 10
+MAX_EMAILS_PER_CONTACT = entities.MAX_EMAILS_PER_CONTACT
 MAX_PHONES = 10
 
 

@@ -11,16 +11,6 @@ input and output models; ``document_models`` the documents'), ``rules`` (derivat
 ``output`` (fields computed on read) and ``registry`` (the definitions).
 """
 
-from chalicelib.domain.sections.document_models import DocumentOut
-from chalicelib.domain.sections.fields import Item, excerpt, money_out
-from chalicelib.domain.sections.models import (
-    EmailCreate,
-    InvoiceCreate,
-    InvoiceOut,
-    MessageCreate,
-    MessageOut,
-    ProposalOut,
-)
 from chalicelib.domain.sections.output import READ_TIME_FIELDS, Names, add_read_time_fields
 from chalicelib.domain.sections.registry import (
     MEMBER_FIELDS,
@@ -30,6 +20,7 @@ from chalicelib.domain.sections.registry import (
     Section,
 )
 from chalicelib.domain.sections.rules import Change
+from chalicelib.domain.sections.values import Item, excerpt, money_out
 
 __all__ = [
     "MEMBER_FIELDS",
@@ -38,15 +29,8 @@ __all__ = [
     "READ_TIME_FIELDS",
     "SECTIONS",
     "Change",
-    "DocumentOut",
-    "EmailCreate",
-    "InvoiceCreate",
-    "InvoiceOut",
     "Item",
-    "MessageCreate",
-    "MessageOut",
     "Names",
-    "ProposalOut",
     "Section",
     "add_read_time_fields",
     "excerpt",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Final
+from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from chalicelib.domain.currencies import money_text
 from chalicelib.domain.dates import calendar_day
 from chalicelib.domain.models.base import OutputModel
 from chalicelib.domain.models.people import MemberRef
+from chalicelib.domain.sections.values import EXCERPT_CHARS, Item, excerpt, money_out
 
-Item = dict[str, Any]
+__all__ = ["EXCERPT_CHARS", "Item", "excerpt", "money_out"]  # also here, where the models import them
 
 
 def _utc_timestamp(value: str) -> str:
@@ -36,17 +36,6 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
 Number = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-
-EXCERPT_CHARS: Final = 100
-
-
-def excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rstrip() + "…"
-
-
-def money_out(value: Any, currency: str) -> str:
-    return money_text(value, currency)
 
 
 class ItemOut(OutputModel):

@@ -18,10 +18,19 @@ from chalicelib.domain.sections.fields import (
     Text,
     Timestamp,
 )
+from chalicelib.domain.sections.statuses import (
+    ApprovalStatus,
+    ChatStatus,
+    EmailStatus,
+    InvoiceStatus,
+    JobStatus,
+    OrganizerStatus,
+    ProposalStatus,
+    SignatureStatus,
+    TaskStatus,
+)
 
 # --- tasks -------------------------------------------------------------------------
-
-TaskStatus = Literal["planned", "in_progress", "done"]
 
 
 class TaskCreate(InputModel):
@@ -61,7 +70,6 @@ class TaskSummary(OutputModel):
 # --- emails ------------------------------------------------------------------------
 
 EmailDirection = Literal["inbound", "outbound"]
-EmailStatus = Literal["draft", "sent", "delivered", "opened", "bounced", "received"]
 
 
 class EmailCreate(InputModel):
@@ -117,8 +125,6 @@ class EmailSummary(OutputModel):
 
 # --- jobs --------------------------------------------------------------------------
 
-JobStatus = Literal["active", "completed", "archived"]
-
 
 class JobCreate(InputModel):
     name: Name
@@ -159,7 +165,6 @@ class JobSummary(OutputModel):
 
 # --- chats -------------------------------------------------------------------------
 
-ChatStatus = Literal["open", "closed"]
 Author = Literal["firm", "client"]
 
 
@@ -211,8 +216,6 @@ class MessageOut(OutputModel):
 
 # --- invoices ----------------------------------------------------------------------
 
-InvoiceStatus = Literal["unpaid", "paid", "void"]
-
 
 class InvoiceCreate(InputModel):
     number: Number
@@ -259,10 +262,6 @@ class InvoiceSummary(OutputModel):
 
 
 # --- approvals, signatures, organizers ----------------------------------------------
-
-ApprovalStatus = Literal["pending", "approved", "rejected"]
-SignatureStatus = Literal["pending", "signed", "declined"]
-OrganizerStatus = Literal["sent", "in_progress", "completed"]
 
 
 class ApprovalCreate(InputModel):
@@ -425,7 +424,6 @@ class TimeEntrySummary(OutputModel):
 
 
 ProposalKind = Literal["proposal", "engagement_letter"]
-ProposalStatus = Literal["draft", "sent", "viewed", "signed", "declined"]
 
 
 class ProposalCreate(InputModel):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from chalicelib.domain.currencies import DEFAULT_CURRENCY
-from chalicelib.domain.sections.fields import Item, excerpt, money_out
+from chalicelib.domain.sections.values import Item, excerpt, money_out
 
 
 @dataclass(frozen=True, slots=True)

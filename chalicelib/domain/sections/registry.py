@@ -4,74 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Final
 
 from chalicelib.domain.errors import FieldError
-from chalicelib.domain.models.base import InputModel, OutputModel, PatchModel
 from chalicelib.domain.sections import output, rules
-from chalicelib.domain.sections.document_models import DocumentCreate, DocumentOut, DocumentPatch, DocumentSummary
-from chalicelib.domain.sections.fields import Item, ItemOut
-from chalicelib.domain.sections.models import (
-    ApprovalCreate,
-    ApprovalOut,
-    ApprovalPatch,
-    ApprovalStatus,
-    ApprovalSummary,
-    ChatCreate,
-    ChatOut,
-    ChatPatch,
-    ChatStatus,
-    ChatSummary,
-    EmailCreate,
-    EmailItemOut,
-    EmailPatch,
-    EmailStatus,
-    EmailSummary,
-    InvoiceCreate,
-    InvoiceOut,
-    InvoicePatch,
-    InvoiceStatus,
-    InvoiceSummary,
-    JobCreate,
-    JobOut,
-    JobPatch,
-    JobStatus,
-    JobSummary,
-    LoginCreate,
-    LoginOut,
-    LoginPatch,
-    LoginSummary,
-    NoteCreate,
-    NoteOut,
-    NotePatch,
-    NoteSummary,
-    OrganizerCreate,
-    OrganizerOut,
-    OrganizerPatch,
-    OrganizerStatus,
-    OrganizerSummary,
-    ProposalCreate,
-    ProposalOut,
-    ProposalPatch,
-    ProposalStatus,
-    ProposalSummary,
-    SignatureCreate,
-    SignatureOut,
-    SignaturePatch,
-    SignatureStatus,
-    SignatureSummary,
-    TaskCreate,
-    TaskOut,
-    TaskPatch,
-    TaskStatus,
-    TaskSummary,
-    TimeEntryCreate,
-    TimeEntryOut,
-    TimeEntryPatch,
-    TimeEntrySummary,
-)
 from chalicelib.domain.sections.output import Names
 from chalicelib.domain.sections.rules import Change
+from chalicelib.domain.sections.statuses import (
+    ApprovalStatus,
+    ChatStatus,
+    EmailStatus,
+    InvoiceStatus,
+    JobStatus,
+    OrganizerStatus,
+    ProposalStatus,
+    SignatureStatus,
+    TaskStatus,
+)
+from chalicelib.domain.sections.values import Item
+
+if TYPE_CHECKING:
+    from chalicelib.domain.models.base import InputModel, OutputModel, PatchModel
+    from chalicelib.domain.sections.fields import ItemOut
+
+
+def _model(name: str) -> Any:
+    """A section model by its class name, its module imported on first use: a request that uses no
+    section model (the Overview's read) never builds them (cold start, docs/performance.md)."""
+    module = "document_models" if name.startswith("Document") else "models"
+    return getattr(import_module(f"chalicelib.domain.sections.{module}"), name)
 
 
 def _always(item: Item) -> bool:
@@ -82,10 +44,8 @@ def _always(item: Item) -> bool:
 class Section:
     key: str
     title: str
-    create: type[InputModel]
-    patch: type[PatchModel]
-    out: type[ItemOut]
-    summary: type[OutputModel]
+    # The stem of its models' class names: <stem>Create, <stem>Patch, <stem>Out (or ``out_name``), <stem>Summary.
+    models: str
     time_field: str
     in_overview: str
     statuses: tuple[str, ...] = ()
@@ -97,6 +57,26 @@ class Section:
     computed: Callable[[Item, Names], Item] = output.refs_none
     # The item field holding the member whose name the overview summary shows.
     shows_member: str | None = None
+    # Summary fields computed when read (``output.READ_TIME_FIELDS``), so an Overview read needs no model;
+    # tests/unit/test_section_output.py checks them against the summary model.
+    read_time_fields: tuple[str, ...] = ()
+    out_name: str = ""
+
+    @property
+    def create(self) -> type[InputModel]:
+        return _model(f"{self.models}Create")  # type: ignore[no-any-return]
+
+    @property
+    def patch(self) -> type[PatchModel]:
+        return _model(f"{self.models}Patch")  # type: ignore[no-any-return]
+
+    @property
+    def out(self) -> type[ItemOut]:
+        return _model(self.out_name or f"{self.models}Out")  # type: ignore[no-any-return]
+
+    @property
+    def summary(self) -> type[OutputModel]:
+        return _model(f"{self.models}Summary")  # type: ignore[no-any-return]
 
     @property
     def summary_fields(self) -> tuple[str, ...]:
@@ -113,10 +93,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "documents",
             "Documents",
-            DocumentCreate,
-            DocumentPatch,
-            DocumentOut,
-            DocumentSummary,
+            models="Document",
             time_field="uploaded_at",
             in_overview="the latest 5 uploaded by the client (a file once checked)",
             qualifies=lambda i: i["uploaded_by"] == "client" and i.get("file_status") != "pending",
@@ -127,10 +104,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "tasks",
             "Tasks",
-            TaskCreate,
-            TaskPatch,
-            TaskOut,
-            TaskSummary,
+            models="Task",
             time_field="created_at",
             in_overview="the latest 5 planned or in progress",
             statuses=_statuses(TaskStatus),
@@ -141,10 +115,8 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "emails",
             "Emails",
-            EmailCreate,
-            EmailPatch,
-            EmailItemOut,
-            EmailSummary,
+            models="Email",
+            out_name="EmailItemOut",
             time_field="at",
             in_overview="the latest 5",
             statuses=_statuses(EmailStatus),
@@ -155,10 +127,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "jobs",
             "Jobs",
-            JobCreate,
-            JobPatch,
-            JobOut,
-            JobSummary,
+            models="Job",
             time_field="created_at",
             in_overview="the latest 5 current (active) jobs",
             statuses=_statuses(JobStatus),
@@ -168,10 +137,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "chats",
             "Chats",
-            ChatCreate,
-            ChatPatch,
-            ChatOut,
-            ChatSummary,
+            models="Chat",
             time_field="last_at",
             in_overview="the 5 most recently active",
             statuses=_statuses(ChatStatus),
@@ -180,10 +146,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "invoices",
             "Unpaid invoices",
-            InvoiceCreate,
-            InvoicePatch,
-            InvoiceOut,
-            InvoiceSummary,
+            models="Invoice",
             time_field="issued_at",
             in_overview="the latest 5 unpaid",
             statuses=_statuses(InvoiceStatus),
@@ -191,14 +154,12 @@ SECTIONS: Final[dict[str, Section]] = {
             derive=rules.invoice,
             rules=rules.invoice_rules,
             computed=output.invoice_out,
+            read_time_fields=("payable_with_credit",),
         ),
         Section(
             "approvals",
             "Approvals",
-            ApprovalCreate,
-            ApprovalPatch,
-            ApprovalOut,
-            ApprovalSummary,
+            models="Approval",
             time_field="requested_at",
             in_overview="the latest 5 pending",
             statuses=_statuses(ApprovalStatus),
@@ -208,10 +169,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "signatures",
             "Signatures",
-            SignatureCreate,
-            SignaturePatch,
-            SignatureOut,
-            SignatureSummary,
+            models="Signature",
             time_field="sent_at",
             in_overview="the latest 5 signature requests",
             statuses=_statuses(SignatureStatus),
@@ -220,10 +178,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "organizers",
             "Organizers",
-            OrganizerCreate,
-            OrganizerPatch,
-            OrganizerOut,
-            OrganizerSummary,
+            models="Organizer",
             time_field="sent_at",
             in_overview="the latest 5",
             statuses=_statuses(OrganizerStatus),
@@ -232,10 +187,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "logins",
             "Login activity",
-            LoginCreate,
-            LoginPatch,
-            LoginOut,
-            LoginSummary,
+            models="Login",
             time_field="at",
             in_overview="the latest 5 portal logins",
             derive=rules.login,
@@ -243,10 +195,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "notes",
             "Notes",
-            NoteCreate,
-            NotePatch,
-            NoteOut,
-            NoteSummary,
+            models="Note",
             time_field="at",
             in_overview="the latest 5",
             derive=rules.note,
@@ -256,10 +205,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "time_entries",
             "Time entries",
-            TimeEntryCreate,
-            TimeEntryPatch,
-            TimeEntryOut,
-            TimeEntrySummary,
+            models="TimeEntry",
             time_field="date",
             in_overview="the latest 5 (by day worked)",
             derive=rules.time_entry,
@@ -269,10 +215,7 @@ SECTIONS: Final[dict[str, Section]] = {
         Section(
             "proposals",
             "Proposals & ELs",
-            ProposalCreate,
-            ProposalPatch,
-            ProposalOut,
-            ProposalSummary,
+            models="Proposal",
             time_field="created_at",
             in_overview="the latest 5 sent to the client (drafts are not shown)",
             statuses=_statuses(ProposalStatus),

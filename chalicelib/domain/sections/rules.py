@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chalicelib.domain.errors import FieldError
-from chalicelib.domain.sections.fields import Item
+from chalicelib.domain.sections.values import Item
 
 
 @dataclass(frozen=True, slots=True)

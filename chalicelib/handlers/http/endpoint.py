@@ -5,17 +5,17 @@ verifies the token, parses and validates input, turns domain errors into
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from chalice.app import Request, Response
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.adapters import observability
 from chalicelib.adapters.auth import Claims, verified_by_gateway
@@ -51,7 +51,10 @@ _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
 _IDEM_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic is imported where a body is validated: the Overview's read never loads it
+    from pydantic import BaseModel, TypeAdapter, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def _validation_errors(exc: ValidationError, prefix: tuple[str, ...]) -> list[FieldError]:
@@ -160,6 +163,8 @@ class Call:
             ) from exc
 
     def body(self, model: type[M]) -> M:
+        from pydantic import ValidationError
+
         data = self.raw_json()
         try:
             return model.model_validate(data)
@@ -169,6 +174,8 @@ class Call:
             ) from exc
 
     def body_as(self, adapter: TypeAdapter[Any]) -> Any:
+        from pydantic import ValidationError
+
         data = self.raw_json()
         try:
             return adapter.validate_python(data)
@@ -283,6 +290,21 @@ class RouteDoc:
     content_types: tuple[str, ...] = ("application/json",)
     module: str = ""  # the handler's module, which the app imports on the route's first request (routing.py)
     minimal: bool = False  # takes ``Prefer: return=minimal``: 204 with the ETag instead of the resource
+
+    @property
+    def response_model(self) -> Any:
+        return self.response() if isinstance(self.response, Lazy) else self.response
+
+
+class Lazy:
+    """A route's documented reply model, built when the OpenAPI document first needs it, not when the
+    route's module is imported: the Overview's has fourteen parts its read never uses (cold start)."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = functools.cache(build)
+
+    def __call__(self) -> Any:
+        return self._build()
 
 
 # Every declared route by route id, in the order its module declares them (a module imported again after a

@@ -170,20 +170,21 @@ def _operation(route: RouteDoc, components: dict[str, Any]) -> dict[str, Any]:
         op["requestBody"] = body
     responses: dict[str, Any] = {}
     success: dict[str, Any] = {"description": _STATUS_TEXT[route.status]}
-    if route.response is not None:
-        origin = getattr(route.response, "__origin__", None)
+    response = route.response_model
+    if response is not None:
+        origin = getattr(response, "__origin__", None)
         if origin is list:
-            (item,) = route.response.__args__
+            (item,) = response.__args__
             schema = _list_schema(_model_schema(item, components))
             if isinstance(item, type) and issubclass(item, BaseModel):  # one page class per item model
                 name = f"{item.__name__}Page"
                 components[name] = {"title": name, **schema}
                 schema = {"$ref": _REF_TEMPLATE.format(model=name)}
         else:
-            schema = _model_schema(route.response, components)
+            schema = _model_schema(response, components)
         success["content"] = {"application/json": {"schema": schema}}
     headers: dict[str, Any] = {}
-    if _versioned(route.response):
+    if _versioned(response):
         headers["ETag"] = _ETAG
     if route.status == 201:
         headers["Location"] = _LOCATION
