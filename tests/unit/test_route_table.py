@@ -48,21 +48,26 @@ def test_importing_the_app_loads_no_handler_model_or_token_library() -> None:
     assert not [m for m in modules if m.startswith(("chalicelib.domain.models", "pydantic", "jwt"))]
 
 
-def test_a_request_imports_its_own_route_handler_only() -> None:
-    event = {
-        "resource": "/health",
-        "path": "/health",
+def _get(path: str, resource: str, params: dict[str, str] | None = None) -> dict[str, object]:
+    """A GET as API Gateway sends it (payload 1.0), without a token."""
+    return {
+        "resource": resource,
+        "path": path,
         "httpMethod": "GET",
         "headers": {},
         "multiValueHeaders": {},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
-        "pathParameters": None,
+        "pathParameters": params,
         "stageVariables": None,
-        "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "requestId": "r-1"},
+        "requestContext": {"resourcePath": resource, "httpMethod": "GET", "requestId": "r-1"},
         "body": None,
         "isBase64Encoded": False,
     }
+
+
+def test_a_request_imports_its_own_route_handler_only() -> None:
+    event = _get("/health", "/health")
     code = (
         f"answer = app.app({event!r}, None)\n"
         "print(json.dumps({'status': answer['statusCode'], 'body': json.loads(answer['body']),"
@@ -103,21 +108,7 @@ def test_a_handler_that_cannot_be_imported_answers_problem_json() -> None:
 def test_an_overview_request_builds_no_model() -> None:
     """The Overview is the most read route: after a cold start its handler loads no pydantic and no section
     model (its reply is plain JSON; the documented model is built for the OpenAPI document only)."""
-    path = "/accounts/01ACCOUNT/overview"
-    event = {
-        "resource": "/accounts/{account_id}/overview",
-        "path": path,
-        "httpMethod": "GET",
-        "headers": {},
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"account_id": "01ACCOUNT"},
-        "stageVariables": None,
-        "requestContext": {"resourcePath": "/accounts/{account_id}/overview", "httpMethod": "GET", "requestId": "r"},
-        "body": None,
-        "isBase64Encoded": False,
-    }
+    event = _get("/accounts/01ACCOUNT/overview", "/accounts/{account_id}/overview", {"account_id": "01ACCOUNT"})
     code = (
         f"answer = app.app({event!r}, None)\n"
         "print(json.dumps({'status': answer['statusCode'],"
