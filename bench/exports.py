@@ -27,7 +27,7 @@ from chalice.app import Chalice
 from chalice.test import Client
 
 from bench.common import metered, ok
-from bench.search import _Writer
+from bench.search_seed import Writer
 from chalicelib.adapters.config import reset_settings, settings
 from chalicelib.adapters.photo_store import reset_clients as reset_s3_clients
 from chalicelib.adapters.queue import reset_clients as reset_queue_clients
@@ -74,7 +74,7 @@ def seed(table: Table, firm: TestFirm, accounts: int) -> int:
         )
         account.contact_count = people
         items.append(to_item(account))
-    writer = _Writer(table, 4)
+    writer = Writer(table, 4)
     for item in items:
         writer.put(item)
     writer.close()

@@ -26,7 +26,8 @@ from typing import Any
 from chalice.test import Client
 
 from bench.common import Usage, metered
-from bench.overview import SECTION_ITEMS, Seeded, _bare, _seed_account, _seed_items
+from bench.overview_reads import bare_query
+from bench.overview_seed import SECTION_ITEMS, Seeded, seed_account, seed_items
 from chalicelib.repo.schema import ensure_table
 from chalicelib.repo.table import Table
 from tests.support import tokens
@@ -82,7 +83,7 @@ def _latency(call: Callable[[], object], bare: Callable[[], object]) -> tuple[fl
 def _seed(table: Table, client: Client) -> Seeded:
     firm = make_firm(table, "Goals & Co")
     api = Api(client, firm.owner_token)
-    seed = _seed_account(api, firm)
+    seed = seed_account(api, firm)
     # The cost table's main account: three contacts of two addresses each, QuickBooks connected.
     _ok(api.put("/quickbooks/connection", {"connected": True, "company_name": "Northwind CPA"}))
     maria = _ok(api.get(seed.base))["contacts"][0]["id"]
@@ -91,7 +92,7 @@ def _seed(table: Table, client: Client) -> Seeded:
         slug = f"{first}.{last}".lower()
         body = {"first_name": first, "last_name": last, "emails": [f"{slug}@home.example", f"{slug}@work.example"]}
         _ok(api.post(f"{seed.base}/contacts", body), 201)
-    _seed_items(seed)
+    seed_items(seed)
     return seed
 
 
@@ -103,7 +104,7 @@ def _overview(table: Table, seed: Seeded, client: Client) -> dict[str, Any]:
         "admin": Api(client, seed.admin_token),
         "team member": Api(client, member_token(employee, "member0@firm.example")),
     }
-    bare = _bare(table, seed)
+    bare = bare_query(table, seed)
     out: dict[str, Any] = {}
     for role, api in roles.items():
         _ok(api.get(path))  # a first sign-in binds the identity; lazy imports

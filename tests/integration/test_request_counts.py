@@ -111,7 +111,7 @@ WRITE_CALLS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteIt
 
 
 def _cost_table_account(api: Api, firm: TestFirm) -> dict[str, Any]:
-    """The cost table's account (bench/cost.py): 2 tags, 2 team members, 5 account and 2 contact custom
+    """The cost table's account (bench/cost_firm.py): 2 tags, 2 team members, 5 account and 2 contact custom
     field values, 3 contacts with 2 addresses each, one contact also on another account. Its Info tab."""
     team = [firm.add_member("employee")[0] for _ in range(2)]
     tags = [api.post("/tags", {"name": f"T{i}"}).body["id"] for i in range(4)]
