@@ -51,6 +51,9 @@ class Settings:
     # How long an erasure's request works before it leaves the rest to a background job (services/gdpr.py):
     # well inside API Gateway's 30-second integration timeout.
     erase_request_seconds: float = 15.0
+    # The items of an account's activity or audit trail one page of an erasure reads (services/gdpr_erase.py):
+    # a pass stops between two pages, so a page's writes (one per record naming the person) must take seconds.
+    erase_page_items: int = 100
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +93,7 @@ def settings() -> Settings:
         export_chunk_records=int(env.get("EXPORT_CHUNK_RECORDS", "1000")),
         bulk_writers=max(1, int(env.get("BULK_WRITERS", "4"))),
         erase_request_seconds=float(env.get("ERASE_REQUEST_SECONDS", "15")),
+        erase_page_items=max(1, int(env.get("ERASE_PAGE_ITEMS", "100"))),
     )
 
 

@@ -11,7 +11,7 @@ contact's trail (for GDPR). Every copy lists the partitions of all copies
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -264,9 +264,16 @@ class AuditRepo:
         unique = {e["id"]: e for e in [*about, *by]}
         return sorted(unique.values(), key=lambda e: str(e["SK"]), reverse=True)
 
-    def account_trail_pages(self, firm_id: str, account_id: str) -> Iterator[list[Item]]:
-        """An account's trail, newest first, a page at a time (an erasure's scrub holds one page)."""
-        return self.table.query_pages(pk=keys.audit_account_pk(firm_id, account_id), forward=False)
+    def account_trail_page(
+        self, firm_id: str, account_id: str, after: str | None, limit: int
+    ) -> tuple[list[Item], str | None]:
+        """One page of an account's trail, newest first: its first ``limit`` entries after the sort key
+        ``after`` (None: from the newest), and the sort key to read the next page after (None: the last
+        page). One Query; an erasure's scrub holds one page at a time and can stop between two."""
+        pk = keys.audit_account_pk(firm_id, account_id)
+        start = None if after is None else {"PK": pk, "SK": after}
+        page = self.table.query(pk=pk, forward=False, limit=limit, start_key=start)
+        return page.items, None if page.last_key is None else str(page.last_key["SK"])
 
     def rewrite(self, entries: Collection[Item]) -> int:
         """Replace every copy of each entry (same keys) with the entry's new content."""

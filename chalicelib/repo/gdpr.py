@@ -11,8 +11,10 @@ an interrupted erasure finishes it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 from chalicelib.domain.entities import Contact, Invitation, Link
 from chalicelib.domain.errors import ConflictError, StaleVersionError
@@ -46,10 +48,53 @@ _PENDING_VALUES = "erase_values"  # names and phone numbers, for the audit scrub
 # and the accounts cleaned; and the job that finishes it, so a second request does not queue another.
 _DONE = "erase_done"
 _JOB = "erase_job_id"
+# Where a pass stopped inside an account (``EraseCursor``, as JSON): removed once that account is done.
+_CURSOR = "erase_cursor"
 FILES_STEP = "files"
 # A transaction holds 100 items: the tombstone and, per account, the link, its deletion note (the audit
 # trail's: repo/stamps.py) and the account's count.
 MAX_ERASE_LINKS = 33
+
+# An account's clean-up, in order: its activity, then its audit trail.
+ACTIVITY: Final = "activity"
+AUDIT: Final = "audit"
+Phase = Literal["activity", "audit"]
+
+
+@dataclass(frozen=True, slots=True)
+class EraseCursor:
+    """Where the clean-up of one account goes on: its phase, and the sort key of the last item of the phase's
+    last page read (None: from the phase's start). A sort key names no person (section, ids, times); the
+    partition follows from the firm, the account and the phase."""
+
+    account_id: str
+    phase: Phase
+    after: str | None = None
+
+
+def cursor_text(cursor: EraseCursor) -> str:
+    """The cursor as the tombstone stores it."""
+    return json.dumps({"account_id": cursor.account_id, "phase": cursor.phase, "after": cursor.after})
+
+
+def cursor_of(text: object) -> EraseCursor | None:
+    """A stored cursor read back; None for none, or for one that does not parse (the account is then cleaned
+    from its start: every write of the clean-up is idempotent)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    account_id, phase, after = raw.get("account_id"), raw.get("phase"), raw.get("after")
+    if not isinstance(account_id, str) or not account_id or phase not in (ACTIVITY, AUDIT):
+        return None
+    if after is not None and (not isinstance(after, str) or not after):
+        return None
+    return EraseCursor(account_id, ACTIVITY if phase == ACTIVITY else AUDIT, after)
+
 
 CHANGED_MEANWHILE = ConflictError("The contact's links changed meanwhile; retry.", code="changed_meanwhile")
 
@@ -82,6 +127,7 @@ class Tombstone:
         self.done: set[str] = set(item.get(_DONE) or ())  # steps finished: FILES_STEP, account ids
         self.erased_by: str = str(item.get("erased_by", ""))
         self.job_id: str | None = item.get(_JOB)
+        self.cursor = cursor_of(item.get(_CURSOR))  # where the last pass stopped inside an account
         self.finished = _PENDING_ADDRESSES not in item and _PENDING_ACCOUNTS not in item
         self.merged_ids: list[str] = sorted(item.get(MERGED_FROM) or [])  # kept: ids only, no personal data
 
@@ -141,6 +187,28 @@ class GdprRepo:
             consistent=True,
         )
         return [t for t in map(traces.trace_of, items) if t is not None]
+
+    def activity_page(
+        self, firm_id: str, account_id: str, after: str | None, limit: int
+    ) -> tuple[list[Trace], str | None]:
+        """One page of ``activity`` (its first ``limit`` items after the sort key ``after``; None: from the
+        start): the records on it that can name a person, and the sort key to read the next page after (None:
+        the last page). One Query, strongly consistent; an erasure holds one page at a time."""
+        pk = keys.account_pk(firm_id, account_id)
+        page = self.table.query(
+            pk=pk,
+            sk_between=(keys.ACTIVITY_START, keys.ACTIVITY_END),
+            consistent=True,
+            limit=limit,
+            start_key=None if after is None else {"PK": pk, "SK": after},
+        )
+        found = [t for t in map(traces.trace_of, page.items) if t is not None]
+        return found, None if page.last_key is None else str(page.last_key["SK"])
+
+    def record(self, trace: Trace) -> Trace | None:
+        """The record ``trace`` was read from, as it is now (one consistent GetItem); None once deleted."""
+        item = self.table.get(traces.key_of(trace), consistent=True)
+        return None if item is None else traces.trace_of(item)
 
     # --- the erasure's steps -------------------------------------------------------------
 
@@ -213,9 +281,24 @@ class GdprRepo:
 
     def step_done(self, firm_id: str, contact_id: str, step: str) -> None:
         """Record that one step (``FILES_STEP``, or an account's clean-up) is finished, so a resumed erasure
-        goes on after it. Only while the erasure is unfinished (a finished tombstone keeps nothing)."""
-        done = self._on_unfinished(firm_id, contact_id, "ADD #done :step", {"#done": _DONE}, {":step": {step}})
+        goes on after it; the cursor inside that account goes with it. Only while the erasure is unfinished
+        (a finished tombstone keeps nothing)."""
+        done = self._on_unfinished(
+            firm_id,
+            contact_id,
+            "ADD #done :step REMOVE #cursor",
+            {"#done": _DONE, "#cursor": _CURSOR},
+            {":step": {step}},
+        )
         self.table.write([done])
+
+    def stopped_at(self, firm_id: str, contact_id: str, cursor: EraseCursor) -> None:
+        """Record where a pass stopped inside an account, so the next goes on from there (one UpdateItem,
+        only while the erasure is unfinished)."""
+        saved = self._on_unfinished(
+            firm_id, contact_id, "SET #cursor = :cursor", {"#cursor": _CURSOR}, {":cursor": cursor_text(cursor)}
+        )
+        self.table.write([saved])
 
     def job_queued(self, firm_id: str, contact_id: str, job_id: str) -> None:
         """Name the job that finishes the erasure in the background."""
@@ -232,5 +315,6 @@ class GdprRepo:
         """The last step: the tombstone keeps no address, no account and no progress."""
         key = keys.contact(firm_id, contact_id)
         pending = {_PENDING_ADDRESSES: None, _PENDING_ACCOUNTS: None, _PENDING_VALUES: None, _DONE: None, _JOB: None}
+        pending[_CURSOR] = None
         pending |= {"GSI1PK": None, "GSI1SK": None}  # out of the unfinished erasures' index
         self.table.write([set_fields(key, pending, bump_version=False)])

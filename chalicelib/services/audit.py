@@ -125,20 +125,24 @@ def scrub_contact_from_entries(
     return _scrub(table, entries, contact_id, personal_values, seen)
 
 
-def scrub_account_trail(
+def scrub_account_trail_page(
     table: Table,
     firm_id: str,
     contact_id: str,
     personal_values: Collection[str],
     account_id: str,
+    *,
+    after: str | None,
+    limit: int,
     seen: set[str] | None = None,
-) -> int:
-    """``scrub_contact_from_entries`` for every entry of one account's trail: where the person's values
-    stand in entries about others (mail received from them, their logins). One account at a time, so an
-    erasure can stop between accounts and resume (services/gdpr.py), and a page at a time, so a long trail
-    is never held whole."""
-    pages = AuditRepo(table).account_trail_pages(firm_id, account_id)
-    return sum(_scrub(table, page, contact_id, personal_values, seen) for page in pages)
+) -> tuple[int, str | None]:
+    """``scrub_contact_from_entries`` for one page of one account's trail, where the person's values stand in
+    entries about others (mail received from them, their logins): its ``limit`` entries after ``after`` (where
+    the page before ended; None: from the newest). A page at a time, so an erasure can stop between two and
+    resume (services/gdpr_erase.py). Answers the entries rewritten and where the next page starts (None: this
+    was the last)."""
+    entries, following = AuditRepo(table).account_trail_page(firm_id, account_id, after, limit)
+    return _scrub(table, entries, contact_id, personal_values, seen), following
 
 
 def _scrub(

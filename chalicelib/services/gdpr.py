@@ -8,21 +8,24 @@ account's activity, matched by ``domain/erasure.trace_kind``.
 The erasure (``repo/gdpr.py`` for its steps) first makes the contact a
 tombstone and removes its links in one transaction (412 on a stale
 If-Match, 409 ``last_contact`` for an active account it is the last
-contact of: nothing written), then frees the addresses, deletes the
-invitations, rewrites or deletes the activity that names the person, the
-local outbox's mail to them and (through ``scrub_audit``) the audit
-entries, and finally drops the tombstone's working attributes. Before all
-that it deletes the firm's export files and import files, and the import
-cell errors that quote the person (``services/gdpr_files.py``). Every step
-after the first is idempotent, so a rerun of an interrupted erasure (the
-same request again) finishes it.
+contact of: nothing written). Then passes of its clean-up
+(``services/gdpr_erase.py``) delete the firm's export and import files and
+the import cell errors that quote the person (``services/gdpr_files.py``),
+free the addresses, delete the invitations, rewrite or delete the activity
+that names the person and scrub the audit trail, account by account and page
+by page, then the local outbox's mail to them and the entries about or by
+them, and finally drop the tombstone's working attributes. The request runs
+one pass for ``ERASE_REQUEST_SECONDS``; a background job (``run_erase_chunk``)
+runs the next ones. Every step after the first is idempotent and each pass
+starts where the last stopped (progress is kept on the tombstone), so a rerun
+of an interrupted erasure (the same request again) finishes it.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -48,20 +51,19 @@ from chalicelib.domain.models.gdpr import (
 from chalicelib.domain.traces import Document, Login, Mail, Message, Trace
 from chalicelib.repo.accounts import read_batch
 from chalicelib.repo.firms import version_guard
-from chalicelib.repo.gdpr import FILES_STEP, MAX_ERASE_LINKS, GdprRepo, Tombstone
+from chalicelib.repo.gdpr import MAX_ERASE_LINKS, GdprRepo, Tombstone
 from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.merge_marks import MERGE_IN_PROGRESS
 from chalicelib.repo.merges import MergeRepo
 from chalicelib.repo.table import Table
 from chalicelib.services import audit as audit_trail
-from chalicelib.services import gdpr_files, jobs
+from chalicelib.services import jobs
 from chalicelib.services.clashes import retried_on_clash
 from chalicelib.services.contacts import CONTACT_NOT_FOUND, get_contact
 from chalicelib.services.context import Ctx
+from chalicelib.services.gdpr_erase import Counts, run_pass
 
 log = logging.getLogger("dossier.gdpr")
-
-_ATTEMPTS = 3  # reads of one account's activity, when a record changes under the erasure
 
 
 def _require_admin(ctx: Ctx) -> None:
@@ -198,20 +200,6 @@ def _export_record(out: PersonExportOut, record: Trace, who: erasure.Person) -> 
 # --- erase ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Counts:
-    addresses_freed: int = 0
-    links_removed: int = 0
-    invitations_removed: int = 0
-    records_deleted: int = 0
-    records_pseudonymised: int = 0
-    outbox_removed: int = 0
-    audit_scrubbed: int = 0
-    export_files_deleted: int = 0
-    import_files_deleted: int = 0
-    import_errors_deleted: int = 0
-
-
 def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
     """Erase the person: the tombstone, then the clean-up steps for as long as the request may take
     (``settings().erase_request_seconds``); what is left runs as a background job (kind ``erasure``), and
@@ -219,14 +207,15 @@ def erase(ctx: Ctx, contact_id: str, if_match: int | None) -> ErasureOut:
     _require_admin(ctx)
     deadline = Deadline(settings().erase_request_seconds)
     repo = GdprRepo(ctx.table)
-    counts = _Counts()
+    counts = Counts()
     # The erasure's own writes are recorded in the audit trail by field name only: their old values are
     # the person's data.
     with audit.redacting():
         tombstone = _tombstone(ctx, repo, contact_id, if_match, counts)
-        # Each later step is idempotent, so a failure among them (409 busy) is finished by sending the request
-        # again, which resumes from the tombstone whatever the If-Match (nobody can read the version any more).
-        finished = _finish(ctx, repo, contact_id, tombstone, counts, deadline)
+        # Each later step is idempotent, so a failure among them (a crash, a timeout) is finished by sending the
+        # request again, which resumes from the tombstone whatever the If-Match (nobody can read the version any
+        # more).
+        finished = run_pass(ctx, repo, contact_id, tombstone, counts, deadline)
     if not finished:
         _finish_later(ctx, repo, contact_id, tombstone)
     return ErasureOut(
@@ -294,15 +283,15 @@ def run_erase_chunk(ctx: Ctx, job: Job) -> Step:
     found = repo.contact(ctx.firm_id, contact_id)
     if not isinstance(found, Tombstone) or found.finished:
         return Step(cursor=None)  # finished by a request meanwhile
-    counts = _Counts()
+    counts = Counts()
     with audit.redacting():
-        finished = _finish(ctx, repo, contact_id, found, counts, Deadline.chunk())
+        finished = run_pass(ctx, repo, contact_id, found, counts, Deadline.chunk())
     tally = {k: v for k, v in asdict(counts).items() if v}
     return Step(cursor=None if finished else f"pass-{job.chunk + 1}", counts=tally)
 
 
 @retried_on_clash  # without If-Match, a contact edited meanwhile is read again, not answered 412
-def _tombstone(ctx: Ctx, repo: GdprRepo, contact_id: str, if_match: int | None, counts: _Counts) -> Tombstone:
+def _tombstone(ctx: Ctx, repo: GdprRepo, contact_id: str, if_match: int | None, counts: Counts) -> Tombstone:
     """The contact's tombstone: made now (the first step), or found, when an erasure began before."""
     found = repo.contact(ctx.firm_id, contact_id)
     if found is None or (isinstance(found, Tombstone) and found.finished):
@@ -310,7 +299,7 @@ def _tombstone(ctx: Ctx, repo: GdprRepo, contact_id: str, if_match: int | None, 
     return _begin(ctx, repo, found, if_match, counts) if isinstance(found, Contact) else found
 
 
-def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, counts: _Counts) -> Tombstone:
+def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, counts: Counts) -> Tombstone:
     version_guard(if_match, contact.version)
     merges = MergeRepo(ctx.table)
     if merges.contact(ctx.firm_id, contact.id)[1] or merges.record(ctx.firm_id, contact.id) is not None:
@@ -333,76 +322,3 @@ def _begin(ctx: Ctx, repo: GdprRepo, contact: Contact, if_match: int | None, cou
     )
     counts.links_removed = len(links)
     return tombstone
-
-
-def _finish(
-    ctx: Ctx, repo: GdprRepo, contact_id: str, tombstone: Tombstone, counts: _Counts, deadline: Deadline
-) -> bool:
-    """The steps after the tombstone that are not done yet; True once the erasure is finished. Stops between
-    two accounts once ``deadline`` has passed (after at least one: every pass moves on)."""
-    values = tombstone.values or tombstone.addresses  # kept on the tombstone by the first step
-    if FILES_STEP not in tombstone.done:
-        # Files first: a running import stopped before the addresses are freed cannot create the person
-        # again. Once only: an export made after the erasure began does not hold the person.
-        files = gdpr_files.forget_files(ctx, values)
-        counts.export_files_deleted = files.export_files_deleted
-        counts.import_files_deleted = files.import_files_deleted
-        counts.import_errors_deleted = files.import_errors_deleted
-        if not _done(ctx, repo, contact_id, FILES_STEP):
-            return True
-    invitations = repo.invitations(ctx.firm_id, contact_id)
-    repo.delete_invitations(ctx.firm_id, invitations)
-    counts.invitations_removed = len(invitations)
-    counts.addresses_freed = sum(repo.free_address(ctx.firm_id, contact_id, a) for a in tombstone.addresses)
-    who = erasure.person(contact_id, tombstone.addresses)
-    scrubbed: set[str] = set()  # audit entries this pass rewrote: counted once whichever trail holds them
-    for cleaned, account_id in enumerate(a for a in tombstone.account_ids if a not in tombstone.done):
-        if cleaned and deadline.passed():
-            return False
-        # The account's activity, then its audit trail (mail received from them, their logins).
-        _erase_activity(ctx, repo, account_id, who, counts)
-        counts.audit_scrubbed += audit_trail.scrub_account_trail(
-            ctx.table, ctx.firm_id, contact_id, values, account_id, scrubbed
-        )
-        if not _done(ctx, repo, contact_id, account_id):
-            return True
-    counts.outbox_removed = mail.forget_mail_to(tombstone.addresses)
-    trail = audit_trail.scrub_contact_from_entries
-    counts.audit_scrubbed += trail(ctx.table, ctx.firm_id, contact_id, values, scrubbed)
-    # What the trail holds about or by a contact merged into the person: scrubbed as that contact (its alias,
-    # its entries whole), so not skipped for having been scrubbed as the person's.
-    for merged_id in tombstone.merged_ids:
-        counts.audit_scrubbed += trail(ctx.table, ctx.firm_id, merged_id, values)
-    repo.finish(ctx.firm_id, contact_id)
-    return True
-
-
-def _done(ctx: Ctx, repo: GdprRepo, contact_id: str, step: str) -> bool:
-    """Record a finished step; False when another pass (the job, or the request sent again) has finished the
-    whole erasure meanwhile."""
-    try:
-        repo.step_done(ctx.firm_id, contact_id, step)
-    except StaleVersionError:
-        return False
-    return True
-
-
-def _erase_activity(ctx: Ctx, repo: GdprRepo, account_id: str, who: erasure.Person, counts: _Counts) -> None:
-    """Delete or rewrite what of the account's activity names the person; a record changed meanwhile
-    makes the account be read again."""
-    for _ in range(_ATTEMPTS):
-        try:
-            for record in repo.activity(ctx.firm_id, account_id):
-                change = erasure.erased(record, who)
-                if change is None:
-                    continue
-                if change.kept is None:
-                    repo.delete_record(record)
-                    counts.records_deleted += 1
-                else:
-                    repo.rewrite_record(record, change.kept)
-                    counts.records_pseudonymised += 1
-            return
-        except StaleVersionError:
-            continue
-    raise ConflictError("The account's activity keeps changing; erase again to finish.", code="busy")

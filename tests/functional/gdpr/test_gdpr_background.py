@@ -4,8 +4,9 @@ one), answers ``finished: false``, and a background job (kind ``erasure``,
 services/gdpr.py ``run_erase_chunk``) finishes it through the real queue
 (tests/support/jobs.py), and the scheduled sweep (``sweep_unfinished``)
 queues one for an erasure left unfinished with none at work on it. The
-request budget is set to 0 here, so a request cleans exactly one of the
-person's accounts. Both backends; ``person`` is conftest.py's, ``stream`` tests/functional/conftest.py's."""
+request budget is set to 0 here, so a request cleans exactly one page of
+the person's accounts (gdpr/test_gdpr_resume.py: page by page). Both backends; ``person`` is conftest.py's,
+``stream`` tests/functional/conftest.py's."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters import mail
 from chalicelib.adapters.config import reset_settings
 from chalicelib.repo import keys
+from chalicelib.repo.gdpr import EraseCursor, cursor_of
 from chalicelib.repo.jobs import JobRepo
 from chalicelib.repo.table import Table
 from chalicelib.services.gdpr import SWEEP_AFTER_SECONDS, sweep_unfinished
 from devtools.stream_poller import StreamPoller
 from tests.support.api import Api, TestFirm, snapshot
-from tests.support.factories import contact_spec, new_account
+from tests.support.factories import contact_spec, created, new_account
 from tests.support.gdpr import Person, found_anywhere, ok
 from tests.support.jobs import drain_jobs, job_ids, queue_unavailable, stored_job
 from tests.support.portal import mails_to
@@ -65,7 +67,9 @@ def test_the_job_finishes_what_the_request_left(
     assert stored_job(table, firm.firm_id, job_id).params == {"contact_id": person.id}  # ids only
     tombstone = _tombstone(table, firm, person)
     assert tombstone["erase_job_id"] == job_id
-    assert set(tombstone["erase_done"]) == {"files", person.account_ids[0]}  # one account, then out of time
+    # One page (the first account's activity), then out of time: its audit trail is next.
+    assert set(tombstone["erase_done"]) == {"files"}
+    assert cursor_of(tombstone["erase_cursor"]) == EraseCursor(person.account_ids[0], "audit")
     assert _naming_the_person(table, firm, person), "the second account still names them (else no proof)"
 
     drain_jobs()
@@ -84,8 +88,8 @@ def test_the_request_sent_again_goes_on_and_queues_no_second_job(
     api: Api, firm: TestFirm, table: Table, person: Person
 ) -> None:
     new_account(api, "Holding Three", contacts=[{"contact_id": person.id}, contact_spec("Hugo", "Filler")])
-    assert ok(api.post(f"/contacts/{person.id}/erase"))["finished"] is False  # the first of three accounts
-    again = ok(api.post(f"/contacts/{person.id}/erase"))  # the second; the first job still waits
+    assert ok(api.post(f"/contacts/{person.id}/erase"))["finished"] is False  # a page of the first of three accounts
+    again = ok(api.post(f"/contacts/{person.id}/erase"))  # the next; the first job still waits
     assert again["finished"] is False and again["links_removed"] == 0 and again["export_files_deleted"] == 0
     assert len(job_ids(table, firm.firm_id, "erasure")) == 1
     drain_jobs()
@@ -125,9 +129,9 @@ def test_a_request_that_stopped_is_finished_by_the_sweep(
     def crash(*_: Any) -> int:
         raise RuntimeError("crash")
 
-    one = new_account(api, "Solo Holding", contacts=[contact_spec("Crash", "Sample"), contact_spec("Other", "Sample")])
-    contact_id = next(c["id"] for c in one["contacts"] if c["first_name"] == "Crash")
-    # Its one account cleaned, the request stops at the outbox (as a function that timed out would): no job.
+    # On no account (nothing to clean page by page), the request gets to the outbox at once and stops there (as
+    # a function that timed out would): no job.
+    contact_id = created(api, "/contacts", {"first_name": "Crash", "last_name": "Sample"})["id"]
     monkeypatch.setattr(mail, "forget_mail_to", crash)
     headers = {"Authorization": f"Bearer {api.token}"}
     assert api.client.http.request("POST", f"/contacts/{contact_id}/erase", headers=headers).status_code == 500
