@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from bench.common import extract
+
 ROUNDS: Final = 9
 ROOT: Final = Path(__file__).resolve().parent.parent
 BEFORE: Final = "f427a08"  # main before the cold-start work (issue 20, goal 3)
@@ -107,10 +109,7 @@ def _before(packaged: Path, into: Path) -> Path:
     (into / "app.py").unlink()
     for stale in into.glob("__pycache__"):
         shutil.rmtree(stale)
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", BEFORE, "app.py", "chalicelib"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    extract(BEFORE, ("app.py", "chalicelib"), into)
     _compile(into / "chalicelib")
     _compile(into / "app.py")
     return into

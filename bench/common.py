@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import statistics
+import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 READ_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"})
@@ -233,3 +235,34 @@ def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (256, 256), (25, 118, 210)).save(out, "PNG")
     return out.getvalue()
+
+
+# --- prices and other commits' code --------------------------------------------------------------
+
+
+# The prices are imported where used: this module also serves bench/goals_probe.py in a tree of an older
+# commit, whose chalicelib has no prices module.
+
+
+def lambda_per_million(billed_ms: int, memory_mb: int | None = None) -> float:
+    """A million invocations of ``billed_ms`` each, in dollars (chalicelib/domain/prices.py)."""
+    from chalicelib.domain import prices
+
+    gb_seconds = billed_ms / 1000 * (memory_mb or prices.API_LAMBDA_MEMORY_MB) / 1024
+    return float(prices.LAMBDA_REQUESTS_PER_MILLION) + gb_seconds * float(prices.LAMBDA_PER_GB_SECOND) * 1_000_000
+
+
+def dynamodb_per_million(rru: float, wru: float) -> float:
+    """A million requests of these read and write units, on demand, in dollars."""
+    from chalicelib.domain import prices
+
+    return rru * float(prices.DYNAMODB_PER_MILLION_RRU) + wru * float(prices.DYNAMODB_PER_MILLION_WRU)
+
+
+def extract(commit: str, paths: Sequence[str], into: Path) -> None:
+    """``paths`` as they are at ``commit``, written into ``into`` (what a "before" measures)."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, *paths], cwd=root, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)

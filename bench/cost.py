@@ -43,7 +43,7 @@ from chalice.app import Chalice
 from chalice.test import Client
 from moto import mock_aws
 
-from bench.common import Usage, metered
+from bench.common import Usage, dynamodb_per_million, lambda_per_million, metered
 from bench.cost_firm import Firm
 from bench.cost_scenarios import Req, Scenario, scenarios_of
 from chalicelib.adapters.config import reset_settings, settings
@@ -105,12 +105,11 @@ class Row:
 
     @property
     def lambda_(self) -> float:
-        gb_seconds = self.billed_ms / 1000 * LAMBDA_MEMORY_MB / 1024
-        return LAMBDA_REQUESTS_PER_MILLION + gb_seconds * LAMBDA_PER_GB_SECOND * 1_000_000
+        return lambda_per_million(self.billed_ms, LAMBDA_MEMORY_MB)
 
     @property
     def dynamodb(self) -> float:
-        return self.usage.rru * DYNAMODB_PER_MILLION_RRU + self.usage.wru * DYNAMODB_PER_MILLION_WRU
+        return dynamodb_per_million(self.usage.rru, self.usage.wru)
 
     @property
     def total(self) -> float:

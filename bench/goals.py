@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bench import coldstart, metering
-from bench.common import READ_OPERATIONS
+from bench.common import READ_OPERATIONS, dynamodb_per_million, extract, lambda_per_million
 from chalicelib.domain import prices
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -42,10 +42,7 @@ def _before_tree(into: Path) -> Path:
     into.mkdir()
     for name in SHARED:
         (into / name).symlink_to(ROOT / name, target_is_directory=True)
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", BEFORE, *FROM_BEFORE], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    extract(BEFORE, FROM_BEFORE, into)
     return into
 
 
@@ -62,10 +59,7 @@ def _probe(tree: Path, table_name: str, out: Path) -> dict[str, Any]:
 
 def price_per_million(rru: float, wru: float, handler_ms: float, gateway: float) -> float:
     """One request's price in dollars per million, as bench/cost.py prices a route."""
-    gb_seconds = math.ceil(handler_ms) / 1000 * prices.API_LAMBDA_MEMORY_MB / 1024
-    lambda_ = float(prices.LAMBDA_REQUESTS_PER_MILLION) + gb_seconds * float(prices.LAMBDA_PER_GB_SECOND) * 1_000_000
-    dynamodb = rru * float(prices.DYNAMODB_PER_MILLION_RRU) + wru * float(prices.DYNAMODB_PER_MILLION_WRU)
-    return gateway + lambda_ + dynamodb
+    return gateway + lambda_per_million(math.ceil(handler_ms)) + dynamodb_per_million(rru, wru)
 
 
 def _before_write(figures: Mapping[str, Any]) -> int:

@@ -19,13 +19,12 @@ import json
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 from chalice.test import Client
 
-from bench.common import Usage, metered
+from bench.common import Usage, interleaved, median_ms, metered, ok
 from bench.overview_reads import bare_query
 from bench.overview_seed import SECTION_ITEMS, Seeded, seed_account, seed_items
 from chalicelib.repo.schema import ensure_table
@@ -37,11 +36,6 @@ from tests.support.tokens import member_token
 
 ROUNDS = 101  # interleaved latency samples per role (odd: the median is one sample)
 PEOPLE = (("Jonathan", "Whitfield"), ("Alicia", "Fernandez-Ruiz"))
-
-
-def _ok(reply: Reply, status: int = 200) -> Any:
-    assert reply.status == status, (reply.status, reply.body)
-    return reply.body
 
 
 def _units(usage: Usage) -> dict[str, Any]:
@@ -58,26 +52,14 @@ def _units(usage: Usage) -> dict[str, Any]:
 def _metered(table: Table, call: Callable[[], Reply], status: int = 200) -> dict[str, Any]:
     with metered(table.client) as usage:
         reply = call()
-    _ok(reply, status)
+    ok(reply, status)
     return _units(usage)
-
-
-def _median_ms(samples: list[float]) -> float:
-    return sorted(samples)[len(samples) // 2] * 1000
 
 
 def _latency(call: Callable[[], object], bare: Callable[[], object]) -> tuple[float, float]:
     """Medians of the endpoint and the bare Query, interleaved so machine noise hits both alike."""
-    ends: list[float] = []
-    bares: list[float] = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        call()
-        ends.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        bare()
-        bares.append(time.perf_counter() - start)
-    return _median_ms(ends), _median_ms(bares)
+    ends, bares = interleaved([call, bare], ROUNDS)
+    return median_ms(ends), median_ms(bares)
 
 
 def _seed(table: Table, client: Client) -> Seeded:
@@ -85,13 +67,13 @@ def _seed(table: Table, client: Client) -> Seeded:
     api = Api(client, firm.owner_token)
     seed = seed_account(api, firm)
     # The cost table's main account: three contacts of two addresses each, QuickBooks connected.
-    _ok(api.put("/quickbooks/connection", {"connected": True, "company_name": "Northwind CPA"}))
-    maria = _ok(api.get(seed.base))["contacts"][0]["id"]
-    _ok(api.post(f"/contacts/{maria}/emails", {"address": "maria@gonzalez-family.example"}), 201)
+    ok(api.put("/quickbooks/connection", {"connected": True, "company_name": "Northwind CPA"}))
+    maria = ok(api.get(seed.base))["contacts"][0]["id"]
+    ok(api.post(f"/contacts/{maria}/emails", {"address": "maria@gonzalez-family.example"}), 201)
     for first, last in PEOPLE:
         slug = f"{first}.{last}".lower()
         body = {"first_name": first, "last_name": last, "emails": [f"{slug}@home.example", f"{slug}@work.example"]}
-        _ok(api.post(f"{seed.base}/contacts", body), 201)
+        ok(api.post(f"{seed.base}/contacts", body), 201)
     seed_items(seed)
     return seed
 
@@ -107,7 +89,7 @@ def _overview(table: Table, seed: Seeded, client: Client) -> dict[str, Any]:
     bare = bare_query(table, seed)
     out: dict[str, Any] = {}
     for role, api in roles.items():
-        _ok(api.get(path))  # a first sign-in binds the identity; lazy imports
+        ok(api.get(path))  # a first sign-in binds the identity; lazy imports
         figures = _metered(table, lambda api=api: api.get(path))  # type: ignore[misc]
         figures["endpoint_ms"], figures["bare_ms"] = _latency(lambda api=api: api.get(path), bare)  # type: ignore[misc]
         out[role] = figures
@@ -162,11 +144,11 @@ def _search(table: Table, seed: Seeded) -> dict[str, Any]:
             {"first_name": "Samuel", "last_name": "Oyelaran", "emails": ["sam@cedarvet.example", "samo@home.example"]},
         ],
     }
-    created = _ok(api.post("/accounts", account), 201)
+    created = ok(api.post("/accounts", account), 201)
     with metered(table.client) as index:
         indexer.drain()
     path = f"/accounts/{created['id']}"
-    _ok(api.patch(path, {"name": "Cedar Hollow Animal Hospital PLLC"}, headers={"If-Match": api.get(path).etag or "*"}))
+    ok(api.patch(path, {"name": "Cedar Hollow Animal Hospital PLLC"}, headers={"If-Match": api.get(path).etag or "*"}))
     with metered(table.client) as rename:
         indexer.drain()
     return {"new account": _units(index), "rename": _units(rename)}

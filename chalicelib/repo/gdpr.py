@@ -96,6 +96,20 @@ def cursor_of(text: object) -> EraseCursor | None:
     return EraseCursor(account_id, ACTIVITY if phase == ACTIVITY else AUDIT, after)
 
 
+def _activity_range(firm_id: str, account_id: str) -> dict[str, Any]:
+    """An account's chat messages, credit lines and section items, strongly consistent: a rewrite is
+    conditioned on the version just read."""
+    return {
+        "pk": keys.account_pk(firm_id, account_id),
+        "sk_between": (keys.ACTIVITY_START, keys.ACTIVITY_END),
+        "consistent": True,
+    }
+
+
+def _traces(items: Sequence[Item]) -> list[Trace]:
+    return [t for t in map(traces.trace_of, items) if t is not None]
+
+
 CHANGED_MEANWHILE = ConflictError("The contact's links changed meanwhile; retry.", code="changed_meanwhile")
 
 
@@ -181,12 +195,7 @@ class GdprRepo:
         """What of an account's activity can name a person (its e-mails, logins, proposals, documents and chat
         messages; ``repo/traces.py``): one Query of its chat messages, credit lines and section items (paged by
         DynamoDB), strongly consistent, so a rewrite is conditioned on the version just read."""
-        items = self.table.query_all(
-            pk=keys.account_pk(firm_id, account_id),
-            sk_between=(keys.ACTIVITY_START, keys.ACTIVITY_END),
-            consistent=True,
-        )
-        return [t for t in map(traces.trace_of, items) if t is not None]
+        return _traces(self.table.query_all(**_activity_range(firm_id, account_id)))
 
     def activity_page(
         self, firm_id: str, account_id: str, after: str | None, limit: int
@@ -195,15 +204,9 @@ class GdprRepo:
         start): the records on it that can name a person, and the sort key to read the next page after (None:
         the last page). One Query, strongly consistent; an erasure holds one page at a time."""
         pk = keys.account_pk(firm_id, account_id)
-        page = self.table.query(
-            pk=pk,
-            sk_between=(keys.ACTIVITY_START, keys.ACTIVITY_END),
-            consistent=True,
-            limit=limit,
-            start_key=None if after is None else {"PK": pk, "SK": after},
-        )
-        found = [t for t in map(traces.trace_of, page.items) if t is not None]
-        return found, None if page.last_key is None else str(page.last_key["SK"])
+        start = None if after is None else {"PK": pk, "SK": after}
+        page = self.table.query(**_activity_range(firm_id, account_id), limit=limit, start_key=start)
+        return _traces(page.items), None if page.last_key is None else str(page.last_key["SK"])
 
     def record(self, trace: Trace) -> Trace | None:
         """The record ``trace`` was read from, as it is now (one consistent GetItem); None once deleted."""

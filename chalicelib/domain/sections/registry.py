@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Final
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.sections.fields import ItemOut
 
 
+@cache  # a route reads its section's models on every request: one lookup after the first
 def _model(name: str) -> Any:
     """A section model by its class name, its module imported on first use: a request that uses no
     section model (the Overview's read) never builds them (cold start, docs/performance.md)."""
